@@ -1,0 +1,9 @@
+/**
+ * @medanchor/core: commitments, the Merkle log, proofs, batching and receipts.
+ * No Bitcoin and no keys: the first links of the proof chain from a record to a block.
+ *
+ * @packageDocumentation
+ */
+export { assertBytes, concatBytes, equalBytes, fromHex, toHex, utf8 } from './bytes.js';
+export { isMedanchorError, MedanchorError, type MedanchorErrorOptions } from './errors.js';
+export { sha256, taggedHash } from './sha256.js';

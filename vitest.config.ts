@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+// Tests run against the TypeScript sources, so `pnpm test` needs no build first.
+// Longer subpaths come first: the alias list is matched in order.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@medanchor\/core\/node$/, replacement: src('./packages/core/src/node.ts') },
+      { find: /^@medanchor\/core$/, replacement: src('./packages/core/src/index.ts') },
+      { find: /^@medanchor\/crypto$/, replacement: src('./packages/crypto/src/index.ts') },
+      { find: /^@medanchor\/chain\/node$/, replacement: src('./packages/chain/src/node.ts') },
+      { find: /^@medanchor\/chain$/, replacement: src('./packages/chain/src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    reporters: ['default'],
+  },
+});
