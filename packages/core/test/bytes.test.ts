@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { concatBytes, fromHex, MedanchorError, sha256, taggedHash, toHex, utf8 } from '../src/index.js';
+import {
+  concatBytes,
+  fromHex,
+  MedanchorError,
+  sha256,
+  taggedHash,
+  toHex,
+  utf8,
+} from '../src/index.js';
 
 describe('bytes and hashing basics', () => {
   it('round-trips hex and rejects malformed hex with INVALID_HEX', () => {
