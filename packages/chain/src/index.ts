@@ -3,4 +3,8 @@
  *
  * @packageDocumentation
  */
-export const CHAIN_PACKAGE = '@medanchor/chain';
+export * from './backend/index.js';
+export * from './bitcoin/index.js';
+export * from './devnet/index.js';
+export * from './network/index.js';
+export * from './spv/index.js';

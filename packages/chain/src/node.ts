@@ -3,4 +3,4 @@
  *
  * @packageDocumentation
  */
-export const CHAIN_NODE_SUBPATH = true;
+export * from './node/index.js';

@@ -3,4 +3,4 @@
  *
  * @packageDocumentation
  */
-export const NODE_SUBPATH = true;
+export * from './node/index.js';

@@ -4,4 +4,6 @@
  *
  * @packageDocumentation
  */
-export const CRYPTO_PACKAGE = '@medanchor/crypto';
+export * from './consent/index.js';
+export * from './envelope/index.js';
+export * from './hpke/index.js';
