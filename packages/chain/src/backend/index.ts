@@ -1,1 +1,8 @@
-export {};
+export type {
+  Backend,
+  HeaderInfo,
+  MerkleBranch,
+  TestCapabilities,
+  TxStatus,
+  Utxo,
+} from './types.js';

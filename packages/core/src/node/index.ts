@@ -1,1 +1,1 @@
-export {};
+export * from './file-log-store.js';
