@@ -1,0 +1,6 @@
+export {
+  canonicalizeJson,
+  canonicalizeJsonText,
+  canonicalJsonBytes,
+  type JsonValue,
+} from './jcs.js';
