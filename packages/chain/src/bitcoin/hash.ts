@@ -1,0 +1,38 @@
+import { fromHex, MedanchorError, toHex } from '@medanchor/core';
+import { sha256 } from '@noble/hashes/sha2.js';
+
+/** Bitcoin's double SHA-256: `sha256(sha256(data))`, used for block hashes, txids and merkle nodes. */
+export function sha256d(data: Uint8Array): Uint8Array {
+  return sha256(sha256(data));
+}
+
+/** A reversed copy of `bytes` (the input is left untouched). */
+export function reverseBytes(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) out[i] = bytes[bytes.length - 1 - i]!;
+  return out;
+}
+
+/**
+ * Display-order hex (as RPC and explorers show block hashes and txids) of a
+ * 32-byte hash in internal order (as it sits inside headers and transactions).
+ *
+ * @example
+ * ```ts
+ * hashToDisplayHex(sha256d(header)); // '000000000019d668...'
+ * ```
+ */
+export function hashToDisplayHex(internal: Uint8Array): string {
+  return toHex(reverseBytes(internal));
+}
+
+/**
+ * Internal-order bytes of a display-order hash (64 hex characters).
+ * @throws MedanchorError `INVALID_HASH` when the string is not 64 hex characters.
+ */
+export function hashFromDisplayHex(display: string, what = 'hash'): Uint8Array {
+  if (typeof display !== 'string' || !/^[0-9a-fA-F]{64}$/.test(display)) {
+    throw new MedanchorError('INVALID_HASH', `${what} must be 64 hex characters (display order)`);
+  }
+  return reverseBytes(fromHex(display, what));
+}
