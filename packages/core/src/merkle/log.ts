@@ -1,0 +1,248 @@
+import { MedanchorError } from '../errors.js';
+import { EMPTY_ROOT, HASH_SIZE, nodeHash, parentHashes } from './hash.js';
+import { checkCount, isPowerOfTwo, pow2, splitPoint } from './math.js';
+import { completeNodes, type LogStore, MemoryLogStore } from './store.js';
+
+/**
+ * An append-only Merkle log with RFC 9162 hashing: leaf hashes go in, and out come
+ * roots, inclusion proofs and consistency proofs at any size up to the current one.
+ *
+ * Appending hashes each new complete subtree once, a whole tree level per kernel call;
+ * the store keeps them, so a root or a proof reads O(log n) nodes.
+ *
+ * @example
+ * ```ts
+ * const log = new MerkleLog();
+ * const first = log.append([leafHash(utf8('record 1')), leafHash(utf8('record 2'))]);
+ * const root = log.root();
+ * const proof = log.inclusionProof(first + 1);
+ * verifyInclusion(leafHash(utf8('record 2')), first + 1, log.size, proof, root); // true
+ * ```
+ */
+export class MerkleLog {
+  /** The store holding this log's hashes. */
+  readonly store: LogStore;
+
+  constructor(store: LogStore = new MemoryLogStore()) {
+    this.store = store;
+  }
+
+  /** Number of leaves. */
+  get size(): number {
+    return this.store.size;
+  }
+
+  /**
+   * Appends leaf hashes (32 bytes each: see {@link leafHash}) and returns the index of
+   * the first one.
+   * @throws {@link MedanchorError} `INVALID_LENGTH` if a hash is not 32 bytes.
+   */
+  append(leafHashes: readonly Uint8Array[]): number {
+    const packed = new Uint8Array(leafHashes.length * HASH_SIZE);
+    leafHashes.forEach((h, i) => {
+      if (!(h instanceof Uint8Array) || h.length !== HASH_SIZE) {
+        throw new MedanchorError('INVALID_LENGTH', `leaf hash ${i} of the batch must be 32 bytes`, {
+          details: { index: i },
+        });
+      }
+      packed.set(h, i * HASH_SIZE);
+    });
+    return this.appendPacked(packed);
+  }
+
+  /**
+   * Appends leaf hashes packed back to back (`count * 32` bytes): the fast path for
+   * large batches. Returns the index of the first one.
+   */
+  appendPacked(packed: Uint8Array): number {
+    if (packed.length % HASH_SIZE !== 0) {
+      throw new MedanchorError(
+        'INVALID_LENGTH',
+        'packed leaf hashes must be a multiple of 32 bytes',
+        {
+          details: { length: packed.length },
+        },
+      );
+    }
+    const oldSize = this.store.size;
+    const newSize = oldSize + packed.length / HASH_SIZE;
+    if (newSize === oldSize) return oldSize;
+    const levels: Uint8Array[] = [packed];
+    let fresh = packed; // new complete nodes of the current level
+    for (let l = 0; ; l++) {
+      const firstNew = completeNodes(oldSize, l);
+      const pa = completeNodes(oldSize, l + 1);
+      const pb = completeNodes(newSize, l + 1);
+      if (pb === pa) break;
+      // The first parent may need one old child from the store; the rest are fresh.
+      let children: Uint8Array;
+      if (2 * pa < firstNew) {
+        children = new Uint8Array((pb - pa) * 2 * HASH_SIZE);
+        children.set(this.store.nodes(l, 2 * pa, 1));
+        children.set(fresh.subarray(0, children.length - HASH_SIZE), HASH_SIZE);
+      } else {
+        children = fresh.subarray(0, (pb - pa) * 2 * HASH_SIZE);
+      }
+      fresh = parentHashes(children, pb - pa);
+      levels.push(fresh);
+    }
+    this.store.append(newSize, levels);
+    return oldSize;
+  }
+
+  /** Root of the log at `size` leaves (default: now). The empty log's root is sha256(""). */
+  root(size: number = this.size): Uint8Array {
+    this.checkSize(size);
+    if (size === 0) return EMPTY_ROOT.slice();
+    return this.rangeHash(0, size);
+  }
+
+  /**
+   * Inclusion proof of the leaf at `index` in the log at `size` leaves (RFC 9162 PATH),
+   * ordered from the leaf level upward.
+   * @throws {@link MedanchorError} `INDEX_OUT_OF_RANGE` when `index >= size`,
+   * `SIZE_OUT_OF_RANGE` when `size` exceeds the log.
+   */
+  inclusionProof(index: number, size: number = this.size): Uint8Array[] {
+    return this.inclusionProofs(index, index + 1, size)[0]!;
+  }
+
+  /**
+   * Inclusion proofs of every leaf in `[start, end)` at `size` leaves, in one pass:
+   * one store read per tree level for the whole batch, and the right edge of the tree
+   * hashed once. Elements of the returned proofs share memory per level.
+   */
+  inclusionProofs(start: number, end: number, size: number = this.size): Uint8Array[][] {
+    checkCount(start, 'start');
+    checkCount(end, 'end');
+    this.checkSize(size);
+    if (end > size || start >= end) {
+      throw new MedanchorError(
+        'INDEX_OUT_OF_RANGE',
+        `leaf indices [${start}, ${end}) must be a non-empty range below the tree size ${size}`,
+        { details: { start, end, size } },
+      );
+    }
+    const edge = this.rightEdge(size);
+    const proofs: Uint8Array[][] = Array.from({ length: end - start }, () => []);
+    for (let l = 0; Math.ceil(size / pow2(l)) > 1; l++) {
+      const p = pow2(l);
+      const count = Math.ceil(size / p);
+      const complete = completeNodes(size, l);
+      const lo = Math.max(0, Math.floor(start / p) - 1);
+      const hi = Math.min(count - 1, Math.floor((end - 1) / p) + 1);
+      const readEnd = Math.min(hi + 1, complete);
+      const level =
+        readEnd > lo ? this.store.nodes(l, lo, readEnd - lo).slice() : new Uint8Array(0);
+      for (let m = start; m < end; m++) {
+        const i = Math.floor(m / p);
+        const sib = i % 2 === 1 ? i - 1 : i + 1;
+        if (sib >= count) continue;
+        const proof = proofs[m - start]!;
+        if (sib < complete) {
+          proof.push(level.subarray((sib - lo) * HASH_SIZE, (sib - lo + 1) * HASH_SIZE));
+        } else {
+          proof.push(edge[l]!);
+        }
+      }
+    }
+    return proofs;
+  }
+
+  /**
+   * Consistency proof between the log at `size1` and at `size2` leaves (RFC 9162
+   * PROOF): shows the first is a prefix of the second.
+   * @throws {@link MedanchorError} `INVALID_SIZE_ORDER` when `size1 > size2`,
+   * `INVALID_ARGUMENT` when `size1` is 0 (nothing to prove; verifiers reject it).
+   */
+  consistencyProof(size1: number, size2: number = this.size): Uint8Array[] {
+    checkCount(size1, 'size1');
+    this.checkSize(size2);
+    if (size1 > size2) {
+      throw new MedanchorError(
+        'INVALID_SIZE_ORDER',
+        `a consistency proof needs size1 <= size2, got ${size1} > ${size2}`,
+        { details: { size1, size2 } },
+      );
+    }
+    if (size1 === 0) {
+      throw new MedanchorError(
+        'INVALID_ARGUMENT',
+        'a consistency proof from the empty log proves nothing: every log extends it; use size1 >= 1',
+      );
+    }
+    if (size1 === size2) return [];
+    const out: Uint8Array[] = [];
+    this.subproof(size1, 0, size2, true, out);
+    return out;
+  }
+
+  /** Drops leaves past `size`, e.g. to roll back a batch that was never sealed. */
+  truncate(size: number): void {
+    this.checkSize(size);
+    this.store.truncate(size);
+  }
+
+  // RFC 9162 SUBPROOF(m, D[start:end], b), appending to `out` deepest element first.
+  private subproof(m: number, start: number, end: number, b: boolean, out: Uint8Array[]): void {
+    const n = end - start;
+    if (m === n) {
+      if (!b) out.push(this.rangeHash(start, end));
+      return;
+    }
+    const k = splitPoint(n);
+    if (m <= k) {
+      this.subproof(m, start, start + k, b, out);
+      out.push(this.rangeHash(start + k, end));
+    } else {
+      this.subproof(m - k, start + k, end, false, out);
+      out.push(this.rangeHash(start, start + k));
+    }
+  }
+
+  // MTH(D[start:end]) by the RFC's own recursion; aligned complete subtrees are one read.
+  private rangeHash(start: number, end: number): Uint8Array {
+    const n = end - start;
+    if (isPowerOfTwo(n) && start % n === 0) {
+      let level = 0;
+      while (pow2(level) < n) level++;
+      return this.store.nodes(level, start / n, 1).slice();
+    }
+    const k = splitPoint(n);
+    return nodeHash(this.rangeHash(start, start + k), this.rangeHash(start + k, end));
+  }
+
+  // edge[l] = hash of the incomplete node at level l of the tree of `size` leaves, if any:
+  // it covers [floor(size / 2^l) * 2^l, size). Built bottom-up with O(log n) hashes.
+  private rightEdge(size: number): (Uint8Array | undefined)[] {
+    const edge: (Uint8Array | undefined)[] = [undefined];
+    for (let l = 0; pow2(l) < size; l++) {
+      const p = pow2(l);
+      if (size % (2 * p) === 0) {
+        edge.push(undefined);
+        continue;
+      }
+      const parent = completeNodes(size, l + 1);
+      const leftEnd = (2 * parent + 1) * p;
+      if (leftEnd < size) {
+        edge.push(nodeHash(this.store.nodes(l, 2 * parent, 1).slice(), edge[l]!));
+      } else if (leftEnd === size) {
+        edge.push(this.store.nodes(l, 2 * parent, 1).slice());
+      } else {
+        edge.push(edge[l]);
+      }
+    }
+    return edge;
+  }
+
+  private checkSize(size: number): void {
+    checkCount(size, 'size');
+    if (size > this.size) {
+      throw new MedanchorError(
+        'SIZE_OUT_OF_RANGE',
+        `tree size ${size} is larger than the log (${this.size} leaves)`,
+        { details: { size, logSize: this.size } },
+      );
+    }
+  }
+}
