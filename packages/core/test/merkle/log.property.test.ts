@@ -41,7 +41,9 @@ describe('Merkle log against a naive RFC 9162 implementation (property tests)', 
         fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 5 }),
         (leaves, chunks) => {
           const hashes = leaves.map(refLeaf);
-          hashes.forEach((h, i) => expect(toHex(leafHash(leaves[i]!))).toBe(toHex(h)));
+          hashes.forEach((h, i) => {
+            expect(toHex(leafHash(leaves[i]!))).toBe(toHex(h));
+          });
           const log = buildInChunks(hashes, chunks);
           const n = hashes.length;
           expect(log.size).toBe(n);
@@ -86,7 +88,9 @@ describe('Merkle log against a naive RFC 9162 implementation (property tests)', 
           const root = log.root();
           const flat = [hashes[m]!, root, ...proof].map((x) => x.slice());
           const which = pos % flat.length;
-          flat[which]![Math.floor(pos / flat.length) % 32] ^= delta;
+          const target = flat[which]!;
+          target[Math.floor(pos / flat.length) % 32] =
+            target[Math.floor(pos / flat.length) % 32]! ^ delta;
           const [leaf, r, ...p] = flat;
           expect(verifyInclusion(leaf!, m, n, p, r!)).toBe(false);
           // A proof for one index never verifies at another.
@@ -115,7 +119,9 @@ describe('Merkle log against a naive RFC 9162 implementation (property tests)', 
           const proof = log.consistencyProof(m, n);
           const flat = [log.root(m), log.root(n), ...proof].map((x) => x.slice());
           const which = pos % flat.length;
-          flat[which]![Math.floor(pos / flat.length) % 32] ^= delta;
+          const target = flat[which]!;
+          target[Math.floor(pos / flat.length) % 32] =
+            target[Math.floor(pos / flat.length) % 32]! ^ delta;
           const [r1, r2, ...p] = flat;
           expect(verifyConsistency(m, n, p, r1!, r2!)).toBe(false);
         },
