@@ -1,0 +1,64 @@
+/**
+ * Which implementation of the primitives runs: the platform's Web Crypto
+ * (`globalThis.crypto.subtle`) or the @noble libraries. Both produce the same
+ * bytes; the switch exists so tests can prove that, and so a caller on a platform
+ * with a broken or slow Web Crypto can opt out.
+ */
+export type CryptoBackend = 'auto' | 'webcrypto' | 'noble';
+
+let selected: CryptoBackend = 'auto';
+let x25519Probe: Promise<boolean> | undefined;
+
+/**
+ * Selects the implementation of AES-GCM, X25519 and HKDF used by HPKE and the
+ * envelope. `'auto'` (the default) uses Web Crypto where the platform offers the
+ * algorithm and @noble otherwise; `'webcrypto'` and `'noble'` force one side
+ * (with `'webcrypto'`, algorithms the platform lacks, such as ChaCha20-Poly1305,
+ * still run on @noble). Output bytes are identical either way.
+ *
+ * @example
+ * ```ts
+ * setCryptoBackend('noble'); // pure JavaScript everywhere
+ * ```
+ */
+export function setCryptoBackend(backend: CryptoBackend): void {
+  selected = backend;
+}
+
+/** The backend chosen with {@link setCryptoBackend} (`'auto'` unless changed). */
+export function getCryptoBackend(): CryptoBackend {
+  return selected;
+}
+
+/** Web Crypto's SubtleCrypto when the selection allows it and the platform has it. */
+export function nativeSubtle(): SubtleCrypto | undefined {
+  if (selected === 'noble') return undefined;
+  return globalThis.crypto?.subtle;
+}
+
+/**
+ * True when X25519 should run on Web Crypto: allowed by the selection and present
+ * (Node >= 20, recent browsers). Probed once, because older browsers lack it.
+ */
+export async function useNativeX25519(): Promise<boolean> {
+  const subtle = nativeSubtle();
+  if (subtle === undefined) return false;
+  x25519Probe ??= subtle.generateKey({ name: 'X25519' }, false, ['deriveBits']).then(
+    () => true,
+    () => false,
+  );
+  return x25519Probe;
+}
+
+/** A view of `u` whose buffer is a plain ArrayBuffer, as Web Crypto's types require. */
+export function bufferSource(u: Uint8Array): Uint8Array<ArrayBuffer> {
+  return u.buffer instanceof ArrayBuffer ? (u as Uint8Array<ArrayBuffer>) : new Uint8Array(u);
+}
+
+/** Cryptographically secure random bytes from the platform. */
+export function randomBytes(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  // getRandomValues fills at most 65536 bytes per call.
+  for (let i = 0; i < n; i += 65536) globalThis.crypto.getRandomValues(out.subarray(i, i + 65536));
+  return out;
+}

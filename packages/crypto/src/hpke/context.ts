@@ -1,0 +1,240 @@
+import { concatBytes, MedanchorError, utf8 } from '@medanchor/core';
+import { AEAD_NONCE_LENGTH, type AeadCipher, aeadCipher } from './aead.js';
+import { labeledExpand, labeledExtract, NH } from './kdf.js';
+import { decap, encap, type X25519KeyPair, x25519PublicKey } from './kem.js';
+import { aeadKeyLength, assertSuite, HpkeAead, HpkeMode, type HpkeSuite, i2osp } from './suite.js';
+
+/** The secrets a key schedule yields (RFC 9180 section 5.1). */
+export interface HpkeKeySchedule {
+  key: Uint8Array;
+  baseNonce: Uint8Array;
+  exporterSecret: Uint8Array;
+}
+
+/**
+ * An HPKE encryption context: seals (sender) or opens (recipient) messages in
+ * order, and exports secrets. Sequence numbers advance on every successful call.
+ */
+export interface HpkeContext {
+  /** The suite this context runs. */
+  readonly suite: HpkeSuite;
+  /** Encrypts the next message (sender contexts only). */
+  seal(aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>;
+  /** Decrypts the next message; throws `HPKE_OPEN_FAILED` when it does not verify. */
+  open(aad: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array>;
+  /** RFC 9180 Export: `length` bytes bound to `exporterContext`. */
+  export(exporterContext: Uint8Array, length: number): Promise<Uint8Array>;
+}
+
+function suiteId(suite: HpkeSuite): Uint8Array {
+  return concatBytes(utf8('HPKE'), i2osp(suite.kem, 2), i2osp(suite.kdf, 2), i2osp(suite.aead, 2));
+}
+
+/** RFC 9180 KeySchedule: derives key, base nonce and exporter secret. */
+export async function keySchedule(
+  suite: HpkeSuite,
+  mode: number,
+  sharedSecret: Uint8Array,
+  info: Uint8Array,
+  psk: Uint8Array = new Uint8Array(0),
+  pskId: Uint8Array = new Uint8Array(0),
+): Promise<HpkeKeySchedule> {
+  const hasPsk = psk.length > 0;
+  if (hasPsk !== pskId.length > 0) {
+    throw new MedanchorError('HPKE_INVALID_PSK', 'give both a PSK and a PSK id, or neither');
+  }
+  const pskMode = mode === HpkeMode.PSK || mode === HpkeMode.AUTH_PSK;
+  if (hasPsk !== pskMode) {
+    throw new MedanchorError(
+      'HPKE_INVALID_PSK',
+      pskMode ? 'this HPKE mode needs a PSK and a PSK id' : 'this HPKE mode takes no PSK',
+    );
+  }
+  if (hasPsk && psk.length < 32) {
+    throw new MedanchorError('HPKE_INVALID_PSK', 'a PSK must have at least 32 bytes of entropy');
+  }
+  const sid = suiteId(suite);
+  const empty = new Uint8Array(0);
+  const pskIdHash = await labeledExtract(sid, empty, 'psk_id_hash', pskId);
+  const infoHash = await labeledExtract(sid, empty, 'info_hash', info);
+  const ctx = concatBytes(new Uint8Array([mode]), pskIdHash, infoHash);
+  const secret = await labeledExtract(sid, sharedSecret, 'secret', psk);
+  const nk = aeadKeyLength(suite.aead);
+  const exportOnly = suite.aead === HpkeAead.EXPORT_ONLY;
+  return {
+    key: exportOnly ? empty : await labeledExpand(sid, secret, 'key', ctx, nk),
+    baseNonce: exportOnly
+      ? empty
+      : await labeledExpand(sid, secret, 'base_nonce', ctx, AEAD_NONCE_LENGTH),
+    exporterSecret: await labeledExpand(sid, secret, 'exp', ctx, NH),
+  };
+}
+
+/** An HPKE context over a finished key schedule; `role` limits it to seal or open. */
+export function contextFromSchedule(
+  suite: HpkeSuite,
+  ks: HpkeKeySchedule,
+  role: 'sender' | 'recipient',
+): HpkeContext {
+  const sid = suiteId(suite);
+  const cipher: AeadCipher | undefined =
+    suite.aead === HpkeAead.EXPORT_ONLY ? undefined : aeadCipher(suite.aead, ks.key);
+  let seq = 0;
+  const nonce = () => {
+    const n = ks.baseNonce.slice();
+    // seq stays below 2^53, so its bytes fit in the last 7 of the 12.
+    const s = i2osp(seq, 8);
+    for (let i = 0; i < 8; i++) n[4 + i]! ^= s[i]!;
+    return n;
+  };
+  const needCipher = (op: string): AeadCipher => {
+    if (cipher === undefined) {
+      throw new MedanchorError('HPKE_EXPORT_ONLY', `an export-only HPKE context cannot ${op}`);
+    }
+    return cipher;
+  };
+  return {
+    suite,
+    async seal(aad, plaintext) {
+      if (role !== 'sender') {
+        throw new MedanchorError('HPKE_WRONG_ROLE', 'only a sender context can seal');
+      }
+      const ct = await needCipher('seal').seal(nonce(), aad, plaintext);
+      seq++;
+      return ct;
+    },
+    async open(aad, ciphertext) {
+      if (role !== 'recipient') {
+        throw new MedanchorError('HPKE_WRONG_ROLE', 'only a recipient context can open');
+      }
+      const pt = await needCipher('open').open(nonce(), aad, ciphertext);
+      if (pt === undefined) {
+        throw new MedanchorError(
+          'HPKE_OPEN_FAILED',
+          'HPKE ciphertext did not verify: wrong key, wrong info/aad, or tampered bytes',
+          { details: { seq } },
+        );
+      }
+      seq++;
+      return pt;
+    },
+    export: (exporterContext, length) => {
+      if (!Number.isInteger(length) || length < 0 || length > 255 * NH) {
+        throw new MedanchorError('HPKE_INVALID_LENGTH', `export length must be 0..${255 * NH}`);
+      }
+      return labeledExpand(sid, ks.exporterSecret, 'sec', exporterContext, length);
+    },
+  };
+}
+
+/** Options of {@link hpkeSetupSender}; the fields present pick the mode. */
+export interface HpkeSenderOptions {
+  suite: HpkeSuite;
+  /** The recipient's 32-byte X25519 public key. */
+  recipientPublicKey: Uint8Array;
+  /** Application info bound to the context. */
+  info?: Uint8Array;
+  /** Pre-shared key (psk and auth_psk modes), with `pskId`. */
+  psk?: Uint8Array;
+  /** Identifier of the pre-shared key. */
+  pskId?: Uint8Array;
+  /** The sender's static private key (auth and auth_psk modes). */
+  senderPrivateKey?: Uint8Array;
+}
+
+/** Options of {@link hpkeSetupRecipient}; the fields present pick the mode. */
+export interface HpkeRecipientOptions {
+  suite: HpkeSuite;
+  /** The encapsulated key sent by the sender. */
+  enc: Uint8Array;
+  /** The recipient's 32-byte X25519 private key. */
+  recipientPrivateKey: Uint8Array;
+  /** Application info bound to the context; must equal the sender's. */
+  info?: Uint8Array;
+  /** Pre-shared key (psk and auth_psk modes), with `pskId`. */
+  psk?: Uint8Array;
+  /** Identifier of the pre-shared key. */
+  pskId?: Uint8Array;
+  /** The sender's static public key (auth and auth_psk modes). */
+  senderPublicKey?: Uint8Array;
+}
+
+function modeOf(hasPsk: boolean, hasAuth: boolean): number {
+  if (hasAuth) return hasPsk ? HpkeMode.AUTH_PSK : HpkeMode.AUTH;
+  return hasPsk ? HpkeMode.PSK : HpkeMode.BASE;
+}
+
+/**
+ * Sender setup with a caller-chosen ephemeral IKM. Internal: only for test vectors
+ * and the deterministic envelope vectors; reusing `ikmE` destroys confidentiality.
+ */
+export async function setupSenderWithIkm(
+  opts: HpkeSenderOptions,
+  ikmE: Uint8Array | undefined,
+): Promise<{ enc: Uint8Array; context: HpkeContext }> {
+  assertSuite(opts.suite);
+  const sender: X25519KeyPair | undefined =
+    opts.senderPrivateKey === undefined
+      ? undefined
+      : {
+          privateKey: opts.senderPrivateKey,
+          publicKey: await x25519PublicKey(opts.senderPrivateKey),
+        };
+  const { sharedSecret, enc } = await encap(opts.recipientPublicKey, sender, ikmE);
+  const mode = modeOf(opts.psk !== undefined, sender !== undefined);
+  const ks = await keySchedule(
+    opts.suite,
+    mode,
+    sharedSecret,
+    opts.info ?? new Uint8Array(0),
+    opts.psk,
+    opts.pskId,
+  );
+  return { enc, context: contextFromSchedule(opts.suite, ks, 'sender') };
+}
+
+/**
+ * RFC 9180 SetupBaseS / SetupPSKS / SetupAuthS / SetupAuthPSKS, chosen by the
+ * options given: returns `enc` (send it along) and a sender context.
+ *
+ * @example
+ * ```ts
+ * const suite = { kem: HpkeKem.X25519_HKDF_SHA256, kdf: HpkeKdf.HKDF_SHA256, aead: HpkeAead.CHACHA20_POLY1305 };
+ * const { enc, context } = await hpkeSetupSender({ suite, recipientPublicKey, info });
+ * const ct = await context.seal(aad, message);
+ * ```
+ */
+export function hpkeSetupSender(
+  opts: HpkeSenderOptions,
+): Promise<{ enc: Uint8Array; context: HpkeContext }> {
+  return setupSenderWithIkm(opts, undefined);
+}
+
+/**
+ * RFC 9180 SetupBaseR / SetupPSKR / SetupAuthR / SetupAuthPSKR, chosen by the
+ * options given: returns a recipient context.
+ *
+ * @example
+ * ```ts
+ * const context = await hpkeSetupRecipient({ suite, enc, recipientPrivateKey, info });
+ * const message = await context.open(aad, ct);
+ * ```
+ */
+export async function hpkeSetupRecipient(opts: HpkeRecipientOptions): Promise<HpkeContext> {
+  assertSuite(opts.suite);
+  const recipient: X25519KeyPair = {
+    privateKey: opts.recipientPrivateKey,
+    publicKey: await x25519PublicKey(opts.recipientPrivateKey),
+  };
+  const sharedSecret = await decap(opts.enc, recipient, opts.senderPublicKey);
+  const mode = modeOf(opts.psk !== undefined, opts.senderPublicKey !== undefined);
+  const ks = await keySchedule(
+    opts.suite,
+    mode,
+    sharedSecret,
+    opts.info ?? new Uint8Array(0),
+    opts.psk,
+    opts.pskId,
+  );
+  return contextFromSchedule(opts.suite, ks, 'recipient');
+}

@@ -1,0 +1,84 @@
+import { concatBytes, utf8 } from '@medanchor/core';
+import { expand as nobleExpand, extract as nobleExtract } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bufferSource, nativeSubtle } from './backend.js';
+import { i2osp } from './suite.js';
+
+/** Output length of HKDF-SHA256's hash, `Nh`. */
+export const NH = 32;
+
+async function hmacNative(subtle: SubtleCrypto, key: Uint8Array, data: Uint8Array) {
+  // HMAC pads short keys with zeros, so an empty key equals 32 zero bytes; Web Crypto
+  // rejects zero-length HMAC keys, hence the substitution.
+  const k = key.length === 0 ? new Uint8Array(NH) : key;
+  const ck = await subtle.importKey(
+    'raw',
+    bufferSource(k),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  return new Uint8Array(await subtle.sign('HMAC', ck, bufferSource(data)));
+}
+
+/** HKDF-Extract with SHA-256 (RFC 5869); an empty salt means `Nh` zero bytes. */
+export async function hkdfExtract(salt: Uint8Array, ikm: Uint8Array): Promise<Uint8Array> {
+  const subtle = nativeSubtle();
+  if (subtle !== undefined) return hmacNative(subtle, salt, ikm);
+  return nobleExtract(sha256, ikm, salt);
+}
+
+/** HKDF-Expand with SHA-256 (RFC 5869) to `length` bytes (at most 255 * 32). */
+export async function hkdfExpand(
+  prk: Uint8Array,
+  info: Uint8Array,
+  length: number,
+): Promise<Uint8Array> {
+  const subtle = nativeSubtle();
+  if (subtle === undefined) return nobleExpand(sha256, prk, info, length);
+  const out = new Uint8Array(length);
+  let t = new Uint8Array(0);
+  for (let i = 0, off = 0; off < length; i++) {
+    t = await hmacNative(subtle, prk, concatBytes(t, info, new Uint8Array([i + 1])));
+    out.set(t.subarray(0, Math.min(NH, length - off)), off);
+    off += NH;
+  }
+  return out;
+}
+
+/** HKDF (extract then expand) with SHA-256. */
+export async function hkdf(
+  ikm: Uint8Array,
+  salt: Uint8Array,
+  info: Uint8Array,
+  length: number,
+): Promise<Uint8Array> {
+  return hkdfExpand(await hkdfExtract(salt, ikm), info, length);
+}
+
+const HPKE_V1 = utf8('HPKE-v1');
+
+/** RFC 9180 LabeledExtract: Extract(salt, "HPKE-v1" || suite_id || label || ikm). */
+export function labeledExtract(
+  suiteId: Uint8Array,
+  salt: Uint8Array,
+  label: string,
+  ikm: Uint8Array,
+): Promise<Uint8Array> {
+  return hkdfExtract(salt, concatBytes(HPKE_V1, suiteId, utf8(label), ikm));
+}
+
+/** RFC 9180 LabeledExpand: Expand(prk, I2OSP(L, 2) || "HPKE-v1" || suite_id || label || info, L). */
+export function labeledExpand(
+  suiteId: Uint8Array,
+  prk: Uint8Array,
+  label: string,
+  info: Uint8Array,
+  length: number,
+): Promise<Uint8Array> {
+  return hkdfExpand(
+    prk,
+    concatBytes(i2osp(length, 2), HPKE_V1, suiteId, utf8(label), info),
+    length,
+  );
+}
