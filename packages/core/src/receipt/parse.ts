@@ -1,0 +1,178 @@
+import { utf8 } from '../bytes.js';
+import { MedanchorError } from '../errors.js';
+import { isValidOrigin } from './checkpoint.js';
+import type {
+  Receipt,
+  ReceiptAnchor,
+  ReceiptCarry,
+  ReceiptCheckpoint,
+  ReceiptRecord,
+} from './receipt.js';
+
+// Hand-written validation that mirrors receipt-v1.schema.json exactly (the tests check
+// both against the same cases), so no JSON Schema engine is needed at runtime.
+
+const HASH_RE = /^[0-9a-f]{64}$/;
+const ANCHOR_TYPE_RE = /^[a-z0-9][a-z0-9._:/-]{0,63}$/;
+/** Longest proof of a tree of at most 2^53 - 1 leaves (inclusion) or twice that (consistency). */
+const MAX_INCLUSION_HASHES = 64;
+const MAX_CONSISTENCY_HASHES = 128;
+const MAX_ANCHORS = 64;
+
+function malformed(path: string, what: string): never {
+  throw new MedanchorError(
+    'RECEIPT_MALFORMED',
+    `receipt field ${path} ${what}; see docs/spec/receipt.md`,
+    { details: { path } },
+  );
+}
+
+type Obj = Record<string, unknown>;
+
+function isObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function object(
+  v: unknown,
+  path: string,
+  keys: readonly string[],
+  optional: readonly string[] = [],
+): Obj {
+  if (!isObject(v)) malformed(path, 'must be an object');
+  for (const k of keys) if (!Object.hasOwn(v, k)) malformed(`${path}.${k}`, 'is missing');
+  for (const k of Object.keys(v)) {
+    if (!keys.includes(k) && !optional.includes(k)) malformed(`${path}.${k}`, 'is not a v1 field');
+  }
+  return v;
+}
+
+function hash(v: unknown, path: string): string {
+  if (typeof v !== 'string' || !HASH_RE.test(v))
+    malformed(path, 'must be 64 lowercase hex characters');
+  return v;
+}
+
+function hashes(v: unknown, path: string, max: number): string[] {
+  if (!Array.isArray(v)) malformed(path, 'must be an array of hashes');
+  if (v.length > max) malformed(path, `must hold at most ${max} hashes`);
+  return v.map((h, i) => hash(h, `${path}[${i}]`));
+}
+
+function integer(v: unknown, path: string, min: number): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
+    malformed(path, `must be a safe integer >= ${min}`);
+  }
+  return v;
+}
+
+function checkpoint(v: unknown, path: string): ReceiptCheckpoint {
+  const o = object(v, path, ['origin', 'size', 'root', 'digest']);
+  if (!isValidOrigin(o['origin'])) {
+    malformed(`${path}.origin`, 'must be 1 to 255 printable ASCII characters without spaces');
+  }
+  return {
+    origin: o['origin'],
+    size: integer(o['size'], `${path}.size`, 1),
+    root: hash(o['root'], `${path}.root`),
+    digest: hash(o['digest'], `${path}.digest`),
+  };
+}
+
+function record(v: unknown): ReceiptRecord {
+  const o = object(v, 'record', ['salt', 'digest', 'commitment']);
+  return {
+    salt: hash(o['salt'], 'record.salt'),
+    digest: hash(o['digest'], 'record.digest'),
+    commitment: hash(o['commitment'], 'record.commitment'),
+  };
+}
+
+function carry(v: unknown): ReceiptCarry {
+  const o = object(v, 'carry', ['checkpoint', 'consistencyProof']);
+  return {
+    checkpoint: checkpoint(o['checkpoint'], 'carry.checkpoint'),
+    consistencyProof: hashes(
+      o['consistencyProof'],
+      'carry.consistencyProof',
+      MAX_CONSISTENCY_HASHES,
+    ),
+  };
+}
+
+function anchors(v: unknown): ReceiptAnchor[] {
+  if (!Array.isArray(v)) malformed('anchors', 'must be an array');
+  if (v.length > MAX_ANCHORS) malformed('anchors', `must hold at most ${MAX_ANCHORS} entries`);
+  return v.map((a, i) => {
+    if (!isObject(a)) malformed(`anchors[${i}]`, 'must be an object');
+    if (typeof a['type'] !== 'string' || !ANCHOR_TYPE_RE.test(a['type'])) {
+      malformed(`anchors[${i}].type`, 'must be a lowercase anchor type such as "bitcoin"');
+    }
+    return a as ReceiptAnchor;
+  });
+}
+
+function toValue(input: unknown): unknown {
+  if (input instanceof Uint8Array) {
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(input);
+    } catch {
+      throw new MedanchorError('RECEIPT_MALFORMED', 'receipt bytes are not valid UTF-8 JSON');
+    }
+    return toValue(text);
+  }
+  if (typeof input === 'string') {
+    try {
+      return JSON.parse(input);
+    } catch {
+      throw new MedanchorError('RECEIPT_MALFORMED', 'receipt text is not valid JSON', {
+        details: { length: utf8(input).length },
+      });
+    }
+  }
+  return input;
+}
+
+/**
+ * Reads a receipt from JSON text, UTF-8 bytes or an already parsed object, and checks
+ * it field by field against receipt v1 (the same rules as `receiptV1Schema`). The
+ * hashes are checked for form only; `verifyReceipt` checks that they fit together.
+ *
+ * @example
+ * ```ts
+ * const receipt = parseReceipt(await readFile('lab-result.receipt.json', 'utf8'));
+ * ```
+ * @throws {@link MedanchorError} `RECEIPT_UNSUPPORTED_VERSION` for a version other than 1,
+ * `RECEIPT_MALFORMED` (with `details.path`) for anything else out of shape.
+ */
+export function parseReceipt(input: unknown): Receipt {
+  const v = toValue(input);
+  if (!isObject(v)) malformed('(root)', 'must be a JSON object');
+  if (v['version'] !== 1) {
+    if (typeof v['version'] === 'number') {
+      throw new MedanchorError(
+        'RECEIPT_UNSUPPORTED_VERSION',
+        `this is a version ${v['version']} receipt and this library reads version 1: upgrade @medanchor/core`,
+        { details: { version: v['version'] } },
+      );
+    }
+    malformed('version', 'must be the number 1');
+  }
+  const o = object(
+    v,
+    '(root)',
+    ['version', 'record', 'leafIndex', 'treeSize', 'inclusionProof', 'checkpoint', 'anchors'],
+    ['carry'],
+  );
+  const r: Receipt = {
+    version: 1,
+    record: record(o['record']),
+    leafIndex: integer(o['leafIndex'], 'leafIndex', 0),
+    treeSize: integer(o['treeSize'], 'treeSize', 1),
+    inclusionProof: hashes(o['inclusionProof'], 'inclusionProof', MAX_INCLUSION_HASHES),
+    checkpoint: checkpoint(o['checkpoint'], 'checkpoint'),
+    anchors: anchors(o['anchors']),
+  };
+  return o['carry'] === undefined ? r : { ...r, carry: carry(o['carry']) };
+}

@@ -1,0 +1,149 @@
+import { toHex } from '../bytes.js';
+import type { RecordCommitment } from '../commitment/index.js';
+import { type Checkpoint, checkpointDigest } from './checkpoint.js';
+import { parseReceipt } from './parse.js';
+
+/** The receipt format version this module writes and reads. */
+export const RECEIPT_VERSION = 1;
+
+/**
+ * One anchor of a receipt's checkpoint, filled in by the package that made it
+ * (e.g. a Bitcoin transaction from `@medanchor/chain`). Core only knows `type`;
+ * the other fields belong to the anchor's own spec.
+ */
+export interface ReceiptAnchor {
+  /** Anchor kind, lowercase, e.g. `"bitcoin"`; selects the verifier. */
+  readonly type: string;
+  /** Fields defined by the anchor type. */
+  readonly [field: string]: unknown;
+}
+
+/** A checkpoint as it appears in a receipt: hex root and its tagged digest. */
+export interface ReceiptCheckpoint {
+  /** Log name. */
+  readonly origin: string;
+  /** Number of leaves. */
+  readonly size: number;
+  /** Root hash, 64 lowercase hex characters. */
+  readonly root: string;
+  /** `checkpointDigest` of (origin, size, root), 64 lowercase hex characters: what anchors commit to. */
+  readonly digest: string;
+}
+
+/** The commitment inputs of a receipt (never the record itself). */
+export interface ReceiptRecord {
+  /** The 32-byte salt, hex. Secret: share a receipt only with who may link it to the record. */
+  readonly salt: string;
+  /** SHA-256 of the record, hex. */
+  readonly digest: string;
+  /** The commitment (the log leaf), hex. */
+  readonly commitment: string;
+}
+
+/**
+ * Moves the point of proof of a receipt to a later checkpoint of the same log,
+ * by a consistency proof from the receipt's own checkpoint.
+ */
+export interface ReceiptCarry {
+  /** The later checkpoint; anchors then commit to its digest. */
+  readonly checkpoint: ReceiptCheckpoint;
+  /** RFC 9162 consistency proof from `receipt.checkpoint.size` to `checkpoint.size`, hex hashes. */
+  readonly consistencyProof: readonly string[];
+}
+
+/**
+ * Receipt v1: everything needed to verify offline that a record was committed to a
+ * checkpoint of a log (and, with anchors, when). See docs/spec/receipt.md.
+ */
+export interface Receipt {
+  /** Always 1 for this format. */
+  readonly version: 1;
+  /** Commitment inputs. */
+  readonly record: ReceiptRecord;
+  /** Index of the commitment in the log. */
+  readonly leafIndex: number;
+  /** Tree size the inclusion proof is for; equals `checkpoint.size`. */
+  readonly treeSize: number;
+  /** RFC 9162 inclusion proof, hex hashes from the leaf up. */
+  readonly inclusionProof: readonly string[];
+  /** The checkpoint the record is included in. */
+  readonly checkpoint: ReceiptCheckpoint;
+  /** Optional move to a later checkpoint by consistency proof. */
+  readonly carry?: ReceiptCarry;
+  /** Anchors of the anchored checkpoint (`carry.checkpoint` if present, else `checkpoint`). */
+  readonly anchors: readonly ReceiptAnchor[];
+}
+
+/** The receipt form of a checkpoint (hex root, computed digest). */
+export function toReceiptCheckpoint(cp: Checkpoint): ReceiptCheckpoint {
+  return {
+    origin: cp.origin,
+    size: cp.size,
+    root: toHex(cp.root),
+    digest: toHex(checkpointDigest(cp)),
+  };
+}
+
+/** Inputs of {@link buildReceipt}. */
+export interface BuildReceiptInput {
+  /** The record's commitment (salt, digest, commitment). */
+  readonly commitment: RecordCommitment;
+  /** Index of the commitment in the log. */
+  readonly leafIndex: number;
+  /** The checkpoint the proof is for. */
+  readonly checkpoint: Checkpoint;
+  /** Inclusion proof of `leafIndex` at `checkpoint.size`. */
+  readonly inclusionProof: readonly Uint8Array[];
+  /** Anchors to attach (default none). */
+  readonly anchors?: readonly ReceiptAnchor[];
+}
+
+/**
+ * Assembles a v1 receipt. Does not verify it: use `verifyReceipt` for that.
+ * @throws {@link MedanchorError} `INVALID_ORIGIN`, `INVALID_SIZE` or `INVALID_LENGTH` on a bad checkpoint.
+ */
+export function buildReceipt(input: BuildReceiptInput): Receipt {
+  return {
+    version: RECEIPT_VERSION,
+    record: {
+      salt: toHex(input.commitment.salt),
+      digest: toHex(input.commitment.digest),
+      commitment: toHex(input.commitment.commitment),
+    },
+    leafIndex: input.leafIndex,
+    treeSize: input.checkpoint.size,
+    inclusionProof: input.inclusionProof.map(toHex),
+    checkpoint: toReceiptCheckpoint(input.checkpoint),
+    anchors: [...(input.anchors ?? [])],
+  };
+}
+
+function checkpointJson(cp: ReceiptCheckpoint): ReceiptCheckpoint {
+  return { origin: cp.origin, size: cp.size, root: cp.root, digest: cp.digest };
+}
+
+/**
+ * Canonical JSON text of a receipt: compact, fields in spec order, no whitespace.
+ * Anchors keep their own field order.
+ * @throws {@link MedanchorError} `RECEIPT_MALFORMED` if `receipt` is not a valid v1 receipt.
+ */
+export function encodeReceipt(receipt: Receipt): string {
+  // Normalise through the parser so an invalid object is never written out.
+  const r = parseReceipt(receipt);
+  const out: Record<string, unknown> = {
+    version: r.version,
+    record: { salt: r.record.salt, digest: r.record.digest, commitment: r.record.commitment },
+    leafIndex: r.leafIndex,
+    treeSize: r.treeSize,
+    inclusionProof: r.inclusionProof,
+    checkpoint: checkpointJson(r.checkpoint),
+  };
+  if (r.carry !== undefined) {
+    out['carry'] = {
+      checkpoint: checkpointJson(r.carry.checkpoint),
+      consistencyProof: r.carry.consistencyProof,
+    };
+  }
+  out['anchors'] = r.anchors;
+  return JSON.stringify(out);
+}

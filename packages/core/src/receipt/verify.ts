@@ -1,0 +1,291 @@
+import { equalBytes, fromHex, toHex } from '../bytes.js';
+import { computeCommitment } from '../commitment/index.js';
+import { isMedanchorError } from '../errors.js';
+import { leafHash, verifyConsistency, verifyInclusion } from '../merkle/index.js';
+import { sha256 } from '../sha256.js';
+import type { AnchorRegistry, AnchorVerifier } from './anchors.js';
+import { type Checkpoint, checkpointDigest } from './checkpoint.js';
+import { parseReceipt } from './parse.js';
+import type { Receipt, ReceiptCheckpoint } from './receipt.js';
+
+/**
+ * The step of receipt verification that failed, in the order they run:
+ * `parse` (shape and version), `content` (record bytes vs digest), `commitment`
+ * (salt + digest vs commitment), `checkpoint` (digest of origin, size, root; tree size),
+ * `inclusion` (commitment in the checkpoint's tree), `consistency` (carry to a later
+ * checkpoint), `anchor` (anchor verifiers).
+ */
+export type ReceiptStep =
+  | 'parse'
+  | 'content'
+  | 'commitment'
+  | 'checkpoint'
+  | 'inclusion'
+  | 'consistency'
+  | 'anchor';
+
+/** How one anchor of the receipt fared. */
+export interface AnchorCheck {
+  /** Position in `receipt.anchors`. */
+  readonly index: number;
+  /** The anchor's type. */
+  readonly type: string;
+  /** `skipped` when no verifier for the type was given. */
+  readonly status: 'verified' | 'failed' | 'skipped';
+  /** Level reached when verified. */
+  readonly level?: number;
+  /** Why it failed or was skipped. */
+  readonly reason?: string;
+  /** Facts reported by the verifier. */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** A receipt that verified. */
+export interface ReceiptVerified {
+  /** Discriminant. */
+  readonly ok: true;
+  /** Highest level reached: 1 (Merkle) unless an anchor verified at a higher one. */
+  readonly level: number;
+  /** The parsed receipt. */
+  readonly receipt: Receipt;
+  /** True when the record bytes were given and matched; false when only the commitment was checked. */
+  readonly contentChecked: boolean;
+  /** Hex digest of the anchored checkpoint (what an anchor must commit to). */
+  readonly anchoredDigest: string;
+  /** One entry per anchor, in receipt order (empty for `verifyReceiptMerkle`). */
+  readonly anchors: readonly AnchorCheck[];
+}
+
+/** A receipt that did not verify, with the step that failed and why. */
+export interface ReceiptRejected {
+  /** Discriminant. */
+  readonly ok: false;
+  /** The failing step. */
+  readonly step: ReceiptStep;
+  /** Why, in words (never secrets). */
+  readonly reason: string;
+  /** Anchor results, when the failure is at the `anchor` step. */
+  readonly anchors?: readonly AnchorCheck[];
+}
+
+/** Result of receipt verification. Verification never throws on bad input. */
+export type ReceiptVerification = ReceiptVerified | ReceiptRejected;
+
+/** Options of {@link verifyReceiptMerkle}. */
+export interface VerifyReceiptMerkleOptions {
+  /** The record bytes; when given, their SHA-256 must equal `record.digest`. */
+  content?: Uint8Array;
+}
+
+/** Options of {@link verifyReceipt}. */
+export interface VerifyReceiptOptions extends VerifyReceiptMerkleOptions {
+  /** Anchor verifiers, as a registry or a list (one per type). */
+  anchors?: AnchorRegistry | readonly AnchorVerifier[];
+  /** Fail unless at least one anchor verifies (default false: level 1 is enough). */
+  requireAnchor?: boolean;
+}
+
+function reject(step: ReceiptStep, reason: string): ReceiptRejected {
+  return { ok: false, step, reason };
+}
+
+function toCheckpoint(cp: ReceiptCheckpoint): Checkpoint {
+  return { origin: cp.origin, size: cp.size, root: fromHex(cp.root) };
+}
+
+function checkCheckpoint(cp: ReceiptCheckpoint, path: string): string | undefined {
+  return toHex(checkpointDigest(toCheckpoint(cp))) === cp.digest
+    ? undefined
+    : `${path}.digest is not the tagged digest of its origin, size and root`;
+}
+
+/**
+ * Level 1 verification, synchronous: record -> commitment -> inclusion in the
+ * checkpoint (-> consistency with the later checkpoint, if carried). Anchors are not
+ * looked at. Accepts JSON text, UTF-8 bytes or an object.
+ *
+ * @example
+ * ```ts
+ * const r = verifyReceiptMerkle(receiptJson, { content: recordBytes });
+ * if (!r.ok) console.log(`failed at ${r.step}: ${r.reason}`);
+ * ```
+ */
+export function verifyReceiptMerkle(
+  input: unknown,
+  options: VerifyReceiptMerkleOptions = {},
+): ReceiptVerification {
+  let receipt: Receipt;
+  try {
+    receipt = parseReceipt(input);
+  } catch (e) {
+    return reject('parse', isMedanchorError(e) ? e.message : 'receipt could not be read');
+  }
+  const salt = fromHex(receipt.record.salt);
+  const digest = fromHex(receipt.record.digest);
+  const commitment = fromHex(receipt.record.commitment);
+  if (options.content !== undefined) {
+    if (!(options.content instanceof Uint8Array)) {
+      return reject('content', 'content must be a Uint8Array of the record bytes');
+    }
+    if (!equalBytes(sha256(options.content), digest)) {
+      return reject('content', 'the SHA-256 of the given content is not record.digest');
+    }
+  }
+  if (!equalBytes(computeCommitment(salt, digest), commitment)) {
+    return reject(
+      'commitment',
+      'record.commitment is not the commitment of record.salt and record.digest',
+    );
+  }
+  const cpError = checkCheckpoint(receipt.checkpoint, 'checkpoint');
+  if (cpError !== undefined) return reject('checkpoint', cpError);
+  if (receipt.treeSize !== receipt.checkpoint.size) {
+    return reject('checkpoint', 'treeSize differs from checkpoint.size');
+  }
+  if (receipt.leafIndex >= receipt.treeSize) {
+    return reject('inclusion', 'leafIndex is not below treeSize');
+  }
+  const root = fromHex(receipt.checkpoint.root);
+  let included = false;
+  try {
+    included = verifyInclusion(
+      leafHash(commitment),
+      receipt.leafIndex,
+      receipt.treeSize,
+      receipt.inclusionProof.map((h) => fromHex(h)),
+      root,
+    );
+  } catch {
+    included = false;
+  }
+  if (!included) {
+    return reject(
+      'inclusion',
+      'the inclusion proof does not lead from the commitment to checkpoint.root',
+    );
+  }
+  let anchored = receipt.checkpoint;
+  if (receipt.carry !== undefined) {
+    const later = receipt.carry.checkpoint;
+    const laterError = checkCheckpoint(later, 'carry.checkpoint');
+    if (laterError !== undefined) return reject('checkpoint', laterError);
+    if (later.origin !== receipt.checkpoint.origin) {
+      return reject('consistency', 'carry.checkpoint is for another log (origin differs)');
+    }
+    if (later.size < receipt.checkpoint.size) {
+      return reject('consistency', 'carry.checkpoint is smaller than checkpoint');
+    }
+    let consistent = false;
+    try {
+      consistent = verifyConsistency(
+        receipt.checkpoint.size,
+        later.size,
+        receipt.carry.consistencyProof.map((h) => fromHex(h)),
+        root,
+        fromHex(later.root),
+      );
+    } catch {
+      consistent = false;
+    }
+    if (!consistent) {
+      return reject(
+        'consistency',
+        'the consistency proof does not link checkpoint to carry.checkpoint',
+      );
+    }
+    anchored = later;
+  }
+  return {
+    ok: true,
+    level: 1,
+    receipt,
+    contentChecked: options.content !== undefined,
+    anchoredDigest: anchored.digest,
+    anchors: [],
+  };
+}
+
+function findVerifier(
+  anchors: VerifyReceiptOptions['anchors'],
+  type: string,
+): AnchorVerifier | undefined {
+  if (anchors === undefined) return undefined;
+  if ('get' in anchors && typeof anchors.get === 'function' && !Array.isArray(anchors)) {
+    return (anchors as AnchorRegistry).get(type);
+  }
+  return (anchors as readonly AnchorVerifier[]).find((v) => v.type === type);
+}
+
+/**
+ * Verifies a receipt: level 1 (see {@link verifyReceiptMerkle}), then every anchor
+ * whose type has a verifier in `options.anchors`. Anchors without a verifier are
+ * reported as skipped. Never throws: a verifier that throws counts as failed.
+ *
+ * @example
+ * ```ts
+ * const r = await verifyReceipt(receipt, { content: recordBytes });
+ * if (r.ok) console.log(`level ${r.level}`);
+ * else console.log(`failed at ${r.step}: ${r.reason}`);
+ * ```
+ */
+export async function verifyReceipt(
+  input: unknown,
+  options: VerifyReceiptOptions = {},
+): Promise<ReceiptVerification> {
+  const base = verifyReceiptMerkle(input, options);
+  if (!base.ok) return base;
+  const { receipt } = base;
+  const cp = receipt.carry?.checkpoint ?? receipt.checkpoint;
+  const context = { checkpoint: toCheckpoint(cp), digest: fromHex(cp.digest), receipt };
+  const checks: AnchorCheck[] = [];
+  let level = 1;
+  for (const [index, anchor] of receipt.anchors.entries()) {
+    const verifier = findVerifier(options.anchors, anchor.type);
+    if (verifier === undefined) {
+      checks.push({
+        index,
+        type: anchor.type,
+        status: 'skipped',
+        reason: 'no verifier for this type',
+      });
+      continue;
+    }
+    try {
+      const out = await verifier.verify(anchor, context);
+      if (out.ok) {
+        level = Math.max(level, out.level);
+        checks.push({
+          index,
+          type: anchor.type,
+          status: 'verified',
+          level: out.level,
+          ...(out.details === undefined ? {} : { details: out.details }),
+        });
+      } else {
+        checks.push({ index, type: anchor.type, status: 'failed', reason: out.reason });
+      }
+    } catch (e) {
+      const reason = isMedanchorError(e) ? `${e.code}: ${e.message}` : 'the anchor verifier threw';
+      checks.push({ index, type: anchor.type, status: 'failed', reason });
+    }
+  }
+  const failed = checks.find((c) => c.status === 'failed');
+  if (failed !== undefined) {
+    return {
+      ok: false,
+      step: 'anchor',
+      reason: `anchor ${failed.index} (${failed.type}) failed: ${failed.reason}`,
+      anchors: checks,
+    };
+  }
+  if (options.requireAnchor === true && !checks.some((c) => c.status === 'verified')) {
+    return {
+      ok: false,
+      step: 'anchor',
+      reason:
+        'no anchor verified: pass a verifier for the receipt anchor types, or wait for the anchor to confirm',
+      anchors: checks,
+    };
+  }
+  return { ...base, level, anchors: checks };
+}
