@@ -1,3 +1,34 @@
+export {
+  type CoreRpcBackend,
+  type CoreRpcBackendOptions,
+  type CoreRpcCommonOptions,
+  type CoreRpcCookieOptions,
+  type CoreRpcPasswordOptions,
+  coreRpcBackend,
+} from './core-rpc.js';
+export {
+  type BroadcastOutcome,
+  CORE_RPC_ALREADY_IN_CHAIN,
+  CORE_RPC_DESERIALIZATION_ERROR,
+  CORE_RPC_IN_WARMUP,
+  CORE_RPC_NOT_FOUND,
+  CORE_RPC_TRANSACTION_ERROR,
+  CORE_RPC_TRANSACTION_REJECTED,
+  classifyBroadcastError,
+} from './core-rpc-errors.js';
+export {
+  isRpcError,
+  type JsonRpcCallOptions,
+  type JsonRpcHttpClient,
+  type JsonRpcHttpOptions,
+  jsonRpcHttpClient,
+} from './jsonrpc-http.js';
+export {
+  type DecodedTxOutProof,
+  decodeTxOutProof,
+  merkleBranchFromTxids,
+  type TxOutProofMatch,
+} from './merkle-branch.js';
 export type {
   Backend,
   HeaderInfo,

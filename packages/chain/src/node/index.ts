@@ -1,1 +1,1 @@
-export {};
+export { coreCookieFile } from './cookie.js';
