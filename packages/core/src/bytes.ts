@@ -14,14 +14,27 @@ const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padSt
  * @throws {@link MedanchorError} `INVALID_HEX` on odd length or a non-hex character.
  */
 export function fromHex(hex: string, what = 'hex string'): Uint8Array {
-  if (typeof hex !== 'string' || hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
-    throw new MedanchorError('INVALID_HEX', `${what} must be an even-length hex string`, {
+  const bad = () =>
+    new MedanchorError('INVALID_HEX', `${what} must be an even-length hex string`, {
       details: { length: typeof hex === 'string' ? hex.length : -1 },
     });
-  }
+  if (typeof hex !== 'string' || hex.length % 2 !== 0) throw bad();
   const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  for (let i = 0; i < out.length; i++) {
+    const hi = nibble(hex.charCodeAt(2 * i));
+    const lo = nibble(hex.charCodeAt(2 * i + 1));
+    if (hi < 0 || lo < 0) throw bad();
+    out[i] = hi * 16 + lo;
+  }
   return out;
+}
+
+// Value of one hex digit's char code, or -1.
+function nibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48; // 0-9
+  if (c >= 97 && c <= 102) return c - 87; // a-f
+  if (c >= 65 && c <= 70) return c - 55; // A-F
+  return -1;
 }
 
 /** Concatenation of byte arrays into a new array. */
