@@ -1,3 +1,4 @@
+export { type ParsedBlock, parseBlock } from './block.js';
 export { bitsToTarget, bitsWork, targetToBits, targetWork } from './compact.js';
 export { hashFromDisplayHex, hashToDisplayHex, reverseBytes, sha256d } from './hash.js';
 export {
@@ -8,4 +9,35 @@ export {
   parseHeader,
   serializeHeader,
 } from './header.js';
+export {
+  type HeaderChain,
+  type HeaderChainFailure,
+  type HeaderChainInput,
+  type HeaderChainResult,
+  type TrustedHeader,
+  validateHeaderChain,
+} from './header-chain.js';
+export {
+  bitcoinMerkleBranch,
+  bitcoinMerkleRoot,
+  checkMerkleBranch,
+  foldMerkleBranch,
+  isMerkleMutated,
+  type MerkleBranchCheck,
+  type MerkleBranchInput,
+  merkleDepth,
+  merkleParent,
+} from './merkle.js';
+export { type MerkleBlock, type MerkleBlockMatch, parseMerkleBlock } from './merkleblock.js';
 export { hashToBigint, headerMeetsTarget, powHashOf } from './pow.js';
+export { nextBits, type RetargetHeader } from './retarget.js';
+export {
+  type ParsedTransaction,
+  parseTransaction,
+  serializeTransactionNoWitness,
+  stripWitness,
+  type TxInput,
+  type TxOutput,
+  txidHex,
+  txidOf,
+} from './transaction.js';
