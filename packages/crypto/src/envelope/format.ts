@@ -1,0 +1,226 @@
+import { concatBytes, MedanchorError, utf8 } from '@medanchor/core';
+import { HpkeAead } from '../hpke/suite.js';
+
+/** First four bytes of every envelope: ASCII "menv". */
+export const ENVELOPE_MAGIC = utf8('menv');
+/** The format version this module writes and reads. */
+export const ENVELOPE_VERSION = 1;
+/** Default payload chunk size: 64 KiB of plaintext per chunk. */
+export const DEFAULT_CHUNK_SIZE_LOG2 = 16;
+/** Bounds of the chunk size exponent readers accept (4 KiB to 16 MiB). */
+export const MIN_CHUNK_SIZE_LOG2 = 12;
+/** Upper bound of the chunk size exponent. */
+export const MAX_CHUNK_SIZE_LOG2 = 24;
+/** Largest header a reader buffers before giving up. */
+export const MAX_HEADER_LENGTH = 1 << 24;
+
+/**
+ * What an envelope is about, bound into its authenticated header: a decrypted
+ * payload always comes with the context it was sealed under.
+ */
+export interface EnvelopeContext {
+  /** The record's identifier (UTF-8, at most 65535 bytes). */
+  recordId: string;
+  /** The record's version, e.g. a FHIR `meta.versionId` (UTF-8, at most 65535 bytes). */
+  version: string;
+  /** The payload's media type, e.g. `application/fhir+json`. */
+  contentType: string;
+}
+
+/** Payload AEADs an envelope can use. */
+export type EnvelopeAead = 'AES-256-GCM' | 'ChaCha20-Poly1305';
+
+/** HPKE registry id of an {@link EnvelopeAead}. */
+export function envelopeAeadId(aead: EnvelopeAead): number {
+  if (aead === 'AES-256-GCM') return HpkeAead.AES_256_GCM;
+  if (aead === 'ChaCha20-Poly1305') return HpkeAead.CHACHA20_POLY1305;
+  throw new MedanchorError(
+    'ENVELOPE_UNSUPPORTED_AEAD',
+    `AEAD "${String(aead)}" is not supported; use AES-256-GCM or ChaCha20-Poly1305`,
+  );
+}
+
+/** One recipient's wrap of the data key (an HPKE base-mode single-shot ciphertext). */
+export interface RecipientStanza {
+  kem: number;
+  kdf: number;
+  aead: number;
+  /** Fingerprint of the recipient's public key (32 bytes). */
+  keyId: Uint8Array;
+  /** HPKE `enc`: the ephemeral public key. */
+  enc: Uint8Array;
+  /** HPKE ciphertext of the 32-byte data key. */
+  wrappedKey: Uint8Array;
+}
+
+/** A parsed envelope header. */
+export interface EnvelopeHeader {
+  /** Payload AEAD id (0x0002 or 0x0003). */
+  aead: number;
+  /** log2 of the plaintext chunk size. */
+  chunkSizeLog2: number;
+  /** 32 random bytes, unique per envelope. */
+  salt: Uint8Array;
+  context: EnvelopeContext;
+  /** Key commitment and preamble authenticator (32 bytes). */
+  commitment: Uint8Array;
+  /** The bytes from the magic through the commitment. */
+  preamble: Uint8Array;
+  recipients: RecipientStanza[];
+  /** MAC over every header byte before it; all zero once shredded. */
+  headerMac: Uint8Array;
+  /** Total header length in bytes; the payload chunks start here. */
+  length: number;
+  /** The header's bytes, `length` of them. */
+  raw: Uint8Array;
+}
+
+function u16(n: number): Uint8Array {
+  return new Uint8Array([(n >>> 8) & 0xff, n & 0xff]);
+}
+
+function lengthPrefixed(b: Uint8Array, what: string): Uint8Array {
+  if (b.length > 0xffff) {
+    throw new MedanchorError('ENVELOPE_FIELD_TOO_LONG', `${what} must be at most 65535 bytes`, {
+      details: { field: what, length: b.length },
+    });
+  }
+  return concatBytes(u16(b.length), b);
+}
+
+/** The preamble without its commitment: what the commitment authenticates. */
+export function encodePreambleBody(
+  aead: number,
+  chunkSizeLog2: number,
+  salt: Uint8Array,
+  context: EnvelopeContext,
+): Uint8Array {
+  return concatBytes(
+    ENVELOPE_MAGIC,
+    new Uint8Array([ENVELOPE_VERSION]),
+    u16(aead),
+    new Uint8Array([chunkSizeLog2]),
+    salt,
+    lengthPrefixed(utf8(context.recordId), 'recordId'),
+    lengthPrefixed(utf8(context.version), 'version'),
+    lengthPrefixed(utf8(context.contentType), 'contentType'),
+  );
+}
+
+/** The recipients section: a u16 count and one stanza per recipient. */
+export function encodeRecipients(stanzas: readonly RecipientStanza[]): Uint8Array {
+  if (stanzas.length > 0xffff) {
+    throw new MedanchorError(
+      'ENVELOPE_TOO_MANY_RECIPIENTS',
+      'an envelope holds at most 65535 recipients',
+    );
+  }
+  return concatBytes(
+    u16(stanzas.length),
+    ...stanzas.map((s) =>
+      concatBytes(
+        u16(s.kem),
+        u16(s.kdf),
+        u16(s.aead),
+        s.keyId,
+        lengthPrefixed(s.enc, 'enc'),
+        lengthPrefixed(s.wrappedKey, 'wrappedKey'),
+      ),
+    ),
+  );
+}
+
+/** Outcome of {@link parseHeader}: a header, a need for more bytes, or a reason it is malformed. */
+export type HeaderParse =
+  | { ok: true; header: EnvelopeHeader }
+  | { ok: false; needMore: true }
+  | { ok: false; needMore: false; reason: string };
+
+class Short extends Error {}
+
+/**
+ * Parses an envelope header from the start of `bytes`. Returns `needMore` when
+ * `bytes` ends inside the header (streams read on), and a reason when the bytes
+ * cannot be a version-1 header.
+ */
+export function parseHeader(bytes: Uint8Array): HeaderParse {
+  let off = 0;
+  const take = (n: number): Uint8Array => {
+    if (off + n > bytes.length) throw new Short();
+    const out = bytes.subarray(off, off + n);
+    off += n;
+    return out;
+  };
+  const num16 = () => {
+    const b = take(2);
+    return (b[0]! << 8) | b[1]!;
+  };
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    const magic = take(4);
+    if (!magic.every((b, i) => b === ENVELOPE_MAGIC[i])) return bad('not a medanchor envelope');
+    if (take(1)[0] !== ENVELOPE_VERSION) return bad('unsupported envelope version');
+    const aead = num16();
+    if (aead !== HpkeAead.AES_256_GCM && aead !== HpkeAead.CHACHA20_POLY1305) {
+      return bad('unsupported payload AEAD');
+    }
+    const chunkSizeLog2 = take(1)[0]!;
+    if (chunkSizeLog2 < MIN_CHUNK_SIZE_LOG2 || chunkSizeLog2 > MAX_CHUNK_SIZE_LOG2) {
+      return bad('chunk size out of range');
+    }
+    const salt = take(32);
+    const text = () => {
+      try {
+        return decoder.decode(take(num16()));
+      } catch (e) {
+        if (e instanceof Short) throw e;
+        throw new Malformed('context field is not UTF-8');
+      }
+    };
+    const context = { recordId: text(), version: text(), contentType: text() };
+    const commitment = take(32);
+    const preamble = bytes.subarray(0, off);
+    const count = num16();
+    const recipients: RecipientStanza[] = [];
+    for (let i = 0; i < count; i++) {
+      recipients.push({
+        kem: num16(),
+        kdf: num16(),
+        aead: num16(),
+        keyId: take(32),
+        enc: take(num16()),
+        wrappedKey: take(num16()),
+      });
+    }
+    const headerMac = take(32);
+    return {
+      ok: true,
+      header: {
+        aead,
+        chunkSizeLog2,
+        salt,
+        context,
+        commitment,
+        preamble,
+        recipients,
+        headerMac,
+        length: off,
+        raw: bytes.subarray(0, off),
+      },
+    };
+  } catch (e) {
+    if (e instanceof Short) {
+      return bytes.length >= MAX_HEADER_LENGTH
+        ? bad('header too long')
+        : { ok: false, needMore: true };
+    }
+    if (e instanceof Malformed) return bad(e.message);
+    throw e;
+  }
+}
+
+class Malformed extends Error {}
+
+function bad(reason: string): HeaderParse {
+  return { ok: false, needMore: false, reason };
+}

@@ -1,0 +1,146 @@
+import { MedanchorError } from '@medanchor/core';
+import { type AeadCipher, aeadCipher } from '../hpke/aead.js';
+import { asKeyProvider, type KeyProvider } from '../keys/provider.js';
+import { type ByteQueue, byteQueue } from './byte-stream.js';
+import { CHUNK_OVERHEAD, openChunk } from './chunks.js';
+import { decryptFailed } from './errors.js';
+import type { EnvelopeContext, EnvelopeHeader } from './format.js';
+import { preambleDigest } from './schedule.js';
+import { headerOf, readHeader } from './split.js';
+import { unlockHeader } from './wrap.js';
+
+/** Options of {@link open}. */
+export interface OpenOptions {
+  /**
+   * Context fields the caller expects; a difference fails with
+   * `CONTEXT_MISMATCH` before any payload byte is decrypted.
+   */
+  expectContext?: Partial<EnvelopeContext>;
+}
+
+/** An opened envelope: the authenticated context and the payload. */
+export interface OpenedEnvelope<P> {
+  /** The context the envelope was sealed under (authenticated). */
+  context: EnvelopeContext;
+  /** The plaintext payload. */
+  payload: P;
+}
+
+interface PayloadStage {
+  cipher: AeadCipher;
+  aad: Uint8Array;
+  chunkSize: number;
+}
+
+async function unlock(
+  header: EnvelopeHeader,
+  key: KeyProvider | Uint8Array,
+  opts: OpenOptions,
+): Promise<PayloadStage> {
+  const { keys } = await unlockHeader(header, await asKeyProvider(key));
+  for (const field of ['recordId', 'version', 'contentType'] as const) {
+    const want = opts.expectContext?.[field];
+    if (want !== undefined && want !== header.context[field]) {
+      throw new MedanchorError(
+        'CONTEXT_MISMATCH',
+        `the envelope's ${field} differs from the expected one: this is another record or version`,
+        { details: { field } },
+      );
+    }
+  }
+  return {
+    cipher: aeadCipher(header.aead, keys.payloadKey),
+    aad: preambleDigest(header.preamble),
+    chunkSize: 2 ** header.chunkSizeLog2,
+  };
+}
+
+async function openBytes(stage: PayloadStage, body: Uint8Array): Promise<Uint8Array> {
+  const full = stage.chunkSize + CHUNK_OVERHEAD;
+  if (body.length === 0) throw decryptFailed('chunk', 'payload missing', 0);
+  const n = Math.ceil(body.length / full);
+  // Only the last chunk may be short; one shorter than a tag cannot be genuine.
+  if (body.length - (n - 1) * full < CHUNK_OVERHEAD) {
+    throw decryptFailed('chunk', 'chunk shorter than its tag', n - 1);
+  }
+  const out = new Uint8Array(body.length - n * CHUNK_OVERHEAD);
+  let off = 0;
+  for (let i = 0; i < n; i++) {
+    const ct = body.subarray(i * full, (i + 1) * full);
+    const r = await openChunk(stage.cipher, stage.aad, i, i === n - 1, ct);
+    if (!r.ok) throw decryptFailed('chunk', r.reason, i);
+    out.set(r.plaintext, off);
+    off += r.plaintext.length;
+  }
+  return out;
+}
+
+function openStream(stage: PayloadStage, q: ByteQueue): ReadableStream<Uint8Array> {
+  const full = stage.chunkSize + CHUNK_OVERHEAD;
+  let index = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const ct = await q.read(full);
+      if (ct.length === 0) throw decryptFailed('chunk', 'payload missing', index);
+      const last = ct.length < full || !(await q.hasMore());
+      const r = await openChunk(stage.cipher, stage.aad, index, last, ct);
+      if (!r.ok) throw decryptFailed('chunk', r.reason, index);
+      controller.enqueue(r.plaintext);
+      index++;
+      if (last) controller.close();
+    },
+    cancel: (reason) => q.cancel(reason),
+  });
+}
+
+/**
+ * Decrypts an envelope with a recipient key (a {@link KeyProvider} or a raw
+ * 32-byte X25519 private key). The header is checked completely (key commitment,
+ * header MAC) before any payload byte is decrypted.
+ *
+ * Errors: `NOT_A_RECIPIENT`; `ENVELOPE_SHREDDED`; `CONTEXT_MISMATCH`;
+ * `DECRYPT_FAILED` with `details.part` = `header`, `recipient` or `chunk` (and
+ * `details.chunk`). A streamed payload reports chunk failures by erroring the
+ * stream: treat the plaintext as untrusted until the stream closes cleanly.
+ *
+ * @example
+ * ```ts
+ * const { context, payload } = await open(envelope, doctorPrivateKey, {
+ *   expectContext: { recordId: 'obs-17' },
+ * });
+ * ```
+ */
+export function open(
+  envelope: Uint8Array,
+  key: KeyProvider | Uint8Array,
+  opts?: OpenOptions,
+): Promise<OpenedEnvelope<Uint8Array>>;
+/** Streaming form of {@link open}: chunks are decrypted as the payload stream is read. */
+export function open(
+  envelope: ReadableStream<Uint8Array>,
+  key: KeyProvider | Uint8Array,
+  opts?: OpenOptions,
+): Promise<OpenedEnvelope<ReadableStream<Uint8Array>>>;
+export async function open(
+  envelope: Uint8Array | ReadableStream<Uint8Array>,
+  key: KeyProvider | Uint8Array,
+  opts: OpenOptions = {},
+): Promise<OpenedEnvelope<Uint8Array | ReadableStream<Uint8Array>>> {
+  if (envelope instanceof Uint8Array) {
+    const header = headerOf(envelope);
+    const stage = await unlock(header, key, opts);
+    return {
+      context: header.context,
+      payload: await openBytes(stage, envelope.subarray(header.length)),
+    };
+  }
+  const q = byteQueue(envelope);
+  try {
+    const header = await readHeader(q);
+    const stage = await unlock(header, key, opts);
+    return { context: header.context, payload: openStream(stage, q) };
+  } catch (e) {
+    await q.cancel(e).catch(() => undefined);
+    throw e;
+  }
+}

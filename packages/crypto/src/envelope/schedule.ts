@@ -1,0 +1,56 @@
+import { concatBytes, utf8 } from '@medanchor/core';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { hkdfExpand, hkdfExtract } from '../hpke/kdf.js';
+
+/** The keys one envelope derives from its data key and salt. */
+export interface EnvelopeKeys {
+  /** AEAD key of the payload chunks. */
+  payloadKey: Uint8Array;
+  /** HMAC key of the key commitment over the preamble. */
+  commitKey: Uint8Array;
+  /** HMAC key of the header MAC over the whole header. */
+  macKey: Uint8Array;
+}
+
+const LABEL = 'medanchor/envelope/v1/';
+
+/**
+ * HKDF-SHA256 with the envelope salt: PRK = Extract(salt, dataKey), then one
+ * Expand per purpose, so no key serves two jobs.
+ */
+export async function deriveEnvelopeKeys(
+  dataKey: Uint8Array,
+  salt: Uint8Array,
+): Promise<EnvelopeKeys> {
+  const prk = await hkdfExtract(salt, dataKey);
+  const [payloadKey, commitKey, macKey] = await Promise.all([
+    hkdfExpand(prk, utf8(`${LABEL}payload`), 32),
+    hkdfExpand(prk, utf8(`${LABEL}commit`), 32),
+    hkdfExpand(prk, utf8(`${LABEL}header-mac`), 32),
+  ]);
+  return { payloadKey, commitKey, macKey };
+}
+
+/** HMAC-SHA256(key, data). */
+export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
+  return hmac(sha256, key, data);
+}
+
+/** Constant-time equality of two 32-byte tags. */
+export function tagsEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
+  return d === 0;
+}
+
+/** SHA-256 of the preamble: the AAD of every chunk and part of the wrap info. */
+export function preambleDigest(preamble: Uint8Array): Uint8Array {
+  return sha256(preamble);
+}
+
+/** HPKE `info` of a recipient wrap: binds the stanza to this envelope's preamble. */
+export function wrapInfo(preamble: Uint8Array): Uint8Array {
+  return concatBytes(utf8(`${LABEL}wrap`), preambleDigest(preamble));
+}

@@ -1,0 +1,201 @@
+import { assertBytes, concatBytes, MedanchorError, toHex } from '@medanchor/core';
+import { type AeadCipher, aeadCipher } from '../hpke/aead.js';
+import { randomBytes } from '../hpke/backend.js';
+import { byteQueue } from './byte-stream.js';
+import { CHUNK_OVERHEAD, MAX_CHUNKS, sealChunk } from './chunks.js';
+import {
+  DEFAULT_CHUNK_SIZE_LOG2,
+  type EnvelopeAead,
+  type EnvelopeContext,
+  encodePreambleBody,
+  encodeRecipients,
+  envelopeAeadId,
+  MAX_CHUNK_SIZE_LOG2,
+  MIN_CHUNK_SIZE_LOG2,
+} from './format.js';
+import { deriveEnvelopeKeys, hmacSha256, preambleDigest } from './schedule.js';
+import { wrapDataKey } from './wrap.js';
+
+/** Options of {@link seal}. */
+export interface SealOptions {
+  /** X25519 public keys (32 bytes each) that may open the envelope; at least one. */
+  recipients: readonly Uint8Array[];
+  /** The record context bound into the authenticated header. */
+  context: EnvelopeContext;
+  /** Payload AEAD; default `'AES-256-GCM'`. */
+  aead?: EnvelopeAead;
+  /** AEAD of the HPKE key wraps; default `'AES-256-GCM'`. */
+  wrapAead?: EnvelopeAead;
+  /** Plaintext bytes per chunk, a power of two from 4 KiB to 16 MiB; default 64 KiB. */
+  chunkSize?: number;
+}
+
+/**
+ * The random values one seal consumes. Internal: fixed values make the spec's
+ * test vectors reproducible; real seals always draw them fresh.
+ */
+export interface SealRandomness {
+  dataKey: Uint8Array;
+  salt: Uint8Array;
+  /** HPKE ephemeral IKM of the i-th recipient. */
+  ephemeralIkm(i: number): Uint8Array;
+}
+
+function freshRandomness(): SealRandomness {
+  return { dataKey: randomBytes(32), salt: randomBytes(32), ephemeralIkm: () => randomBytes(32) };
+}
+
+function chunkSizeLog2(size: number | undefined): number {
+  if (size === undefined) return DEFAULT_CHUNK_SIZE_LOG2;
+  const log2 = Math.log2(size);
+  if (!Number.isInteger(log2) || log2 < MIN_CHUNK_SIZE_LOG2 || log2 > MAX_CHUNK_SIZE_LOG2) {
+    throw new MedanchorError(
+      'ENVELOPE_INVALID_CHUNK_SIZE',
+      'chunkSize must be a power of two from 4096 to 16777216 bytes',
+      { details: { chunkSize: size } },
+    );
+  }
+  return log2;
+}
+
+/** A sealed header and what the payload stage needs. */
+export interface SealedHeader {
+  header: Uint8Array;
+  cipher: AeadCipher;
+  aad: Uint8Array;
+  chunkSize: number;
+}
+
+/** Builds the header: preamble with key commitment, one stanza per recipient, header MAC. */
+export async function sealHeader(opts: SealOptions, rnd: SealRandomness): Promise<SealedHeader> {
+  if (opts.recipients.length === 0) {
+    throw new MedanchorError(
+      'ENVELOPE_NO_RECIPIENTS',
+      'seal needs at least one recipient public key',
+    );
+  }
+  const seen = new Set<string>();
+  for (const r of opts.recipients) {
+    assertBytes(r, 32, 'recipient public key');
+    const hex = toHex(r);
+    if (seen.has(hex)) {
+      throw new MedanchorError('RECIPIENT_DUPLICATE', 'each recipient public key may appear once');
+    }
+    seen.add(hex);
+  }
+  const aead = envelopeAeadId(opts.aead ?? 'AES-256-GCM');
+  const wrapAead = envelopeAeadId(opts.wrapAead ?? 'AES-256-GCM');
+  const log2 = chunkSizeLog2(opts.chunkSize);
+  const body = encodePreambleBody(aead, log2, rnd.salt, opts.context);
+  const keys = await deriveEnvelopeKeys(rnd.dataKey, rnd.salt);
+  const preamble = concatBytes(body, hmacSha256(keys.commitKey, body));
+  const stanzas = await Promise.all(
+    opts.recipients.map((pk, i) =>
+      wrapDataKey(pk, rnd.dataKey, preamble, wrapAead, rnd.ephemeralIkm(i)),
+    ),
+  );
+  const unmacked = concatBytes(preamble, encodeRecipients(stanzas));
+  return {
+    header: concatBytes(unmacked, hmacSha256(keys.macKey, unmacked)),
+    cipher: aeadCipher(aead, keys.payloadKey),
+    aad: preambleDigest(preamble),
+    chunkSize: 2 ** log2,
+  };
+}
+
+/** Seal of a whole payload in memory. */
+export async function sealBytes(sealed: SealedHeader, payload: Uint8Array): Promise<Uint8Array> {
+  const { header, cipher, aad, chunkSize } = sealed;
+  const n = Math.max(1, Math.ceil(payload.length / chunkSize));
+  if (n > MAX_CHUNKS) throw tooLarge();
+  const out = new Uint8Array(header.length + payload.length + n * CHUNK_OVERHEAD);
+  out.set(header, 0);
+  let off = header.length;
+  for (let i = 0; i < n; i++) {
+    const pt = payload.subarray(i * chunkSize, (i + 1) * chunkSize);
+    const ct = await sealChunk(cipher, aad, i, i === n - 1, pt);
+    out.set(ct, off);
+    off += ct.length;
+  }
+  return out;
+}
+
+function tooLarge(): MedanchorError {
+  return new MedanchorError(
+    'ENVELOPE_TOO_LARGE',
+    'the payload needs more than 2^32 chunks; use a larger chunkSize',
+  );
+}
+
+/** Seal of a payload stream: the header first, then one encrypted chunk per pull. */
+export function sealStream(
+  sealed: SealedHeader,
+  payload: ReadableStream<Uint8Array>,
+): ReadableStream<Uint8Array> {
+  const { header, cipher, aad, chunkSize } = sealed;
+  const q = byteQueue(payload);
+  let index = -1;
+  let finished = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (index < 0) {
+        index = 0;
+        controller.enqueue(header);
+        return;
+      }
+      if (finished) return;
+      const pt = await q.read(chunkSize);
+      // A full chunk is final only when nothing follows it.
+      const last = pt.length < chunkSize || !(await q.hasMore());
+      if (index >= MAX_CHUNKS) throw tooLarge();
+      controller.enqueue(await sealChunk(cipher, aad, index, last, pt));
+      index++;
+      if (last) {
+        finished = true;
+        controller.close();
+      }
+    },
+    cancel: (reason) => q.cancel(reason),
+  });
+}
+
+/**
+ * Seal with caller-chosen randomness. Internal: for the spec's deterministic
+ * vectors only; fixed randomness in real use destroys confidentiality.
+ */
+export async function sealWith(
+  payload: Uint8Array | ReadableStream<Uint8Array>,
+  opts: SealOptions,
+  rnd: SealRandomness,
+): Promise<Uint8Array | ReadableStream<Uint8Array>> {
+  const sealed = await sealHeader(opts, rnd);
+  return payload instanceof Uint8Array ? sealBytes(sealed, payload) : sealStream(sealed, payload);
+}
+
+/**
+ * Encrypts a record for its recipients: a fresh 32-byte data key, the payload in
+ * 64 KiB AEAD chunks (counter and final flag in each nonce), the data key wrapped
+ * to each recipient with HPKE, and a header that binds `context` and commits to
+ * the data key. A `Uint8Array` payload gives a `Uint8Array`; a stream gives a
+ * stream that encrypts as it is read (constant memory).
+ *
+ * @example
+ * ```ts
+ * const envelope = await seal(utf8(json), {
+ *   recipients: [patient.publicKey, doctor.publicKey],
+ *   context: { recordId: 'obs-17', version: '3', contentType: 'application/fhir+json' },
+ * });
+ * ```
+ */
+export function seal(payload: Uint8Array, opts: SealOptions): Promise<Uint8Array>;
+/** Streaming form of {@link seal}: the envelope is produced as the payload is read. */
+export function seal(
+  payload: ReadableStream<Uint8Array>,
+  opts: SealOptions,
+): Promise<ReadableStream<Uint8Array>>;
+export function seal(
+  payload: Uint8Array | ReadableStream<Uint8Array>,
+  opts: SealOptions,
+): Promise<Uint8Array | ReadableStream<Uint8Array>> {
+  return sealWith(payload, opts, freshRandomness());
+}

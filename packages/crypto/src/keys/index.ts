@@ -1,0 +1,6 @@
+export {
+  type KeyProvider,
+  type KeyWrap,
+  memoryKeyProvider,
+  recipientKeyId,
+} from './provider.js';

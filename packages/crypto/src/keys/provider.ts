@@ -1,0 +1,100 @@
+import { assertBytes, MedanchorError, taggedHash, toHex } from '@medanchor/core';
+import { hpkeSetupRecipient } from '../hpke/context.js';
+import { x25519PublicKey } from '../hpke/kem.js';
+import type { HpkeSuite } from '../hpke/suite.js';
+
+/**
+ * One HPKE wrap of an envelope's data key, as handed to a {@link KeyProvider}:
+ * everything a single-shot HPKE base-mode open needs except the private key.
+ */
+export interface KeyWrap {
+  /** The HPKE suite of the wrap. */
+  suite: HpkeSuite;
+  /** HPKE `enc` (the sender's ephemeral public key). */
+  enc: Uint8Array;
+  /** HPKE ciphertext of the data key. */
+  ciphertext: Uint8Array;
+  /** HPKE `info` the wrap was made with. */
+  info: Uint8Array;
+  /** HPKE associated data (empty for envelope wraps). */
+  aad: Uint8Array;
+}
+
+/**
+ * Holds a recipient private key and opens data-key wraps with it, so the key
+ * itself can stay in a KMS or HSM: implement `unwrap` as a call to the device
+ * (which runs HPKE base-mode open, or the X25519 step of it).
+ *
+ * @example
+ * ```ts
+ * const kms: KeyProvider = {
+ *   publicKey: await myKms.publicKey('patient-42'),
+ *   unwrap: (wrap) => myKms.hpkeOpen('patient-42', wrap),
+ * };
+ * const { payload } = await open(envelope, kms);
+ * ```
+ */
+export interface KeyProvider {
+  /** The recipient's 32-byte X25519 public key. */
+  readonly publicKey: Uint8Array;
+  /** The data key inside `wrap`, or `undefined` when it does not open with this key. */
+  unwrap(wrap: KeyWrap): Promise<Uint8Array | undefined>;
+}
+
+/**
+ * Fingerprint of a recipient public key as it appears in envelopes: the 32-byte
+ * tagged SHA-256 `taggedHash("medanchor/x25519-key-id", publicKey)`, in lowercase hex.
+ *
+ * @example
+ * ```ts
+ * recipientKeyId(doctor.publicKey); // '3f9c…' (64 hex digits)
+ * ```
+ */
+export function recipientKeyId(publicKey: Uint8Array): string {
+  return toHex(keyIdBytes(publicKey));
+}
+
+/** The 32 bytes of {@link recipientKeyId}. */
+export function keyIdBytes(publicKey: Uint8Array): Uint8Array {
+  assertBytes(publicKey, 32, 'recipient public key');
+  return taggedHash('medanchor/x25519-key-id', publicKey);
+}
+
+/**
+ * A {@link KeyProvider} over a private key held in memory (tests, servers that
+ * keep keys in process). Prefer a KMS-backed provider in production.
+ *
+ * @example
+ * ```ts
+ * const keys = await generateX25519KeyPair();
+ * const provider = await memoryKeyProvider(keys.privateKey);
+ * ```
+ */
+export async function memoryKeyProvider(privateKey: Uint8Array): Promise<KeyProvider> {
+  assertBytes(privateKey, 32, 'recipient private key');
+  const secret = privateKey.slice();
+  const publicKey = await x25519PublicKey(secret);
+  return {
+    publicKey,
+    async unwrap(wrap) {
+      try {
+        const ctx = await hpkeSetupRecipient({
+          suite: wrap.suite,
+          enc: wrap.enc,
+          recipientPrivateKey: secret,
+          info: wrap.info,
+        });
+        return await ctx.open(wrap.aad, wrap.ciphertext);
+      } catch (e) {
+        // A wrap for someone else or a tampered wrap simply does not open.
+        if (e instanceof MedanchorError) return undefined;
+        throw e;
+      }
+    },
+  };
+}
+
+/** `key` as a provider: providers pass through, raw 32-byte private keys are wrapped. */
+export function asKeyProvider(key: KeyProvider | Uint8Array): Promise<KeyProvider> {
+  return key instanceof Uint8Array ? memoryKeyProvider(key) : Promise.resolve(key);
+}
