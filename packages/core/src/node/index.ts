@@ -1,1 +1,2 @@
 export * from './file-log-store.js';
+export * from './journal-file.js';

@@ -1,5 +1,6 @@
 import { toHex } from '../bytes.js';
 import type { RecordCommitment } from '../commitment/index.js';
+import { MedanchorError } from '../errors.js';
 import { type Checkpoint, checkpointDigest } from './checkpoint.js';
 import { parseReceipt } from './parse.js';
 
@@ -103,6 +104,35 @@ export interface BuildReceiptInput {
  * @throws {@link MedanchorError} `INVALID_ORIGIN`, `INVALID_SIZE` or `INVALID_LENGTH` on a bad checkpoint.
  */
 export function buildReceipt(input: BuildReceiptInput): Receipt {
+  return assemble(input, toReceiptCheckpoint(input.checkpoint));
+}
+
+/**
+ * Receipts for consecutive leaves `firstIndex, firstIndex + 1, ...` of one checkpoint
+ * (what a seal produces): the checkpoint digest is computed once for all of them.
+ * @throws {@link MedanchorError} `INVALID_LENGTH` when there are not as many proofs as commitments.
+ */
+export function buildReceipts(
+  commitments: readonly RecordCommitment[],
+  firstIndex: number,
+  checkpoint: Checkpoint,
+  inclusionProofs: readonly (readonly Uint8Array[])[],
+): Receipt[] {
+  if (inclusionProofs.length !== commitments.length) {
+    throw new MedanchorError('INVALID_LENGTH', 'give one inclusion proof per commitment', {
+      details: { commitments: commitments.length, proofs: inclusionProofs.length },
+    });
+  }
+  const cp = toReceiptCheckpoint(checkpoint);
+  return commitments.map((commitment, i) =>
+    assemble(
+      { commitment, leafIndex: firstIndex + i, checkpoint, inclusionProof: inclusionProofs[i]! },
+      cp,
+    ),
+  );
+}
+
+function assemble(input: BuildReceiptInput, checkpoint: ReceiptCheckpoint): Receipt {
   return {
     version: RECEIPT_VERSION,
     record: {
@@ -113,7 +143,7 @@ export function buildReceipt(input: BuildReceiptInput): Receipt {
     leafIndex: input.leafIndex,
     treeSize: input.checkpoint.size,
     inclusionProof: input.inclusionProof.map(toHex),
-    checkpoint: toReceiptCheckpoint(input.checkpoint),
+    checkpoint,
     anchors: [...(input.anchors ?? [])],
   };
 }
