@@ -382,7 +382,15 @@ export function coreRpcBackend(options: CoreRpcBackendOptions): CoreRpcBackend {
       }
       const outcome = classifyBroadcastError(e);
       if (outcome.kind === 'error') throw outcome.error;
-      return Transaction.fromBuffer(rawTx).getId();
+      try {
+        return Transaction.fromBuffer(rawTx).getId();
+      } catch (cause) {
+        throw new MedanchorError(
+          'TX_DESERIALIZATION',
+          'the node reports the transaction as known, but its bytes do not decode here; check the raw bytes',
+          { cause },
+        );
+      }
     }
   }
 
