@@ -1,10 +1,32 @@
-import { sha256PrefixedBatchReference } from './reference.js';
+import { MedanchorError } from '../errors.js';
+import {
+  activeKernel,
+  forceKernel,
+  isKernelName,
+  kernelsSettled,
+  runnableKernels,
+  type Sha256KernelName,
+} from './select.js';
+
+export type { Sha256KernelName } from './select.js';
 
 /**
  * Hashes `count` equal-length messages, each a one-byte `prefix` followed by `inLen`
  * bytes of `input`: `out[outOffset + 32i ..] = sha256(prefix || input[inLen*i .. inLen*(i+1)])`.
  * This is the whole of Merkle hashing (RFC 9162 leaves: prefix 0x00; nodes: prefix 0x01,
- * inLen 64), so one call per tree level instead of one per node.
+ * inLen 64), so one call per tree level instead of one per node. It runs the fastest
+ * kernel this engine offers (see {@link sha256KernelName}); every kernel gives the same bytes.
+ *
+ * @example
+ * ```ts
+ * // Parents of 4 adjacent pairs of 32-byte nodes packed in `children` (256 bytes).
+ * const parents = new Uint8Array(4 * 32);
+ * sha256PrefixedBatch(0x01, children, 64, 4, parents);
+ * ```
+ * @throws {@link MedanchorError} `INVALID_TYPE` when `input` or `out` is not a
+ * Uint8Array, `INVALID_ARGUMENT` when `prefix` is not a byte or a count, length or
+ * offset is not a non-negative integer, `INVALID_LENGTH` when `input` holds fewer than
+ * `inLen * count` bytes or `out` has no room for `32 * count` bytes at `outOffset`.
  */
 export function sha256PrefixedBatch(
   prefix: number,
@@ -14,5 +36,98 @@ export function sha256PrefixedBatch(
   out: Uint8Array,
   outOffset = 0,
 ): void {
-  sha256PrefixedBatchReference(prefix, input, inLen, count, out, outOffset);
+  checkArguments(prefix, input, inLen, count, out, outOffset);
+  activeKernel().fn(prefix, input, inLen, count, out, outOffset);
+}
+
+/**
+ * Forces the kernel behind {@link sha256PrefixedBatch}, for tests and benchmarks, or
+ * `'auto'` (the default) to use the fastest this engine offers. A WebAssembly kernel
+ * that must compile asynchronously (browser main threads refuse synchronous compiles
+ * of modules over 4 KiB) is accepted and takes over once compiled; until then `'js'`
+ * runs. See {@link sha256KernelsReady}.
+ *
+ * @example
+ * ```ts
+ * setSha256Kernel('js');
+ * // ... measure ...
+ * setSha256Kernel('auto');
+ * ```
+ * @throws {@link MedanchorError} `KERNEL_UNAVAILABLE` when this engine cannot run
+ * that kernel (no WebAssembly, no SIMD, or a Content-Security-Policy that forbids
+ * compiling WebAssembly); pick one of {@link sha256Kernels}.
+ */
+export function setSha256Kernel(name: Sha256KernelName | 'auto'): void {
+  if (name !== 'auto' && !isKernelName(name)) {
+    throw new MedanchorError(
+      'INVALID_ARGUMENT',
+      "kernel name must be 'auto', 'wasm-simd', 'wasm', 'js' or 'reference'",
+    );
+  }
+  if (!forceKernel(name)) {
+    throw new MedanchorError(
+      'KERNEL_UNAVAILABLE',
+      `the ${name} SHA-256 kernel cannot run on this engine: pick one of sha256Kernels()`,
+      { details: { kernel: name } },
+    );
+  }
+}
+
+/** The kernel {@link sha256PrefixedBatch} runs now, for example `'wasm-simd'`. */
+export function sha256KernelName(): Sha256KernelName {
+  return activeKernel().name;
+}
+
+/** The kernels this engine can run, fastest first; `'js'` and `'reference'` always. */
+export function sha256Kernels(): Sha256KernelName[] {
+  return runnableKernels();
+}
+
+/**
+ * Resolves once every WebAssembly kernel has compiled (or failed to), with the name of
+ * the kernel then in use. Only browsers' main threads ever have to wait: elsewhere
+ * kernels compile synchronously on first use and this resolves at once.
+ */
+export function sha256KernelsReady(): Promise<Sha256KernelName> {
+  return kernelsSettled();
+}
+
+function isCount(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+}
+
+function checkArguments(
+  prefix: number,
+  input: Uint8Array,
+  inLen: number,
+  count: number,
+  out: Uint8Array,
+  outOffset: number,
+): void {
+  if (!(input instanceof Uint8Array) || !(out instanceof Uint8Array)) {
+    throw new MedanchorError('INVALID_TYPE', 'input and out must be Uint8Arrays');
+  }
+  if (!isCount(prefix) || prefix > 255) {
+    throw new MedanchorError('INVALID_ARGUMENT', 'prefix must be an integer from 0 to 255');
+  }
+  if (!isCount(inLen) || !isCount(count) || !isCount(outOffset)) {
+    throw new MedanchorError(
+      'INVALID_ARGUMENT',
+      'inLen, count and outOffset must be non-negative integers',
+    );
+  }
+  if (input.length < inLen * count) {
+    throw new MedanchorError(
+      'INVALID_LENGTH',
+      `input must hold count * inLen = ${inLen * count} bytes, got ${input.length}`,
+      { details: { expected: inLen * count, actual: input.length } },
+    );
+  }
+  if (out.length < outOffset + 32 * count) {
+    throw new MedanchorError(
+      'INVALID_LENGTH',
+      `out must hold outOffset + 32 * count = ${outOffset + 32 * count} bytes, got ${out.length}`,
+      { details: { expected: outOffset + 32 * count, actual: out.length } },
+    );
+  }
 }
