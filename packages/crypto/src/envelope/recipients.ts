@@ -83,7 +83,7 @@ export function addRecipient<E extends Uint8Array | ReadableStream<Uint8Array>>(
     if (header.recipients.some((s) => equalBytes(s.keyId, id))) {
       throw new MedanchorError('RECIPIENT_EXISTS', 'this public key is already a recipient');
     }
-    const stanza = await wrapDataKey(publicKey, dataKey, header.preamble, aead);
+    const stanza = await wrapDataKey(publicKey, dataKey, aead);
     return rebuild(header, keys.macKey, [...header.recipients, stanza]);
   });
 }

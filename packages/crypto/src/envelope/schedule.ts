@@ -1,4 +1,4 @@
-import { concatBytes, utf8 } from '@medanchor/core';
+import { utf8 } from '@medanchor/core';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hkdfExpand, hkdfExtract } from '../hpke/kdf.js';
@@ -50,7 +50,9 @@ export function preambleDigest(preamble: Uint8Array): Uint8Array {
   return sha256(preamble);
 }
 
-/** HPKE `info` of a recipient wrap: binds the stanza to this envelope's preamble. */
-export function wrapInfo(preamble: Uint8Array): Uint8Array {
-  return concatBytes(utf8(`${LABEL}wrap`), preambleDigest(preamble));
-}
+/**
+ * HPKE `info` of every recipient wrap. A constant: the key commitment and header
+ * MAC already bind a wrap to its envelope (a moved wrap yields a key that fails
+ * the commitment), and a constant lets a damaged preamble be reported as such.
+ */
+export const WRAP_INFO = utf8(`${LABEL}wrap`);

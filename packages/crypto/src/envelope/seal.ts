@@ -90,9 +90,7 @@ export async function sealHeader(opts: SealOptions, rnd: SealRandomness): Promis
   const keys = await deriveEnvelopeKeys(rnd.dataKey, rnd.salt);
   const preamble = concatBytes(body, hmacSha256(keys.commitKey, body));
   const stanzas = await Promise.all(
-    opts.recipients.map((pk, i) =>
-      wrapDataKey(pk, rnd.dataKey, preamble, wrapAead, rnd.ephemeralIkm(i)),
-    ),
+    opts.recipients.map((pk, i) => wrapDataKey(pk, rnd.dataKey, wrapAead, rnd.ephemeralIkm(i))),
   );
   const unmacked = concatBytes(preamble, encodeRecipients(stanzas));
   return {

@@ -9,24 +9,23 @@ import {
   type EnvelopeKeys,
   hmacSha256,
   tagsEqual,
-  wrapInfo,
+  WRAP_INFO,
 } from './schedule.js';
 
 /**
  * Wraps `dataKey` to `publicKey` with HPKE base mode (single shot, empty AAD,
- * info bound to the preamble). `ikmE` fixes the ephemeral key: vectors only.
+ * constant info). `ikmE` fixes the ephemeral key: vectors only.
  */
 export async function wrapDataKey(
   publicKey: Uint8Array,
   dataKey: Uint8Array,
-  preamble: Uint8Array,
   aead: number,
   ikmE?: Uint8Array,
 ): Promise<RecipientStanza> {
   const suite = { kem: HpkeKem.X25519_HKDF_SHA256, kdf: HpkeKdf.HKDF_SHA256, aead };
   const keyId = keyIdBytes(publicKey);
   const { enc, context } = await setupSenderWithIkm(
-    { suite, recipientPublicKey: publicKey, info: wrapInfo(preamble) },
+    { suite, recipientPublicKey: publicKey, info: WRAP_INFO },
     ikmE,
   );
   const wrappedKey = await context.seal(new Uint8Array(0), dataKey);
@@ -61,14 +60,13 @@ export async function verifyDataKey(
 
 async function tryUnwrap(
   provider: KeyProvider,
-  header: EnvelopeHeader,
   s: RecipientStanza,
 ): Promise<Uint8Array | undefined> {
   const key = await provider.unwrap({
     suite: { kem: s.kem, kdf: s.kdf, aead: s.aead },
     enc: s.enc,
     ciphertext: s.wrappedKey,
-    info: wrapInfo(header.preamble),
+    info: WRAP_INFO,
     aad: new Uint8Array(0),
   });
   return key !== undefined && key.length === 32 ? key : undefined;
@@ -95,13 +93,13 @@ export async function unlockHeader(
   const myId = keyIdBytes(provider.publicKey);
   const mine = header.recipients.filter((s) => equalBytes(s.keyId, myId));
   for (const s of mine) {
-    const key = await tryUnwrap(provider, header, s);
+    const key = await tryUnwrap(provider, s);
     if (key !== undefined) return verifyDataKey(header, key);
   }
   if (mine.length > 0) throw decryptFailed('recipient', 'the key wrap for this key does not open');
   for (const s of header.recipients) {
     if (s.kem !== HpkeKem.X25519_HKDF_SHA256 || s.enc.length !== 32) continue;
-    const key = await tryUnwrap(provider, header, s);
+    const key = await tryUnwrap(provider, s);
     if (key !== undefined) return verifyDataKey(header, key);
   }
   throw new MedanchorError(
