@@ -1,1 +1,51 @@
-export {};
+// Consent grants signed with Bitcoin keys, and the building blocks they rest on
+// (RFC 8785 JSON canonicalization, BIP-322 signed messages), exported together.
+export * from '../bip322/index.js';
+export * from '../jcs/index.js';
+export {
+  CONSENT_GRANT_TAG,
+  CONSENT_REVOCATION_TAG,
+  consentBip322Message,
+  consentGrantBytes,
+  consentGrantDigest,
+  consentGrantHash,
+  consentRevocationDigest,
+} from './canonical.js';
+export {
+  type ConsentDecision,
+  type ConsentDenyReason,
+  type ConsentEvaluationContext,
+  type ConsentRequest,
+  evaluateConsent,
+} from './evaluate.js';
+export {
+  assertConsentGrant,
+  CONSENT_ACTIONS,
+  type ConsentAction,
+  type ConsentCategory,
+  type ConsentGrant,
+  type ConsentGrantInput,
+  type ConsentScope,
+  type ConsentSigner,
+  consentGrantProblem,
+  createConsentGrant,
+} from './grant.js';
+export {
+  type ConsentRevocation,
+  type ConsentRevocationVerification,
+  consentRevocationProblem,
+  createConsentRevocation,
+  type SignedConsentRevocation,
+  signConsentRevocation,
+  verifyConsentRevocation,
+} from './revocation.js';
+export {
+  type ConsentGrantVerification,
+  parseSignedConsentGrant,
+  type SignedConsentGrant,
+  serializeSignedConsentGrant,
+  signConsentGrant,
+  verifyConsentGrant,
+} from './sign.js';
+export type { ConsentSignOptions } from './signature.js';
+export { formatConsentTime, parseConsentTime } from './time.js';

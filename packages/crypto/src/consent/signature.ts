@@ -1,0 +1,74 @@
+// Signing and checking a consent digest with the signer's scheme: BIP-340 over the
+// digest itself, or BIP-322 over a short text that names the digest.
+import { fromHex, MedanchorError, toHex } from '@medanchor/core';
+import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
+import { signBip322, verifyBip322 } from '../bip322/bip322.js';
+import { consentBip322Message } from './canonical.js';
+import type { ConsentSigner } from './grant.js';
+
+/** Options for signing grants and revocations. */
+export interface ConsentSignOptions {
+  /** 32 bytes of BIP-340 auxiliary randomness (fixed only for test vectors); fresh random bytes when omitted. */
+  auxRand?: Uint8Array;
+  /** BIP-322 P2WPKH/P2WSH: grind ECDSA nonces for low R like Bitcoin Core (default true). */
+  lowR?: boolean;
+  /** BIP-322 P2WSH: the multisig witness script. */
+  witnessScript?: Uint8Array;
+}
+
+const SIG_HEX = /^[0-9a-f]{128}$/;
+
+/**
+ * Signs a consent digest for `signer`; the key must be the signer's.
+ * @throws {@link MedanchorError} `INVALID_KEY` or `SIGNER_MISMATCH`.
+ */
+export function signConsentDigest(
+  signer: ConsentSigner,
+  kind: 'grant' | 'revocation',
+  digest: Uint8Array,
+  secretKey: Uint8Array | Uint8Array[],
+  options: ConsentSignOptions,
+): string {
+  if (signer.scheme === 'bip322') {
+    return signBip322(consentBip322Message(kind, digest), signer.address, secretKey, options);
+  }
+  if (!(secretKey instanceof Uint8Array) || !secp256k1.utils.isValidSecretKey(secretKey)) {
+    throw new MedanchorError(
+      'INVALID_KEY',
+      'a BIP-340 signer needs one 32-byte secret key in [1, n-1]',
+    );
+  }
+  if (toHex(schnorr.getPublicKey(secretKey)) !== signer.publicKey) {
+    throw new MedanchorError(
+      'SIGNER_MISMATCH',
+      `the secret key does not match the ${kind}'s signer.publicKey; sign with the patient's key`,
+    );
+  }
+  const aux = options.auxRand ?? globalThis.crypto.getRandomValues(new Uint8Array(32));
+  if (!(aux instanceof Uint8Array) || aux.length !== 32) {
+    throw new MedanchorError('INVALID_LENGTH', 'auxRand must be 32 bytes');
+  }
+  return toHex(schnorr.sign(digest, secretKey, aux));
+}
+
+/** Why `signature` is not `signer`'s signature of `digest`, or undefined when it is. Never throws. */
+export function consentSignatureProblem(
+  signer: ConsentSigner,
+  kind: 'grant' | 'revocation',
+  digest: Uint8Array,
+  signature: unknown,
+): string | undefined {
+  if (typeof signature !== 'string') return 'the signature must be a string';
+  if (signer.scheme === 'bip322') {
+    const r = verifyBip322(consentBip322Message(kind, digest), signer.address, signature);
+    return r.valid ? undefined : `BIP-322: ${r.reason}`;
+  }
+  if (!SIG_HEX.test(signature)) return 'a BIP-340 signature is 128 lowercase hex digits';
+  try {
+    return schnorr.verify(fromHex(signature), digest, fromHex(signer.publicKey))
+      ? undefined
+      : 'BIP-340 signature check failed';
+  } catch {
+    return 'BIP-340 signature check failed';
+  }
+}
