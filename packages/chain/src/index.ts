@@ -9,4 +9,5 @@ export * from './bitcoin/index.js';
 export * from './devnet/index.js';
 export * from './ledger/index.js';
 export * from './network/index.js';
+export * from './ots/index.js';
 export * from './spv/index.js';
