@@ -267,8 +267,9 @@ class BatcherImpl implements Batcher {
       await this.journal.append([encodeJournalEntry({ kind: 'seal', size, root })]);
     } catch (e) {
       // Not sealed: the records stay pending and the log goes back to the last seal.
+      // No policy retry here: a full or failing journal would make it spin. The next
+      // durable add re-applies the policy.
       if (this.log.size > oldSize) this.log.truncate(oldSize);
-      this.applyPolicy();
       throw e;
     }
     this.pending = this.pending.slice(count);
