@@ -1,1 +1,27 @@
-export {};
+export { type CreateSpvProofInput, createSpvProof } from './create.js';
+export {
+  ANCHOR_MAGIC,
+  ANCHOR_PAYLOAD_SIZE,
+  anchorOutputScript,
+  decodeAnchorScript,
+  encodeAnchorPayload,
+  type FoundAnchor,
+  findAnchorPayload,
+} from './payload.js';
+export {
+  type DecodedSpvProof,
+  decodeSpvProof,
+  encodeSpvProof,
+  isSpvProofShape,
+  SPV_PROOF_TYPE,
+  type SpvProof,
+  type SpvProofJson,
+} from './proof.js';
+export {
+  type SpvFailure,
+  type SpvResult,
+  type SpvStep,
+  type SpvSuccess,
+  type VerifySpvOptions,
+  verifySpvProof,
+} from './verify.js';

@@ -1,0 +1,214 @@
+import { equalBytes } from '@medanchor/core';
+import { hashToDisplayHex, sha256d } from '../bitcoin/hash.js';
+import type { HeaderChain } from '../bitcoin/header-chain.js';
+import { checkMerkleBranch } from '../bitcoin/merkle.js';
+import { headerMeetsTarget } from '../bitcoin/pow.js';
+import { type ParsedTransaction, parseTransaction } from '../bitcoin/transaction.js';
+import type { NetworkParams } from '../network/params.js';
+import { ANCHOR_MAGIC, ANCHOR_PAYLOAD_SIZE, decodeAnchorScript } from './payload.js';
+import { type DecodedSpvProof, isSpvProofShape, type SpvProof } from './proof.js';
+
+/** The verification steps, in the order they run. */
+export type SpvStep =
+  | 'format'
+  | 'network'
+  | 'transaction'
+  | 'payload'
+  | 'txid'
+  | 'branch-length'
+  | 'branch'
+  | 'merkle-root'
+  | 'block-hash'
+  | 'pow'
+  | 'chain';
+
+/** Options of {@link verifySpvProof}. */
+export interface VerifySpvOptions {
+  /** The network the proof must belong to. */
+  params: NetworkParams;
+  /**
+   * The checkpoint digest the anchor must carry: 32 bytes (the digest) or the full
+   * 36-byte payload (magic and digest). Omit to accept any anchor digest (it is
+   * returned in the result).
+   */
+  expectedPayload?: Uint8Array;
+  /** A chain accepted by `validateHeaderChain`: enables the `chain` step (level 3). */
+  headerChain?: HeaderChain;
+  /** Confirmations the block needs in `headerChain` (the block itself counts as one). Default 1. */
+  minConfirmations?: number;
+}
+
+/** A proof that passed every step that ran. */
+export interface SpvSuccess {
+  ok: true;
+  /** Display-order txid of the anchor transaction. */
+  txid: string;
+  /** Display-order block hash. */
+  blockHash: string;
+  height: number;
+  outputIndex: number;
+  /** The anchored 32-byte checkpoint digest. */
+  digest: Uint8Array;
+  /** Whether the branch length was checked against a transaction count. */
+  txCountChecked: boolean;
+  /** Confirmations in the header chain, when one was given. */
+  confirmations?: number;
+}
+
+/** A proof that failed: the first failing step and why. */
+export interface SpvFailure {
+  ok: false;
+  step: SpvStep;
+  reason: string;
+}
+
+/** Verdict of {@link verifySpvProof}. */
+export type SpvResult = SpvSuccess | SpvFailure;
+
+const fail = (step: SpvStep, reason: string): SpvFailure => ({ ok: false, step, reason });
+
+/**
+ * Verifies an SPV anchor proof without throwing. Level 2 (anchor): the transaction
+ * parses, is not 64 bytes, carries exactly one anchor output at `outputIndex` (with
+ * the expected digest), its txid reaches the header's merkle root by a branch whose
+ * length fits the block's transaction count, and the header meets its own target
+ * within the network's powLimit. Level 3 (chain), when `headerChain` is given: the
+ * block is in that validated chain at the claimed height with enough confirmations.
+ *
+ * @example
+ * ```ts
+ * const r = verifySpvProof(decodeSpvProof(json), { params: mainnet, expectedPayload: digest });
+ * if (!r.ok) console.log(`anchor proof failed at ${r.step}: ${r.reason}`);
+ * ```
+ */
+export function verifySpvProof(
+  proof: SpvProof | DecodedSpvProof,
+  options: VerifySpvOptions,
+): SpvResult {
+  if (!isSpvProofShape(proof))
+    return fail('format', 'the proof members have the wrong types or sizes');
+  const { params, expectedPayload, headerChain } = options;
+  if (proof.network !== params.name) {
+    return fail(
+      'network',
+      `proof is for network "${proof.network}" but verifying on "${params.name}"`,
+    );
+  }
+
+  let tx: ParsedTransaction;
+  try {
+    tx = parseTransaction(proof.rawTx);
+  } catch (e) {
+    return fail('transaction', `the transaction does not parse: ${(e as Error).message}`);
+  }
+  if (tx.hasWitness) return fail('transaction', 'rawTx must be the non-witness serialization');
+  if (proof.rawTx.length === 64) {
+    // A 64-byte "transaction" could be two concatenated merkle nodes: refuse the ambiguity.
+    return fail(
+      'transaction',
+      'a 64-byte transaction is indistinguishable from an inner merkle node',
+    );
+  }
+
+  const output = tx.outputs[proof.outputIndex];
+  if (output === undefined)
+    return fail('payload', 'outputIndex does not name an output of the transaction');
+  const digest = decodeAnchorScript(output.script);
+  if (digest === undefined) {
+    return fail('payload', 'the output is not OP_RETURN with a 36-byte "MDA1" anchor payload');
+  }
+  const anchors = tx.outputs.filter((o) => decodeAnchorScript(o.script) !== undefined).length;
+  if (anchors !== 1)
+    return fail('payload', `the transaction has ${anchors} anchor outputs; the format allows one`);
+  if (expectedPayload !== undefined) {
+    const expected = expectedDigest(expectedPayload);
+    if (expected === undefined) {
+      return fail(
+        'payload',
+        'expectedPayload must be a 32-byte digest or a 36-byte payload starting with the magic',
+      );
+    }
+    if (!equalBytes(expected, digest))
+      return fail('payload', 'the anchored digest is not the expected checkpoint digest');
+  }
+
+  const txidInternal = sha256d(proof.rawTx);
+  const txid = hashToDisplayHex(txidInternal);
+  const declaredTxid = (proof as DecodedSpvProof).declaredTxid;
+  if (declaredTxid !== undefined && declaredTxid !== txid) {
+    return fail('txid', 'the declared txid is not the hash of rawTx');
+  }
+
+  const branchCheck = checkMerkleBranch({
+    leaf: txidInternal,
+    position: proof.position,
+    branch: proof.branch,
+    root: proof.header.subarray(36, 68),
+    ...(proof.txCount === undefined ? {} : { txCount: proof.txCount }),
+  });
+  if (!branchCheck.ok) return fail(branchCheck.step, branchCheck.reason);
+
+  const blockHash = hashToDisplayHex(sha256d(proof.header));
+  const declaredBlockHash = (proof as DecodedSpvProof).declaredBlockHash;
+  if (declaredBlockHash !== undefined && declaredBlockHash !== blockHash) {
+    return fail('block-hash', 'the declared block hash is not the hash of the header');
+  }
+  if (!headerMeetsTarget(proof.header, params)) {
+    return fail('pow', 'the header does not meet its own target within the network powLimit');
+  }
+
+  const result: SpvSuccess = {
+    ok: true,
+    txid,
+    blockHash,
+    height: proof.height,
+    outputIndex: proof.outputIndex,
+    digest,
+    txCountChecked: proof.txCount !== undefined,
+  };
+  if (headerChain !== undefined) {
+    const chainCheck = checkInChain(
+      headerChain,
+      params,
+      proof.height,
+      blockHash,
+      options.minConfirmations ?? 1,
+    );
+    if (typeof chainCheck === 'string') return fail('chain', chainCheck);
+    result.confirmations = chainCheck;
+  }
+  return result;
+}
+
+function expectedDigest(p: Uint8Array): Uint8Array | undefined {
+  if (!(p instanceof Uint8Array)) return undefined;
+  if (p.length === 32) return p;
+  if (p.length === ANCHOR_PAYLOAD_SIZE && equalBytes(p.subarray(0, 4), ANCHOR_MAGIC))
+    return p.subarray(4);
+  return undefined;
+}
+
+/** Confirmations of `blockHash` at `height` in `chain`, or why it is not there. */
+function checkInChain(
+  chain: HeaderChain,
+  params: NetworkParams,
+  height: number,
+  blockHash: string,
+  minConfirmations: number,
+): number | string {
+  if (typeof chain !== 'object' || chain === null || !Array.isArray(chain.hashes)) {
+    return 'headerChain must be the chain returned by validateHeaderChain';
+  }
+  if (chain.network !== params.name) return `the header chain is for network "${chain.network}"`;
+  if (height < chain.startHeight || height > chain.tipHeight) {
+    return `height ${height} is outside the header chain (${chain.startHeight}..${chain.tipHeight})`;
+  }
+  if (chain.hashes[height - chain.startHeight] !== blockHash) {
+    return `the block is not the header chain's block at height ${height} (stale, reorganised or wrong height)`;
+  }
+  const confirmations = chain.tipHeight - height + 1;
+  if (confirmations < minConfirmations) {
+    return `the block has ${confirmations} confirmations; ${minConfirmations} required`;
+  }
+  return confirmations;
+}
