@@ -16,6 +16,8 @@ export {
   CORE_RPC_TRANSACTION_REJECTED,
   classifyBroadcastError,
 } from './core-rpc-errors.js';
+export { type EsploraBackendOptions, esploraBackend } from './esplora.js';
+export type { FetchLike } from './http.js';
 export {
   isRpcError,
   type JsonRpcCallOptions,

@@ -1,1 +1,7 @@
 export { coreCookieFile } from './cookie.js';
+export {
+  type EsploraServer,
+  type EsploraSource,
+  type ServeEsploraOptions,
+  serveEsplora,
+} from './devnet-server.js';
