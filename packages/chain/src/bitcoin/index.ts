@@ -19,12 +19,14 @@ export {
 } from './header-chain.js';
 export {
   bitcoinMerkleBranch,
+  bitcoinMerkleLevels,
   bitcoinMerkleRoot,
   checkMerkleBranch,
   foldMerkleBranch,
   isMerkleMutated,
   type MerkleBranchCheck,
   type MerkleBranchInput,
+  merkleBranchFromLevels,
   merkleDepth,
   merkleParent,
 } from './merkle.js';

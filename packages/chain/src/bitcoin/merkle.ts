@@ -79,31 +79,54 @@ export function isMerkleMutated(txids: Uint8Array[]): boolean {
 }
 
 /**
+ * Every level of Bitcoin's merkle tree, leaves first and root last, so many branches
+ * can be read from one tree (see {@link merkleBranchFromLevels}).
+ * @throws MedanchorError `INVALID_TX_COUNT` or `INVALID_LENGTH` for an empty list or a bad txid.
+ */
+export function bitcoinMerkleLevels(txids: Uint8Array[]): Uint8Array[][] {
+  checkLeaves(txids);
+  const levels = [txids];
+  let level = txids;
+  while (level.length > 1) {
+    level = nextLevel(level);
+    levels.push(level);
+  }
+  return levels;
+}
+
+/**
+ * The branch of the leaf at `position` read from {@link bitcoinMerkleLevels}:
+ * siblings from the leaf up, internal order (a lone last node's sibling is itself).
+ * @throws MedanchorError `INDEX_OUT_OF_RANGE` when `position` is not a leaf of the tree.
+ */
+export function merkleBranchFromLevels(levels: Uint8Array[][], position: number): Uint8Array[] {
+  const leafCount = levels[0]?.length ?? 0;
+  if (!Number.isInteger(position) || position < 0 || position >= leafCount) {
+    throw new MedanchorError(
+      'INDEX_OUT_OF_RANGE',
+      'position must index a transaction of the block',
+      {
+        details: { position, txCount: leafCount },
+      },
+    );
+  }
+  const branch: Uint8Array[] = [];
+  let p = position;
+  for (let l = 0; l + 1 < levels.length; l++) {
+    const level = levels[l]!;
+    branch.push(level[p ^ 1] ?? level[p]!);
+    p >>>= 1;
+  }
+  return branch;
+}
+
+/**
  * The merkle branch of the transaction at `position`: its siblings from the leaf
  * up, internal order (a lone last node's sibling is itself).
  * @throws MedanchorError `INDEX_OUT_OF_RANGE` when `position` is not in the list.
  */
 export function bitcoinMerkleBranch(txids: Uint8Array[], position: number): Uint8Array[] {
-  checkLeaves(txids);
-  if (!Number.isInteger(position) || position < 0 || position >= txids.length) {
-    throw new MedanchorError(
-      'INDEX_OUT_OF_RANGE',
-      'position must index a transaction of the block',
-      {
-        details: { position, txCount: txids.length },
-      },
-    );
-  }
-  const branch: Uint8Array[] = [];
-  let level = txids;
-  let p = position;
-  while (level.length > 1) {
-    const sibling = p ^ 1;
-    branch.push(level[sibling] ?? level[p]!);
-    level = nextLevel(level);
-    p >>>= 1;
-  }
-  return branch;
+  return merkleBranchFromLevels(bitcoinMerkleLevels(txids), position);
 }
 
 /**

@@ -1,4 +1,5 @@
 export { type CreateSpvProofInput, createSpvProof } from './create.js';
+export { type TxInclusionInput, type TxInclusionResult, verifyTxInclusion } from './inclusion.js';
 export {
   ANCHOR_MAGIC,
   ANCHOR_PAYLOAD_SIZE,

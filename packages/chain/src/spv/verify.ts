@@ -1,10 +1,9 @@
 import { equalBytes } from '@medanchor/core';
 import { hashToDisplayHex, sha256d } from '../bitcoin/hash.js';
 import type { HeaderChain } from '../bitcoin/header-chain.js';
-import { checkMerkleBranch } from '../bitcoin/merkle.js';
-import { headerMeetsTarget } from '../bitcoin/pow.js';
 import { type ParsedTransaction, parseTransaction } from '../bitcoin/transaction.js';
 import type { NetworkParams } from '../network/params.js';
+import { verifyTxInclusion } from './inclusion.js';
 import { ANCHOR_MAGIC, ANCHOR_PAYLOAD_SIZE, decodeAnchorScript } from './payload.js';
 import { type DecodedSpvProof, isSpvProofShape, type SpvProof } from './proof.js';
 
@@ -15,10 +14,10 @@ export type SpvStep =
   | 'transaction'
   | 'payload'
   | 'txid'
+  | 'block-hash'
   | 'branch-length'
   | 'branch'
   | 'merkle-root'
-  | 'block-hash'
   | 'pow'
   | 'chain';
 
@@ -139,23 +138,22 @@ export function verifySpvProof(
     return fail('txid', 'the declared txid is not the hash of rawTx');
   }
 
-  const branchCheck = checkMerkleBranch({
-    leaf: txidInternal,
-    position: proof.position,
-    branch: proof.branch,
-    root: proof.header.subarray(36, 68),
-    ...(proof.txCount === undefined ? {} : { txCount: proof.txCount }),
-  });
-  if (!branchCheck.ok) return fail(branchCheck.step, branchCheck.reason);
-
   const blockHash = hashToDisplayHex(sha256d(proof.header));
   const declaredBlockHash = (proof as DecodedSpvProof).declaredBlockHash;
   if (declaredBlockHash !== undefined && declaredBlockHash !== blockHash) {
     return fail('block-hash', 'the declared block hash is not the hash of the header');
   }
-  if (!headerMeetsTarget(proof.header, params)) {
-    return fail('pow', 'the header does not meet its own target within the network powLimit');
-  }
+  const inclusion = verifyTxInclusion(
+    {
+      txid: txidInternal,
+      position: proof.position,
+      branch: proof.branch,
+      header: proof.header,
+      ...(proof.txCount === undefined ? {} : { txCount: proof.txCount }),
+    },
+    params,
+  );
+  if (!inclusion.ok) return fail(inclusion.step, inclusion.reason);
 
   const result: SpvSuccess = {
     ok: true,

@@ -1,0 +1,64 @@
+import { hashToDisplayHex, sha256d } from '../bitcoin/hash.js';
+import { HEADER_SIZE } from '../bitcoin/header.js';
+import { checkMerkleBranch } from '../bitcoin/merkle.js';
+import { headerMeetsTarget } from '../bitcoin/pow.js';
+import type { NetworkParams } from '../network/params.js';
+
+/** Input of {@link verifyTxInclusion}; hashes in internal order. */
+export interface TxInclusionInput {
+  /** The txid, internal order (sha256d of the non-witness transaction). */
+  txid: Uint8Array;
+  /** Position of the transaction in the block. */
+  position: number;
+  /** Merkle siblings from the leaf up. */
+  branch: Uint8Array[];
+  /** Transactions in the block; when given the branch length must match it. */
+  txCount?: number;
+  /** The 80-byte block header. */
+  header: Uint8Array;
+}
+
+/** Verdict of {@link verifyTxInclusion}. */
+export type TxInclusionResult =
+  | { ok: true; blockHash: string }
+  | {
+      ok: false;
+      step: 'format' | 'branch-length' | 'branch' | 'merkle-root' | 'pow';
+      reason: string;
+    };
+
+/**
+ * Checks that a txid is in a block whose header meets its own target: the merkle
+ * steps of {@link verifySpvProof} without the anchor payload, for any transaction.
+ * It cannot see the transaction, so it cannot refuse a 64-byte one: callers holding
+ * the transaction must (verifySpvProof does). Never throws.
+ */
+export function verifyTxInclusion(
+  input: TxInclusionInput,
+  params: NetworkParams,
+): TxInclusionResult {
+  if (
+    typeof input !== 'object' ||
+    input === null ||
+    !(input.header instanceof Uint8Array) ||
+    input.header.length !== HEADER_SIZE
+  ) {
+    return { ok: false, step: 'format', reason: 'the header must be 80 bytes' };
+  }
+  const check = checkMerkleBranch({
+    leaf: input.txid,
+    position: input.position,
+    branch: input.branch,
+    root: input.header.subarray(36, 68),
+    ...(input.txCount === undefined ? {} : { txCount: input.txCount }),
+  });
+  if (!check.ok) return check;
+  if (!headerMeetsTarget(input.header, params)) {
+    return {
+      ok: false,
+      step: 'pow',
+      reason: 'the header does not meet its own target within the network powLimit',
+    };
+  }
+  return { ok: true, blockHash: hashToDisplayHex(sha256d(input.header)) };
+}
