@@ -1,1 +1,62 @@
-export {};
+export {
+  type AnchorEvent,
+  type AnchorEventKind,
+  type Anchorer,
+  type AnchorerOptions,
+  createAnchorer,
+} from './anchorer.js';
+export {
+  ANCHOR_SEQUENCE,
+  type AnchorCoin,
+  type AnchorFeePlan,
+  type BuildAnchorInput,
+  buildAnchorTransaction,
+  type CoinSelection,
+  planAnchorFee,
+  type SignedAnchorTx,
+  selectAnchorCoins,
+} from './build.js';
+export {
+  BITCOIN_ANCHOR_TYPE,
+  type BitcoinAnchorEntry,
+  bitcoinAnchorEntryFromProof,
+  decodeBitcoinAnchorEntry,
+  fetchBitcoinAnchorEntry,
+} from './entry.js';
+export {
+  assertFeePolicy,
+  bumpedFeeRate,
+  chooseFeeRate,
+  type FeePolicy,
+  INCREMENTAL_RELAY_SAT_PER_VB,
+} from './fee-policy.js';
+export {
+  type AnchorSigner,
+  type FundingKey,
+  type FundingKeyOptions,
+  type FundingKeySource,
+  type FundingKeyType,
+  fundingKey,
+  fundingKeyFromSecret,
+} from './funding-key.js';
+export {
+  ANCHOR_STATE_VERSION,
+  type AnchorAttempt,
+  type AnchorConfirmation,
+  type AnchorRecord,
+  type AnchorStateCoin,
+  type AnchorStateStore,
+  type AnchorStatus,
+  decodeAnchorRecord,
+  decodeAnchorState,
+  encodeAnchorRecord,
+  encodeAnchorState,
+  type MemoryAnchorStateStore,
+  memoryAnchorStateStore,
+} from './state.js';
+export { CHANGE_DUST_LIMIT, estimateAnchorVsize } from './tx-size.js';
+export {
+  type BackendChainReport,
+  type BitcoinAnchorVerifierOptions,
+  bitcoinAnchorVerifier,
+} from './verifier.js';

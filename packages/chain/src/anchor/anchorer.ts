@@ -1,0 +1,450 @@
+import { fromHex, isMedanchorError, MedanchorError, toHex } from '@medanchor/core';
+import type { Backend, TxStatus, Utxo } from '../backend/types.js';
+import type { NetworkParams } from '../network/params.js';
+import {
+  type AnchorCoin,
+  buildAnchorTransaction,
+  planAnchorFee,
+  selectAnchorCoins,
+} from './build.js';
+import { type BitcoinAnchorEntry, fetchBitcoinAnchorEntry } from './entry.js';
+import {
+  assertFeePolicy,
+  bumpedFeeRate,
+  chooseFeeRate,
+  type FeePolicy,
+  INCREMENTAL_RELAY_SAT_PER_VB,
+} from './fee-policy.js';
+import { type FundingKey, type FundingKeySource, fundingKey } from './funding-key.js';
+import type { AnchorAttempt, AnchorRecord, AnchorStateStore } from './state.js';
+import { digestKey } from './state.js';
+import { feeFor } from './tx-size.js';
+
+/** Coinbase outputs are spendable this many blocks after their own (consensus). */
+const COINBASE_MATURITY = 100;
+
+/**
+ * What the anchorer did, in order. `signed` comes before the record is saved,
+ * `recorded` after it is durable and before the broadcast, `broadcast` after the
+ * backend accepted it.
+ */
+export type AnchorEventKind =
+  | 'signed'
+  | 'recorded'
+  | 'broadcast'
+  | 'rebroadcast'
+  | 'bumped'
+  | 'confirmed'
+  | 'final'
+  | 'reorged'
+  | 'error';
+
+/** One step of the anchorer, for logs and tests. No secrets. */
+export interface AnchorEvent {
+  readonly kind: AnchorEventKind;
+  /** Checkpoint digest, hex. */
+  readonly digest: string;
+  /** The transaction concerned, display order. */
+  readonly txid?: string;
+  /** Block height, for `confirmed`, `final`. */
+  readonly height?: number;
+  /** What went wrong, for `error`. */
+  readonly reason?: string;
+}
+
+/** Options of {@link createAnchorer}. */
+export interface AnchorerOptions {
+  /** Where coins, fee estimates and blocks come from, and transactions go. */
+  backend: Backend;
+  /** The network of the backend and the key. */
+  network: NetworkParams;
+  /** The funding key: WIF or xprv + path (P2WPKH by default, or P2TR), or a key from `fundingKey`. */
+  key: FundingKeySource | FundingKey;
+  /** Where anchor records are made durable before every broadcast. */
+  state: AnchorStateStore;
+  /** Fee bounds in sat/vB. */
+  fee: FeePolicy;
+  /** Confirmations after which an anchor is final and no longer tracked (default 6). */
+  finalityDepth?: number;
+  /** Blocks an anchor may wait unconfirmed before its fee is bumped by RBF (default 3). */
+  bumpAfterBlocks?: number;
+  /**
+   * Called at every step, and awaited: a slow observer holds the anchorer (tests use
+   * this to crash the process at a chosen point).
+   */
+  onEvent?: (event: AnchorEvent) => void | Promise<void>;
+}
+
+/**
+ * Anchors checkpoint digests on Bitcoin, one transaction family per digest. Create
+ * with {@link createAnchorer}.
+ */
+export interface Anchorer {
+  /** The funding key's address: send coins here. */
+  readonly address: string;
+  /** The funding key's output script. */
+  readonly script: Uint8Array;
+  /**
+   * Anchors a 32-byte checkpoint digest: picks confirmed coins, builds and signs the
+   * transaction, saves it, broadcasts it. Idempotent: a digest anchored before returns
+   * its existing record and builds nothing. A failed broadcast is kept in the record
+   * (`lastError`) and retried by {@link Anchorer.sync}.
+   * @throws {@link MedanchorError} `INSUFFICIENT_FUNDS`, `FUNDS_UNCONFIRMED` (only unconfirmed
+   * coins would cover it: wait for a block), `FEE_TOO_HIGH`, `INVALID_LENGTH`, or the backend's and
+   * state store's errors (nothing is broadcast unless the record was saved).
+   */
+  anchor(digest: Uint8Array): Promise<AnchorRecord>;
+  /**
+   * One round of tracking for every anchor not yet final: records confirmations,
+   * notices reorgs, rebroadcasts transactions missing from chain and mempool (also
+   * after a restart), and bumps fees of anchors stuck for `bumpAfterBlocks`.
+   * Returns the records that changed.
+   */
+  sync(): Promise<AnchorRecord[]>;
+  /** The record of a digest, if it was anchored. */
+  get(digest: Uint8Array): AnchorRecord | undefined;
+  /** Every record, in the order they were created. */
+  list(): AnchorRecord[];
+  /**
+   * The receipt entry of a confirmed or final anchor (transaction, merkle branch,
+   * header), fetched from the backend; `undefined` while pending.
+   */
+  entry(digest: Uint8Array): Promise<BitcoinAnchorEntry | undefined>;
+}
+
+function isFundingKey(k: FundingKeySource | FundingKey): k is FundingKey {
+  return 'signer' in k && 'script' in k;
+}
+
+function positiveInt(v: number, what: string): number {
+  if (!Number.isSafeInteger(v) || v < 1) {
+    throw new MedanchorError('INVALID_ARGUMENT', `${what} must be a positive integer`);
+  }
+  return v;
+}
+
+type TxState =
+  | { kind: 'confirmed'; blockHash: string; height: number }
+  | { kind: 'mempool' }
+  | { kind: 'unknown' };
+
+/**
+ * Loads the anchor state and returns an anchorer. Pending anchors are not touched
+ * until {@link Anchorer.sync} runs (call it once after a restart, then on every new
+ * block or on a timer).
+ *
+ * @example
+ * ```ts
+ * const anchorer = await createAnchorer({
+ *   backend, network: regtest, key: { wif, type: 'p2tr' }, state: memoryAnchorStateStore(),
+ *   fee: { minSatPerVb: 1, maxSatPerVb: 50 },
+ * });
+ * await anchorer.sync(); // resume what a previous run left pending
+ * const record = await anchorer.anchor(batch.checkpointDigest);
+ * ```
+ * @throws {@link MedanchorError} `INVALID_KEY`, `INVALID_FEE_POLICY`, `INVALID_ARGUMENT`, `ANCHOR_STATE_CORRUPT`.
+ */
+export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer> {
+  const { backend, network, state } = options;
+  assertFeePolicy(options.fee);
+  const fee = options.fee;
+  const key = isFundingKey(options.key) ? options.key : fundingKey(options.key, network);
+  const finalityDepth = positiveInt(options.finalityDepth ?? 6, 'finalityDepth');
+  const bumpAfterBlocks = positiveInt(options.bumpAfterBlocks ?? 3, 'bumpAfterBlocks');
+  const scriptHex = toHex(key.script);
+  const records = new Map<string, AnchorRecord>();
+  for (const r of await state.load()) records.set(r.digest, r);
+  const coinbaseCache = new Map<string, boolean>();
+  let lane: Promise<unknown> = Promise.resolve();
+
+  /** Runs `fn` after everything queued before it: one build or sync at a time. */
+  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = lane.then(fn);
+    lane = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
+  }
+
+  async function emit(event: AnchorEvent): Promise<void> {
+    if (options.onEvent !== undefined) await options.onEvent(event);
+  }
+
+  async function save(record: AnchorRecord): Promise<AnchorRecord> {
+    await state.save(record);
+    records.set(record.digest, record);
+    return record;
+  }
+
+  async function isCoinbase(txid: string): Promise<boolean> {
+    let known = coinbaseCache.get(txid);
+    if (known === undefined) {
+      const raw = await backend.transaction(txid);
+      known = looksLikeCoinbase(raw);
+      coinbaseCache.set(txid, known);
+    }
+    return known;
+  }
+
+  /** Confirmed, mature coins of the key that no unfinished anchor has claimed. */
+  async function spendableCoins(
+    tipHeight: number,
+  ): Promise<{ coins: AnchorCoin[]; unconfirmed: bigint }> {
+    const reserved = new Set<string>();
+    for (const r of records.values()) {
+      if (r.status !== 'final') for (const c of r.coins) reserved.add(`${c.txid}:${c.vout}`);
+    }
+    const utxos: Utxo[] = await backend.utxos(key.script);
+    const coins: AnchorCoin[] = [];
+    let unconfirmed = 0n;
+    for (const u of utxos) {
+      if (reserved.has(`${u.txid}:${u.vout}`) || toHex(u.script) !== scriptHex) continue;
+      if (u.height === undefined) {
+        unconfirmed += u.value;
+        continue;
+      }
+      const confirmations = tipHeight - u.height + 1;
+      if (confirmations < 1) continue;
+      if (confirmations < COINBASE_MATURITY && (await isCoinbase(u.txid))) continue;
+      coins.push({ txid: u.txid, vout: u.vout, value: u.value, script: u.script });
+    }
+    return { coins, unconfirmed };
+  }
+
+  /** Saves `record` (holding a new attempt) and only then broadcasts that attempt. */
+  async function recordThenBroadcast(
+    record: AnchorRecord,
+    kind: 'broadcast' | 'bumped',
+  ): Promise<AnchorRecord> {
+    const attempt = record.attempts[record.attempts.length - 1]!;
+    await emit({ kind: 'signed', digest: record.digest, txid: attempt.txid });
+    await save(record);
+    await emit({ kind: 'recorded', digest: record.digest, txid: attempt.txid });
+    return broadcastLatest(record, kind);
+  }
+
+  async function broadcastLatest(
+    record: AnchorRecord,
+    kind: 'broadcast' | 'bumped' | 'rebroadcast',
+  ): Promise<AnchorRecord> {
+    const attempt = record.attempts[record.attempts.length - 1]!;
+    try {
+      await backend.broadcast(fromHex(attempt.rawTx));
+    } catch (e) {
+      const reason = isMedanchorError(e) ? `${e.code}: ${e.message}` : 'the backend failed';
+      await emit({ kind: 'error', digest: record.digest, txid: attempt.txid, reason });
+      return save({ ...record, lastError: reason });
+    }
+    await emit({ kind, digest: record.digest, txid: attempt.txid });
+    if (record.lastError === undefined) return record;
+    const { lastError: _cleared, ...rest } = record;
+    return save(rest);
+  }
+
+  async function anchorNow(digest: Uint8Array): Promise<AnchorRecord> {
+    const id = digestKey(digest);
+    const existing = records.get(id);
+    if (existing !== undefined) return existing;
+    const tip = await backend.tip();
+    const rate = chooseFeeRate(await backend.feeRate(fee.targetBlocks ?? 3), fee);
+    const { coins, unconfirmed } = await spendableCoins(tip.height);
+    let selection: ReturnType<typeof selectAnchorCoins>;
+    try {
+      selection = selectAnchorCoins(coins, key.type, rate);
+    } catch (e) {
+      if (isMedanchorError(e, 'INSUFFICIENT_FUNDS') && unconfirmed > 0n) {
+        const all = [
+          ...coins,
+          { txid: '00'.repeat(32), vout: 0, value: unconfirmed, script: key.script },
+        ];
+        if (
+          planAnchorFee(
+            all.length,
+            key.type,
+            all.reduce((a, c) => a + c.value, 0n),
+            rate,
+          ) !== undefined
+        ) {
+          throw new MedanchorError(
+            'FUNDS_UNCONFIRMED',
+            'the funding key has enough value only in unconfirmed outputs: anchor again after the next block',
+            { details: { unconfirmed } },
+          );
+        }
+      }
+      throw e;
+    }
+    const tx = buildAnchorTransaction({
+      key,
+      coins: selection.coins,
+      digest,
+      plan: selection,
+      network,
+    });
+    const record: AnchorRecord = {
+      digest: id,
+      status: 'pending',
+      coins: selection.coins.map((c) => ({
+        txid: c.txid,
+        vout: c.vout,
+        value: c.value,
+        script: toHex(c.script),
+      })),
+      attempts: [
+        {
+          txid: tx.txid,
+          rawTx: toHex(tx.raw),
+          feeRate: rate,
+          fee: tx.fee,
+          signedAtHeight: tip.height,
+        },
+      ],
+    };
+    return recordThenBroadcast(record, 'broadcast');
+  }
+
+  async function txState(txid: string): Promise<TxState> {
+    let s: TxStatus;
+    try {
+      s = await backend.txStatus(txid);
+    } catch (e) {
+      if (isMedanchorError(e, 'NOT_FOUND')) return { kind: 'unknown' };
+      throw e;
+    }
+    if (s.confirmed && s.blockHash !== undefined && s.blockHeight !== undefined) {
+      return { kind: 'confirmed', blockHash: s.blockHash, height: s.blockHeight };
+    }
+    return { kind: 'mempool' };
+  }
+
+  /** A replacement of the latest attempt: same coins, higher fee; undefined at the fee cap. */
+  async function bump(record: AnchorRecord, tipHeight: number): Promise<AnchorRecord | undefined> {
+    const last = record.attempts[record.attempts.length - 1]!;
+    const estimate = await backend.feeRate(fee.targetBlocks ?? 3);
+    const rate = bumpedFeeRate(last.feeRate, estimate, fee);
+    if (rate === undefined) return undefined;
+    const coins: AnchorCoin[] = record.coins.map((c) => ({
+      txid: c.txid,
+      vout: c.vout,
+      value: c.value,
+      script: fromHex(c.script),
+    }));
+    const total = coins.reduce((a, c) => a + c.value, 0n);
+    // BIP125 rule 4: pay for the replacement's own relay on top of the replaced fee.
+    const probe = planAnchorFee(coins.length, key.type, total, rate);
+    if (probe === undefined) return undefined;
+    const minFee = last.fee + feeFor(INCREMENTAL_RELAY_SAT_PER_VB, probe.vsize);
+    const plan = planAnchorFee(coins.length, key.type, total, rate, minFee);
+    if (plan === undefined) return undefined;
+    const tx = buildAnchorTransaction({
+      key,
+      coins,
+      digest: fromHex(record.digest),
+      plan,
+      network,
+    });
+    const attempt: AnchorAttempt = {
+      txid: tx.txid,
+      rawTx: toHex(tx.raw),
+      feeRate: rate,
+      fee: tx.fee,
+      signedAtHeight: tipHeight,
+    };
+    return recordThenBroadcast({ ...record, attempts: [...record.attempts, attempt] }, 'bumped');
+  }
+
+  async function track(record: AnchorRecord, tipHeight: number): Promise<AnchorRecord> {
+    const states = await Promise.all(record.attempts.map((a) => txState(a.txid)));
+    const confirmedAt = states.findIndex((s) => s.kind === 'confirmed');
+    if (confirmedAt >= 0) {
+      const s = states[confirmedAt] as Extract<TxState, { kind: 'confirmed' }>;
+      const txid = record.attempts[confirmedAt]!.txid;
+      const depth = tipHeight - s.height + 1;
+      const status = depth >= finalityDepth ? 'final' : 'confirmed';
+      const c = record.confirmation;
+      if (
+        c !== undefined &&
+        c.txid === txid &&
+        c.blockHash === s.blockHash &&
+        record.status === status
+      )
+        return record;
+      const { lastError: _e, ...rest } = record;
+      const next = await save({
+        ...rest,
+        status,
+        confirmation: { txid, blockHash: s.blockHash, height: s.height },
+      });
+      if (c === undefined || c.blockHash !== s.blockHash || c.txid !== txid) {
+        await emit({ kind: 'confirmed', digest: record.digest, txid, height: s.height });
+      }
+      if (status === 'final')
+        await emit({ kind: 'final', digest: record.digest, txid, height: s.height });
+      return next;
+    }
+    let current = record;
+    if (record.confirmation !== undefined) {
+      // Was in a block, no longer is: the block left the best chain.
+      const { confirmation: _c, ...rest } = record;
+      current = await save({ ...rest, status: 'pending' });
+      await emit({ kind: 'reorged', digest: record.digest, txid: record.confirmation.txid });
+    }
+    const latest = states[states.length - 1]!;
+    if (latest.kind === 'unknown') {
+      // Dropped from chain and mempool, or saved but never sent (crash): send the saved bytes.
+      return broadcastLatest(current, 'rebroadcast');
+    }
+    const last = current.attempts[current.attempts.length - 1]!;
+    if (tipHeight - last.signedAtHeight >= bumpAfterBlocks) {
+      return (await bump(current, tipHeight)) ?? current;
+    }
+    return current;
+  }
+
+  async function syncNow(): Promise<AnchorRecord[]> {
+    const changed: AnchorRecord[] = [];
+    const pending = [...records.values()].filter((r) => r.status !== 'final');
+    if (pending.length === 0) return changed;
+    const tip = await backend.tip();
+    for (const r of pending) {
+      const next = await track(r, tip.height);
+      if (next !== r) changed.push(next);
+    }
+    return changed;
+  }
+
+  return {
+    address: key.address,
+    script: key.script.slice(),
+    anchor: (digest) => {
+      try {
+        digestKey(digest);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return exclusive(() => anchorNow(digest));
+    },
+    sync: () => exclusive(syncNow),
+    get: (digest) => records.get(digestKey(digest)),
+    list: () => [...records.values()],
+    async entry(digest) {
+      const r = records.get(digestKey(digest));
+      if (r?.confirmation === undefined) return undefined;
+      return fetchBitcoinAnchorEntry(backend, network, r.confirmation.txid);
+    },
+  };
+}
+
+/** True when a raw transaction's only input spends the null outpoint (a coinbase). */
+function looksLikeCoinbase(raw: Uint8Array): boolean {
+  // version(4) [marker flag] vin-count; a coinbase has exactly one input with a zero txid and index 0xffffffff.
+  let at = 4;
+  if (raw[at] === 0x00 && raw[at + 1] === 0x01) at += 2;
+  if (raw[at] !== 0x01) return false;
+  at += 1;
+  for (let i = 0; i < 32; i++) if (raw[at + i] !== 0) return false;
+  return (
+    raw[at + 32] === 0xff && raw[at + 33] === 0xff && raw[at + 34] === 0xff && raw[at + 35] === 0xff
+  );
+}

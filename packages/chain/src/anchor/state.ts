@@ -1,0 +1,249 @@
+import { fromHex, MedanchorError, toHex } from '@medanchor/core';
+
+/** One signed transaction of an anchor: the first one, or an RBF replacement. */
+export interface AnchorAttempt {
+  /** Display-order txid. */
+  readonly txid: string;
+  /** The signed transaction with witnesses, hex: exactly what is (re)broadcast. */
+  readonly rawTx: string;
+  /** Fee rate aimed at, sat/vB. */
+  readonly feeRate: number;
+  /** Fee paid, satoshis. */
+  readonly fee: bigint;
+  /** Height of the best block when it was signed (to tell when it is stuck). */
+  readonly signedAtHeight: number;
+}
+
+/**
+ * Where an anchor stands. `pending`: signed, not in a block of the best chain;
+ * `confirmed`: in a block, fewer than the finality depth deep; `final`: deep enough,
+ * no longer tracked.
+ */
+export type AnchorStatus = 'pending' | 'confirmed' | 'final';
+
+/** Where an anchor's transaction was confirmed. */
+export interface AnchorConfirmation {
+  /** The attempt that confirmed (display order). */
+  readonly txid: string;
+  /** Display-order block hash. */
+  readonly blockHash: string;
+  readonly height: number;
+}
+
+/** A coin spent by an anchor, kept so replacements spend exactly the same ones. */
+export interface AnchorStateCoin {
+  /** Display-order txid. */
+  readonly txid: string;
+  readonly vout: number;
+  readonly value: bigint;
+  /** Output script, hex. */
+  readonly script: string;
+}
+
+/**
+ * Everything the anchorer knows about the anchor of one checkpoint digest. Written
+ * to the {@link AnchorStateStore} before any of its transactions is broadcast.
+ */
+export interface AnchorRecord {
+  /** The checkpoint digest, 64 hex characters: the key of the record. */
+  readonly digest: string;
+  readonly status: AnchorStatus;
+  /** Inputs shared by every attempt (an RBF replacement spends the same coins). */
+  readonly coins: readonly AnchorStateCoin[];
+  /** Signed transactions, oldest first; the last is the one to (re)broadcast. */
+  readonly attempts: readonly AnchorAttempt[];
+  /** Set while confirmed or final. */
+  readonly confirmation?: AnchorConfirmation;
+  /** The last broadcast or tracking failure, for display (no secrets). */
+  readonly lastError?: string;
+}
+
+/**
+ * Durable storage of anchor records. `save` must make the record durable before it
+ * resolves: the anchorer broadcasts a transaction only after `save` of the record
+ * holding it has resolved, so a crash never loses a broadcast transaction.
+ *
+ * Implementations: {@link memoryAnchorStateStore}, and `fileAnchorStateStore` in
+ * `@medanchor/chain/node`.
+ */
+export interface AnchorStateStore {
+  /** Every record saved so far (the latest version of each digest). */
+  load(): Promise<AnchorRecord[]>;
+  /** Inserts or replaces the record of `record.digest`, durably. */
+  save(record: AnchorRecord): Promise<void>;
+}
+
+/** An in-memory store, durable for the life of the object (browsers, tests). */
+export interface MemoryAnchorStateStore extends AnchorStateStore {
+  /** Number of `save` calls so far. */
+  readonly saves: number;
+}
+
+/**
+ * A new in-memory anchor state store. Reusing the object for a second anchorer is how
+ * tests simulate a restart without files.
+ */
+export function memoryAnchorStateStore(): MemoryAnchorStateStore {
+  const records = new Map<string, string>();
+  let saves = 0;
+  return {
+    get saves() {
+      return saves;
+    },
+    async load() {
+      return [...records.values()].map((j) => decodeAnchorRecord(JSON.parse(j)));
+    },
+    async save(record) {
+      // Stored as JSON so callers cannot mutate what was saved.
+      records.set(record.digest, JSON.stringify(encodeAnchorRecord(record)));
+      saves++;
+    },
+  };
+}
+
+/** Version of the anchor state format ({@link encodeAnchorState}). */
+export const ANCHOR_STATE_VERSION = 1;
+
+/** JSON form of a record: bigints as decimal strings; see docs/spec/anchor-transaction.md. */
+export function encodeAnchorRecord(r: AnchorRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    digest: r.digest,
+    status: r.status,
+    coins: r.coins.map((c) => ({
+      txid: c.txid,
+      vout: c.vout,
+      value: c.value.toString(),
+      script: c.script,
+    })),
+    attempts: r.attempts.map((a) => ({
+      txid: a.txid,
+      rawTx: a.rawTx,
+      feeRate: a.feeRate,
+      fee: a.fee.toString(),
+      signedAtHeight: a.signedAtHeight,
+    })),
+  };
+  if (r.confirmation !== undefined) out['confirmation'] = { ...r.confirmation };
+  if (r.lastError !== undefined) out['lastError'] = r.lastError;
+  return out;
+}
+
+function malformed(what: string): MedanchorError {
+  return new MedanchorError(
+    'ANCHOR_STATE_CORRUPT',
+    `the anchor state is damaged (${what}): restore it from a backup; never start over with an empty state while anchors are pending`,
+  );
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+function str(v: unknown, re: RegExp, what: string): string {
+  if (typeof v !== 'string' || !re.test(v)) throw malformed(what);
+  return v;
+}
+
+function int(v: unknown, what: string): number {
+  if (!Number.isSafeInteger(v) || (v as number) < 0) throw malformed(what);
+  return v as number;
+}
+
+function sats(v: unknown, what: string): bigint {
+  if (typeof v !== 'string' || !/^(0|[1-9][0-9]{0,17})$/.test(v)) throw malformed(what);
+  return BigInt(v);
+}
+
+/**
+ * Reads a record from its JSON form.
+ * @throws {@link MedanchorError} `ANCHOR_STATE_CORRUPT` naming the bad field.
+ */
+export function decodeAnchorRecord(json: unknown): AnchorRecord {
+  if (typeof json !== 'object' || json === null) throw malformed('record is not an object');
+  const o = json as Record<string, unknown>;
+  const status = o['status'];
+  if (status !== 'pending' && status !== 'confirmed' && status !== 'final')
+    throw malformed('status');
+  if (!Array.isArray(o['coins']) || !Array.isArray(o['attempts']))
+    throw malformed('coins/attempts');
+  const coins = (o['coins'] as unknown[]).map((c) => {
+    const x = (c ?? {}) as Record<string, unknown>;
+    return {
+      txid: str(x['txid'], HEX64, 'coin txid'),
+      vout: int(x['vout'], 'coin vout'),
+      value: sats(x['value'], 'coin value'),
+      script: str(x['script'], /^([0-9a-f]{2})+$/, 'coin script'),
+    };
+  });
+  const attempts = (o['attempts'] as unknown[]).map((a) => {
+    const x = (a ?? {}) as Record<string, unknown>;
+    const feeRate = x['feeRate'];
+    if (typeof feeRate !== 'number' || !Number.isFinite(feeRate) || feeRate <= 0)
+      throw malformed('feeRate');
+    const rawTx = str(x['rawTx'], /^([0-9a-f]{2})+$/, 'rawTx');
+    fromHex(rawTx);
+    return {
+      txid: str(x['txid'], HEX64, 'attempt txid'),
+      rawTx,
+      feeRate,
+      fee: sats(x['fee'], 'fee'),
+      signedAtHeight: int(x['signedAtHeight'], 'signedAtHeight'),
+    };
+  });
+  if (attempts.length === 0 || coins.length === 0)
+    throw malformed('a record needs coins and an attempt');
+  const record: {
+    -readonly [K in keyof AnchorRecord]: AnchorRecord[K];
+  } = { digest: str(o['digest'], HEX64, 'digest'), status, coins, attempts };
+  if (o['confirmation'] !== undefined) {
+    const c = (o['confirmation'] ?? {}) as Record<string, unknown>;
+    record.confirmation = {
+      txid: str(c['txid'], HEX64, 'confirmation txid'),
+      blockHash: str(c['blockHash'], HEX64, 'confirmation blockHash'),
+      height: int(c['height'], 'confirmation height'),
+    };
+  }
+  if (status !== 'pending' && record.confirmation === undefined) throw malformed('confirmation');
+  if (o['lastError'] !== undefined) {
+    if (typeof o['lastError'] !== 'string') throw malformed('lastError');
+    record.lastError = o['lastError'];
+  }
+  return record;
+}
+
+/** The whole state as one JSON document: `{ "version": 1, "anchors": [...] }`, sorted by digest. */
+export function encodeAnchorState(records: Iterable<AnchorRecord>): string {
+  const anchors = [...records]
+    .sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0))
+    .map(encodeAnchorRecord);
+  return `${JSON.stringify({ version: ANCHOR_STATE_VERSION, anchors }, null, 1)}\n`;
+}
+
+/**
+ * Parses a state document written by {@link encodeAnchorState}.
+ * @throws {@link MedanchorError} `ANCHOR_STATE_CORRUPT` or `ANCHOR_STATE_VERSION` (written by a newer version).
+ */
+export function decodeAnchorState(text: string): AnchorRecord[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw malformed('not JSON');
+  }
+  const o = (doc ?? {}) as Record<string, unknown>;
+  if (o['version'] !== ANCHOR_STATE_VERSION) {
+    throw new MedanchorError(
+      'ANCHOR_STATE_VERSION',
+      'the anchor state was written by another format version: use the medanchor version that wrote it',
+      { details: { version: typeof o['version'] === 'number' ? o['version'] : null } },
+    );
+  }
+  if (!Array.isArray(o['anchors'])) throw malformed('anchors');
+  return (o['anchors'] as unknown[]).map(decodeAnchorRecord);
+}
+
+/** The hex key of a digest, checked. */
+export function digestKey(digest: Uint8Array): string {
+  if (!(digest instanceof Uint8Array) || digest.length !== 32) {
+    throw new MedanchorError('INVALID_LENGTH', 'a checkpoint digest is 32 bytes');
+  }
+  return toHex(digest);
+}
