@@ -1,4 +1,5 @@
 export { readOts, writeOts } from './codec.js';
+export { type OtsBitcoinAnchor, receiptToOts } from './export.js';
 export {
   ATTESTATION_TAG,
   OTS_MAGIC,

@@ -1,0 +1,127 @@
+import {
+  CHECKPOINT_TAG,
+  COMMITMENT_TAG,
+  concatBytes,
+  encodeCheckpoint,
+  fromHex,
+  LEAF_PREFIX,
+  MedanchorError,
+  NODE_PREFIX,
+  type Receipt,
+  sha256,
+  utf8,
+} from '@medanchor/core';
+import type { OtsFile, OtsOp, OtsTimestamp } from './format.js';
+
+/** The parts of a confirmed Bitcoin anchor that an OpenTimestamps proof needs. */
+export interface OtsBitcoinAnchor {
+  /** The anchor transaction, serialized WITHOUT witness (its sha256d is the txid). */
+  readonly rawTx: Uint8Array;
+  /** Position of the transaction in its block. */
+  readonly position: number;
+  /** Bitcoin merkle branch siblings from the transaction up, internal byte order. */
+  readonly branch: readonly Uint8Array[];
+  /** Height of the block. */
+  readonly height: number;
+}
+
+const tagPrefix = (tag: string) => {
+  const t = sha256(utf8(tag));
+  return concatBytes(t, t);
+};
+const SHA256: OtsOp = { op: 'sha256' };
+const prepend = (arg: Uint8Array): OtsOp => ({ op: 'prepend', arg });
+const append = (arg: Uint8Array): OtsOp => ({ op: 'append', arg });
+
+// Sides of an RFC 9162 inclusion proof's siblings (true = sibling on the left), by the
+// same walk as the RFC's verification algorithm.
+function inclusionSides(index: number, size: number, length: number): boolean[] {
+  const sides: boolean[] = [];
+  let fn = index;
+  let sn = size - 1;
+  for (let k = 0; k < length; k++) {
+    const left = fn % 2 === 1 || fn === sn;
+    sides.push(left);
+    if (left && fn % 2 === 0) {
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sides;
+}
+
+/**
+ * Exports a receipt with a confirmed Bitcoin anchor as an OpenTimestamps proof (`.ots`)
+ * of the record: every link of medanchor's proof chain (commitment, log leaf, inclusion
+ * path, checkpoint, transaction, block merkle branch) becomes OpenTimestamps append,
+ * prepend and sha256 operations, ending in a Bitcoin block header attestation, so any
+ * OpenTimestamps verifier can check it against the chain. docs/spec/ots.md gives the mapping.
+ *
+ * @throws {@link MedanchorError} `OTS_UNSUPPORTED` for receipts carried to a later
+ * checkpoint, `OTS_ANCHOR_MISMATCH` when the transaction does not hold the checkpoint digest.
+ */
+export function receiptToOts(receipt: Receipt, anchor: OtsBitcoinAnchor): OtsFile {
+  if (receipt.carry !== undefined) {
+    throw new MedanchorError(
+      'OTS_UNSUPPORTED',
+      'a receipt carried to a later checkpoint has no single hash path; export the receipt issued for the anchored checkpoint',
+    );
+  }
+  const ops: OtsOp[] = [];
+  // record digest -> commitment = taggedHash(commitment tag, salt || digest)
+  ops.push(prepend(concatBytes(tagPrefix(COMMITMENT_TAG), fromHex(receipt.record.salt))), SHA256);
+  // commitment -> leaf hash -> root
+  ops.push(prepend(Uint8Array.of(LEAF_PREFIX)), SHA256);
+  const proof = receipt.inclusionProof.map((h) => fromHex(h));
+  inclusionSides(receipt.leafIndex, receipt.treeSize, proof.length).forEach((left, k) => {
+    if (left) ops.push(prepend(concatBytes(Uint8Array.of(NODE_PREFIX), proof[k]!)), SHA256);
+    else ops.push(prepend(Uint8Array.of(NODE_PREFIX)), append(proof[k]!), SHA256);
+  });
+  // root -> checkpoint digest: the root is the last 32 bytes of the encoded checkpoint
+  const cp = receipt.checkpoint;
+  const encoded = encodeCheckpoint({ origin: cp.origin, size: cp.size, root: fromHex(cp.root) });
+  ops.push(
+    prepend(concatBytes(tagPrefix(CHECKPOINT_TAG), encoded.subarray(0, encoded.length - 32))),
+    SHA256,
+  );
+  // checkpoint digest -> txid (internal order): the digest sits inside the transaction
+  const digest = fromHex(cp.digest);
+  const at = indexOf(anchor.rawTx, digest);
+  if (at < 0) {
+    throw new MedanchorError(
+      'OTS_ANCHOR_MISMATCH',
+      'the anchor transaction does not contain the checkpoint digest',
+    );
+  }
+  ops.push(
+    prepend(anchor.rawTx.subarray(0, at)),
+    append(anchor.rawTx.subarray(at + 32)),
+    SHA256,
+    SHA256,
+  );
+  // txid -> block merkle root, by the branch and the position's bits
+  let pos = anchor.position;
+  for (const sibling of anchor.branch) {
+    ops.push(pos % 2 === 1 ? prepend(sibling) : append(sibling), SHA256, SHA256);
+    pos = Math.floor(pos / 2);
+  }
+  let timestamp: OtsTimestamp = {
+    attestations: [{ type: 'bitcoin', height: anchor.height }],
+    ops: [],
+  };
+  for (let k = ops.length - 1; k >= 0; k--)
+    timestamp = { attestations: [], ops: [{ op: ops[k]!, next: timestamp }] };
+  return { fileHash: 'sha256', digest: fromHex(receipt.record.digest), timestamp };
+}
+
+function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
