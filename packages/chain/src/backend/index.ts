@@ -16,6 +16,24 @@ export {
   CORE_RPC_TRANSACTION_REJECTED,
   classifyBroadcastError,
 } from './core-rpc-errors.js';
+export { type ElectrumBackendOptions, electrumBackend } from './electrum.js';
+export {
+  type ElectrumClient,
+  type ElectrumClientOptions,
+  type ElectrumConnection,
+  type ElectrumRequestOptions,
+  type ElectrumTransport,
+  type ElectrumTransportHandlers,
+  electrumClient,
+} from './electrum-client.js';
+export {
+  classifyElectrumBroadcastError,
+  coinsPerKbToSatPerVb,
+  type ElectrumBroadcastOutcome,
+  type ElectrumCheckpoint,
+  electrumScriptHash,
+  headerProvenByCheckpoint,
+} from './electrum-protocol.js';
 export { type EsploraBackendOptions, esploraBackend } from './esplora.js';
 export type { FetchLike } from './http.js';
 export {

@@ -5,3 +5,8 @@ export {
   type ServeEsploraOptions,
   serveEsplora,
 } from './devnet-server.js';
+export {
+  type ElectrumSocketOptions,
+  type ElectrumTlsOptions,
+  electrumSocketTransport,
+} from './electrum-transport.js';

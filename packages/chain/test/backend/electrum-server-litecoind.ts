@@ -1,0 +1,185 @@
+// Electrum protocol answers computed from a litecoind regtest node, like a tiny
+// ElectrumX: script hashes are resolved for scripts registered with `watch` (a real
+// server indexes every script), by scanning the node's blocks and mempool.
+import { createHash } from 'node:crypto';
+import { merkleBranchFromTxids, merkleRootFromBranch } from '../../src/backend/merkle-branch.js';
+import { hashFromDisplayHex, hashToDisplayHex } from '../../src/bitcoin/hash.js';
+import { type ElectrumHandler, ElectrumServerError } from './electrum-server.js';
+
+type Rpc = <T = unknown>(method: string, params?: unknown[]) => Promise<T>;
+
+interface VerboseTx {
+  txid: string;
+  vin: { txid?: string; vout?: number }[];
+  vout: { value: number; n: number; scriptPubKey: { hex: string } }[];
+}
+
+const scriptHashOf = (scriptHex: string) =>
+  createHash('sha256').update(Buffer.from(scriptHex, 'hex')).digest().reverse().toString('hex');
+const sats = (v: number) => Math.round(v * 1e8);
+
+/** A handler answering from `rpc`, and `watch` to index a script. */
+export function litecoindElectrumHandler(rpc: Rpc): {
+  handler: ElectrumHandler;
+  watch(script: Uint8Array): void;
+} {
+  const watched = new Map<string, string>(); // script hash -> script hex
+  const blocks = new Map<string, { height: number; tx: VerboseTx[] }>();
+
+  async function hashAt(height: number): Promise<string> {
+    try {
+      return await rpc<string>('getblockhash', [height]);
+    } catch {
+      throw new ElectrumServerError(1, `height ${height} out of range`);
+    }
+  }
+
+  async function headerHex(height: number): Promise<string> {
+    return await rpc<string>('getblockheader', [await hashAt(height), false]);
+  }
+
+  async function scan(scriptHex: string) {
+    const funding = new Map<
+      string,
+      { txid: string; vout: number; value: number; height: number }
+    >();
+    const spent = new Set<string>();
+    const history = new Map<string, number>();
+    const visit = (tx: VerboseTx, height: number) => {
+      for (const i of tx.vin) {
+        const key = `${i.txid}:${i.vout}`;
+        if (funding.has(key)) {
+          spent.add(key);
+          history.set(tx.txid, height);
+        }
+      }
+      for (const o of tx.vout) {
+        if (o.scriptPubKey.hex !== scriptHex) continue;
+        funding.set(`${tx.txid}:${o.n}`, {
+          txid: tx.txid,
+          vout: o.n,
+          value: sats(o.value),
+          height,
+        });
+        history.set(tx.txid, height);
+      }
+    };
+    const tipHeight = await rpc<number>('getblockcount');
+    for (let h = 0; h <= tipHeight; h++) {
+      const hash = await hashAt(h);
+      let block = blocks.get(hash);
+      if (block === undefined) {
+        block = await rpc<{ height: number; tx: VerboseTx[] }>('getblock', [hash, 2]);
+        blocks.set(hash, block);
+      }
+      for (const tx of block.tx) visit(tx, h);
+    }
+    const pool = await rpc<string[]>('getrawmempool', [false]);
+    const txs = await Promise.all(
+      pool.map((id) => rpc<VerboseTx>('getrawtransaction', [id, true])),
+    );
+    // Twice, so a mempool spend of a mempool output is seen whatever the order.
+    for (let pass = 0; pass < 2; pass++) for (const tx of txs) visit(tx, 0);
+    return { funding, spent, history };
+  }
+
+  function scriptFor(scriptHash: unknown): string | undefined {
+    return watched.get(String(scriptHash));
+  }
+
+  const handler: ElectrumHandler = async (method, params) => {
+    switch (method) {
+      case 'server.version':
+        return ['medanchor-test-electrum 0.1', '1.4'];
+      case 'server.ping':
+        return null;
+      case 'blockchain.headers.subscribe': {
+        const hash = await rpc<string>('getbestblockhash');
+        const { height } = await rpc<{ height: number }>('getblockheader', [hash, true]);
+        return { height, hex: await rpc<string>('getblockheader', [hash, false]) };
+      }
+      case 'blockchain.block.header': {
+        const [height, cp = 0] = params as [number, number?];
+        const hex = await headerHex(height);
+        if (!cp) return hex;
+        if (height > cp) throw new ElectrumServerError(1, 'height above checkpoint');
+        const hashes: Uint8Array[] = [];
+        for (let h = 0; h <= cp; h++) hashes.push(hashFromDisplayHex(await hashAt(h)));
+        const branch = merkleBranchFromTxids(hashes, height);
+        const root = merkleRootFromBranch(hashes[height]!, height, branch);
+        return { header: hex, branch: branch.map(hashToDisplayHex), root: hashToDisplayHex(root) };
+      }
+      case 'blockchain.block.headers': {
+        const [start, count] = params as [number, number];
+        const tip = await rpc<number>('getblockcount');
+        const n = Math.max(0, Math.min(count, 2016, tip - start + 1));
+        let hex = '';
+        for (let h = start; h < start + n; h++) hex += await headerHex(h);
+        return { count: n, hex, max: 2016 };
+      }
+      case 'blockchain.transaction.get':
+        try {
+          return await rpc<string>('getrawtransaction', [params[0], false]);
+        } catch (e) {
+          throw new ElectrumServerError(2, `daemon error: ${(e as Error).message}`);
+        }
+      case 'blockchain.transaction.get_merkle': {
+        const [txid, height] = params as [string, number];
+        const block = await rpc<{ tx: string[] }>('getblock', [await hashAt(height), 1]);
+        const pos = block.tx.indexOf(txid);
+        if (pos < 0)
+          throw new ElectrumServerError(1, `tx ${txid} not in block at height ${height}`);
+        const leaves = block.tx.map((t) => hashFromDisplayHex(t));
+        const merkle = merkleBranchFromTxids(leaves, pos).map(hashToDisplayHex);
+        return { block_height: height, merkle, pos };
+      }
+      case 'blockchain.transaction.id_from_pos': {
+        const [height, pos] = params as [number, number];
+        const block = await rpc<{ tx: string[] }>('getblock', [await hashAt(height), 1]);
+        const txid = block.tx[pos];
+        if (txid === undefined) throw new ElectrumServerError(1, `no tx at position ${pos}`);
+        return txid;
+      }
+      case 'blockchain.scripthash.get_history': {
+        const script = scriptFor(params[0]);
+        if (script === undefined) return [];
+        const { history } = await scan(script);
+        return [...history].map(([tx_hash, height]) => ({ tx_hash, height }));
+      }
+      case 'blockchain.scripthash.listunspent': {
+        const script = scriptFor(params[0]);
+        if (script === undefined) return [];
+        const { funding, spent } = await scan(script);
+        return [...funding]
+          .filter(([key]) => !spent.has(key))
+          .map(([, u]) => ({ tx_hash: u.txid, tx_pos: u.vout, value: u.value, height: u.height }));
+      }
+      case 'blockchain.estimatefee': {
+        const r = await rpc<{ feerate?: number }>('estimatesmartfee', [params[0]]);
+        return r.feerate ?? -1;
+      }
+      case 'blockchain.relayfee':
+        return 0.00001;
+      case 'blockchain.transaction.broadcast':
+        try {
+          return await rpc<string>('sendrawtransaction', [params[0]]);
+        } catch (e) {
+          // ElectrumX's wording: the node's reason, then the raw transaction.
+          throw new ElectrumServerError(
+            1,
+            `the transaction was rejected by network rules.\n\n${(e as Error).message.replace(/^sendrawtransaction: /, '')}\n[${String(params[0])}]`,
+          );
+        }
+      default:
+        throw new ElectrumServerError(-32601, `unknown method "${method}"`);
+    }
+  };
+
+  return {
+    handler,
+    watch(script: Uint8Array) {
+      const hex = Buffer.from(script).toString('hex');
+      watched.set(scriptHashOf(hex), hex);
+    },
+  };
+}
