@@ -19,6 +19,23 @@ export {
   evaluateConsent,
 } from './evaluate.js';
 export {
+  CONSENT_FHIR,
+  type ConsentFromFhirOptions,
+  consentGrantFromFhir,
+  consentGrantToFhir,
+} from './fhir.js';
+export type {
+  FhirCodeableConcept,
+  FhirCoding,
+  FhirConsent,
+  FhirConsentProvision,
+  FhirConsentProvisionActor,
+  FhirConsentProvisionData,
+  FhirExtension,
+  FhirPeriod,
+  FhirReference,
+} from './fhir-r4.js';
+export {
   assertConsentGrant,
   CONSENT_ACTIONS,
   type ConsentAction,
