@@ -36,6 +36,7 @@ export { nextBits, type RetargetHeader } from './retarget.js';
 export {
   type ParsedTransaction,
   parseTransaction,
+  serializeTransaction,
   serializeTransactionNoWitness,
   stripWitness,
   type TxInput,

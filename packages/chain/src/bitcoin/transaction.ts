@@ -130,6 +130,26 @@ export function serializeTransactionNoWitness(tx: ParsedTransaction): Uint8Array
 }
 
 /**
+ * The full serialization of `tx`: BIP144 (marker, flag, witnesses) when any input has
+ * a witness, else the legacy form. Inverse of {@link parseTransaction}.
+ */
+export function serializeTransaction(tx: ParsedTransaction): Uint8Array {
+  if (!tx.inputs.some((i) => i.witness.length > 0)) return serializeTransactionNoWitness(tx);
+  const legacy = serializeTransactionNoWitness(tx);
+  const parts: Uint8Array[] = [
+    legacy.subarray(0, 4),
+    Uint8Array.of(0, 1),
+    legacy.subarray(4, legacy.length - 4),
+  ];
+  for (const i of tx.inputs) {
+    parts.push(encodeVarint(i.witness.length));
+    for (const item of i.witness) parts.push(encodeVarint(item.length), item);
+  }
+  parts.push(legacy.subarray(legacy.length - 4));
+  return concatBytes(...parts);
+}
+
+/**
  * The non-witness serialization of a raw transaction (witness data stripped; a
  * legacy transaction is returned as an equal copy).
  * @throws MedanchorError `INVALID_TRANSACTION` when `raw` does not parse.
