@@ -65,4 +65,5 @@ export {
   verifyConsentGrant,
 } from './sign.js';
 export type { ConsentSignOptions } from './signature.js';
+export { consentSignerForKey } from './signer.js';
 export { formatConsentTime, parseConsentTime } from './time.js';
