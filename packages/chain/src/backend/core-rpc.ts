@@ -1,9 +1,10 @@
 import { fromHex, MedanchorError, toHex } from '@medanchor/core';
 import { Transaction } from 'bitcoinjs-lib';
 import { hashFromDisplayHex, hashToDisplayHex, sha256d } from '../bitcoin/hash.js';
+import { bitcoinMerkleBranch, checkMerkleBranch } from '../bitcoin/merkle.js';
 import { classifyBroadcastError, isCoreNotFound } from './core-rpc-errors.js';
 import { isRpcError, type JsonRpcHttpClient, jsonRpcHttpClient } from './jsonrpc-http.js';
-import { decodeTxOutProof, merkleBranchFromTxids, merkleRootFromBranch } from './merkle-branch.js';
+import { decodeTxOutProof } from './merkle-branch.js';
 import type {
   Backend,
   HeaderInfo,
@@ -256,11 +257,15 @@ export function coreRpcBackend(options: CoreRpcBackendOptions): CoreRpcBackend {
     const position = block.tx.indexOf(txid.toLowerCase());
     if (position < 0) throw inconsistent('txid missing from its block', { txid, blockHash });
     const leaves = block.tx.map((t) => hashFromDisplayHex(t, 'txid'));
-    const siblings = merkleBranchFromTxids(leaves, position);
-    const root = merkleRootFromBranch(leaves[position]!, position, siblings);
-    if (hashToDisplayHex(root) !== block.merkleroot) {
-      throw inconsistent('merkle root', { blockHash });
-    }
+    const siblings = bitcoinMerkleBranch(leaves, position);
+    const check = checkMerkleBranch({
+      leaf: leaves[position]!,
+      position,
+      branch: siblings,
+      root: hashFromDisplayHex(block.merkleroot, 'merkle root'),
+      txCount: leaves.length,
+    });
+    if (!check.ok) throw inconsistent(`merkle ${check.step}`, { blockHash });
     return { blockHash, blockHeight, position, siblings, txCount: block.tx.length };
   }
 
@@ -396,8 +401,10 @@ export function coreRpcBackend(options: CoreRpcBackendOptions): CoreRpcBackend {
 
   const test: TestCapabilities = {
     async mine(n: number, script?: Uint8Array): Promise<string[]> {
-      // raw(51) is OP_TRUE: a throwaway coinbase anyone could spend, fine on regtest.
-      const descriptor = `raw(${script === undefined ? '51' : toHex(script)})`;
+      // Without a script, pay a random P2WSH nobody can spend: a fresh script per call
+      // also keeps a block mined after invalidateblock from repeating the invalid one.
+      const throwaway = () => `0020${toHex(globalThis.crypto.getRandomValues(new Uint8Array(32)))}`;
+      const descriptor = `raw(${script === undefined ? throwaway() : toHex(script)})`;
       return await call<string[]>('generatetodescriptor', [n, descriptor], {
         idempotent: false,
         timeoutMs: Math.max(options.timeoutMs ?? 30_000, 120_000),

@@ -1,7 +1,7 @@
 import { MedanchorError, toHex } from '@medanchor/core';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hashFromDisplayHex } from '../bitcoin/hash.js';
-import { merkleRootFromBranch } from './merkle-branch.js';
+import { foldMerkleBranch } from '../bitcoin/merkle.js';
 
 // Pure pieces of the Electrum protocol (ElectrumX/Fulcrum/electrs dialect, 1.4): how
 // scripts are named, how fees are expressed, how header checkpoints are proven, and what
@@ -44,7 +44,7 @@ export function headerProvenByCheckpoint(
 ): boolean {
   try {
     const siblings = branch.map((h) => hashFromDisplayHex(h, 'checkpoint branch hash'));
-    const root = merkleRootFromBranch(blockHashInternal, height, siblings);
+    const root = foldMerkleBranch(blockHashInternal, height, siblings);
     return toHex(root) === toHex(hashFromDisplayHex(checkpoint.root, 'checkpoint root'));
   } catch {
     return false;

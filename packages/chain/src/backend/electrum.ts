@@ -1,6 +1,7 @@
 import { fromHex, MedanchorError, toHex } from '@medanchor/core';
 import { Transaction } from 'bitcoinjs-lib';
 import { hashFromDisplayHex, hashToDisplayHex, sha256d } from '../bitcoin/hash.js';
+import { checkMerkleBranch, foldMerkleBranch } from '../bitcoin/merkle.js';
 import { type ElectrumClient, type ElectrumTransport, electrumClient } from './electrum-client.js';
 import {
   classifyElectrumBroadcastError,
@@ -9,7 +10,6 @@ import {
   electrumScriptHash,
   headerProvenByCheckpoint,
 } from './electrum-protocol.js';
-import { merkleRootFromBranch } from './merkle-branch.js';
 import type { Backend, HeaderInfo, MerkleBranch, TxStatus, Utxo } from './types.js';
 
 /** Options of {@link electrumBackend}. */
@@ -284,11 +284,15 @@ export function electrumBackend(options: ElectrumBackendOptions): Backend & {
     );
     const siblings = r.merkle.map((h) => hashFromDisplayHex(h, 'merkle branch hash'));
     const header = await headerByHeight(height);
-    const root = merkleRootFromBranch(hashFromDisplayHex(txid), r.pos, siblings);
-    if (toHex(root) !== toHex(header.header.subarray(36, 68))) {
+    const leaf = hashFromDisplayHex(txid);
+    const root = header.header.slice(36, 68);
+    // Checked before the transaction count is looked up: no requests for a bad branch.
+    if (toHex(foldMerkleBranch(leaf, r.pos, siblings)) !== toHex(root)) {
       throw inconsistent('merkle branch does not reach the header', { txid, height });
     }
     const txCount = await countTransactions(height, r.pos, siblings.length);
+    const check = checkMerkleBranch({ leaf, position: r.pos, branch: siblings, root, txCount });
+    if (!check.ok) throw inconsistent(`merkle ${check.step}`, { txid, height });
     return { blockHash: header.hash, blockHeight: height, position: r.pos, siblings, txCount };
   }
 

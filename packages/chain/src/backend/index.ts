@@ -46,7 +46,6 @@ export {
 export {
   type DecodedTxOutProof,
   decodeTxOutProof,
-  merkleBranchFromTxids,
   type TxOutProofMatch,
 } from './merkle-branch.js';
 export type {

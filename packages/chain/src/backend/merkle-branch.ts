@@ -1,62 +1,10 @@
 import { concatBytes, equalBytes, MedanchorError } from '@medanchor/core';
 import { hashToDisplayHex, sha256d } from '../bitcoin/hash.js';
 
-// Bitcoin's transaction merkle tree, as backends need it to answer `merkleBranch`:
-// building a branch from a block's txid list, and reading a BIP37 partial merkle
-// tree (what Core's `gettxoutproof` returns). This is Bitcoin's own tree shape
-// (odd levels duplicate their last node); it is never used for medanchor's logs.
-
-/**
- * The merkle branch of the transaction at `position` in a block whose txids (INTERNAL
- * byte order, block order) are `txids`: the siblings from the leaf up, internal order.
- *
- * @example
- * ```ts
- * const siblings = merkleBranchFromTxids(txids.map((t) => hashFromDisplayHex(t)), 3);
- * ```
- * @throws {@link MedanchorError} `INDEX_OUT_OF_RANGE` when `position` is not in the block.
- */
-export function merkleBranchFromTxids(
-  txids: readonly Uint8Array[],
-  position: number,
-): Uint8Array[] {
-  if (!Number.isInteger(position) || position < 0 || position >= txids.length) {
-    throw new MedanchorError(
-      'INDEX_OUT_OF_RANGE',
-      'position must be the index of a transaction in the block',
-      { details: { position, txCount: txids.length } },
-    );
-  }
-  const siblings: Uint8Array[] = [];
-  let level = txids.slice();
-  let index = position;
-  while (level.length > 1) {
-    siblings.push(level[index ^ 1] ?? level[index]!);
-    const next: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += 2) {
-      const left = level[i]!;
-      next.push(sha256d(concatBytes(left, level[i + 1] ?? left)));
-    }
-    level = next;
-    index >>= 1;
-  }
-  return siblings;
-}
-
-/** The root (internal order) reached from a leaf, its position and its branch. */
-export function merkleRootFromBranch(
-  leaf: Uint8Array,
-  position: number,
-  siblings: readonly Uint8Array[],
-): Uint8Array {
-  let node = leaf;
-  let index = position;
-  for (const s of siblings) {
-    node = index & 1 ? sha256d(concatBytes(s, node)) : sha256d(concatBytes(node, s));
-    index = Math.floor(index / 2);
-  }
-  return node;
-}
+// Branches from a BIP37 partial merkle tree (what Core's `gettxoutproof` returns).
+// src/bitcoin's parseMerkleBlock validates such a tree and lists the matches; this
+// decoder also hands back each match's sibling path, which a backend's
+// `merkleBranch` needs. Bitcoin's tree shape (odd levels duplicate their last node).
 
 /** One transaction matched by a BIP37 proof, with the branch that proves it. */
 export interface TxOutProofMatch {

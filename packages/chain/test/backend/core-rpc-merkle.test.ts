@@ -1,18 +1,14 @@
-// Bitcoin merkle branches as the Core RPC backend builds them: from a block's txid list
-// (getblock) and from a BIP37 partial merkle tree (gettxoutproof). Real mainnet vectors
-// first, then properties against an independent implementation (merkletreejs).
+// Branches read from a BIP37 partial merkle tree (gettxoutproof), as the Core RPC backend
+// uses them: real mainnet vectors first, then properties against the full-tree branch
+// of src/bitcoin and its independent merkleblock parser.
 import { concatBytes, fromHex, isMedanchorError, toHex } from '@medanchor/core';
-import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
-import { MerkleTree } from 'merkletreejs';
 import { describe, expect, it } from 'vitest';
 import { listVectorFiles, readVectorJson } from '../../../../test/helpers/vectors.js';
-import {
-  decodeTxOutProof,
-  merkleBranchFromTxids,
-  merkleRootFromBranch,
-} from '../../src/backend/merkle-branch.js';
-import { hashFromDisplayHex, hashToDisplayHex, sha256d } from '../../src/bitcoin/hash.js';
+import { decodeTxOutProof } from '../../src/backend/merkle-branch.js';
+import { hashFromDisplayHex, sha256d } from '../../src/bitcoin/hash.js';
+import { bitcoinMerkleBranch, foldMerkleBranch } from '../../src/bitcoin/merkle.js';
+import { parseMerkleBlock } from '../../src/bitcoin/merkleblock.js';
 
 // Mainnet block 100002 and the merkleblock gettxoutproof gives for its tx #3.
 const BLOCK_100002 = {
@@ -32,8 +28,6 @@ const BLOCK_100002 = {
   merkleblock:
     '0100000090f0a9f110702f808219ebea1173056042a714bad51b916cb6800000000000005275289558f51c9966699404ae2294730c3c9f9bda53523ce50e9b95e558da2fdb261b4d4c86041b1ab1bf930900000005fac7708a6e81b2a986dea60db2663840ed141130848162eb1bd1dee54f309a1b2ee1e12587e497ada70d9bd10d31e83f0a924825b96cb8d04e8936d793fb60db7ad8b910d0c7ba2369bc7f18bb53d80e1869ba2c32274996cebe1ae264bc0e2289189ff0316cdc10511da71da757e553cada9f3b5b1434f3923673adb57d83caac392c38af156d6fc30b55fad4112df2b95531e68114e9ad10011e72f7b7cfdb025700',
 };
-
-const headerRoot = (header: Uint8Array) => header.subarray(36, 68);
 
 function invalidCode(bytes: Uint8Array): string | undefined {
   try {
@@ -87,59 +81,6 @@ function encodeTxOutProof(header: Uint8Array, leaves: Uint8Array[], matched: Set
   );
 }
 
-describe('merkleBranchFromTxids (Bitcoin tree, as built from getblock)', () => {
-  it('reaches the header merkle root of mainnet block 100002 from every position', () => {
-    const leaves = BLOCK_100002.txids.map((t) => hashFromDisplayHex(t));
-    const header = fromHex(BLOCK_100002.header);
-    for (let i = 0; i < leaves.length; i++) {
-      const branch = merkleBranchFromTxids(leaves, i);
-      expect(branch).toHaveLength(4);
-      expect(toHex(merkleRootFromBranch(leaves[i]!, i, branch))).toBe(toHex(headerRoot(header)));
-    }
-  });
-
-  it('refuses a position outside the block', () => {
-    const leaves = [new Uint8Array(32)];
-    expect(() => merkleBranchFromTxids(leaves, 1)).toThrow(/position/);
-    expect(merkleBranchFromTxids(leaves, 0)).toEqual([]);
-  });
-
-  const blockFiles = listVectorFiles('bitcoin/blocks');
-  it.skipIf(blockFiles.length === 0)('matches every real block in the vectors', () => {
-    for (const file of blockFiles) {
-      const v = readVectorJson<{ header: string; txids: string[]; merkleRoot: string }>(file);
-      const leaves = v.txids.map((t) => hashFromDisplayHex(t));
-      const positions = new Set([0, leaves.length - 1, leaves.length >> 1]);
-      for (const p of positions) {
-        const root = merkleRootFromBranch(leaves[p]!, p, merkleBranchFromTxids(leaves, p));
-        expect(hashToDisplayHex(root), file).toBe(v.merkleRoot);
-      }
-    }
-  });
-
-  it('agrees with merkletreejs (isBitcoinTree) on random blocks', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { minLength: 1, maxLength: 70 }),
-        fc.nat(),
-        (leaves, seed) => {
-          const position = seed % leaves.length;
-          const branch = merkleBranchFromTxids(leaves, position);
-          const ours = merkleRootFromBranch(leaves[position]!, position, branch);
-          // merkletreejs takes display-order leaves and a single sha256 it applies twice.
-          const tree = new MerkleTree(
-            leaves.map((l) => Buffer.from(l).reverse()),
-            (d: Buffer) => Buffer.from(sha256(d)),
-            { isBitcoinTree: true },
-          );
-          expect(hashToDisplayHex(ours)).toBe(tree.getRoot().toString('hex'));
-        },
-      ),
-      { numRuns: 200 },
-    );
-  });
-});
-
 describe('decodeTxOutProof (BIP37 merkleblock, as gettxoutproof returns)', () => {
   it('decodes the mainnet block 100002 proof: tx #3, root equal to the header', () => {
     const proof = decodeTxOutProof(fromHex(BLOCK_100002.merkleblock));
@@ -152,7 +93,7 @@ describe('decodeTxOutProof (BIP37 merkleblock, as gettxoutproof returns)', () =>
       ['220ebc64e21abece964927322cba69180ed853bb187fbc6923bac7d010b9d87a', 3],
     ]);
     const leaves = BLOCK_100002.txids.map((t) => hashFromDisplayHex(t));
-    expect(proof.matches[0]!.siblings).toEqual(merkleBranchFromTxids(leaves, 3));
+    expect(proof.matches[0]!.siblings).toEqual(bitcoinMerkleBranch(leaves, 3));
   });
 
   const proofFiles = listVectorFiles('bitcoin/merkleblocks');
@@ -170,7 +111,7 @@ describe('decodeTxOutProof (BIP37 merkleblock, as gettxoutproof returns)', () =>
       expect(proof.txCount).toBe(v.totalTransactions);
       expect(proof.matches.map((m) => ({ txid: m.txid, index: m.position }))).toEqual(v.matched);
       for (const m of proof.matches) {
-        const root = merkleRootFromBranch(hashFromDisplayHex(m.txid), m.position, m.siblings);
+        const root = foldMerkleBranch(hashFromDisplayHex(m.txid), m.position, m.siblings);
         expect(toHex(root)).toBe(toHex(proof.root));
       }
     }
@@ -192,8 +133,13 @@ describe('decodeTxOutProof (BIP37 merkleblock, as gettxoutproof returns)', () =>
           expect(proof.txCount).toBe(unique.length);
           expect(proof.matches.map((m) => m.position)).toEqual([...matched].sort((a, b) => a - b));
           for (const m of proof.matches) {
-            expect(m.siblings).toEqual(merkleBranchFromTxids(unique, m.position));
+            expect(m.siblings).toEqual(bitcoinMerkleBranch(unique, m.position));
           }
+          // The independent parser in src/bitcoin reads the same matches.
+          const withRoot = new Uint8Array(80);
+          withRoot.set(proof.root, 36);
+          const other = parseMerkleBlock(encodeTxOutProof(withRoot, unique, matched));
+          expect(other.matches.map((m) => m.index)).toEqual(proof.matches.map((m) => m.position));
         },
       ),
       { numRuns: 150 },

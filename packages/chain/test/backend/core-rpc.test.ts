@@ -1,9 +1,9 @@
 import { isMedanchorError, MedanchorError } from '@medanchor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CoreRpcBackend, coreRpcBackend } from '../../src/backend/core-rpc.js';
-import { merkleRootFromBranch } from '../../src/backend/merkle-branch.js';
 import type { Utxo } from '../../src/backend/types.js';
 import { hashFromDisplayHex, hashToDisplayHex, sha256d } from '../../src/bitcoin/hash.js';
+import { foldMerkleBranch } from '../../src/bitcoin/merkle.js';
 import { headerMeetsTarget, powHashOf } from '../../src/bitcoin/pow.js';
 import type { NetworkParams } from '../../src/network/params.js';
 import { coreCookieFile } from '../../src/node/cookie.js';
@@ -147,7 +147,7 @@ describe.skipIf(!bin)('coreRpcBackend against a real litecoind regtest node', ()
     expect(fromBlock).toMatchObject({ blockHash, blockHeight: 102, position: 1, txCount: 2 });
 
     const header = (await backend.headerByHash(blockHash!)).header;
-    const root = merkleRootFromBranch(
+    const root = foldMerkleBranch(
       hashFromDisplayHex(anchor.txid),
       fromBlock.position,
       fromBlock.siblings,
@@ -227,7 +227,7 @@ describe.skipIf(!bin)('coreRpcBackend against a real litecoind regtest node', ()
     expect(after).toEqual({ confirmed: true, blockHash: replacement, blockHeight: 102 });
     const branch = await backend.merkleBranch(anchor.txid);
     const header = (await backend.headerByHash(replacement!)).header;
-    const root = merkleRootFromBranch(
+    const root = foldMerkleBranch(
       hashFromDisplayHex(anchor.txid),
       branch.position,
       branch.siblings,

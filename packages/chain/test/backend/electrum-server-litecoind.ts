@@ -2,8 +2,8 @@
 // ElectrumX: script hashes are resolved for scripts registered with `watch` (a real
 // server indexes every script), by scanning the node's blocks and mempool.
 import { createHash } from 'node:crypto';
-import { merkleBranchFromTxids, merkleRootFromBranch } from '../../src/backend/merkle-branch.js';
 import { hashFromDisplayHex, hashToDisplayHex } from '../../src/bitcoin/hash.js';
+import { bitcoinMerkleBranch, foldMerkleBranch } from '../../src/bitcoin/merkle.js';
 import { type ElectrumHandler, ElectrumServerError } from './electrum-server.js';
 
 type Rpc = <T = unknown>(method: string, params?: unknown[]) => Promise<T>;
@@ -105,8 +105,8 @@ export function litecoindElectrumHandler(rpc: Rpc): {
         if (height > cp) throw new ElectrumServerError(1, 'height above checkpoint');
         const hashes: Uint8Array[] = [];
         for (let h = 0; h <= cp; h++) hashes.push(hashFromDisplayHex(await hashAt(h)));
-        const branch = merkleBranchFromTxids(hashes, height);
-        const root = merkleRootFromBranch(hashes[height]!, height, branch);
+        const branch = bitcoinMerkleBranch(hashes, height);
+        const root = foldMerkleBranch(hashes[height]!, height, branch);
         return { header: hex, branch: branch.map(hashToDisplayHex), root: hashToDisplayHex(root) };
       }
       case 'blockchain.block.headers': {
@@ -130,7 +130,7 @@ export function litecoindElectrumHandler(rpc: Rpc): {
         if (pos < 0)
           throw new ElectrumServerError(1, `tx ${txid} not in block at height ${height}`);
         const leaves = block.tx.map((t) => hashFromDisplayHex(t));
-        const merkle = merkleBranchFromTxids(leaves, pos).map(hashToDisplayHex);
+        const merkle = bitcoinMerkleBranch(leaves, pos).map(hashToDisplayHex);
         return { block_height: height, merkle, pos };
       }
       case 'blockchain.transaction.id_from_pos': {
