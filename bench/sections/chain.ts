@@ -1,0 +1,218 @@
+// Chain section: SPV verification (sha256d merkle branch + header proof of work), header
+// chain validation, and Bitcoin merkle roots next to bitcoinjs-lib's Block.calculateMerkleRoot,
+// all on real mainnet data from the shared vectors (block 80000 embedded as a fallback).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import {
+  bitcoinMerkleLevels,
+  bitcoinMerkleRoot,
+  blockHashHex,
+  decodeSpvProof,
+  hashFromDisplayHex,
+  mainnet,
+  merkleBranchFromLevels,
+  networkByName,
+  parseBlock,
+  regtest,
+  serializeTransactionNoWitness,
+  sha256d,
+  validateHeaderChain,
+  verifySpvProof,
+  verifyTxInclusion,
+} from '@medanchor/chain';
+import { fromHex } from '@medanchor/core';
+import { readVectorJson, repoPath, vectorPath } from '../../test/helpers/vectors.js';
+import { type Measurement, measure, printTable } from '../harness.js';
+
+// bitcoinjs-lib is a dependency of @medanchor/chain, not of the root: load it from there.
+interface BjsBlock {
+  transactions?: unknown[];
+}
+interface Bjs {
+  Block: {
+    fromBuffer(b: Uint8Array): BjsBlock;
+    calculateMerkleRoot(txs: unknown[]): Uint8Array;
+  };
+}
+const bjs = createRequire(repoPath('packages/chain/package.json'))('bitcoinjs-lib') as Bjs;
+
+interface BlockVector {
+  hash: string;
+  header: string;
+  txids: string[];
+  rawBlock?: string;
+}
+
+// Mainnet block 80000, used when the shared vectors are absent.
+const BLOCK_80000: BlockVector = {
+  hash: '000000000043a8c0fd1d6f726790caa2a406010d19efd2780db27bdbbd93baf6',
+  header:
+    '01000000ba8b9cda965dd8e536670f9ddec10e53aab14b20bacad27b9137190000000000190760b278fe7b8565fda3b968b918d5fd997f993b23674c0af3b6fde300b38f33a5914ce6ed5b1b01e32f57',
+  txids: [
+    'c06fbab289f723c6261d3030ddb6be121f7d2508d77862bb1e484f5cd7f92b25',
+    '5a4ebf66822b0b2d56bd9dc64ece0bc38ee7844a23ff1d7320a88c5fdb2ad3e2',
+  ],
+};
+
+function loadBlock(file: string): BlockVector {
+  const p = vectorPath(`bitcoin/blocks/${file}`);
+  return p === undefined ? BLOCK_80000 : readVectorJson<BlockVector>(p);
+}
+
+async function spvTable(): Promise<void> {
+  // The deepest block of the set: 1557 transactions, 11-sibling branches.
+  const block = loadBlock('413567-25aff8be8a55.json');
+  const header = fromHex(block.header);
+  const txids = block.txids.map((t) => hashFromDisplayHex(t));
+  const levels = bitcoinMerkleLevels(txids);
+  const proofs = txids.map((txid, position) => ({
+    txid,
+    position,
+    branch: merkleBranchFromLevels(levels, position),
+    txCount: txids.length,
+    header,
+  }));
+  const inclusion = await measure(
+    `inclusion, ${txids.length}-tx block (${proofs[0]!.branch.length} siblings + PoW)`,
+    () => {
+      for (const p of proofs) if (!verifyTxInclusion(p, mainnet).ok) throw new Error('bad proof');
+    },
+    { items: proofs.length, unit: 'proofs' },
+  );
+
+  const spec = JSON.parse(readFileSync(repoPath('docs/spec/vectors/anchor-spv.json'), 'utf8')) as {
+    valid: { proof: unknown; expectedDigest: string }[];
+  };
+  const v = spec.valid[0]!;
+  const proof = decodeSpvProof(v.proof);
+  const expectedPayload = fromHex(v.expectedDigest);
+  const N = 2000;
+  const full = await measure(
+    'verifySpvProof, spec vector (parse tx, payload, branch, PoW)',
+    () => {
+      for (let i = 0; i < N; i++)
+        if (!verifySpvProof(proof, { params: regtest, expectedPayload }).ok) throw new Error('bad');
+    },
+    { items: N, unit: 'proofs' },
+  );
+  const json = JSON.stringify(v.proof);
+  const fromJson = await measure(
+    'decodeSpvProof(JSON text) + verifySpvProof',
+    () => {
+      for (let i = 0; i < N; i++) {
+        if (!verifySpvProof(decodeSpvProof(json), { params: regtest, expectedPayload }).ok)
+          throw new Error('bad');
+      }
+    },
+    { items: N, unit: 'proofs' },
+  );
+  printTable('SPV verification (level 2)', [
+    { m: inclusion, note: `block ${block.hash.slice(0, 16)}…` },
+    { m: full },
+    { m: fromJson, baseline: full },
+  ]);
+}
+
+async function headerChainTable(): Promise<void> {
+  const rows: { m: Measurement; note?: string }[] = [];
+  for (const file of [
+    'mainnet-0-438.json',
+    'summa-relays-headersWithRetarget-554390-554408.json',
+  ]) {
+    const p = vectorPath(`bitcoin/headers/${file}`);
+    if (p === undefined) continue;
+    const v = readVectorJson<{
+      network: string;
+      startHeight: number;
+      headers: string[];
+      extraHeaders: { role: string; height: number | null; header: string }[];
+    }>(p);
+    const headers = v.headers.map((h) => fromHex(h));
+    const epoch = v.extraHeaders.find((e) => e.role === 'epochStart');
+    const input = {
+      params: networkByName(v.network),
+      checkpoint: { height: v.startHeight, header: headers[0]! },
+      headers: headers.slice(1),
+      ...(epoch && epoch.height !== null
+        ? { epochStart: { height: epoch.height, header: fromHex(epoch.header) } }
+        : {}),
+    };
+    rows.push({
+      m: await measure(
+        `validateHeaderChain, ${file.replace('.json', '')}`,
+        () => {
+          if (!validateHeaderChain(input).ok) throw new Error('chain refused');
+        },
+        { items: headers.length - 1, unit: 'headers' },
+      ),
+      note: epoch ? 'crosses a retarget' : 'from genesis',
+    });
+  }
+  if (rows.length === 0) {
+    console.log('\n(header chain figures skipped: no shared vectors)');
+    return;
+  }
+  printTable('Header chain validation (linkage, PoW, bits, median time)', rows);
+}
+
+async function merkleRootTable(): Promise<void> {
+  const block = loadBlock('300025-821c4e0acc40.json');
+  const raw = block.rawBlock ? fromHex(block.rawBlock) : undefined;
+  const txids = block.txids.map((t) => hashFromDisplayHex(t));
+  const rows: { m: Measurement; baseline?: Measurement; note?: string }[] = [];
+  const ours = await measure('bitcoinMerkleRoot(txids)', () => bitcoinMerkleRoot(txids), {
+    items: txids.length,
+    unit: 'txids',
+  });
+  rows.push({ m: ours, note: 'tree only' });
+  if (raw !== undefined) {
+    const parsed = parseBlock(raw);
+    const theirsBlock = bjs.Block.fromBuffer(raw);
+    const theirs = await measure(
+      'bitcoinjs-lib Block.calculateMerkleRoot(transactions)',
+      () => bjs.Block.calculateMerkleRoot(theirsBlock.transactions!),
+      { items: txids.length, unit: 'txs' },
+    );
+    const ourTxs = await measure(
+      'txids (sha256d of non-witness serialization) + bitcoinMerkleRoot',
+      () =>
+        bitcoinMerkleRoot(
+          parsed.transactions.map((t) => sha256d(serializeTransactionNoWitness(t))),
+        ),
+      { items: txids.length, unit: 'txs' },
+    );
+    const parseOurs = await measure(
+      'parseBlock (parse + txids) + root',
+      () => bitcoinMerkleRoot(parseBlock(raw).txids),
+      {
+        items: txids.length,
+        unit: 'txs',
+      },
+    );
+    const parseTheirs = await measure(
+      'bitcoinjs-lib Block.fromBuffer + calculateMerkleRoot',
+      () => {
+        const b = bjs.Block.fromBuffer(raw);
+        return bjs.Block.calculateMerkleRoot(b.transactions!);
+      },
+      { items: txids.length, unit: 'txs' },
+    );
+    rows.push(
+      { m: theirs, note: 'serializes and hashes every transaction' },
+      { m: ourTxs, baseline: theirs, note: 'same work as the row above' },
+      { m: parseTheirs },
+      { m: parseOurs, baseline: parseTheirs, note: 'same work as the row above' },
+    );
+  }
+  printTable(
+    `Bitcoin merkle root, block ${blockHashHex(fromHex(block.header)).slice(0, 16)}… (${txids.length} txs)`,
+    rows,
+  );
+}
+
+/** Runs the chain section. */
+export async function run(): Promise<void> {
+  await spvTable();
+  await headerChainTable();
+  await merkleRootTable();
+}
