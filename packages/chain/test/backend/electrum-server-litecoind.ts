@@ -1,6 +1,6 @@
 // Electrum protocol answers computed from a litecoind regtest node, like a tiny
-// ElectrumX: script hashes are resolved for scripts registered with `watch` (a real
-// server indexes every script), by scanning the node's blocks and mempool.
+// ElectrumX: script hashes are resolved by scanning every block and the mempool on
+// each request (fine for a regtest chain of a few hundred blocks).
 import { createHash } from 'node:crypto';
 import { hashFromDisplayHex, hashToDisplayHex } from '../../src/bitcoin/hash.js';
 import { bitcoinMerkleBranch, foldMerkleBranch } from '../../src/bitcoin/merkle.js';
@@ -18,12 +18,8 @@ const scriptHashOf = (scriptHex: string) =>
   createHash('sha256').update(Buffer.from(scriptHex, 'hex')).digest().reverse().toString('hex');
 const sats = (v: number) => Math.round(v * 1e8);
 
-/** A handler answering from `rpc`, and `watch` to index a script. */
-export function litecoindElectrumHandler(rpc: Rpc): {
-  handler: ElectrumHandler;
-  watch(script: Uint8Array): void;
-} {
-  const watched = new Map<string, string>(); // script hash -> script hex
+/** A handler answering Electrum requests from a node's JSON-RPC `rpc`. */
+export function litecoindElectrumHandler(rpc: Rpc): ElectrumHandler {
   const blocks = new Map<string, { height: number; tx: VerboseTx[] }>();
 
   async function hashAt(height: number): Promise<string> {
@@ -38,7 +34,7 @@ export function litecoindElectrumHandler(rpc: Rpc): {
     return await rpc<string>('getblockheader', [await hashAt(height), false]);
   }
 
-  async function scan(scriptHex: string) {
+  async function scan(scriptHash: string) {
     const funding = new Map<
       string,
       { txid: string; vout: number; value: number; height: number }
@@ -54,7 +50,7 @@ export function litecoindElectrumHandler(rpc: Rpc): {
         }
       }
       for (const o of tx.vout) {
-        if (o.scriptPubKey.hex !== scriptHex) continue;
+        if (scriptHashOf(o.scriptPubKey.hex) !== scriptHash) continue;
         funding.set(`${tx.txid}:${o.n}`, {
           txid: tx.txid,
           vout: o.n,
@@ -81,10 +77,6 @@ export function litecoindElectrumHandler(rpc: Rpc): {
     // Twice, so a mempool spend of a mempool output is seen whatever the order.
     for (let pass = 0; pass < 2; pass++) for (const tx of txs) visit(tx, 0);
     return { funding, spent, history };
-  }
-
-  function scriptFor(scriptHash: unknown): string | undefined {
-    return watched.get(String(scriptHash));
   }
 
   const handler: ElectrumHandler = async (method, params) => {
@@ -141,15 +133,11 @@ export function litecoindElectrumHandler(rpc: Rpc): {
         return txid;
       }
       case 'blockchain.scripthash.get_history': {
-        const script = scriptFor(params[0]);
-        if (script === undefined) return [];
-        const { history } = await scan(script);
+        const { history } = await scan(String(params[0]));
         return [...history].map(([tx_hash, height]) => ({ tx_hash, height }));
       }
       case 'blockchain.scripthash.listunspent': {
-        const script = scriptFor(params[0]);
-        if (script === undefined) return [];
-        const { funding, spent } = await scan(script);
+        const { funding, spent } = await scan(String(params[0]));
         return [...funding]
           .filter(([key]) => !spent.has(key))
           .map(([, u]) => ({ tx_hash: u.txid, tx_pos: u.vout, value: u.value, height: u.height }));
@@ -175,11 +163,5 @@ export function litecoindElectrumHandler(rpc: Rpc): {
     }
   };
 
-  return {
-    handler,
-    watch(script: Uint8Array) {
-      const hex = Buffer.from(script).toString('hex');
-      watched.set(scriptHashOf(hex), hex);
-    },
-  };
+  return handler;
 }

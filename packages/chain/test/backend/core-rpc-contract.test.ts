@@ -1,0 +1,22 @@
+// The shared Backend contract, run against the Core RPC backend on a real litecoind.
+import { describe, it } from 'vitest';
+import { coreRpcBackend } from '../../src/backend/core-rpc.js';
+import { litecoindPath, startLitecoind } from '../node/litecoind.js';
+import { backendContract } from './contract.js';
+
+if (litecoindPath()) {
+  backendContract('core-rpc against litecoind regtest', async () => {
+    const node = await startLitecoind();
+    const backend = coreRpcBackend({
+      url: node.url,
+      user: node.user,
+      password: node.password,
+      testCapabilities: true,
+    });
+    return { backend, test: backend.test!, close: node.stop };
+  });
+} else {
+  describe('Backend contract: core-rpc against litecoind regtest', () => {
+    it.skip('needs litecoind (see the printed reason)', () => {});
+  });
+}
