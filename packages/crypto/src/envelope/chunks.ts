@@ -53,3 +53,9 @@ export async function openChunk(
     reason: last ? 'payload truncated after this chunk' : 'data appended after the final chunk',
   };
 }
+
+/**
+ * Chunks in flight at once on the in-memory paths: Web Crypto runs each call on
+ * a worker thread, so a few concurrent chunks keep several cores busy.
+ */
+export const CHUNK_CONCURRENCY = 8;

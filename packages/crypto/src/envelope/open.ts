@@ -2,7 +2,7 @@ import { MedanchorError } from '@medanchor/core';
 import { type AeadCipher, aeadCipher } from '../hpke/aead.js';
 import { asKeyProvider, type KeyProvider } from '../keys/provider.js';
 import { type ByteQueue, byteQueue } from './byte-stream.js';
-import { CHUNK_OVERHEAD, openChunk } from './chunks.js';
+import { CHUNK_CONCURRENCY, CHUNK_OVERHEAD, openChunk } from './chunks.js';
 import { decryptFailed } from './errors.js';
 import type { EnvelopeContext, EnvelopeHeader } from './format.js';
 import { preambleDigest } from './schedule.js';
@@ -64,13 +64,22 @@ async function openBytes(stage: PayloadStage, body: Uint8Array): Promise<Uint8Ar
     throw decryptFailed('chunk', 'chunk shorter than its tag', n - 1);
   }
   const out = new Uint8Array(body.length - n * CHUNK_OVERHEAD);
-  let off = 0;
-  for (let i = 0; i < n; i++) {
-    const ct = body.subarray(i * full, (i + 1) * full);
-    const r = await openChunk(stage.cipher, stage.aad, i, i === n - 1, ct);
-    if (!r.ok) throw decryptFailed('chunk', r.reason, i);
-    out.set(r.plaintext, off);
-    off += r.plaintext.length;
+  for (let start = 0; start < n; start += CHUNK_CONCURRENCY) {
+    const end = Math.min(n, start + CHUNK_CONCURRENCY);
+    const batch: Promise<{ ok: true; plaintext: Uint8Array } | { ok: false; reason: string }>[] =
+      [];
+    for (let i = start; i < end; i++) {
+      batch.push(
+        openChunk(stage.cipher, stage.aad, i, i === n - 1, body.subarray(i * full, (i + 1) * full)),
+      );
+    }
+    const results = await Promise.all(batch);
+    // Report the first failing chunk in order, as a sequential reader would.
+    for (let i = start; i < end; i++) {
+      const r = results[i - start]!;
+      if (!r.ok) throw decryptFailed('chunk', r.reason, i);
+      out.set(r.plaintext, i * stage.chunkSize);
+    }
   }
   return out;
 }

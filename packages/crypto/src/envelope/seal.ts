@@ -2,7 +2,7 @@ import { assertBytes, concatBytes, MedanchorError, toHex } from '@medanchor/core
 import { type AeadCipher, aeadCipher } from '../hpke/aead.js';
 import { randomBytes } from '../hpke/backend.js';
 import { byteQueue } from './byte-stream.js';
-import { CHUNK_OVERHEAD, MAX_CHUNKS, sealChunk } from './chunks.js';
+import { CHUNK_CONCURRENCY, CHUNK_OVERHEAD, MAX_CHUNKS, sealChunk } from './chunks.js';
 import {
   DEFAULT_CHUNK_SIZE_LOG2,
   type EnvelopeAead,
@@ -108,12 +108,15 @@ export async function sealBytes(sealed: SealedHeader, payload: Uint8Array): Prom
   if (n > MAX_CHUNKS) throw tooLarge();
   const out = new Uint8Array(header.length + payload.length + n * CHUNK_OVERHEAD);
   out.set(header, 0);
-  let off = header.length;
-  for (let i = 0; i < n; i++) {
-    const pt = payload.subarray(i * chunkSize, (i + 1) * chunkSize);
-    const ct = await sealChunk(cipher, aad, i, i === n - 1, pt);
-    out.set(ct, off);
-    off += ct.length;
+  for (let start = 0; start < n; start += CHUNK_CONCURRENCY) {
+    const batch: Promise<void>[] = [];
+    for (let i = start; i < Math.min(n, start + CHUNK_CONCURRENCY); i++) {
+      const pt = payload.subarray(i * chunkSize, (i + 1) * chunkSize);
+      // Chunk i starts at a fixed offset: every earlier chunk is full.
+      const at = header.length + i * (chunkSize + CHUNK_OVERHEAD);
+      batch.push(sealChunk(cipher, aad, i, i === n - 1, pt).then((ct) => out.set(ct, at)));
+    }
+    await Promise.all(batch);
   }
   return out;
 }

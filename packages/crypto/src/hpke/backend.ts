@@ -11,10 +11,11 @@ let x25519Probe: Promise<boolean> | undefined;
 
 /**
  * Selects the implementation of AES-GCM, X25519 and HKDF used by HPKE and the
- * envelope. `'auto'` (the default) uses Web Crypto where the platform offers the
- * algorithm and @noble otherwise; `'webcrypto'` and `'noble'` force one side
- * (with `'webcrypto'`, algorithms the platform lacks, such as ChaCha20-Poly1305,
- * still run on @noble). Output bytes are identical either way.
+ * envelope. `'auto'` (the default) uses Web Crypto for AES-GCM and X25519 where the
+ * platform offers them, and @noble otherwise and for HKDF (faster in JavaScript
+ * for short inputs); `'webcrypto'` forces Web Crypto for all three and `'noble'`
+ * forces @noble (ChaCha20-Poly1305 always runs on @noble: Web Crypto lacks it).
+ * Output bytes are identical either way.
  *
  * @example
  * ```ts
@@ -34,6 +35,15 @@ export function getCryptoBackend(): CryptoBackend {
 export function nativeSubtle(): SubtleCrypto | undefined {
   if (selected === 'noble') return undefined;
   return globalThis.crypto?.subtle;
+}
+
+/**
+ * SubtleCrypto for HKDF, only when `'webcrypto'` is forced. Under `'auto'` HKDF runs
+ * on @noble: its inputs are a few dozen bytes, and one Web Crypto HMAC (an async key
+ * import and sign) costs several times a whole HKDF in JavaScript (see bench crypto).
+ */
+export function nativeKdfSubtle(): SubtleCrypto | undefined {
+  return selected === 'webcrypto' ? globalThis.crypto?.subtle : undefined;
 }
 
 /**

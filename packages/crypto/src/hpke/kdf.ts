@@ -1,7 +1,7 @@
 import { concatBytes, utf8 } from '@medanchor/core';
 import { expand as nobleExpand, extract as nobleExtract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bufferSource, nativeSubtle } from './backend.js';
+import { bufferSource, nativeKdfSubtle } from './backend.js';
 import { i2osp } from './suite.js';
 
 /** Output length of HKDF-SHA256's hash, `Nh`. */
@@ -23,7 +23,7 @@ async function hmacNative(subtle: SubtleCrypto, key: Uint8Array, data: Uint8Arra
 
 /** HKDF-Extract with SHA-256 (RFC 5869); an empty salt means `Nh` zero bytes. */
 export async function hkdfExtract(salt: Uint8Array, ikm: Uint8Array): Promise<Uint8Array> {
-  const subtle = nativeSubtle();
+  const subtle = nativeKdfSubtle();
   if (subtle !== undefined) return hmacNative(subtle, salt, ikm);
   return nobleExtract(sha256, ikm, salt);
 }
@@ -34,7 +34,7 @@ export async function hkdfExpand(
   info: Uint8Array,
   length: number,
 ): Promise<Uint8Array> {
-  const subtle = nativeSubtle();
+  const subtle = nativeKdfSubtle();
   if (subtle === undefined) return nobleExpand(sha256, prk, info, length);
   const out = new Uint8Array(length);
   let t = new Uint8Array(0);
