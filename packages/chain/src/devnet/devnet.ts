@@ -8,10 +8,17 @@ import type {
   TxStatus,
   Utxo,
 } from '../backend/types.js';
-import { BlockTree, outpointKey, type StoredBlock } from './chain.js';
+import { BlockTree, hexTxid, outpointKey, type StoredBlock } from './chain.js';
 import { blockSubsidy, buildCoinbase } from './coinbase.js';
 import { regtestGenesisBlock } from './genesis.js';
-import { acceptToMempool, emptyMempool, type Mempool, type ReplacementPolicy } from './mempool.js';
+import {
+  acceptToMempool,
+  emptyMempool,
+  type Mempool,
+  type MempoolEntry,
+  type ReplacementPolicy,
+  removeEntry,
+} from './mempool.js';
 import { devnetMerkleBranch } from './merkle-branch.js';
 import { DEFAULT_RELAY_POLICY, type RelayPolicy } from './policy.js';
 import { grindNonce } from './pow.js';
@@ -113,6 +120,7 @@ export function createDevnet(options: DevnetOptions = {}): Devnet {
   const chain = new BlockTree();
   let pool: Mempool = emptyMempool();
   let extraNonce = 0;
+  const verified = new Set<string>();
 
   const genesis = regtestGenesisBlock();
   chain.connect(chain.add(toStored(genesis, 0, undefined)));
@@ -164,7 +172,7 @@ export function createDevnet(options: DevnetOptions = {}): Devnet {
   }
 
   function mineTip(payTo: Uint8Array): string {
-    const entries = [...pool.entries.values()];
+    const entries = blockTemplate(pool);
     const fees = entries.reduce((a, e) => a + e.fee, 0n);
     const block = mineOn(
       chain.tip(),
@@ -173,7 +181,7 @@ export function createDevnet(options: DevnetOptions = {}): Devnet {
       payTo,
     );
     chain.connect(block);
-    pool = emptyMempool();
+    for (const e of entries) removeEntry(pool, e.txid);
     return block.hash;
   }
 
@@ -195,7 +203,7 @@ export function createDevnet(options: DevnetOptions = {}): Devnet {
     const txid = tx.getId();
     if (chain.txIndex.has(txid) || pool.entries.has(txid)) return;
     try {
-      acceptToMempool(pool, tx, { chain, policy, replacement, bypassFees });
+      acceptToMempool(pool, tx, { chain, policy, replacement, bypassFees, verified });
     } catch {
       // No longer valid on the new chain (conflicted or spending a vanished coinbase).
     }
@@ -372,7 +380,7 @@ export function createDevnet(options: DevnetOptions = {}): Devnet {
       }
       const txid = tx.getId();
       if (chain.txIndex.has(txid) || pool.entries.has(txid)) return txid;
-      return acceptToMempool(pool, tx, { chain, policy, replacement });
+      return acceptToMempool(pool, tx, { chain, policy, replacement, verified });
     },
     async blockInfo(hash) {
       const b = knownBlock(hash);
@@ -388,6 +396,30 @@ export function createDevnet(options: DevnetOptions = {}): Devnet {
       };
     },
   };
+}
+
+// Room for the header, the transaction count and a generous coinbase.
+const MAX_TEMPLATE_WEIGHT = 4_000_000 - 4_000;
+
+/**
+ * Mempool entries for the next block in mempool order (parents first), up to the
+ * block weight limit; a transaction whose parent did not fit waits too.
+ */
+function blockTemplate(pool: Mempool): MempoolEntry[] {
+  const chosen: MempoolEntry[] = [];
+  const left = new Set<string>();
+  let weight = 0;
+  for (const e of pool.entries.values()) {
+    const w = e.tx.weight();
+    const parentLeft = e.tx.ins.some((i) => left.has(hexTxid(i.hash)));
+    if (parentLeft || weight + w > MAX_TEMPLATE_WEIGHT) {
+      left.add(e.txid);
+      continue;
+    }
+    weight += w;
+    chosen.push(e);
+  }
+  return chosen;
 }
 
 function notFound(what: string, id: string): MedanchorError {

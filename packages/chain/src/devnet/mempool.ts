@@ -1,3 +1,4 @@
+import { toHex } from '@medanchor/core';
 import type { Transaction } from 'bitcoinjs-lib';
 import { type BlockTree, type Coin, hexTxid, outpointKey } from './chain.js';
 import { checkStandardOutputs, type RelayPolicy } from './policy.js';
@@ -40,6 +41,13 @@ export interface AcceptContext {
   replacement: ReplacementPolicy;
   /** Skip fee rules: used when transactions of disconnected blocks come back. */
   bypassFees?: boolean;
+  /**
+   * wtxids whose signatures already verified. A wtxid commits to the inputs'
+   * outpoints and the witnesses, and an outpoint always names the same output, so
+   * a reorg never needs to verify the same transaction twice (Core keeps a
+   * signature cache for the same reason).
+   */
+  verified?: Set<string>;
 }
 
 /** The coin an outpoint names, confirmed or created by a mempool transaction. */
@@ -119,7 +127,11 @@ export function acceptToMempool(pool: Mempool, tx: Transaction, ctx: AcceptConte
     );
   }
 
-  verifyInputs(tx, spent);
+  const wtxid = ctx.verified === undefined ? '' : toHex(tx.getHash(true));
+  if (ctx.verified?.has(wtxid) !== true) {
+    verifyInputs(tx, spent);
+    ctx.verified?.add(wtxid);
+  }
 
   let evicted = new Set<string>();
   if (conflicts.size > 0) evicted = checkReplacement(pool, tx, txid, fee, vsize, conflicts, ctx);
