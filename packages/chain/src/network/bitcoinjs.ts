@@ -1,5 +1,17 @@
-import type { Network } from 'bitcoinjs-lib';
 import type { NetworkParams } from './params.js';
+
+/**
+ * The shape of bitcoinjs-lib's `Network` object (structurally identical, so it can be
+ * passed wherever bitcoinjs-lib expects a network).
+ */
+export interface BitcoinjsNetwork {
+  messagePrefix: string;
+  bech32: string;
+  bip32: { public: number; private: number };
+  pubKeyHash: number;
+  scriptHash: number;
+  wif: number;
+}
 
 /**
  * bitcoinjs-lib's `Network` object for `params` (prefixes and BIP32 versions), for
@@ -10,7 +22,7 @@ import type { NetworkParams } from './params.js';
  * payments.p2wpkh({ pubkey, network: toBitcoinjsNetwork(regtest) }).address; // 'bcrt1q...'
  * ```
  */
-export function toBitcoinjsNetwork(params: NetworkParams): Network {
+export function toBitcoinjsNetwork(params: NetworkParams): BitcoinjsNetwork {
   return {
     messagePrefix: params.messagePrefix,
     bech32: params.bech32,

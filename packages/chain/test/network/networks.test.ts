@@ -131,3 +131,10 @@ describe('defineNetwork', () => {
     });
   }
 });
+
+describe('toBitcoinjsNetwork typing', () => {
+  it('is assignable to bitcoinjs-lib Network', () => {
+    const n: import('bitcoinjs-lib').Network = toBitcoinjsNetwork(mainnet);
+    expect(n.bech32).toBe('bc');
+  });
+});
