@@ -33,20 +33,75 @@ function compress(src: usize, patch: bool, prefix: u32): void {
   let f = load<u32>(H, 20);
   let g = load<u32>(H, 24);
   let h = load<u32>(H, 28);
-  for (let t: usize = 0; t < 64; t++) {
-    const s1 = rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25);
-    const ch = (e & f) ^ (~e & g);
-    const t1 = h + s1 + ch + load<u32>(K + (t << 2)) + load<u32>(W + (t << 2));
-    const s0 = rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22);
-    const maj = (a & b) ^ (a & c) ^ (b & c);
-    h = g;
-    g = f;
-    f = e;
-    e = d + t1;
-    d = c;
-    c = b;
-    b = a;
-    a = t1 + s0 + maj;
+  // Unrolled by eight so the state variables rename instead of moving.
+  let t1: u32;
+  for (let t: usize = 0; t < 64; t += 8) {
+    const k = K + (t << 2);
+    const w = W + (t << 2);
+    t1 =
+      h +
+      (rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25)) +
+      (g ^ (e & (f ^ g))) +
+      load<u32>(k, 0) +
+      load<u32>(w, 0);
+    d += t1;
+    h = t1 + (rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22)) + ((a & b) | (c & (a | b)));
+    t1 =
+      g +
+      (rotr<u32>(d, 6) ^ rotr<u32>(d, 11) ^ rotr<u32>(d, 25)) +
+      (f ^ (d & (e ^ f))) +
+      load<u32>(k, 4) +
+      load<u32>(w, 4);
+    c += t1;
+    g = t1 + (rotr<u32>(h, 2) ^ rotr<u32>(h, 13) ^ rotr<u32>(h, 22)) + ((h & a) | (b & (h | a)));
+    t1 =
+      f +
+      (rotr<u32>(c, 6) ^ rotr<u32>(c, 11) ^ rotr<u32>(c, 25)) +
+      (e ^ (c & (d ^ e))) +
+      load<u32>(k, 8) +
+      load<u32>(w, 8);
+    b += t1;
+    f = t1 + (rotr<u32>(g, 2) ^ rotr<u32>(g, 13) ^ rotr<u32>(g, 22)) + ((g & h) | (a & (g | h)));
+    t1 =
+      e +
+      (rotr<u32>(b, 6) ^ rotr<u32>(b, 11) ^ rotr<u32>(b, 25)) +
+      (d ^ (b & (c ^ d))) +
+      load<u32>(k, 12) +
+      load<u32>(w, 12);
+    a += t1;
+    e = t1 + (rotr<u32>(f, 2) ^ rotr<u32>(f, 13) ^ rotr<u32>(f, 22)) + ((f & g) | (h & (f | g)));
+    t1 =
+      d +
+      (rotr<u32>(a, 6) ^ rotr<u32>(a, 11) ^ rotr<u32>(a, 25)) +
+      (c ^ (a & (b ^ c))) +
+      load<u32>(k, 16) +
+      load<u32>(w, 16);
+    h += t1;
+    d = t1 + (rotr<u32>(e, 2) ^ rotr<u32>(e, 13) ^ rotr<u32>(e, 22)) + ((e & f) | (g & (e | f)));
+    t1 =
+      c +
+      (rotr<u32>(h, 6) ^ rotr<u32>(h, 11) ^ rotr<u32>(h, 25)) +
+      (b ^ (h & (a ^ b))) +
+      load<u32>(k, 20) +
+      load<u32>(w, 20);
+    g += t1;
+    c = t1 + (rotr<u32>(d, 2) ^ rotr<u32>(d, 13) ^ rotr<u32>(d, 22)) + ((d & e) | (f & (d | e)));
+    t1 =
+      b +
+      (rotr<u32>(g, 6) ^ rotr<u32>(g, 11) ^ rotr<u32>(g, 25)) +
+      (a ^ (g & (h ^ a))) +
+      load<u32>(k, 24) +
+      load<u32>(w, 24);
+    f += t1;
+    b = t1 + (rotr<u32>(c, 2) ^ rotr<u32>(c, 13) ^ rotr<u32>(c, 22)) + ((c & d) | (e & (c | d)));
+    t1 =
+      a +
+      (rotr<u32>(f, 6) ^ rotr<u32>(f, 11) ^ rotr<u32>(f, 25)) +
+      (h ^ (f & (g ^ h))) +
+      load<u32>(k, 28) +
+      load<u32>(w, 28);
+    e += t1;
+    a = t1 + (rotr<u32>(b, 2) ^ rotr<u32>(b, 13) ^ rotr<u32>(b, 22)) + ((b & c) | (d & (b | c)));
   }
   store<u32>(H, load<u32>(H, 0) + a, 0);
   store<u32>(H, load<u32>(H, 4) + b, 4);
