@@ -14,24 +14,57 @@ interface VerboseTx {
   vout: { value: number; n: number; scriptPubKey: { hex: string } }[];
 }
 
+interface VerboseBlock {
+  hash: string;
+  height: number;
+  previousblockhash?: string;
+  tx: VerboseTx[];
+}
+
 const scriptHashOf = (scriptHex: string) =>
   createHash('sha256').update(Buffer.from(scriptHex, 'hex')).digest().reverse().toString('hex');
 const sats = (v: number) => Math.round(v * 1e8);
 
 /** A handler answering Electrum requests from a node's JSON-RPC `rpc`. */
 export function litecoindElectrumHandler(rpc: Rpc): ElectrumHandler {
-  const blocks = new Map<string, { height: number; tx: VerboseTx[] }>();
+  // Blocks never change once seen (by hash); the best chain is rebuilt from the tip
+  // back through the cache, so a new block costs one getblock.
+  const blocksByHash = new Map<string, VerboseBlock>();
+  const headers = new Map<string, string>();
+  let view: { best: string; blocks: VerboseBlock[] } | undefined;
 
-  async function hashAt(height: number): Promise<string> {
-    try {
-      return await rpc<string>('getblockhash', [height]);
-    } catch {
-      throw new ElectrumServerError(1, `height ${height} out of range`);
+  async function chain(): Promise<VerboseBlock[]> {
+    const best = await rpc<string>('getbestblockhash');
+    if (view?.best === best) return view.blocks;
+    const blocks: VerboseBlock[] = [];
+    for (let hash: string | undefined = best; hash !== undefined; ) {
+      let block = blocksByHash.get(hash);
+      if (block === undefined) {
+        block = await rpc<VerboseBlock>('getblock', [hash, 2]);
+        blocksByHash.set(hash, block);
+      }
+      blocks.push(block);
+      hash = block.previousblockhash;
     }
+    blocks.reverse();
+    view = { best, blocks };
+    return blocks;
+  }
+
+  async function blockAt(height: number): Promise<VerboseBlock> {
+    const block = (await chain())[height];
+    if (block === undefined) throw new ElectrumServerError(1, `height ${height} out of range`);
+    return block;
   }
 
   async function headerHex(height: number): Promise<string> {
-    return await rpc<string>('getblockheader', [await hashAt(height), false]);
+    const { hash } = await blockAt(height);
+    let hex = headers.get(hash);
+    if (hex === undefined) {
+      hex = await rpc<string>('getblockheader', [hash, false]);
+      headers.set(hash, hex);
+    }
+    return hex;
   }
 
   async function scan(scriptHash: string) {
@@ -60,16 +93,7 @@ export function litecoindElectrumHandler(rpc: Rpc): ElectrumHandler {
         history.set(tx.txid, height);
       }
     };
-    const tipHeight = await rpc<number>('getblockcount');
-    for (let h = 0; h <= tipHeight; h++) {
-      const hash = await hashAt(h);
-      let block = blocks.get(hash);
-      if (block === undefined) {
-        block = await rpc<{ height: number; tx: VerboseTx[] }>('getblock', [hash, 2]);
-        blocks.set(hash, block);
-      }
-      for (const tx of block.tx) visit(tx, h);
-    }
+    for (const block of await chain()) for (const tx of block.tx) visit(tx, block.height);
     const pool = await rpc<string[]>('getrawmempool', [false]);
     const txs = await Promise.all(
       pool.map((id) => rpc<VerboseTx>('getrawtransaction', [id, true])),
@@ -96,14 +120,14 @@ export function litecoindElectrumHandler(rpc: Rpc): ElectrumHandler {
         if (!cp) return hex;
         if (height > cp) throw new ElectrumServerError(1, 'height above checkpoint');
         const hashes: Uint8Array[] = [];
-        for (let h = 0; h <= cp; h++) hashes.push(hashFromDisplayHex(await hashAt(h)));
+        for (const b of (await chain()).slice(0, cp + 1)) hashes.push(hashFromDisplayHex(b.hash));
         const branch = bitcoinMerkleBranch(hashes, height);
         const root = foldMerkleBranch(hashes[height]!, height, branch);
         return { header: hex, branch: branch.map(hashToDisplayHex), root: hashToDisplayHex(root) };
       }
       case 'blockchain.block.headers': {
         const [start, count] = params as [number, number];
-        const tip = await rpc<number>('getblockcount');
+        const tip = (await chain()).length - 1;
         const n = Math.max(0, Math.min(count, 2016, tip - start + 1));
         let hex = '';
         for (let h = start; h < start + n; h++) hex += await headerHex(h);
@@ -117,18 +141,17 @@ export function litecoindElectrumHandler(rpc: Rpc): ElectrumHandler {
         }
       case 'blockchain.transaction.get_merkle': {
         const [txid, height] = params as [string, number];
-        const block = await rpc<{ tx: string[] }>('getblock', [await hashAt(height), 1]);
-        const pos = block.tx.indexOf(txid);
+        const ids = (await blockAt(height)).tx.map((t) => t.txid);
+        const pos = ids.indexOf(txid);
         if (pos < 0)
           throw new ElectrumServerError(1, `tx ${txid} not in block at height ${height}`);
-        const leaves = block.tx.map((t) => hashFromDisplayHex(t));
+        const leaves = ids.map((t) => hashFromDisplayHex(t));
         const merkle = bitcoinMerkleBranch(leaves, pos).map(hashToDisplayHex);
         return { block_height: height, merkle, pos };
       }
       case 'blockchain.transaction.id_from_pos': {
         const [height, pos] = params as [number, number];
-        const block = await rpc<{ tx: string[] }>('getblock', [await hashAt(height), 1]);
-        const txid = block.tx[pos];
+        const txid = (await blockAt(height)).tx[pos]?.txid;
         if (txid === undefined) throw new ElectrumServerError(1, `no tx at position ${pos}`);
         return txid;
       }
