@@ -82,7 +82,19 @@ interface EsploraStatus {
  * ```
  */
 export function esploraBackend(options: EsploraBackendOptions): Backend {
-  const base = options.url.replace(/\/+$/, '');
+  const base = typeof options?.url === 'string' ? options.url.replace(/\/+$/, '') : '';
+  let protocol = '';
+  try {
+    protocol = new URL(base).protocol;
+  } catch {
+    // Reported below.
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new MedanchorError(
+      'INVALID_URL',
+      'esploraBackend needs an http(s) URL such as https://blockstream.info/api',
+    );
+  }
   const name = `esplora(${base})`;
   const s = httpSettings(name, options);
   const get = (path: string, what: string) => httpGet(s, `${base}${path}`, what);

@@ -228,6 +228,11 @@ describe('esplora broadcast never resends blindly', () => {
 });
 
 describe('esplora helpers', () => {
+  it('refuses a URL that is not http(s) up front', () => {
+    expect(() => esploraBackend({ url: 'ftp://example.org' })).toThrow(/http\(s\) URL/);
+    expect(() => esploraBackend({ url: 'not a url' })).toThrow(/http\(s\) URL/);
+  });
+
   it('keeps the reason of a rejection in details', () => {
     const out = classifyEsploraRejection(
       'x',
