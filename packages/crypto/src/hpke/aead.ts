@@ -19,7 +19,7 @@ export const AEAD_NONCE_LENGTH = 12;
 
 /**
  * An AEAD for `aeadId` under `key`. AES-GCM runs on Web Crypto when the backend
- * allows it (the key is imported once); ChaCha20-Poly1305 always runs on @noble,
+ * allows it (the key is imported once); ChaCha20-Poly1305 always runs on `@noble`,
  * since Web Crypto does not define it.
  */
 export function aeadCipher(aeadId: number, key: Uint8Array): AeadCipher {

@@ -1,6 +1,6 @@
 /**
  * Which implementation of the primitives runs: the platform's Web Crypto
- * (`globalThis.crypto.subtle`) or the @noble libraries. Both produce the same
+ * (`globalThis.crypto.subtle`) or the `@noble` libraries. Both produce the same
  * bytes; the switch exists so tests can prove that, and so a caller on a platform
  * with a broken or slow Web Crypto can opt out.
  */
@@ -12,9 +12,9 @@ let x25519Probe: Promise<boolean> | undefined;
 /**
  * Selects the implementation of AES-GCM, X25519 and HKDF used by HPKE and the
  * envelope. `'auto'` (the default) uses Web Crypto for AES-GCM and X25519 where the
- * platform offers them, and @noble otherwise and for HKDF (faster in JavaScript
+ * platform offers them, and `@noble` otherwise and for HKDF (faster in JavaScript
  * for short inputs); `'webcrypto'` forces Web Crypto for all three and `'noble'`
- * forces @noble (ChaCha20-Poly1305 always runs on @noble: Web Crypto lacks it).
+ * forces `@noble` (ChaCha20-Poly1305 always runs on `@noble`: Web Crypto lacks it).
  * Output bytes are identical either way.
  *
  * @example
@@ -39,7 +39,7 @@ export function nativeSubtle(): SubtleCrypto | undefined {
 
 /**
  * SubtleCrypto for HKDF, only when `'webcrypto'` is forced. Under `'auto'` HKDF runs
- * on @noble: its inputs are a few dozen bytes, and one Web Crypto HMAC (an async key
+ * on `@noble`: its inputs are a few dozen bytes, and one Web Crypto HMAC (an async key
  * import and sign) costs several times a whole HKDF in JavaScript (see bench crypto).
  */
 export function nativeKdfSubtle(): SubtleCrypto | undefined {
