@@ -88,6 +88,13 @@ export interface Batcher {
    * Resolves to `undefined` when nothing is pending.
    */
   seal(): Promise<SealedBatch | undefined>;
+  /**
+   * The last sealed batch again (checkpoint and receipts), rebuilt from the log and the
+   * records of that seal; after a restart, from the journal. A process that died after
+   * a seal became durable but before its receipts were stored calls this on start-up.
+   * `undefined` when nothing was ever sealed.
+   */
+  lastSealed(): SealedBatch | undefined;
   /** Stops the age timer, waits for queued writes, closes the journal. Does not seal. */
   close(): Promise<void>;
 }
@@ -119,8 +126,14 @@ class BatcherImpl implements Batcher {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lane: Promise<void> = Promise.resolve();
   private last: Checkpoint | undefined;
+  private lastBatch: { readonly firstIndex: number; readonly records: RecordCommitment[] };
 
-  constructor(options: BatcherOptions, log: MerkleLog, pending: RecordCommitment[]) {
+  constructor(
+    options: BatcherOptions,
+    log: MerkleLog,
+    pending: RecordCommitment[],
+    lastBatch: { readonly firstIndex: number; readonly records: RecordCommitment[] },
+  ) {
     this.origin = options.origin;
     this.journal = options.journal;
     this.log = log;
@@ -130,6 +143,20 @@ class BatcherImpl implements Batcher {
     const t = now();
     this.pending = pending.map((record) => ({ record, since: t }));
     if (log.size > 0) this.last = { origin: this.origin, size: log.size, root: log.root() };
+    this.lastBatch = lastBatch;
+  }
+
+  lastSealed(): SealedBatch | undefined {
+    const checkpoint = this.last;
+    const { firstIndex, records } = this.lastBatch;
+    if (checkpoint === undefined || records.length === 0) return undefined;
+    const proofs = this.log.inclusionProofs(firstIndex, checkpoint.size, checkpoint.size);
+    return {
+      checkpoint,
+      checkpointDigest: checkpointDigest(checkpoint),
+      firstIndex,
+      receipts: buildReceipts(records, firstIndex, checkpoint, proofs),
+    };
   }
 
   get pendingCount(): number {
@@ -275,6 +302,7 @@ class BatcherImpl implements Batcher {
     this.pending = this.pending.slice(count);
     const checkpoint: Checkpoint = { origin: this.origin, size, root };
     this.last = checkpoint;
+    this.lastBatch = { firstIndex: oldSize, records: batch };
     // Every proof of the batch from one pass over the tree.
     const proofs = this.log.inclusionProofs(oldSize, size, size);
     const receipts = buildReceipts(batch, oldSize, checkpoint, proofs);
@@ -321,7 +349,7 @@ export async function openBatcher(options: BatcherOptions): Promise<Batcher> {
       );
     }
     await options.journal.append([encodeJournalEntry({ kind: 'origin', origin: options.origin })]);
-    return new BatcherImpl(options, log, []);
+    return new BatcherImpl(options, log, [], { firstIndex: 0, records: [] });
   }
   const state = recoverJournal(
     raw.map((b, i) => decodeJournalEntry(b, i)),
@@ -338,5 +366,8 @@ export async function openBatcher(options: BatcherOptions): Promise<Batcher> {
       { details: { sealedSize: state.sealedSize } },
     );
   }
-  return new BatcherImpl(options, log, state.records.slice(state.sealedSize));
+  return new BatcherImpl(options, log, state.records.slice(state.sealedSize), {
+    firstIndex: state.previousSealedSize,
+    records: state.records.slice(state.previousSealedSize, state.sealedSize),
+  });
 }

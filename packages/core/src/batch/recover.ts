@@ -11,6 +11,8 @@ export interface RecoveredJournal {
   readonly sealedSize: number;
   /** Root at the last seal. */
   readonly sealedRoot: Uint8Array;
+  /** Log size before the last seal: the last sealed batch is `[previousSealedSize, sealedSize)`. */
+  readonly previousSealedSize: number;
 }
 
 /**
@@ -39,6 +41,7 @@ export function recoverJournal(
   const records: RecordCommitment[] = [];
   let sealedSize = 0;
   let sealedRoot = EMPTY_ROOT;
+  let previousSealedSize = 0;
   for (let i = 1; i < entries.length; i++) {
     const e = entries[i]!;
     if (e.kind === 'record') {
@@ -55,6 +58,7 @@ export function recoverJournal(
           { details: { entry: i } },
         );
       }
+      previousSealedSize = sealedSize;
       sealedSize = e.size;
       sealedRoot = e.root;
     } else {
@@ -63,5 +67,5 @@ export function recoverJournal(
       });
     }
   }
-  return { records, sealedSize, sealedRoot };
+  return { records, sealedSize, sealedRoot, previousSealedSize };
 }

@@ -49,7 +49,10 @@ describe('batcher', () => {
     });
     expect(batcher.pendingCount).toBe(0);
     expect(await batcher.seal()).toBeUndefined();
+    expect(batcher.lastSealed()?.receipts).toEqual(batch.receipts);
     await batcher.close();
+    const fresh = await openBatcher({ origin: ORIGIN, journal: new MemoryJournal() });
+    expect(fresh.lastSealed()).toBeUndefined();
   });
 
   it('uses a given salt, so the commitment is reproducible', async () => {
@@ -129,7 +132,10 @@ describe('batcher', () => {
     expect(two.log.root()).toEqual(firstSeal.checkpoint.root);
     expect(two.checkpoint?.size).toBe(3);
     expect(two.pendingCount).toBe(1);
+    // The receipts of the last seal can be rebuilt after the restart, identical.
+    expect(two.lastSealed()?.receipts).toEqual(firstSeal.receipts);
     const batch = (await two.seal())!;
+    expect(two.lastSealed()?.receipts).toEqual(batch.receipts);
     expect(batch.receipts[0]!.leafIndex).toBe(late.leafIndex);
     expect(verifyReceiptMerkle(batch.receipts[0]!, { content: utf8('late') }).ok).toBe(true);
     await two.close();

@@ -2,12 +2,12 @@
 // records as fast as it can and prints each acknowledged id on stdout, until the parent
 // kills it with SIGKILL. Bundled with esbuild by the test so it starts on plain node.
 import { join } from 'node:path';
-import { openBatcher, utf8 } from '../../src/index.js';
-import { FileJournal } from '../../src/node.js';
+import { MerkleLog, openBatcher, utf8 } from '../../src/index.js';
+import { FileJournal, FileLogStore } from '../../src/node.js';
 
-const [dir, run, maxRecords] = process.argv.slice(2);
-if (dir === undefined || run === undefined || maxRecords === undefined) {
-  process.stderr.write('usage: crash-child <dir> <run> <maxRecords>\n');
+const [dir, run, maxRecords, logMode] = process.argv.slice(2);
+if (dir === undefined || run === undefined || maxRecords === undefined || logMode === undefined) {
+  process.stderr.write('usage: crash-child <dir> <run> <maxRecords> <file|memory>\n');
   process.exit(2);
 }
 
@@ -17,8 +17,14 @@ const fail = (e: unknown): never => {
   process.exit(1);
 };
 
+// A file log survives the kill (and may be ahead of the journal if the kill lands inside
+// a seal); a memory log is rebuilt from the journal. Runs mix both on one ledger, so a
+// file log can also be behind (stale since memory runs), which recovery must complete.
+const log =
+  logMode === 'file' ? new MerkleLog(FileLogStore.open(join(dir, 'log'))) : new MerkleLog();
 const batcher = await openBatcher({
   origin: 'crash.test/log',
+  log,
   journal: new FileJournal(join(dir, 'journal')),
   policy: { maxRecords: Number(maxRecords), maxAgeMs: 3 },
   onError: fail,
