@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { bitsWork, blockHashHex, validateHeaderChain } from '../../src/bitcoin/index.js';
+import {
+  bitsWork,
+  blockHashHex,
+  headerMeetsTarget,
+  validateHeaderChain,
+} from '../../src/bitcoin/index.js';
 import { defineNetwork, type NetworkParams, regtest } from '../../src/network/index.js';
 import { genesisOf, mineHeader, unminedHeader } from './mine.js';
 
@@ -186,5 +191,47 @@ describe('validateHeaderChain', () => {
       headers: [new Uint8Array(79)],
     });
     expect(short).toMatchObject({ ok: false, step: 'input', height: 1 });
+  });
+});
+
+describe('validateHeaderChain on a scrypt network', () => {
+  // Litecoin's regtest genesis; its headers are checked with scrypt(N=1024, r=1, p=1).
+  const litecoinRegtest = defineNetwork({
+    ...regtest,
+    name: 'litecoin-regtest',
+    bech32: 'rltc',
+    scriptHash: 0x3a,
+    messagePrefix: '\x19Litecoin Signed Message:\n',
+    genesisHeader:
+      '010000000000000000000000000000000000000000000000000000000000000000000000d9ced4ed1130f7b7faad9be25323ffafa33232a17c3edf6cfd97bee6bafbdd97dae5494dffff7f2000000000',
+    genesisHash: '530827f38f93b43ed12af0b3ad25a288dc02ed74d6d7857862df51fc56c416f9',
+    powHash: 'scrypt',
+  });
+
+  it('accepts headers mined under scrypt and refuses ones mined only under sha256d', () => {
+    const headers = build(
+      litecoinRegtest,
+      [1, 2, 3].map((i) => ({ time: genesisTime + i, bits: EASY })),
+    );
+    const cp = checkpoint(litecoinRegtest);
+    expect(validateHeaderChain({ params: litecoinRegtest, checkpoint: cp, headers }).ok).toBe(true);
+    // A header that meets the target under sha256d but not under scrypt.
+    let nonce = 0;
+    for (;;) {
+      const h = mineHeader(
+        headers[2]!,
+        { time: genesisTime + 4, bits: EASY, root: nonce++ },
+        regtest,
+      );
+      if (!headerMeetsTarget(h, litecoinRegtest)) {
+        const r = validateHeaderChain({
+          params: litecoinRegtest,
+          checkpoint: cp,
+          headers: [...headers, h],
+        });
+        expect(r).toMatchObject({ ok: false, step: 'pow', height: 4 });
+        break;
+      }
+    }
   });
 });
