@@ -203,6 +203,12 @@ export function verifyBip322(
   const type = addressType(decoded);
   if (type === undefined)
     return { valid: false, step: 'address', reason: 'unsupported address type' };
+  if (typeof message !== 'string' && !(message instanceof Uint8Array)) {
+    return { valid: false, step: 'decode', reason: 'the message must be a string or bytes' };
+  }
+  if (typeof message !== 'string' && !(message instanceof Uint8Array)) {
+    return { valid: false, step: 'decode', reason: 'the message must be a string or bytes' };
+  }
   if (typeof signature !== 'string')
     return { valid: false, step: 'decode', reason: 'signature must be a string' };
   const prefix = signature.slice(0, 3);

@@ -1,4 +1,5 @@
 import { MedanchorError, toHex } from '@medanchor/core';
+import { canonicalizeJson } from '../jcs/jcs.js';
 import { consentGrantHash, consentRevocationDigest } from './canonical.js';
 import {
   type ConsentGrant,
@@ -115,10 +116,11 @@ export function signConsentRevocation(
   const problem = consentRevocationProblem(revocation);
   if (problem)
     throw new MedanchorError('INVALID_REVOCATION', `invalid consent revocation: ${problem}`);
-  const digest = consentRevocationDigest(revocation);
+  const copy = JSON.parse(canonicalizeJson(revocation)) as ConsentRevocation;
+  const digest = consentRevocationDigest(copy);
   return {
-    revocation,
-    signature: signConsentDigest(revocation.signer, 'revocation', digest, secretKey, options),
+    revocation: copy,
+    signature: signConsentDigest(copy.signer, 'revocation', digest, secretKey, options),
   };
 }
 

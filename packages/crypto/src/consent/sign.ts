@@ -40,14 +40,13 @@ export function signConsentGrant(
   options: ConsentSignOptions = {},
 ): SignedConsentGrant {
   assertConsentGrant(grant);
-  const signature = signConsentDigest(
-    grant.signer,
-    'grant',
-    consentGrantDigest(grant),
-    secretKey,
-    options,
-  );
-  return { grant, signature };
+  // A private copy: later changes to the caller's object must not alter what was signed.
+  const copy = JSON.parse(canonicalizeJson(grant)) as ConsentGrant;
+  const digest = consentGrantDigest(copy);
+  return {
+    grant: copy,
+    signature: signConsentDigest(copy.signer, 'grant', digest, secretKey, options),
+  };
 }
 
 /** Result of {@link verifyConsentGrant}. */
