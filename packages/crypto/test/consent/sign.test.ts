@@ -123,3 +123,14 @@ describe('signing and verifying grants', () => {
     expect('validUntil' in g).toBe(false);
   });
 });
+
+describe('what was signed stays what was signed', () => {
+  it('changing the caller object after signing does not change the signed grant', () => {
+    const grant = sampleGrant();
+    const signed = signConsentGrant(grant, patientKey, { auxRand: aux });
+    grant.actions.push('disclose');
+    grant.grantee = 'Practitioner/mallory';
+    expect(signed.grant.actions).toEqual(['access', 'use']);
+    expect(verifyConsentGrant(signed).valid).toBe(true);
+  });
+});
