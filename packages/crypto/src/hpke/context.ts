@@ -1,7 +1,14 @@
 import { concatBytes, MedanchorError, utf8 } from '@medanchor/core';
 import { AEAD_NONCE_LENGTH, type AeadCipher, aeadCipher } from './aead.js';
 import { labeledExpand, labeledExtract, NH } from './kdf.js';
-import { decap, encap, type X25519KeyPair, x25519PublicKey } from './kem.js';
+import {
+  decap,
+  encap,
+  type X25519KeyPair,
+  type X25519Secret,
+  x25519PublicKey,
+  x25519SecretOf,
+} from './kem.js';
 import { aeadKeyLength, assertSuite, HpkeAead, HpkeMode, type HpkeSuite, i2osp } from './suite.js';
 
 /** The secrets a key schedule yields (RFC 9180 section 5.1). */
@@ -147,8 +154,11 @@ export interface HpkeRecipientOptions {
   suite: HpkeSuite;
   /** The encapsulated key sent by the sender. */
   enc: Uint8Array;
-  /** The recipient's 32-byte X25519 private key. */
-  recipientPrivateKey: Uint8Array;
+  /**
+   * The recipient's 32-byte X25519 private key, or an {@link X25519Secret} that
+   * runs X25519 with a key held elsewhere (HSM, KMS).
+   */
+  recipientPrivateKey: Uint8Array | X25519Secret;
   /** Application info bound to the context; must equal the sender's. */
   info?: Uint8Array;
   /** Pre-shared key (psk and auth_psk modes), with `pskId`. */
@@ -222,10 +232,10 @@ export function hpkeSetupSender(
  */
 export async function hpkeSetupRecipient(opts: HpkeRecipientOptions): Promise<HpkeContext> {
   assertSuite(opts.suite);
-  const recipient: X25519KeyPair = {
-    privateKey: opts.recipientPrivateKey,
-    publicKey: await x25519PublicKey(opts.recipientPrivateKey),
-  };
+  const recipient =
+    opts.recipientPrivateKey instanceof Uint8Array
+      ? await x25519SecretOf(opts.recipientPrivateKey)
+      : opts.recipientPrivateKey;
   const sharedSecret = await decap(opts.enc, recipient, opts.senderPublicKey);
   const mode = modeOf(opts.psk !== undefined, opts.senderPublicKey !== undefined);
   const ks = await keySchedule(

@@ -111,17 +111,42 @@ export async function encap(
   return { sharedSecret: await extractAndExpand(dh, kemContext), enc: eph.publicKey };
 }
 
-/** Decap / AuthDecap of RFC 9180 section 4.1. */
+/**
+ * An X25519 private key reachable only through its DH operation, so it can live in
+ * an HSM or KMS that exposes X25519 key agreement but never the key.
+ */
+export interface X25519Secret {
+  /** The 32-byte public key of the held private key. */
+  readonly publicKey: Uint8Array;
+  /** X25519(privateKey, peerPublicKey): the raw 32-byte shared secret. */
+  dh(peerPublicKey: Uint8Array): Promise<Uint8Array>;
+}
+
+/** An {@link X25519Secret} over a private key held in memory. */
+export async function x25519SecretOf(privateKey: Uint8Array): Promise<X25519Secret> {
+  assertBytes(privateKey, 32, 'X25519 private key');
+  const sk = privateKey.slice();
+  return { publicKey: await x25519PublicKey(sk), dh: (pk) => x25519Dh(sk, pk) };
+}
+
+async function checkedDh(secret: X25519Secret, pk: Uint8Array): Promise<Uint8Array> {
+  const out = await secret.dh(pk);
+  // An external DH may not reject low-order points itself; RFC 9180 7.1.4 requires it.
+  if (out.length !== 32 || out.every((b) => b === 0)) throw dhFailed(undefined);
+  return out;
+}
+
+/** Decap / AuthDecap of RFC 9180 section 4.1, with the recipient key behind `dh`. */
 export async function decap(
   enc: Uint8Array,
-  recipient: X25519KeyPair,
+  recipient: X25519Secret,
   pkS?: Uint8Array,
 ): Promise<Uint8Array> {
   assertBytes(enc, 32, 'HPKE enc');
-  let dh = await x25519Dh(recipient.privateKey, enc);
+  let dh = await checkedDh(recipient, enc);
   let kemContext = concatBytes(enc, recipient.publicKey);
   if (pkS !== undefined) {
-    dh = concatBytes(dh, await x25519Dh(recipient.privateKey, pkS));
+    dh = concatBytes(dh, await checkedDh(recipient, pkS));
     kemContext = concatBytes(kemContext, pkS);
   }
   return extractAndExpand(dh, kemContext);

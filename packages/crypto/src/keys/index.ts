@@ -1,4 +1,5 @@
 export {
+  dhKeyProvider,
   type KeyProvider,
   type KeyWrap,
   memoryKeyProvider,

@@ -1,6 +1,6 @@
 import { assertBytes, MedanchorError, taggedHash, toHex } from '@medanchor/core';
 import { hpkeSetupRecipient } from '../hpke/context.js';
-import { x25519PublicKey } from '../hpke/kem.js';
+import { type X25519Secret, x25519SecretOf } from '../hpke/kem.js';
 import type { HpkeSuite } from '../hpke/suite.js';
 
 /**
@@ -61,21 +61,23 @@ export function keyIdBytes(publicKey: Uint8Array): Uint8Array {
 }
 
 /**
- * A {@link KeyProvider} over a private key held in memory (tests, servers that
- * keep keys in process). Prefer a KMS-backed provider in production.
+ * A {@link KeyProvider} for a private key that stays in an HSM or KMS offering
+ * X25519 key agreement: only `secret.dh` touches the key; the rest of HPKE (key
+ * schedule, AEAD) runs here on the derived, per-wrap secrets.
  *
  * @example
  * ```ts
- * const keys = await generateX25519KeyPair();
- * const provider = await memoryKeyProvider(keys.privateKey);
+ * const provider = dhKeyProvider({
+ *   publicKey: hsmPublicKey,
+ *   dh: (peer) => hsm.x25519('patient-42', peer),
+ * });
+ * const { payload } = await open(envelope, provider);
  * ```
  */
-export async function memoryKeyProvider(privateKey: Uint8Array): Promise<KeyProvider> {
-  assertBytes(privateKey, 32, 'recipient private key');
-  const secret = privateKey.slice();
-  const publicKey = await x25519PublicKey(secret);
+export function dhKeyProvider(secret: X25519Secret): KeyProvider {
+  assertBytes(secret.publicKey, 32, 'recipient public key');
   return {
-    publicKey,
+    publicKey: secret.publicKey,
     async unwrap(wrap) {
       try {
         const ctx = await hpkeSetupRecipient({
@@ -92,6 +94,20 @@ export async function memoryKeyProvider(privateKey: Uint8Array): Promise<KeyProv
       }
     },
   };
+}
+
+/**
+ * A {@link KeyProvider} over a private key held in memory (tests, servers that
+ * keep keys in process). Prefer a KMS-backed provider in production.
+ *
+ * @example
+ * ```ts
+ * const keys = await generateX25519KeyPair();
+ * const provider = await memoryKeyProvider(keys.privateKey);
+ * ```
+ */
+export async function memoryKeyProvider(privateKey: Uint8Array): Promise<KeyProvider> {
+  return dhKeyProvider(await x25519SecretOf(privateKey));
 }
 
 /** `key` as a provider: providers pass through, raw 32-byte private keys are wrapped. */
