@@ -110,6 +110,38 @@ function kernelVerify(
   return true;
 }
 
+/**
+ * Verifies many paths of one complete tree together: one kernel call per level for all
+ * of them, so the SIMD lanes fill (what an auditor checking a batch of receipts does).
+ */
+function batchVerify(
+  leaves: Uint8Array[],
+  indices: number[],
+  paths: Uint8Array[][],
+  root: Uint8Array,
+): boolean {
+  const m = leaves.length;
+  const acc = new Uint8Array(32 * m);
+  const pairs = new Uint8Array(64 * m);
+  leaves.forEach((leaf, j) => {
+    acc.set(leaf, 32 * j);
+  });
+  const depth = paths[0]!.length;
+  for (let l = 0; l < depth; l++) {
+    for (let j = 0; j < m; j++) {
+      const own = acc.subarray(32 * j, 32 * j + 32);
+      const right = Math.floor(indices[j]! / 2 ** l) % 2 === 1;
+      pairs.set(right ? paths[j]![l]! : own, 64 * j);
+      pairs.set(right ? own : paths[j]![l]!, 64 * j + 32);
+    }
+    sha256PrefixedBatch(1, pairs, 64, m, acc);
+  }
+  for (let j = 0; j < m; j++) {
+    for (let b = 0; b < 32; b++) if (acc[32 * j + b] !== root[b]) return false;
+  }
+  return true;
+}
+
 /** The same with node:crypto, one createHash per node. */
 function nodeCryptoVerify(
   leaf: Uint8Array,
@@ -205,6 +237,8 @@ async function roots(): Promise<void> {
     const values = new Uint8Array(randomBytes(32 * n));
     const big = n >= 1_000_000;
     const opts = { items: n, unit: 'leaves', ...(big ? { minRuns: 3, minMs: 0 } : {}) };
+    // The peers take seconds at 1M leaves: one timed run after the warm-up.
+    const peerOpts = big ? { ...opts, minRuns: 1 } : opts;
     const bytes = rootBytes(n);
     const buffers = Array.from({ length: n }, (_, i) =>
       Buffer.from(values.subarray(32 * i, 32 * i + 32)),
@@ -212,12 +246,12 @@ async function roots(): Promise<void> {
     const mtj = await measure(
       'merkletreejs 0.6 (sha256, sortPairs false)',
       () => new MerkleTree(buffers, nodeSha256, { hashLeaves: true, sortPairs: false }).getRoot(),
-      opts,
+      peerOpts,
     );
     const plain = await measure(
       'node:crypto plain RFC 9162 (in this bench)',
       () => nodeCryptoRoot(values, n),
-      opts,
+      peerOpts,
     );
     const rows: { m: Measurement; baseline?: Measurement; note?: string }[] = [
       { m: mtj, note: `${ofLimit(mtj, bytes)}; not RFC 9162 (no prefixes)` },
@@ -341,6 +375,16 @@ async function proofs(): Promise<void> {
     );
     rows.push({ m, baseline: mtjVerify, note: ofLimit(m, idx.length * 20 * 65) });
   }
+  for (const k of FAST_KERNELS()) {
+    const m = await measure(
+      `batched kernel verify: all ${idx.length} proofs level by level, ${k}`,
+      withKernel(k, () => {
+        if (!batchVerify(leaves, idx, paths, root)) throw new Error('a benchmark proof failed');
+      }),
+      rate,
+    );
+    rows.push({ m, baseline: mtjVerify, note: ofLimit(m, idx.length * 20 * 65) });
+  }
   printTable('Inclusion proof verification at depth 20', rows);
 }
 
@@ -413,11 +457,16 @@ async function batching(): Promise<void> {
   }
 }
 
-/** Core section: hashing baselines, the batch kernel, Merkle roots, proofs and batching. */
+/**
+ * Core section: hashing baselines, the batch kernel, Merkle roots, proofs and batching.
+ * `MEDANCHOR_BENCH_CORE=kernels,proofs` runs only those tables (the bulk rate always runs:
+ * it is the yardstick of the others).
+ */
 export async function run(): Promise<void> {
+  const only = process.env['MEDANCHOR_BENCH_CORE']?.split(',');
+  const tables = { kernels, roots, proofs, batching };
   await bulk();
-  await kernels();
-  await roots();
-  await proofs();
-  await batching();
+  for (const [name, table] of Object.entries(tables)) {
+    if (only === undefined || only.includes(name)) await table();
+  }
 }

@@ -17,6 +17,11 @@ export type { Sha256KernelName } from './select.js';
  * inLen 64), so one call per tree level instead of one per node. It runs the fastest
  * kernel this engine offers (see {@link sha256KernelName}); every kernel gives the same bytes.
  *
+ * `out` may be `input` itself when no digest ends past the end of its own message
+ * (`outOffset + 32 * (i + 1) <= inLen * (i + 1)` for every i; for example a tree level
+ * hashed in place over its children, `inLen` 64 and `outOffset` 0): every kernel reads a
+ * message before it writes that message's digest.
+ *
  * @example
  * ```ts
  * // Parents of 4 adjacent pairs of 32-byte nodes packed in `children` (256 bytes).

@@ -108,6 +108,19 @@ describe('every kernel is byte-identical to node:crypto and @noble/hashes', () =
         expectSameDigests(got.subarray(0, 32), expectedNode(1, one, 64, 1));
       });
 
+      it('hashes a tree level in place (out is input, parents over their children)', () => {
+        const count = 1000;
+        const children = seededBytes(77, 64 * count);
+        const want = expectedNode(1, children, 64, count);
+        setSha256Kernel(kernel);
+        try {
+          sha256PrefixedBatch(1, children, 64, count, children);
+        } finally {
+          setSha256Kernel('auto');
+        }
+        expectSameDigests(children.subarray(0, 32 * count), want);
+      });
+
       it('reads only count * inLen bytes of a longer input', () => {
         const input = seededBytes(5, 32 * 10 + 17);
         expectSameDigests(run(kernel, 0, input, 32, 10, 0), expectedNode(0, input, 32, 10));
