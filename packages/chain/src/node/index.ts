@@ -1,3 +1,4 @@
+export { type FileAnchorStateStore, fileAnchorStateStore } from './anchor-state-file.js';
 export { coreCookieFile } from './cookie.js';
 export {
   type EsploraServer,
