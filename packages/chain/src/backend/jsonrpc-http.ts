@@ -33,13 +33,13 @@ export interface JsonRpcCallOptions {
   timeoutMs?: number;
 }
 
-/** A JSON-RPC client; `call` resolves with `result` or throws a {@link MedanchorError}. */
+/** A JSON-RPC client; `call` resolves with `result` or throws a MedanchorError. */
 export interface JsonRpcHttpClient {
   call<T = unknown>(method: string, params?: unknown[], options?: JsonRpcCallOptions): Promise<T>;
 }
 
 /**
- * The error a server answered with, as a {@link MedanchorError} with code `RPC_ERROR`:
+ * The error a server answered with, as a MedanchorError with code `RPC_ERROR`:
  * `details.rpcCode` holds the server's numeric code, `details.rpcMessage` its message.
  */
 export function isRpcError(e: unknown): e is MedanchorError & {

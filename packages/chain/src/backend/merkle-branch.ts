@@ -46,7 +46,7 @@ function bad(reason: string): MedanchorError {
  * branch of every matched transaction. Rejects the duplicated-subtree trick
  * (CVE-2012-2459) and unused hashes or flag bits, as Core does.
  *
- * @throws {@link MedanchorError} `INVALID_TXOUTPROOF` on malformed bytes.
+ * @throws MedanchorError `INVALID_TXOUTPROOF` on malformed bytes.
  */
 export function decodeTxOutProof(bytes: Uint8Array): DecodedTxOutProof {
   let off = 0;

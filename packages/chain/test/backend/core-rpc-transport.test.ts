@@ -192,6 +192,20 @@ describe('coreRpcBackend transport behaviour', () => {
     expect(reads).toBe(2);
   });
 
+  it('converts estimatesmartfee (coins per kvB) to sat/vB, never below the floor', async () => {
+    const { url, seen } = await serve((s, _n, res) => {
+      const target = Number(s.params[0]);
+      if (target === 2) ok(res, { feerate: 0.0002, blocks: 2 });
+      else if (target === 3) ok(res, { feerate: 0.000005, blocks: 3 });
+      else ok(res, { errors: ['Insufficient data or no feerate found'], blocks: 0 });
+    });
+    const backend = coreRpcBackend({ url, user: 'u', password: 'p', feeRateFloor: 1.5 });
+    expect(await backend.feeRate(2)).toBeCloseTo(20, 10);
+    expect(await backend.feeRate(3)).toBe(1.5);
+    expect(await backend.feeRate(6)).toBe(1.5);
+    expect(seen.map((x) => x.params)).toEqual([[2], [3], [6]]);
+  });
+
   it('maps Core broadcast codes: -22, -25, -26 (policy and conflict), -27', async () => {
     const answers: Record<string, [number, string]> = {
       '01000000': [-22, 'TX decode failed'],

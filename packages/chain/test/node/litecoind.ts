@@ -18,10 +18,15 @@ export interface Litecoind {
   cookiePath: string;
   datadir: string;
   rpcPort: number;
+  /** Process id of litecoind. */
+  pid: number;
   /** Raw JSON-RPC call; throws an Error carrying `code` on an RPC error. */
   rpc<T = unknown>(method: string, params?: unknown[]): Promise<T>;
-  /** Stops the node (RPC `stop`, SIGKILL after a timeout) and deletes the datadir. */
-  stop(): Promise<void>;
+  /**
+   * Stops the node (RPC `stop`, then SIGKILL when it has not exited after `graceMs`,
+   * default 15 000) and deletes the datadir, whatever happens.
+   */
+  stop(options?: { graceMs?: number }): Promise<void>;
 }
 
 /** Path of the litecoind binary, or undefined (with a printed reason) when absent. */
@@ -37,7 +42,9 @@ export function litecoindPath(): string | undefined {
     } catch {}
   }
   console.warn(
-    '[litecoind] skipping real-node tests: litecoind is not installed (apt-get install litecoind, or set LITECOIND=/path/to/litecoind)',
+    fromEnv
+      ? `[litecoind] skipping real-node tests: LITECOIND=${fromEnv} is not an executable file`
+      : '[litecoind] skipping real-node tests: litecoind is not installed (apt-get install litecoind, or set LITECOIND=/path/to/litecoind)',
   );
   return undefined;
 }
@@ -107,11 +114,12 @@ export async function startLitecoind(options: { extraArgs?: string[] } = {}): Pr
   const url = `http://127.0.0.1:${rpcPort}/`;
   const auth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   let id = 0;
-  const rpc = async <T>(method: string, params: unknown[] = []): Promise<T> => {
+  const rpc = async <T>(method: string, params: unknown[] = [], timeoutMs = 60_000): Promise<T> => {
     const res = await fetch(url, {
       method: 'POST',
       headers: { authorization: auth, 'content-type': 'application/json' },
       body: JSON.stringify({ jsonrpc: '1.0', id: ++id, method, params }),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const body = (await res.json()) as { result: T; error: { code: number; message: string } };
     if (body.error) {
@@ -123,13 +131,15 @@ export async function startLitecoind(options: { extraArgs?: string[] } = {}): Pr
   };
 
   let stopped = false;
-  const stop = async () => {
+  const stop = async (stopOptions: { graceMs?: number } = {}) => {
     if (stopped) return;
     stopped = true;
+    const graceMs = stopOptions.graceMs ?? 15_000;
     try {
-      if (child.exitCode === null) {
-        await rpc('stop').catch(() => undefined);
-        if (!(await exited(child, 15_000))) {
+      if (child.exitCode === null && child.signalCode === null) {
+        // A frozen node never answers: the RPC gets the same grace as the exit.
+        await rpc('stop', [], graceMs).catch(() => undefined);
+        if (!(await exited(child, graceMs))) {
           child.kill('SIGKILL');
           await exited(child, 5_000);
         }
@@ -164,7 +174,8 @@ export async function startLitecoind(options: { extraArgs?: string[] } = {}): Pr
     cookiePath: join(datadir, 'regtest', '.cookie'),
     datadir,
     rpcPort,
-    rpc,
+    pid: child.pid ?? -1,
+    rpc: (method, params) => rpc(method, params),
     stop,
   };
 }
