@@ -62,6 +62,20 @@ describe('devnet mempool: accepted spends', () => {
     });
   }
 
+  it('accepts a legacy P2PKH spend (signed over the legacy sighash)', async () => {
+    const { devnet, coin } = await funded('p2pkh', 'accept-p2pkh');
+    const tx = signSpend([coin], [{ script: other.script, value: coin.value - 300n }]);
+    expect(tx.hasWitnesses()).toBe(false);
+    expect(await devnet.broadcast(tx.toBuffer())).toBe(tx.getId());
+    // A scriptSig signed for different outputs fails.
+    const forged = signSpend([coin], [{ script: other.script, value: coin.value - 400n }]);
+    forged.outs[0]!.value = coin.value - 300n - 1n;
+    expect(await rejection(devnet.broadcast(forged.toBuffer()))).toEqual({
+      code: 'TX_REJECTED',
+      reason: 'mandatory-script-verify-flag-failed',
+    });
+  });
+
   it('accepts a chain of unconfirmed spends and lists unconfirmed outputs', async () => {
     const { devnet, key, coin } = await funded('p2wpkh', 'chain-unconfirmed');
     const a = signSpend([coin], [{ script: key.script, value: coin.value - 500n }]);

@@ -3,11 +3,11 @@
 // devnet tests and the backend contract tests.
 import { concatBytes, fromHex, sha256, utf8 } from '@medanchor/core';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
-import { crypto, Transaction } from 'bitcoinjs-lib';
+import { crypto, script, Transaction } from 'bitcoinjs-lib';
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
-export type KeyKind = 'p2wpkh' | 'p2tr';
+export type KeyKind = 'p2wpkh' | 'p2tr' | 'p2pkh';
 
 export interface TestKey {
   kind: KeyKind;
@@ -50,6 +50,18 @@ function bigToBytes(n: bigint): Uint8Array {
 export function testKey(label: string, kind: KeyKind = 'p2wpkh'): TestKey {
   const secret = sha256(utf8(`medanchor test key ${label}`));
   const pubkey = secp256k1.getPublicKey(secret, true);
+  if (kind === 'p2pkh') {
+    return {
+      kind,
+      signingSecret: secret,
+      pubkey,
+      script: concatBytes(
+        Uint8Array.of(0x76, 0xa9, 0x14),
+        crypto.hash160(pubkey),
+        Uint8Array.of(0x88, 0xac),
+      ),
+    };
+  }
   if (kind === 'p2wpkh') {
     return {
       kind,
@@ -106,12 +118,21 @@ export function signSpend(
       const hash = tx.hashForWitnessV0(vin, scriptCode, input.value, Transaction.SIGHASH_ALL);
       const der = secp256k1.sign(hash, key.signingSecret, { prehash: false, format: 'der' });
       tx.setWitness(vin, [concatBytes(der, Uint8Array.of(Transaction.SIGHASH_ALL)), key.pubkey]);
+    } else if (key.kind === 'p2pkh') {
+      const hash = tx.hashForSignature(vin, key.script, Transaction.SIGHASH_ALL);
+      const der = secp256k1.sign(hash, key.signingSecret, { prehash: false, format: 'der' });
+      tx.setInputScript(
+        vin,
+        script.compile([concatBytes(der, Uint8Array.of(Transaction.SIGHASH_ALL)), key.pubkey]),
+      );
     } else {
       const hash = tx.hashForWitnessV1(vin, scripts, values, Transaction.SIGHASH_DEFAULT);
       tx.setWitness(vin, [schnorr.sign(hash, key.signingSecret, new Uint8Array(32))]);
     }
   });
   if (opts.corruptSignature) {
+    if (inputs[0]!.key.kind === 'p2pkh')
+      throw new Error('corruptSignature supports segwit inputs only');
     const sig = tx.ins[0]!.witness[0]!;
     // Flip a bit inside the signature's r value, keeping the encoding valid.
     const at = inputs[0]!.key.kind === 'p2wpkh' ? 10 : 5;
