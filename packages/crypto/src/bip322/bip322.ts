@@ -73,7 +73,8 @@ export interface Bip322SignOptions {
 }
 
 function ecdsaSign(digest: Uint8Array, secretKey: Uint8Array, lowR: boolean): Uint8Array {
-  // Bitcoin Core's grinding: retry with extra entropy = LE32 counter padded to 32 bytes.
+  // Bitcoin Core grinds until r < 2^255 (DER r length <= 32): retry with extra entropy =
+  // LE32 counter padded to 32 bytes.
   for (let counter = 0; ; counter++) {
     const extra = new Uint8Array(32);
     new DataView(extra.buffer).setUint32(0, counter, true);
@@ -82,7 +83,7 @@ function ecdsaSign(digest: Uint8Array, secretKey: Uint8Array, lowR: boolean): Ui
       format: 'der',
       extraEntropy: counter === 0 ? false : extra,
     });
-    if (!lowR || der[3] === 32) return concatBytes(der, Uint8Array.of(0x01));
+    if (!lowR || der[3]! <= 32) return concatBytes(der, Uint8Array.of(0x01));
   }
 }
 

@@ -106,11 +106,7 @@ describe('sign and verify round trips', () => {
     const sk = secp256k1.utils.randomSecretKey();
     const addr = p2wpkhAddress(secp256k1.getPublicKey(sk));
     const simple = signBip322('full', addr, sk);
-    const stackBytes = base64.decode(simple.slice(3));
-    const stack = [
-      stackBytes.subarray(2, 2 + stackBytes[1]!),
-      stackBytes.subarray(3 + stackBytes[1]!),
-    ];
+    const stack = parseWitness(base64.decode(simple.slice(3)));
     const full = `ful${base64.encode(serializeTx(bip322ToSign(bip322ToSpend('full', addr), stack)))}`;
     expect(verifyBip322('full', addr, full)).toEqual({
       valid: true,
