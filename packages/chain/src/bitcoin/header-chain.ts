@@ -73,6 +73,20 @@ const MEDIAN_SPAN = 11;
  * ```
  */
 export function validateHeaderChain(input: HeaderChainInput): HeaderChainResult {
+  try {
+    return validate(input);
+  } catch (e) {
+    // Only malformed input objects or parameters get here.
+    return {
+      ok: false,
+      step: 'input',
+      height: 0,
+      reason: `validation could not run: ${(e as Error).message}`,
+    };
+  }
+}
+
+function validate(input: HeaderChainInput): HeaderChainResult {
   const { params, checkpoint, headers, epochStart } = input;
   const startHeight = checkpoint?.height ?? -1;
   const bad = (

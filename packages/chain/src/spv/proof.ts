@@ -147,7 +147,11 @@ export function decodeSpvProof(input: unknown): DecodedSpvProof {
     header,
     height: intMember(r, 'height', 0x7fffffff),
   };
-  if (r.txCount !== undefined) proof.txCount = intMember(r, 'txCount');
+  if (r.txCount !== undefined) {
+    proof.txCount = intMember(r, 'txCount');
+    if (proof.txCount === 0)
+      throw invalid('txCount', 'must be at least 1 (every block has a coinbase)');
+  }
   if (r.txid !== undefined) {
     if (typeof r.txid !== 'string' || !HASH_HEX.test(r.txid))
       throw invalid('txid', 'must be 64 lowercase hex characters');

@@ -84,6 +84,15 @@ export function verifySpvProof(
   proof: SpvProof | DecodedSpvProof,
   options: VerifySpvOptions,
 ): SpvResult {
+  try {
+    return verifySteps(proof, options);
+  } catch (e) {
+    // Only malformed options (for example network parameters that are not data) get here.
+    return fail('format', `verification could not run: ${(e as Error).message}`);
+  }
+}
+
+function verifySteps(proof: SpvProof | DecodedSpvProof, options: VerifySpvOptions): SpvResult {
   if (!isSpvProofShape(proof))
     return fail('format', 'the proof members have the wrong types or sizes');
   const { params, expectedPayload, headerChain } = options;

@@ -291,3 +291,10 @@ describe('SPV proof JSON', () => {
     expect(sha256(base.proof.rawTx)).not.toEqual(base.proof.branch[0]);
   });
 });
+
+describe('verifySpvProof with malformed options', () => {
+  it('returns a format failure instead of throwing', () => {
+    const r = verifySpvProof(base.proof, { params: undefined as unknown as typeof regtest });
+    expect(r).toMatchObject({ ok: false, step: 'format' });
+  });
+});
