@@ -35,7 +35,11 @@ export interface CoreRpcCommonOptions {
    * tree: smaller answers for big blocks).
    */
   merkleSource?: 'block' | 'txoutproof';
-  /** Include unconfirmed outputs in `utxos` by reading the mempool (default true). */
+  /**
+   * Include unconfirmed outputs (and drop outputs spent by unconfirmed transactions) in
+   * `utxos` by reading the mempool (default true). It costs one `getrawtransaction` per
+   * mempool entry: turn it off against a busy mainnet mempool.
+   */
   mempoolUtxos?: boolean;
   /**
    * Expose `test` (mining, invalidateblock, reconsiderblock). Off by default so a

@@ -2,9 +2,14 @@
 // memory: framing, ids, handshake, notifications, timeouts, reconnects, certificate checks.
 import { type AddressInfo, createServer } from 'node:net';
 import { fromHex, MedanchorError } from '@medanchor/core';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { electrumBackend } from '../../src/backend/electrum.js';
-import { type ElectrumClientOptions, electrumClient } from '../../src/backend/electrum-client.js';
+import {
+  type ElectrumClientOptions,
+  type ElectrumTransport,
+  electrumClient,
+} from '../../src/backend/electrum-client.js';
 import {
   classifyElectrumBroadcastError,
   coinsPerKbToSatPerVb,
@@ -201,6 +206,71 @@ describe('electrumClient over TCP', () => {
     });
     closers.push(() => client.close());
     expect((await failure(client.request('echo'))).code).toBe('ELECTRUM_DISCONNECTED');
+  });
+});
+
+// An in-memory transport (the client core is transport-agnostic): it answers each
+// request line at once, but hands the replies back cut into the given chunk sizes.
+function chunkingTransport(
+  cuts: number[],
+  reply = (id: number, params: unknown) => ({ id, result: params }),
+): ElectrumTransport {
+  return {
+    name: 'memory://chunked',
+    async connect(handlers) {
+      let pending = '';
+      let cut = 0;
+      return {
+        write(line: string) {
+          const req = JSON.parse(line) as { id: number; method: string; params: unknown };
+          const result = req.method === 'server.version' ? ['mem', '1.4'] : req.params;
+          pending += `${JSON.stringify({ jsonrpc: '2.0', ...reply(req.id, result) })}\n`;
+          setTimeout(() => {
+            while (pending.length > 0) {
+              const n = Math.max(1, cuts[cut++ % cuts.length] ?? 1);
+              handlers.onData(pending.slice(0, n));
+              pending = pending.slice(n);
+            }
+          }, 0);
+        },
+        close() {
+          handlers.onClose();
+        },
+      };
+    },
+  };
+}
+
+describe('electrumClient framing (in-memory transport)', () => {
+  it('reassembles replies however the transport chunks them', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 10 }),
+        fc.array(fc.string({ maxLength: 20 }), { minLength: 1, maxLength: 6 }),
+        async (cuts, payloads) => {
+          const client = electrumClient({ transport: chunkingTransport(cuts) });
+          try {
+            const answers = await Promise.all(payloads.map((p) => client.request('echo', [p])));
+            expect(answers).toEqual(payloads.map((p) => [p]));
+          } finally {
+            client.close();
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('drops the connection when a line grows past maxLineLength', async () => {
+    const client = electrumClient({
+      transport: chunkingTransport([7]),
+      maxLineLength: 200,
+      retries: 0,
+    });
+    closers.push(() => client.close());
+    expect(await client.request('echo', ['short'])).toEqual(['short']);
+    const e = await failure(client.request('echo', ['x'.repeat(500)]));
+    expect(e.code).toBe('ELECTRUM_DISCONNECTED');
   });
 });
 
