@@ -89,14 +89,20 @@ function openStream(stage: PayloadStage, q: ByteQueue): ReadableStream<Uint8Arra
   let index = 0;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const ct = await q.read(full);
-      if (ct.length === 0) throw decryptFailed('chunk', 'payload missing', index);
-      const last = ct.length < full || !(await q.hasMore());
-      const r = await openChunk(stage.cipher, stage.aad, index, last, ct);
-      if (!r.ok) throw decryptFailed('chunk', r.reason, index);
-      controller.enqueue(r.plaintext);
-      index++;
-      if (last) controller.close();
+      try {
+        const ct = await q.read(full);
+        if (ct.length === 0) throw decryptFailed('chunk', 'payload missing', index);
+        const last = ct.length < full || !(await q.hasMore());
+        const r = await openChunk(stage.cipher, stage.aad, index, last, ct);
+        if (!r.ok) throw decryptFailed('chunk', r.reason, index);
+        controller.enqueue(r.plaintext);
+        index++;
+        if (last) controller.close();
+      } catch (e) {
+        // Stop reading the source: nothing after a failed chunk can be trusted.
+        await q.cancel(e).catch(() => undefined);
+        throw e;
+      }
     },
     cancel: (reason) => q.cancel(reason),
   });
