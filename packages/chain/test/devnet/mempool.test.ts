@@ -1,4 +1,6 @@
 import { isMedanchorError } from '@medanchor/core';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { crypto, Transaction } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
 import { createDevnet, type Devnet } from '../../src/devnet/index.js';
 import {
@@ -114,6 +116,42 @@ describe('devnet mempool: rejections', () => {
     expect(await rejection(devnet.broadcast(tx.toBuffer()))).toEqual({
       code: 'TX_REJECTED',
       reason: 'mandatory-script-verify-flag-failed',
+    });
+  });
+
+  it('rejects a high-S ECDSA signature (standardness) though its low-S twin is accepted', async () => {
+    const { devnet, coin } = await funded('p2wpkh', 'high-s');
+    const outputs = [{ script: other.script, value: coin.value - 200n }];
+    const high = signSpend([coin], outputs, { highS: true });
+    // The twin is mathematically valid: only the low-S rule refuses it.
+    const der = high.ins[0]!.witness[0]!.slice(0, -1);
+    const pubkey = high.ins[0]!.witness[1]!;
+    const scriptCode = Uint8Array.of(0x76, 0xa9, 0x14, ...crypto.hash160(pubkey), 0x88, 0xac);
+    const hash = high.hashForWitnessV0(0, scriptCode, coin.value, Transaction.SIGHASH_ALL);
+    expect(
+      secp256k1.verify(der, hash, pubkey, { prehash: false, format: 'der', lowS: false }),
+    ).toBe(true);
+    expect(secp256k1.verify(der, hash, pubkey, { prehash: false, format: 'der', lowS: true })).toBe(
+      false,
+    );
+    expect(await rejection(devnet.broadcast(high.toBuffer()))).toEqual({
+      code: 'TX_REJECTED',
+      reason: 'mandatory-script-verify-flag-failed',
+    });
+    expect(await devnet.broadcast(signSpend([coin], outputs).toBuffer())).toBeTruthy();
+  });
+
+  it('rejects taproot script-path spends, which the devnet does not verify', async () => {
+    const { devnet, coin } = await funded('p2tr', 'script-path');
+    const tx = signSpend([coin], [{ script: other.script, value: coin.value - 200n }]);
+    tx.setWitness(0, [
+      new Uint8Array([1]),
+      new Uint8Array([0x51]),
+      new Uint8Array(33).fill(0xc0, 0, 1),
+    ]);
+    expect(await rejection(devnet.broadcast(tx.toBuffer()))).toEqual({
+      code: 'TX_REJECTED',
+      reason: 'unsupported-spend',
     });
   });
 

@@ -90,6 +90,8 @@ export interface SpendOptions {
   locktime?: number;
   /** Corrupts the first signature after signing (for rejection tests). */
   corruptSignature?: boolean;
+  /** Uses the high-S twin of each ECDSA signature: valid math, non-standard (BIP146 LOW_S). */
+  highS?: boolean;
 }
 
 /** A signed transaction spending `inputs` to `outputs`. */
@@ -116,7 +118,11 @@ export function signSpend(
         Uint8Array.of(0x88, 0xac),
       );
       const hash = tx.hashForWitnessV0(vin, scriptCode, input.value, Transaction.SIGHASH_ALL);
-      const der = secp256k1.sign(hash, key.signingSecret, { prehash: false, format: 'der' });
+      let der = secp256k1.sign(hash, key.signingSecret, { prehash: false, format: 'der' });
+      if (opts.highS) {
+        const sig = secp256k1.Signature.fromBytes(der, 'der');
+        der = new secp256k1.Signature(sig.r, N - sig.s).toBytes('der');
+      }
       tx.setWitness(vin, [concatBytes(der, Uint8Array.of(Transaction.SIGHASH_ALL)), key.pubkey]);
     } else if (key.kind === 'p2pkh') {
       const hash = tx.hashForSignature(vin, key.script, Transaction.SIGHASH_ALL);
