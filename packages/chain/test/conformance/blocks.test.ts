@@ -15,7 +15,7 @@ import {
   parseBlock,
   parseHeader,
 } from '../../src/bitcoin/index.js';
-import { networkByName } from '../../src/network/index.js';
+import { networkOf } from './network-of.js';
 
 interface BlockVector {
   network: string;
@@ -41,7 +41,7 @@ describe('conformance: real mainnet blocks (bitcoin/blocks)', () => {
     const name = basename(file);
     const header = fromHex(v.header);
     const txids = v.txids.map((t) => hashFromDisplayHex(t));
-    const params = networkByName(v.network);
+    const params = networkOf(v.network, name);
 
     it(`${name}: the header hashes to the block hash and meets its target`, () => {
       expect(blockHashHex(header)).toBe(v.hash);

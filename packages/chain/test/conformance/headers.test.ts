@@ -9,7 +9,7 @@ import {
   parseHeader,
   validateHeaderChain,
 } from '../../src/bitcoin/index.js';
-import { networkByName } from '../../src/network/index.js';
+import { networkOf } from './network-of.js';
 
 interface HeadersVector {
   network: string;
@@ -34,7 +34,7 @@ describe('conformance: real header chains (bitcoin/headers)', () => {
   for (const file of files) {
     const v = readVectorJson<HeadersVector>(file);
     const name = basename(file);
-    const params = networkByName(v.network);
+    const params = networkOf(v.network, name);
     const headers = v.headers.map((h) => fromHex(h));
     const checkpoint = { height: v.startHeight, header: headers[0]! };
     const epoch = v.extraHeaders.find((e) => e.role === 'epochStart');

@@ -3,8 +3,8 @@ import { fromHex } from '@medanchor/core';
 import { describe, expect, it } from 'vitest';
 import { listVectorFiles, readVectorJson, vectorPath } from '../../../../test/helpers/vectors.js';
 import { blockHashHex, hashFromDisplayHex, txidHex } from '../../src/bitcoin/index.js';
-import { networkByName } from '../../src/network/index.js';
 import { verifySpvProof, verifyTxInclusion } from '../../src/spv/index.js';
+import { networkOf } from './network-of.js';
 
 interface SpvVector {
   network: string;
@@ -28,7 +28,7 @@ describe('conformance: SPV inclusion proofs (bitcoin/spv)', () => {
   for (const file of files) {
     const v = readVectorJson<SpvVector>(file);
     const name = basename(file);
-    const params = networkByName(v.network);
+    const params = networkOf(v.network, name);
     const input = {
       txid: hashFromDisplayHex(v.txid),
       position: v.index,
