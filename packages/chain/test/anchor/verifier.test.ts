@@ -1,0 +1,144 @@
+import {
+  fromHex,
+  MemoryJournal,
+  type Receipt,
+  type ReceiptAnchor,
+  toHex,
+  utf8,
+  verifyReceipt,
+} from '@medanchor/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type BitcoinAnchorEntry, bitcoinAnchorVerifier } from '../../src/anchor/index.js';
+import { esploraBackend } from '../../src/backend/index.js';
+import { createDevnet, type Devnet } from '../../src/devnet/index.js';
+import { openLedger } from '../../src/ledger/index.js';
+import { mainnet, regtest } from '../../src/network/index.js';
+import { fundedDevnet, testAnchorer, testFundingKey } from './setup.js';
+
+/** The receipt with its first anchor replaced by `patch(anchor)`. */
+function withAnchor(receipt: Receipt, patch: (a: BitcoinAnchorEntry) => ReceiptAnchor): Receipt {
+  return { ...receipt, anchors: [patch(receipt.anchors[0] as BitcoinAnchorEntry)] };
+}
+
+async function reasonOf(receipt: Receipt, verifier = bitcoinAnchorVerifier({ network: regtest })) {
+  const r = await verifyReceipt(receipt, { anchors: [verifier] });
+  return r.ok ? 'ok' : r.reason;
+}
+
+describe('bitcoin anchor verifier', () => {
+  let devnet: Devnet;
+  let receipt: Receipt;
+  let other: Receipt;
+
+  beforeAll(async () => {
+    const key = testFundingKey('verifier', 'p2tr');
+    devnet = await fundedDevnet(key, 3);
+    const { anchorer } = await testAnchorer(devnet, key);
+    const ledger = await openLedger({
+      origin: 'clinic.example/verifier',
+      journal: new MemoryJournal(),
+      anchorer,
+      network: regtest,
+    });
+    // Several records and a busy block, so the branch has some length.
+    for (let i = 0; i < 5; i++) await ledger.add(utf8(`record ${i}`));
+    await ledger.seal();
+    await ledger.add(utf8('later'));
+    await ledger.seal();
+    await devnet.test.mine(3);
+    await ledger.sync();
+    receipt = (await ledger.receipt(2))!;
+    other = (await ledger.receipt(5))!;
+    await ledger.close();
+  });
+
+  it('verifies at level 2 offline and level 3 against a backend', async () => {
+    expect((receipt.anchors[0] as BitcoinAnchorEntry).txCount).toBe(3); // coinbase + 2 anchors
+    const l2 = await verifyReceipt(receipt, {
+      anchors: [bitcoinAnchorVerifier({ network: regtest })],
+    });
+    expect(l2).toMatchObject({ ok: true, level: 2 });
+    const l3 = await verifyReceipt(receipt, {
+      anchors: [
+        bitcoinAnchorVerifier({ network: regtest, backends: [devnet], minConfirmations: 3 }),
+      ],
+    });
+    expect(l3).toMatchObject({ ok: true, level: 3 });
+  });
+
+  it('fails at payload when the anchor is for another checkpoint', async () => {
+    const swapped = { ...receipt, anchors: other.anchors };
+    expect(await reasonOf(swapped)).toMatch(/^anchor 0 \(bitcoin\) failed: payload:/);
+  });
+
+  it('fails at branch-length when the branch does not fit the transaction count', async () => {
+    const short = withAnchor(receipt, (a) => ({ ...a, branch: a.branch.slice(0, -1) }));
+    expect(await reasonOf(short)).toMatch(/branch-length/);
+    const lying = withAnchor(receipt, (a) => ({ ...a, txCount: 9 }));
+    expect(await reasonOf(lying)).toMatch(/branch-length/);
+    const { txCount: _t, ...noCount } = receipt.anchors[0] as BitcoinAnchorEntry;
+    expect(await reasonOf({ ...receipt, anchors: [noCount] })).toMatch(
+      /branch-length: the entry has no txCount/,
+    );
+  });
+
+  it('fails at branch when a sibling is altered, and at pow when the header claims more work', async () => {
+    const flip = (h: string) => `${h.slice(0, 63)}${h.endsWith('0') ? '1' : '0'}`;
+    const bad = withAnchor(receipt, (a) => ({
+      ...a,
+      branch: [flip(a.branch[0]!), ...a.branch.slice(1)],
+    }));
+    expect(await reasonOf(bad)).toMatch(/merkle-root|branch/);
+    const header = fromHex((receipt.anchors[0] as BitcoinAnchorEntry).header);
+    header.set([0xff, 0xff, 0x00, 0x1d], 72); // bits 0x1d00ffff: mainnet's easiest target
+    const { blockHash: _b, ...rest } = receipt.anchors[0] as BitcoinAnchorEntry;
+    const harder = { ...receipt, anchors: [{ ...rest, header: toHex(header) }] };
+    expect(await reasonOf(harder)).toMatch(/pow:/);
+  });
+
+  it('fails at network when verifying on another network', async () => {
+    expect(await reasonOf(receipt, bitcoinAnchorVerifier({ network: mainnet }))).toMatch(
+      /network:/,
+    );
+  });
+
+  it('fails at format for an entry that is not an SPV proof', async () => {
+    const broken = withAnchor(receipt, (a) => ({ ...a, rawTx: 'zz' }));
+    expect(await reasonOf(broken)).toMatch(/format:/);
+  });
+
+  it('reports backends that disagree, and honours the quorum', async () => {
+    // Another chain of its own, taller: its block at that height is a different one.
+    const stranger = createDevnet({ seed: 'someone else', name: 'stranger' });
+    await stranger.test.mine(120);
+    const both = [devnet, stranger];
+    const all = await verifyReceipt(receipt, {
+      anchors: [bitcoinAnchorVerifier({ network: regtest, backends: both, minConfirmations: 1 })],
+    });
+    expect(all.ok).toBe(false);
+    if (!all.ok) {
+      expect(all.reason).toMatch(/1 of 2 backends/);
+      expect(all.reason).toMatch(/stranger: not in its best chain/);
+      expect(all.reason).toMatch(/the backends disagree/);
+    }
+    const one = await verifyReceipt(receipt, {
+      anchors: [
+        bitcoinAnchorVerifier({ network: regtest, backends: both, minConfirmations: 1, quorum: 1 }),
+      ],
+    });
+    expect(one.ok).toBe(true);
+    if (one.ok)
+      expect(one.anchors[0]?.details).toMatchObject({ disagreement: true, confirmations: 3 });
+  });
+
+  it('counts an unreachable backend as not agreeing and says why', async () => {
+    const down = esploraBackend({ url: 'http://127.0.0.1:9', retries: 0, timeoutMs: 2000 });
+    const r = await verifyReceipt(receipt, {
+      anchors: [
+        bitcoinAnchorVerifier({ network: regtest, backends: [devnet, down], minConfirmations: 1 }),
+      ],
+    });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(/no answer \(/);
+  });
+});
