@@ -14,13 +14,16 @@ export default class SummaryReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const mod of testModules) {
-      if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) failed++;
+      let moduleFailures = 0;
       for (const test of mod.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') passed++;
-        else if (state === 'failed') failed++;
+        else if (state === 'failed') moduleFailures++;
         else skipped++;
       }
+      // A failing hook or import fails the module without failing a test: count it.
+      if (mod.state() === 'failed' && moduleFailures === 0) moduleFailures = 1;
+      failed += moduleFailures;
     }
     failed += unhandledErrors.length;
     console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -1,0 +1,156 @@
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { encodeReceipt, MemoryJournal, openBatcher, utf8 } from '@medanchor/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoPath } from '../helpers/vectors.js';
+
+// The browser verifier (examples/browser-verifier) in real headless Chromium (Debian's
+// /usr/bin/chromium, driven by playwright-core): a valid receipt passes level 1, a
+// tampered record fails it. Screenshots go to test-results/.
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium)
+  console.warn(`[browser] skipping: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+const pageDir = repoPath('examples', 'browser-verifier');
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.map': 'application/json',
+};
+
+/** True when the package's ESM build is missing or older than a file of its src/. */
+function isStale(pkgDir: string): boolean {
+  const built = join(pkgDir, 'dist', 'index.js');
+  if (!existsSync(built)) return true;
+  const newest = (dir: string): number =>
+    Math.max(
+      0,
+      ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+        e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
+      ),
+    );
+  return newest(join(pkgDir, 'src')) > statSync(built).mtimeMs;
+}
+
+function serve(root: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = normalize(
+      join(root, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)),
+    );
+    const file = path.endsWith('/') ? join(path, 'index.html') : path;
+    if (!file.startsWith(root) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+describe.skipIf(!hasChromium)('browser verifier in headless Chromium', () => {
+  let server: Server;
+  let work: string;
+  let browser: import('playwright-core').Browser;
+  let url: string;
+
+  beforeAll(async () => {
+    for (const pkg of ['core', 'chain']) {
+      if (!existsSync(repoPath('packages', pkg, 'dist', 'index.js'))) {
+        execFileSync(repoPath('node_modules', '.bin', 'tsup'), [], {
+          cwd: repoPath('packages', pkg),
+          stdio: 'ignore',
+        });
+      }
+    }
+    const { buildVerifierPage } = await import(/* @vite-ignore */ join(pageDir, 'build.mjs'));
+    await buildVerifierPage();
+    server = await serve(pageDir);
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    work = mkdtempSync(join(tmpdir(), 'medanchor-browser-'));
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  async function receiptFor(record: Uint8Array): Promise<string> {
+    const batcher = await openBatcher({ origin: 'browser.test/log', journal: new MemoryJournal() });
+    await batcher.add(utf8('another record'));
+    await batcher.add(record);
+    const batch = (await batcher.seal())!;
+    await batcher.close();
+    return encodeReceipt(batch.receipts[1]!);
+  }
+
+  it('shows VALID and level 1 passing for a record and its receipt, INVALID for a tampered record', async () => {
+    const record = utf8(
+      JSON.stringify({ resourceType: 'Observation', id: 'obs-7', valueQuantity: { value: 7.8 } }),
+    );
+    writeFileSync(join(work, 'obs-7.json.record'), record);
+    writeFileSync(join(work, 'obs-7.receipt.json'), await receiptFor(record));
+    writeFileSync(
+      join(work, 'obs-7-tampered.json.record'),
+      utf8(
+        JSON.stringify({ resourceType: 'Observation', id: 'obs-7', valueQuantity: { value: 4.1 } }),
+      ),
+    );
+    mkdirSync(repoPath('test-results'), { recursive: true });
+
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.setInputFiles('#receipt', join(work, 'obs-7.receipt.json'));
+    await page.setInputFiles('#record', join(work, 'obs-7.json.record'));
+    await page.waitForSelector('#summary[data-state="valid"]', { timeout: 20_000 });
+    expect(await page.textContent('#summary')).toContain('VALID');
+    expect(await page.getAttribute('#levels li[data-level="1"]', 'data-status')).toBe('pass');
+    expect(await page.textContent('#levels li[data-level="1"]')).toContain('leaf 1 of 2');
+    await page.screenshot({
+      path: repoPath('test-results', 'browser-verifier-valid.png'),
+      fullPage: true,
+    });
+
+    await page.setInputFiles('#record', join(work, 'obs-7-tampered.json.record'));
+    await page.waitForSelector('#summary[data-state="invalid"]', { timeout: 20_000 });
+    expect(await page.getAttribute('#levels li[data-level="1"]', 'data-status')).toBe('fail');
+    expect(await page.textContent('#levels li[data-level="1"]')).toContain('content');
+    await page.screenshot({
+      path: repoPath('test-results', 'browser-verifier-tampered.png'),
+      fullPage: true,
+    });
+    expect(errors).toEqual([]);
+  });
+});
