@@ -1,5 +1,6 @@
 import { MedanchorError, toHex } from '@medanchor/core';
 import { canonicalizeJson } from '../jcs/jcs.js';
+import { parseJsonStrict } from '../jcs/strict-parse.js';
 import { consentGrantDigest } from './canonical.js';
 import {
   assertConsentGrant,
@@ -84,16 +85,21 @@ export function serializeSignedConsentGrant(signed: SignedConsentGrant): string 
 }
 
 /**
- * Parses JSON text into a signed grant and verifies it (shape and signature).
+ * Parses JSON text into a signed grant and verifies it (shape and signature). Duplicate
+ * member names are refused, since JSON parsers disagree on which one wins.
  * @throws {@link MedanchorError} `INVALID_GRANT` (not JSON, or a bad field) or
  *   `BAD_SIGNATURE` (well formed, but the patient's signature does not verify).
  */
 export function parseSignedConsentGrant(text: string): SignedConsentGrant {
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
-    throw new MedanchorError('INVALID_GRANT', 'the signed grant is not valid JSON');
+    value = parseJsonStrict(text);
+  } catch (cause) {
+    throw new MedanchorError(
+      'INVALID_GRANT',
+      'the signed grant is not valid JSON or repeats a member name',
+      { cause },
+    );
   }
   const r = verifyConsentGrant(value);
   if (!r.valid) {

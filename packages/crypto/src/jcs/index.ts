@@ -4,3 +4,4 @@ export {
   canonicalJsonBytes,
   type JsonValue,
 } from './jcs.js';
+export { parseJsonStrict } from './strict-parse.js';

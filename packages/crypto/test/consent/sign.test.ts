@@ -134,3 +134,19 @@ describe('what was signed stays what was signed', () => {
     expect(verifyConsentGrant(signed).valid).toBe(true);
   });
 });
+
+describe('parsing signed grants from text', () => {
+  it('refuses a JSON text that repeats a member (parser-differential attack)', () => {
+    const signed = signConsentGrant(sampleGrant(), patientKey, { auxRand: aux });
+    const text = serializeSignedConsentGrant(signed);
+    // A second "grantee" that JSON.parse would let win over the signed one.
+    const forged = text.replace(
+      '"grantee":"Practitioner/dr-456"',
+      '"grantee":"Practitioner/dr-456","grantee":"Practitioner/mallory"',
+    );
+    expect(forged).not.toBe(text);
+    expect(() => parseSignedConsentGrant(forged)).toThrow(
+      expect.objectContaining({ code: 'INVALID_GRANT' }),
+    );
+  });
+});

@@ -4,7 +4,12 @@ import { isMedanchorError } from '@medanchor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { listVectorFiles, vectorPath } from '../../../../test/helpers/vectors.js';
-import { canonicalizeJson, canonicalizeJsonText, canonicalJsonBytes } from '../../src/jcs/index.js';
+import {
+  canonicalizeJson,
+  canonicalizeJsonText,
+  canonicalJsonBytes,
+  parseJsonStrict,
+} from '../../src/jcs/index.js';
 
 const inputs = listVectorFiles('jcs/input');
 const outputDir = vectorPath('jcs/output');
@@ -116,6 +121,29 @@ describe('properties', () => {
         expect(canonicalizeJson(s)).toBe(JSON.stringify(s));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('parseJsonStrict', () => {
+  it('parses like JSON.parse when names are unique', () => {
+    const text = '{"a":{"a":1,"b":[{"a":2},{"a":3}]},"b":"\\"a\\":","c":[]}';
+    expect(parseJsonStrict(text)).toEqual(JSON.parse(text));
+  });
+  it('refuses duplicate names at any depth, also when spelled with escapes', () => {
+    for (const text of ['{"a":1,"a":2}', '[{"x":{"k":1, "k" :2}}]', '{"a":1,"\\u0061":2}']) {
+      expect(() => parseJsonStrict(text), text).toThrow(
+        expect.objectContaining({ code: 'INVALID_JSON' }),
+      );
+    }
+  });
+  it('agrees with a reference check on generated objects (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        // JSON.stringify never repeats names, so every generated text must parse.
+        expect(parseJsonStrict(JSON.stringify(v))).toEqual(JSON.parse(JSON.stringify(v)));
+      }),
+      { numRuns: 200 },
     );
   });
 });
