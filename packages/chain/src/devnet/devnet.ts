@@ -1,95 +1,16 @@
-import { fromHex, MedanchorError, sha256, toHex, utf8 } from '@medanchor/core';
+import { equalBytes, fromHex, MedanchorError, sha256, toHex, utf8 } from '@medanchor/core';
 import { Block, Transaction } from 'bitcoinjs-lib';
-import type {
-  Backend,
-  HeaderInfo,
-  MerkleBranch,
-  TestCapabilities,
-  TxStatus,
-  Utxo,
-} from '../backend/types.js';
-import { BlockTree, hexTxid, outpointKey, type StoredBlock } from './chain.js';
+import type { HeaderInfo, MerkleBranch, TxStatus, Utxo } from '../backend/types.js';
+import { BlockTree, outpointKey, type StoredBlock } from './chain.js';
 import { blockSubsidy, buildCoinbase } from './coinbase.js';
 import { regtestGenesisBlock } from './genesis.js';
-import {
-  acceptToMempool,
-  emptyMempool,
-  type Mempool,
-  type MempoolEntry,
-  type ReplacementPolicy,
-  removeEntry,
-} from './mempool.js';
+import { acceptToMempool, emptyMempool, type Mempool, removeEntry } from './mempool.js';
 import { devnetMerkleBranch } from './merkle-branch.js';
 import { DEFAULT_RELAY_POLICY, type RelayPolicy } from './policy.js';
 import { grindNonce } from './pow.js';
 import { rejectTx } from './reject.js';
-
-/** Options of {@link createDevnet}. */
-export interface DevnetOptions {
-  /**
-   * Makes the devnet deterministic: block times step 600 s from genesis and the
-   * throwaway coinbase script derives from it. Without a seed, times follow the
-   * clock and the throwaway script is random.
-   */
-  seed?: string | Uint8Array;
-  /** Fee estimate in sat/vB: a number for every target, or a function of the target. Default 1. */
-  feeRate?: number | ((targetBlocks: number) => number);
-  /** Minimum relay fee rate in sat/vB. Default 1. */
-  minRelayFeeRate?: number;
-  /** Largest OP_RETURN payload in bytes. Default 80. */
-  maxDataCarrierBytes?: number;
-  /**
-   * `full` (default, Bitcoin Core >= 28): any unconfirmed transaction can be replaced
-   * by one paying more. `opt-in`: only transactions signalling BIP125 can be.
-   */
-  replacement?: ReplacementPolicy;
-  /** Blocks between subsidy halvings. Default 150 (regtest). */
-  halvingInterval?: number;
-  /** Name for logs. Default `devnet`. */
-  name?: string;
-}
-
-/** Test controls of a devnet: mining, reorgs and block invalidation. */
-export interface DevnetControls extends TestCapabilities {
-  /**
-   * Replaces the last `depth` blocks with `depth + 1` new blocks holding only their
-   * coinbase, so the chain tip moves to a heavier branch. Transactions of the dropped
-   * blocks go back to the mempool when still valid (mine once more to re-confirm
-   * them). Returns the new blocks' hashes.
-   */
-  reorg(depth: number, script?: Uint8Array): Promise<string[]>;
-  /** Undoes {@link TestCapabilities.invalidateBlock} for the block and its descendants. */
-  reconsiderBlock(hash: string): Promise<void>;
-  /** Txids in the mempool, in the order they would be mined. */
-  mempool(): Promise<string[]>;
-  /** Changes the fee estimate the devnet reports. */
-  setFeeRate(rate: number | ((targetBlocks: number) => number)): void;
-}
-
-/** Facts about a devnet block that explorers show (what the Esplora server needs). */
-export interface DevnetBlockInfo {
-  hash: string;
-  height: number;
-  header: Uint8Array;
-  /** Display-order txids in block order. */
-  txids: string[];
-  /** The serialized block (header, transactions with witnesses). */
-  raw: Uint8Array;
-  /** Serialized block size in bytes, and weight. */
-  size: number;
-  weight: number;
-  /** True while on the best chain. */
-  inBestChain: boolean;
-}
-
-/** An in-process regtest chain that implements {@link Backend}. */
-export interface Devnet extends Backend {
-  readonly test: DevnetControls;
-  /** Block facts by display-order hash; throws `NOT_FOUND`. */
-  blockInfo(hash: string): Promise<DevnetBlockInfo>;
-  /** Unspent outputs whose script's sha256 (hex, as Esplora's `scripthash`) is `scriptHash`. */
-  utxosByScriptHash(scriptHash: string): Promise<Utxo[]>;
-}
+import { blockTemplate } from './template.js';
+import type { Devnet, DevnetControls, DevnetOptions } from './types.js';
 
 /**
  * Creates a devnet: Bitcoin's regtest genesis, then real blocks mined on demand
@@ -355,7 +276,7 @@ export function createDevnet(options: DevnetOptions = {}): Devnet {
       };
     },
     async utxos(script) {
-      return utxosWhere((s) => sameBytes(s, script));
+      return utxosWhere((s) => equalBytes(s, script));
     },
     async utxosByScriptHash(scriptHash) {
       const want = scriptHash.toLowerCase();
@@ -398,30 +319,6 @@ export function createDevnet(options: DevnetOptions = {}): Devnet {
   };
 }
 
-// Room for the header, the transaction count and a generous coinbase.
-const MAX_TEMPLATE_WEIGHT = 4_000_000 - 4_000;
-
-/**
- * Mempool entries for the next block in mempool order (parents first), up to the
- * block weight limit; a transaction whose parent did not fit waits too.
- */
-function blockTemplate(pool: Mempool): MempoolEntry[] {
-  const chosen: MempoolEntry[] = [];
-  const left = new Set<string>();
-  let weight = 0;
-  for (const e of pool.entries.values()) {
-    const w = e.tx.weight();
-    const parentLeft = e.tx.ins.some((i) => left.has(hexTxid(i.hash)));
-    if (parentLeft || weight + w > MAX_TEMPLATE_WEIGHT) {
-      left.add(e.txid);
-      continue;
-    }
-    weight += w;
-    chosen.push(e);
-  }
-  return chosen;
-}
-
 function notFound(what: string, id: string): MedanchorError {
   return new MedanchorError(
     'NOT_FOUND',
@@ -440,10 +337,6 @@ function assertCount(n: number, what: string): void {
 function splitKey(key: string): [string, number] {
   const sep = key.lastIndexOf(':');
   return [key.slice(0, sep), Number(key.slice(sep + 1))];
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** A P2WPKH script whose key nobody holds: where coinbases go when the caller names no script. */

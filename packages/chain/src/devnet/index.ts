@@ -1,8 +1,3 @@
-export {
-  createDevnet,
-  type Devnet,
-  type DevnetBlockInfo,
-  type DevnetControls,
-  type DevnetOptions,
-} from './devnet.js';
+export { createDevnet } from './devnet.js';
 export type { ReplacementPolicy } from './mempool.js';
+export type { Devnet, DevnetBlockInfo, DevnetControls, DevnetOptions } from './types.js';
