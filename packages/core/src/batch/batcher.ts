@@ -41,7 +41,12 @@ export interface BatcherOptions {
   log?: MerkleLog;
   /** When to seal on its own (default: every 10 000 records, no age limit). */
   policy?: BatchPolicy;
-  /** Called with every batch sealed by policy (not with those of `seal()`, which returns them). */
+  /**
+   * Called with every batch sealed by policy (not with those of `seal()`, which returns
+   * them). It is awaited before the next journal write, so store the receipts here:
+   * a slow callback holds back acknowledgements (backpressure), and after a crash only
+   * the last batch can be unstored (see `lastSealed()`).
+   */
   onSeal?: (batch: SealedBatch) => void | Promise<void>;
   /** Called when a policy seal or the `onSeal` callback fails (default: ignored). */
   onError?: (error: unknown) => void;
