@@ -3,91 +3,11 @@ import { Transaction } from 'bitcoinjs-lib';
 import { hashFromDisplayHex, hashToDisplayHex, sha256d } from '../bitcoin/hash.js';
 import { bitcoinMerkleBranch, checkMerkleBranch } from '../bitcoin/merkle.js';
 import { classifyBroadcastError, isCoreNotFound } from './core-rpc-errors.js';
+import type { CoreRpcBackend, CoreRpcBackendOptions } from './core-rpc-options.js';
+import { type CoreVerboseTx, coreUtxoReader, SAT_PER_COIN } from './core-rpc-utxos.js';
 import { isRpcError, type JsonRpcHttpClient, jsonRpcHttpClient } from './jsonrpc-http.js';
 import { decodeTxOutProof } from './merkle-branch.js';
-import type {
-  Backend,
-  HeaderInfo,
-  MerkleBranch,
-  TestCapabilities,
-  TxStatus,
-  Utxo,
-} from './types.js';
-
-/** Options shared by both ways of authenticating to a Core node. */
-export interface CoreRpcCommonOptions {
-  /** RPC URL, e.g. `http://127.0.0.1:8332/`. Credentials in the URL are not supported. */
-  url: string;
-  /** Per-request timeout in ms (default 30 000); `scantxoutset` gets `scanTimeoutMs`. */
-  timeoutMs?: number;
-  /** Timeout of a `scantxoutset` UTXO scan in ms (default 300 000: it reads the whole UTXO set). */
-  scanTimeoutMs?: number;
-  /** Retries of idempotent calls on network errors and 5xx (default 3). Broadcasts are never retried. */
-  retries?: number;
-  /**
-   * Lowest fee rate returned by `feeRate`, in sat/vB, and the answer when the node has
-   * no estimate (always on a fresh regtest). Default 1.
-   */
-  feeRateFloor?: number;
-  /**
-   * Where `merkleBranch` reads the block's transactions: `'block'` (default; `getblock
-   * <hash> 1`, the full txid list) or `'txoutproof'` (`gettxoutproof`, a BIP37 partial
-   * tree: smaller answers for big blocks).
-   */
-  merkleSource?: 'block' | 'txoutproof';
-  /**
-   * Include unconfirmed outputs (and drop outputs spent by unconfirmed transactions) in
-   * `utxos` by reading the mempool (default true). It costs one `getrawtransaction` per
-   * mempool entry: turn it off against a busy mainnet mempool.
-   */
-  mempoolUtxos?: boolean;
-  /**
-   * Expose `test` (mining, invalidateblock, reconsiderblock). Off by default so a
-   * production node is never told to invalidate a block by mistake.
-   */
-  testCapabilities?: boolean;
-  /** The `fetch` to use (default `globalThis.fetch`). */
-  fetch?: typeof fetch;
-}
-
-/** Connects with `-rpcuser`/`-rpcpassword` (or an `-rpcauth` entry). */
-export interface CoreRpcPasswordOptions extends CoreRpcCommonOptions {
-  user: string;
-  password: string;
-}
-
-/**
- * Connects with the node's cookie: the content of its `.cookie` file (`__cookie__:<hex>`),
- * or a function that reads it, called again when the node answers 401 (it writes a new
- * cookie on every restart). In Node, `coreCookieFile(path)` from `@medanchor/chain/node`
- * makes such a function.
- */
-export interface CoreRpcCookieOptions extends CoreRpcCommonOptions {
-  cookie: string | (() => string | Promise<string>);
-}
-
-/** Options of {@link coreRpcBackend}. */
-export type CoreRpcBackendOptions = CoreRpcPasswordOptions | CoreRpcCookieOptions;
-
-/** A {@link Backend} over Bitcoin Core's JSON-RPC, with a few Core-only extras. */
-export interface CoreRpcBackend extends Backend {
-  /** Calls any RPC method (idempotent calls are retried on network errors). */
-  rpc<T = unknown>(method: string, params?: unknown[]): Promise<T>;
-  /** The BIP37 merkleblock `gettxoutproof` returns for a confirmed transaction. */
-  txOutProof(txid: string, blockHash?: string): Promise<Uint8Array>;
-}
-
-interface VerboseTx {
-  txid: string;
-  blockhash?: string;
-  confirmations?: number;
-  vin: { txid?: string; vout?: number; coinbase?: string }[];
-  vout: { value: number; n: number; scriptPubKey: { hex: string } }[];
-}
-
-const SAT_PER_COIN = 100_000_000;
-// RPC amounts are JSON numbers with 8 decimals; below 21e6 coins a double rounds back exactly.
-const toSats = (amount: number) => BigInt(Math.round(amount * SAT_PER_COIN));
+import type { Backend, HeaderInfo, MerkleBranch, TestCapabilities, TxStatus } from './types.js';
 
 function parseCookie(content: string): { user: string; password: string } {
   const line = content.trim();
@@ -135,7 +55,6 @@ export function coreRpcBackend(options: CoreRpcBackendOptions): CoreRpcBackend {
   const feeRateFloor = options.feeRateFloor ?? 1;
   const scanTimeoutMs = options.scanTimeoutMs ?? 300_000;
   const merkleSource = options.merkleSource ?? 'block';
-  const mempoolUtxos = options.mempoolUtxos ?? true;
 
   let client: JsonRpcHttpClient | undefined;
   async function connect(fresh: boolean): Promise<JsonRpcHttpClient> {
@@ -206,10 +125,10 @@ export function coreRpcBackend(options: CoreRpcBackendOptions): CoreRpcBackend {
     }
   }
 
-  async function verboseTx(txid: string): Promise<VerboseTx> {
+  async function verboseTx(txid: string): Promise<CoreVerboseTx> {
     assertTxid(txid);
     try {
-      return await call<VerboseTx>('getrawtransaction', [txid, true]);
+      return await call<CoreVerboseTx>('getrawtransaction', [txid, true]);
     } catch (e) {
       if (isCoreNotFound(e)) throw notFound('transaction', txid, e);
       throw e;
@@ -301,69 +220,10 @@ export function coreRpcBackend(options: CoreRpcBackendOptions): CoreRpcBackend {
     };
   }
 
-  // Core runs one scantxoutset at a time per node; queue ours behind each other.
-  let scanQueue: Promise<unknown> = Promise.resolve();
-  async function scan(scriptHex: string) {
-    const run = async () => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await call<{
-            unspents: { txid: string; vout: number; amount: number; height: number }[];
-          }>('scantxoutset', ['start', [`raw(${scriptHex})`]], { timeoutMs: scanTimeoutMs });
-        } catch (e) {
-          // Another client's scan is running (-8 "Scan already in progress").
-          const busy = isRpcError(e) && /in progress/i.test(e.details.rpcMessage);
-          if (!busy || attempt >= 20) throw e;
-          await new Promise((r) => setTimeout(r, 250 * (attempt + 1)));
-        }
-      }
-    };
-    const result = scanQueue.then(run, run);
-    scanQueue = result.catch(() => undefined);
-    return result;
-  }
-
-  async function utxos(script: Uint8Array): Promise<Utxo[]> {
-    const scriptHex = toHex(script);
-    const found = await scan(scriptHex);
-    const out = new Map<string, Utxo>();
-    for (const u of found.unspents) {
-      out.set(`${u.txid}:${u.vout}`, {
-        txid: u.txid,
-        vout: u.vout,
-        value: toSats(u.amount),
-        script: script.slice(),
-        height: u.height,
-      });
-    }
-    if (mempoolUtxos) {
-      const pool = await call<string[]>('getrawmempool', [false]);
-      const spent = new Set<string>();
-      // A few requests in flight at a time: a busy mempool has thousands of entries.
-      for (let i = 0; i < pool.length; i += 8) {
-        const txs = await Promise.all(
-          pool.slice(i, i + 8).map((id) => verboseTx(id).catch(() => undefined)),
-        );
-        for (const tx of txs) {
-          if (tx === undefined) continue; // mined or evicted since getrawmempool
-          for (const input of tx.vin) {
-            if (input.txid !== undefined) spent.add(`${input.txid}:${input.vout}`);
-          }
-          for (const o of tx.vout) {
-            if (o.scriptPubKey.hex !== scriptHex) continue;
-            out.set(`${tx.txid}:${o.n}`, {
-              txid: tx.txid,
-              vout: o.n,
-              value: toSats(o.value),
-              script: script.slice(),
-            });
-          }
-        }
-      }
-      for (const key of spent) out.delete(key);
-    }
-    return [...out.values()];
-  }
+  const utxos = coreUtxoReader(call, verboseTx, {
+    scanTimeoutMs,
+    mempool: options.mempoolUtxos ?? true,
+  });
 
   async function feeRate(targetBlocks = 3): Promise<number> {
     const r = await call<{ feerate?: number; errors?: string[] }>('estimatesmartfee', [

@@ -1,11 +1,4 @@
-export {
-  type CoreRpcBackend,
-  type CoreRpcBackendOptions,
-  type CoreRpcCommonOptions,
-  type CoreRpcCookieOptions,
-  type CoreRpcPasswordOptions,
-  coreRpcBackend,
-} from './core-rpc.js';
+export { coreRpcBackend } from './core-rpc.js';
 export {
   type BroadcastOutcome,
   CORE_RPC_ALREADY_IN_CHAIN,
@@ -16,6 +9,13 @@ export {
   CORE_RPC_TRANSACTION_REJECTED,
   classifyBroadcastError,
 } from './core-rpc-errors.js';
+export type {
+  CoreRpcBackend,
+  CoreRpcBackendOptions,
+  CoreRpcCommonOptions,
+  CoreRpcCookieOptions,
+  CoreRpcPasswordOptions,
+} from './core-rpc-options.js';
 export { type ElectrumBackendOptions, electrumBackend } from './electrum.js';
 export {
   type ElectrumClient,

@@ -1,6 +1,7 @@
 import { isMedanchorError, MedanchorError } from '@medanchor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CoreRpcBackend, coreRpcBackend } from '../../src/backend/core-rpc.js';
+import { coreRpcBackend } from '../../src/backend/core-rpc.js';
+import type { CoreRpcBackend } from '../../src/backend/core-rpc-options.js';
 import type { Utxo } from '../../src/backend/types.js';
 import { hashFromDisplayHex, hashToDisplayHex, sha256d } from '../../src/bitcoin/hash.js';
 import { foldMerkleBranch } from '../../src/bitcoin/merkle.js';

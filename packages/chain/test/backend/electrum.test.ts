@@ -4,7 +4,8 @@
 // server that lies.
 import { MedanchorError } from '@medanchor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CoreRpcBackend, coreRpcBackend } from '../../src/backend/core-rpc.js';
+import { coreRpcBackend } from '../../src/backend/core-rpc.js';
+import type { CoreRpcBackend } from '../../src/backend/core-rpc-options.js';
 import { electrumBackend } from '../../src/backend/electrum.js';
 import { type ElectrumClient, electrumClient } from '../../src/backend/electrum-client.js';
 import { hashFromDisplayHex, hashToDisplayHex } from '../../src/bitcoin/hash.js';
