@@ -1,0 +1,113 @@
+import { MemoryJournal, sha256, utf8, verifyReceipt, verifyReceiptMerkle } from '@medanchor/core';
+import {
+  type AnchorCoin,
+  bitcoinAnchorVerifier,
+  buildAnchorTransaction,
+  createAnchorer,
+  type FundingKeyType,
+  fundingKeyFromSecret,
+  memoryAnchorStateStore,
+  planAnchorFee,
+} from '../../packages/chain/src/anchor/index.js';
+import { createDevnet } from '../../packages/chain/src/devnet/index.js';
+import { openLedger } from '../../packages/chain/src/ledger/index.js';
+import { regtest } from '../../packages/chain/src/network/index.js';
+import { measure, printTable } from '../harness.js';
+
+function keyOf(type: FundingKeyType) {
+  return fundingKeyFromSecret(sha256(utf8(`bench ${type}`)), type, regtest);
+}
+
+function coins(type: FundingKeyType, n: number): AnchorCoin[] {
+  const key = keyOf(type);
+  return Array.from({ length: n }, (_, i) => ({
+    txid: sha256(utf8(`bench coin ${i}`)).reduce((s, b) => s + b.toString(16).padStart(2, '0'), ''),
+    vout: i,
+    value: 100_000n,
+    script: key.script,
+  }));
+}
+
+function build(type: FundingKeyType, n: number) {
+  const key = keyOf(type);
+  const cs = coins(type, n);
+  const plan = planAnchorFee(n, type, 100_000n * BigInt(n), 2)!;
+  return buildAnchorTransaction({
+    key,
+    coins: cs,
+    digest: sha256(utf8('bench digest')),
+    plan,
+    network: regtest,
+  });
+}
+
+/** Anchor section: transaction sizes, build+sign rate, receipt verification rate. */
+export async function run(): Promise<void> {
+  console.log('\n### Anchor transaction virtual size (signed, with change)\n');
+  console.log('| funding key | 1 input | 2 inputs |');
+  console.log('| --- | --- | --- |');
+  for (const type of ['p2wpkh', 'p2tr'] as const) {
+    console.log(`| ${type} | ${build(type, 1).vsize} vB | ${build(type, 2).vsize} vB |`);
+  }
+
+  const rows = [];
+  for (const type of ['p2wpkh', 'p2tr'] as const) {
+    rows.push({
+      m: await measure(`build + sign, ${type}, 1 input`, () => build(type, 1), {
+        items: 1,
+        unit: 'tx',
+        minMs: 1500,
+      }),
+    });
+  }
+  printTable('Anchor transaction build + sign (bitcoinjs-lib Psbt, @noble/curves)', rows);
+
+  // A real receipt: records sealed by a ledger, anchored on a devnet, confirmed.
+  const key = keyOf('p2wpkh');
+  const devnet = createDevnet({ seed: 'bench' });
+  await devnet.test.mine(1, key.script);
+  await devnet.test.mine(100);
+  const anchorer = await createAnchorer({
+    backend: devnet,
+    network: regtest,
+    key,
+    state: memoryAnchorStateStore(),
+    fee: { minSatPerVb: 1, maxSatPerVb: 10 },
+  });
+  const ledger = await openLedger({
+    origin: 'bench.example/ledger',
+    journal: new MemoryJournal(),
+    anchorer,
+    network: regtest,
+  });
+  for (let i = 0; i < 1000; i++) await ledger.add(utf8(`record ${i}`));
+  await ledger.seal();
+  await devnet.test.mine(1);
+  await ledger.sync();
+  const receipt = (await ledger.receipt(500))!;
+  const content = utf8('record 500');
+  const verifier = [bitcoinAnchorVerifier({ network: regtest })];
+  const l1 = await measure(
+    'level 1 (record, commitment, inclusion in 1000)',
+    () => verifyReceiptMerkle(receipt, { content }),
+    {
+      items: 1,
+      unit: 'receipt',
+      minMs: 1500,
+    },
+  );
+  const l2 = await measure(
+    'levels 1-2 (+ payload, txid, branch, PoW)',
+    () => verifyReceipt(receipt, { content, anchors: verifier }),
+    {
+      items: 1,
+      unit: 'receipt',
+      minMs: 1500,
+    },
+  );
+  printTable('Receipt verification, offline', [
+    { m: l1 },
+    { m: l2, baseline: l1, note: 'ratio < 1: cost of level 2' },
+  ]);
+  await ledger.close();
+}
