@@ -52,6 +52,25 @@ function assertTxid(txid: string, what = 'txid'): void {
  * ```
  */
 export function coreRpcBackend(options: CoreRpcBackendOptions): CoreRpcBackend {
+  let parsedUrl: URL;
+  try {
+    parsedUrl = new URL(options.url);
+  } catch (cause) {
+    throw new MedanchorError(
+      'INVALID_OPTIONS',
+      'url must be an absolute http(s) URL of the RPC port',
+      {
+        cause,
+      },
+    );
+  }
+  if (parsedUrl.username !== '' || parsedUrl.password !== '') {
+    // The message leaves the URL out: it holds a secret.
+    throw new MedanchorError(
+      'INVALID_OPTIONS',
+      'put RPC credentials in user/password or cookie, not in the url',
+    );
+  }
   const feeRateFloor = options.feeRateFloor ?? 1;
   const scanTimeoutMs = options.scanTimeoutMs ?? 300_000;
   const merkleSource = options.merkleSource ?? 'block';

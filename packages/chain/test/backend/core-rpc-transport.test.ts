@@ -149,6 +149,18 @@ describe('jsonRpcHttpClient', () => {
 describe('coreRpcBackend transport behaviour', () => {
   const tx = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 
+  it('refuses credentials inside the URL without echoing them', () => {
+    let caught: unknown;
+    try {
+      coreRpcBackend({ url: 'http://alice:s3cret@127.0.0.1:8332/', user: 'u', password: 'p' });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(MedanchorError);
+    expect((caught as MedanchorError).code).toBe('INVALID_OPTIONS');
+    expect((caught as MedanchorError).message).not.toContain('s3cret');
+  });
+
   it('never retries sendrawtransaction after a 5xx', async () => {
     const { url, seen } = await serve((_s, _n, res) => {
       res.writeHead(503);
