@@ -89,7 +89,7 @@ export interface Anchorer {
    * transaction, saves it, broadcasts it. Idempotent: a digest anchored before returns
    * its existing record and builds nothing. A failed broadcast is kept in the record
    * (`lastError`) and retried by {@link Anchorer.sync}.
-   * @throws {@link MedanchorError} `INSUFFICIENT_FUNDS`, `FUNDS_UNCONFIRMED` (only unconfirmed
+   * @throws MedanchorError `INSUFFICIENT_FUNDS`, `FUNDS_UNCONFIRMED` (only unconfirmed
    * coins would cover it: wait for a block), `FEE_TOO_HIGH`, `INVALID_LENGTH`, or the backend's and
    * state store's errors (nothing is broadcast unless the record was saved).
    */
@@ -142,7 +142,7 @@ type TxState =
  * await anchorer.sync(); // resume what a previous run left pending
  * const record = await anchorer.anchor(batch.checkpointDigest);
  * ```
- * @throws {@link MedanchorError} `INVALID_KEY`, `INVALID_FEE_POLICY`, `INVALID_ARGUMENT`, `ANCHOR_STATE_CORRUPT`.
+ * @throws MedanchorError `INVALID_KEY`, `INVALID_FEE_POLICY`, `INVALID_ARGUMENT`, `ANCHOR_STATE_CORRUPT`.
  */
 export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer> {
   const { backend, network, state } = options;

@@ -63,7 +63,7 @@ export interface CoinSelection extends AnchorFeePlan {
 /**
  * Picks coins for an anchor: largest first (ties by txid and vout, so the choice is
  * deterministic), adding coins until they pay the fee at `rate`.
- * @throws {@link MedanchorError} `INSUFFICIENT_FUNDS` when all of them together cannot.
+ * @throws MedanchorError `INSUFFICIENT_FUNDS` when all of them together cannot.
  */
 export function selectAnchorCoins(
   candidates: readonly AnchorCoin[],
@@ -137,7 +137,7 @@ export interface SignedAnchorTx {
  * const tx = buildAnchorTransaction({ key, coins: sel.coins, digest, plan: sel, network: regtest });
  * await backend.broadcast(tx.raw);
  * ```
- * @throws {@link MedanchorError} `INVALID_ANCHOR_PLAN` when fee and change do not add up to the inputs,
+ * @throws MedanchorError `INVALID_ANCHOR_PLAN` when fee and change do not add up to the inputs,
  * `INVALID_COIN` when a coin does not pay the key's script.
  */
 export function buildAnchorTransaction(input: BuildAnchorInput): SignedAnchorTx {

@@ -47,7 +47,7 @@ export function bitcoinAnchorEntryFromProof(proof: SpvProof): BitcoinAnchorEntry
 
 /**
  * The SPV proof inside a receipt entry, checked for shape (not verified).
- * @throws {@link MedanchorError} `INVALID_PROOF` naming the first bad member.
+ * @throws MedanchorError `INVALID_PROOF` naming the first bad member.
  */
 export function decodeBitcoinAnchorEntry(anchor: ReceiptAnchor): DecodedSpvProof {
   if (anchor?.type !== BITCOIN_ANCHOR_TYPE) {
@@ -68,7 +68,7 @@ export function decodeBitcoinAnchorEntry(anchor: ReceiptAnchor): DecodedSpvProof
  * const entry = await fetchBitcoinAnchorEntry(backend, regtest, txid);
  * const upgraded = withBitcoinAnchor(receipt, entry);
  * ```
- * @throws {@link MedanchorError} `NOT_CONFIRMED` while the transaction is not in a block, or the backend's errors.
+ * @throws MedanchorError `NOT_CONFIRMED` while the transaction is not in a block, or the backend's errors.
  */
 export async function fetchBitcoinAnchorEntry(
   backend: Backend,

@@ -26,7 +26,7 @@ export const INCREMENTAL_RELAY_SAT_PER_VB = 1;
 
 /**
  * Checks a fee policy.
- * @throws {@link MedanchorError} `INVALID_FEE_POLICY` for non-positive, non-finite or inverted bounds.
+ * @throws MedanchorError `INVALID_FEE_POLICY` for non-positive, non-finite or inverted bounds.
  */
 export function assertFeePolicy(policy: FeePolicy): void {
   const { minSatPerVb: min, maxSatPerVb: max } = policy ?? ({} as FeePolicy);
@@ -58,7 +58,7 @@ export function assertFeePolicy(policy: FeePolicy): void {
  * ```ts
  * chooseFeeRate(42, { minSatPerVb: 1, maxSatPerVb: 20 }); // 20
  * ```
- * @throws {@link MedanchorError} `FEE_TOO_HIGH` when the estimate is above the maximum and the policy says `refuse`.
+ * @throws MedanchorError `FEE_TOO_HIGH` when the estimate is above the maximum and the policy says `refuse`.
  */
 export function chooseFeeRate(estimate: number, policy: FeePolicy): number {
   assertFeePolicy(policy);

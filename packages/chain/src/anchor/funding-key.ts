@@ -130,7 +130,7 @@ function randomAux(): Uint8Array {
  * const key = fundingKey({ wif: 'cV...', type: 'p2tr' }, regtest);
  * console.log(key.address); // bcrt1p...
  * ```
- * @throws {@link MedanchorError} `INVALID_KEY` for a malformed key, a key of another network or a bad path.
+ * @throws MedanchorError `INVALID_KEY` for a malformed key, a key of another network or a bad path.
  */
 export function fundingKey(
   source: FundingKeySource,
@@ -147,7 +147,7 @@ export function fundingKey(
 /**
  * A funding key from a raw 32-byte secret (for keys held elsewhere and handed over as
  * bytes). Prefer {@link fundingKey}.
- * @throws {@link MedanchorError} `INVALID_KEY` when the secret is not a valid scalar.
+ * @throws MedanchorError `INVALID_KEY` when the secret is not a valid scalar.
  */
 export function fundingKeyFromSecret(
   secret: Uint8Array,

@@ -154,7 +154,7 @@ function sats(v: unknown, what: string): bigint {
 
 /**
  * Reads a record from its JSON form.
- * @throws {@link MedanchorError} `ANCHOR_STATE_CORRUPT` naming the bad field.
+ * @throws MedanchorError `ANCHOR_STATE_CORRUPT` naming the bad field.
  */
 export function decodeAnchorRecord(json: unknown): AnchorRecord {
   if (typeof json !== 'object' || json === null) throw malformed('record is not an object');
@@ -219,7 +219,7 @@ export function encodeAnchorState(records: Iterable<AnchorRecord>): string {
 
 /**
  * Parses a state document written by {@link encodeAnchorState}.
- * @throws {@link MedanchorError} `ANCHOR_STATE_CORRUPT` or `ANCHOR_STATE_VERSION` (written by a newer version).
+ * @throws MedanchorError `ANCHOR_STATE_CORRUPT` or `ANCHOR_STATE_VERSION` (written by a newer version).
  */
 export function decodeAnchorState(text: string): AnchorRecord[] {
   let doc: unknown;

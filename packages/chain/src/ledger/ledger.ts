@@ -80,7 +80,7 @@ export interface Ledger {
  * await ledger.sync();
  * const receipt = await ledger.receipt(leafIndex); // with a Bitcoin anchor once confirmed
  * ```
- * @throws {@link MedanchorError} the errors of core's `openBatcher`.
+ * @throws MedanchorError the errors of core's `openBatcher`.
  */
 export async function openLedger(options: LedgerOptions): Promise<Ledger> {
   const { anchorer, network } = options;
