@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoPath } from '../helpers/vectors.js';
 
-// Every ```ts code block in README.md and docs/**/*.md is a program that the suite runs,
+// Every ```ts code block in the READMEs (root, packages, examples) and docs/**/*.md is a program that the suite runs,
 // so the docs cannot rot. A block whose fence line says `ts no-run` is shown, not run.
 // Each block runs as its own module (imports resolve to the workspace sources) and
 // must finish without throwing; samples assert what they claim with node:assert.
@@ -40,7 +40,12 @@ function samples(file: string): Sample[] {
   return out;
 }
 
-const files = [repoPath('README.md'), ...markdownFiles(repoPath('docs'))];
+const files = [
+  repoPath('README.md'),
+  ...['core', 'crypto', 'chain'].map((p) => repoPath('packages', p, 'README.md')),
+  ...markdownFiles(repoPath('docs')),
+  ...markdownFiles(repoPath('examples')),
+];
 const all = files.flatMap(samples);
 const scratch = repoPath('.tmp', 'doc-samples');
 mkdirSync(scratch, { recursive: true });
