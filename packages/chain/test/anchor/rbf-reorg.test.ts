@@ -47,6 +47,19 @@ describe('anchorer fee bumps (RBF)', () => {
     },
   );
 
+  it('signals BIP125, so a node with opt-in RBF only accepts the replacement', async () => {
+    const key = testFundingKey('rbf-opt-in', 'p2wpkh');
+    const devnet = await fundedDevnet(key, 3, { replacement: 'opt-in' });
+    const { anchorer } = await testAnchorer(devnet, key, { bumpAfterBlocks: 1 });
+    const digest = digestOf('opt-in');
+    await anchorer.anchor(digest);
+    await devnet.test.reorg(1);
+    const [bumped] = await anchorer.sync();
+    expect(bumped?.attempts).toHaveLength(2);
+    expect(bumped?.lastError).toBeUndefined();
+    expect(await devnet.test.mempool()).toEqual([bumped!.attempts[1]!.txid]);
+  });
+
   it('stops bumping at the maximum fee rate', async () => {
     const key = testFundingKey('rbf-cap', 'p2wpkh');
     const devnet = await fundedDevnet(key);
