@@ -3,6 +3,7 @@ import {
   type Batcher,
   type BatchPolicy,
   type CommitOptions,
+  checkpointDigest,
   fromHex,
   type Journal,
   type MerkleLog,
@@ -57,7 +58,8 @@ export interface Ledger {
   seal(): Promise<SealedBatch | undefined>;
   /**
    * Tracks anchors (see `Anchorer.sync`), anchors checkpoints that could not be anchored
-   * before, and upgrades receipts in place: a confirmed anchor adds (or, after a reorg,
+   * before (and the last sealed checkpoint, if a crash came between seal and anchor),
+   * and upgrades receipts in place: a confirmed anchor adds (or, after a reorg,
    * replaces) the receipt's Bitcoin entry; an anchor that left the chain removes it.
    * Returns the receipts that changed.
    */
@@ -135,7 +137,15 @@ export async function openLedger(options: LedgerOptions): Promise<Ledger> {
     async sync() {
       await anchorer.sync();
       const changed: Receipt[] = [];
-      for (const digest of await receipts.checkpoints()) {
+      const digests = await receipts.checkpoints();
+      // The last seal, even if its receipts were never stored (a crash right after the
+      // seal): anchoring it covers every record sealed so far.
+      const last = batcher.checkpoint;
+      if (last !== undefined) {
+        const d = toHex(checkpointDigest(last));
+        if (!digests.includes(d)) digests.push(d);
+      }
+      for (const digest of digests) {
         const bytes = fromHex(digest);
         const record = anchorer.get(bytes);
         if (record === undefined) {

@@ -168,3 +168,42 @@ describe('ledger: record -> commitment -> log -> checkpoint -> tx -> block -> Po
     await ledger.close();
   });
 });
+
+describe('ledger restart', () => {
+  it('anchors the last sealed checkpoint after a restart that lost the anchor call', async () => {
+    const key = testFundingKey('ledger-restart', 'p2wpkh');
+    const devnet = await fundedDevnet(key, 2);
+    const journal = new MemoryJournal();
+    // First run: records sealed, but the process dies before anything is anchored
+    // (simulated by an anchorer whose every call fails).
+    const { anchorer: dead } = await testAnchorer(devnet, key, {
+      onEvent: () => {
+        throw new Error('simulated crash before the anchor was saved');
+      },
+    });
+    const first = await openLedger({
+      origin: 'clinic.example/restart',
+      journal,
+      anchorer: dead,
+      network: regtest,
+    });
+    await first.add(utf8('r0'));
+    await first.add(utf8('r1'));
+    const batch = await first.seal();
+    expect(dead.get(batch!.checkpointDigest)).toBeUndefined();
+    await first.close();
+
+    const { anchorer } = await testAnchorer(devnet, key);
+    const second = await openLedger({
+      origin: 'clinic.example/restart',
+      journal,
+      anchorer,
+      network: regtest,
+    });
+    expect(second.batcher.checkpoint?.size).toBe(2);
+    await second.sync();
+    expect(anchorer.get(batch!.checkpointDigest)?.status).toBe('pending');
+    expect(await devnet.test.mempool()).toHaveLength(1);
+    await second.close();
+  });
+});
