@@ -177,6 +177,16 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
     return record;
   }
 
+  /** The backend's estimate; NaN (read as the policy minimum) when it has none. */
+  async function estimate(): Promise<number> {
+    try {
+      return await backend.feeRate(fee.targetBlocks ?? 3);
+    } catch (e) {
+      if (isMedanchorError(e, 'FEE_ESTIMATE_UNAVAILABLE')) return Number.NaN;
+      throw e;
+    }
+  }
+
   async function isCoinbase(txid: string): Promise<boolean> {
     let known = coinbaseCache.get(txid);
     if (known === undefined) {
@@ -247,7 +257,7 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
     const existing = records.get(id);
     if (existing !== undefined) return existing;
     const tip = await backend.tip();
-    const rate = chooseFeeRate(await backend.feeRate(fee.targetBlocks ?? 3), fee);
+    const rate = chooseFeeRate(await estimate(), fee);
     const { coins, unconfirmed } = await spendableCoins(tip.height);
     let selection: ReturnType<typeof selectAnchorCoins>;
     try {
@@ -321,8 +331,7 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
   /** A replacement of the latest attempt: same coins, higher fee; undefined at the fee cap. */
   async function bump(record: AnchorRecord, tipHeight: number): Promise<AnchorRecord | undefined> {
     const last = record.attempts[record.attempts.length - 1]!;
-    const estimate = await backend.feeRate(fee.targetBlocks ?? 3);
-    const rate = bumpedFeeRate(last.feeRate, estimate, fee);
+    const rate = bumpedFeeRate(last.feeRate, await estimate(), fee);
     if (rate === undefined) return undefined;
     const coins: AnchorCoin[] = record.coins.map((c) => ({
       txid: c.txid,
