@@ -1,3 +1,4 @@
+import { copyFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
@@ -8,4 +9,8 @@ export default defineConfig({
   sourcemap: true,
   target: 'es2022',
   tsconfig: 'tsconfig.build.json',
+  // The receipt JSON Schema also ships as a file, for validators in other languages.
+  onSuccess: async () => {
+    copyFileSync('src/receipt/receipt-v1.schema.json', 'dist/receipt-v1.schema.json');
+  },
 });

@@ -129,7 +129,7 @@ export function attemptError(s: HttpSettings, what: string, a: Attempt): Medanch
 /**
  * GET `url` and return the 2xx body. Idempotent, so network errors, timeouts, 429
  * and 5xx are retried with backoff; 404 is `NOT_FOUND` at once.
- * @throws {@link MedanchorError} `NOT_FOUND`, `TIMEOUT`, `BACKEND_UNAVAILABLE` or `BACKEND_BAD_RESPONSE`.
+ * @throws `MedanchorError` `NOT_FOUND`, `TIMEOUT`, `BACKEND_UNAVAILABLE` or `BACKEND_BAD_RESPONSE`.
  */
 export async function httpGet(s: HttpSettings, url: string, what: string): Promise<string> {
   for (let attempt = 0; ; attempt++) {

@@ -64,7 +64,7 @@ export function findCoin(pool: Mempool, chain: BlockTree, key: string): Coin | u
 /**
  * Validates `tx` against the best chain, the mempool and relay policy and adds it,
  * evicting what it replaces. Returns the txid.
- * @throws {@link MedanchorError} `TX_REJECTED` or `TX_CONFLICT`, `details.reason` naming the rule.
+ * @throws `MedanchorError` `TX_REJECTED` or `TX_CONFLICT`, `details.reason` naming the rule.
  */
 export function acceptToMempool(pool: Mempool, tx: Transaction, ctx: AcceptContext): string {
   const txid = tx.getId();

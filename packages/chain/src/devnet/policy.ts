@@ -31,7 +31,7 @@ const DUST_LIMIT: Record<string, bigint> = {
 /**
  * Checks the parts of standardness that need no inputs: version, size, output
  * templates, dust and the single small OP_RETURN.
- * @throws {@link MedanchorError} `TX_REJECTED` naming the rule.
+ * @throws `MedanchorError` `TX_REJECTED` naming the rule.
  */
 export function checkStandardOutputs(tx: Transaction, policy: RelayPolicy): void {
   if (tx.version < 1 || tx.version > 3) {

@@ -20,7 +20,7 @@ export function hashToNumber(hash: Uint8Array): bigint {
 /**
  * Searches nonces until the header's hash is at or below its target, setting
  * `block.nonce`. On regtest about every second nonce wins, so this is instant.
- * @throws {@link MedanchorError} `POW_NOT_FOUND` if all 2^32 nonces fail (only for hard targets).
+ * @throws `MedanchorError` `POW_NOT_FOUND` if all 2^32 nonces fail (only for hard targets).
  */
 export function grindNonce(block: Block): void {
   const target = targetFromBits(block.bits);

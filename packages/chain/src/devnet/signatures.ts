@@ -27,7 +27,7 @@ function badSignature(vin: number, why: string) {
  * supports the spends medanchor makes: P2WPKH (BIP143 ECDSA), P2TR key path (BIP341
  * Schnorr) and P2PKH (legacy ECDSA); anything else is rejected as unsupported.
  * Signatures must be strict DER with low S (Bitcoin Core's standardness rules).
- * @throws {@link MedanchorError} `TX_REJECTED` naming the failing input.
+ * @throws `MedanchorError` `TX_REJECTED` naming the failing input.
  */
 export function verifyInputs(tx: Transaction, spent: readonly SpentOutput[]): void {
   const scripts = spent.map((s) => s.script);

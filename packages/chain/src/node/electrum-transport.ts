@@ -45,7 +45,7 @@ function normalizeFingerprint(f: string): string {
 }
 
 /**
- * A TCP or TLS transport for {@link electrumClient} (Node only). TLS certificates are
+ * A TCP or TLS transport for `electrumClient` (Node only). TLS certificates are
  * verified against the system CAs unless a fingerprint is pinned, extra CAs are given,
  * or `rejectUnauthorized: false` is passed explicitly.
  *

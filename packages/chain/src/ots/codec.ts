@@ -130,7 +130,7 @@ function readTimestamp(r: Reader, depth: number): OtsTimestamp {
 
 /**
  * Reads a detached timestamp file (`.ots`).
- * @throws {@link MedanchorError} `OTS_INVALID` naming what is wrong (bad magic, unknown
+ * @throws `MedanchorError` `OTS_INVALID` naming what is wrong (bad magic, unknown
  * version or operation, truncated data, oversized messages, trailing bytes).
  */
 export function readOts(bytes: Uint8Array): OtsFile {

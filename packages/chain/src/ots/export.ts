@@ -61,7 +61,7 @@ function inclusionSides(index: number, size: number, length: number): boolean[] 
  * prepend and sha256 operations, ending in a Bitcoin block header attestation, so any
  * OpenTimestamps verifier can check it against the chain. docs/spec/ots.md gives the mapping.
  *
- * @throws {@link MedanchorError} `OTS_UNSUPPORTED` for receipts carried to a later
+ * @throws `MedanchorError` `OTS_UNSUPPORTED` for receipts carried to a later
  * checkpoint, `OTS_ANCHOR_MISMATCH` when the transaction does not hold the checkpoint digest.
  */
 export function receiptToOts(receipt: Receipt, anchor: OtsBitcoinAnchor): OtsFile {

@@ -9,7 +9,7 @@ export const HASH_LENGTH = { sha1: 20, ripemd160: 20, sha256: 32, keccak256: 32 
 
 /**
  * Applies one operation to a message, as OpenTimestamps defines them.
- * @throws {@link MedanchorError} `OTS_INVALID` when the result would exceed 4096 bytes.
+ * @throws `MedanchorError` `OTS_INVALID` when the result would exceed 4096 bytes.
  */
 export function applyOp(op: OtsOp, msg: Uint8Array): Uint8Array {
   let out: Uint8Array;

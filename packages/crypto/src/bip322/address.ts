@@ -18,7 +18,7 @@ export interface SegwitAddress {
 /**
  * Decodes a native segwit address, checking the checksum variant for its version,
  * the program length and the v0 sizes.
- * @throws {@link MedanchorError} `INVALID_ADDRESS`.
+ * @throws `MedanchorError` `INVALID_ADDRESS`.
  * @example
  * ```ts
  * decodeSegwitAddress('bc1q9vza2e8x573nczrlzms0wvx3gsqjx7vavgkx0l').version; // 0
@@ -67,7 +67,7 @@ export function hash160(data: Uint8Array): Uint8Array {
 
 /**
  * P2WPKH address of a 33-byte compressed public key.
- * @throws {@link MedanchorError} `INVALID_KEY` when the key is not 33 bytes.
+ * @throws `MedanchorError` `INVALID_KEY` when the key is not 33 bytes.
  * @example
  * ```ts
  * const addr = p2wpkhAddress(secp256k1.getPublicKey(secretKey), 'bc');
@@ -82,7 +82,7 @@ export function p2wpkhAddress(publicKey: Uint8Array, hrp = 'bc'): string {
 
 /**
  * P2TR address (BIP-86 key path only, no script tree) of a 32-byte x-only internal key.
- * @throws {@link MedanchorError} `INVALID_KEY` when the key is not a valid x coordinate.
+ * @throws `MedanchorError` `INVALID_KEY` when the key is not a valid x coordinate.
  */
 export function p2trAddress(internalKey: Uint8Array, hrp = 'bc'): string {
   return encodeSegwitAddress({ hrp, version: 1, program: taprootOutputKey(internalKey) });

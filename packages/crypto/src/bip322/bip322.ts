@@ -98,7 +98,7 @@ function mismatch(what: string): never {
  * Signs `message` for a P2WPKH, P2TR (key path, BIP-86) or P2WSH standard multisig
  * address and returns the BIP-322 simple signature (`smp` + base64 of the witness).
  *
- * @throws {@link MedanchorError} `INVALID_ADDRESS`, `UNSUPPORTED_ADDRESS`, `INVALID_KEY`
+ * @throws `MedanchorError` `INVALID_ADDRESS`, `UNSUPPORTED_ADDRESS`, `INVALID_KEY`
  *   or `SIGNER_MISMATCH` (the key does not belong to the address).
  * @example
  * ```ts

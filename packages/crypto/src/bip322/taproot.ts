@@ -15,7 +15,7 @@ function tweakScalar(internalX: Uint8Array): bigint {
 
 /**
  * x-only output key `Q = lift_x(P) + H_TapTweak(P)·G` of an x-only internal key `P`.
- * @throws {@link MedanchorError} `INVALID_KEY`.
+ * @throws `MedanchorError` `INVALID_KEY`.
  */
 export function taprootOutputKey(internalKey: Uint8Array): Uint8Array {
   if (!(internalKey instanceof Uint8Array) || internalKey.length !== 32) {
@@ -34,7 +34,7 @@ export function taprootOutputKey(internalKey: Uint8Array): Uint8Array {
 /**
  * The secret key that signs for the BIP-86 output key of `secretKey`'s x-only public key:
  * negate when the internal point has odd y, then add the tweak.
- * @throws {@link MedanchorError} `INVALID_KEY`.
+ * @throws `MedanchorError` `INVALID_KEY`.
  */
 export function taprootTweakSecretKey(secretKey: Uint8Array): Uint8Array {
   if (!(secretKey instanceof Uint8Array) || secretKey.length !== 32) {

@@ -38,7 +38,7 @@ const RECIPIENT_ROLES = ['IRCP', 'PRCP', 'CST', 'PRF'];
  * single permit provision carries period, grantee (role IRCP), actions, purposes,
  * classes and data references; signer and nonce ride in medanchor extensions so the
  * mapping round-trips exactly.
- * @throws {@link MedanchorError} `INVALID_GRANT`.
+ * @throws `MedanchorError` `INVALID_GRANT`.
  * @example
  * ```ts
  * const resource = consentGrantToFhir(grant);
@@ -130,7 +130,7 @@ function reject(why: string): never {
  * top-level permit provision; refuses anything a grant could not state without
  * widening it (deny provisions, nested provisions, security labels, codes, data
  * periods, modifier extensions, data meanings other than `instance`).
- * @throws {@link MedanchorError} `INVALID_FHIR_CONSENT`, or `INVALID_GRANT` when the result is not a valid grant.
+ * @throws `MedanchorError` `INVALID_FHIR_CONSENT`, or `INVALID_GRANT` when the result is not a valid grant.
  * @example
  * ```ts
  * const grant = consentGrantFromFhir(resource, { signer: { scheme: 'bip340', publicKey } });

@@ -192,7 +192,7 @@ export function consentGrantProblem(value: unknown): string | undefined {
 
 /**
  * Checks that `value` is a valid {@link ConsentGrant} and returns it typed.
- * @throws {@link MedanchorError} `INVALID_GRANT` naming the first bad field.
+ * @throws `MedanchorError` `INVALID_GRANT` naming the first bad field.
  */
 export function assertConsentGrant(value: unknown): asserts value is ConsentGrant {
   const problem = consentGrantProblem(value);
@@ -218,7 +218,7 @@ export interface ConsentGrantInput {
 /**
  * Builds and validates a grant: fills `type`, `version`, `issuedAt` (now) and a fresh
  * `nonce`, and converts `Date`s to consent times.
- * @throws {@link MedanchorError} `INVALID_GRANT`.
+ * @throws `MedanchorError` `INVALID_GRANT`.
  * @example
  * ```ts
  * const grant = createConsentGrant({

@@ -102,7 +102,7 @@ export function createConsentRevocation(
 
 /**
  * Signs a revocation with the patient's key (the key of `revocation.signer`).
- * @throws {@link MedanchorError} `INVALID_REVOCATION`, `INVALID_KEY` or `SIGNER_MISMATCH`.
+ * @throws `MedanchorError` `INVALID_REVOCATION`, `INVALID_KEY` or `SIGNER_MISMATCH`.
  * @example
  * ```ts
  * const revoked = signConsentRevocation(createConsentRevocation(grant), patientSecretKey);

@@ -28,7 +28,7 @@ export interface SignedConsentGrant {
 
 /**
  * Signs a grant with the patient's secret key (the key of `grant.signer`).
- * @throws {@link MedanchorError} `INVALID_GRANT`, `INVALID_KEY` or `SIGNER_MISMATCH`.
+ * @throws `MedanchorError` `INVALID_GRANT`, `INVALID_KEY` or `SIGNER_MISMATCH`.
  * @example
  * ```ts
  * const signed = signConsentGrant(grant, patientSecretKey);
@@ -87,7 +87,7 @@ export function serializeSignedConsentGrant(signed: SignedConsentGrant): string 
 /**
  * Parses JSON text into a signed grant and verifies it (shape and signature). Duplicate
  * member names are refused, since JSON parsers disagree on which one wins.
- * @throws {@link MedanchorError} `INVALID_GRANT` (not JSON, or a bad field) or
+ * @throws `MedanchorError` `INVALID_GRANT` (not JSON, or a bad field) or
  *   `BAD_SIGNATURE` (well formed, but the patient's signature does not verify).
  */
 export function parseSignedConsentGrant(text: string): SignedConsentGrant {

@@ -20,7 +20,7 @@ const SIG_HEX = /^[0-9a-f]{128}$/;
 
 /**
  * Signs a consent digest for `signer`; the key must be the signer's.
- * @throws {@link MedanchorError} `INVALID_KEY` or `SIGNER_MISMATCH`.
+ * @throws `MedanchorError` `INVALID_KEY` or `SIGNER_MISMATCH`.
  */
 export function signConsentDigest(
   signer: ConsentSigner,

@@ -6,7 +6,7 @@ import type { ConsentSigner } from './grant.js';
 /**
  * The {@link ConsentSigner} of a patient's secret key: its BIP-340 x-only public key,
  * or its P2WPKH or P2TR (BIP-86) address on the network with bech32 prefix `hrp`.
- * @throws {@link MedanchorError} `INVALID_KEY`.
+ * @throws `MedanchorError` `INVALID_KEY`.
  * @example
  * ```ts
  * const signer = consentSignerForKey(patientSecretKey, 'p2tr'); // { scheme: 'bip322', address: 'bc1p...' }

@@ -21,7 +21,7 @@ export type JsonValue =
  * `undefined`, functions, bigints, non-finite numbers, lone surrogates and objects
  * other than plain objects and arrays are rejected, never skipped.
  *
- * @throws {@link MedanchorError} `INVALID_JSON_VALUE` naming the JSON path of the bad value.
+ * @throws `MedanchorError` `INVALID_JSON_VALUE` naming the JSON path of the bad value.
  * @example
  * ```ts
  * canonicalizeJson({ b: 1, a: [true, 'x'] }); // '{"a":[true,"x"],"b":1}'
@@ -35,7 +35,7 @@ export function canonicalizeJson(value: unknown): string {
 
 /**
  * UTF-8 bytes of {@link canonicalizeJson}: the bytes that get hashed and signed.
- * @throws {@link MedanchorError} `INVALID_JSON_VALUE`.
+ * @throws `MedanchorError` `INVALID_JSON_VALUE`.
  */
 export function canonicalJsonBytes(value: unknown): Uint8Array {
   return new TextEncoder().encode(canonicalizeJson(value));
@@ -44,7 +44,7 @@ export function canonicalJsonBytes(value: unknown): Uint8Array {
 /**
  * Canonical form of JSON text: parses it (numbers become IEEE-754 doubles, as
  * RFC 8785 requires) and re-serializes it canonically.
- * @throws {@link MedanchorError} `INVALID_JSON` when the text does not parse,
+ * @throws `MedanchorError` `INVALID_JSON` when the text does not parse,
  *   `INVALID_JSON_VALUE` when it holds something I-JSON forbids (lone surrogates).
  */
 export function canonicalizeJsonText(text: string): string {

@@ -3,7 +3,7 @@ import { MedanchorError } from '@medanchor/core';
 /**
  * `JSON.parse` that also refuses duplicate member names (I-JSON, RFC 7493), which
  * parsers resolve differently: a signed document must mean one thing to every reader.
- * @throws {@link MedanchorError} `INVALID_JSON` on bad syntax or a duplicate name.
+ * @throws `MedanchorError` `INVALID_JSON` on bad syntax or a duplicate name.
  * @example
  * ```ts
  * parseJsonStrict('{"a":1,"a":2}'); // throws INVALID_JSON
