@@ -2,6 +2,7 @@ import { fromHex } from '@medanchor/core';
 import { Transaction } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
 import { memoryAnchorStateStore } from '../../src/anchor/index.js';
+import { createDevnet } from '../../src/devnet/index.js';
 import { digestOf, fundedDevnet, testAnchorer, testFundingKey } from './setup.js';
 
 /** Inputs of a raw transaction as `txid:vout` strings. */
@@ -103,6 +104,36 @@ describe('anchorer and reorgs', () => {
     expect(blockB).not.toBe(blockA);
     const entry = await anchorer.entry(digest);
     expect(entry?.blockHash).toBe(blockB);
+  });
+
+  it('rebroadcasts an anchor that a reorg dropped from both chain and mempool', async () => {
+    const key = testFundingKey('dropped', 'p2wpkh');
+    const devnet = createDevnet({ seed: 'dropped by reorg' });
+    await devnet.test.mine(1, key.script); // the only coin: a coinbase at height 1
+    await devnet.test.mine(99); // tip 100: the coin has exactly 100 confirmations
+    const { anchorer, events } = await testAnchorer(devnet, key);
+    const digest = digestOf('dropped');
+    const { attempts } = await anchorer.anchor(digest);
+    const [blockA] = await devnet.test.mine(1);
+    await anchorer.sync();
+    expect(anchorer.get(digest)?.confirmation?.blockHash).toBe(blockA);
+
+    // Invalidate block 100: on the shorter chain the coinbase is immature again, so
+    // the anchor cannot go back to the mempool.
+    await devnet.test.invalidateBlock((await devnet.headerByHeight(100)).hash);
+    expect(await devnet.test.mempool()).toEqual([]);
+    await anchorer.sync();
+    expect(anchorer.get(digest)?.status).toBe('pending');
+    expect(anchorer.get(digest)?.lastError).toMatch(/premature/);
+
+    await devnet.test.mine(1); // a new block 100: the coin is mature for the next block
+    await anchorer.sync();
+    expect(events.map((e) => e.kind)).toContain('rebroadcast');
+    expect(await devnet.test.mempool()).toEqual([attempts[0]!.txid]);
+    const [blockB] = await devnet.test.mine(1);
+    const [again] = await anchorer.sync();
+    expect(again?.confirmation).toMatchObject({ txid: attempts[0]!.txid, blockHash: blockB });
+    expect(blockB).not.toBe(blockA);
   });
 
   it('rebroadcasts the saved transaction when neither chain nor mempool knows it (crash before broadcast)', async () => {
