@@ -26,8 +26,9 @@ export type BroadcastOutcome = { kind: 'success' } | { kind: 'error'; error: Med
 /**
  * Classifies an error from `sendrawtransaction`: "already in chain" (-27) and "already
  * in the mempool" are success; -22 is `TX_DESERIALIZATION`; -25 (missing or spent
- * inputs) and -26 (policy, with Core's reason string kept) are `TX_REJECTED`, except a
- * mempool conflict, which is `TX_CONFLICT`. Anything else is returned unchanged.
+ * inputs: Core cannot tell which) and a mempool conflict are `TX_CONFLICT`, as in every
+ * other backend; -26 (policy, with Core's reason string kept) is `TX_REJECTED`. Anything
+ * else is returned unchanged.
  */
 export function classifyBroadcastError(e: unknown): BroadcastOutcome {
   if (!isRpcError(e)) {
@@ -51,24 +52,22 @@ export function classifyBroadcastError(e: unknown): BroadcastOutcome {
       ),
     };
   }
-  if (CONFLICT_REASONS.some((r) => reason.includes(r))) {
+  if (CONFLICT_REASONS.some((r) => reason.includes(r)) || rpcCode === CORE_RPC_TRANSACTION_ERROR) {
     return {
       kind: 'error',
       error: new MedanchorError(
         'TX_CONFLICT',
-        `an input is already spent by another transaction (${reason}); pick unspent inputs or replace the other transaction`,
+        `an input is missing or already spent (${reason}); refresh the UTXOs and rebuild, or replace the other transaction`,
         { cause: e, details },
       ),
     };
   }
-  if (rpcCode === CORE_RPC_TRANSACTION_ERROR || rpcCode === CORE_RPC_TRANSACTION_REJECTED) {
+  if (rpcCode === CORE_RPC_TRANSACTION_REJECTED) {
     return {
       kind: 'error',
       error: new MedanchorError(
         'TX_REJECTED',
-        rpcCode === CORE_RPC_TRANSACTION_ERROR
-          ? `the node rejected the transaction (${reason}); its inputs are missing or already spent: refresh the UTXOs and rebuild it`
-          : `the node rejected the transaction (${reason}); fix what the reason names (fee, standardness, script) and rebuild it`,
+        `the node rejected the transaction (${reason}); fix what the reason names (fee, standardness, script) and rebuild it`,
         { cause: e, details },
       ),
     };

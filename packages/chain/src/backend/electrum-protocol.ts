@@ -71,7 +71,7 @@ function reasonOf(message: string): string {
  * Classifies the error message of `blockchain.transaction.broadcast`. Electrum servers
  * have no standard error codes for this, so the node's reject reason is matched:
  * "already known / in the chain" is success; decode failures are `TX_DESERIALIZATION`;
- * mempool conflicts are `TX_CONFLICT`; the rest (missing inputs, policy) `TX_REJECTED`.
+ * missing or spent inputs and mempool conflicts are `TX_CONFLICT`; the rest (policy) `TX_REJECTED`.
  */
 export function classifyElectrumBroadcastError(message: string): ElectrumBroadcastOutcome {
   const reason = reasonOf(message);
@@ -94,13 +94,15 @@ export function classifyElectrumBroadcastError(message: string): ElectrumBroadca
     };
   }
   if (
-    /mempool-conflict|spends-conflicting|insufficient fee, rejecting replacement/i.test(message)
+    /mempool-conflict|spends-conflicting|insufficient fee, rejecting replacement|missingorspent|missing inputs/i.test(
+      message,
+    )
   ) {
     return {
       kind: 'error',
       error: new MedanchorError(
         'TX_CONFLICT',
-        `an input is already spent by another transaction (${reason}); pick unspent inputs or replace the other transaction`,
+        `an input is missing or already spent (${reason}); refresh the UTXOs and rebuild, or replace the other transaction`,
         { details },
       ),
     };

@@ -67,7 +67,10 @@ export interface Backend {
   /**
    * Broadcasts a raw transaction and returns its txid. "Already in the chain" or
    * "already in the mempool" count as success. Rejections throw typed errors:
-   * `TX_REJECTED`, `TX_CONFLICT` (inputs already spent), `TX_DESERIALIZATION`.
+   * `TX_REJECTED` (policy, fee, script), `TX_CONFLICT` (an input is missing or already
+   * spent), `TX_DESERIALIZATION`. A broadcast whose outcome cannot be known (the request
+   * may have reached the node) is never retried blindly: the backend checks the
+   * transaction's status first, or throws (`BROADCAST_UNKNOWN`, `TIMEOUT`).
    */
   broadcast(rawTx: Uint8Array): Promise<string>;
   /** Optional test capabilities, where the backend has them. */

@@ -237,7 +237,7 @@ describe('coreRpcBackend transport behaviour', () => {
       return [e.code, e.details['reason']];
     };
     expect(await codeFor(1)).toEqual(['TX_DESERIALIZATION', 'TX decode failed']);
-    expect(await codeFor(2)).toEqual(['TX_REJECTED', 'Missing inputs']);
+    expect(await codeFor(2)).toEqual(['TX_CONFLICT', 'Missing inputs']);
     expect(await codeFor(3)).toEqual(['TX_REJECTED', 'min relay fee not met, 0 < 141']);
     expect(await codeFor(4)).toEqual(['TX_CONFLICT', 'txn-mempool-conflict']);
     // -27: success, and the txid (of mainnet block 1's coinbase) is computed locally.

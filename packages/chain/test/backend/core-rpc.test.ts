@@ -184,7 +184,7 @@ describe.skipIf(!bin)('coreRpcBackend against a real litecoind regtest node', ()
       [{ script: key.script, value: spentCoinbase.value - 2000n }],
     );
     const err = await backend.broadcast(again.raw).catch((e: unknown) => e);
-    expect(isMedanchorError(err, 'TX_REJECTED')).toBe(true);
+    expect(isMedanchorError(err, 'TX_CONFLICT')).toBe(true);
     expect((err as MedanchorError).details['rpcCode']).toBe(-25);
 
     // Zero fee: a -26 policy rejection that keeps Core's reason.

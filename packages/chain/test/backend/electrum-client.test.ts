@@ -92,7 +92,7 @@ describe('Electrum protocol helpers', () => {
       `the transaction was rejected by network rules.\n\n${reason}\n[0200000001abcdef0123456789abcdef0123456789abcdef0123456789]`;
     expect(kind(wrap('TX decode failed'))).toBe('TX_DESERIALIZATION');
     expect(kind(wrap('txn-mempool-conflict'))).toBe('TX_CONFLICT');
-    expect(kind(wrap('bad-txns-inputs-missingorspent'))).toBe('TX_REJECTED');
+    expect(kind(wrap('bad-txns-inputs-missingorspent'))).toBe('TX_CONFLICT');
     expect(kind(wrap('min relay fee not met, 0 < 141'))).toBe('TX_REJECTED');
     expect(kind(wrap('Transaction already in block chain'))).toBe('success');
     expect(kind('txn-already-known')).toBe('success');
