@@ -102,6 +102,14 @@ export async function openLedger(options: LedgerOptions): Promise<Ledger> {
     onSeal: anchorBatch,
     onError,
   });
+  // A crash right after a seal can leave its receipts unstored: the batcher rebuilds them.
+  const last = batcher.lastSealed();
+  if (
+    last !== undefined &&
+    (await receipts.forCheckpoint(toHex(last.checkpointDigest))).length === 0
+  ) {
+    await receipts.save(last.receipts);
+  }
 
   async function upgrade(
     digest: string,

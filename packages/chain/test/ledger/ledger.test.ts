@@ -204,6 +204,12 @@ describe('ledger restart', () => {
     await second.sync();
     expect(anchorer.get(batch!.checkpointDigest)?.status).toBe('pending');
     expect(await devnet.test.mempool()).toHaveLength(1);
+    // The receipts of that seal lived only in the dead process: rebuilt when reopened,
+    // then upgraded once the anchor confirms.
+    expect((await second.receipt(1))?.leafIndex).toBe(1);
+    await devnet.test.mine(1);
+    await second.sync();
+    expect((await second.receipt(1))?.anchors).toHaveLength(1);
     await second.close();
   });
 });
