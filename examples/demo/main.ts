@@ -5,15 +5,7 @@
 //   stamped (durable) -> sealed into the log -> checkpoint anchored in a Bitcoin tx ->
 //   mined -> receipts upgraded -> every receipt verified (levels 1-3) -> a tampered
 //   record caught.
-import {
-  bitcoinAnchorVerifier,
-  createAnchorer,
-  createDevnet,
-  fundingKeyFromSecret,
-  memoryAnchorStateStore,
-  openLedger,
-  regtest,
-} from '@medanchor/chain';
+import { openLedger, regtest } from '@medanchor/chain';
 import { MemoryJournal, type Receipt, sha256, toHex, utf8, verifyReceipt } from '@medanchor/core';
 import {
   consentSignerForKey,
@@ -24,6 +16,7 @@ import {
   seal,
   signConsentGrant,
 } from '@medanchor/crypto';
+import { devAnchoring } from '../shared/dev-anchoring.js';
 import { syntheticFhir } from './synthetic-fhir.js';
 
 const count = Number(process.env['MEDANCHOR_DEMO_RECORDS'] ?? 1000);
@@ -84,19 +77,9 @@ if (toHex(opened.payload) !== toHex(utf8(JSON.stringify(records[1]))))
   fail('the clinician could not open a record');
 
 // 2. A devnet with a funded anchoring key, an anchorer and a ledger.
-const devnet = createDevnet({ seed: 'medanchor demo' });
-const key = fundingKeyFromSecret(sha256(utf8('demo funding key')), 'p2wpkh', regtest);
-await step('mine funding', async () => {
-  await devnet.test.mine(1, key.script);
-  await devnet.test.mine(100);
-});
-const anchorer = await createAnchorer({
-  backend: devnet,
-  network: regtest,
-  key,
-  state: memoryAnchorStateStore(),
-  fee: { minSatPerVb: 1, maxSatPerVb: 50 },
-});
+const { devnet, anchorer, verifier } = await step('mine funding', () =>
+  devAnchoring('medanchor demo'),
+);
 const ledger = await openLedger({
   origin: 'demo.medanchor.example/clinic-ledger',
   journal: new MemoryJournal(),
@@ -121,9 +104,7 @@ for (const a of accepted)
   receipts.push((await ledger.receipt(a.leafIndex)) ?? fail('a receipt is missing'));
 
 // 4. Verify every receipt: Merkle, SPV, and depth in the chain from the backend.
-const verifiers = [
-  bitcoinAnchorVerifier({ network: regtest, backends: [devnet], minConfirmations: 6 }),
-];
+const verifiers = [verifier];
 const levels = new Map<number, number>();
 await step('verify every receipt', async () => {
   for (let i = 0; i < receipts.length; i++) {
