@@ -1,4 +1,5 @@
 import { MedanchorError } from '../errors.js';
+import { sha256PrefixedBatchJs } from './js.js';
 import {
   activeKernel,
   forceKernel,
@@ -42,8 +43,13 @@ export function sha256PrefixedBatch(
   outOffset = 0,
 ): void {
   checkArguments(prefix, input, inLen, count, out, outOffset);
-  activeKernel().fn(prefix, input, inLen, count, out, outOffset);
+  // The WebAssembly kernels copy a whole message into their memory: very long messages
+  // (never Merkle work) go through JavaScript instead of growing that memory without bound.
+  const kernel = inLen > MAX_WASM_MESSAGE ? sha256PrefixedBatchJs : activeKernel().fn;
+  kernel(prefix, input, inLen, count, out, outOffset);
 }
+
+const MAX_WASM_MESSAGE = 1 << 24;
 
 /**
  * Forces the kernel behind {@link sha256PrefixedBatch}, for tests and benchmarks, or

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { readVectorJson, vectorPath } from '../../../../test/helpers/vectors.js';
 import { fromHex, toHex, utf8 } from '../../src/bytes.js';
@@ -76,6 +77,20 @@ for (const kernel of sha256Kernels()) {
         }),
       );
     }
+
+    it(
+      'a 17 MiB message (past the WebAssembly message limit) still hashes right',
+      withKernel(() => {
+        const input = new Uint8Array(17 * 2 ** 20).fill(0x61);
+        const out = new Uint8Array(32);
+        sha256PrefixedBatch(0x61, input, input.length, 1, out);
+        expect(toHex(out)).toBe(
+          createHash('sha256')
+            .update(new Uint8Array(input.length + 1).fill(0x61))
+            .digest('hex'),
+        );
+      }),
+    );
 
     it(
       'FIPS 180-2 "abc" many times in one batch (every lane of every chunk)',
