@@ -8,6 +8,7 @@ export * from './batch/index.js';
 export { assertBytes, concatBytes, equalBytes, fromHex, toHex, utf8 } from './bytes.js';
 export * from './commitment/index.js';
 export { isMedanchorError, MedanchorError, type MedanchorErrorOptions } from './errors.js';
+export * from './kernel/index.js';
 export * from './merkle/index.js';
 export * from './receipt/index.js';
 export { sha256, taggedHash } from './sha256.js';

@@ -34,19 +34,33 @@ export interface CommitOptions {
   salt?: Uint8Array;
 }
 
+// Random bytes drawn ahead for salts (never reused: each is wiped when handed out).
+let saltPool: Uint8Array = new Uint8Array(0);
+let saltOffset = 0;
+
 /**
  * 32 fresh bytes from the platform CSPRNG (`globalThis.crypto.getRandomValues`).
  * @throws {@link MedanchorError} `NO_CSPRNG` when the platform has no Web Crypto.
  */
 export function newSalt(): Uint8Array {
-  const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
-  if (c?.getRandomValues === undefined) {
-    throw new MedanchorError(
-      'NO_CSPRNG',
-      'globalThis.crypto.getRandomValues is not available: run on Node >= 20 or a browser, or pass a salt',
-    );
+  if (saltPool.length - saltOffset < SALT_LENGTH) {
+    const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } })
+      .crypto;
+    if (c?.getRandomValues === undefined) {
+      throw new MedanchorError(
+        'NO_CSPRNG',
+        'globalThis.crypto.getRandomValues is not available: run on Node >= 20 or a browser, or pass a salt',
+      );
+    }
+    // One CSPRNG call per 128 salts: the per-call cost dominated large batches.
+    saltPool = c.getRandomValues(new Uint8Array(SALT_LENGTH * 128));
+    saltOffset = 0;
   }
-  return c.getRandomValues(new Uint8Array(SALT_LENGTH));
+  const salt = saltPool.slice(saltOffset, saltOffset + SALT_LENGTH);
+  // Each salt is handed out once: wipe it from the pool.
+  saltPool.fill(0, saltOffset, saltOffset + SALT_LENGTH);
+  saltOffset += SALT_LENGTH;
+  return salt;
 }
 
 /**

@@ -11,8 +11,16 @@ export const HASH_SIZE = 32;
 /** Root of the empty log: SHA-256 of the empty string (RFC 9162 section 2.1.1). */
 export const EMPTY_ROOT: Uint8Array = sha256(new Uint8Array(0));
 
+// Scratch for single hashes through the batch kernel (faster than a hash object per call).
+const pair = new Uint8Array(2 * HASH_SIZE);
+
 /** RFC 9162 leaf hash: `sha256(0x00 || data)`. */
 export function leafHash(data: Uint8Array): Uint8Array {
+  if (data.length === HASH_SIZE) {
+    const out = new Uint8Array(HASH_SIZE);
+    sha256PrefixedBatch(LEAF_PREFIX, data, HASH_SIZE, 1, out);
+    return out;
+  }
   const msg = new Uint8Array(data.length + 1);
   msg[0] = LEAF_PREFIX;
   msg.set(data, 1);
@@ -24,6 +32,13 @@ export function leafHash(data: Uint8Array): Uint8Array {
  * length are concatenated as they are (verification of malformed proofs relies on it).
  */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  if (left.length === HASH_SIZE && right.length === HASH_SIZE) {
+    pair.set(left, 0);
+    pair.set(right, HASH_SIZE);
+    const out = new Uint8Array(HASH_SIZE);
+    sha256PrefixedBatch(NODE_PREFIX, pair, 2 * HASH_SIZE, 1, out);
+    return out;
+  }
   const msg = new Uint8Array(1 + left.length + right.length);
   msg[0] = NODE_PREFIX;
   msg.set(left, 1);

@@ -11,4 +11,10 @@ export {
 export { MerkleLog } from './log.js';
 export { type LogStore, MemoryLogStore } from './store.js';
 export { merkleRoot } from './tree.js';
-export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './verify.js';
+export {
+  type InclusionClaim,
+  rootFromInclusionProof,
+  verifyConsistency,
+  verifyInclusion,
+  verifyInclusions,
+} from './verify.js';

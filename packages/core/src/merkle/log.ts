@@ -110,7 +110,8 @@ export class MerkleLog {
   /**
    * Inclusion proofs of every leaf in `[start, end)` at `size` leaves, in one pass:
    * one store read per tree level for the whole batch, and the right edge of the tree
-   * hashed once. Elements of the returned proofs share memory per level.
+   * hashed once. Proofs share their elements (a node common to several proofs is one
+   * `Uint8Array`): treat them as read-only.
    */
   inclusionProofs(start: number, end: number, size: number = this.size): Uint8Array[][] {
     checkCount(start, 'start');
@@ -134,13 +135,21 @@ export class MerkleLog {
       const readEnd = Math.min(hi + 1, complete);
       const level =
         readEnd > lo ? this.store.nodes(l, lo, readEnd - lo).slice() : new Uint8Array(0);
+      // A node at level l is the sibling of up to 2^l leaves: one shared view per node.
+      const views: (Uint8Array | undefined)[] = [];
       for (let m = start; m < end; m++) {
         const i = Math.floor(m / p);
         const sib = i % 2 === 1 ? i - 1 : i + 1;
         if (sib >= count) continue;
         const proof = proofs[m - start]!;
         if (sib < complete) {
-          proof.push(level.subarray((sib - lo) * HASH_SIZE, (sib - lo + 1) * HASH_SIZE));
+          const k = sib - lo;
+          let view = views[k];
+          if (view === undefined) {
+            view = level.subarray(k * HASH_SIZE, (k + 1) * HASH_SIZE);
+            views[k] = view;
+          }
+          proof.push(view);
         } else {
           proof.push(edge[l]!);
         }

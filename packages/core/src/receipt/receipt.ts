@@ -124,15 +124,30 @@ export function buildReceipts(
     });
   }
   const cp = toReceiptCheckpoint(checkpoint);
+  // Proofs of one batch share nodes (MerkleLog returns one array per node): hex each once.
+  const hexOf = new Map<Uint8Array, string>();
+  const hex = (h: Uint8Array) => {
+    let text = hexOf.get(h);
+    if (text === undefined) {
+      text = toHex(h);
+      hexOf.set(h, text);
+    }
+    return text;
+  };
   return commitments.map((commitment, i) =>
     assemble(
       { commitment, leafIndex: firstIndex + i, checkpoint, inclusionProof: inclusionProofs[i]! },
       cp,
+      hex,
     ),
   );
 }
 
-function assemble(input: BuildReceiptInput, checkpoint: ReceiptCheckpoint): Receipt {
+function assemble(
+  input: BuildReceiptInput,
+  checkpoint: ReceiptCheckpoint,
+  hex: (h: Uint8Array) => string = toHex,
+): Receipt {
   return {
     version: RECEIPT_VERSION,
     record: {
@@ -142,7 +157,7 @@ function assemble(input: BuildReceiptInput, checkpoint: ReceiptCheckpoint): Rece
     },
     leafIndex: input.leafIndex,
     treeSize: input.checkpoint.size,
-    inclusionProof: input.inclusionProof.map(toHex),
+    inclusionProof: input.inclusionProof.map(hex),
     checkpoint,
     anchors: [...(input.anchors ?? [])],
   };

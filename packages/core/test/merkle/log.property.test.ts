@@ -9,6 +9,7 @@ import {
   toHex,
   verifyConsistency,
   verifyInclusion,
+  verifyInclusions,
 } from '../../src/index.js';
 import { refConsistency, refLeaf, refPath, refRoot } from './reference.js';
 
@@ -178,5 +179,40 @@ describe('Merkle log errors', () => {
     expect(toHex(l.root())).toBe(root3);
     l.append(hs.slice(3));
     expect(toHex(l.root())).toBe(toHex(refRoot(hs)));
+  });
+});
+
+describe('verifyInclusions (batched)', () => {
+  it('gives exactly the answers of verifyInclusion, for valid, corrupted and malformed claims', () => {
+    fc.assert(
+      fc.property(
+        leavesArb,
+        fc.array(fc.tuple(fc.nat(), fc.nat(4), fc.nat()), { minLength: 1, maxLength: 40 }),
+        (leaves, picks) => {
+          const hashes = leaves.map(refLeaf);
+          const log = buildInChunks(hashes, [4]);
+          const n = log.size;
+          const root = log.root();
+          const claims = picks.map(([mSeed, how, pos]) => {
+            const m = mSeed % n;
+            const proof = log.inclusionProof(m).map((p) => p.slice());
+            const claim = { leafHash: hashes[m]!, index: m, size: n, proof, root };
+            if (how === 1 && proof.length > 0) {
+              const bad = proof[pos % proof.length]!;
+              bad[pos % 32] = bad[pos % 32]! ^ 1;
+            }
+            if (how === 2) return { ...claim, index: (m + 1) % n };
+            if (how === 3) return { ...claim, proof: proof.slice(1) };
+            if (how === 4) return { ...claim, size: n + 1 };
+            return claim;
+          });
+          const batched = verifyInclusions(claims);
+          claims.forEach((c, i) => {
+            expect(batched[i]).toBe(verifyInclusion(c.leafHash, c.index, c.size, c.proof, c.root));
+          });
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
