@@ -72,9 +72,9 @@ describe('receipt -> OpenTimestamps export', () => {
         const detached = OTS.DetachedTimestampFile.deserialize(Array.from(bytes));
         expect(OTS.Utils.bytesToHex(detached.fileDigest())).toBe(toHex(sha256(records[i]!)));
         const attestations: [unknown, number[]][] = [];
-        detached.timestamp
-          .allAttestations()
-          .forEach((att: unknown, msg: number[]) => attestations.push([att, msg]));
+        detached.timestamp.allAttestations().forEach((att: unknown, msg: number[]) => {
+          attestations.push([att, msg]);
+        });
         expect(attestations).toHaveLength(1);
         const [att, msg] = attestations[0]!;
         expect(att).toBeInstanceOf(OTS.Notary.BitcoinBlockHeaderAttestation);
