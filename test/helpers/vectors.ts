@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { it } from 'vitest';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -55,4 +56,14 @@ export function listVectorFiles(sub: string, ext = '.json'): string[] {
 /** Absolute path of a file in this repository. */
 export function repoPath(...parts: string[]): string {
   return join(repoRoot, ...parts);
+}
+
+/**
+ * Registers a test only when a vector file has what it needs (a raw block, a retarget
+ * inside a chain...), and otherwise prints why: such a case is not applicable, so it is
+ * neither run nor counted as a skipped test.
+ */
+export function itWhen(applicable: boolean, reason: string, name: string, fn: () => unknown): void {
+  if (applicable) it(name, fn);
+  else console.warn(`[vectors] not applicable, not run: ${name}: ${reason}`);
 }
