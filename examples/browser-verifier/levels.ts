@@ -1,4 +1,21 @@
+import { bitcoinAnchorVerifier, networkByName } from '@medanchor/chain';
 import { type AnchorVerifier, type ReceiptVerification, verifyReceipt } from '@medanchor/core';
+
+/**
+ * Offline (level 2) verifiers for the Bitcoin anchors of a parsed receipt: one for the
+ * network its first Bitcoin anchor names, when that network is built in.
+ */
+export function offlineVerifiersFor(receipt: unknown): AnchorVerifier[] {
+  const anchors = (receipt as { anchors?: { type?: unknown; network?: unknown }[] } | null)
+    ?.anchors;
+  const bitcoin = Array.isArray(anchors) ? anchors.find((a) => a?.type === 'bitcoin') : undefined;
+  if (typeof bitcoin?.network !== 'string') return [];
+  try {
+    return [bitcoinAnchorVerifier({ network: networkByName(bitcoin.network) })];
+  } catch {
+    return [];
+  }
+}
 
 /** One row of the page: a verification level and how it fared. */
 export interface LevelRow {
@@ -21,7 +38,7 @@ const TITLES = {
 export async function verifyLevels(
   record: Uint8Array,
   receiptJson: string,
-  anchorVerifiers: readonly AnchorVerifier[] = [],
+  anchorVerifiers?: readonly AnchorVerifier[],
 ): Promise<{ valid: boolean; rows: LevelRow[]; result: ReceiptVerification | undefined }> {
   let receipt: unknown;
   try {
@@ -33,7 +50,8 @@ export async function verifyLevels(
       rows: [{ level: 1, title: TITLES[1], status: 'fail', detail: 'the receipt is not JSON' }],
     };
   }
-  const result = await verifyReceipt(receipt, { content: record, anchors: anchorVerifiers });
+  const anchors = anchorVerifiers ?? offlineVerifiersFor(receipt);
+  const result = await verifyReceipt(receipt, { content: record, anchors });
   if (!result.ok) {
     const level = result.step === 'anchor' ? 2 : 1;
     const rows: LevelRow[] = [];

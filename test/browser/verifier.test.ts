@@ -13,8 +13,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
+import { openLedger, regtest } from '@medanchor/chain';
 import { encodeReceipt, MemoryJournal, openBatcher, utf8 } from '@medanchor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devAnchoring } from '../../examples/shared/dev-anchoring.js';
 import { repoPath } from '../helpers/vectors.js';
 
 // The browser verifier (examples/browser-verifier) in real headless Chromium (Debian's
@@ -153,5 +155,36 @@ describe.skipIf(!hasChromium)('browser verifier in headless Chromium', () => {
       fullPage: true,
     });
     expect(errors).toEqual([]);
+  });
+  it('checks level 2 in the page for a receipt anchored on devnet (SPV, offline)', async () => {
+    const { devnet, anchorer } = await devAnchoring('browser-verifier');
+    const ledger = await openLedger({
+      origin: 'browser.test/anchored',
+      journal: new MemoryJournal(),
+      anchorer,
+      network: regtest,
+    });
+    const record = utf8('{"resourceType":"Condition","id":"c-1"}');
+    const { leafIndex } = await ledger.add(record);
+    await ledger.seal();
+    await devnet.test.mine(1);
+    await ledger.sync();
+    const receipt = (await ledger.receipt(leafIndex))!;
+    await ledger.close();
+    expect(receipt.anchors).toHaveLength(1);
+    writeFileSync(join(work, 'c-1.json.record'), record);
+    writeFileSync(join(work, 'c-1.receipt.json'), encodeReceipt(receipt));
+
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.setInputFiles('#receipt', join(work, 'c-1.receipt.json'));
+    await page.setInputFiles('#record', join(work, 'c-1.json.record'));
+    await page.waitForSelector('#summary[data-state="valid"]', { timeout: 20_000 });
+    expect(await page.getAttribute('#levels li[data-level="2"]', 'data-status')).toBe('pass');
+    expect(await page.getAttribute('#levels li[data-level="3"]', 'data-status')).toBe('skip');
+    await page.screenshot({
+      path: repoPath('test-results', 'browser-verifier-anchored.png'),
+      fullPage: true,
+    });
   });
 });
