@@ -4,6 +4,7 @@ import {
   concatBytes,
   encodeCheckpoint,
   fromHex,
+  inclusionPathSides,
   LEAF_PREFIX,
   MedanchorError,
   NODE_PREFIX,
@@ -33,27 +34,6 @@ const SHA256: OtsOp = { op: 'sha256' };
 const prepend = (arg: Uint8Array): OtsOp => ({ op: 'prepend', arg });
 const append = (arg: Uint8Array): OtsOp => ({ op: 'append', arg });
 
-// Sides of an RFC 9162 inclusion proof's siblings (true = sibling on the left), by the
-// same walk as the RFC's verification algorithm.
-function inclusionSides(index: number, size: number, length: number): boolean[] {
-  const sides: boolean[] = [];
-  let fn = index;
-  let sn = size - 1;
-  for (let k = 0; k < length; k++) {
-    const left = fn % 2 === 1 || fn === sn;
-    sides.push(left);
-    if (left && fn % 2 === 0) {
-      while (fn % 2 === 0 && fn !== 0) {
-        fn = Math.floor(fn / 2);
-        sn = Math.floor(sn / 2);
-      }
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return sides;
-}
-
 /**
  * Exports a receipt with a confirmed Bitcoin anchor as an OpenTimestamps proof (`.ots`)
  * of the record: every link of medanchor's proof chain (commitment, log leaf, inclusion
@@ -77,7 +57,14 @@ export function receiptToOts(receipt: Receipt, anchor: OtsBitcoinAnchor): OtsFil
   // commitment -> leaf hash -> root
   ops.push(prepend(Uint8Array.of(LEAF_PREFIX)), SHA256);
   const proof = receipt.inclusionProof.map((h) => fromHex(h));
-  inclusionSides(receipt.leafIndex, receipt.treeSize, proof.length).forEach((left, k) => {
+  const sides = inclusionPathSides(receipt.leafIndex, receipt.treeSize, proof.length);
+  if (sides === undefined) {
+    throw new MedanchorError(
+      'OTS_UNSUPPORTED',
+      "the receipt's inclusion proof does not fit its leaf index and tree size",
+    );
+  }
+  sides.forEach((left, k) => {
     if (left) ops.push(prepend(concatBytes(Uint8Array.of(NODE_PREFIX), proof[k]!)), SHA256);
     else ops.push(prepend(Uint8Array.of(NODE_PREFIX)), append(proof[k]!), SHA256);
   });

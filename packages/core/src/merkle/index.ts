@@ -13,6 +13,7 @@ export { type LogStore, MemoryLogStore } from './store.js';
 export { merkleRoot } from './tree.js';
 export {
   type InclusionClaim,
+  inclusionPathSides,
   rootFromInclusionProof,
   verifyConsistency,
   verifyInclusion,

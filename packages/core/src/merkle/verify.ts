@@ -172,23 +172,38 @@ export function verifyInclusions(claims: readonly InclusionClaim[]): boolean[] {
   return result;
 }
 
-// The sides (true = sibling on the left) of a well-shaped proof, or undefined.
+// The sides of a well-shaped proof with well-formed hashes, or undefined.
 function inclusionSides(
   leafHash: Uint8Array,
   index: number | bigint,
   size: number | bigint,
   proof: readonly Uint8Array[],
 ): boolean[] | undefined {
-  const i = toSafeCount(index);
-  const n = toSafeCount(size);
-  if (i === undefined || n === undefined || i >= n) return undefined;
   if (!(leafHash instanceof Uint8Array) || leafHash.length !== HASH_SIZE || !allHashes(proof)) {
     return undefined;
   }
+  return inclusionPathSides(index, size, proof.length);
+}
+
+/**
+ * The shape of an RFC 9162 inclusion proof of `length` elements for leaf `index` in a
+ * tree of `size` leaves: for each element from the leaf up, true when that sibling is on
+ * the left. `undefined` when no proof of that length fits `(index, size)`. This is the
+ * walk of RFC 9162 section 2.1.3.2 without the hashing, for tools that re-express proofs
+ * (such as the OpenTimestamps export).
+ */
+export function inclusionPathSides(
+  index: number | bigint,
+  size: number | bigint,
+  length: number,
+): boolean[] | undefined {
+  const i = toSafeCount(index);
+  const n = toSafeCount(size);
+  if (i === undefined || n === undefined || i >= n) return undefined;
   const sides: boolean[] = [];
   let fn = i;
   let sn = n - 1;
-  for (let k = 0; k < proof.length; k++) {
+  for (let k = 0; k < length; k++) {
     if (sn === 0) return undefined;
     const left = isOdd(fn) || fn === sn;
     sides.push(left);
