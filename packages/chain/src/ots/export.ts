@@ -12,6 +12,7 @@ import {
   sha256,
   utf8,
 } from '@medanchor/core';
+import { BITCOIN_ANCHOR_TYPE, decodeBitcoinAnchorEntry } from '../anchor/entry.js';
 import type { OtsFile, OtsOp, OtsTimestamp } from './format.js';
 
 /** The parts of a confirmed Bitcoin anchor that an OpenTimestamps proof needs. */
@@ -41,10 +42,15 @@ const append = (arg: Uint8Array): OtsOp => ({ op: 'append', arg });
  * prepend and sha256 operations, ending in a Bitcoin block header attestation, so any
  * OpenTimestamps verifier can check it against the chain. docs/spec/ots.md gives the mapping.
  *
+ * `anchor` defaults to the receipt's own Bitcoin anchor entry (a confirmed receipt).
+ *
  * @throws `MedanchorError` `OTS_UNSUPPORTED` for receipts carried to a later
  * checkpoint, `OTS_ANCHOR_MISMATCH` when the transaction does not hold the checkpoint digest.
  */
-export function receiptToOts(receipt: Receipt, anchor: OtsBitcoinAnchor): OtsFile {
+export function receiptToOts(
+  receipt: Receipt,
+  anchor: OtsBitcoinAnchor = bitcoinAnchorOf(receipt),
+): OtsFile {
   if (receipt.carry !== undefined) {
     throw new MedanchorError(
       'OTS_UNSUPPORTED',
@@ -103,6 +109,24 @@ export function receiptToOts(receipt: Receipt, anchor: OtsBitcoinAnchor): OtsFil
   for (let k = ops.length - 1; k >= 0; k--)
     timestamp = { attestations: [], ops: [{ op: ops[k]!, next: timestamp }] };
   return { fileHash: 'sha256', digest: fromHex(receipt.record.digest), timestamp };
+}
+
+/** The parts of the receipt's first Bitcoin anchor entry that an `.ots` proof needs. */
+function bitcoinAnchorOf(receipt: Receipt): OtsBitcoinAnchor {
+  const entry = receipt.anchors.find((a) => a.type === BITCOIN_ANCHOR_TYPE);
+  if (entry === undefined) {
+    throw new MedanchorError(
+      'OTS_UNSUPPORTED',
+      'the receipt has no Bitcoin anchor yet: export it once its anchor is confirmed (ledger.sync())',
+    );
+  }
+  const proof = decodeBitcoinAnchorEntry(entry);
+  return {
+    rawTx: proof.rawTx,
+    position: proof.position,
+    branch: proof.branch,
+    height: proof.height,
+  };
 }
 
 function indexOf(haystack: Uint8Array, needle: Uint8Array): number {

@@ -102,3 +102,52 @@ describe('receipt -> OpenTimestamps export', () => {
     expect(evaluateOts(receiptToOts(batch.receipts[0]!, anchor))).toHaveLength(1);
   });
 });
+
+describe('a confirmed ledger receipt on devnet -> .ots', () => {
+  it('exports from the receipt alone and verifies against the real devnet header, ours and theirs', async () => {
+    const { devAnchoring } = await import('../../../../examples/shared/dev-anchoring.js');
+    const { openLedger, regtest } = await import('../../src/index.js');
+    const { devnet, anchorer } = await devAnchoring('ots-export');
+    const ledger = await openLedger({
+      origin: 'ots.test/ledger',
+      journal: new MemoryJournal(),
+      anchorer,
+      network: regtest,
+    });
+    const record = utf8('{"resourceType":"DiagnosticReport","id":"dr-9"}');
+    const { leafIndex } = await ledger.add(record);
+    await ledger.add(utf8('another'));
+    await ledger.seal();
+    // A pending receipt (sealed, not yet confirmed) has no path to a block yet.
+    const pending = (await ledger.receipt(leafIndex))!;
+    expect(() => receiptToOts(pending)).toThrowError(/no Bitcoin anchor yet/);
+    await devnet.test.mine(1);
+    await ledger.sync();
+    const receipt = (await ledger.receipt(leafIndex))!;
+    await ledger.close();
+
+    const bytes = writeOts(receiptToOts(receipt));
+    const height = (receipt.anchors[0] as unknown as { height: number }).height;
+    const header = (await devnet.headerByHeight(height)).header;
+    const ours = await verifyOts(
+      readOts(bytes),
+      record,
+      async (h) => (await devnet.headerByHeight(h)).header,
+    );
+    expect(ours).toMatchObject({ ok: true, confirmed: [{ height }] });
+
+    const detached = OTS.DetachedTimestampFile.deserialize(Array.from(bytes));
+    const found: [
+      { height: number; verifyAgainstBlockheader: (d: number[], b: unknown) => number },
+      number[],
+    ][] = [];
+    detached.timestamp.allAttestations().forEach((att: never, msg: number[]) => {
+      found.push([att, msg]);
+    });
+    expect(found).toHaveLength(1);
+    const [att, msg] = found[0]!;
+    expect(att.height).toBe(height);
+    const block = { merkleroot: hashToDisplayHex(header.subarray(36, 68)), time: 1 };
+    expect(att.verifyAgainstBlockheader(msg.slice().reverse(), block)).toBe(1);
+  });
+});
