@@ -1,15 +1,13 @@
 import { MemoryJournal, sha256, utf8, verifyReceipt, verifyReceiptMerkle } from '@medanchor/core';
+import { devAnchoring } from '../../examples/shared/dev-anchoring.js';
 import {
   type AnchorCoin,
   bitcoinAnchorVerifier,
   buildAnchorTransaction,
-  createAnchorer,
   type FundingKeyType,
   fundingKeyFromSecret,
-  memoryAnchorStateStore,
   planAnchorFee,
 } from '../../packages/chain/src/anchor/index.js';
-import { createDevnet } from '../../packages/chain/src/devnet/index.js';
 import { openLedger } from '../../packages/chain/src/ledger/index.js';
 import { regtest } from '../../packages/chain/src/network/index.js';
 import { measure, printTable } from '../harness.js';
@@ -63,17 +61,7 @@ export async function run(): Promise<void> {
   printTable('Anchor transaction build + sign (bitcoinjs-lib Psbt, @noble/curves)', rows);
 
   // A real receipt: records sealed by a ledger, anchored on a devnet, confirmed.
-  const key = keyOf('p2wpkh');
-  const devnet = createDevnet({ seed: 'bench' });
-  await devnet.test.mine(1, key.script);
-  await devnet.test.mine(100);
-  const anchorer = await createAnchorer({
-    backend: devnet,
-    network: regtest,
-    key,
-    state: memoryAnchorStateStore(),
-    fee: { minSatPerVb: 1, maxSatPerVb: 10 },
-  });
+  const { devnet, anchorer } = await devAnchoring('bench');
   const ledger = await openLedger({
     origin: 'bench.example/ledger',
     journal: new MemoryJournal(),

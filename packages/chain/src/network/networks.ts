@@ -14,6 +14,15 @@ function freezeNetwork(p: NetworkParams): NetworkParams {
   return Object.freeze(p);
 }
 
+// Address versions shared by testnet4, signet and regtest.
+const TEST_ADDRESSES = {
+  pubKeyHash: 0x6f,
+  scriptHash: 0xc4,
+  wif: 0xef,
+  bip32: { public: 0x043587cf, private: 0x04358394 },
+  messagePrefix: SIGNED_MESSAGE_PREFIX,
+} as const;
+
 /** Bitcoin mainnet. */
 export const mainnet: NetworkParams = freezeNetwork({
   name: 'mainnet',
@@ -43,11 +52,7 @@ export const mainnet: NetworkParams = freezeNetwork({
 export const testnet4: NetworkParams = freezeNetwork({
   name: 'testnet4',
   bech32: 'tb',
-  pubKeyHash: 0x6f,
-  scriptHash: 0xc4,
-  wif: 0xef,
-  bip32: { public: 0x043587cf, private: 0x04358394 },
-  messagePrefix: SIGNED_MESSAGE_PREFIX,
+  ...TEST_ADDRESSES,
   genesisHeader:
     '0100000000000000000000000000000000000000000000000000000000000000000000004e7b2b9128fe0291db0693af2ae418b767e657cd407e80cb1434221eaea7a07a046f3566ffff001dbb0c7817',
   genesisHash: '00000000da84f2bafbbc53dee25a72ae507ff4914b867c565be350b0da8bf043',
@@ -65,11 +70,7 @@ export const testnet4: NetworkParams = freezeNetwork({
 export const signet: NetworkParams = freezeNetwork({
   name: 'signet',
   bech32: 'tb',
-  pubKeyHash: 0x6f,
-  scriptHash: 0xc4,
-  wif: 0xef,
-  bip32: { public: 0x043587cf, private: 0x04358394 },
-  messagePrefix: SIGNED_MESSAGE_PREFIX,
+  ...TEST_ADDRESSES,
   genesisHeader:
     '0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a008f4d5fae77031e8ad22203',
   genesisHash: '00000008819873e925422c1ff0f99f7cc9bbb232af63a077a480a3633bee1ef6',
@@ -87,11 +88,7 @@ export const signet: NetworkParams = freezeNetwork({
 export const regtest: NetworkParams = freezeNetwork({
   name: 'regtest',
   bech32: 'bcrt',
-  pubKeyHash: 0x6f,
-  scriptHash: 0xc4,
-  wif: 0xef,
-  bip32: { public: 0x043587cf, private: 0x04358394 },
-  messagePrefix: SIGNED_MESSAGE_PREFIX,
+  ...TEST_ADDRESSES,
   genesisHeader:
     '0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4adae5494dffff7f2002000000',
   genesisHash: '0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206',
