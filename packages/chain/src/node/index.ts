@@ -11,3 +11,4 @@ export {
   type ElectrumTlsOptions,
   electrumSocketTransport,
 } from './electrum-transport.js';
+export { type FileReceiptStore, fileReceiptStore } from './receipt-store-file.js';
