@@ -37,6 +37,14 @@ const RPC_CODE: Record<string, number> = {
   TX_REJECTED: -26,
 };
 const MAX_BODY = 4_000_000;
+// Like blockstream.info and mempool.space: any origin may read, so a verifier page on
+// another origin can call the API from the browser.
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-headers': 'content-type',
+  'access-control-max-age': '86400',
+} as const;
 
 class HttpError extends Error {
   constructor(
@@ -53,7 +61,8 @@ class HttpError extends Error {
  * `GET /blocks/tip/height`, `/blocks/tip/hash`, `/block-height/:h`, `/block/:hash`,
  * `/block/:hash/header`, `/block/:hash/txids`, `/block/:hash/raw`, `/block/:hash/status`,
  * `/tx/:txid/hex`, `/tx/:txid/raw`, `/tx/:txid/status`, `/tx/:txid/merkle-proof`,
- * `/scripthash/:hash/utxo`, `/fee-estimates`, and `POST /tx`.
+ * `/scripthash/:hash/utxo`, `/fee-estimates`, and `POST /tx`. Every answer allows any
+ * origin (CORS, with `OPTIONS` preflight), as public Esplora instances do.
  *
  * @example
  * ```ts
@@ -98,6 +107,10 @@ async function handle(
 ): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/+$/, '');
   const parts = path.split('/').filter((p) => p.length > 0);
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, CORS).end();
+    return;
+  }
   if (req.method === 'POST' && path === '/tx') return postTx(src, req, res);
   if (req.method !== 'GET') throw new HttpError(405, 'Method not allowed');
   const [a, b, c] = parts;
@@ -265,6 +278,7 @@ function hashParam(s: string): string {
 
 function sendText(res: ServerResponse, body: string, status = 200): void {
   res.writeHead(status, {
+    ...CORS,
     'content-type': 'text/plain',
     'content-length': Buffer.byteLength(body),
   });
@@ -274,6 +288,7 @@ function sendText(res: ServerResponse, body: string, status = 200): void {
 function sendJson(res: ServerResponse, value: unknown): void {
   const body = JSON.stringify(value);
   res.writeHead(200, {
+    ...CORS,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
   });
@@ -282,6 +297,7 @@ function sendJson(res: ServerResponse, value: unknown): void {
 
 function sendBytes(res: ServerResponse, bytes: Uint8Array): void {
   res.writeHead(200, {
+    ...CORS,
     'content-type': 'application/octet-stream',
     'content-length': bytes.length,
   });

@@ -95,6 +95,40 @@ describe('serveEsplora over a devnet', () => {
     expect(est['144']).toBe(2);
   });
 
+  it('lets pages on any origin call it (CORS): allow-origin on answers and errors, OPTIONS preflight', async () => {
+    const origin = { origin: 'http://127.0.0.1:9' };
+    const ok = await fetch(`${server.url}/blocks/tip/hash`, { headers: origin });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('*');
+    const missing = await fetch(`${server.url}/block-height/999999`, { headers: origin });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('access-control-allow-origin')).toBe('*');
+    const json = await fetch(`${server.url}/block/${blockHash}`, { headers: origin });
+    expect(json.headers.get('access-control-allow-origin')).toBe('*');
+    const preflight = await fetch(`${server.url}/tx`, {
+      method: 'OPTIONS',
+      headers: {
+        ...origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-methods')?.split(/,\s*/)).toEqual(
+      expect.arrayContaining(['GET', 'POST']),
+    );
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('content-type');
+    expect(await preflight.text()).toBe('');
+    const rejected = await fetch(`${server.url}/tx`, {
+      method: 'POST',
+      body: '00',
+      headers: origin,
+    });
+    expect(rejected.status).toBe(400);
+    expect(rejected.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
   it('answers a rejected broadcast with 400 and a Core-style RPC error', async () => {
     const res = await fetch(`${server.url}/tx`, { method: 'POST', body: '0011' });
     expect(res.status).toBe(400);
