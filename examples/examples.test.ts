@@ -16,4 +16,15 @@ describe('examples run end to end', () => {
     const { main } = await import('./consent-sharing/main.js');
     expect(await main()).toEqual({ before: 'permit', after: 'deny (revoked)', events: 4 });
   });
+
+  it('drug-supply-chain: custody verified end to end; an edit, a loss in transit and a counterfeit are each caught by name', async () => {
+    const { main } = await import('./drug-supply-chain/main.js');
+    expect(await main()).toEqual({
+      handOffs: 2,
+      intact: true,
+      altered: ['signature', 'quantity', 'receipt'],
+      diverted: ['quantity'],
+      counterfeit: ['signature'],
+    });
+  });
 });
