@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { openLedger, regtest } from '@medanchor/chain';
+import { serveEsplora } from '@medanchor/chain/node';
 import { encodeReceipt, MemoryJournal, openBatcher, utf8 } from '@medanchor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devAnchoring } from '../../examples/shared/dev-anchoring.js';
@@ -21,7 +22,9 @@ import { repoPath } from '../helpers/vectors.js';
 
 // The browser verifier (examples/browser-verifier) in real headless Chromium (Debian's
 // /usr/bin/chromium, driven by playwright-core): a valid receipt passes level 1, a
-// tampered record fails it. Screenshots go to test-results/.
+// tampered record fails it; a receipt anchored on devnet passes level 2 offline, and
+// level 3 against devnet's Esplora API served on another origin of 127.0.0.1.
+// Screenshots go to test-results/.
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -182,9 +185,108 @@ describe.skipIf(!hasChromium)('browser verifier in headless Chromium', () => {
     await page.waitForSelector('#summary[data-state="valid"]', { timeout: 20_000 });
     expect(await page.getAttribute('#levels li[data-level="2"]', 'data-status')).toBe('pass');
     expect(await page.getAttribute('#levels li[data-level="3"]', 'data-status')).toBe('skip');
+    expect(await page.textContent('#levels li[data-level="3"]')).toContain(
+      'not checked (no backend)',
+    );
     await page.screenshot({
       path: repoPath('test-results', 'browser-verifier-anchored.png'),
       fullPage: true,
     });
+  });
+
+  it('checks level 3 against an Esplora API the user names: too few confirmations, enough, a dead URL', async () => {
+    const { devnet, anchorer } = await devAnchoring('browser-verifier-depth');
+    const ledger = await openLedger({
+      origin: 'browser.test/depth',
+      journal: new MemoryJournal(),
+      anchorer,
+      network: regtest,
+    });
+    const record = utf8('{"resourceType":"Procedure","id":"p-3"}');
+    const { leafIndex } = await ledger.add(record);
+    await ledger.seal();
+    await devnet.test.mine(1);
+    await ledger.sync();
+    const receipt = (await ledger.receipt(leafIndex))!;
+    await ledger.close();
+    expect(receipt.anchors).toHaveLength(1);
+    const { height } = await devnet.tip();
+    writeFileSync(join(work, 'p-3.json.record'), record);
+    writeFileSync(join(work, 'p-3.receipt.json'), encodeReceipt(receipt));
+    // A port nobody listens on: bound, then released.
+    const dead = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as AddressInfo;
+        s.close(() => resolve(port));
+      });
+    });
+    const esplora = await serveEsplora(devnet, { port: 0, host: '127.0.0.1' });
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const level = (n: number) => `#levels li[data-level="${n}"]`;
+    const recheck = async (esploraUrl: string, confirmations: string) => {
+      await page.fill('#esplora-url', esploraUrl);
+      await page.fill('#confirmations', confirmations);
+      await page.click('#check');
+    };
+    try {
+      await page.goto(url);
+      // The anchoring block is the tip: 1 confirmation, 6 required by default.
+      await page.fill('#esplora-url', esplora.url);
+      expect(await page.inputValue('#confirmations')).toBe('6');
+      await page.setInputFiles('#receipt', join(work, 'p-3.receipt.json'));
+      await page.setInputFiles('#record', join(work, 'p-3.json.record'));
+      await page.waitForSelector(`${level(3)}[data-status="fail"]`, { timeout: 30_000 });
+      expect(await page.textContent(level(3))).toContain(
+        `block ${height} has 1 confirmation in the best chain of ${esplora.url}, 6 required`,
+      );
+      expect(await page.getAttribute(level(1), 'data-status')).toBe('pass');
+      expect(await page.getAttribute(level(2), 'data-status')).toBe('pass');
+      expect(await page.getAttribute('#summary', 'data-state')).toBe('unconfirmed');
+      await page.screenshot({
+        path: repoPath('test-results', 'browser-verifier-level3-too-few.png'),
+        fullPage: true,
+      });
+
+      await devnet.test.mine(5);
+      await recheck(esplora.url, '6');
+      await page.waitForSelector(`${level(3)}[data-status="pass"]`, { timeout: 30_000 });
+      expect(await page.textContent(level(3))).toContain(
+        `block ${height} is in the best chain of ${esplora.url} with 6 confirmations (6 required)`,
+      );
+      expect(await page.getAttribute('#summary', 'data-state')).toBe('valid');
+      await page.screenshot({
+        path: repoPath('test-results', 'browser-verifier-level3-pass.png'),
+        fullPage: true,
+      });
+
+      await recheck(esplora.url, '7');
+      await page.waitForSelector(`${level(3)}[data-status="fail"]`, { timeout: 30_000 });
+      expect(await page.textContent(level(3))).toContain('6 confirmations');
+      expect(await page.textContent(level(3))).toContain('7 required');
+
+      const deadUrl = `http://127.0.0.1:${dead}`;
+      await recheck(deadUrl, '6');
+      await page.waitForSelector(`${level(3)}[data-status="fail"]`, { timeout: 30_000 });
+      expect(await page.textContent(level(3))).toContain(
+        `network failure: ${deadUrl} did not answer (the connection failed)`,
+      );
+      expect(await page.getAttribute(level(1), 'data-status')).toBe('pass');
+      expect(await page.getAttribute(level(2), 'data-status')).toBe('pass');
+      expect(await page.getAttribute('#summary', 'data-state')).toBe('unconfirmed');
+      await page.screenshot({
+        path: repoPath('test-results', 'browser-verifier-level3-dead-url.png'),
+        fullPage: true,
+      });
+
+      await recheck('', '6');
+      await page.waitForSelector('#summary[data-state="valid"]', { timeout: 20_000 });
+      expect(await page.textContent(level(3))).toContain('not checked (no backend)');
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await esplora.close();
+    }
   });
 });
