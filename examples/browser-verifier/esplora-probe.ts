@@ -23,8 +23,8 @@ export interface ChainProbe {
   seen: ChainSeen;
 }
 
-// One retry and an 8 s timeout: a dead or blackholed URL fails in well under half a
-// minute instead of the library's default four tries of 10 s.
+// An 8 s timeout and one retry per request: a silent server fails the check within about
+// half a minute, not the library's default four tries of 10 s each.
 const PAGE_TIMEOUTS = { timeoutMs: 8_000, retries: 1, retryBaseDelayMs: 250 } as const;
 
 /**
