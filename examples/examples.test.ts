@@ -27,4 +27,11 @@ describe('examples run end to end', () => {
       counterfeit: ['signature'],
     });
   });
+
+  it('custom-backend: a receipt anchored through a failover backend verifies at level 3 after its first server goes down', async () => {
+    const { main } = await import('./custom-backend/main.js');
+    const result = await main();
+    expect(result).toMatchObject({ level: 3, failedOver: true });
+    expect(result.cacheHits).toBeGreaterThan(0);
+  });
 });
