@@ -1,7 +1,7 @@
 // Which kernel runs: the fastest this engine offers unless a caller forces one.
 
 import { decodeBase64 } from './base64.js';
-import type { BatchFn } from './batch-fn.js';
+import type { BatchFn, FoldFn } from './batch-fn.js';
 import { sha256PrefixedBatchJs } from './js.js';
 import { sha256PrefixedBatchReference } from './reference.js';
 import { SHA256_WASM_SCALAR, SHA256_WASM_SIMD } from './sha256-wasm.generated.js';
@@ -22,6 +22,8 @@ interface Slot {
   source?: string;
   bytes?: Uint8Array<ArrayBuffer>;
   fn?: BatchFn;
+  /** Path folding, where the module has it (the SIMD one). */
+  fold?: FoldFn;
   /** Pending asynchronous compilation (where synchronous compilation is refused). */
   pending?: Promise<BatchFn | undefined>;
   /** Set once the engine has shown it cannot run this kernel. */
@@ -36,7 +38,14 @@ const slots: Record<Sha256KernelName, Slot> = {
 };
 
 let forced: Sha256KernelName | undefined;
-let active: { name: Sha256KernelName; fn: BatchFn } | undefined;
+/** The kernel in use: its name, batch function and path fold (if it has one). */
+export interface ActiveKernel {
+  name: Sha256KernelName;
+  fn: BatchFn;
+  fold?: FoldFn;
+}
+
+let active: ActiveKernel | undefined;
 
 function moduleBytes(slot: Slot): Uint8Array<ArrayBuffer> | undefined {
   if (slot.bytes === undefined && slot.source !== undefined) {
@@ -57,14 +66,17 @@ function tryLoad(name: Sha256KernelName): BatchFn | undefined {
   const bytes = moduleBytes(slot);
   if (bytes === undefined || slot.pending !== undefined) return undefined;
   try {
-    slot.fn = instantiateSync(bytes);
+    const fns = instantiateSync(bytes);
+    slot.fn = fns.fn;
+    if (fns.fold !== undefined) slot.fold = fns.fold;
     return slot.fn;
   } catch {
     slot.pending = instantiateAsync(bytes).then(
-      (fn) => {
-        slot.fn = fn;
+      (fns) => {
+        slot.fn = fns.fn;
+        if (fns.fold !== undefined) slot.fold = fns.fold;
         active = undefined;
-        return fn;
+        return fns.fn;
       },
       () => {
         slot.unavailable = true;
@@ -76,13 +88,14 @@ function tryLoad(name: Sha256KernelName): BatchFn | undefined {
 }
 
 /** The kernel in use, choosing (and loading) it on first use. */
-export function activeKernel(): { name: Sha256KernelName; fn: BatchFn } {
+export function activeKernel(): ActiveKernel {
   if (active !== undefined) return active;
   const candidates = forced === undefined ? ORDER : [forced];
   for (const name of candidates) {
     const fn = tryLoad(name);
     if (fn !== undefined) {
-      active = { name, fn };
+      const fold = slots[name].fold;
+      active = fold === undefined ? { name, fn } : { name, fn, fold };
       return active;
     }
   }

@@ -1,12 +1,27 @@
 // Runs a compiled kernel module (kernel-src/*.ts): copies a chunk of messages into
 // its memory, hashes them in one call and copies the digests out.
-import type { BatchFn } from './batch-fn.js';
+import type { BatchFn, FoldFn } from './batch-fn.js';
 
 /** What every kernel module exports (see kernel-src/scalar.ts and simd.ts). */
 interface KernelExports {
   memory: WebAssembly.Memory;
   hashBatch(prefix: number, input: number, inLen: number, count: number, output: number): void;
   ioBase(): number;
+  /** Only in the SIMD module (kernel-src/fold.ts). */
+  foldPaths?(
+    depth: number,
+    count: number,
+    leaves: number,
+    paths: number,
+    sides: number,
+    output: number,
+  ): void;
+}
+
+/** What a compiled module offers: the batch hash, and the path fold where it has one. */
+export interface KernelFns {
+  fn: BatchFn;
+  fold?: FoldFn;
 }
 
 // Input bytes per kernel call: large enough to make call and copy overhead vanish,
@@ -31,18 +46,18 @@ export function canValidate(bytes: Uint8Array<ArrayBuffer>): boolean {
  * main threads reject synchronous compilation of modules over 4 KiB, and a
  * Content-Security-Policy without 'wasm-unsafe-eval' rejects any compilation.
  */
-export function instantiateSync(bytes: Uint8Array<ArrayBuffer>): BatchFn {
+export function instantiateSync(bytes: Uint8Array<ArrayBuffer>): KernelFns {
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
   return wrap(instance.exports as unknown as KernelExports);
 }
 
 /** Compiles and instantiates off the main thread where the engine can. */
-export async function instantiateAsync(bytes: Uint8Array<ArrayBuffer>): Promise<BatchFn> {
+export async function instantiateAsync(bytes: Uint8Array<ArrayBuffer>): Promise<KernelFns> {
   const { instance } = await WebAssembly.instantiate(bytes, {});
   return wrap(instance.exports as unknown as KernelExports);
 }
 
-function wrap(ex: KernelExports): BatchFn {
+function wrap(ex: KernelExports): KernelFns {
   const memory = ex.memory;
   // One spare line before the input: the kernel reads the byte before each message
   // (and replaces it with the prefix) to load first blocks without copying.
@@ -55,7 +70,7 @@ function wrap(ex: KernelExports): BatchFn {
     heap = new Uint8Array(memory.buffer);
   };
 
-  return (prefix, input, inLen, count, out, outOffset) => {
+  const fn: BatchFn = (prefix, input, inLen, count, out, outOffset) => {
     const perChunk =
       inLen === 0
         ? MAX_CHUNK_MESSAGES
@@ -73,6 +88,38 @@ function wrap(ex: KernelExports): BatchFn {
       const o = outOffset + 32 * i;
       if (n <= SMALL_COPY / 32) for (let j = 0; j < 32 * n; j++) out[o + j] = heap[outPtr + j]!;
       else out.set(heap.subarray(outPtr, outPtr + 32 * n), o);
+    }
+  };
+  const fold = ex.foldPaths;
+  if (fold === undefined) return { fn };
+  return { fn, fold: wrapFold(fold.bind(ex), ensure, () => heap, inPtr) };
+}
+
+// Bytes one proof of `depth` nodes takes in module memory: leaf, path, sides, root.
+const foldBytes = (depth: number) => 64 + 33 * depth;
+
+function wrapFold(
+  foldPaths: NonNullable<KernelExports['foldPaths']>,
+  ensure: (bytes: number) => void,
+  memory: () => Uint8Array,
+  base: number,
+): FoldFn {
+  return (depth, count, leaves, paths, sides, out) => {
+    const chunk = Math.max(4, Math.min(count, Math.floor(CHUNK_BYTES / foldBytes(depth))));
+    const align = (x: number) => (x + 15) & ~15;
+    const leavesPtr = base;
+    const pathsPtr = align(leavesPtr + 32 * chunk);
+    const sidesPtr = align(pathsPtr + 32 * depth * chunk);
+    const outPtr = align(sidesPtr + depth * chunk);
+    ensure(outPtr + 32 * chunk);
+    const heap = memory();
+    for (let i = 0; i < count; i += chunk) {
+      const n = Math.min(chunk, count - i);
+      heap.set(leaves.subarray(32 * i, 32 * (i + n)), leavesPtr);
+      heap.set(paths.subarray(32 * depth * i, 32 * depth * (i + n)), pathsPtr);
+      heap.set(sides.subarray(depth * i, depth * (i + n)), sidesPtr);
+      foldPaths(depth, n, leavesPtr, pathsPtr, sidesPtr, outPtr);
+      out.set(heap.subarray(outPtr, outPtr + 32 * n), 32 * i);
     }
   };
 }

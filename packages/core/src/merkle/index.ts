@@ -12,10 +12,14 @@ export { MerkleLog } from './log.js';
 export { type LogStore, MemoryLogStore } from './store.js';
 export { merkleRoot } from './tree.js';
 export {
-  type InclusionClaim,
   inclusionPathSides,
   rootFromInclusionProof,
   verifyConsistency,
   verifyInclusion,
-  verifyInclusions,
 } from './verify.js';
+export {
+  type InclusionClaim,
+  type PackedInclusionProofs,
+  verifyInclusions,
+  verifyInclusionsPacked,
+} from './verify-batch.js';

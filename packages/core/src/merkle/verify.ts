@@ -1,6 +1,5 @@
 import { equalBytes } from '../bytes.js';
-import { sha256PrefixedBatch } from '../kernel/index.js';
-import { HASH_SIZE, NODE_PREFIX, nodeHash } from './hash.js';
+import { HASH_SIZE, nodeHash } from './hash.js';
 import { isPowerOfTwo, toSafeCount } from './math.js';
 
 // The algorithms of RFC 9162 sections 2.1.3.2 and 2.1.4.2, with halving by division
@@ -108,70 +107,6 @@ export function verifyConsistency(
   return sn === 0 && equalBytes(fr, root1) && equalBytes(sr, root2);
 }
 
-/** One inclusion claim for {@link verifyInclusions}. */
-export interface InclusionClaim {
-  readonly leafHash: Uint8Array;
-  readonly index: number | bigint;
-  readonly size: number | bigint;
-  readonly proof: readonly Uint8Array[];
-  readonly root: Uint8Array;
-}
-
-/**
- * Verifies many inclusion proofs at once: the same answers as {@link verifyInclusion}
- * for each claim, but every proof's step `k` is hashed in one kernel call for all
- * claims, which is several times faster for large batches (receipt audits).
- */
-export function verifyInclusions(claims: readonly InclusionClaim[]): boolean[] {
-  const n = claims.length;
-  const result = new Array<boolean>(n).fill(false);
-  // Walk each proof's shape first (no hashing): which side each sibling is on.
-  const lefts: boolean[][] = [];
-  const live: number[] = [];
-  let depth = 0;
-  for (let c = 0; c < n; c++) {
-    const { leafHash, index, size, proof, root } = claims[c]!;
-    const sides = inclusionSides(leafHash, index, size, proof);
-    lefts.push(sides ?? []);
-    if (sides === undefined || !(root instanceof Uint8Array) || root.length !== HASH_SIZE) continue;
-    live.push(c);
-    depth = Math.max(depth, sides.length);
-  }
-  // One buffer: pairs to hash, then the current hash of every claim still walking
-  // (packed in `order`). Each step hashes all pairs in one kernel call, written over the
-  // current hashes, and copies stay inside the buffer (copyWithin: no allocation).
-  let order = live;
-  const pairsBytes = order.length * 2 * HASH_SIZE;
-  const work = new Uint8Array(pairsBytes + order.length * HASH_SIZE);
-  const cur = (j: number) => pairsBytes + j * HASH_SIZE;
-  order.forEach((c, j) => {
-    work.set(claims[c]!.leafHash, cur(j));
-  });
-  const finish = (c: number, j: number) => {
-    result[c] = equalBytes(work.subarray(cur(j), cur(j) + HASH_SIZE), claims[c]!.root);
-  };
-  for (let k = 0; k < depth; k++) {
-    const next: number[] = [];
-    for (let j = 0; j < order.length; j++) {
-      const c = order[j]!;
-      const sides = lefts[c]!;
-      if (k >= sides.length) {
-        finish(c, j);
-        continue;
-      }
-      const at = next.length * 2 * HASH_SIZE;
-      const left = sides[k]!;
-      work.set(claims[c]!.proof[k]!, left ? at : at + HASH_SIZE);
-      work.copyWithin(left ? at + HASH_SIZE : at, cur(j), cur(j) + HASH_SIZE);
-      next.push(c);
-    }
-    sha256PrefixedBatch(NODE_PREFIX, work, 2 * HASH_SIZE, next.length, work, pairsBytes);
-    order = next;
-  }
-  order.forEach(finish);
-  return result;
-}
-
 // The sides of a well-shaped proof with well-formed hashes, or undefined.
 function inclusionSides(
   leafHash: Uint8Array,
@@ -200,13 +135,27 @@ export function inclusionPathSides(
   const i = toSafeCount(index);
   const n = toSafeCount(size);
   if (i === undefined || n === undefined || i >= n) return undefined;
-  const sides: boolean[] = [];
+  const sides = new Uint8Array(MAX_PATH);
+  if (writePathSides(i, n, sides, 0) !== length) return undefined;
+  return Array.from(sides.subarray(0, length), (s) => s === 1);
+}
+
+/** No RFC 9162 path is longer: sizes are safe integers, below 2^53. */
+export const MAX_PATH = 64;
+
+/**
+ * Writes the shape of the RFC 9162 inclusion path of leaf `i` in a tree of `n` leaves
+ * (`i < n`, both safe integers) at `out[at ..]`, one byte per element from the leaf up,
+ * 1 when that sibling is on the left; returns the path length (at most {@link MAX_PATH}).
+ * A proof fits `(i, n)` exactly when it has that many elements.
+ */
+export function writePathSides(i: number, n: number, out: Uint8Array, at: number): number {
   let fn = i;
   let sn = n - 1;
-  for (let k = 0; k < length; k++) {
-    if (sn === 0) return undefined;
+  let k = 0;
+  while (sn !== 0) {
     const left = isOdd(fn) || fn === sn;
-    sides.push(left);
+    out[at + k++] = left ? 1 : 0;
     if (left && !isOdd(fn)) {
       while (!isOdd(fn) && fn !== 0) {
         fn = half(fn);
@@ -216,5 +165,5 @@ export function inclusionPathSides(
     fn = half(fn);
     sn = half(sn);
   }
-  return sn === 0 ? sides : undefined;
+  return k;
 }
