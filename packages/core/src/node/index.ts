@@ -1,2 +1,3 @@
 export * from './file-log-store.js';
 export * from './journal-file.js';
+export * from './merkle-parallel.js';
