@@ -195,10 +195,11 @@ const PASS = 8192;
 
 function verifyBatch(count: number, src: ClaimSource): boolean[] {
   const result = new Array<boolean>(count).fill(false);
-  const sides = new Uint8Array(PASS * MAX_PATH);
-  const depthOf = new Int8Array(PASS);
+  const scratch = Math.min(PASS, count);
+  const sides = new Uint8Array(scratch * MAX_PATH);
+  const depthOf = new Int8Array(scratch);
   const perDepth = new Int32Array(MAX_PATH + 2);
-  const order = new Int32Array(PASS);
+  const order = new Int32Array(scratch);
   for (let first = 0; first < count; first += PASS) {
     const n = Math.min(PASS, count - first);
     // Shapes first; then a counting sort of the well-formed claims by path length.

@@ -4,7 +4,7 @@ import { MedanchorError } from '../errors.js';
 import { decodeBase64 } from '../kernel/base64.js';
 import { SHA256_WASM_SCALAR, SHA256_WASM_SIMD } from '../kernel/sha256-wasm.generated.js';
 import { canValidate } from '../kernel/wasm.js';
-import { EMPTY_ROOT, HASH_SIZE } from '../merkle/hash.js';
+import { EMPTY_ROOT, HASH_SIZE, leafHashes32 } from '../merkle/hash.js';
 import { merkleRoot } from '../merkle/tree.js';
 import { MERKLE_WORKER_SOURCE } from './merkle-worker-script.js';
 
@@ -25,6 +25,12 @@ export interface MerkleParallelOptions {
    * and feeding workers costs more than small trees take.
    */
   minLeaves?: number;
+  /**
+   * The input holds 32-byte values (for example commitments), not leaf hashes: each is
+   * leaf-hashed first, `sha256(0x00 || value)` as {@link leafHashes32} does, in the
+   * threads too. Default false.
+   */
+  hashLeaves?: boolean;
 }
 
 /**
@@ -39,7 +45,10 @@ export interface MerkleWorkerPool {
    * The RFC 9162 root of `leafHashes`, byte for byte {@link merkleRoot}'s, computed by
    * the pool's threads. Falls back to the calling thread alone if a worker fails.
    */
-  root(leafHashes: readonly Uint8Array[] | Uint8Array): Promise<Uint8Array>;
+  root(
+    leafHashes: readonly Uint8Array[] | Uint8Array,
+    options?: Pick<MerkleParallelOptions, 'hashLeaves'>,
+  ): Promise<Uint8Array>;
   /** Stops the workers. Roots asked for afterwards run on the calling thread. */
   close(): Promise<void>;
 }
@@ -124,13 +133,13 @@ class MerkleWorker {
   }
 
   /** Root of a chunk the worker now owns (its buffer is transferred, not copied). */
-  root(leaves: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+  root(leaves: Uint8Array<ArrayBuffer>, hashLeaves: boolean): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
       const id = this.next++;
       this.pending.set(id, { resolve, reject });
       // Keep the process alive while a root is on its way (idle workers do not).
       this.worker.ref();
-      this.worker.postMessage({ id, leaves }, [leaves.buffer]);
+      this.worker.postMessage({ id, leaves, hashLeaves }, [leaves.buffer]);
     });
   }
 
@@ -171,12 +180,14 @@ export function createMerkleWorkerPool(options: MerkleParallelOptions = {}): Mer
   }
   return {
     threads: workers.length + 1,
-    async root(leafHashes) {
+    async root(leafHashes, rootOptions = {}) {
       const packed = packLeaves(leafHashes);
+      const hashLeaves = rootOptions.hashLeaves ?? options.hashLeaves ?? false;
+      const alone = (part: Uint8Array) => merkleRoot(hashLeaves ? leafHashes32(part) : part);
       const n = packed.length / HASH_SIZE;
       const live = workers.filter((w) => !w.broken);
       if (n === 0) return EMPTY_ROOT.slice();
-      if (live.length === 0 || n < Math.max(2, minLeaves)) return merkleRoot(packed);
+      if (live.length === 0 || n < Math.max(2, minLeaves)) return alone(packed);
       // Chunks of 2^k leaves, at most one per thread; the calling thread takes the first.
       let chunk = 1;
       while (chunk * (live.length + 1) < n) chunk *= 2;
@@ -185,16 +196,19 @@ export function createMerkleWorkerPool(options: MerkleParallelOptions = {}): Mer
       const jobs = [];
       for (let c = 1; c < chunks; c++) {
         jobs.push(
-          live[c - 1]!.root(packed.slice(c * bytes, Math.min(n * HASH_SIZE, (c + 1) * bytes))),
+          live[c - 1]!.root(
+            packed.slice(c * bytes, Math.min(n * HASH_SIZE, (c + 1) * bytes)),
+            hashLeaves,
+          ),
         );
       }
-      const first = merkleRoot(packed.subarray(0, Math.min(n * HASH_SIZE, bytes)));
+      const first = alone(packed.subarray(0, Math.min(n * HASH_SIZE, bytes)));
       let rest: Uint8Array[];
       try {
         rest = await Promise.all(jobs);
       } catch {
         // A worker died (out of memory, terminated): the same root, on this thread.
-        return merkleRoot(packed);
+        return alone(packed);
       }
       const level = new Uint8Array(chunks * HASH_SIZE);
       level.set(first, 0);
@@ -238,9 +252,13 @@ export async function merkleRootParallel(
   const packed = packLeaves(leafHashes);
   const minLeaves = options.minLeaves ?? DEFAULT_MIN_LEAVES;
   if (threads === 1 || packed.length / HASH_SIZE < Math.max(2, minLeaves)) {
-    return merkleRoot(packed);
+    return merkleRoot(options.hashLeaves === true ? leafHashes32(packed) : packed);
   }
-  const pool = createMerkleWorkerPool({ threads, minLeaves });
+  const pool = createMerkleWorkerPool({
+    threads,
+    minLeaves,
+    hashLeaves: options.hashLeaves ?? false,
+  });
   try {
     return await pool.root(packed);
   } finally {

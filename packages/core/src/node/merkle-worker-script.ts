@@ -36,9 +36,22 @@ function root(level) {
   return level.slice(0, 32);
 }
 
+// RFC 9162 leaf hashes of 32-byte values, in place: sha256(0x00 || value).
+function hashLeaves(values) {
+  const count = values.length / 32;
+  for (let i = 0; i < count; i += PAIRS) {
+    const m = Math.min(PAIRS, count - i);
+    heap.set(values.subarray(32 * i, 32 * (i + m)), base);
+    ex.hashBatch(0, base, 32, m, outPtr);
+    values.set(heap.subarray(outPtr, outPtr + 32 * m), 32 * i);
+  }
+  return values;
+}
+
 parentPort.on('message', (job) => {
   try {
-    parentPort.postMessage({ id: job.id, root: root(job.leaves) });
+    const level = job.hashLeaves ? hashLeaves(job.leaves) : job.leaves;
+    parentPort.postMessage({ id: job.id, root: root(level) });
   } catch (e) {
     parentPort.postMessage({ id: job.id, error: String(e) });
   }

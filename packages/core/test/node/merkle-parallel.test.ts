@@ -48,6 +48,25 @@ describe('merkleRootParallel', () => {
     expect(toHex(prefix(n))).toBe(before);
   });
 
+  it('hashLeaves: 32-byte values leaf-hashed in the threads give merkleRoot(leafHashes32(values))', async () => {
+    const values = leaves; // any 32-byte values will do
+    for (const n of [0, 1, 2, 4097, 65536, MAX]) {
+      const expected = toHex(merkleRoot(leafHashes32(values.subarray(0, 32 * n))));
+      expect(toHex(await pool.root(values.subarray(0, 32 * n), { hashLeaves: true }))).toBe(
+        expected,
+      );
+      const oneShot = await merkleRootParallel(values.subarray(0, 32 * n), {
+        threads: 2,
+        minLeaves: 0,
+        hashLeaves: true,
+      });
+      expect(toHex(oneShot)).toBe(expected);
+    }
+    expect(toHex(await merkleRootParallel(prefix(100), { threads: 1, hashLeaves: true }))).toBe(
+      toHex(merkleRoot(leafHashes32(prefix(100)))),
+    );
+  });
+
   it('one-shot calls with 2 and 4 threads start and stop their own workers', async () => {
     for (const threads of [2, 4]) {
       for (const n of [0, 1, 2, 4097, 65536, MAX]) {
