@@ -2,7 +2,7 @@
 // the Merkle figures of issues 3 and 7, each next to peers measured in the same run.
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -14,8 +14,10 @@ import {
   openBatcher,
   sha256,
   verifyInclusion,
+  verifyInclusions,
+  verifyInclusionsPacked,
 } from '@medanchor/core';
-import { FileJournal } from '@medanchor/core/node';
+import { createMerkleWorkerPool, FileJournal, merkleRootParallel } from '@medanchor/core/node';
 import { MerkleTree } from 'merkletreejs';
 // The kernel switch is not re-exported by the package index yet: import its module
 // (the same one @medanchor/core's Merkle code uses, both resolve to the sources).
@@ -299,6 +301,33 @@ async function roots(): Promise<void> {
         note: `${(plain.medianMs / m.medianMs).toFixed(2)}x node:crypto plain; ${ofLimit(m, bytes)}`,
       });
     }
+    if (big) {
+      // Worker threads (Node): the calling thread and one worker per extra thread.
+      const single = rows[rows.length - ks.length]!.m; // merkleRoot, fastest kernel
+      const threads = availableParallelism();
+      const pool = createMerkleWorkerPool({ threads });
+      try {
+        const withPool = await measure(
+          `ours: pool.root(values, { hashLeaves }) ${threads} threads (workers kept)`,
+          () => pool.root(values, { hashLeaves: true }),
+          opts,
+        );
+        const oneShot = await measure(
+          `ours: merkleRootParallel(values, { threads: ${threads}, hashLeaves }) (starts workers)`,
+          () => merkleRootParallel(values, { threads, hashLeaves: true }),
+          opts,
+        );
+        for (const m of [withPool, oneShot]) {
+          rows.push({
+            m,
+            baseline: mtj,
+            note: `${(single.medianMs / m.medianMs).toFixed(2)}x one thread; ${ofLimit(m, bytes)} (limit of one core)`,
+          });
+        }
+      } finally {
+        await pool.close();
+      }
+    }
     printTable(
       `Root of ${n.toLocaleString('en-US')} leaves (32-byte values, leaf hashing included)`,
       rows,
@@ -429,6 +458,46 @@ async function proofs(): Promise<void> {
     );
     rows.push({ m, baseline: mtjVerify, note: ofLimit(m, idx.length * 20 * 65) });
   }
+  // The batch APIs over a larger set of proofs (rates per proof; the ratios are per proof).
+  const BATCH = 16384;
+  const bIdx = Array.from({ length: BATCH }, (_, j) => (j * 7919 + 3) % n);
+  const claims = bIdx.map((i) => ({
+    leafHash: leafHashes.slice(32 * i, 32 * i + 32),
+    index: i,
+    size: n,
+    proof: log.inclusionProof(i).map((p) => p.slice()),
+    root,
+  }));
+  const packedBatch = {
+    leafHashes: new Uint8Array(32 * BATCH),
+    indices: bIdx,
+    sizes: n,
+    paths: new Uint8Array(32 * 20 * BATCH),
+    roots: root,
+  };
+  claims.forEach((c, j) => {
+    packedBatch.leafHashes.set(c.leafHash, 32 * j);
+    c.proof.forEach((p, k) => {
+      packedBatch.paths.set(p, 32 * (20 * j + k));
+    });
+  });
+  const allTrue = (r: boolean[]) => {
+    if (!r.every(Boolean)) throw new Error('a benchmark proof failed to verify');
+  };
+  const batchRate = { items: BATCH, unit: 'verifications' };
+  const perProof = (m: Measurement) =>
+    `${(perSecond(m) / perSecond(mtjVerify)).toFixed(2)}x merkletreejs per proof; ${ofLimit(m, BATCH * 20 * 65)}`;
+  const batched = await measure(
+    `ours: verifyInclusions, ${BATCH.toLocaleString('en-US')} claims (objects)`,
+    () => allTrue(verifyInclusions(claims)),
+    batchRate,
+  );
+  const flat = await measure(
+    `ours: verifyInclusionsPacked, ${BATCH.toLocaleString('en-US')} proofs (flat arrays)`,
+    () => allTrue(verifyInclusionsPacked(packedBatch)),
+    batchRate,
+  );
+  rows.push({ m: batched, note: perProof(batched) }, { m: flat, note: perProof(flat) });
   printTable('Inclusion proof verification at depth 20', rows);
 }
 
