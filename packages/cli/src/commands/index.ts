@@ -1,0 +1,32 @@
+import type { Command } from '../command.js';
+import { anchorCommand } from './anchor.js';
+import { consentCheckCommand, consentGrantCommand, consentRevokeCommand } from './consent.js';
+import { devnetCommand } from './devnet.js';
+import { decryptCommand, encryptCommand } from './envelope.js';
+import { initCommand } from './init.js';
+import { keysNewCommand, keysShowCommand } from './keys.js';
+import { otsExportCommand, otsVerifyCommand } from './ots.js';
+import { sealCommand } from './seal.js';
+import { stampCommand } from './stamp.js';
+import { upgradeCommand } from './upgrade.js';
+import { verifyCommand } from './verify.js';
+
+/** Every command, in the order `medanchor --help` lists them. */
+export const COMMANDS: readonly Command[] = [
+  initCommand,
+  stampCommand,
+  sealCommand,
+  anchorCommand,
+  upgradeCommand,
+  verifyCommand,
+  otsExportCommand,
+  otsVerifyCommand,
+  encryptCommand,
+  decryptCommand,
+  keysNewCommand,
+  keysShowCommand,
+  consentGrantCommand,
+  consentRevokeCommand,
+  consentCheckCommand,
+  devnetCommand,
+];

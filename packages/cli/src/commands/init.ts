@@ -1,0 +1,106 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fundingKeyFromSecret } from '@medanchor/chain';
+import { isValidOrigin, MedanchorError, toHex } from '@medanchor/core';
+import type { Command } from '../command.js';
+import { type ConfigFile, DEFAULT_ORIGIN } from '../config.js';
+import { EXIT_OK } from '../exit-codes.js';
+import { writeSecretFile } from '../key-files.js';
+import { usageError } from '../usage-error.js';
+import type { WalletFile } from '../workspace.js';
+
+/** The Esplora URL `medanchor devnet` listens on by default. */
+export const DEVNET_DEFAULT_URL = 'http://127.0.0.1:3002';
+
+export const initCommand: Command = {
+  path: ['init'],
+  summary: 'create medanchor.config.json, the data directory and a funding wallet',
+  usage: '',
+  description:
+    'Writes a config file in the working directory, creates the data directory, and generates a funding key (wallet.json, mode 0600) whose address pays for anchor transactions. On regtest the default backend is the Esplora API of `medanchor devnet`, which funds this wallet when it starts.',
+  options: [
+    {
+      name: 'origin',
+      type: 'string',
+      value: '<origin>',
+      description: `log origin named in every checkpoint (default ${DEFAULT_ORIGIN})`,
+    },
+    {
+      name: 'key-type',
+      type: 'string',
+      value: '<p2tr|p2wpkh>',
+      description: 'funding address type (default p2tr)',
+    },
+    { name: 'force', type: 'boolean', description: 'replace an existing config file and wallet' },
+  ],
+  examples: [
+    ['medanchor init', 'a regtest setup that talks to `medanchor devnet`'],
+    [
+      'medanchor init --network signet --esplora https://mempool.space/signet/api --origin clinic.example/records',
+      'a signet setup',
+    ],
+  ],
+  arity: [0, 0],
+  async run({ args, config, out, io }) {
+    const origin = (args.values['origin'] as string | undefined) ?? config.origin;
+    if (!isValidOrigin(origin))
+      throw usageError(`"${origin}" is not a valid log origin (e.g. clinic.example/records)`);
+    const keyType = (args.values['key-type'] as string | undefined) ?? 'p2tr';
+    if (keyType !== 'p2tr' && keyType !== 'p2wpkh')
+      throw usageError('--key-type is p2tr or p2wpkh');
+    const force = args.values['force'] === true;
+    const configPath = config.configPath;
+    if (existsSync(configPath) && !force)
+      throw new MedanchorError('CLI_EXISTS', `${configPath} exists; pass --force to replace it`);
+
+    const backend =
+      config.backend ??
+      (config.network.name === 'regtest'
+        ? { type: 'esplora' as const, url: DEVNET_DEFAULT_URL }
+        : undefined);
+    const rel = (p: string) => relative(io.cwd, p) || '.';
+    const file: ConfigFile = {
+      origin,
+      network: config.network.name,
+      dataDir: rel(config.dataDir),
+      ...(backend === undefined ? {} : { backend }),
+      fee: config.fee,
+      confirmations: config.confirmations,
+    };
+    mkdirSync(config.dataDir, { recursive: true });
+    const secret = crypto.getRandomValues(new Uint8Array(32));
+    const key = fundingKeyFromSecret(secret, keyType, config.network);
+    const wallet: WalletFile = {
+      type: 'medanchor/wallet',
+      network: config.network.name,
+      keyType,
+      secretKey: toHex(secret),
+    };
+    writeSecretFile(config.wallet, wallet, force);
+    writeFileSync(configPath, `${JSON.stringify(file, null, 2)}\n`);
+    const lines = [
+      `wrote ${rel(configPath)} (origin ${origin}, ${config.network.name})`,
+      `data directory ${rel(config.dataDir)}, funding wallet ${rel(config.wallet)} (keep it secret)`,
+      `fund this address to pay for anchors: ${key.address}`,
+    ];
+    if (config.network.name === 'regtest')
+      lines.push(
+        'next: run `medanchor devnet` in another terminal (it funds this wallet), then `medanchor stamp <files>`',
+      );
+    if (backend === undefined)
+      lines.push('no backend configured: add "backend" to the config or pass --esplora <url>');
+    out.result(
+      {
+        ok: true,
+        config: configPath,
+        dataDir: config.dataDir,
+        wallet: config.wallet,
+        address: key.address,
+        network: config.network.name,
+        origin,
+      },
+      lines,
+    );
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,104 @@
+import type { Receipt } from '@medanchor/core';
+import { type AnchorStatusLine, anchorStatuses, describeStatus } from '../anchor-status.js';
+import type { Command } from '../command.js';
+import { EXIT_INVALID, EXIT_OK } from '../exit-codes.js';
+import { writeReceiptsBeside } from '../receipt-files.js';
+import { usageError } from '../usage-error.js';
+import { openWorkspaceLedger, readStamps } from '../workspace.js';
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+
+function seconds(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!(Number.isFinite(n) && n > 0)) throw usageError(`--${name} takes a number of seconds > 0`);
+  return n;
+}
+
+export const upgradeCommand: Command = {
+  path: ['upgrade'],
+  summary: 'add the Bitcoin proof to receipts whose anchor confirmed (optionally wait for it)',
+  usage: '',
+  description:
+    "Follows every anchor; once its transaction is in a block, each receipt of that checkpoint gains the transaction, its block's merkle branch and header (level 2: verifiable offline), rewritten in place and beside its file. After a reorg the receipts move to the new block. With --wait, repeats until every anchor has the configured number of confirmations (level 3).",
+  options: [
+    {
+      name: 'wait',
+      type: 'boolean',
+      description: 'repeat until every anchor is deep enough (see --confirmations)',
+    },
+    {
+      name: 'confirmations',
+      type: 'string',
+      value: '<n>',
+      description: 'depth to wait for (default: config, 6)',
+    },
+    {
+      name: 'interval',
+      type: 'string',
+      value: '<seconds>',
+      description: 'time between checks with --wait (default 2)',
+    },
+    {
+      name: 'timeout',
+      type: 'string',
+      value: '<seconds>',
+      description: 'give up waiting after this long, exit 1 (default 3600)',
+    },
+  ],
+  examples: [
+    ['medanchor upgrade', 'upgrade what confirmed since last time'],
+    ['medanchor upgrade --wait --confirmations 1', 'wait for the first block'],
+  ],
+  arity: [0, 0],
+  async run({ args, config, out, io }) {
+    const wait = args.values['wait'] === true;
+    const depth =
+      args.values['confirmations'] === undefined
+        ? config.confirmations
+        : Number(args.values['confirmations']);
+    if (!(Number.isSafeInteger(depth) && depth >= 1))
+      throw usageError('--confirmations takes a positive integer');
+    const interval = seconds(args.values['interval'], 'interval', 2) * 1000;
+    const deadline = Date.now() + seconds(args.values['timeout'], 'timeout', 3600) * 1000;
+    const ws = await openWorkspaceLedger(config, io.env);
+    try {
+      const stamps = readStamps(config.dataDir);
+      const upgraded = new Map<number, Receipt>();
+      let statuses: AnchorStatusLine[] = [];
+      const deep = (s: AnchorStatusLine) => (s.confirmations ?? 0) >= depth;
+      for (;;) {
+        for (const r of await ws.ledger.sync()) upgraded.set(r.leafIndex, r);
+        statuses = await anchorStatuses(ws);
+        if (!wait || statuses.every(deep) || Date.now() >= deadline || io.signal?.aborted) break;
+        await sleep(interval, io.signal);
+      }
+      const written = writeReceiptsBeside([...upgraded.values()], stamps, out);
+      const done = statuses.every(deep);
+      out.result(
+        {
+          ok: !wait || done,
+          upgraded: upgraded.size,
+          receiptsWritten: written,
+          confirmations: depth,
+          anchors: statuses,
+        },
+        [
+          ...statuses.map(describeStatus),
+          `${upgraded.size} receipt(s) upgraded, ${written} written beside their files`,
+          ...(wait && !done ? [`gave up waiting for ${depth} confirmation(s)`] : []),
+        ],
+      );
+      return wait && !done ? EXIT_INVALID : EXIT_OK;
+    } finally {
+      await ws.close();
+    }
+  },
+};

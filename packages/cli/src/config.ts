@@ -1,0 +1,231 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { type NetworkParams, networkByName } from '@medanchor/chain';
+import { isValidOrigin, MedanchorError } from '@medanchor/core';
+import type { ParsedArgs } from './command.js';
+import type { CliIo } from './io.js';
+
+/** The default config file name, looked up in the working directory. */
+export const CONFIG_FILE = 'medanchor.config.json';
+
+/** A Bitcoin backend as written in the config file. */
+export type BackendConfig =
+  | { type: 'esplora'; url: string }
+  | { type: 'core-rpc'; url: string; cookie?: string; user?: string; password?: string }
+  | { type: 'electrum'; host: string; port: number; tls?: boolean; fingerprint256?: string };
+
+/**
+ * The config file (`medanchor.config.json`), every field optional. Relative paths are
+ * relative to the file's directory. Secrets do not belong here: a Core RPC password
+ * comes from `$MEDANCHOR_RPC_PASSWORD`, a funding key from the wallet file or
+ * `$MEDANCHOR_FUNDING_WIF`.
+ */
+export interface ConfigFile {
+  /** The log's origin, e.g. `clinic.example/records` (named in every checkpoint). */
+  origin?: string;
+  /** `mainnet`, `testnet4`, `signet` or `regtest`. */
+  network?: string;
+  /** Data directory (log, journal, receipts, anchor state). Default `.medanchor`. */
+  dataDir?: string;
+  /** The funding key file for anchoring. Default `<dataDir>/wallet.json`. */
+  wallet?: string;
+  /** The Bitcoin backend. */
+  backend?: BackendConfig;
+  /** Fee bounds in sat/vB for anchor transactions. */
+  fee?: { minSatPerVb?: number; maxSatPerVb?: number };
+  /** Confirmations for level 3 verification and `upgrade --wait`. Default 6. */
+  confirmations?: number;
+}
+
+/** Configuration after defaults, the file, the environment and the flags. */
+export interface ResolvedConfig {
+  /** The config file that was read, if any. */
+  file?: string;
+  /** Where the config file is or would be (`init` writes it there). */
+  configPath: string;
+  /** Log origin. */
+  origin: string;
+  /** Network parameters. */
+  network: NetworkParams;
+  /** Absolute data directory. */
+  dataDir: string;
+  /** Absolute wallet file path. */
+  wallet: string;
+  /** Backend, when one is configured. */
+  backend?: BackendConfig;
+  /** Fee bounds, sat/vB. */
+  fee: { minSatPerVb: number; maxSatPerVb: number };
+  /** Confirmations wanted. */
+  confirmations: number;
+  /** `--json`. */
+  json: boolean;
+  /** `--quiet`. */
+  quiet: boolean;
+  /** Whether to draw progress bars. */
+  progress: boolean;
+}
+
+/** Default origin of a log created by `medanchor init`. */
+export const DEFAULT_ORIGIN = 'medanchor.local/records';
+
+function configError(message: string): MedanchorError {
+  return new MedanchorError('CLI_CONFIG', message);
+}
+
+function positiveInt(value: unknown, what: string): number {
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1)
+    throw configError(`${what} must be a positive integer`);
+  return n;
+}
+
+function checkBackend(b: unknown, where: string): BackendConfig {
+  const o = (typeof b === 'object' && b !== null ? b : {}) as Record<string, unknown>;
+  const str = (k: string) =>
+    typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : undefined;
+  if (o['type'] === 'esplora' && str('url')) return { type: 'esplora', url: str('url')! };
+  if (o['type'] === 'core-rpc' && str('url')) {
+    if (o['password'] !== undefined)
+      throw configError(
+        `${where}: keep the RPC password out of files; set $MEDANCHOR_RPC_PASSWORD`,
+      );
+    return {
+      type: 'core-rpc',
+      url: str('url')!,
+      ...(str('cookie') ? { cookie: str('cookie')! } : {}),
+      ...(str('user') ? { user: str('user')! } : {}),
+    };
+  }
+  if (o['type'] === 'electrum' && str('host')) {
+    return {
+      type: 'electrum',
+      host: str('host')!,
+      port: positiveInt(o['port'], `${where}: backend.port`),
+      ...(typeof o['tls'] === 'boolean' ? { tls: o['tls'] } : {}),
+      ...(str('fingerprint256') ? { fingerprint256: str('fingerprint256')! } : {}),
+    };
+  }
+  throw configError(
+    `${where}: backend must be {"type":"esplora","url":...}, {"type":"core-rpc","url":...,"cookie"|"user":...} or {"type":"electrum","host":...,"port":...}`,
+  );
+}
+
+function readConfigFile(path: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw configError(`cannot read the config file ${path}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw configError(`the config file ${path} is not valid JSON`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw configError(`the config file ${path} must hold a JSON object`);
+  return parsed as ConfigFile;
+}
+
+/**
+ * Resolves the configuration: built-in defaults, then the config file (`--config`,
+ * `$MEDANCHOR_CONFIG` or `./medanchor.config.json` when present), then `MEDANCHOR_*`
+ * environment variables, then flags.
+ * @throws MedanchorError `CLI_CONFIG` naming the field at fault.
+ */
+export function resolveConfig(
+  args: ParsedArgs,
+  io: CliIo,
+  options: { creating?: boolean } = {},
+): ResolvedConfig {
+  const env = io.env;
+  const flag = (name: string) => {
+    const v = args.values[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const explicit = flag('config') ?? env['MEDANCHOR_CONFIG'];
+  const path = resolve(io.cwd, explicit ?? CONFIG_FILE);
+  if (explicit !== undefined && !existsSync(path) && options.creating !== true)
+    throw configError(`the config file ${path} does not exist (run \`medanchor init\`)`);
+  const file = existsSync(path) ? readConfigFile(path) : {};
+  const base = existsSync(path) ? dirname(path) : io.cwd;
+  const where = existsSync(path) ? path : 'configuration';
+
+  const networkName = flag('network') ?? env['MEDANCHOR_NETWORK'] ?? file.network ?? 'regtest';
+  let network: NetworkParams;
+  try {
+    network = networkByName(networkName);
+  } catch {
+    throw configError(`unknown network "${networkName}": use mainnet, testnet4, signet or regtest`);
+  }
+
+  const origin = env['MEDANCHOR_ORIGIN'] ?? file.origin ?? DEFAULT_ORIGIN;
+  if (!isValidOrigin(origin))
+    throw configError(`origin "${origin}" is not a valid log origin (see docs/spec/log.md)`);
+
+  const dataDir = flag('data-dir')
+    ? resolve(io.cwd, flag('data-dir')!)
+    : env['MEDANCHOR_DATA_DIR']
+      ? resolve(io.cwd, env['MEDANCHOR_DATA_DIR'])
+      : resolve(base, file.dataDir ?? '.medanchor');
+  const wallet = env['MEDANCHOR_WALLET']
+    ? resolve(io.cwd, env['MEDANCHOR_WALLET'])
+    : file.wallet !== undefined
+      ? resolve(base, file.wallet)
+      : resolve(dataDir, 'wallet.json');
+
+  let backend = file.backend === undefined ? undefined : checkBackend(file.backend, where);
+  if (backend?.type === 'core-rpc' && backend.cookie !== undefined)
+    backend = { ...backend, cookie: resolve(base, backend.cookie) };
+  if (env['MEDANCHOR_RPC_URL']) {
+    backend = {
+      type: 'core-rpc',
+      url: env['MEDANCHOR_RPC_URL'],
+      ...(env['MEDANCHOR_RPC_COOKIE']
+        ? { cookie: resolve(io.cwd, env['MEDANCHOR_RPC_COOKIE']) }
+        : {}),
+      ...(env['MEDANCHOR_RPC_USER'] ? { user: env['MEDANCHOR_RPC_USER'] } : {}),
+    };
+  }
+  if (backend?.type === 'core-rpc' && env['MEDANCHOR_RPC_PASSWORD'])
+    backend = { ...backend, password: env['MEDANCHOR_RPC_PASSWORD'] };
+  const esplora = flag('esplora') ?? env['MEDANCHOR_ESPLORA_URL'];
+  if (esplora) backend = { type: 'esplora', url: esplora };
+
+  const fee = {
+    minSatPerVb: file.fee?.minSatPerVb ?? 1,
+    maxSatPerVb: file.fee?.maxSatPerVb ?? (network.name === 'mainnet' ? 50 : 25),
+  };
+  if (!(fee.minSatPerVb > 0 && fee.maxSatPerVb >= fee.minSatPerVb))
+    throw configError(`${where}: fee needs 0 < minSatPerVb <= maxSatPerVb`);
+  const confirmations = positiveInt(
+    env['MEDANCHOR_CONFIRMATIONS'] ?? file.confirmations ?? 6,
+    'confirmations',
+  );
+
+  const json = args.values['json'] === true;
+  const envProgress = env['MEDANCHOR_PROGRESS'];
+  const progress =
+    args.values['no-progress'] === true || json || args.values['quiet'] === true
+      ? false
+      : args.values['progress'] === true || envProgress === '1'
+        ? true
+        : envProgress === '0'
+          ? false
+          : io.stderrIsTTY;
+  return {
+    ...(existsSync(path) ? { file: path } : {}),
+    configPath: path,
+    origin,
+    network,
+    dataDir,
+    wallet,
+    ...(backend === undefined ? {} : { backend }),
+    fee,
+    confirmations,
+    json,
+    quiet: args.values['quiet'] === true,
+    progress,
+  };
+}

@@ -1,0 +1,205 @@
+import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, execCli, firstLine, spawnCli, tempDir } from './harness.js';
+
+// The command line end to end, as a user runs it: `medanchor devnet` is a real child
+// process serving the Esplora API on 127.0.0.1; the other commands talk to it over HTTP.
+// Most run in-process (the executable's code path, faster); the exit statuses are also
+// checked on the real executable.
+
+let devnet: ChildProcess;
+let url: string;
+let cwd: string;
+let remove: () => void;
+const env = () => ({ MEDANCHOR_ESPLORA_URL: url });
+
+beforeAll(async () => {
+  ({ dir: cwd, remove } = tempDir('flow'));
+  expect((await cli(['init', '--origin', 'clinic.example/cli-flow'], { cwd })).status).toBe(0);
+  devnet = spawnCli(['devnet', '--port', '0', '--block-time', '0.25', '--json'], { cwd });
+  const ready = JSON.parse(await firstLine(devnet));
+  url = ready.url;
+  expect(ready.funded).toHaveLength(1);
+});
+
+afterAll(async () => {
+  if (devnet.exitCode === null) {
+    const exited = new Promise((done) => devnet.once('exit', done));
+    devnet.kill('SIGINT');
+    await exited;
+  }
+  remove();
+});
+
+describe('medanchor on a devnet child process', () => {
+  it('stamps, seals, anchors, upgrades and verifies at level 3; catches a changed file', async () => {
+    const records = ['Patient', 'Observation', 'Condition'].map((type, i) => {
+      const file = join(cwd, `${type}-${i}.json`);
+      writeFileSync(file, JSON.stringify({ resourceType: type, id: `r${i}` }));
+      return file;
+    });
+    const stamp = await cli(['stamp', '--json', ...records], { cwd, env: env() });
+    expect(stamp.status).toBe(0);
+    expect(JSON.parse(stamp.stdout).stamped).toHaveLength(3);
+
+    const seal = await cli(['seal', '--json'], { cwd, env: env() });
+    expect(seal.status).toBe(0);
+    const sealed = JSON.parse(seal.stdout);
+    expect(sealed).toMatchObject({
+      sealed: 3,
+      receiptsWritten: 3,
+      checkpoint: { origin: 'clinic.example/cli-flow', size: 3 },
+      anchor: { status: 'pending' },
+    });
+    expect(sealed.anchor.txid).toMatch(/^[0-9a-f]{64}$/);
+
+    // Before the anchor confirms: valid at level 1, level 2 not yet.
+    const early = await cli(['verify', records[0]!, `${records[0]}.receipt.json`, '--json'], {
+      cwd,
+      env: env(),
+    });
+    expect(JSON.parse(early.stdout)).toMatchObject({ ok: true, level: 1 });
+    expect(
+      (
+        await cli(['verify', '--min-level', '2', records[0]!, `${records[0]}.receipt.json`], {
+          cwd,
+          env: env(),
+        })
+      ).status,
+    ).toBe(1);
+
+    const upgrade = await cli(
+      ['upgrade', '--wait', '--interval', '0.2', '--timeout', '60', '--json'],
+      { cwd, env: env() },
+    );
+    expect(upgrade.status).toBe(0);
+    const up = JSON.parse(upgrade.stdout);
+    expect(up.upgraded).toBe(3);
+    expect(up.anchors[0]).toMatchObject({ txid: sealed.anchor.txid });
+    expect(up.anchors[0].confirmations).toBeGreaterThanOrEqual(6);
+
+    for (const file of records) {
+      const r = await cli(['verify', file, `${file}.receipt.json`, '--json'], { cwd, env: env() });
+      expect(r.status).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      expect(doc.level).toBe(3);
+      expect(doc.levels.map((l: { status: string }) => l.status)).toEqual(['pass', 'pass', 'pass']);
+    }
+    // Offline: level 2 from the receipt alone.
+    const offline = await cli(
+      ['verify', '--offline', records[1]!, `${records[1]}.receipt.json`, '--json'],
+      { cwd },
+    );
+    expect(JSON.parse(offline.stdout)).toMatchObject({ ok: true, level: 2 });
+    // More confirmations than exist: valid at 2, level 3 fails and says why.
+    const deep = await cli(
+      [
+        'verify',
+        '--confirmations',
+        '100000',
+        '--min-level',
+        '3',
+        records[1]!,
+        `${records[1]}.receipt.json`,
+      ],
+      { cwd, env: env() },
+    );
+    expect(deep.status).toBe(1);
+    expect(deep.stdout).toMatch(/FAIL level 3 .*100000/);
+
+    writeFileSync(
+      records[2]!,
+      JSON.stringify({ resourceType: 'Condition', id: 'r2', note: 'edited' }),
+    );
+    const tampered = await cli(['verify', records[2]!, `${records[2]}.receipt.json`], {
+      cwd,
+      env: env(),
+    });
+    expect(tampered.status).toBe(1);
+    expect(tampered.stdout).toMatch(/INVALID: level 1 failed at step "content"/);
+
+    // A receipt whose anchor was swapped for another block's fails at level 2, naming the step.
+    const receipt = JSON.parse(readFileSync(`${records[0]}.receipt.json`, 'utf8'));
+    receipt.anchors[0].txid = 'ab'.repeat(32);
+    writeFileSync(join(cwd, 'swapped.receipt.json'), JSON.stringify(receipt));
+    const swapped = await cli(['verify', records[0]!, 'swapped.receipt.json', '--json'], {
+      cwd,
+      env: env(),
+    });
+    expect(swapped.status).toBe(1);
+    expect(JSON.parse(swapped.stdout).levels[1]).toMatchObject({ level: 2, status: 'fail' });
+
+    // OpenTimestamps export (the chain package's tests check it with the opentimestamps package).
+    expect((await cli(['ots', 'export', `${records[0]}.receipt.json`], { cwd })).status).toBe(0);
+    const otsPath = `${records[0]}.ots`;
+    const otsCheck = await cli(['ots', 'verify', records[0]!, otsPath, '--json'], {
+      cwd,
+      env: env(),
+    });
+    expect(otsCheck.status).toBe(0);
+    const height = JSON.parse(otsCheck.stdout).confirmed[0].height as number;
+    // The proof is of the file's SHA-256 (a detached file: 31-byte magic, version, op, digest).
+    const ots = readFileSync(otsPath);
+    const digest = createHash('sha256').update(readFileSync(records[0]!)).digest();
+    expect(ots.subarray(33, 65).equals(digest)).toBe(true);
+    expect(height).toBe(up.anchors[0].height);
+    expect((await cli(['ots', 'verify', records[2]!, otsPath], { cwd, env: env() })).status).toBe(
+      1,
+    );
+
+    const anchors = await cli(['anchor', '--json'], { cwd, env: env() });
+    expect(JSON.parse(anchors.stdout).anchors).toEqual([
+      expect.objectContaining({ receipts: 3, txid: sealed.anchor.txid }),
+    ]);
+  });
+
+  it('the executable: exit 0 valid, 1 invalid, 2 usage; a second command waits its turn', async () => {
+    const file = join(cwd, 'exe.json');
+    writeFileSync(file, '{"resourceType":"Observation","id":"exe"}');
+    expect((await execCli(['stamp', file], { cwd, env: env() })).status).toBe(0);
+    expect((await execCli(['seal'], { cwd, env: env() })).status).toBe(0);
+    const valid = await execCli(['verify', '--offline', file, `${file}.receipt.json`], { cwd });
+    expect(valid.status).toBe(0);
+    expect(valid.stdout).toMatch(/VALID at level 1/);
+    writeFileSync(file, '{"resourceType":"Observation","id":"EXE"}');
+    expect((await execCli(['verify', file, `${file}.receipt.json`], { cwd })).status).toBe(1);
+    const usage = await execCli(['verify', file], { cwd });
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toMatch(/CLI_USAGE/);
+
+    // The data directory is locked while a command runs: the devnet child's pid stands in
+    // for a live holder; a dead holder's lock is taken over.
+    const lock = join(cwd, '.medanchor', 'lock');
+    writeFileSync(lock, `${devnet.pid}\n`);
+    const busy = await cli(['stamp', file], { cwd });
+    expect(busy.status).toBe(2);
+    expect(busy.stderr).toMatch(/CLI_BUSY: another medanchor command \(pid \d+\)/);
+    writeFileSync(lock, '999999999\n');
+    expect((await cli(['stamp', file], { cwd })).status).toBe(0);
+  });
+
+  it('seals without funds: receipts stand at level 1 and `anchor` finishes once funded', async () => {
+    const other = join(cwd, 'unfunded');
+    const r = await cli(['init', '--data-dir', other], {
+      cwd,
+      env: { MEDANCHOR_CONFIG: join(cwd, 'unfunded.config.json') },
+    });
+    expect(r.status).toBe(0);
+    const cfg = { env: { ...env(), MEDANCHOR_CONFIG: join(cwd, 'unfunded.config.json') }, cwd };
+    const file = join(cwd, 'late.json');
+    writeFileSync(file, '{"resourceType":"Observation","id":"late"}');
+    expect((await cli(['stamp', file], cfg)).status).toBe(0);
+    const seal = await cli(['seal', '--json'], cfg);
+    expect(seal.status).toBe(0);
+    expect(JSON.parse(seal.stdout).anchor).toMatchObject({
+      status: 'not-anchored',
+      error: expect.stringMatching(/INSUFFICIENT_FUNDS/),
+    });
+    expect((await cli(['verify', file, `${file}.receipt.json`, '--json'], cfg)).status).toBe(0);
+    const status = await cli(['anchor', '--json'], cfg);
+    expect(JSON.parse(status.stdout).anchors[0]).toMatchObject({ status: 'unanchored' });
+  });
+});

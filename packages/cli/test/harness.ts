@@ -1,0 +1,103 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runCli } from '../src/index.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const BIN = join(root, 'packages', 'cli', 'src', 'bin.ts');
+const TSX = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href;
+
+/** What a command printed and returned. */
+export interface CliRun {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Environment without the caller's MEDANCHOR_* settings, so tests see only their own. */
+export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith('MEDANCHOR_')) env[k] = v;
+  return { ...env, ...extra };
+}
+
+/** Runs the CLI in this process with captured output (the code path of the executable). */
+export async function cli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; tty?: boolean; signal?: AbortSignal },
+): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const status = await runCli(args, {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    env: cleanEnv(options.env),
+    cwd: options.cwd,
+    stderrIsTTY: options.tty === true,
+    columns: 100,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  return { status, stdout, stderr };
+}
+
+/** Starts the real executable (`node bin.ts` through tsx) as a child process. */
+export function spawnCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): ChildProcess {
+  return spawn(process.execPath, ['--import', TSX, BIN, ...args], {
+    cwd: options.cwd,
+    env: cleanEnv({ TSX_TSCONFIG_PATH: join(root, 'tsconfig.json'), ...options.env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Runs the real executable to its end. */
+export function execCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<CliRun> {
+  const child = spawnCli(args, options);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Waits for the first line a child prints on stdout. */
+export function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    let errors = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      errors += d.toString();
+    });
+    child.stdout!.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const nl = buffered.indexOf('\n');
+      if (nl >= 0) resolve(buffered.slice(0, nl));
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code} before printing: ${errors}`)));
+  });
+}
+
+/** A fresh temporary directory, removed by the returned function. */
+export function tempDir(prefix: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `medanchor-cli-${prefix}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
