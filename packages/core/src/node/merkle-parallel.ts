@@ -232,8 +232,10 @@ export function createMerkleWorkerPool(options: MerkleParallelOptions = {}): Mer
  * Small sets (under `minLeaves`), `threads: 1` and engines without WebAssembly run on
  * the calling thread alone.
  *
- * Measured on a 2-core machine (Node 20): 1M leaves in about 0.6 of the single-thread
- * time with 2 threads; the leaves are copied once to the workers.
+ * Threads help only with idle cores: the leaves are copied once to the workers and the
+ * top levels run on one thread. On a shared 2-core machine (Node 20, the other core busy
+ * with other work) a kept pool measured 1.0 to 1.1x one thread at 1M leaves, a one-shot
+ * call (workers started per call) 0.9x; see `pnpm bench core`.
  *
  * @example
  * ```ts
