@@ -34,7 +34,9 @@ describe('medanchor stamp under SIGKILL', () => {
           }
         })();
         const target = before + 1 + Math.floor(Math.random() * 300);
-        const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+        const exited = new Promise<number | null>((done) =>
+          child.once('exit', (code) => done(code)),
+        );
         for (;;) {
           if (child.exitCode !== null) break;
           let n = 0;
@@ -72,7 +74,10 @@ describe('medanchor stamp under SIGKILL', () => {
 
       // Seal without a backend reachable: the receipts are issued (anchoring fails and
       // is retried later). Port 9 on 127.0.0.1 refuses connections.
-      const seal = await cli(['seal', '--json'], { cwd, env: { MEDANCHOR_ESPLORA_URL: 'http://127.0.0.1:9' } });
+      const seal = await cli(['seal', '--json'], {
+        cwd,
+        env: { MEDANCHOR_ESPLORA_URL: 'http://127.0.0.1:9' },
+      });
       expect(seal.status).toBe(0);
       expect(JSON.parse(seal.stdout).sealed).toBe(lastLeaf + 1);
       for (const s of stamps) {
@@ -80,7 +85,9 @@ describe('medanchor stamp under SIGKILL', () => {
         // The receipt beside the file may be of a later stamp of the same file; its leaf
         // is one of that file's stamps and its digest is the file's.
         expect(receipt.record.digest).toBe(s.digest);
-        const verify = await cli(['verify', '--offline', s.path, `${s.path}.receipt.json`], { cwd });
+        const verify = await cli(['verify', '--offline', s.path, `${s.path}.receipt.json`], {
+          cwd,
+        });
         expect(verify.status).toBe(0);
       }
     } finally {
