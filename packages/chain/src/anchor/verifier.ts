@@ -1,6 +1,7 @@
 import type { AnchorContext, AnchorOutcome, AnchorVerifier, ReceiptAnchor } from '@medanchor/core';
 import { isMedanchorError } from '@medanchor/core';
 import type { Backend } from '../backend/types.js';
+import { validateHeaderChain } from '../bitcoin/header-chain.js';
 import type { NetworkParams } from '../network/params.js';
 import { verifySpvProof } from '../spv/verify.js';
 import { BITCOIN_ANCHOR_TYPE, decodeBitcoinAnchorEntry } from './entry.js';
@@ -19,6 +20,13 @@ export interface BitcoinAnchorVerifierOptions {
   minConfirmations?: number;
   /** How many backends must agree that the block is deep enough (default: all of them). */
   quorum?: number;
+  /**
+   * Level 3 also fetches the `minConfirmations - 1` headers above the anchor block from
+   * each backend and validates them as an SPV client does (linkage, proof of work,
+   * difficulty bits), so a backend cannot claim confirmations without showing the work
+   * behind them. Default true; false trusts the backend's tip height.
+   */
+  checkWork?: boolean;
 }
 
 /** What one backend said about the anchor's block, in the verifier's details. */
@@ -31,21 +39,56 @@ export interface BackendChainReport {
   readonly confirmations: number;
   /** Why it could not answer, if it could not. */
   readonly error?: string;
+  /**
+   * Headers above the block that were fetched and validated (linkage, proof of work,
+   * bits); absent when work was not checked.
+   */
+  readonly headersChecked?: number;
+}
+
+// Headers above `block` up to `height + depth - 1`, validated on top of it. With a
+// retarget boundary among them, the epoch's first header comes from the same backend:
+// its bits only bound the next target, the work itself is still checked.
+async function checkWorkAbove(
+  b: Backend,
+  network: NetworkParams,
+  block: { height: number; header: Uint8Array },
+  depth: number,
+): Promise<string | undefined> {
+  const heights = Array.from({ length: depth - 1 }, (_, i) => block.height + 1 + i);
+  const { interval } = network.retarget;
+  const boundary = heights.find((h) => h % interval === 0);
+  const [above, epoch] = await Promise.all([
+    Promise.all(heights.map((h) => b.headerByHeight(h))),
+    boundary === undefined || boundary - interval < 0
+      ? undefined
+      : b.headerByHeight(boundary - interval),
+  ]);
+  const r = validateHeaderChain({
+    params: network,
+    checkpoint: block,
+    headers: above.map((h) => h.header),
+    ...(epoch === undefined ? {} : { epochStart: { height: epoch.height, header: epoch.header } }),
+  });
+  return r.ok ? undefined : `headers: ${r.step} at height ${r.height}: ${r.reason}`;
 }
 
 async function askBackend(
   b: Backend,
-  height: number,
-  blockHash: string,
+  block: { height: number; header: Uint8Array; hash: string },
+  work: { network: NetworkParams; depth: number } | undefined,
 ): Promise<BackendChainReport> {
+  const { height } = block;
   try {
     const [atHeight, tip] = await Promise.all([b.headerByHeight(height), b.tip()]);
-    const inBestChain = atHeight.hash === blockHash;
-    return {
-      backend: b.name,
-      inBestChain,
-      confirmations: inBestChain ? tip.height - height + 1 : 0,
-    };
+    const inBestChain = atHeight.hash === block.hash;
+    const confirmations = inBestChain ? tip.height - height + 1 : 0;
+    if (work === undefined || confirmations < work.depth)
+      return { backend: b.name, inBestChain, confirmations };
+    const failure = await checkWorkAbove(b, work.network, block, work.depth);
+    if (failure !== undefined)
+      return { backend: b.name, inBestChain, confirmations: 0, error: failure };
+    return { backend: b.name, inBestChain, confirmations, headersChecked: work.depth - 1 };
   } catch (e) {
     if (isMedanchorError(e, 'NOT_FOUND'))
       return { backend: b.name, inBestChain: false, confirmations: 0 };
@@ -66,7 +109,9 @@ function describe(r: BackendChainReport): string {
  * entry's OP_RETURN output carries the receipt's checkpoint digest, its txid is in the
  * block by a branch whose length fits the block's transaction count, and the header
  * meets its own target. Level 3, when backends are given: the block is in their best
- * chain at its height with at least `minConfirmations`; their answers are reported in
+ * chain at its height with at least `minConfirmations`, and (unless `checkWork` is
+ * false) the headers above it that each backend serves link to it and carry valid
+ * proof of work and difficulty bits; their answers are reported in
  * `details.backends`, and `details.disagreement` is true when they do not all agree.
  * Never throws: failures name the step (`format`, `payload`, `branch-length`, `pow`, `chain`, ...).
  *
@@ -83,6 +128,7 @@ export function bitcoinAnchorVerifier(options: BitcoinAnchorVerifierOptions): An
   const backends = options.backends ?? [];
   const minConfirmations = options.minConfirmations ?? 6;
   const quorum = options.quorum ?? backends.length;
+  const work = options.checkWork === false ? undefined : { network, depth: minConfirmations };
   return {
     type: BITCOIN_ANCHOR_TYPE,
     async verify(anchor: ReceiptAnchor, context: AnchorContext): Promise<AnchorOutcome> {
@@ -114,7 +160,9 @@ export function bitcoinAnchorVerifier(options: BitcoinAnchorVerifierOptions): An
         return { ok: false, reason: `chain: quorum must be from 1 to ${backends.length}` };
       }
       const reports = await Promise.all(
-        backends.map((b) => askBackend(b, spv.height, spv.blockHash)),
+        backends.map((b) =>
+          askBackend(b, { height: spv.height, header: proof.header, hash: spv.blockHash }, work),
+        ),
       );
       const agreeing = reports.filter((r) => r.inBestChain && r.confirmations >= minConfirmations);
       const verdicts = new Set(

@@ -9,7 +9,7 @@ import {
 } from '@medanchor/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BitcoinAnchorEntry, bitcoinAnchorVerifier } from '../../src/anchor/index.js';
-import { esploraBackend } from '../../src/backend/index.js';
+import { type Backend, esploraBackend } from '../../src/backend/index.js';
 import { createDevnet, type Devnet } from '../../src/devnet/index.js';
 import { openLedger } from '../../src/ledger/index.js';
 import { mainnet, regtest } from '../../src/network/index.js';
@@ -140,5 +140,113 @@ describe('bitcoin anchor verifier', () => {
     });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toMatch(/no answer \(/);
+  });
+});
+
+describe('bitcoin anchor verifier: the work above the block (level 3)', () => {
+  let devnet: Devnet;
+  let receipt: Receipt;
+
+  beforeAll(async () => {
+    const key = testFundingKey('verifier-work', 'p2wpkh');
+    devnet = await fundedDevnet(key, 2);
+    const { anchorer } = await testAnchorer(devnet, key);
+    const ledger = await openLedger({
+      origin: 'clinic.example/verifier-work',
+      journal: new MemoryJournal(),
+      anchorer,
+      network: regtest,
+    });
+    await ledger.add(utf8('a record'));
+    await ledger.seal();
+    await devnet.test.mine(1);
+    await ledger.sync();
+    receipt = (await ledger.receipt(0))!;
+    await devnet.test.mine(5);
+    await ledger.close();
+  });
+
+  it('validates the headers an honest backend serves above the block', async () => {
+    const r = await verifyReceipt(receipt, {
+      anchors: [
+        bitcoinAnchorVerifier({ network: regtest, backends: [devnet], minConfirmations: 6 }),
+      ],
+    });
+    expect(r.ok).toBe(true);
+    if (r.ok)
+      expect(r.anchors[0]?.details).toMatchObject({
+        confirmations: 6,
+        backends: [{ backend: devnet.name, inBestChain: true, headersChecked: 5 }],
+      });
+  });
+
+  // A lying backend is a fault devnet cannot provoke: a wrapper over devnet forges answers.
+  function liar(
+    forge: (height: number, header: Uint8Array) => Uint8Array | undefined,
+    tipExtra = 0,
+  ): Backend {
+    return {
+      ...devnet,
+      name: 'liar',
+      async tip() {
+        const t = await devnet.tip();
+        return { ...t, height: t.height + tipExtra };
+      },
+      async headerByHeight(height: number) {
+        const tip = await devnet.tip();
+        if (height > tip.height) {
+          // Confirmations it does not have: a header it made up.
+          const fake = (await devnet.headerByHeight(tip.height)).header.slice();
+          fake[76] = height & 0xff;
+          return { hash: 'ff'.repeat(32), height, header: forge(height, fake) ?? fake };
+        }
+        const real = await devnet.headerByHeight(height);
+        const forged = forge(height, real.header.slice());
+        return forged === undefined ? real : { ...real, header: forged };
+      },
+    };
+  }
+
+  it('a backend claiming confirmations it cannot show is refused, naming the header', async () => {
+    const anchorHeight = (receipt.anchors[0] as BitcoinAnchorEntry).height;
+    const padded = liar(() => undefined, 10); // says the tip is 10 blocks higher
+    const r = await verifyReceipt(receipt, {
+      anchors: [
+        bitcoinAnchorVerifier({ network: regtest, backends: [padded], minConfirmations: 12 }),
+      ],
+    });
+    expect(r.ok).toBe(false);
+    if (!r.ok)
+      expect(r.reason).toMatch(
+        new RegExp(`liar: no answer \\(headers: linkage at height ${anchorHeight + 6}`),
+      );
+
+    // The same backend with work checking off believes it: the reason the check exists.
+    const trusting = await verifyReceipt(receipt, {
+      anchors: [
+        bitcoinAnchorVerifier({
+          network: regtest,
+          backends: [padded],
+          minConfirmations: 12,
+          checkWork: false,
+        }),
+      ],
+    });
+    expect(trusting.ok).toBe(true);
+  });
+
+  it('a header with too little work or other bits above the block is refused', async () => {
+    const anchorHeight = (receipt.anchors[0] as BitcoinAnchorEntry).height;
+    const bits = liar((height, header) => {
+      if (height !== anchorHeight + 2) return undefined;
+      header.set([0xff, 0xff, 0x00, 0x1d], 72); // mainnet's difficulty-1 bits on regtest
+      return header;
+    });
+    const r = await verifyReceipt(receipt, {
+      anchors: [bitcoinAnchorVerifier({ network: regtest, backends: [bits], minConfirmations: 6 })],
+    });
+    expect(r.ok).toBe(false);
+    if (!r.ok)
+      expect(r.reason).toMatch(new RegExp(`headers: (pow|bits) at height ${anchorHeight + 2}`));
   });
 });
