@@ -163,7 +163,7 @@ class MerkleWorker {
  *   await pool.close();
  * }
  * ```
- * @throws {@link MedanchorError} `INVALID_ARGUMENT` when `threads` is not a positive integer.
+ * @throws `MedanchorError` `INVALID_ARGUMENT` when `threads` is not a positive integer.
  */
 export function createMerkleWorkerPool(options: MerkleParallelOptions = {}): MerkleWorkerPool {
   const threads = checkThreads(options.threads);
@@ -243,7 +243,7 @@ export function createMerkleWorkerPool(options: MerkleParallelOptions = {}): Mer
  * const root = await merkleRootParallel(leafHashes32(values), { threads: 2 });
  * ```
  * @param leafHashes 32-byte leaf hashes, as an array or packed back to back.
- * @throws {@link MedanchorError} `INVALID_LENGTH` when a leaf hash is not 32 bytes,
+ * @throws `MedanchorError` `INVALID_LENGTH` when a leaf hash is not 32 bytes,
  * `INVALID_ARGUMENT` when `threads` is not a positive integer.
  */
 export async function merkleRootParallel(
