@@ -107,6 +107,17 @@ export function encodePreambleBody(
   );
 }
 
+/**
+ * Bytes of one stanza as sealed here: ids, key id, `bytes16` of a 32-byte X25519
+ * `enc`, `bytes16` of a 48-byte wrap (32-byte data key and 16-byte tag).
+ */
+const SEALED_STANZA_LENGTH = 2 + 2 + 2 + 32 + (2 + 32) + (2 + 48);
+
+/** Length of the recipients section that {@link encodeRecipients} writes for `n` sealed stanzas. */
+export function recipientsLength(n: number): number {
+  return 2 + n * SEALED_STANZA_LENGTH;
+}
+
 /** The recipients section: a u16 count and one stanza per recipient. */
 export function encodeRecipients(stanzas: readonly RecipientStanza[]): Uint8Array {
   if (stanzas.length > 0xffff) {

@@ -12,6 +12,8 @@ import {
   envelopeAeadId,
   MAX_CHUNK_SIZE_LOG2,
   MIN_CHUNK_SIZE_LOG2,
+  type RecipientStanza,
+  recipientsLength,
 } from './format.js';
 import { deriveEnvelopeKeys, hmacSha256, preambleDigest } from './schedule.js';
 import { wrapDataKey } from './wrap.js';
@@ -37,12 +39,14 @@ export interface SealOptions {
 export interface SealRandomness {
   dataKey: Uint8Array;
   salt: Uint8Array;
-  /** HPKE ephemeral IKM of the i-th recipient. */
-  ephemeralIkm(i: number): Uint8Array;
+  /** HPKE ephemeral IKM of the i-th recipient; absent: a fresh random ephemeral key. */
+  ephemeralIkm?(i: number): Uint8Array;
 }
 
 function freshRandomness(): SealRandomness {
-  return { dataKey: randomBytes(32), salt: randomBytes(32), ephemeralIkm: () => randomBytes(32) };
+  // One draw for both: each call into the platform's generator has a fixed cost.
+  const r = randomBytes(64);
+  return { dataKey: r.subarray(0, 32), salt: r.subarray(32) };
 }
 
 function chunkSizeLog2(size: number | undefined): number {
@@ -58,24 +62,38 @@ function chunkSizeLog2(size: number | undefined): number {
   return log2;
 }
 
-/** A sealed header and what the payload stage needs. */
-export interface SealedHeader {
-  header: Uint8Array;
+/** What the payload stage needs: the payload cipher, the chunk AAD and size. */
+export interface PayloadSealer {
   cipher: AeadCipher;
   aad: Uint8Array;
   chunkSize: number;
 }
 
-/** Builds the header: preamble with key commitment, one stanza per recipient, header MAC. */
-export async function sealHeader(opts: SealOptions, rnd: SealRandomness): Promise<SealedHeader> {
-  if (opts.recipients.length === 0) {
+/** A sealed header and what the payload stage needs. */
+export interface SealedHeader extends PayloadSealer {
+  header: Uint8Array;
+}
+
+/**
+ * A seal in progress: the preamble and payload keys are ready, the recipient
+ * wraps may still be running (X25519 on Web Crypto runs on a worker thread).
+ */
+interface SealStart extends PayloadSealer {
+  preamble: Uint8Array;
+  macKey: Uint8Array;
+  recipientCount: number;
+  stanzas: Promise<RecipientStanza[]>;
+}
+
+function checkRecipients(recipients: readonly Uint8Array[]): void {
+  if (recipients.length === 0) {
     throw new MedanchorError(
       'ENVELOPE_NO_RECIPIENTS',
       'seal needs at least one recipient public key',
     );
   }
   const seen = new Set<string>();
-  for (const r of opts.recipients) {
+  for (const r of recipients) {
     assertBytes(r, 32, 'recipient public key');
     const hex = toHex(r);
     if (seen.has(hex)) {
@@ -83,41 +101,99 @@ export async function sealHeader(opts: SealOptions, rnd: SealRandomness): Promis
     }
     seen.add(hex);
   }
+}
+
+/**
+ * Validates the options, starts the recipient wraps, and derives the preamble and
+ * payload keys while the wraps run.
+ */
+async function startSeal(opts: SealOptions, rnd: SealRandomness): Promise<SealStart> {
+  checkRecipients(opts.recipients);
   const aead = envelopeAeadId(opts.aead ?? 'AES-256-GCM');
   const wrapAead = envelopeAeadId(opts.wrapAead ?? 'AES-256-GCM');
   const log2 = chunkSizeLog2(opts.chunkSize);
   const body = encodePreambleBody(aead, log2, rnd.salt, opts.context);
+  const stanzas = Promise.all(
+    opts.recipients.map((pk, i) => wrapDataKey(pk, rnd.dataKey, wrapAead, rnd.ephemeralIkm?.(i))),
+  );
+  // Observed now, so a failure below cannot leave the wraps' rejection unhandled;
+  // finishHeader still awaits (and rethrows) it.
+  stanzas.catch(() => undefined);
   const keys = await deriveEnvelopeKeys(rnd.dataKey, rnd.salt);
   const preamble = concatBytes(body, hmacSha256(keys.commitKey, body));
-  const stanzas = await Promise.all(
-    opts.recipients.map((pk, i) => wrapDataKey(pk, rnd.dataKey, wrapAead, rnd.ephemeralIkm(i))),
-  );
-  const unmacked = concatBytes(preamble, encodeRecipients(stanzas));
   return {
-    header: concatBytes(unmacked, hmacSha256(keys.macKey, unmacked)),
+    preamble,
+    macKey: keys.macKey,
+    recipientCount: opts.recipients.length,
+    stanzas,
     cipher: aeadCipher(aead, keys.payloadKey),
     aad: preambleDigest(preamble),
     chunkSize: 2 ** log2,
   };
 }
 
-/** Seal of a whole payload in memory. */
-export async function sealBytes(sealed: SealedHeader, payload: Uint8Array): Promise<Uint8Array> {
-  const { header, cipher, aad, chunkSize } = sealed;
-  const n = Math.max(1, Math.ceil(payload.length / chunkSize));
-  if (n > MAX_CHUNKS) throw tooLarge();
-  const out = new Uint8Array(header.length + payload.length + n * CHUNK_OVERHEAD);
-  out.set(header, 0);
+/** The header once every wrap is done: preamble, recipients, header MAC. */
+async function finishHeader(start: SealStart): Promise<Uint8Array> {
+  const unmacked = concatBytes(start.preamble, encodeRecipients(await start.stanzas));
+  return concatBytes(unmacked, hmacSha256(start.macKey, unmacked));
+}
+
+/** Builds the header: preamble with key commitment, one stanza per recipient, header MAC. */
+export async function sealHeader(opts: SealOptions, rnd: SealRandomness): Promise<SealedHeader> {
+  const start = await startSeal(opts, rnd);
+  return {
+    header: await finishHeader(start),
+    cipher: start.cipher,
+    aad: start.aad,
+    chunkSize: start.chunkSize,
+  };
+}
+
+/** The encrypted chunks of a whole payload in memory, written into `out` from `offset`. */
+async function sealChunksInto(
+  sealer: PayloadSealer,
+  payload: Uint8Array,
+  out: Uint8Array,
+  offset: number,
+): Promise<void> {
+  const { cipher, aad, chunkSize } = sealer;
+  const n = chunkCount(payload.length, chunkSize);
+  if (n === 1) {
+    out.set(await sealChunk(cipher, aad, 0, true, payload), offset);
+    return;
+  }
   for (let start = 0; start < n; start += CHUNK_CONCURRENCY) {
     const batch: Promise<void>[] = [];
     for (let i = start; i < Math.min(n, start + CHUNK_CONCURRENCY); i++) {
       const pt = payload.subarray(i * chunkSize, (i + 1) * chunkSize);
       // Chunk i starts at a fixed offset: every earlier chunk is full.
-      const at = header.length + i * (chunkSize + CHUNK_OVERHEAD);
+      const at = offset + i * (chunkSize + CHUNK_OVERHEAD);
       batch.push(sealChunk(cipher, aad, i, i === n - 1, pt).then((ct) => out.set(ct, at)));
     }
     await Promise.all(batch);
   }
+}
+
+function chunkCount(length: number, chunkSize: number): number {
+  const n = Math.max(1, Math.ceil(length / chunkSize));
+  if (n > MAX_CHUNKS) throw tooLarge();
+  return n;
+}
+
+/**
+ * Seal of a whole payload in memory, encrypting the payload while the recipient
+ * wraps run. Every stanza has a fixed size, so the header length is known first.
+ */
+async function sealPayloadBytes(start: SealStart, payload: Uint8Array): Promise<Uint8Array> {
+  const n = chunkCount(payload.length, start.chunkSize);
+  const headerLength = start.preamble.length + recipientsLength(start.recipientCount) + 32;
+  const out = new Uint8Array(headerLength + payload.length + n * CHUNK_OVERHEAD);
+  await sealChunksInto(start, payload, out, headerLength);
+  const header = await finishHeader(start);
+  if (header.length !== headerLength) {
+    throw new MedanchorError('ENVELOPE_INTERNAL', 'header length mismatch; report this bug');
+  }
+  out.set(header, 0);
   return out;
 }
 
@@ -169,8 +245,8 @@ export async function sealWith(
   opts: SealOptions,
   rnd: SealRandomness,
 ): Promise<Uint8Array | ReadableStream<Uint8Array>> {
-  const sealed = await sealHeader(opts, rnd);
-  return payload instanceof Uint8Array ? sealBytes(sealed, payload) : sealStream(sealed, payload);
+  if (payload instanceof Uint8Array) return sealPayloadBytes(await startSeal(opts, rnd), payload);
+  return sealStream(await sealHeader(opts, rnd), payload);
 }
 
 /**

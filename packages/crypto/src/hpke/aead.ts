@@ -1,7 +1,7 @@
 import { MedanchorError } from '@medanchor/core';
 import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { bufferSource, nativeSubtle } from './backend.js';
+import { bufferSource, getCryptoBackend, nativeSubtle } from './backend.js';
 import { HpkeAead } from './suite.js';
 
 /** An AEAD bound to one key; nonces are 12 bytes and tags 16 bytes for every suite here. */
@@ -32,7 +32,28 @@ export function aeadCipher(aeadId: number, key: Uint8Array): AeadCipher {
     );
   }
   const subtle = nativeSubtle();
-  return subtle === undefined ? nobleCipher(gcm, key) : nativeGcm(subtle, key);
+  if (subtle === undefined) return nobleCipher(gcm, key);
+  if (getCryptoBackend() === 'webcrypto') return nativeGcm(subtle, key);
+  return sizedGcm(nobleCipher(gcm, key), nativeGcm(subtle, key));
+}
+
+/**
+ * Messages up to this many bytes run on `@noble` under `'auto'`: for them a Web
+ * Crypto call (a key import, then a round trip to a worker thread) costs more than
+ * the whole encryption in JavaScript (see bench crypto).
+ */
+export const SMALL_AEAD_MESSAGE = 2048;
+
+// AES-GCM that picks the implementation per message by its size.
+function sizedGcm(small: AeadCipher, large: AeadCipher): AeadCipher {
+  return {
+    seal: (nonce, aad, pt) =>
+      pt.length <= SMALL_AEAD_MESSAGE ? small.seal(nonce, aad, pt) : large.seal(nonce, aad, pt),
+    open: (nonce, aad, ct) =>
+      ct.length <= SMALL_AEAD_MESSAGE + AEAD_TAG_LENGTH
+        ? small.open(nonce, aad, ct)
+        : large.open(nonce, aad, ct),
+  };
 }
 
 type NobleAead = (

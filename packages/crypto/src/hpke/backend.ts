@@ -54,10 +54,22 @@ export async function useNativeX25519(): Promise<boolean> {
   const subtle = nativeSubtle();
   if (subtle === undefined) return false;
   x25519Probe ??= subtle.generateKey({ name: 'X25519' }, false, ['deriveBits']).then(
-    () => true,
-    () => false,
+    () => (x25519Native = true),
+    () => (x25519Native = false),
   );
   return x25519Probe;
+}
+
+let x25519Native: boolean | undefined;
+
+/**
+ * Web Crypto for X25519 when {@link useNativeX25519} already answered yes, without
+ * waiting: lets a caller start a native operation before its first `await`, so the
+ * worker thread runs while the caller does other work. `undefined` means "no" or
+ * "not known yet" (then ask {@link useNativeX25519}).
+ */
+export function nativeX25519Now(): SubtleCrypto | undefined {
+  return x25519Native === true ? nativeSubtle() : undefined;
 }
 
 /** A view of `u` whose buffer is a plain ArrayBuffer, as Web Crypto's types require. */

@@ -1,4 +1,4 @@
-import { concatBytes, MedanchorError, utf8 } from '@medanchor/core';
+import { concatBytes, MedanchorError, toHex, utf8 } from '@medanchor/core';
 import { AEAD_NONCE_LENGTH, type AeadCipher, aeadCipher } from './aead.js';
 import { labeledExpand, labeledExtract, NH } from './kdf.js';
 import {
@@ -15,7 +15,8 @@ import { aeadKeyLength, assertSuite, HpkeAead, HpkeMode, type HpkeSuite, i2osp }
 export interface HpkeKeySchedule {
   key: Uint8Array;
   baseNonce: Uint8Array;
-  exporterSecret: Uint8Array;
+  /** Derived on first use: most contexts (every envelope wrap) never export. */
+  exporterSecret(): Promise<Uint8Array>;
 }
 
 /**
@@ -62,19 +63,48 @@ export async function keySchedule(
   }
   const sid = suiteId(suite);
   const empty = new Uint8Array(0);
-  const pskIdHash = await labeledExtract(sid, empty, 'psk_id_hash', pskId);
-  const infoHash = await labeledExtract(sid, empty, 'info_hash', info);
-  const ctx = concatBytes(new Uint8Array([mode]), pskIdHash, infoHash);
+  const ctx = await scheduleContext(sid, mode, pskId, info);
   const secret = await labeledExtract(sid, sharedSecret, 'secret', psk);
   const nk = aeadKeyLength(suite.aead);
   const exportOnly = suite.aead === HpkeAead.EXPORT_ONLY;
+  let exporterSecret: Promise<Uint8Array> | undefined;
   return {
     key: exportOnly ? empty : await labeledExpand(sid, secret, 'key', ctx, nk),
     baseNonce: exportOnly
       ? empty
       : await labeledExpand(sid, secret, 'base_nonce', ctx, AEAD_NONCE_LENGTH),
-    exporterSecret: await labeledExpand(sid, secret, 'exp', ctx, NH),
+    exporterSecret: () => {
+      exporterSecret ??= labeledExpand(sid, secret, 'exp', ctx, NH);
+      return exporterSecret;
+    },
   };
+}
+
+// key_schedule_context depends only on public inputs (suite, mode, psk_id, info), and
+// envelope wraps repeat the same ones: remembered for short inputs, a few at a time.
+const contexts = new Map<string, Uint8Array>();
+const MAX_REMEMBERED_CONTEXTS = 64;
+const MAX_REMEMBERED_INPUT = 256;
+
+async function scheduleContext(
+  sid: Uint8Array,
+  mode: number,
+  pskId: Uint8Array,
+  info: Uint8Array,
+): Promise<Uint8Array> {
+  const remember = pskId.length + info.length <= MAX_REMEMBERED_INPUT;
+  const id = remember ? `${toHex(sid)}/${mode}/${toHex(pskId)}/${toHex(info)}` : '';
+  const known = remember ? contexts.get(id) : undefined;
+  if (known !== undefined) return known;
+  const empty = new Uint8Array(0);
+  const pskIdHash = await labeledExtract(sid, empty, 'psk_id_hash', pskId);
+  const infoHash = await labeledExtract(sid, empty, 'info_hash', info);
+  const ctx = concatBytes(new Uint8Array([mode]), pskIdHash, infoHash);
+  if (remember) {
+    if (contexts.size >= MAX_REMEMBERED_CONTEXTS) contexts.clear();
+    contexts.set(id, ctx);
+  }
+  return ctx;
 }
 
 /** An HPKE context over a finished key schedule; `role` limits it to seal or open. */
@@ -129,7 +159,9 @@ export function contextFromSchedule(
       if (!Number.isInteger(length) || length < 0 || length > 255 * NH) {
         throw new MedanchorError('HPKE_INVALID_LENGTH', `export length must be 0..${255 * NH}`);
       }
-      return labeledExpand(sid, ks.exporterSecret, 'sec', exporterContext, length);
+      return ks
+        .exporterSecret()
+        .then((exp) => labeledExpand(sid, exp, 'sec', exporterContext, length));
     },
   };
 }

@@ -1,20 +1,25 @@
-import { assertBytes, concatBytes, fromHex, MedanchorError, utf8 } from '@medanchor/core';
+import { assertBytes, concatBytes, MedanchorError, utf8 } from '@medanchor/core';
 import { x25519 } from '@noble/curves/ed25519.js';
-import { bufferSource, nativeSubtle, randomBytes, useNativeX25519 } from './backend.js';
+import {
+  getCryptoBackend,
+  nativeSubtle,
+  nativeX25519Now,
+  randomBytes,
+  useNativeX25519,
+} from './backend.js';
 import { labeledExpand, labeledExtract } from './kdf.js';
 import { HpkeKem, i2osp } from './suite.js';
+import {
+  generateNativeX25519,
+  importX25519Private,
+  nativeX25519Dh,
+  nativeX25519PublicKey,
+} from './x25519-native.js';
 
 /** Sizes of DHKEM(X25519, HKDF-SHA256): `Nsecret`, `Nenc`, `Npk`, `Nsk`. */
 export const X25519_KEY_LENGTH = 32;
 
 const KEM_SUITE_ID = concatBytes(utf8('KEM'), i2osp(HpkeKem.X25519_HKDF_SHA256, 2));
-const BASE_POINT = (() => {
-  const u = new Uint8Array(32);
-  u[0] = 9;
-  return u;
-})();
-// PKCS#8 wrapping of a raw X25519 private key (RFC 8410): Web Crypto imports no raw private keys.
-const PKCS8_PREFIX = fromHex('302e020100300506032b656e04220420');
 
 /** An X25519 key pair as raw 32-byte strings (RFC 7748 encodings). */
 export interface X25519KeyPair {
@@ -31,29 +36,7 @@ export interface X25519KeyPair {
 export async function x25519Dh(privateKey: Uint8Array, publicKey: Uint8Array): Promise<Uint8Array> {
   assertBytes(privateKey, 32, 'X25519 private key');
   assertBytes(publicKey, 32, 'X25519 public key');
-  let out: Uint8Array;
-  try {
-    if (await useNativeX25519()) {
-      const subtle = nativeSubtle()!;
-      const [sk, pk] = await Promise.all([
-        subtle.importKey(
-          'pkcs8',
-          bufferSource(concatBytes(PKCS8_PREFIX, privateKey)),
-          { name: 'X25519' },
-          false,
-          ['deriveBits'],
-        ),
-        subtle.importKey('raw', bufferSource(publicKey), { name: 'X25519' }, false, []),
-      ]);
-      out = new Uint8Array(await subtle.deriveBits({ name: 'X25519', public: pk }, sk, 256));
-    } else {
-      out = x25519.scalarMult(privateKey, publicKey);
-    }
-  } catch (cause) {
-    throw dhFailed(cause);
-  }
-  if (out.every((b) => b === 0)) throw dhFailed(undefined);
-  return out;
+  return (await x25519SecretOf(privateKey)).dh(publicKey);
 }
 
 function dhFailed(cause: unknown): MedanchorError {
@@ -64,9 +47,71 @@ function dhFailed(cause: unknown): MedanchorError {
   );
 }
 
-/** The public key of an X25519 private key: X25519(sk, 9). */
-export function x25519PublicKey(privateKey: Uint8Array): Promise<Uint8Array> {
-  return x25519Dh(privateKey, BASE_POINT);
+// Runs one DH and maps every failure, and the all-zero output, to HPKE_DH_FAILED.
+async function guardedDh(run: () => Uint8Array | Promise<Uint8Array>): Promise<Uint8Array> {
+  let out: Uint8Array;
+  try {
+    out = await run();
+  } catch (cause) {
+    throw dhFailed(cause);
+  }
+  if (out.length !== 32 || out.every((b) => b === 0)) throw dhFailed(undefined);
+  return out;
+}
+
+/**
+ * The public key of an X25519 private key: X25519(sk, 9). Runs on `@noble`'s
+ * fixed-base tables (Edwards form) except under the forced `'webcrypto'` backend:
+ * Web Crypto cannot import a raw private key without its public key except as
+ * PKCS#8, which costs several times more.
+ */
+export async function x25519PublicKey(privateKey: Uint8Array): Promise<Uint8Array> {
+  assertBytes(privateKey, 32, 'X25519 private key');
+  if (getCryptoBackend() === 'webcrypto' && (await useNativeX25519())) {
+    const subtle = nativeSubtle()!;
+    return guardedDh(() => nativeX25519PublicKey(subtle, privateKey));
+  }
+  return guardedDh(() => x25519.scalarMultBase(privateKey));
+}
+
+/**
+ * An {@link X25519Secret} over a key pair whose halves are known to match. On Web
+ * Crypto the private key is imported once, on first use, and reused.
+ */
+function secretOfPair(pair: X25519KeyPair): X25519Secret {
+  const sk = pair.privateKey.slice();
+  let imported: Promise<CryptoKey> | undefined;
+  return {
+    publicKey: pair.publicKey,
+    async dh(peer) {
+      assertBytes(peer, 32, 'X25519 public key');
+      const subtle = nativeX25519Now() ?? ((await useNativeX25519()) ? nativeSubtle() : undefined);
+      if (subtle !== undefined) {
+        return guardedDh(async () => {
+          imported ??= importX25519Private(subtle, sk, pair.publicKey);
+          return nativeX25519Dh(subtle, await imported, peer);
+        });
+      }
+      return guardedDh(() => x25519.scalarMult(sk, peer));
+    },
+  };
+}
+
+/**
+ * A fresh ephemeral key for one encapsulation. On Web Crypto the platform draws
+ * it (one call, no import); otherwise DeriveKeyPair over 32 random bytes.
+ */
+async function freshEphemeral(): Promise<X25519Secret> {
+  // Without an await before generateKey when the probe has answered (see nativeX25519Now).
+  const subtle = nativeX25519Now() ?? ((await useNativeX25519()) ? nativeSubtle() : undefined);
+  if (subtle !== undefined) {
+    const eph = await generateNativeX25519(subtle);
+    return {
+      publicKey: eph.publicKey,
+      dh: (peer) => guardedDh(() => nativeX25519Dh(subtle, eph.privateKey, peer)),
+    };
+  }
+  return secretOfPair(await deriveX25519KeyPair(randomBytes(32)));
 }
 
 /** RFC 9180 DeriveKeyPair for DHKEM(X25519, HKDF-SHA256): deterministic from `ikm`. */
@@ -101,11 +146,13 @@ export async function encap(
   sender?: X25519KeyPair,
   ikmE?: Uint8Array,
 ): Promise<Encapsulation> {
-  const eph = await deriveX25519KeyPair(ikmE ?? randomBytes(32));
-  let dh = await x25519Dh(eph.privateKey, pkR);
+  assertBytes(pkR, 32, 'X25519 public key');
+  const eph =
+    ikmE === undefined ? await freshEphemeral() : secretOfPair(await deriveX25519KeyPair(ikmE));
+  let dh = await eph.dh(pkR);
   let kemContext = concatBytes(eph.publicKey, pkR);
   if (sender !== undefined) {
-    dh = concatBytes(dh, await x25519Dh(sender.privateKey, pkR));
+    dh = concatBytes(dh, await secretOfPair(sender).dh(pkR));
     kemContext = concatBytes(kemContext, sender.publicKey);
   }
   return { sharedSecret: await extractAndExpand(dh, kemContext), enc: eph.publicKey };
@@ -126,7 +173,7 @@ export interface X25519Secret {
 export async function x25519SecretOf(privateKey: Uint8Array): Promise<X25519Secret> {
   assertBytes(privateKey, 32, 'X25519 private key');
   const sk = privateKey.slice();
-  return { publicKey: await x25519PublicKey(sk), dh: (pk) => x25519Dh(sk, pk) };
+  return secretOfPair({ privateKey: sk, publicKey: await x25519PublicKey(sk) });
 }
 
 async function checkedDh(secret: X25519Secret, pk: Uint8Array): Promise<Uint8Array> {
