@@ -22,11 +22,11 @@ export const stampCommand: Command = {
   arity: [1, Number.POSITIVE_INFINITY],
   async run({ args, config, out, io }) {
     const files = args.positionals.map((f) => resolve(io.cwd, f));
-    for (const f of files) assertRegularFile(f); // all or nothing: check before stamping
     const ws = await openStamping(config);
     const stamps: StampEntry[] = [];
     const bar = out.progress('stamp', files.length);
     try {
+      for (const f of files) assertRegularFile(f); // all or nothing: check before stamping
       let next = 0;
       const worker = async () => {
         while (next < files.length) {
