@@ -89,7 +89,7 @@ function secretOfPair(pair: X25519KeyPair): X25519Secret {
       if (subtle !== undefined) {
         return guardedDh(async () => {
           imported ??= importX25519Private(subtle, sk, pair.publicKey);
-          return nativeX25519Dh(subtle, await imported, peer);
+          return nativeX25519Dh(subtle, await imported, peer, false);
         });
       }
       return guardedDh(() => x25519.scalarMult(sk, peer));
@@ -108,7 +108,7 @@ async function freshEphemeral(): Promise<X25519Secret> {
     const eph = await generateNativeX25519(subtle);
     return {
       publicKey: eph.publicKey,
-      dh: (peer) => guardedDh(() => nativeX25519Dh(subtle, eph.privateKey, peer)),
+      dh: (peer) => guardedDh(() => nativeX25519Dh(subtle, eph.privateKey, peer, true)),
     };
   }
   return secretOfPair(await deriveX25519KeyPair(randomBytes(32)));

@@ -65,13 +65,20 @@ export async function generateNativeX25519(
   };
 }
 
-/** X25519(privateKey, peer) on Web Crypto; throws on a low-order or malformed peer. */
+/**
+ * X25519(privateKey, peer) on Web Crypto; throws on a low-order or malformed peer.
+ * `rememberPeer` keeps the imported peer key for next time: for recipient public
+ * keys, which recur, not for ephemeral ones, which never do.
+ */
 export async function nativeX25519Dh(
   subtle: SubtleCrypto,
   privateKey: CryptoKey,
   peer: Uint8Array,
+  rememberPeer: boolean,
 ): Promise<Uint8Array> {
-  const pk = await importPeer(subtle, peer);
+  const pk = rememberPeer
+    ? await importPeer(subtle, peer)
+    : await subtle.importKey('raw', bufferSource(peer), X25519, false, []);
   return new Uint8Array(await subtle.deriveBits({ name: 'X25519', public: pk }, privateKey, 256));
 }
 

@@ -110,7 +110,34 @@ export async function memoryKeyProvider(privateKey: Uint8Array): Promise<KeyProv
   return dhKeyProvider(await x25519SecretOf(privateKey));
 }
 
-/** `key` as a provider: providers pass through, raw 32-byte private keys are wrapped. */
+/**
+ * `key` as a provider: providers pass through, raw 32-byte private keys are wrapped.
+ * The wrap of a raw key is remembered for as long as the caller's array lives, so
+ * opening many envelopes with one key derives its public key (a fixed-base
+ * scalar multiplication) and imports it into Web Crypto once. A remembered wrap is
+ * used only while the array still holds the bytes it was made from.
+ */
 export function asKeyProvider(key: KeyProvider | Uint8Array): Promise<KeyProvider> {
-  return key instanceof Uint8Array ? memoryKeyProvider(key) : Promise.resolve(key);
+  if (!(key instanceof Uint8Array)) return Promise.resolve(key);
+  const known = rememberedProviders.get(key);
+  if (known !== undefined && sameSecret(known.privateKey, key)) return known.provider;
+  const privateKey = key.slice();
+  const provider = memoryKeyProvider(privateKey);
+  rememberedProviders.set(key, { privateKey, provider });
+  // A key that cannot be wrapped (wrong length) is not remembered.
+  provider.catch(() => rememberedProviders.delete(key));
+  return provider;
+}
+
+const rememberedProviders = new WeakMap<
+  Uint8Array,
+  { privateKey: Uint8Array; provider: Promise<KeyProvider> }
+>();
+
+// Constant-time comparison of two private keys.
+function sameSecret(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
+  return d === 0;
 }
