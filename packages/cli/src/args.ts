@@ -101,6 +101,11 @@ function optionLines(options: OptionSpec[]): string[] {
   );
 }
 
+/** The values of a repeatable option (none, one, or several). */
+export function stringList(value: ParsedArgs['values'][string]): string[] {
+  return Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+}
+
 /** Wraps a paragraph at `width` columns. */
 function wrap(text: string, width = 88): string[] {
   const lines: string[] = [];

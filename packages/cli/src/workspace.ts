@@ -214,13 +214,11 @@ function openLog(config: ResolvedConfig) {
     repairStamps(paths.stamps);
     mkdirSync(paths.log, { recursive: true });
     const store = FileLogStore.open(paths.log);
-    return {
-      paths,
-      release,
-      store,
-      journal: new FileJournal(paths.journal),
-      log: new MerkleLog(store),
+    const close = () => {
+      store.close();
+      release();
     };
+    return { paths, close, journal: new FileJournal(paths.journal), log: new MerkleLog(store) };
   } catch (e) {
     release();
     throw e;
@@ -229,7 +227,7 @@ function openLog(config: ResolvedConfig) {
 
 /** Opens the log and journal to accept records. */
 export async function openStamping(config: ResolvedConfig): Promise<StampingWorkspace> {
-  const { release, store, journal, log } = openLog(config);
+  const { close: closeLog, journal, log } = openLog(config);
   try {
     const batcher = await openBatcher({
       origin: config.origin,
@@ -241,13 +239,11 @@ export async function openStamping(config: ResolvedConfig): Promise<StampingWork
       batcher,
       async close() {
         await batcher.close();
-        store.close();
-        release();
+        closeLog();
       },
     };
   } catch (e) {
-    store.close();
-    release();
+    closeLog();
     throw e;
   }
 }
@@ -270,7 +266,7 @@ export async function openWorkspaceLedger(
 ): Promise<LedgerWorkspace> {
   const key = loadFundingKey(config, env);
   const backend = backendFor(config);
-  const { paths, release, store, journal, log } = openLog(config);
+  const { paths, close: closeLog, journal, log } = openLog(config);
   try {
     const anchorer = await createAnchorer({
       backend,
@@ -299,13 +295,11 @@ export async function openWorkspaceLedger(
       errors,
       async close() {
         await ledger.close();
-        store.close();
-        release();
+        closeLog();
       },
     };
   } catch (e) {
-    store.close();
-    release();
+    closeLog();
     throw e;
   }
 }

@@ -13,6 +13,7 @@ import {
   signConsentRevocation,
   verifyConsentGrant,
 } from '@medanchor/crypto';
+import { stringList } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.js';
 import { readKeyFile } from '../key-files.js';
@@ -20,10 +21,6 @@ import { readJsonFile } from '../read-json.js';
 import { inputError, usageError } from '../usage-error.js';
 
 const RESOURCE_TYPES = 'http://hl7.org/fhir/resource-types';
-
-function list(value: unknown): string[] {
-  return Array.isArray(value) ? (value as string[]) : typeof value === 'string' ? [value] : [];
-}
 
 /** `Observation` (a FHIR resource type) or `system|code`. */
 function category(spec: string): ConsentCategory {
@@ -149,8 +146,8 @@ export const consentGrantCommand: Command = {
     if (scheme !== 'bip340' && scheme !== 'p2tr' && scheme !== 'p2wpkh')
       throw usageError('--scheme is bip340, p2tr or p2wpkh');
     const secret = fromHex(key.secretKey);
-    const categories = list(v['category']).map(category);
-    const records = list(v['record']);
+    const categories = stringList(v['category']).map(category);
+    const records = stringList(v['record']);
     if (categories.length + records.length === 0)
       throw usageError('give the data in scope: --category and/or --record');
     const time = (s: unknown, name: string) => {
@@ -168,8 +165,10 @@ export const consentGrantCommand: Command = {
         patient: v['patient'] as string,
         signer: consentSignerForKey(secret, scheme, config.network.bech32),
         grantee: v['grantee'] as string,
-        actions: (list(v['action']).length > 0 ? list(v['action']) : ['access']).map(action),
-        purposes: list(v['purpose']).length > 0 ? list(v['purpose']) : ['TREAT'],
+        actions: (stringList(v['action']).length > 0 ? stringList(v['action']) : ['access']).map(
+          action,
+        ),
+        purposes: stringList(v['purpose']).length > 0 ? stringList(v['purpose']) : ['TREAT'],
         scope: { records, categories },
         validFrom: new Date(Math.floor(from.getTime() / 1000) * 1000),
         ...(until === undefined ? {} : { validUntil: until }),
@@ -293,7 +292,7 @@ export const consentCheckCommand: Command = {
     const v = args.values;
     if (typeof v['grantee'] !== 'string') throw usageError('--grantee is required');
     const signed = readJsonFile(resolve(io.cwd, args.positionals[0]!), 'consent grant');
-    const revocations = list(v['revocation']).map((f) =>
+    const revocations = stringList(v['revocation']).map((f) =>
       readJsonFile(resolve(io.cwd, f), 'revocation'),
     );
     const at = v['at'] === undefined ? new Date() : new Date(v['at'] as string);

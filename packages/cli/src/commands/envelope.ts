@@ -2,6 +2,7 @@ import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { open, seal } from '@medanchor/crypto';
+import { stringList } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { readKeyFile, recipientPublicKey, secretOf } from '../key-files.js';
@@ -9,10 +10,6 @@ import { inputError, usageError } from '../usage-error.js';
 
 /** File extension of medanchor envelopes written by `encrypt`. */
 export const ENVELOPE_EXTENSION = '.menv';
-
-function list(value: unknown): string[] {
-  return Array.isArray(value) ? (value as string[]) : typeof value === 'string' ? [value] : [];
-}
 
 async function pipeToFile(stream: ReadableStream<Uint8Array>, path: string): Promise<void> {
   try {
@@ -92,7 +89,7 @@ export const encryptCommand: Command = {
   arity: [1, 1],
   async run({ args, out, io }) {
     const input = resolve(io.cwd, args.positionals[0]!);
-    const to = list(args.values['to']);
+    const to = stringList(args.values['to']);
     if (to.length === 0)
       throw usageError('give at least one recipient with --to <public key or key file>');
     const recipients = await Promise.all(to.map((t) => recipientPublicKey(t, io.cwd)));
