@@ -7,14 +7,10 @@ import {
   randomBytes,
   useNativeX25519,
 } from './backend.js';
+import { freshNativeEphemeral, type NativeEphemeral } from './ephemeral-keys.js';
 import { labeledExpand, labeledExtract } from './kdf.js';
 import { HpkeKem, i2osp } from './suite.js';
-import {
-  generateNativeX25519,
-  importX25519Private,
-  nativeX25519Dh,
-  nativeX25519PublicKey,
-} from './x25519-native.js';
+import { importX25519Private, nativeX25519Dh, nativeX25519PublicKey } from './x25519-native.js';
 
 /** Sizes of DHKEM(X25519, HKDF-SHA256): `Nsecret`, `Nenc`, `Npk`, `Nsk`. */
 export const X25519_KEY_LENGTH = 32;
@@ -99,19 +95,30 @@ function secretOfPair(pair: X25519KeyPair): X25519Secret {
 
 /**
  * A fresh ephemeral key for one encapsulation. On Web Crypto the platform draws
- * it (one call, no import); otherwise DeriveKeyPair over 32 random bytes.
+ * it (made ahead when possible, see ephemeral-keys.ts); otherwise DeriveKeyPair
+ * over 32 random bytes. Synchronous when a native pair is ready, so the caller's
+ * DH starts before its first `await`.
  */
-async function freshEphemeral(): Promise<X25519Secret> {
-  // Without an await before generateKey when the probe has answered (see nativeX25519Now).
-  const subtle = nativeX25519Now() ?? ((await useNativeX25519()) ? nativeSubtle() : undefined);
+function freshEphemeral(): X25519Secret | Promise<X25519Secret> {
+  const subtle = nativeX25519Now();
   if (subtle !== undefined) {
-    const eph = await generateNativeX25519(subtle);
-    return {
-      publicKey: eph.publicKey,
-      dh: (peer) => guardedDh(() => nativeX25519Dh(subtle, eph.privateKey, peer, true)),
-    };
+    const pair = freshNativeEphemeral(subtle);
+    return pair instanceof Promise
+      ? pair.then((p) => nativeSecret(subtle, p))
+      : nativeSecret(subtle, pair);
   }
-  return secretOfPair(await deriveX25519KeyPair(randomBytes(32)));
+  return (async () => {
+    const probed = (await useNativeX25519()) ? nativeSubtle() : undefined;
+    if (probed !== undefined) return nativeSecret(probed, await freshNativeEphemeral(probed));
+    return secretOfPair(await deriveX25519KeyPair(randomBytes(32)));
+  })();
+}
+
+function nativeSecret(subtle: SubtleCrypto, pair: NativeEphemeral): X25519Secret {
+  return {
+    publicKey: pair.publicKey,
+    dh: (peer) => guardedDh(() => nativeX25519Dh(subtle, pair.privateKey, peer, true)),
+  };
 }
 
 /** RFC 9180 DeriveKeyPair for DHKEM(X25519, HKDF-SHA256): deterministic from `ikm`. */
@@ -147,8 +154,13 @@ export async function encap(
   ikmE?: Uint8Array,
 ): Promise<Encapsulation> {
   assertBytes(pkR, 32, 'X25519 public key');
-  const eph =
-    ikmE === undefined ? await freshEphemeral() : secretOfPair(await deriveX25519KeyPair(ikmE));
+  let eph: X25519Secret;
+  if (ikmE !== undefined) eph = secretOfPair(await deriveX25519KeyPair(ikmE));
+  else {
+    // No await when a key is ready: the DH below then starts in this same turn.
+    const fresh = freshEphemeral();
+    eph = fresh instanceof Promise ? await fresh : fresh;
+  }
   let dh = await eph.dh(pkR);
   let kemContext = concatBytes(eph.publicKey, pkR);
   if (sender !== undefined) {

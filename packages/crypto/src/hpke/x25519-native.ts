@@ -76,9 +76,9 @@ export async function nativeX25519Dh(
   peer: Uint8Array,
   rememberPeer: boolean,
 ): Promise<Uint8Array> {
-  const pk = rememberPeer
-    ? await importPeer(subtle, peer)
-    : await subtle.importKey('raw', bufferSource(peer), X25519, false, []);
+  const known = rememberPeer ? rememberedPeer(peer) : undefined;
+  const pk = known ?? (await subtle.importKey('raw', bufferSource(peer), X25519, false, []));
+  if (rememberPeer && known === undefined) remember(peer, pk);
   return new Uint8Array(await subtle.deriveBits({ name: 'X25519', public: pk }, privateKey, 256));
 }
 
@@ -87,12 +87,11 @@ export async function nativeX25519Dh(
 const peers = new Map<string, CryptoKey>();
 const MAX_REMEMBERED_PEERS = 256;
 
-async function importPeer(subtle: SubtleCrypto, peer: Uint8Array): Promise<CryptoKey> {
-  const id = toHex(peer);
-  const known = peers.get(id);
-  if (known !== undefined) return known;
-  const key = await subtle.importKey('raw', bufferSource(peer), X25519, false, []);
+function rememberedPeer(peer: Uint8Array): CryptoKey | undefined {
+  return peers.get(toHex(peer));
+}
+
+function remember(peer: Uint8Array, key: CryptoKey): void {
   if (peers.size >= MAX_REMEMBERED_PEERS) peers.delete(peers.keys().next().value!);
-  peers.set(id, key);
-  return key;
+  peers.set(toHex(peer), key);
 }
