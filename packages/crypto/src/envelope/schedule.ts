@@ -25,12 +25,16 @@ export async function deriveEnvelopeKeys(
 ): Promise<EnvelopeKeys> {
   const prk = await hkdfExtract(salt, dataKey);
   const [payloadKey, commitKey, macKey] = await Promise.all([
-    hkdfExpand(prk, utf8(`${LABEL}payload`), 32),
-    hkdfExpand(prk, utf8(`${LABEL}commit`), 32),
-    hkdfExpand(prk, utf8(`${LABEL}header-mac`), 32),
+    hkdfExpand(prk, PAYLOAD_INFO, 32),
+    hkdfExpand(prk, COMMIT_INFO, 32),
+    hkdfExpand(prk, HEADER_MAC_INFO, 32),
   ]);
   return { payloadKey, commitKey, macKey };
 }
+
+const PAYLOAD_INFO = utf8(`${LABEL}payload`);
+const COMMIT_INFO = utf8(`${LABEL}commit`);
+const HEADER_MAC_INFO = utf8(`${LABEL}header-mac`);
 
 /** HMAC-SHA256(key, data). */
 export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {

@@ -1,5 +1,6 @@
 import { concatBytes, utf8 } from '@medanchor/core';
 import { expand as nobleExpand, extract as nobleExtract } from '@noble/hashes/hkdf.js';
+import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bufferSource, nativeKdfSubtle } from './backend.js';
 import { i2osp } from './suite.js';
@@ -35,7 +36,11 @@ export async function hkdfExpand(
   length: number,
 ): Promise<Uint8Array> {
   const subtle = nativeKdfSubtle();
-  if (subtle === undefined) return nobleExpand(sha256, prk, info, length);
+  if (subtle === undefined) {
+    // One output block is one HMAC: T(1) = HMAC(prk, info || 0x01).
+    if (length === NH) return hmac(sha256, prk, concatBytes(info, BLOCK_ONE));
+    return nobleExpand(sha256, prk, info, length);
+  }
   const out = new Uint8Array(length);
   let t = new Uint8Array(0);
   for (let i = 0, off = 0; off < length; i++) {
@@ -56,7 +61,19 @@ export async function hkdf(
   return hkdfExpand(await hkdfExtract(salt, ikm), info, length);
 }
 
+const BLOCK_ONE = new Uint8Array([1]);
 const HPKE_V1 = utf8('HPKE-v1');
+
+// UTF-8 of the few fixed labels, encoded once.
+const labels = new Map<string, Uint8Array>();
+function labelBytes(label: string): Uint8Array {
+  let b = labels.get(label);
+  if (b === undefined) {
+    b = utf8(label);
+    if (labels.size < 64) labels.set(label, b);
+  }
+  return b;
+}
 
 /** RFC 9180 LabeledExtract: Extract(salt, "HPKE-v1" || suite_id || label || ikm). */
 export function labeledExtract(
@@ -65,7 +82,7 @@ export function labeledExtract(
   label: string,
   ikm: Uint8Array,
 ): Promise<Uint8Array> {
-  return hkdfExtract(salt, concatBytes(HPKE_V1, suiteId, utf8(label), ikm));
+  return hkdfExtract(salt, concatBytes(HPKE_V1, suiteId, labelBytes(label), ikm));
 }
 
 /** RFC 9180 LabeledExpand: Expand(prk, I2OSP(L, 2) || "HPKE-v1" || suite_id || label || info, L). */
@@ -78,7 +95,7 @@ export function labeledExpand(
 ): Promise<Uint8Array> {
   return hkdfExpand(
     prk,
-    concatBytes(i2osp(length, 2), HPKE_V1, suiteId, utf8(label), info),
+    concatBytes(i2osp(length, 2), HPKE_V1, suiteId, labelBytes(label), info),
     length,
   );
 }
