@@ -72,21 +72,21 @@ export async function x25519PublicKey(privateKey: Uint8Array): Promise<Uint8Arra
 
 /**
  * An {@link X25519Secret} over a key pair whose halves are known to match. On Web
- * Crypto the private key is imported once, on first use, and reused.
+ * Crypto the private key is imported once, on first use, and reused; a platform
+ * that refuses the import (JWK) gets `@noble` for this key instead.
  */
 function secretOfPair(pair: X25519KeyPair): X25519Secret {
   const sk = pair.privateKey.slice();
-  let imported: Promise<CryptoKey> | undefined;
+  let imported: Promise<CryptoKey | undefined> | undefined;
   return {
     publicKey: pair.publicKey,
     async dh(peer) {
       assertBytes(peer, 32, 'X25519 public key');
       const subtle = nativeX25519Now() ?? ((await useNativeX25519()) ? nativeSubtle() : undefined);
       if (subtle !== undefined) {
-        return guardedDh(async () => {
-          imported ??= importX25519Private(subtle, sk, pair.publicKey);
-          return nativeX25519Dh(subtle, await imported, peer, false);
-        });
+        imported ??= importX25519Private(subtle, sk, pair.publicKey).catch(() => undefined);
+        const key = await imported;
+        if (key !== undefined) return guardedDh(() => nativeX25519Dh(subtle, key, peer, false));
       }
       return guardedDh(() => x25519.scalarMult(sk, peer));
     },
