@@ -76,7 +76,7 @@ export async function nativeX25519Dh(
   peer: Uint8Array,
   rememberPeer: boolean,
 ): Promise<Uint8Array> {
-  const known = rememberPeer ? rememberedPeer(peer) : undefined;
+  const known = rememberPeer ? rememberedPeer(subtle, peer) : undefined;
   const pk = known ?? (await subtle.importKey('raw', bufferSource(peer), X25519, false, []));
   if (rememberPeer && known === undefined) remember(peer, pk);
   return new Uint8Array(await subtle.deriveBits({ name: 'X25519', public: pk }, privateKey, 256));
@@ -87,7 +87,14 @@ export async function nativeX25519Dh(
 const peers = new Map<string, CryptoKey>();
 const MAX_REMEMBERED_PEERS = 256;
 
-function rememberedPeer(peer: Uint8Array): CryptoKey | undefined {
+let peersOf: SubtleCrypto | undefined;
+
+function rememberedPeer(subtle: SubtleCrypto, peer: Uint8Array): CryptoKey | undefined {
+  // Keys belong to the SubtleCrypto that imported them: a swapped one starts afresh.
+  if (peersOf !== subtle) {
+    peers.clear();
+    peersOf = subtle;
+  }
   return peers.get(toHex(peer));
 }
 
