@@ -11,11 +11,13 @@ let x25519Probe: Promise<boolean> | undefined;
 
 /**
  * Selects the implementation of AES-GCM, X25519 and HKDF used by HPKE and the
- * envelope. `'auto'` (the default) uses Web Crypto for AES-GCM and X25519 where the
- * platform offers them, and `@noble` otherwise and for HKDF (faster in JavaScript
- * for short inputs); `'webcrypto'` forces Web Crypto for all three and `'noble'`
- * forces `@noble` (ChaCha20-Poly1305 always runs on `@noble`: Web Crypto lacks it).
- * Output bytes are identical either way.
+ * envelope. `'auto'` (the default) picks the faster one per operation: Web Crypto
+ * for X25519 key agreement and key generation and for AES-GCM messages over 2 KiB
+ * where the platform offers them, `@noble` for HKDF, for smaller AES-GCM messages
+ * and for deriving a public key from a private one (for these a Web Crypto round
+ * trip costs more than the work in JavaScript); `'webcrypto'` forces Web Crypto for
+ * all of them and `'noble'` forces `@noble` (ChaCha20-Poly1305 always runs on
+ * `@noble`: Web Crypto lacks it). Output bytes are identical either way.
  *
  * @example
  * ```ts
