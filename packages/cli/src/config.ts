@@ -206,14 +206,16 @@ export function resolveConfig(
 
   const json = args.values['json'] === true;
   const envProgress = env['MEDANCHOR_PROGRESS'];
+  // Bars go to stderr, so they never spoil --json on stdout; only --progress asks for
+  // them there, since scripts that read JSON rarely want them.
   const progress =
-    args.values['no-progress'] === true || json || args.values['quiet'] === true
+    args.values['no-progress'] === true || args.values['quiet'] === true
       ? false
-      : args.values['progress'] === true || envProgress === '1'
+      : args.values['progress'] === true
         ? true
-        : envProgress === '0'
+        : json || envProgress === '0'
           ? false
-          : io.stderrIsTTY;
+          : envProgress === '1' || io.stderrIsTTY;
   return {
     ...(existsSync(path) ? { file: path } : {}),
     configPath: path,

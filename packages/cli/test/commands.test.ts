@@ -45,7 +45,7 @@ describe('help and usage', () => {
     expect(option.stderr).toMatch(/frobnicate.*--help/);
     const arity = await cli(['verify', 'only-one'], { cwd });
     expect(arity.status).toBe(2);
-    expect(arity.stderr).toMatch(/takes 2 argument\(s\) \(<file> <receipt>\), got 1/);
+    expect(arity.stderr).toMatch(/takes <file> <receipt> \(or --beside <files\.\.\.>\), got 1/);
   });
 
   it('reports errors as one JSON document with --json', async () => {

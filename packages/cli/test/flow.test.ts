@@ -110,6 +110,14 @@ describe('medanchor on a devnet child process', () => {
     expect(deep.status).toBe(1);
     expect(deep.stdout).toMatch(/FAIL level 3 .*100000/);
 
+    const audit = await cli(['verify', '--beside', '--progress', '--json', ...records], {
+      cwd,
+      env: env(),
+    });
+    expect(audit.status).toBe(0);
+    expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, verified: 3, failed: 0 });
+    expect(audit.stderr).toMatch(/verify \[#+\] 3\/3 100%/);
+
     writeFileSync(
       records[2]!,
       JSON.stringify({ resourceType: 'Condition', id: 'r2', note: 'edited' }),
@@ -120,6 +128,10 @@ describe('medanchor on a devnet child process', () => {
     });
     expect(tampered.status).toBe(1);
     expect(tampered.stdout).toMatch(/INVALID: level 1 failed at step "content"/);
+    const audit2 = await cli(['verify', '--beside', ...records], { cwd, env: env() });
+    expect(audit2.status).toBe(1);
+    expect(audit2.stdout).toContain(`${records[2]}: level 1 failed at step "content"`);
+    expect(audit2.stdout).toMatch(/2 of 3 file\(s\) valid \(2 at level 3\), 1 NOT valid/);
 
     // A receipt whose anchor was swapped for another block's fails at level 2, naming the step.
     const receipt = JSON.parse(readFileSync(`${records[0]}.receipt.json`, 'utf8'));

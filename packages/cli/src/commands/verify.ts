@@ -1,44 +1,29 @@
 import { resolve } from 'node:path';
-import { bitcoinAnchorVerifier, type NetworkParams, networkByName } from '@medanchor/chain';
-import { type AnchorCheck, type ReceiptVerification, toHex, verifyReceipt } from '@medanchor/core';
 import type { Command } from '../command.js';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.js';
-import { fileDigest } from '../file-digest.js';
-import { readJsonFile } from '../read-json.js';
+import { receiptPathOf } from '../receipt-files.js';
 import { usageError } from '../usage-error.js';
-import { backendFor } from '../workspace.js';
+import { type FileVerdict, type LevelReport, verifyFile } from '../verify-file.js';
 
-/** One level of the verdict, as printed and as `--json` reports it. */
-interface LevelReport {
-  level: 1 | 2 | 3;
-  name: string;
-  status: 'pass' | 'fail' | 'not-checked';
-  detail: string;
-  step?: string;
+const MARK = { pass: 'PASS', fail: 'FAIL', 'not-checked': 'n/a ' } as const;
+
+function levelLine(l: LevelReport): string {
+  return `${MARK[l.status]} level ${l.level} (${l.name}): ${l.step ? `step "${l.step}": ` : ''}${l.detail}`;
 }
 
-function bitcoinNetworkOf(receipt: unknown): string | undefined {
-  const anchors = (receipt as { anchors?: unknown })?.anchors;
-  if (!Array.isArray(anchors)) return undefined;
-  const b = anchors.find((a) => (a as { type?: unknown })?.type === 'bitcoin') as
-    | { network?: unknown }
-    | undefined;
-  return typeof b?.network === 'string' ? b.network : undefined;
-}
-
-function anchorFailure(r: ReceiptVerification): { step: string; reason: string } | undefined {
-  if (r.ok) return undefined;
-  const failed = r.anchors?.find((a: AnchorCheck) => a.status === 'failed');
-  const reason = failed?.reason ?? r.reason;
-  return { step: reason.split(':')[0] ?? r.step, reason };
+function verdictLine(v: FileVerdict, ok: boolean, minLevel: number): string {
+  if (ok) return `VALID at level ${v.reached}`;
+  if (v.valid) return `NOT VALID at level ${minLevel}: reached level ${v.reached}`;
+  const failed = v.levels.find((l) => l.status === 'fail');
+  return `INVALID: level ${failed?.level} failed at step "${failed?.step}"`;
 }
 
 export const verifyCommand: Command = {
   path: ['verify'],
   summary: 'verify a file against its receipt and say which level passed (exit 0 valid, 1 invalid)',
-  usage: '<file> <receipt>',
+  usage: '<file> <receipt> | --beside <files...>',
   description:
-    'Level 1: the file matches the receipt and the Merkle proof leads to the checkpoint. Level 2 (offline): the checkpoint is committed in a Bitcoin transaction inside a block with valid proof of work. Level 3: that block is in the best chain with enough confirmations, asked of the configured backend (--esplora). Exit 0 when the file is valid at --min-level or above, 1 when it is not, 2 on usage or unreadable input.',
+    'Level 1: the file matches the receipt and the Merkle proof leads to the checkpoint. Level 2 (offline): the checkpoint is committed in a Bitcoin transaction inside a block with valid proof of work. Level 3: that block is in the best chain with enough confirmations, asked of the configured backend (--esplora). Exit 0 when the file is valid at --min-level or above, 1 when it is not, 2 on usage or unreadable input. With --beside, every file is checked against <file>.receipt.json (as `seal` writes them), with a progress bar and a summary; exit 1 if any is not valid.',
   options: [
     {
       name: 'min-level',
@@ -53,6 +38,11 @@ export const verifyCommand: Command = {
       value: '<n>',
       description: 'confirmations level 3 requires (default: config, 6)',
     },
+    {
+      name: 'beside',
+      type: 'boolean',
+      description: 'verify each file against <file>.receipt.json (many files)',
+    },
   ],
   examples: [
     ['medanchor verify scan.pdf scan.pdf.receipt.json', 'verify with the configured backend'],
@@ -61,8 +51,9 @@ export const verifyCommand: Command = {
       'require level 3 against a public explorer',
     ],
     ['medanchor verify --offline --json a.json a.json.receipt.json', 'offline, machine-readable'],
+    ['medanchor verify --beside records/*.json', 'an audit of a folder: one line per failure'],
   ],
-  arity: [2, 2],
+  arity: [1, Number.POSITIVE_INFINITY],
   async run({ args, config, out, io }) {
     const minLevel = Number(args.values['min-level'] ?? 1);
     if (![1, 2, 3].includes(minLevel)) throw usageError('--min-level is 1, 2 or 3');
@@ -72,151 +63,72 @@ export const verifyCommand: Command = {
         : Number(args.values['confirmations']);
     if (!(Number.isSafeInteger(confirmations) && confirmations >= 1))
       throw usageError('--confirmations takes a positive integer');
-    const [filePath, receiptPath] = args.positionals.map((p) => resolve(io.cwd, p)) as [
-      string,
-      string,
-    ];
-    const receipt = readJsonFile(receiptPath, 'receipt');
-    const digest = await fileDigest(filePath);
+    const beside = args.values['beside'] === true;
+    if (!beside && args.positionals.length !== 2)
+      throw usageError(
+        `\`medanchor verify\` takes <file> <receipt> (or --beside <files...>), got ${args.positionals.length} argument(s); see --help`,
+      );
+    const options = {
+      config,
+      explicitNetwork:
+        typeof args.values['network'] === 'string' || io.env['MEDANCHOR_NETWORK'] !== undefined,
+      offline: args.values['offline'] === true,
+      confirmations,
+    };
+    const paths = args.positionals.map((p) => resolve(io.cwd, p));
 
-    const levels: LevelReport[] = [];
-    // Level 1, with the file's digest standing in for its bytes (streamed, any size).
-    const merkle = await verifyReceipt(receipt);
-    let valid = true;
-    let reached = 0;
-    if (!merkle.ok) {
-      levels.push({
-        level: 1,
-        name: 'record and Merkle proof',
-        status: 'fail',
-        step: merkle.step,
-        detail: merkle.reason,
-      });
-      valid = false;
-    } else if (merkle.receipt.record.digest !== toHex(digest)) {
-      levels.push({
-        level: 1,
-        name: 'record and Merkle proof',
-        status: 'fail',
-        step: 'content',
-        detail: 'the file does not match the digest in the receipt (changed or another file)',
-      });
-      valid = false;
-    } else {
-      reached = 1;
-      const cp = merkle.receipt.carry?.checkpoint ?? merkle.receipt.checkpoint;
-      levels.push({
-        level: 1,
-        name: 'record and Merkle proof',
-        status: 'pass',
-        detail: `leaf ${merkle.receipt.leafIndex} of log ${cp.origin} at size ${cp.size}`,
-      });
+    if (!beside) {
+      const [filePath, receiptPath] = paths as [string, string];
+      const verdict = await verifyFile(filePath, receiptPath, options);
+      const ok = verdict.valid && verdict.reached >= minLevel;
+      out.result(
+        {
+          ok,
+          level: verdict.reached,
+          minLevel,
+          file: filePath,
+          receipt: receiptPath,
+          levels: verdict.levels,
+        },
+        [...verdict.levels.map(levelLine), verdictLine(verdict, ok, minLevel)],
+      );
+      return ok ? EXIT_OK : EXIT_INVALID;
     }
 
-    if (valid) {
-      const receiptNet = bitcoinNetworkOf(receipt);
-      const explicit =
-        typeof args.values['network'] === 'string' || io.env['MEDANCHOR_NETWORK'] !== undefined;
-      let network: NetworkParams = config.network;
-      if (!explicit && receiptNet !== undefined) {
-        try {
-          network = networkByName(receiptNet);
-        } catch {
-          // An unknown network in the receipt: the verifier below reports the mismatch.
-        }
+    const bar = out.progress('verify', paths.length);
+    const results: { file: string; ok: boolean; level: number; levels: LevelReport[] }[] = [];
+    try {
+      for (const file of paths) {
+        const verdict = await verifyFile(file, receiptPathOf(file), options);
+        const ok = verdict.valid && verdict.reached >= minLevel;
+        results.push({ file, ok, level: verdict.reached, levels: verdict.levels });
+        bar.tick();
       }
-      if (receiptNet === undefined) {
-        levels.push({
-          level: 2,
-          name: 'Bitcoin transaction and proof of work',
-          status: 'not-checked',
-          detail:
-            'the receipt has no Bitcoin anchor yet: run `medanchor upgrade` where it was sealed',
-        });
-      } else {
-        const offline = await verifyReceipt(receipt, {
-          anchors: [bitcoinAnchorVerifier({ network })],
-          requireAnchor: true,
-        });
-        const fail2 = anchorFailure(offline);
-        if (offline.ok) {
-          reached = 2;
-          const d = offline.anchors.find((a) => a.status === 'verified')?.details ?? {};
-          levels.push({
-            level: 2,
-            name: 'Bitcoin transaction and proof of work',
-            status: 'pass',
-            detail: `tx ${String(d['txid'])} in block ${String(d['blockHash'])} at height ${String(d['height'])} (${network.name})`,
-          });
-        } else {
-          valid = false;
-          levels.push({
-            level: 2,
-            name: 'Bitcoin transaction and proof of work',
-            status: 'fail',
-            step: fail2?.step ?? 'anchor',
-            detail: fail2?.reason ?? 'the anchor does not verify',
-          });
-        }
-        if (valid && args.values['offline'] !== true && config.backend !== undefined) {
-          const backend = backendFor({ ...config, network });
-          const online = await verifyReceipt(receipt, {
-            anchors: [
-              bitcoinAnchorVerifier({
-                network,
-                backends: [backend],
-                minConfirmations: confirmations,
-              }),
-            ],
-            requireAnchor: true,
-          });
-          if (online.ok) {
-            reached = 3;
-            const d = online.anchors.find((a) => a.status === 'verified')?.details ?? {};
-            levels.push({
-              level: 3,
-              name: 'block in the best chain',
-              status: 'pass',
-              detail: `${String(d['confirmations'])} confirmation(s), ${confirmations} required, per ${backend.name}`,
-            });
-          } else {
-            const f = anchorFailure(online);
-            levels.push({
-              level: 3,
-              name: 'block in the best chain',
-              status: 'fail',
-              step: f?.step ?? 'chain',
-              detail: f?.reason ?? online.reason,
-            });
-          }
-        } else if (valid) {
-          levels.push({
-            level: 3,
-            name: 'block in the best chain',
-            status: 'not-checked',
-            detail:
-              args.values['offline'] === true
-                ? '--offline'
-                : 'no backend configured (pass --esplora <url>)',
-          });
-        }
-      }
+    } finally {
+      bar.done();
     }
-
-    const ok = valid && reached >= minLevel;
-    const mark = { pass: 'PASS', fail: 'FAIL', 'not-checked': 'n/a ' } as const;
-    const failedLevel = levels.find((l) => l.status === 'fail');
-    out.result({ ok, level: reached, minLevel, file: filePath, receipt: receiptPath, levels }, [
-      ...levels.map(
-        (l) =>
-          `${mark[l.status]} level ${l.level} (${l.name}): ${l.step ? `step "${l.step}": ` : ''}${l.detail}`,
-      ),
-      ok
-        ? `VALID at level ${reached}`
-        : valid
-          ? `NOT VALID at level ${minLevel}: reached level ${reached}`
-          : `INVALID: level ${failedLevel?.level} failed at step "${failedLevel?.step}"`,
-    ]);
-    return ok ? EXIT_OK : EXIT_INVALID;
+    const failed = results.filter((r) => !r.ok);
+    const byLevel = new Map<number, number>();
+    for (const r of results) if (r.ok) byLevel.set(r.level, (byLevel.get(r.level) ?? 0) + 1);
+    out.result(
+      {
+        ok: failed.length === 0,
+        minLevel,
+        verified: results.length - failed.length,
+        failed: failed.length,
+        files: results,
+      },
+      [
+        ...failed.map((r) => {
+          const why = r.levels.find((l) => l.status === 'fail');
+          return `${r.file}: ${why ? `level ${why.level} failed at step "${why.step}": ${why.detail}` : `reached level ${r.level}, ${minLevel} required`}`;
+        }),
+        `${results.length - failed.length} of ${results.length} file(s) valid (${[...byLevel]
+          .sort(([a], [b]) => a - b)
+          .map(([l, n]) => `${n} at level ${l}`)
+          .join(', ')}${failed.length > 0 ? `), ${failed.length} NOT valid` : ')'}`,
+      ],
+    );
+    return failed.length === 0 ? EXIT_OK : EXIT_INVALID;
   },
 };
