@@ -53,6 +53,24 @@ function isStale(pkgDir: string): boolean {
   return newest(join(pkgDir, 'src')) > statSync(built).mtimeMs;
 }
 
+/** A record sealed in a ledger on a fresh devnet, anchored and mined into one block. */
+async function anchoredOnDevnet(label: string, origin: string, record: Uint8Array) {
+  const { devnet, anchorer } = await devAnchoring(label);
+  const ledger = await openLedger({
+    origin,
+    journal: new MemoryJournal(),
+    anchorer,
+    network: regtest,
+  });
+  const { leafIndex } = await ledger.add(record);
+  await ledger.seal();
+  await devnet.test.mine(1);
+  await ledger.sync();
+  const receipt = (await ledger.receipt(leafIndex))!;
+  await ledger.close();
+  return { devnet, receipt };
+}
+
 function serve(root: string): Promise<Server> {
   const server = createServer((req, res) => {
     const path = normalize(
@@ -160,20 +178,8 @@ describe.skipIf(!hasChromium)('browser verifier in headless Chromium', () => {
     expect(errors).toEqual([]);
   });
   it('checks level 2 in the page for a receipt anchored on devnet (SPV, offline)', async () => {
-    const { devnet, anchorer } = await devAnchoring('browser-verifier');
-    const ledger = await openLedger({
-      origin: 'browser.test/anchored',
-      journal: new MemoryJournal(),
-      anchorer,
-      network: regtest,
-    });
     const record = utf8('{"resourceType":"Condition","id":"c-1"}');
-    const { leafIndex } = await ledger.add(record);
-    await ledger.seal();
-    await devnet.test.mine(1);
-    await ledger.sync();
-    const receipt = (await ledger.receipt(leafIndex))!;
-    await ledger.close();
+    const { receipt } = await anchoredOnDevnet('browser-verifier', 'browser.test/anchored', record);
     expect(receipt.anchors).toHaveLength(1);
     writeFileSync(join(work, 'c-1.json.record'), record);
     writeFileSync(join(work, 'c-1.receipt.json'), encodeReceipt(receipt));
@@ -195,20 +201,12 @@ describe.skipIf(!hasChromium)('browser verifier in headless Chromium', () => {
   });
 
   it('checks level 3 against an Esplora API the user names: too few confirmations, enough, a dead URL', async () => {
-    const { devnet, anchorer } = await devAnchoring('browser-verifier-depth');
-    const ledger = await openLedger({
-      origin: 'browser.test/depth',
-      journal: new MemoryJournal(),
-      anchorer,
-      network: regtest,
-    });
     const record = utf8('{"resourceType":"Procedure","id":"p-3"}');
-    const { leafIndex } = await ledger.add(record);
-    await ledger.seal();
-    await devnet.test.mine(1);
-    await ledger.sync();
-    const receipt = (await ledger.receipt(leafIndex))!;
-    await ledger.close();
+    const { devnet, receipt } = await anchoredOnDevnet(
+      'browser-verifier-depth',
+      'browser.test/depth',
+      record,
+    );
     expect(receipt.anchors).toHaveLength(1);
     const { height } = await devnet.tip();
     writeFileSync(join(work, 'p-3.json.record'), record);
