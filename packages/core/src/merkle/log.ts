@@ -114,16 +114,7 @@ export class MerkleLog {
    * `Uint8Array`): treat them as read-only.
    */
   inclusionProofs(start: number, end: number, size: number = this.size): Uint8Array[][] {
-    checkCount(start, 'start');
-    checkCount(end, 'end');
-    this.checkSize(size);
-    if (end > size || start >= end) {
-      throw new MedanchorError(
-        'INDEX_OUT_OF_RANGE',
-        `leaf indices [${start}, ${end}) must be a non-empty range below the tree size ${size}`,
-        { details: { start, end, size } },
-      );
-    }
+    this.checkRange(start, end, size);
     const edge = this.rightEdge(size);
     const proofs: Uint8Array[][] = Array.from({ length: end - start }, () => []);
     for (let l = 0; Math.ceil(size / pow2(l)) > 1; l++) {
@@ -156,6 +147,95 @@ export class MerkleLog {
       }
     }
     return proofs;
+  }
+
+  /**
+   * The proofs of {@link MerkleLog.inclusionProofs} packed into flat arrays, the input
+   * {@link verifyInclusionsPacked} takes: `paths` holds every proof's elements from the
+   * leaf upward, 32 bytes each, proof after proof, and `pathLengths` their counts. No
+   * object per proof or per element; the bytes are copies.
+   * @throws {@link MedanchorError} as {@link MerkleLog.inclusionProofs}.
+   */
+  inclusionProofsPacked(
+    start: number,
+    end: number,
+    size: number = this.size,
+  ): { paths: Uint8Array; pathLengths: Uint8Array } {
+    // The walk of inclusionProofs, copying words instead of making views.
+    this.checkRange(start, end, size);
+    const n = end - start;
+    const spans: number[] = [];
+    const counts: number[] = [];
+    for (let l = 0; Math.ceil(size / pow2(l)) > 1; l++) {
+      spans.push(pow2(l));
+      counts.push(Math.ceil(size / pow2(l)));
+    }
+    const pathLengths = new Uint8Array(n);
+    const firstAt = new Int32Array(n + 1); // word offset of each proof
+    // A leaf's proof has an element at level l when its level-l node has a sibling:
+    // count those per leaf, level by level, stepping i = floor(m / 2^l).
+    for (let j = 0; j < spans.length; j++) {
+      const p = spans[j]!;
+      const count = counts[j]!;
+      let i = Math.floor(start / p);
+      let r = start - i * p;
+      for (let k = 0; k < n; k++, r++) {
+        if (r === p) {
+          r = 0;
+          i++;
+        }
+        if ((i % 2 === 1 ? i - 1 : i + 1) < count) pathLengths[k]!++;
+      }
+    }
+    for (let k = 0; k < n; k++) firstAt[k + 1] = firstAt[k]! + pathLengths[k]! * 8;
+    const paths = new Uint8Array(firstAt[n]! * 4);
+    const out = new Int32Array(paths.buffer);
+    const edge = this.rightEdge(size);
+    const filled = new Uint8Array(n);
+    for (let l = 0; l < spans.length; l++) {
+      const p = spans[l]!;
+      const count = Math.ceil(size / p);
+      const complete = completeNodes(size, l);
+      const lo = Math.max(0, Math.floor(start / p) - 1);
+      const hi = Math.min(count - 1, Math.floor((end - 1) / p) + 1);
+      const readEnd = Math.min(hi + 1, complete);
+      const level =
+        readEnd > lo ? this.store.nodes(l, lo, readEnd - lo).slice() : new Uint8Array(0);
+      const words = new Int32Array(level.buffer, 0, level.length >> 2);
+      // i = floor(m / p), stepped instead of divided for every leaf.
+      let i = Math.floor(start / p);
+      let r = start - i * p;
+      for (let m = start; m < end; m++, r++) {
+        if (r === p) {
+          r = 0;
+          i++;
+        }
+        const sib = i % 2 === 1 ? i - 1 : i + 1;
+        if (sib >= count) continue;
+        const k = m - start;
+        const to = firstAt[k]! + filled[k]!++ * 8;
+        if (sib < complete) {
+          const from = (sib - lo) * 8;
+          for (let w = 0; w < 8; w++) out[to + w] = words[from + w]!;
+        } else {
+          paths.set(edge[l]!, to * 4);
+        }
+      }
+    }
+    return { paths, pathLengths };
+  }
+
+  private checkRange(start: number, end: number, size: number): void {
+    checkCount(start, 'start');
+    checkCount(end, 'end');
+    this.checkSize(size);
+    if (end > size || start >= end) {
+      throw new MedanchorError(
+        'INDEX_OUT_OF_RANGE',
+        `leaf indices [${start}, ${end}) must be a non-empty range below the tree size ${size}`,
+        { details: { start, end, size } },
+      );
+    }
   }
 
   /**

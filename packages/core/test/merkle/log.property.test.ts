@@ -10,6 +10,7 @@ import {
   verifyConsistency,
   verifyInclusion,
   verifyInclusions,
+  verifyInclusionsPacked,
 } from '../../src/index.js';
 import { refConsistency, refLeaf, refPath, refRoot } from './reference.js';
 
@@ -35,6 +36,53 @@ function buildInChunks(hashes: Uint8Array[], chunks: number[]): MerkleLog {
 }
 
 describe('Merkle log against a naive RFC 9162 implementation (property tests)', () => {
+  it('packed proofs of any range equal the proofs one by one, and verify packed', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 0, max: 299 }),
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 0, max: 299 }),
+        (n, a, b, extra) => {
+          const hashes = Array.from({ length: n }, (_, i) =>
+            refLeaf(Uint8Array.of(i & 0xff, i >> 8)),
+          );
+          const log = new MerkleLog();
+          log.append(hashes);
+          const size = Math.max(1, n - (extra % n));
+          const start = a % size;
+          const end = Math.min(size, start + 1 + (b % size));
+          const { paths, pathLengths } = log.inclusionProofsPacked(start, end, size);
+          const proofs = log.inclusionProofs(start, end, size);
+          expect([...pathLengths]).toEqual(proofs.map((p) => p.length));
+          expect(toHex(paths)).toBe(proofs.map((p) => hex(p).join('')).join(''));
+          const ok = verifyInclusionsPacked({
+            leafHashes: Uint8Array.from(hashes.slice(start, end).flatMap((h) => [...h])),
+            indices: Array.from({ length: end - start }, (_, i) => start + i),
+            sizes: size,
+            paths,
+            pathLengths,
+            roots: log.root(size),
+          });
+          expect(ok.every(Boolean)).toBe(true);
+        },
+      ),
+      { numRuns: 60 },
+    );
+    const log = new MerkleLog();
+    log.append([refLeaf(Uint8Array.of(1)), refLeaf(Uint8Array.of(2))]);
+    for (const [s, e, z] of [
+      [1, 1, 2],
+      [0, 3, 2],
+      [0, 1, 3],
+      [-1, 1, 2],
+      [0, 2 ** 60, 2],
+    ] as const)
+      expect(() => log.inclusionProofsPacked(s, e, z)).toThrow(
+        /must be|size|integer|range|start|end/,
+      );
+  });
+
   it('roots, inclusion and consistency proofs match the definitions, whatever the append pattern', () => {
     fc.assert(
       fc.property(
