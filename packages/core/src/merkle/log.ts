@@ -118,14 +118,7 @@ export class MerkleLog {
     const edge = this.rightEdge(size);
     const proofs: Uint8Array[][] = Array.from({ length: end - start }, () => []);
     for (let l = 0; Math.ceil(size / pow2(l)) > 1; l++) {
-      const p = pow2(l);
-      const count = Math.ceil(size / p);
-      const complete = completeNodes(size, l);
-      const lo = Math.max(0, Math.floor(start / p) - 1);
-      const hi = Math.min(count - 1, Math.floor((end - 1) / p) + 1);
-      const readEnd = Math.min(hi + 1, complete);
-      const level =
-        readEnd > lo ? this.store.nodes(l, lo, readEnd - lo).slice() : new Uint8Array(0);
+      const { p, count, complete, lo, level } = this.proofLevel(l, start, end, size);
       // A node at level l is the sibling of up to 2^l leaves: one shared view per node.
       const views: (Uint8Array | undefined)[] = [];
       for (let m = start; m < end; m++) {
@@ -193,14 +186,7 @@ export class MerkleLog {
     const edge = this.rightEdge(size);
     const filled = new Uint8Array(n);
     for (let l = 0; l < spans.length; l++) {
-      const p = spans[l]!;
-      const count = Math.ceil(size / p);
-      const complete = completeNodes(size, l);
-      const lo = Math.max(0, Math.floor(start / p) - 1);
-      const hi = Math.min(count - 1, Math.floor((end - 1) / p) + 1);
-      const readEnd = Math.min(hi + 1, complete);
-      const level =
-        readEnd > lo ? this.store.nodes(l, lo, readEnd - lo).slice() : new Uint8Array(0);
+      const { p, count, complete, lo, level } = this.proofLevel(l, start, end, size);
       const words = new Int32Array(level.buffer, 0, level.length >> 2);
       // i = floor(m / p), stepped instead of divided for every leaf.
       let i = Math.floor(start / p);
@@ -223,6 +209,20 @@ export class MerkleLog {
       }
     }
     return { paths, pathLengths };
+  }
+
+  // Level l of the tree at `size` as proofs of leaves [start, end) need it: node span p,
+  // node count, complete nodes, and one store read (a copy, so word-aligned) of the
+  // nodes from `lo` that can be siblings of those leaves.
+  private proofLevel(l: number, start: number, end: number, size: number) {
+    const p = pow2(l);
+    const count = Math.ceil(size / p);
+    const complete = completeNodes(size, l);
+    const lo = Math.max(0, Math.floor(start / p) - 1);
+    const hi = Math.min(count - 1, Math.floor((end - 1) / p) + 1);
+    const readEnd = Math.min(hi + 1, complete);
+    const level = readEnd > lo ? this.store.nodes(l, lo, readEnd - lo).slice() : new Uint8Array(0);
+    return { p, count, complete, lo, level };
   }
 
   private checkRange(start: number, end: number, size: number): void {
