@@ -24,7 +24,7 @@ export async function anchorStatuses(ws: LedgerWorkspace): Promise<AnchorStatusL
   const tip = await ws.backend.tip();
   const lines: AnchorStatusLine[] = [];
   for (const checkpoint of await ws.receipts.checkpoints()) {
-    const receipts = (await ws.receipts.forCheckpoint(checkpoint)).length;
+    const receipts = ws.receipts.countFor(checkpoint);
     const record = ws.anchorer.get(fromHex(checkpoint));
     if (record === undefined) {
       lines.push({ checkpoint, receipts, status: 'unanchored' });

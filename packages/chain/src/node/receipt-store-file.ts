@@ -10,6 +10,8 @@ export interface FileReceiptStore extends ReceiptStore {
   readonly dir: string;
   /** The file that holds (or would hold) a leaf's receipt. */
   pathOf(leafIndex: number): string | undefined;
+  /** How many receipts a checkpoint (digest, hex) has, from the index: no file is read. */
+  countFor(digest: string): number;
 }
 
 const DIGEST_DIR = /^[0-9a-f]{64}$/;
@@ -133,6 +135,9 @@ export function fileReceiptStore(dir: string): FileReceiptStore {
     pathOf(leafIndex) {
       const d = digestOf.get(leafIndex);
       return d === undefined ? undefined : fileOf(d, leafIndex);
+    },
+    countFor(digest) {
+      return leavesOf.get(digest)?.size ?? 0;
     },
     save(receipts) {
       const run = lane.then(() => saveAll(receipts));

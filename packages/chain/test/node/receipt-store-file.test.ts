@@ -51,6 +51,8 @@ describe('fileReceiptStore', () => {
     // A new store over the same directory (a new process) sees them, then upgrades them.
     const store = fileReceiptStore(dir);
     expect(await store.checkpoints()).toHaveLength(1);
+    expect(store.countFor(digestDirs[0]!)).toBe(3);
+    expect(store.countFor('00'.repeat(32))).toBe(0);
     expect((await store.get(1))?.anchors).toEqual([]);
     const second = await openLedger({
       origin: 'clinic.example/file-receipts',
