@@ -45,6 +45,20 @@ export function createOutput(
   };
 }
 
+/** An error's stable code (`CLI_ERROR` for foreign errors) and message. */
+export function errorParts(error: unknown): { code: string; message: string } {
+  return {
+    code: isMedanchorError(error) ? error.code : 'CLI_ERROR',
+    message: error instanceof Error ? error.message : String(error),
+  };
+}
+
+/** `CODE: message`, for errors reported inside a result. */
+export function describeError(error: unknown): string {
+  const { code, message } = errorParts(error);
+  return `${code}: ${message}`;
+}
+
 /**
  * Reports an error that stopped a command: `medanchor: CODE: message` on stderr, and with
  * `--json` also `{"ok":false,"error":{"code","message"}}` on stdout so scripts parse one
@@ -52,8 +66,7 @@ export function createOutput(
  * reduced to their message.
  */
 export function reportError(io: CliIo, json: boolean, error: unknown): void {
-  const code = isMedanchorError(error) ? error.code : 'CLI_ERROR';
-  const message = error instanceof Error ? error.message : String(error);
+  const { code, message } = errorParts(error);
   io.stderr(`medanchor: ${code}: ${message}\n`);
   if (json) io.stdout(`${toJson({ ok: false, error: { code, message } })}\n`);
 }

@@ -1,6 +1,7 @@
 import { anchorStatuses, describeStatus } from '../anchor-status.js';
 import type { Command } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
+import { describeError } from '../output.js';
 import { openWorkspaceLedger } from '../workspace.js';
 
 export const anchorCommand: Command = {
@@ -20,7 +21,7 @@ export const anchorCommand: Command = {
     try {
       await ws.ledger.sync();
       const statuses = await anchorStatuses(ws);
-      for (const e of ws.errors) out.warn(e instanceof Error ? e.message : String(e));
+      for (const e of ws.errors) out.warn(describeError(e));
       out.result(
         { ok: true, address: ws.anchorer.address, anchors: statuses },
         statuses.length === 0 ? ['nothing sealed yet'] : statuses.map(describeStatus),

@@ -1,11 +1,9 @@
-import { isMedanchorError, toHex } from '@medanchor/core';
+import { toHex } from '@medanchor/core';
 import type { Command } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
+import { describeError } from '../output.js';
 import { writeReceiptsBeside } from '../receipt-files.js';
 import { openWorkspaceLedger, readStamps } from '../workspace.js';
-
-const describeError = (e: unknown) =>
-  isMedanchorError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
 
 export const sealCommand: Command = {
   path: ['seal'],
