@@ -113,6 +113,41 @@ export function encodePreambleBody(
  */
 const SEALED_STANZA_LENGTH = 2 + 2 + 2 + 32 + (2 + 32) + (2 + 48);
 
+/**
+ * Default cap on the recipient stanzas `open`, `listRecipients`, `addRecipient` and
+ * `removeRecipient` accept. An envelope from an untrusted source could otherwise make a
+ * reader run one HPKE open (or one KMS call) per stanza, up to 65535 of them.
+ */
+export const DEFAULT_MAX_RECIPIENTS = 64;
+
+/**
+ * The cap to apply: `max` when given (an integer from 1 to 65535), else the default.
+ * @throws `MedanchorError` `INVALID_OPTION` for any other value.
+ */
+export function recipientCap(max: number | undefined): number {
+  if (max === undefined) return DEFAULT_MAX_RECIPIENTS;
+  if (!Number.isInteger(max) || max < 1 || max > 0xffff) {
+    throw new MedanchorError('INVALID_OPTION', 'maxRecipients must be an integer from 1 to 65535', {
+      details: { option: 'maxRecipients' },
+    });
+  }
+  return max;
+}
+
+/**
+ * Refuses a header with more stanzas than `max`, before any key is used on it.
+ * @throws `MedanchorError` `ENVELOPE_TOO_MANY_RECIPIENTS`.
+ */
+export function checkRecipientCount(count: number, max: number): void {
+  if (count > max) {
+    throw new MedanchorError(
+      'ENVELOPE_TOO_MANY_RECIPIENTS',
+      `the envelope lists ${count} recipient stanzas, more than the cap of ${max}; raise maxRecipients only for envelopes from a trusted source`,
+      { details: { recipients: count, max } },
+    );
+  }
+}
+
 /** Length of the recipients section that {@link encodeRecipients} writes for `n` sealed stanzas. */
 export function recipientsLength(n: number): number {
   return 2 + n * SEALED_STANZA_LENGTH;

@@ -1,11 +1,18 @@
 export * from '../keys/index.js';
 export { envelopeAnchorDigest } from './digest.js';
-export type { EnvelopeAead, EnvelopeContext, EnvelopeHeader, RecipientStanza } from './format.js';
+export {
+  DEFAULT_MAX_RECIPIENTS,
+  type EnvelopeAead,
+  type EnvelopeContext,
+  type EnvelopeHeader,
+  type RecipientStanza,
+} from './format.js';
 export { type OpenedEnvelope, type OpenOptions, open } from './open.js';
 export {
   type AddRecipientOptions,
   addRecipient,
   listRecipients,
+  type RecipientCapOptions,
   type RecipientInfo,
   removeRecipient,
 } from './recipients.js';

@@ -4,7 +4,12 @@ import { asKeyProvider, type KeyProvider } from '../keys/provider.js';
 import { type ByteQueue, byteQueue } from './byte-stream.js';
 import { CHUNK_CONCURRENCY, CHUNK_OVERHEAD, openChunk } from './chunks.js';
 import { decryptFailed } from './errors.js';
-import type { EnvelopeContext, EnvelopeHeader } from './format.js';
+import {
+  checkRecipientCount,
+  type EnvelopeContext,
+  type EnvelopeHeader,
+  recipientCap,
+} from './format.js';
 import { preambleDigest } from './schedule.js';
 import { headerOf, readHeader } from './split.js';
 import { unlockHeader } from './wrap.js';
@@ -16,6 +21,12 @@ export interface OpenOptions {
    * `CONTEXT_MISMATCH` before any payload byte is decrypted.
    */
   expectContext?: Partial<EnvelopeContext>;
+  /**
+   * Most recipient stanzas accepted (1 to 65535, default 64). A header listing more is
+   * refused with `ENVELOPE_TOO_MANY_RECIPIENTS` before the key is used at all, so a
+   * hostile file cannot make a KMS-backed {@link KeyProvider} run once per stanza.
+   */
+  maxRecipients?: number;
 }
 
 /** An opened envelope: the authenticated context and the payload. */
@@ -37,6 +48,7 @@ async function unlock(
   key: KeyProvider | Uint8Array,
   opts: OpenOptions,
 ): Promise<PayloadStage> {
+  checkRecipientCount(header.recipients.length, recipientCap(opts.maxRecipients));
   const { keys } = await unlockHeader(header, await asKeyProvider(key));
   for (const field of ['recordId', 'version', 'contentType'] as const) {
     const want = opts.expectContext?.[field];
@@ -113,7 +125,9 @@ function openStream(stage: PayloadStage, q: ByteQueue): ReadableStream<Uint8Arra
  * 32-byte X25519 private key). The header is checked completely (key commitment,
  * header MAC) before any payload byte is decrypted.
  *
- * Errors: `NOT_A_RECIPIENT`; `ENVELOPE_SHREDDED`; `CONTEXT_MISMATCH`;
+ * Errors: `INVALID_TYPE` (the envelope is neither bytes nor a stream, or the key is
+ * neither bytes nor a provider); `ENVELOPE_TOO_MANY_RECIPIENTS` (see
+ * {@link OpenOptions.maxRecipients}); `NOT_A_RECIPIENT`; `ENVELOPE_SHREDDED`; `CONTEXT_MISMATCH`;
  * `DECRYPT_FAILED` with `details.part` = `header`, `recipient` or `chunk` (and
  * `details.chunk`). A streamed payload reports chunk failures by erroring the
  * stream: treat the plaintext as untrusted until the stream closes cleanly.
@@ -141,6 +155,8 @@ export async function open(
   key: KeyProvider | Uint8Array,
   opts: OpenOptions = {},
 ): Promise<OpenedEnvelope<Uint8Array | ReadableStream<Uint8Array>>> {
+  checkOpenArguments(envelope, key);
+  recipientCap(opts.maxRecipients);
   if (envelope instanceof Uint8Array) {
     const header = headerOf(envelope);
     const stage = await unlock(header, key, opts);
@@ -157,5 +173,29 @@ export async function open(
   } catch (e) {
     await q.cancel(e).catch(() => undefined);
     throw e;
+  }
+}
+
+function checkOpenArguments(envelope: unknown, key: unknown): void {
+  const isStream =
+    typeof envelope === 'object' &&
+    envelope !== null &&
+    typeof (envelope as { getReader?: unknown }).getReader === 'function';
+  if (!(envelope instanceof Uint8Array) && !isStream) {
+    throw new MedanchorError(
+      'INVALID_TYPE',
+      'the envelope must be a Uint8Array or a ReadableStream of Uint8Array',
+    );
+  }
+  const isProvider =
+    typeof key === 'object' &&
+    key !== null &&
+    (key as { publicKey?: unknown }).publicKey instanceof Uint8Array &&
+    typeof (key as { unwrap?: unknown }).unwrap === 'function';
+  if (!(key instanceof Uint8Array) && !isProvider) {
+    throw new MedanchorError(
+      'INVALID_TYPE',
+      'the key must be a 32-byte X25519 private key (Uint8Array) or a KeyProvider',
+    );
   }
 }

@@ -13,6 +13,14 @@ export type JsonValue =
   | { [key: string]: JsonValue };
 
 /**
+ * Deepest nesting of arrays and objects {@link canonicalizeJson} and
+ * {@link canonicalizeJsonText} accept. Real grants and receipts nest a few levels;
+ * the cap turns a hostile, deeply nested input into a typed error instead of a
+ * stack overflow.
+ */
+export const MAX_JSON_DEPTH = 512;
+
+/**
  * RFC 8785 (JCS) canonical text of a JSON value: object members sorted by the UTF-16
  * code units of their names, no whitespace, numbers as ECMAScript prints them,
  * strings with the minimal escapes.
@@ -21,7 +29,8 @@ export type JsonValue =
  * `undefined`, functions, bigints, non-finite numbers, lone surrogates and objects
  * other than plain objects and arrays are rejected, never skipped.
  *
- * @throws `MedanchorError` `INVALID_JSON_VALUE` naming the JSON path of the bad value.
+ * @throws `MedanchorError` `INVALID_JSON_VALUE` naming the JSON path of the bad value
+ *   (also for a cycle), `JSON_TOO_DEEP` past {@link MAX_JSON_DEPTH} levels.
  * @example
  * ```ts
  * canonicalizeJson({ b: 1, a: [true, 'x'] }); // '{"a":[true,"x"],"b":1}'
@@ -29,7 +38,7 @@ export type JsonValue =
  */
 export function canonicalizeJson(value: unknown): string {
   const out: string[] = [];
-  write(value, out, '$');
+  write(value, out, '$', []);
   return out.join('');
 }
 
@@ -44,10 +53,15 @@ export function canonicalJsonBytes(value: unknown): Uint8Array {
 /**
  * Canonical form of JSON text: parses it (numbers become IEEE-754 doubles, as
  * RFC 8785 requires) and re-serializes it canonically.
- * @throws `MedanchorError` `INVALID_JSON` when the text does not parse,
- *   `INVALID_JSON_VALUE` when it holds something I-JSON forbids (lone surrogates).
+ * @throws `MedanchorError` `INVALID_JSON` when the text does not parse (or is not a string),
+ *   `JSON_TOO_DEEP` past {@link MAX_JSON_DEPTH} levels, `INVALID_JSON_VALUE` when it holds
+ *   something I-JSON forbids (lone surrogates).
  */
 export function canonicalizeJsonText(text: string): string {
+  if (typeof text !== 'string') {
+    throw new MedanchorError('INVALID_JSON', 'JSON text must be a string');
+  }
+  checkTextDepth(text);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -67,7 +81,34 @@ function fail(path: string, why: string): never {
   );
 }
 
-function write(value: unknown, out: string[], path: string): void {
+function tooDeep(): never {
+  throw new MedanchorError(
+    'JSON_TOO_DEEP',
+    `JSON nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels; flatten the data`,
+    { details: { max: MAX_JSON_DEPTH } },
+  );
+}
+
+/**
+ * Refuses text nesting deeper than the cap before it is parsed: brackets inside
+ * strings are skipped, so the count is exact for valid JSON and harmless otherwise.
+ */
+export function checkTextDepth(text: string): void {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) {
+        if (text.charCodeAt(i) === 0x5c) i++;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) tooDeep();
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+}
+
+// `ancestors` holds the containers on the path to `value`: a repeat is a cycle.
+function write(value: unknown, out: string[], path: string, ancestors: object[]): void {
   switch (typeof value) {
     case 'string':
       out.push(serializeJsonString(value, path));
@@ -87,12 +128,20 @@ function write(value: unknown, out: string[], path: string): void {
     out.push('null');
     return;
   }
+  if (ancestors.includes(value)) fail(path, 'the value contains itself (a cycle)');
+  if (ancestors.length >= MAX_JSON_DEPTH) tooDeep();
+  ancestors.push(value);
+  writeContainer(value, out, path, ancestors);
+  ancestors.pop();
+}
+
+function writeContainer(value: object, out: string[], path: string, ancestors: object[]): void {
   if (Array.isArray(value)) {
     out.push('[');
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out.push(',');
       // Holes in sparse arrays read as undefined and are rejected below.
-      write(value[i], out, `${path}[${i}]`);
+      write(value[i], out, `${path}[${i}]`, ancestors);
     }
     out.push(']');
     return;
@@ -109,7 +158,7 @@ function write(value: unknown, out: string[], path: string): void {
     if (i > 0) out.push(',');
     out.push(serializeJsonString(key, `${path} key`));
     out.push(':');
-    write((value as Record<string, unknown>)[key], out, `${path}.${key}`);
+    write((value as Record<string, unknown>)[key], out, `${path}.${key}`, ancestors);
   }
   out.push('}');
 }

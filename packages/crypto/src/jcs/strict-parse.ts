@@ -1,15 +1,21 @@
 import { MedanchorError } from '@medanchor/core';
+import { checkTextDepth } from './jcs.js';
 
 /**
  * `JSON.parse` that also refuses duplicate member names (I-JSON, RFC 7493), which
  * parsers resolve differently: a signed document must mean one thing to every reader.
- * @throws `MedanchorError` `INVALID_JSON` on bad syntax or a duplicate name.
+ * @throws `MedanchorError` `INVALID_JSON` on bad syntax or a duplicate name, `JSON_TOO_DEEP`
+ *   past `MAX_JSON_DEPTH` levels of nesting.
  * @example
  * ```ts
  * parseJsonStrict('{"a":1,"a":2}'); // throws INVALID_JSON
  * ```
  */
 export function parseJsonStrict(text: string): unknown {
+  if (typeof text !== 'string') {
+    throw new MedanchorError('INVALID_JSON', 'JSON text must be a string');
+  }
+  checkTextDepth(text);
   let value: unknown;
   try {
     value = JSON.parse(text);
