@@ -43,6 +43,9 @@ class Reader {
     let scale = 1;
     for (;;) {
       const b = this.byte();
+      // A last byte of zero after the first adds nothing: the same number has a shorter
+      // form, and one proof must have one encoding.
+      if (b === 0 && scale > 1) throw invalid('non-minimal varuint (a trailing zero byte)');
       value += (b & 0x7f) * scale;
       if (value > Number.MAX_SAFE_INTEGER) throw invalid('varuint too large');
       if ((b & 0x80) === 0) return value;
@@ -130,10 +133,12 @@ function readTimestamp(r: Reader, depth: number): OtsTimestamp {
 
 /**
  * Reads a detached timestamp file (`.ots`).
- * @throws `MedanchorError` `OTS_INVALID` naming what is wrong (bad magic, unknown
- * version or operation, truncated data, oversized messages, trailing bytes).
+ * @throws `MedanchorError` `OTS_INVALID` naming what is wrong (not bytes, bad magic,
+ * unknown version or operation, truncated data, oversized messages, a varuint not in
+ * its shortest form, trailing bytes).
  */
 export function readOts(bytes: Uint8Array): OtsFile {
+  if (!(bytes instanceof Uint8Array)) throw invalid('expected the file bytes as a Uint8Array');
   const r = new Reader(bytes);
   if (bytes.length < OTS_MAGIC.length || !equalBytes(r.bytes(OTS_MAGIC.length), OTS_MAGIC)) {
     throw invalid('missing the OpenTimestamps magic');

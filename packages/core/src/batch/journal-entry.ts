@@ -57,14 +57,26 @@ function corrupt(index: number, why: string): never {
   );
 }
 
+// Fatal: an origin is compared byte for byte with the log's, so a lossy decode
+// (U+FFFD for bad bytes) would let two different journals claim one origin.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /**
  * Decodes a batcher journal entry (`index` only names it in errors).
- * @throws {@link MedanchorError} `JOURNAL_CORRUPT` for an unknown kind or a wrong length.
+ * @throws {@link MedanchorError} `JOURNAL_CORRUPT` for an unknown kind, a wrong length
+ *   or an origin that is not valid UTF-8.
  */
 export function decodeJournalEntry(bytes: Uint8Array, index: number): BatchJournalEntry {
+  if (!(bytes instanceof Uint8Array)) return corrupt(index, 'is not bytes');
   const kind = bytes[0];
   if (kind === ORIGIN) {
-    return { kind: 'origin', origin: new TextDecoder().decode(bytes.subarray(1)) };
+    let origin: string;
+    try {
+      origin = strictUtf8.decode(bytes.subarray(1));
+    } catch {
+      return corrupt(index, 'has an origin that is not valid UTF-8');
+    }
+    return { kind: 'origin', origin };
   }
   if (kind === RECORD) {
     if (bytes.length !== 65) corrupt(index, 'is a record of the wrong length');

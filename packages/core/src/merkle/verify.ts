@@ -1,12 +1,23 @@
 import { equalBytes } from '../bytes.js';
+import { MedanchorError } from '../errors.js';
 import { HASH_SIZE, nodeHash } from './hash.js';
 import { isPowerOfTwo, toSafeCount } from './math.js';
 
 // The algorithms of RFC 9162 sections 2.1.3.2 and 2.1.4.2, with halving by division
-// so sizes past 2^32 work. Both return false, never throw, on a well-typed wrong proof.
+// so sizes past 2^32 work. Both return false, never throw, on a well-typed wrong proof;
+// a proof that is not an array at all is a caller bug and gets a typed error.
 
 const isOdd = (x: number) => x % 2 === 1;
 const half = (x: number) => Math.floor(x / 2);
+
+function requireArray(proof: unknown): void {
+  if (!Array.isArray(proof)) {
+    throw new MedanchorError(
+      'INVALID_TYPE',
+      'a Merkle proof must be an array of 32-byte hashes (Uint8Array); pass [] for an empty proof',
+    );
+  }
+}
 
 function allHashes(proof: readonly Uint8Array[]): boolean {
   for (const p of proof) if (!(p instanceof Uint8Array) || p.length !== HASH_SIZE) return false;
@@ -16,6 +27,7 @@ function allHashes(proof: readonly Uint8Array[]): boolean {
 /**
  * Root implied by an inclusion proof (RFC 9162 section 2.1.3.2), or `undefined` when the
  * proof has the wrong shape for `index` and `size`.
+ * @throws `MedanchorError` `INVALID_TYPE` when `proof` is not an array.
  */
 export function rootFromInclusionProof(
   leafHash: Uint8Array,
@@ -35,6 +47,8 @@ export function rootFromInclusionProof(
 /**
  * RFC 9162 inclusion proof verification: true when `proof` shows that the leaf with
  * hash `leafHash` is at `index` in the log of `size` leaves whose root is `root`.
+ * False, never an exception, for any wrong proof, index, size or hash.
+ * @throws `MedanchorError` `INVALID_TYPE` when `proof` is not an array.
  *
  * @example
  * ```ts
@@ -66,6 +80,7 @@ export function verifyConsistency(
   root1: Uint8Array,
   root2: Uint8Array,
 ): boolean {
+  requireArray(proof);
   const m = toSafeCount(size1);
   const n = toSafeCount(size2);
   // A proof from the empty log is meaningless (every log extends it): rejected, as
@@ -114,6 +129,7 @@ function inclusionSides(
   size: number | bigint,
   proof: readonly Uint8Array[],
 ): boolean[] | undefined {
+  requireArray(proof);
   if (!(leafHash instanceof Uint8Array) || leafHash.length !== HASH_SIZE || !allHashes(proof)) {
     return undefined;
   }
@@ -134,7 +150,9 @@ export function inclusionPathSides(
 ): boolean[] | undefined {
   const i = toSafeCount(index);
   const n = toSafeCount(size);
-  if (i === undefined || n === undefined || i >= n) return undefined;
+  if (i === undefined || n === undefined || i >= n || !Number.isSafeInteger(length)) {
+    return undefined;
+  }
   const sides = new Uint8Array(MAX_PATH);
   if (writePathSides(i, n, sides, 0) !== length) return undefined;
   return Array.from(sides.subarray(0, length), (s) => s === 1);
