@@ -12,3 +12,4 @@ export * from './kernel/index.js';
 export * from './merkle/index.js';
 export * from './receipt/index.js';
 export { sha256, taggedHash } from './sha256.js';
+export * from './store/index.js';

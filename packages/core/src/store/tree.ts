@@ -1,0 +1,171 @@
+import { MedanchorError } from '../errors.js';
+import { EMPTY_ROOT, HASH_SIZE, nodeHash, parentHashes } from '../merkle/hash.js';
+import { isPowerOfTwo, splitPoint } from '../merkle/math.js';
+import { type ReadTile, tileLevelNodes, tileWidth } from './tiles.js';
+import { TILE_HEIGHT, TILE_WIDTH } from './types.js';
+
+/**
+ * The Merkle tree of a log at one size, read from its tiles: roots, inclusion and
+ * consistency proofs equal to `MerkleLog`'s, reading only the tiles they need. A
+ * node of a tree level between two tile levels is hashed up inside its tile; each
+ * tile is read once per reader and its inner levels hashed once, so many proofs of
+ * one reader (e.g. the receipts of one checkpoint) share the work.
+ */
+export class TileTree {
+  /** Number of leaves of the tree this reader describes. */
+  readonly size: number;
+  private readonly read: ReadTile;
+  // tile key -> inner levels: [0] the tile's hashes, [k] tree level 8L + k.
+  private readonly tiles = new Map<string, Uint8Array[]>();
+
+  /**
+   * @param read reads a tile at a width (e.g. `store.readTile.bind(store)`).
+   * @param size tree size; every tile it needs must exist at that size.
+   */
+  constructor(read: ReadTile, size: number) {
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new MedanchorError('INVALID_SIZE', 'tree size must be a non-negative safe integer');
+    }
+    this.read = read;
+    this.size = size;
+  }
+
+  /** Root of the tree (sha256 of nothing for the empty tree). */
+  async root(): Promise<Uint8Array> {
+    if (this.size === 0) return EMPTY_ROOT.slice();
+    return this.rangeHash(0, this.size);
+  }
+
+  /**
+   * Hash of the complete node `index` of tree level `level` (the root of leaves
+   * `[index * 2^level, (index + 1) * 2^level)`).
+   * @throws {@link MedanchorError} `STORE_RANGE` if that node is not complete.
+   */
+  async node(level: number, index: number): Promise<Uint8Array> {
+    const span = 2 ** level;
+    if ((index + 1) * span > this.size) {
+      throw new MedanchorError(
+        'STORE_RANGE',
+        `node ${index} of level ${level} is not complete at size ${this.size}`,
+      );
+    }
+    const tileLevel = Math.floor(level / TILE_HEIGHT);
+    const k = level % TILE_HEIGHT;
+    const first = index * 2 ** k; // first node of tree level 8L under it
+    const tileIndex = Math.floor(first / TILE_WIDTH);
+    const levels = await this.tile(tileLevel, tileIndex);
+    while (levels.length <= k) {
+      const below = levels[levels.length - 1]!;
+      const pairs = Math.floor(below.length / (2 * HASH_SIZE));
+      levels.push(parentHashes(below, pairs));
+    }
+    const at = (first % TILE_WIDTH) >> k;
+    return levels[k]!.slice(at * HASH_SIZE, (at + 1) * HASH_SIZE);
+  }
+
+  /**
+   * RFC 9162 inclusion proof of leaf `index`, from the leaf level up.
+   * @throws {@link MedanchorError} `INDEX_OUT_OF_RANGE` when `index >= size`.
+   */
+  async inclusionProof(index: number): Promise<Uint8Array[]> {
+    if (!Number.isSafeInteger(index) || index < 0 || index >= this.size) {
+      throw new MedanchorError(
+        'INDEX_OUT_OF_RANGE',
+        `leaf index ${index} must be below the tree size ${this.size}`,
+        { details: { index: String(index), size: this.size } },
+      );
+    }
+    const path: Uint8Array[] = [];
+    await this.pathOf(index, 0, this.size, path);
+    return path;
+  }
+
+  /**
+   * RFC 9162 consistency proof from the tree at `size1` leaves to this one.
+   * @throws {@link MedanchorError} `INVALID_SIZE_ORDER` when `size1 > size`,
+   * `INVALID_ARGUMENT` when `size1` is 0.
+   */
+  async consistencyProof(size1: number): Promise<Uint8Array[]> {
+    if (!Number.isSafeInteger(size1) || size1 > this.size) {
+      throw new MedanchorError(
+        'INVALID_SIZE_ORDER',
+        `a consistency proof needs size1 <= size2, got ${size1} > ${this.size}`,
+      );
+    }
+    if (size1 < 1) {
+      throw new MedanchorError(
+        'INVALID_ARGUMENT',
+        'a consistency proof from the empty log proves nothing: use size1 >= 1',
+      );
+    }
+    const out: Uint8Array[] = [];
+    if (size1 < this.size) await this.subproof(size1, 0, this.size, true, out);
+    return out;
+  }
+
+  // RFC 9162 PATH(m, D[start:end]), deepest element first.
+  private async pathOf(m: number, start: number, end: number, out: Uint8Array[]): Promise<void> {
+    const n = end - start;
+    if (n === 1) return;
+    const k = splitPoint(n);
+    if (m - start < k) {
+      await this.pathOf(m, start, start + k, out);
+      out.push(await this.rangeHash(start + k, end));
+    } else {
+      await this.pathOf(m, start + k, end, out);
+      out.push(await this.rangeHash(start, start + k));
+    }
+  }
+
+  // RFC 9162 SUBPROOF(m, D[start:end], b), deepest element first.
+  private async subproof(
+    m: number,
+    start: number,
+    end: number,
+    b: boolean,
+    out: Uint8Array[],
+  ): Promise<void> {
+    const n = end - start;
+    if (m === n) {
+      if (!b) out.push(await this.rangeHash(start, end));
+      return;
+    }
+    const k = splitPoint(n);
+    if (m <= k) {
+      await this.subproof(m, start, start + k, b, out);
+      out.push(await this.rangeHash(start + k, end));
+    } else {
+      await this.subproof(m - k, start + k, end, false, out);
+      out.push(await this.rangeHash(start, start + k));
+    }
+  }
+
+  // MTH(D[start:end]); an aligned power-of-two range is one node.
+  private async rangeHash(start: number, end: number): Promise<Uint8Array> {
+    const n = end - start;
+    if (isPowerOfTwo(n) && start % n === 0) {
+      return this.node(Math.log2(n), start / n);
+    }
+    const k = splitPoint(n);
+    return nodeHash(await this.rangeHash(start, start + k), await this.rangeHash(start + k, end));
+  }
+
+  private async tile(level: number, index: number): Promise<Uint8Array[]> {
+    const key = `${level}/${index}`;
+    let levels = this.tiles.get(key);
+    if (levels === undefined) {
+      const width = tileWidth(this.size, level, index);
+      if (width === 0 || tileLevelNodes(this.size, level) === 0) {
+        throw new MedanchorError('STORE_RANGE', `tile ${key} does not exist at size ${this.size}`);
+      }
+      levels = [await this.read(level, index, width)];
+      this.tiles.set(key, levels);
+    }
+    return levels;
+  }
+}
+
+/** Root of the tree at `size` leaves, read from tiles. */
+export function treeRoot(read: ReadTile, size: number): Promise<Uint8Array> {
+  return new TileTree(read, size).root();
+}
