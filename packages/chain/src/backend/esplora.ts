@@ -1,5 +1,5 @@
 import { fromHex, MedanchorError, sha256, toHex } from '@medanchor/core';
-import { Transaction } from 'bitcoinjs-lib';
+import { txidHex } from '../bitcoin/transaction.js';
 import { classifyEsploraRejection } from './esplora-broadcast.js';
 import {
   attemptError,
@@ -194,7 +194,7 @@ export function esploraBackend(options: EsploraBackendOptions): Backend {
   async function broadcast(rawTx: Uint8Array): Promise<string> {
     let txid: string;
     try {
-      txid = Transaction.fromBuffer(rawTx).getId();
+      txid = txidHex(rawTx);
     } catch {
       throw new MedanchorError(
         'TX_DESERIALIZATION',
@@ -270,7 +270,7 @@ export function esploraBackend(options: EsploraBackendOptions): Backend {
       let actual: string;
       try {
         raw = fromHex(hex);
-        actual = Transaction.fromBuffer(raw).getId();
+        actual = txidHex(raw);
       } catch {
         throw badResponse(s, `transaction ${id}`, 'bytes that are not a transaction');
       }
