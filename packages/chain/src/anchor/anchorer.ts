@@ -7,7 +7,8 @@ import {
   planAnchorFee,
   selectAnchorCoins,
 } from './build.js';
-import { type BitcoinAnchorEntry, fetchBitcoinAnchorEntry } from './entry.js';
+import { type AnchorView, type AttemptView, decideAnchor, needsReorgCheck } from './decide.js';
+import type { BitcoinAnchorEntry } from './entry.js';
 import {
   assertFeePolicy,
   bumpedFeeRate,
@@ -19,6 +20,12 @@ import { type FundingKey, type FundingKeySource, fundingKey } from './funding-ke
 import type { AnchorAttempt, AnchorRecord, AnchorStateStore } from './state.js';
 import { digestKey } from './state.js';
 import { feeFor } from './tx-size.js';
+import {
+  anchorProofRefused,
+  checkReorg,
+  fetchVerifiedAnchorEntry,
+  type VerifiedAnchorEntry,
+} from './verify-entry.js';
 
 /** Coinbase outputs are spendable this many blocks after their own (consensus). */
 const COINBASE_MATURITY = 100;
@@ -123,6 +130,7 @@ function positiveInt(v: number, what: string): number {
   return v;
 }
 
+/** What the backend says of a transaction, before any check. */
 type TxState =
   | { kind: 'confirmed'; blockHash: string; height: number }
   | { kind: 'mempool' }
@@ -155,6 +163,8 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
   const records = new Map<string, AnchorRecord>();
   for (const r of await state.load()) records.set(r.digest, r);
   const coinbaseCache = new Map<string, boolean>();
+  // Entries verified in this process, by digest: sync() checks them, entry() hands them out.
+  const checkedEntries = new Map<string, BitcoinAnchorEntry>();
   let lane: Promise<unknown> = Promise.resolve();
 
   /** Runs `fn` after everything queued before it: one build or sync at a time. */
@@ -315,17 +325,63 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
   }
 
   async function txState(txid: string): Promise<TxState> {
-    let s: TxStatus;
+    let st: TxStatus;
     try {
-      s = await backend.txStatus(txid);
+      st = await backend.txStatus(txid);
     } catch (e) {
       if (isMedanchorError(e, 'NOT_FOUND')) return { kind: 'unknown' };
       throw e;
     }
-    if (s.confirmed && s.blockHash !== undefined && s.blockHeight !== undefined) {
-      return { kind: 'confirmed', blockHash: s.blockHash, height: s.blockHeight };
+    if (st.confirmed && st.blockHash !== undefined && st.blockHeight !== undefined) {
+      return { kind: 'confirmed', blockHash: st.blockHash, height: st.blockHeight };
     }
     return { kind: 'mempool' };
+  }
+
+  /** The entry of `txid`, verified (level 2, height, validated headers up to the finality depth). */
+  async function verifiedEntry(digest: string, txid: string): Promise<VerifiedAnchorEntry> {
+    const verified = await fetchVerifiedAnchorEntry({
+      backend,
+      network,
+      txid,
+      digest: fromHex(digest),
+      depth: finalityDepth,
+    });
+    checkedEntries.set(digest, verified.entry);
+    return verified;
+  }
+
+  /** What the chain shows about every attempt of `record`, each confirmation verified. */
+  async function viewOf(record: AnchorRecord, tipHeight: number): Promise<AnchorView> {
+    const states = await Promise.all(record.attempts.map((a) => txState(a.txid)));
+    const attempts: AttemptView[] = [];
+    for (const [i, st] of states.entries()) {
+      if (st.kind !== 'confirmed') {
+        attempts.push(st);
+        continue;
+      }
+      try {
+        const { entry, confirmations } = await verifiedEntry(
+          record.digest,
+          record.attempts[i]!.txid,
+        );
+        attempts.push({
+          kind: 'confirmed',
+          blockHash: entry.blockHash,
+          height: entry.height,
+          depth: confirmations,
+          entry,
+        });
+      } catch (e) {
+        if (!isMedanchorError(e, 'ANCHOR_PROOF_REFUSED') && !isMedanchorError(e, 'NOT_CONFIRMED'))
+          throw e;
+        attempts.push({ kind: 'refused', reason: `${e.code}: ${e.message}` });
+      }
+    }
+    if (!needsReorgCheck(record, attempts)) return { tipHeight, attempts };
+    const c = record.confirmation!;
+    const reorg = await checkReorg(backend, network, c, finalityDepth);
+    return { tipHeight, attempts, reorg };
   }
 
   /** A replacement of the latest attempt: same coins, higher fee; undefined at the fee cap. */
@@ -363,50 +419,29 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
     return recordThenBroadcast({ ...record, attempts: [...record.attempts, attempt] }, 'bumped');
   }
 
+  /** Performs the decisions of {@link decideAnchor} for one record, in order. */
   async function track(record: AnchorRecord, tipHeight: number): Promise<AnchorRecord> {
-    const states = await Promise.all(record.attempts.map((a) => txState(a.txid)));
-    const confirmedAt = states.findIndex((s) => s.kind === 'confirmed');
-    if (confirmedAt >= 0) {
-      const s = states[confirmedAt] as Extract<TxState, { kind: 'confirmed' }>;
-      const txid = record.attempts[confirmedAt]!.txid;
-      const depth = tipHeight - s.height + 1;
-      const status = depth >= finalityDepth ? 'final' : 'confirmed';
-      const c = record.confirmation;
-      if (
-        c !== undefined &&
-        c.txid === txid &&
-        c.blockHash === s.blockHash &&
-        record.status === status
-      )
-        return record;
-      const { lastError: _e, ...rest } = record;
-      const next = await save({
-        ...rest,
-        status,
-        confirmation: { txid, blockHash: s.blockHash, height: s.height },
-      });
-      if (c === undefined || c.blockHash !== s.blockHash || c.txid !== txid) {
-        await emit({ kind: 'confirmed', digest: record.digest, txid, height: s.height });
-      }
-      if (status === 'final')
-        await emit({ kind: 'final', digest: record.digest, txid, height: s.height });
-      return next;
-    }
+    const view = await viewOf(record, tipHeight);
     let current = record;
-    if (record.confirmation !== undefined) {
-      // Was in a block, no longer is: the block left the best chain.
-      const { confirmation: _c, ...rest } = record;
-      current = await save({ ...rest, status: 'pending' });
-      await emit({ kind: 'reorged', digest: record.digest, txid: record.confirmation.txid });
-    }
-    const latest = states[states.length - 1]!;
-    if (latest.kind === 'unknown') {
-      // Dropped from chain and mempool, or saved but never sent (crash): send the saved bytes.
-      return broadcastLatest(current, 'rebroadcast');
-    }
-    const last = current.attempts[current.attempts.length - 1]!;
-    if (tipHeight - last.signedAtHeight >= bumpAfterBlocks) {
-      return (await bump(current, tipHeight)) ?? current;
+    for (const action of decideAnchor(record, view, { finalityDepth, bumpAfterBlocks })) {
+      switch (action.kind) {
+        case 'save':
+          current = await save(action.record);
+          break;
+        case 'emit':
+          await emit({ ...action.event, digest: record.digest });
+          break;
+        case 'rebroadcast':
+          current = await broadcastLatest(current, 'rebroadcast');
+          break;
+        case 'bump':
+          current = (await bump(current, tipHeight)) ?? current;
+          break;
+        case 'hold':
+          // The backend's account did not verify: keep what we have, write nothing.
+          await emit({ kind: 'error', digest: record.digest, reason: action.reason });
+          break;
+      }
     }
     return current;
   }
@@ -438,9 +473,27 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
     get: (digest) => records.get(digestKey(digest)),
     list: () => [...records.values()],
     async entry(digest) {
-      const r = records.get(digestKey(digest));
+      const id = digestKey(digest);
+      const r = records.get(id);
       if (r?.confirmation === undefined) return undefined;
-      return fetchBitcoinAnchorEntry(backend, network, r.confirmation.txid);
+      if (r.entry !== undefined) return r.entry;
+      const known = checkedEntries.get(id);
+      if (
+        known !== undefined &&
+        known.txid === r.confirmation.txid &&
+        known.blockHash === r.confirmation.blockHash
+      )
+        return known;
+      const { entry } = await verifiedEntry(id, r.confirmation.txid);
+      if (entry.blockHash !== r.confirmation.blockHash) {
+        throw anchorProofRefused(
+          backend.name,
+          r.confirmation.txid,
+          'block',
+          `the backend shows the transaction in block ${entry.blockHash}, the anchor was recorded in ${r.confirmation.blockHash}: run sync() first`,
+        );
+      }
+      return entry;
     },
   };
 }

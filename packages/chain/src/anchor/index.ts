@@ -17,6 +17,14 @@ export {
   selectAnchorCoins,
 } from './build.js';
 export {
+  type AnchorAction,
+  type AnchorPolicy,
+  type AnchorView,
+  type AttemptView,
+  decideAnchor,
+  needsReorgCheck,
+} from './decide.js';
+export {
   BITCOIN_ANCHOR_TYPE,
   type BitcoinAnchorEntry,
   bitcoinAnchorEntryFromProof,
@@ -60,3 +68,14 @@ export {
   type BitcoinAnchorVerifierOptions,
   bitcoinAnchorVerifier,
 } from './verifier.js';
+export {
+  type AnchorProofStep,
+  anchorProofRefused,
+  checkReorg,
+  type FetchVerifiedAnchorEntryInput,
+  fetchHeaderRange,
+  fetchVerifiedAnchorEntry,
+  type ReorgEvidence,
+  type VerifiedAnchorEntry,
+  validateHeadersAbove,
+} from './verify-entry.js';

@@ -1,4 +1,5 @@
-import { fromHex, MedanchorError, toHex } from '@medanchor/core';
+import { fromHex, isMedanchorError, MedanchorError, toHex } from '@medanchor/core';
+import { type BitcoinAnchorEntry, decodeBitcoinAnchorEntry } from './entry.js';
 
 /** One signed transaction of an anchor: the first one, or an RBF replacement. */
 export interface AnchorAttempt {
@@ -56,6 +57,12 @@ export interface AnchorRecord {
   readonly confirmation?: AnchorConfirmation;
   /** The last broadcast or tracking failure, for display (no secrets). */
   readonly lastError?: string;
+  /**
+   * The receipt entry of a final anchor, as verified when it became final (level 2,
+   * height and depth through validated headers). Kept so a final anchor's entry is never
+   * fetched, nor changed, again.
+   */
+  readonly entry?: BitcoinAnchorEntry;
 }
 
 /**
@@ -125,6 +132,7 @@ export function encodeAnchorRecord(r: AnchorRecord): Record<string, unknown> {
   };
   if (r.confirmation !== undefined) out['confirmation'] = { ...r.confirmation };
   if (r.lastError !== undefined) out['lastError'] = r.lastError;
+  if (r.entry !== undefined) out['entry'] = JSON.parse(JSON.stringify(r.entry));
   return out;
 }
 
@@ -206,7 +214,25 @@ export function decodeAnchorRecord(json: unknown): AnchorRecord {
     if (typeof o['lastError'] !== 'string') throw malformed('lastError');
     record.lastError = o['lastError'];
   }
+  if (o['entry'] !== undefined) record.entry = decodeEntry(o['entry'], record);
   return record;
+}
+
+// A kept entry must be a well-formed Bitcoin entry of the record's own confirmation.
+function decodeEntry(json: unknown, record: Pick<AnchorRecord, 'status' | 'confirmation'>) {
+  if (record.status !== 'final' || typeof json !== 'object' || json === null)
+    throw malformed('entry');
+  try {
+    decodeBitcoinAnchorEntry(json as BitcoinAnchorEntry);
+  } catch (e) {
+    if (isMedanchorError(e)) throw malformed('entry');
+    throw e;
+  }
+  const entry = JSON.parse(JSON.stringify(json)) as BitcoinAnchorEntry;
+  const c = record.confirmation!;
+  if (entry.txid !== c.txid || entry.blockHash !== c.blockHash || entry.height !== c.height)
+    throw malformed('entry is not of the confirmation');
+  return entry;
 }
 
 /** The whole state as one JSON document: `{ "version": 1, "anchors": [...] }`, sorted by digest. */
