@@ -1,0 +1,227 @@
+// The anchorer against a lying Esplora: a real HTTP server on 127.0.0.1 in front of the
+// devnet's Esplora server, altering answers on demand. Every lie is refused (typed error,
+// record unchanged, nothing saved) or retried; none makes an anchor confirmed or final that
+// is not, and none hangs past the stated timeouts.
+import { isMedanchorError } from '@medanchor/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type Lie,
+  type LyingEsplora,
+  lyingEsplora,
+} from '../../../../test/helpers/lying-esplora.js';
+import {
+  type AnchorEvent,
+  createAnchorer,
+  memoryAnchorStateStore,
+} from '../../src/anchor/index.js';
+import { esploraBackend } from '../../src/backend/index.js';
+import type { Devnet } from '../../src/devnet/index.js';
+import { regtest } from '../../src/network/index.js';
+import { serveEsplora } from '../../src/node/index.js';
+import { digestOf, fundedDevnet, testFundingKey } from './setup.js';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0).reverse()) await c();
+});
+
+interface Rig {
+  devnet: Devnet;
+  liar: LyingEsplora;
+  state: ReturnType<typeof memoryAnchorStateStore>;
+  events: AnchorEvent[];
+  open: () => ReturnType<typeof createAnchorer>;
+}
+
+// Request timeout and retries of the backend under test: a hang is bounded by
+// (retries + 1) x timeout plus small backoffs.
+const TIMEOUT_MS = 400;
+const RETRIES = 1;
+
+async function rig(label: string): Promise<Rig> {
+  const key = testFundingKey(`lying ${label}`, 'p2wpkh');
+  const devnet = await fundedDevnet(key, 2);
+  const server = await serveEsplora(devnet, { port: 0 });
+  closers.push(server.close);
+  const liar = await lyingEsplora(server.url);
+  closers.push(liar.close);
+  const state = memoryAnchorStateStore();
+  const events: AnchorEvent[] = [];
+  const open = () =>
+    createAnchorer({
+      backend: esploraBackend({
+        url: liar.url,
+        fallbackFeeRate: 1,
+        timeoutMs: TIMEOUT_MS,
+        retries: RETRIES,
+        retryBaseDelayMs: 5,
+        retryMaxDelayMs: 20,
+      }),
+      network: regtest,
+      key,
+      state,
+      fee: { minSatPerVb: 1, maxSatPerVb: 50 },
+      onEvent: (e) => {
+        events.push(e);
+      },
+    });
+  return { devnet, liar, state, events, open };
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (isMedanchorError(e)) return e.code;
+    throw e;
+  }
+  return 'NO_ERROR';
+}
+
+describe('anchorer through an honest proxy', () => {
+  it('confirms, finalises with a bounded number of requests, and never fetches a final entry again', async () => {
+    const r = await rig('honest');
+    const anchorer = await r.open();
+    const digest = digestOf('honest');
+    const record = await anchorer.anchor(digest);
+    await r.devnet.test.mine(1);
+    expect((await anchorer.sync())[0]?.status).toBe('confirmed');
+    await r.devnet.test.mine(5);
+    const before = r.liar.seen.length;
+    const [final] = await anchorer.sync();
+    const requests = r.liar.seen.length - before;
+    console.log(`[lying] requests of the sync that made an anchor final at depth 6: ${requests}`);
+    expect(final?.status).toBe('final');
+    expect(final?.entry?.txid).toBe(record.attempts[0]!.txid);
+    // tip + status + proof (3) + transaction + header at height + 5 headers above (2 each).
+    expect(requests).toBeLessThanOrEqual(24);
+
+    // A restarted anchorer hands out the kept entry and asks the backend nothing.
+    const again = await r.open();
+    const seen = r.liar.seen.length;
+    expect((await again.entry(digest))?.blockHash).toBe(final?.confirmation?.blockHash);
+    expect(await again.sync()).toEqual([]);
+    expect(r.liar.seen.length).toBe(seen);
+  });
+});
+
+describe('anchorer against a lying Esplora', () => {
+  it.each([
+    ['merkle-sibling', 'merkle-root'],
+    ['height-plus-one', 'height'],
+    ['header-other-height', 'height'],
+  ] as const)('refuses a confirmation with a %s and writes nothing', async (lie, step) => {
+    const r = await rig(lie);
+    const anchorer = await r.open();
+    const digest = digestOf(lie);
+    const pending = await anchorer.anchor(digest);
+    await r.devnet.test.mine(3);
+    const saves = r.state.saves;
+    r.liar.tell(lie);
+    expect(await anchorer.sync()).toEqual([]);
+    expect(anchorer.get(digest)).toEqual(pending);
+    expect(r.state.saves).toBe(saves);
+    const error = r.events.find((e) => e.kind === 'error');
+    expect(error?.reason).toContain('ANCHOR_PROOF_REFUSED');
+    expect(error?.reason).toContain(`fails at ${step}`);
+    expect(await anchorer.entry(digest)).toBeUndefined(); // pending: no entry at all
+
+    r.liar.tell();
+    const [confirmed] = await anchorer.sync();
+    expect(confirmed?.status).toBe('confirmed');
+  });
+
+  it('keeps a confirmed anchor and its entry when the backend later lies about it', async () => {
+    const r = await rig('later');
+    const anchorer = await r.open();
+    const digest = digestOf('later');
+    await anchorer.anchor(digest);
+    await r.devnet.test.mine(1);
+    const [confirmed] = await anchorer.sync();
+    const good = await anchorer.entry(digest);
+    await r.devnet.test.mine(5);
+    r.liar.tell('merkle-sibling');
+    const saves = r.state.saves;
+    expect(await anchorer.sync()).toEqual([]);
+    expect(anchorer.get(digest)).toEqual(confirmed);
+    expect(r.state.saves).toBe(saves);
+    // The entry checked before is still handed out; a fresh process gets a refusal, never the lie.
+    expect(await anchorer.entry(digest)).toEqual(good);
+    const fresh = await r.open();
+    const err = await fresh.entry(digest).catch((e: unknown) => e);
+    expect(isMedanchorError(err, 'ANCHOR_PROOF_REFUSED')).toBe(true);
+    expect((err as { details: Record<string, unknown> }).details['step']).toBe('merkle-root');
+
+    r.liar.tell();
+    expect((await anchorer.sync())[0]?.status).toBe('final');
+  });
+
+  it('does not call an anchor with 4 real confirmations final behind a tip padded by 100', async () => {
+    const r = await rig('padded');
+    const anchorer = await r.open();
+    const digest = digestOf('padded');
+    await anchorer.anchor(digest);
+    await r.devnet.test.mine(4);
+    r.liar.tell('padded-tip');
+    const [confirmed] = await anchorer.sync();
+    expect(confirmed?.status).toBe('confirmed');
+    expect(r.events.map((e) => e.kind)).not.toContain('final');
+    await r.devnet.test.mine(2);
+    expect((await anchorer.sync())[0]?.status).toBe('final');
+  });
+
+  it('refuses headers above the block that lack their proof of work', async () => {
+    const r = await rig('weak');
+    const anchorer = await r.open();
+    const digest = digestOf('weak');
+    const pending = await anchorer.anchor(digest);
+    const [block] = await r.devnet.test.mine(1);
+    r.liar.settings.weakAbove = (await r.devnet.headerByHash(block!)).height;
+    r.liar.tell('weak-pow-above');
+    const saves = r.state.saves;
+    expect(await anchorer.sync()).toEqual([]);
+    expect(anchorer.get(digest)).toEqual(pending);
+    expect(r.state.saves).toBe(saves);
+    expect(r.events.find((e) => e.kind === 'error')?.reason).toMatch(/fails at headers \(pow/);
+  });
+
+  it('retries through 429 and 500 answers and then succeeds', async () => {
+    const r = await rig('retry');
+    const anchorer = await r.open();
+    const digest = digestOf('retry');
+    await anchorer.anchor(digest);
+    await r.devnet.test.mine(1);
+    r.liar.settings.failCount = 1;
+    r.liar.tell('http-429');
+    const [confirmed] = await anchorer.sync();
+    expect(confirmed?.status).toBe('confirmed');
+    r.liar.tell('http-500');
+    await r.devnet.test.mine(5);
+    expect((await anchorer.sync())[0]?.status).toBe('final');
+  });
+
+  it.each([
+    ['http-500', 'BACKEND_UNAVAILABLE'],
+    ['http-429', 'BACKEND_UNAVAILABLE'],
+    ['slow', 'TIMEOUT'],
+    ['truncated', 'BACKEND_UNAVAILABLE'],
+  ] as const)(
+    'fails a round with a typed error (%s), within the stated time, record unchanged',
+    async (lie: Lie, code) => {
+      const r = await rig(`fail ${lie}`);
+      const anchorer = await r.open();
+      const digest = digestOf(`fail ${lie}`);
+      await anchorer.anchor(digest);
+      await r.devnet.test.mine(1);
+      const before = anchorer.get(digest);
+      const saves = r.state.saves;
+      r.liar.tell(lie);
+      const started = Date.now();
+      expect(await codeOf(anchorer.sync())).toBe(code);
+      // (RETRIES + 1) timeouts plus backoff; the slow server would take 5 s per answer.
+      expect(Date.now() - started).toBeLessThan((RETRIES + 1) * TIMEOUT_MS + 1_500);
+      expect(anchorer.get(digest)).toEqual(before);
+      expect(r.state.saves).toBe(saves);
+    },
+  );
+});
