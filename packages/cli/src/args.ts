@@ -48,6 +48,27 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
 ];
 
 /**
+ * Moves global options typed before the command to after it, so
+ * `medanchor --config a.json verify x r` means `medanchor verify x r --config a.json`.
+ * Stops at the first word that is not a global option (the command); returns `argv`
+ * unchanged when no command follows.
+ */
+export function hoistGlobalOptions(argv: readonly string[]): string[] {
+  let i = 0;
+  while (i < argv.length) {
+    const a = argv[i]!;
+    const name = a.startsWith('--') ? a.slice(2).split('=')[0] : undefined;
+    const spec = GLOBAL_OPTIONS.find((o) =>
+      name === undefined ? a === `-${o.short}` : o.name === name,
+    );
+    if (spec === undefined || !a.startsWith('-')) break;
+    i += spec.type === 'string' && !a.includes('=') ? 2 : 1;
+  }
+  if (i === 0 || i >= argv.length) return [...argv];
+  return [...argv.slice(i), ...argv.slice(0, i)];
+}
+
+/**
  * Parses a command's arguments (strict: unknown options and wrong arity are usage
  * errors, exit status 2).
  */

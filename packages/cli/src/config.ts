@@ -3,7 +3,9 @@ import { dirname, resolve } from 'node:path';
 import { type NetworkParams, networkByName } from '@medanchor/chain';
 import { isValidOrigin, MedanchorError } from '@medanchor/core';
 import type { ParsedArgs } from './command.js';
+import { BACKEND_KEYS, CONFIG_KEYS, FEE_KEYS, refuseUnknownKeys } from './config-keys.js';
 import type { CliIo } from './io.js';
+import { describePlace, parseJsonText } from './json-text.js';
 
 /** The default config file name, looked up in the working directory. */
 export const CONFIG_FILE = 'medanchor.config.json';
@@ -81,6 +83,8 @@ function positiveInt(value: unknown, what: string): number {
 
 function checkBackend(b: unknown, where: string): BackendConfig {
   const o = (typeof b === 'object' && b !== null ? b : {}) as Record<string, unknown>;
+  const keys = typeof o['type'] === 'string' ? BACKEND_KEYS[o['type']] : undefined;
+  if (keys !== undefined) refuseUnknownKeys(o, keys, `${where}: backend`);
   const str = (k: string) =>
     typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : undefined;
   if (o['type'] === 'esplora' && str('url')) return { type: 'esplora', url: str('url')! };
@@ -117,14 +121,17 @@ function readConfigFile(path: string): ConfigFile {
   } catch {
     throw configError(`cannot read the config file ${path}`);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw configError(`the config file ${path} is not valid JSON`);
-  }
+  const json = parseJsonText(text);
+  if (!json.ok)
+    throw configError(`the config file ${path} is not valid JSON at ${describePlace(json.place)}`);
+  const parsed = json.value;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw configError(`the config file ${path} must hold a JSON object`);
+  const o = parsed as Record<string, unknown>;
+  refuseUnknownKeys(o, CONFIG_KEYS, path);
+  const fee = o['fee'];
+  if (typeof fee === 'object' && fee !== null && !Array.isArray(fee))
+    refuseUnknownKeys(fee as Record<string, unknown>, FEE_KEYS, `${path}: fee`);
   return parsed as ConfigFile;
 }
 

@@ -1,6 +1,6 @@
 import { isMedanchorError } from '@medanchor/core';
 import packageJson from '../package.json' with { type: 'json' };
-import { commandHelp, mainHelp, parseCommandArgs } from './args.js';
+import { commandHelp, hoistGlobalOptions, mainHelp, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { resolveConfig } from './config.js';
@@ -41,7 +41,8 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | und
  * ```
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = [...argv];
+  // Global options may come before the command too (`--config x verify ...`).
+  const args = hoistGlobalOptions(argv);
   const json = args.includes('--json');
   if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
     io.stdout(mainHelp(COMMANDS, CLI_VERSION));

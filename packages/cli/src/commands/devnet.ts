@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { createDevnet, type FundingKey, regtest } from '@medanchor/chain';
 import { serveEsplora } from '@medanchor/chain/node';
 import type { Command } from '../command.js';
+import { devnetPort, learnDevnetUrl, listenError } from '../devnet-port.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { usageError } from '../usage-error.js';
 import { loadFundingKey } from '../workspace.js';
@@ -25,7 +26,8 @@ export const devnetCommand: Command = {
       name: 'port',
       type: 'string',
       value: '<port>',
-      description: 'TCP port (default 3002; 0 picks a free one)',
+      description:
+        "TCP port (default: the config's devnet URL, else 3002; 0 picks a free one and the config learns it)",
     },
     {
       name: 'host',
@@ -66,7 +68,7 @@ export const devnetCommand: Command = {
       throw usageError(
         `devnet is a regtest chain; the configuration says ${config.network.name} (pass --network regtest)`,
       );
-    const port = positive(args.values['port'], 'port', 3002);
+    const port = devnetPort(args.values['port'], config);
     const blockMs = positive(args.values['block-time'], 'block-time', 1) * 1000;
     const seed = args.values['seed'] as string | undefined;
     const devnet = createDevnet(seed === undefined ? {} : { seed });
@@ -79,15 +81,24 @@ export const devnetCommand: Command = {
     for (const key of keys) await devnet.test.mine(2, key.script);
     await devnet.test.mine(100); // coinbase maturity
 
-    const server = await serveEsplora(devnet, {
-      port,
-      host: (args.values['host'] as string | undefined) ?? '127.0.0.1',
+    const host = (args.values['host'] as string | undefined) ?? '127.0.0.1';
+    const server = await serveEsplora(devnet, { port, host }).catch((e: unknown) => {
+      throw listenError(e, host, port);
     });
     const tip = await devnet.tip();
+    // The config's backend follows the port actually taken, so other commands find it.
+    const learned = learnDevnetUrl(config, server.url);
     out.result(
-      { ok: true, url: server.url, height: tip.height, funded: keys.map((k) => k.address) },
+      {
+        ok: true,
+        url: server.url,
+        height: tip.height,
+        funded: keys.map((k) => k.address),
+        ...(learned === undefined ? {} : { config: learned }),
+      },
       [
         `devnet (regtest) Esplora API at ${server.url}, height ${tip.height}`,
+        ...(learned === undefined ? [] : [`${learned} now points at ${server.url}`]),
         ...keys.map((k) => `funded ${k.address}`),
         blockMs > 0
           ? `mining a block every ${blockMs / 1000} s; Ctrl-C to stop`

@@ -4,13 +4,17 @@ import { fundingKeyFromSecret } from '@medanchor/chain';
 import { isValidOrigin, MedanchorError, toHex } from '@medanchor/core';
 import type { Command } from '../command.js';
 import { type ConfigFile, DEFAULT_ORIGIN } from '../config.js';
+import { DEVNET_DEFAULT_PORT } from '../devnet-port.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { writeSecretFile } from '../key-files.js';
 import { usageError } from '../usage-error.js';
 import type { WalletFile } from '../workspace.js';
 
-/** The Esplora URL `medanchor devnet` listens on by default. */
-export const DEVNET_DEFAULT_URL = 'http://127.0.0.1:3002';
+/**
+ * The Esplora URL `medanchor devnet` listens on by default. When `devnet` takes another
+ * port (`--port 0` or `--port <n>`), it rewrites this URL in the config file.
+ */
+export const DEVNET_DEFAULT_URL = `http://127.0.0.1:${DEVNET_DEFAULT_PORT}`;
 
 export const initCommand: Command = {
   path: ['init'],
@@ -85,7 +89,7 @@ export const initCommand: Command = {
     ];
     if (config.network.name === 'regtest')
       lines.push(
-        'next: run `medanchor devnet` in another terminal (it funds this wallet), then `medanchor stamp <files>`',
+        `next: run \`medanchor devnet\` in another terminal (it funds this wallet; \`--port 0\` if port ${DEVNET_DEFAULT_PORT} is taken, and this config follows), then \`medanchor stamp <files>\``,
       );
     if (backend === undefined)
       lines.push('no backend configured: add "backend" to the config or pass --esplora <url>');
