@@ -63,7 +63,7 @@ describe('ledger: record -> commitment -> log -> checkpoint -> tx -> block -> Po
     ];
     const early = await verifyReceipt(receipt, { anchors: online });
     expect(early.ok).toBe(false);
-    if (!early.ok) expect(early.reason).toMatch(/chain: 0 of 1 backends .*1 confirmations/);
+    if (!early.ok) expect(early.reason).toMatch(/chain: .*(1 confirmations|6 deep)/);
 
     await devnet.test.mine(5);
     const l3 = await verifyReceipt(receipt, {
@@ -136,7 +136,7 @@ describe('ledger: record -> commitment -> log -> checkpoint -> tx -> block -> Po
       ],
     });
     expect(stale.ok).toBe(false);
-    if (!stale.ok) expect(stale.reason).toMatch(/not in its best chain/);
+    if (!stale.ok) expect(stale.reason).toMatch(/not in its best chain|stale, reorganised/);
     await ledger.close();
   });
 

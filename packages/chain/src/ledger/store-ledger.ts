@@ -1,0 +1,375 @@
+import {
+  type CommitOptions,
+  checkpointDigest,
+  commitDigest,
+  type LedgerStore,
+  MedanchorError,
+  type Receipt,
+  type StoredCheckpoint,
+  StoreReceiptBuilder,
+  sha256,
+  toHex,
+} from '@medanchor/core';
+import type { AnchorerOptions } from '../anchor/anchorer.js';
+import { decodeLedgerAnchorState, entryOf, type LedgerAnchorState } from './anchor-state.js';
+import {
+  type AnchorChange,
+  type SealResult,
+  Sequencer,
+  type SequencerPolicy,
+} from './sequencer.js';
+
+/** Default lease time to live: a dead sequencer's lease lapses this long after its last renewal. */
+export const DEFAULT_LEASE_TTL_MS = 5_000;
+/** Default interval of the sequencer loop (taking the lease, integrating, sealing). */
+export const DEFAULT_POLL_MS = 1_000;
+
+/** Options of {@link openLedger} over a {@link LedgerStore}. */
+export interface StoreLedgerOptions {
+  /** Where everything lives: pending records, leaves, tiles, checkpoints, anchor state. */
+  store: LedgerStore;
+  /**
+   * How to anchor (the anchorer's options without `state`: the state lives in the
+   * store). The sequencer makes a new anchorer each time it takes the lease, from the
+   * state in the store, so what an earlier sequencer broadcast is never paid again.
+   * Leave it out to sequence and seal without anchoring.
+   */
+  anchorer?: Omit<AnchorerOptions, 'state'>;
+  /** When to seal on its own (default: every 10 000 records, no age limit). */
+  policy?: SequencerPolicy;
+  /** This process's name in the lease (default `ledger-<random>`): unique per process. */
+  owner?: string;
+  /** Lease time to live in ms (default {@link DEFAULT_LEASE_TTL_MS}). */
+  leaseTtlMs?: number;
+  /**
+   * Interval of the sequencer loop in ms (default {@link DEFAULT_POLL_MS}); `0` runs no
+   * loop: the caller drives it with `sequence()`, `seal()` and `sync()`.
+   */
+  pollMs?: number;
+  /** Most records integrated in one store transaction (default 10 000). */
+  batchSize?: number;
+  /** Called when a background round fails (default: ignored); the loop goes on. */
+  onError?: (error: unknown) => void;
+}
+
+/** Options of {@link StoreLedger.add} and {@link StoreLedger.addDigest}. */
+export interface LedgerAddOptions extends CommitOptions {
+  /**
+   * Idempotency key (e.g. `${recordId}@${version}`): a retry with the same key makes no
+   * second leaf and returns the first acknowledgement.
+   */
+  key?: string;
+  /** The application's record id, for lookups by record and version. */
+  recordId?: string;
+  /** The record's version. */
+  version?: number;
+}
+
+/** The acknowledgement of an added record: it is durable in the store. */
+export interface LedgerAck {
+  /** The store's id of the pending record. */
+  readonly pendingId: string;
+  /** The commitment (the future leaf). */
+  readonly commitment: Uint8Array;
+  /** The idempotency key given, if any. */
+  readonly key?: string;
+  /** True when the key was seen before: this ack repeats the first one and stored nothing. */
+  readonly duplicate: boolean;
+  /** A lower bound of the leaf index (the log size before the add). */
+  readonly searchFrom: number;
+}
+
+/** An anchor state with its checkpoint digest, as {@link StoreLedger.anchors} lists them. */
+export interface LedgerAnchor extends LedgerAnchorState {
+  /** Checkpoint digest, hex. */
+  readonly digest: string;
+}
+
+/**
+ * A ledger over a {@link LedgerStore}: any process adds records; exactly one at a time
+ * (the holder of the store's lease) sequences them into the log, seals checkpoints and
+ * anchors them. Receipts are built on demand from the store. Create with
+ * {@link openLedger}.
+ *
+ * Takeover: a sequencer renews its lease every third of `leaseTtlMs`; when it dies the
+ * lease lapses at most `leaseTtlMs` later and another process takes it on its next loop
+ * round, so sequencing resumes within `leaseTtlMs + pollMs` (6 s with the defaults,
+ * within the 10 s bound the deployment guide states).
+ */
+export interface StoreLedger {
+  /** The log origin. */
+  readonly origin: string;
+  /** The store. */
+  readonly store: LedgerStore;
+  /** True while this process is the sequencer. */
+  readonly isSequencer: boolean;
+  /**
+   * Accepts record bytes (only their SHA-256 is kept); resolves once the store has the
+   * record durable.
+   * @throws MedanchorError `INVALID_TYPE`, the commitment's and the store's errors.
+   */
+  add(content: Uint8Array, options?: LedgerAddOptions): Promise<LedgerAck>;
+  /** Accepts a record digest computed elsewhere. */
+  addDigest(digest: Uint8Array, options?: LedgerAddOptions): Promise<LedgerAck>;
+  /**
+   * The leaf index of an acknowledged record, once a sequencer (this process or
+   * another) integrated it.
+   * @throws MedanchorError `LEDGER_SEQUENCE_TIMEOUT` after `timeoutMs` (default 30 s).
+   */
+  whenSequenced(ack: LedgerAck, options?: { timeoutMs?: number }): Promise<number>;
+  /**
+   * One sequencer round now: takes the lease if free, integrates every pending record,
+   * seals if the policy says so. False when another process holds the lease.
+   */
+  sequence(): Promise<boolean>;
+  /**
+   * Integrates every pending record and seals them now, then anchors the checkpoint;
+   * `undefined` when nothing waits for a seal.
+   * @throws MedanchorError `LEDGER_NOT_SEQUENCER` when another process holds the lease.
+   */
+  seal(): Promise<SealResult | undefined>;
+  /**
+   * Follows the anchors that are not final yet (only those are read), anchors sealed
+   * checkpoints that have no transaction, and keeps the verified entry of each
+   * confirmed anchor. Returns the checkpoints whose receipts changed; empty when another
+   * process is the sequencer (it does this work).
+   */
+  sync(): Promise<AnchorChange[]>;
+  /** The receipt of a leaf, built now; `undefined` until its batch is sealed. */
+  receipt(leafIndex: number): Promise<Receipt | undefined>;
+  /** The receipt of the record added with this idempotency key; `undefined` until sealed. */
+  receiptByKey(key: string): Promise<Receipt | undefined>;
+  /** The receipt of the leaf added with this record id and version; `undefined` until sealed. */
+  receiptByRecord(recordId: string, version: number): Promise<Receipt | undefined>;
+  /** Receipts of every leaf a checkpoint sealed, in leaf order. */
+  checkpointReceipts(digest: string): Promise<Receipt[]>;
+  /** Anchor states: those not final (default), or all with `{ all: true }`. */
+  anchors(options?: { all?: boolean }): Promise<LedgerAnchor[]>;
+  /** Stops the loop and gives up the lease. The store stays open: close it yourself. */
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Opens the store-backed ledger: see {@link openLedger}. */
+export async function openStoreLedger(options: StoreLedgerOptions): Promise<StoreLedger> {
+  const { store } = options;
+  const onError = options.onError ?? (() => {});
+  const ttl = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+  const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+  const batchSize = options.batchSize ?? 10_000;
+  if (!(Number.isSafeInteger(ttl) && ttl > 0))
+    throw new MedanchorError('INVALID_ARGUMENT', 'leaseTtlMs must be a positive integer');
+  if (!(Number.isSafeInteger(pollMs) && pollMs >= 0 && (pollMs === 0 || pollMs < ttl)))
+    throw new MedanchorError(
+      'INVALID_ARGUMENT',
+      'pollMs must be 0 or a positive integer below leaseTtlMs',
+    );
+  if (!(Number.isSafeInteger(batchSize) && batchSize > 0))
+    throw new MedanchorError('INVALID_ARGUMENT', 'batchSize must be a positive integer');
+  const owner = options.owner ?? `ledger-${toHex(crypto.getRandomValues(new Uint8Array(8)))}`;
+  const waiters = new Map<string, ((index: number) => void)[]>();
+  const sequencer = new Sequencer({
+    store,
+    ...(options.anchorer === undefined ? {} : { anchorer: options.anchorer }),
+    ...(options.policy === undefined ? {} : { policy: options.policy }),
+    owner,
+    leaseTtlMs: ttl,
+    batchSize,
+    onError,
+    onIntegrated(leaves) {
+      for (const { pendingId, index } of leaves) {
+        const list = waiters.get(pendingId);
+        if (list === undefined) continue;
+        waiters.delete(pendingId);
+        for (const w of list) w(index);
+      }
+    },
+  });
+  const builder = new StoreReceiptBuilder(store);
+  // Final anchor states never change: read once, lazily.
+  let finalStates: Map<string, LedgerAnchorState> | undefined;
+  let closed = false;
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const loop = () => {
+    timer = setTimeout(() => {
+      void sequencer
+        .exclusive(() => sequencer.round(false))
+        .catch(onError)
+        .finally(() => {
+          if (!closed) loop();
+        });
+    }, pollMs);
+    (timer as { unref?: () => void }).unref?.();
+  };
+  if (pollMs > 0) loop();
+
+  async function addDigest(digest: Uint8Array, opts: LedgerAddOptions = {}): Promise<LedgerAck> {
+    if (closed) throw new MedanchorError('LEDGER_CLOSED', 'this ledger is closed: open it again');
+    const record = commitDigest(digest, opts.salt === undefined ? {} : { salt: opts.salt });
+    const searchFrom = await store.size();
+    const [ack] = await store.addPending([
+      {
+        salt: record.salt,
+        digest: record.digest,
+        ...(opts.key === undefined ? {} : { key: opts.key }),
+        ...(opts.recordId === undefined ? {} : { recordId: opts.recordId }),
+        ...(opts.version === undefined ? {} : { version: opts.version }),
+      },
+    ]);
+    const first = ack!.duplicateOf ?? ack!;
+    return {
+      pendingId: first.pendingId,
+      commitment: first.commitment,
+      ...(opts.key === undefined ? {} : { key: opts.key }),
+      duplicate: ack!.duplicateOf !== undefined,
+      searchFrom,
+    };
+  }
+
+  /** The leaf of an ack if it is sequenced already: by key, else by a scan from its hint. */
+  async function findLeaf(ack: LedgerAck, from: { at: number }): Promise<number | undefined> {
+    if (ack.key !== undefined) return (await store.leafByKey(ack.key))?.index;
+    const size = await store.size();
+    while (from.at < size) {
+      const count = Math.min(1024, size - from.at);
+      const leaves = await store.readLeaves(from.at, count);
+      const hit = leaves.find((l) => l.pendingId === ack.pendingId);
+      if (hit !== undefined) return hit.index;
+      from.at += count;
+    }
+    return undefined;
+  }
+
+  async function stateOf(digest: string): Promise<LedgerAnchorState | undefined> {
+    const live = sequencer.tracked().get(digest);
+    if (live !== undefined) return live;
+    if (!sequencer.holding) {
+      const open = (await store.loadAnchors({ final: false })).find((a) => a.digest === digest);
+      if (open !== undefined) return decodeLedgerAnchorState(open);
+    }
+    finalStates ??= new Map(
+      (await store.loadAnchors({ final: true })).map((a) => [a.digest, decodeLedgerAnchorState(a)]),
+    );
+    const known = finalStates.get(digest);
+    if (known !== undefined) return known;
+    // Became final since the cache was read.
+    const now = (await store.loadAnchors({ final: true })).find((a) => a.digest === digest);
+    if (now === undefined) return undefined;
+    const s = decodeLedgerAnchorState(now);
+    finalStates.set(digest, s);
+    return s;
+  }
+
+  async function withAnchors(r: Receipt, cp: StoredCheckpoint): Promise<Receipt> {
+    const state = await stateOf(toHex(checkpointDigest(cp)));
+    const entry = state === undefined ? undefined : entryOf(state);
+    return entry === undefined ? r : { ...r, anchors: [entry] };
+  }
+
+  async function receipt(leafIndex: number): Promise<Receipt | undefined> {
+    const cp = await store.checkpointCovering(leafIndex);
+    if (cp === undefined) return undefined;
+    return withAnchors(await builder.build(leafIndex, cp), cp);
+  }
+
+  return {
+    origin: store.origin,
+    store,
+    get isSequencer() {
+      return sequencer.holding;
+    },
+    add(content, opts) {
+      if (!(content instanceof Uint8Array))
+        return Promise.reject(
+          new MedanchorError('INVALID_TYPE', 'record content must be a Uint8Array'),
+        );
+      return addDigest(sha256(content), opts);
+    },
+    addDigest: (digest, opts) => addDigest(digest, opts),
+    async whenSequenced(ack, opts = {}) {
+      const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+      const from = { at: ack.searchFrom };
+      let resolveHit: (i: number) => void = () => {};
+      const hit = new Promise<number>((r) => {
+        resolveHit = r;
+      });
+      const list = waiters.get(ack.pendingId) ?? [];
+      list.push(resolveHit);
+      waiters.set(ack.pendingId, list);
+      try {
+        for (;;) {
+          const found = await findLeaf(ack, from);
+          if (found !== undefined) return found;
+          const left = deadline - Date.now();
+          if (left <= 0)
+            throw new MedanchorError(
+              'LEDGER_SEQUENCE_TIMEOUT',
+              'no sequencer integrated the record in time: is a ledger with a sequencer loop running on this store?',
+              { details: { pendingId: ack.pendingId } },
+            );
+          const got = await Promise.race([hit, sleep(Math.min(200, left)).then(() => undefined)]);
+          if (got !== undefined) return got;
+        }
+      } finally {
+        const rest = (waiters.get(ack.pendingId) ?? []).filter((w) => w !== resolveHit);
+        if (rest.length === 0) waiters.delete(ack.pendingId);
+        else waiters.set(ack.pendingId, rest);
+      }
+    },
+    async sequence() {
+      await sequencer.exclusive(() => sequencer.round(false));
+      return sequencer.holding;
+    },
+    async seal() {
+      return sequencer.exclusive(async () => {
+        const sealed = await sequencer.round(true);
+        if (!sequencer.holding)
+          throw new MedanchorError(
+            'LEDGER_NOT_SEQUENCER',
+            'another process holds the sequencer lease and seals by its policy: wait for it, or stop it first',
+          );
+        return sealed;
+      });
+    },
+    sync: () => sequencer.exclusive(() => sequencer.sync()),
+    receipt,
+    async receiptByKey(key) {
+      const leaf = await store.leafByKey(key);
+      return leaf === undefined ? undefined : receipt(leaf.index);
+    },
+    async receiptByRecord(recordId, version) {
+      for (const index of await store.versions(recordId)) {
+        const [leaf] = await store.readLeaves(index, 1);
+        if (leaf?.version === version) return receipt(index);
+      }
+      return undefined;
+    },
+    async checkpointReceipts(digest) {
+      const state = await stateOf(digest);
+      if (state === undefined || state.void === true) return [];
+      const { checkpoint, firstIndex } = state;
+      const cp = { ...checkpoint };
+      const out: Receipt[] = [];
+      for (let i = firstIndex; i < checkpoint.size; i++) {
+        out.push(await builder.build(i, cp));
+      }
+      const entry = entryOf(state);
+      return entry === undefined ? out : out.map((r) => ({ ...r, anchors: [entry] }));
+    },
+    async anchors(opts = {}) {
+      const stored = await store.loadAnchors(opts.all === true ? {} : { final: false });
+      return stored
+        .map((a) => ({ digest: a.digest, ...decodeLedgerAnchorState(a) }))
+        .filter((a) => a.void !== true)
+        .sort((a, b) => a.checkpoint.size - b.checkpoint.size);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (timer !== undefined) clearTimeout(timer);
+      await sequencer.exclusive(() => sequencer.stop());
+    },
+  };
+}
