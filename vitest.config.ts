@@ -14,6 +14,7 @@ export default defineConfig({
       { find: /^@medanchor\/chain\/node$/, replacement: src('./packages/chain/src/node.ts') },
       { find: /^@medanchor\/chain\/verify$/, replacement: src('./packages/chain/src/verify.ts') },
       { find: /^@medanchor\/postgres$/, replacement: src('./packages/postgres/src/index.ts') },
+      { find: /^@medanchor\/postgres$/, replacement: src('./packages/postgres/src/index.ts') },
       { find: /^@medanchor\/chain$/, replacement: src('./packages/chain/src/index.ts') },
     ],
   },

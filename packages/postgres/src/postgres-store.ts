@@ -1,0 +1,628 @@
+import {
+  anchorStateJson,
+  assertOrigin,
+  checkAnchorDigest,
+  checkCheckpoint,
+  checkLeaseRequest,
+  checkRangeArgs,
+  checkTile,
+  equalBytes,
+  type IntegrateBatch,
+  type LeafRecord,
+  type Lease,
+  type LedgerStore,
+  type LoadAnchorsOptions,
+  leaseLost,
+  MedanchorError,
+  type PendingAck,
+  type PendingInput,
+  type PendingRecord,
+  preparePending,
+  type StoredAnchor,
+  type StoredCheckpoint,
+  storeClosed,
+  TILE_WIDTH,
+  tileWidth,
+  treeRoot,
+} from '@medanchor/core';
+import pg from 'pg';
+import { migrate } from './migrate.js';
+import { storeError } from './pg-errors.js';
+import {
+  bytes,
+  type LeafRow,
+  leafRecord,
+  param,
+  pendingRecord,
+  RECORD_COLUMNS,
+  type RecordRow,
+} from './rows.js';
+import { parseStoreUrl, type StoreUrlFacts } from './store-url.js';
+import { FullTileCache } from './tile-cache.js';
+
+/** Options of {@link openPostgresLedgerStore}. */
+export interface PostgresLedgerStoreOptions {
+  /**
+   * `postgres://user:password@host:port/database` (or `postgresql://`). The database must
+   * exist; the tables are created (or migrated) on open. Query parameters such as
+   * `sslmode` are passed to node-postgres.
+   */
+  readonly url: string;
+  /** The log's origin: a fresh database takes it, an existing one must hold the same. */
+  readonly origin: string;
+  /** Connections this process keeps at most (default 10). */
+  readonly maxConnections?: number;
+  /**
+   * Bound on establishing a connection, in milliseconds (default 5,000): while the
+   * database is down a call fails with `STORE_UNAVAILABLE` within about this long.
+   */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Bound on one statement, in milliseconds (default 30,000), enforced by the server
+   * (`statement_timeout`) and, a little later, by the client for a server that went silent.
+   */
+  readonly statementTimeoutMs?: number;
+  /** Full tiles (8 KiB each) kept in memory for proofs (default 1,024, i.e. 8 MiB; 0 for none). */
+  readonly tileCacheSize?: number;
+}
+
+const TILE_BYTES = TILE_WIDTH * 32;
+
+function checkedInt(value: unknown, what: string, min: number, max: number): number {
+  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max)
+    throw new MedanchorError(
+      'INVALID_ARGUMENT',
+      `${what} must be an integer from ${min} to ${max}`,
+    );
+  return value as number;
+}
+
+function leaseOf(row: { owner: string; token: string; expires_ms: string }): Lease {
+  return { owner: row.owner, token: Number(row.token), expiresAt: Number(row.expires_ms) };
+}
+
+function checkpointOf(
+  origin: string,
+  row: { tree_size: string; root: Uint8Array; note: Uint8Array | null },
+): StoredCheckpoint {
+  return {
+    origin,
+    size: Number(row.tree_size),
+    root: bytes(row.root),
+    ...(row.note === null ? {} : { note: bytes(row.note) }),
+  };
+}
+
+/**
+ * The ledger storage contract on PostgreSQL. Any number of processes may open the same
+ * database and call `addPending`; the lease (a row with a fencing token, timed by the
+ * database clock) lets exactly one of them sequence. Created by
+ * {@link openPostgresLedgerStore}.
+ */
+class PostgresLedgerStore implements LedgerStore {
+  readonly origin: string;
+  private readonly pool: pg.Pool;
+  private readonly where: StoreUrlFacts;
+  private readonly cache: FullTileCache;
+  private closed = false;
+
+  constructor(origin: string, pool: pg.Pool, where: StoreUrlFacts, cacheSize: number) {
+    this.origin = origin;
+    this.pool = pool;
+    this.where = where;
+    this.cache = new FullTileCache(cacheSize);
+  }
+
+  private open(): void {
+    if (this.closed) throw storeClosed();
+  }
+
+  // One statement outside a transaction.
+  private async query<R extends pg.QueryResultRow>(
+    doing: string,
+    text: string,
+    values: unknown[] = [],
+  ): Promise<R[]> {
+    this.open();
+    try {
+      const r = await this.pool.query<R>(text, values);
+      return r.rows;
+    } catch (e) {
+      throw storeError(e, this.where, doing);
+    }
+  }
+
+  // A transaction: committed when `fn` resolves, rolled back when it throws. A connection
+  // that failed is destroyed, not returned to the pool.
+  private async tx<T>(doing: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    this.open();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw storeError(e, this.where, doing);
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query('begin');
+      const out = await fn(client);
+      await client.query('commit');
+      return out;
+    } catch (e) {
+      if (e instanceof MedanchorError) {
+        await client.query('rollback').catch((r: Error) => {
+          broken = r;
+        });
+        throw e;
+      }
+      // The connection failed (or timed out): drop it rather than wait on a rollback the
+      // server does by itself when the connection closes.
+      broken = e instanceof Error ? e : new Error(String(e));
+      throw storeError(e, this.where, doing);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  // Fencing: the lease row is locked (shared) until commit, so a takeover waits for this
+  // transaction and every later write of the old holder sees the new token.
+  private async fence(c: pg.PoolClient, lease: Lease): Promise<void> {
+    const r = await c.query<{ owner: string | null; token: string }>(
+      'select owner, token from medanchor_lease for share',
+    );
+    const row = r.rows[0];
+    if (row === undefined || row.owner !== lease?.owner || Number(row.token) !== lease?.token)
+      throw leaseLost(lease);
+  }
+
+  async addPending(items: readonly PendingInput[]): Promise<PendingAck[]> {
+    this.open();
+    const prepared = preparePending(items);
+    if (prepared.length === 0) return [];
+    // A key repeated inside one call: only its first item is sent; the others repeat its ack.
+    const firstOfKey = new Map<string, number>();
+    const send: number[] = [];
+    prepared.forEach((p, i) => {
+      if (p.key !== undefined) {
+        if (firstOfKey.has(p.key)) return;
+        firstOfKey.set(p.key, i);
+      }
+      send.push(i);
+    });
+    const col = <T>(f: (p: (typeof prepared)[number]) => T) => send.map((i) => f(prepared[i]!));
+    const acks = await this.tx('adding records', async (c) => {
+      const r = await c.query<{ ord: string; pending_id: string; stored: boolean }>(
+        `with input as (
+           select * from unnest($1::bytea[], $2::bytea[], $3::bytea[], $4::text[], $5::text[], $6::bigint[])
+             with ordinality as t(salt, digest, commitment, idem_key, record_id, version, ord)
+         ), ids as materialized (
+           select input.*, nextval('medanchor_pending_id_seq') as pending_id from input
+         ), keyed as (
+           insert into medanchor_keys (idem_key, pending_id, commitment)
+           select idem_key, pending_id, commitment from ids where idem_key is not null
+           on conflict (idem_key) do nothing
+           returning pending_id
+         ), fresh as (
+           insert into medanchor_pending (pending_id, salt, digest, commitment, idem_key, record_id, version)
+           select pending_id, salt, digest, commitment, idem_key, record_id, version from ids
+           where idem_key is null or pending_id in (select pending_id from keyed)
+           returning pending_id
+         )
+         select ids.ord, ids.pending_id, (fresh.pending_id is not null) as stored
+         from ids left join fresh using (pending_id) order by ids.ord`,
+        [
+          col((p) => param(p.salt)),
+          col((p) => param(p.digest)),
+          col((p) => param(p.commitment)),
+          col((p) => p.key ?? null),
+          col((p) => p.recordId ?? null),
+          col((p) => (p.version === undefined ? null : String(p.version))),
+        ],
+      );
+      const out = new Map<number, PendingAck>();
+      const repeated: number[] = [];
+      for (const row of r.rows) {
+        const i = send[Number(row.ord) - 1]!;
+        if (row.stored)
+          out.set(i, { pendingId: row.pending_id, commitment: prepared[i]!.commitment });
+        else repeated.push(i);
+      }
+      if (repeated.length > 0) {
+        // Keys seen before (committed by now: the insert above waited for their writers).
+        const keys = repeated.map((i) => prepared[i]!.key!);
+        const k = await c.query<{ idem_key: string; pending_id: string; commitment: Uint8Array }>(
+          'select idem_key, pending_id, commitment from medanchor_keys where idem_key = any($1::text[])',
+          [keys],
+        );
+        const byKey = new Map(k.rows.map((row) => [row.idem_key, row]));
+        for (const i of repeated) {
+          const first = byKey.get(prepared[i]!.key!);
+          if (first === undefined)
+            throw new MedanchorError(
+              'STORE_CONFLICT',
+              'an idempotency key was reported taken but is not stored: retry the call',
+            );
+          const ack: PendingAck = {
+            pendingId: first.pending_id,
+            commitment: bytes(first.commitment),
+          };
+          out.set(i, { ...ack, duplicateOf: ack });
+        }
+      }
+      return out;
+    });
+    return prepared.map((p, i) => {
+      const own = acks.get(i);
+      if (own !== undefined) return own;
+      const first = acks.get(firstOfKey.get(p.key!)!)!;
+      const base = first.duplicateOf ?? first;
+      return { ...base, duplicateOf: base };
+    });
+  }
+
+  async pendingCount(): Promise<number> {
+    const rows = await this.query<{ n: string }>(
+      'counting pending records',
+      'select count(*) as n from medanchor_pending',
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async readPending(limit: number): Promise<PendingRecord[]> {
+    this.open();
+    checkedInt(limit, 'limit', 0, 10_000_000);
+    const rows = await this.query<RecordRow>(
+      'reading pending records',
+      `select ${RECORD_COLUMNS} from medanchor_pending order by pending_id limit $1`,
+      [limit],
+    );
+    return rows.map(pendingRecord);
+  }
+
+  async acquireLease(owner: string, ttlMs: number): Promise<Lease | undefined> {
+    this.open();
+    checkLeaseRequest(owner, ttlMs);
+    // The database clock decides expiry, so machines with skewed clocks agree.
+    const rows = await this.query<{ owner: string; token: string; expires_ms: string }>(
+      'acquiring the sequencer lease',
+      `update medanchor_lease
+         set token = case when owner = $1 and expires_at > clock_timestamp() then token else token + 1 end,
+             owner = $1,
+             expires_at = clock_timestamp() + $2 * interval '1 millisecond'
+       where owner is null or owner = $1 or expires_at <= clock_timestamp()
+       returning owner, token, (extract(epoch from expires_at) * 1000)::bigint as expires_ms`,
+      [owner, ttlMs],
+    );
+    return rows[0] === undefined ? undefined : leaseOf(rows[0]);
+  }
+
+  async renewLease(lease: Lease, ttlMs: number): Promise<Lease> {
+    this.open();
+    checkLeaseRequest(lease?.owner, ttlMs);
+    const rows = await this.query<{ owner: string; token: string; expires_ms: string }>(
+      'renewing the sequencer lease',
+      `update medanchor_lease
+         set expires_at = clock_timestamp() + $3 * interval '1 millisecond'
+       where owner = $1 and token = $2
+       returning owner, token, (extract(epoch from expires_at) * 1000)::bigint as expires_ms`,
+      [lease.owner, lease.token, ttlMs],
+    );
+    if (rows[0] === undefined) throw leaseLost(lease);
+    return leaseOf(rows[0]);
+  }
+
+  async releaseLease(lease: Lease): Promise<void> {
+    await this.query(
+      'releasing the sequencer lease',
+      'update medanchor_lease set owner = null, expires_at = null where owner = $1 and token = $2',
+      [lease?.owner, lease?.token],
+    );
+  }
+
+  async integrate(lease: Lease, batch: IntegrateBatch): Promise<void> {
+    this.open();
+    const firstIndex = checkedInt(batch?.firstIndex, 'firstIndex', 0, Number.MAX_SAFE_INTEGER);
+    if (!Array.isArray(batch.leaves) || !Array.isArray(batch.tiles))
+      throw new MedanchorError(
+        'INVALID_ARGUMENT',
+        'an integrate batch needs leaves and tiles arrays',
+      );
+    for (const t of batch.tiles) checkTile(t);
+    const n = batch.leaves.length;
+    await this.tx('integrating records', async (c) => {
+      await this.fence(c, lease);
+      const m = await c.query<{ tree_size: string }>(
+        'select tree_size from medanchor_meta for update',
+      );
+      const size = Number(m.rows[0]?.tree_size ?? 0);
+      if (size !== firstIndex)
+        throw new MedanchorError(
+          'STORE_CONFLICT',
+          `integrate starts at leaf ${firstIndex} but the log has ${size} leaves: read the size again`,
+          { details: { firstIndex, size } },
+        );
+      if (n > 0) {
+        // The leaves are the stored pending rows themselves (what was acknowledged), matched
+        // by id and commitment: a batch that names a record not pending changes nothing.
+        const moved = await c.query(
+          `with b as (
+             select * from unnest($1::bigint[], $2::bytea[]) with ordinality as b(pending_id, commitment, ord)
+           ), d as (
+             delete from medanchor_pending p using b
+             where p.pending_id = b.pending_id and p.commitment = b.commitment
+             returning p.*, b.ord
+           )
+           insert into medanchor_leaves (leaf_index, pending_id, salt, digest, commitment, idem_key, record_id, version)
+           select $3::bigint + d.ord - 1, pending_id, salt, digest, commitment, idem_key, record_id, version from d`,
+          [
+            batch.leaves.map((l) => l.pendingId),
+            batch.leaves.map((l) => param(l.commitment)),
+            firstIndex,
+          ],
+        );
+        if (moved.rowCount !== n)
+          throw new MedanchorError(
+            'STORE_CONFLICT',
+            `${n - (moved.rowCount ?? 0)} of ${n} records in the batch are not pending (sequenced already or never acknowledged): read pending again`,
+            { details: { expected: n, found: moved.rowCount ?? 0 } },
+          );
+      }
+      if (batch.tiles.length > 0) {
+        // A full tile never changes: an upsert may only grow a partial one.
+        await c.query(
+          `insert into medanchor_tiles (level, tile_index, hashes)
+           select * from unnest($1::smallint[], $2::bigint[], $3::bytea[])
+           on conflict (level, tile_index) do update set hashes = excluded.hashes
+           where octet_length(medanchor_tiles.hashes) < ${TILE_BYTES}`,
+          [
+            batch.tiles.map((t) => t.level),
+            batch.tiles.map((t) => String(t.index)),
+            batch.tiles.map((t) => param(t.hashes)),
+          ],
+        );
+      }
+      await c.query('update medanchor_meta set tree_size = $1', [firstIndex + n]);
+    });
+  }
+
+  async size(): Promise<number> {
+    const rows = await this.query<{ tree_size: string }>(
+      'reading the log size',
+      'select tree_size from medanchor_meta',
+    );
+    return Number(rows[0]?.tree_size ?? 0);
+  }
+
+  async readTile(level: number, index: number, width: number): Promise<Uint8Array> {
+    this.open();
+    checkedInt(level, 'tile level', 0, 7);
+    checkedInt(index, 'tile index', 0, Number.MAX_SAFE_INTEGER);
+    if (!Number.isSafeInteger(width) || width < 1 || width > TILE_WIDTH)
+      throw new MedanchorError('STORE_RANGE', `a tile width is 1 to ${TILE_WIDTH}, got ${width}`);
+    const cached = this.cache.get(level, index);
+    if (cached !== undefined) return cached.slice(0, width * 32);
+    const rows = await this.query<{ tree_size: string; hashes: Uint8Array | null }>(
+      'reading a tile',
+      `select tree_size, (select hashes from medanchor_tiles where level = $1 and tile_index = $2) as hashes
+       from medanchor_meta`,
+      [level, String(index)],
+    );
+    const row = rows[0];
+    const size = Number(row?.tree_size ?? 0);
+    const have = tileWidth(size, level, index);
+    if (row?.hashes == null || have < width || row.hashes.length < width * 32)
+      throw new MedanchorError(
+        'STORE_RANGE',
+        `tile ${level}/${index} has ${have} hashes at size ${size}, not ${width}`,
+        { details: { level, index, width, size } },
+      );
+    const hashes = bytes(row.hashes);
+    if (hashes.length === TILE_BYTES) this.cache.set(level, index, hashes);
+    return hashes.slice(0, width * 32);
+  }
+
+  async readLeaves(start: number, count: number): Promise<LeafRecord[]> {
+    this.open();
+    checkRangeArgs(start, count);
+    const rows = await this.query<LeafRow & { tree_size: string }>(
+      'reading leaves',
+      `select m.tree_size, l.leaf_index, ${RECORD_COLUMNS.split(', ')
+        .map((c) => `l.${c}`)
+        .join(', ')}
+       from medanchor_meta m left join medanchor_leaves l
+         on l.leaf_index >= $1 and l.leaf_index < $1::bigint + $2::bigint
+       order by l.leaf_index`,
+      [start, count],
+    );
+    const size = Number(rows[0]?.tree_size ?? 0);
+    if (start + count > size)
+      throw new MedanchorError(
+        'STORE_RANGE',
+        `leaves [${start}, ${start + count}) pass the log size ${size}`,
+        { details: { start, count, size } },
+      );
+    return rows.filter((r) => r.leaf_index !== null).map(leafRecord);
+  }
+
+  async leafByKey(key: string): Promise<LeafRecord | undefined> {
+    this.open();
+    if (typeof key !== 'string')
+      throw new MedanchorError('INVALID_ARGUMENT', 'a key must be a string');
+    const rows = await this.query<LeafRow>(
+      'looking up a key',
+      `select leaf_index, ${RECORD_COLUMNS} from medanchor_leaves where idem_key = $1`,
+      [key],
+    );
+    return rows[0] === undefined ? undefined : leafRecord(rows[0]);
+  }
+
+  async versions(recordId: string): Promise<number[]> {
+    this.open();
+    if (typeof recordId !== 'string')
+      throw new MedanchorError('INVALID_ARGUMENT', 'a record id must be a string');
+    const rows = await this.query<{ leaf_index: string }>(
+      'listing record versions',
+      'select leaf_index from medanchor_leaves where record_id = $1 order by leaf_index',
+      [recordId],
+    );
+    return rows.map((r) => Number(r.leaf_index));
+  }
+
+  async putCheckpoint(lease: Lease, checkpoint: StoredCheckpoint): Promise<void> {
+    this.open();
+    const [latest, treeSize] = await Promise.all([this.latestCheckpoint(), this.size()]);
+    const verdict = checkCheckpoint(this.origin, checkpoint, latest, treeSize);
+    if (verdict === 'new') {
+      // Tiles up to the tree size never change, so the root is checked before the
+      // transaction; the transaction re-checks the order under the lease.
+      const root = await treeRoot((l, i, w) => this.readTile(l, i, w), checkpoint.size);
+      if (!equalBytes(root, checkpoint.root))
+        throw new MedanchorError(
+          'STORE_CONFLICT',
+          `the checkpoint root is not the log's root at size ${checkpoint.size}`,
+          { details: { size: checkpoint.size } },
+        );
+    }
+    await this.tx('storing a checkpoint', async (c) => {
+      await this.fence(c, lease);
+      if (verdict === 'same') return;
+      const r = await c.query(
+        `insert into medanchor_checkpoints (tree_size, root, note)
+         select $1, $2, $3
+         where not exists (select 1 from medanchor_checkpoints where tree_size >= $1)`,
+        [
+          checkpoint.size,
+          param(checkpoint.root),
+          checkpoint.note === undefined ? null : param(checkpoint.note),
+        ],
+      );
+      if (r.rowCount !== 1)
+        throw new MedanchorError(
+          'STORE_CONFLICT',
+          `a checkpoint at size ${checkpoint.size} or later was stored meanwhile`,
+          { details: { size: checkpoint.size } },
+        );
+    });
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    const rows = await this.query<{ tree_size: string; root: Uint8Array; note: Uint8Array | null }>(
+      'reading the latest checkpoint',
+      'select tree_size, root, note from medanchor_checkpoints order by tree_size desc limit 1',
+    );
+    return rows[0] === undefined ? undefined : checkpointOf(this.origin, rows[0]);
+  }
+
+  async checkpointCovering(leafIndex: number): Promise<StoredCheckpoint | undefined> {
+    this.open();
+    checkedInt(leafIndex, 'leaf index', 0, Number.MAX_SAFE_INTEGER);
+    const rows = await this.query<{ tree_size: string; root: Uint8Array; note: Uint8Array | null }>(
+      'finding the checkpoint of a leaf',
+      'select tree_size, root, note from medanchor_checkpoints where tree_size > $1 order by tree_size limit 1',
+      [leafIndex],
+    );
+    return rows[0] === undefined ? undefined : checkpointOf(this.origin, rows[0]);
+  }
+
+  async loadAnchors(options: LoadAnchorsOptions = {}): Promise<StoredAnchor[]> {
+    this.open();
+    const final = options.final;
+    if (final !== undefined && typeof final !== 'boolean')
+      throw new MedanchorError('INVALID_ARGUMENT', 'loadAnchors({ final }) takes a boolean');
+    const rows = await this.query<{ digest: string; state: string; final: boolean }>(
+      'loading anchors',
+      final === undefined
+        ? 'select digest, state, final from medanchor_anchors order by seq'
+        : 'select digest, state, final from medanchor_anchors where final = $1 order by seq',
+      final === undefined ? [] : [final],
+    );
+    return rows.map((r) => ({ digest: r.digest, state: JSON.parse(r.state), final: r.final }));
+  }
+
+  async saveAnchor(lease: Lease, digest: string, state: unknown, final: boolean): Promise<void> {
+    this.open();
+    checkAnchorDigest(digest);
+    const text = anchorStateJson(state);
+    if (typeof final !== 'boolean')
+      throw new MedanchorError('INVALID_ARGUMENT', 'saveAnchor takes final as a boolean');
+    await this.tx('saving anchor state', async (c) => {
+      await this.fence(c, lease);
+      await c.query(
+        `insert into medanchor_anchors (digest, state, final) values ($1, $2, $3)
+         on conflict (digest) do update set state = excluded.state, final = excluded.final, updated_at = now()`,
+        [digest, text, final],
+      );
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end().catch(() => {});
+  }
+}
+
+/**
+ * Opens (and on first use creates) a ledger store in a PostgreSQL database: connects,
+ * applies the schema migrations this release knows in one transaction, and checks the
+ * origin. Nothing is written when the open is refused.
+ *
+ * @throws MedanchorError `STORE_URL_INVALID` (not a postgres:// URL), `INVALID_ORIGIN`,
+ * `STORE_AUTH_FAILED` (credentials refused), `STORE_DATABASE_MISSING`,
+ * `STORE_UNAVAILABLE` (details.retryable true: the server is down or unreachable),
+ * `STORE_SCHEMA_UNKNOWN` (the database was written by a newer release),
+ * `STORE_ORIGIN_MISMATCH` (the database holds another log).
+ *
+ * @example
+ * ```ts
+ * const store = await openPostgresLedgerStore({
+ *   url: 'postgres://medanchor:secret@db.internal:5432/ledger',
+ *   origin: 'clinic.example/ledger',
+ * });
+ * const [ack] = await store.addPending([{ salt, digest, key: 'rec-17@3' }]);
+ * await store.close();
+ * ```
+ */
+export async function openPostgresLedgerStore(
+  options: PostgresLedgerStoreOptions,
+): Promise<LedgerStore> {
+  const where = parseStoreUrl(options?.url);
+  assertOrigin(options.origin);
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+  const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: connectTimeoutMs,
+    statement_timeout: statementTimeoutMs,
+    // The client-side bound catches a server that stopped answering without closing.
+    query_timeout: statementTimeoutMs + 2_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    application_name: 'medanchor',
+  });
+  // An idle connection dropped by a restarting server must not crash the process; the
+  // next query gets a fresh connection (or STORE_UNAVAILABLE).
+  pool.on('error', () => {});
+  // Same for a checked-out connection whose socket fails between two queries: the
+  // failure reaches the caller through the next query's rejection.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
+  try {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await migrate(client, options.origin);
+    } catch (e) {
+      if (!(e instanceof MedanchorError)) broken = e instanceof Error ? e : new Error(String(e));
+      throw e;
+    } finally {
+      client.release(broken);
+    }
+  } catch (e) {
+    await pool.end().catch(() => {});
+    throw storeError(e, where, 'opening the store');
+  }
+  return new PostgresLedgerStore(options.origin, pool, where, options.tileCacheSize ?? 1024);
+}

@@ -1,0 +1,48 @@
+import type { LeafRecord, PendingRecord } from '@medanchor/core';
+
+/** A `bytea` as node-postgres returns it (a Buffer), copied into a plain Uint8Array. */
+export function bytes(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b);
+}
+
+/** A Uint8Array as a Buffer view for node-postgres parameters (no copy). */
+export function param(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** Columns of `medanchor_pending` and `medanchor_leaves` (int8 arrives as a string). */
+export interface RecordRow {
+  pending_id: string;
+  salt: Uint8Array;
+  digest: Uint8Array;
+  commitment: Uint8Array;
+  idem_key: string | null;
+  record_id: string | null;
+  version: string | null;
+}
+
+/** A leaf row also carries its index. */
+export interface LeafRow extends RecordRow {
+  leaf_index: string;
+}
+
+/** The row of a pending record as the contract's {@link PendingRecord}. */
+export function pendingRecord(r: RecordRow): PendingRecord {
+  return {
+    pendingId: r.pending_id,
+    salt: bytes(r.salt),
+    digest: bytes(r.digest),
+    commitment: bytes(r.commitment),
+    ...(r.idem_key === null ? {} : { key: r.idem_key }),
+    ...(r.record_id === null ? {} : { recordId: r.record_id }),
+    ...(r.version === null ? {} : { version: Number(r.version) }),
+  };
+}
+
+/** The row of a sequenced record as the contract's {@link LeafRecord}. */
+export function leafRecord(r: LeafRow): LeafRecord {
+  return { ...pendingRecord(r), index: Number(r.leaf_index) };
+}
+
+/** The columns a record read selects, in {@link RecordRow} order. */
+export const RECORD_COLUMNS = 'pending_id, salt, digest, commitment, idem_key, record_id, version';
