@@ -539,6 +539,21 @@ class PostgresLedgerStore implements LedgerStore {
     return rows.map((r) => ({ digest: r.digest, state: JSON.parse(r.state), final: r.final }));
   }
 
+  /** The anchor state of one checkpoint digest, or `undefined` (final ones too). */
+  async loadAnchor(digest: string): Promise<StoredAnchor | undefined> {
+    this.open();
+    checkAnchorDigest(digest);
+    const rows = await this.query<{ digest: string; state: string; final: boolean }>(
+      'loading an anchor',
+      'select digest, state, final from medanchor_anchors where digest = $1',
+      [digest],
+    );
+    const r = rows[0];
+    return r === undefined
+      ? undefined
+      : { digest: r.digest, state: JSON.parse(r.state), final: r.final };
+  }
+
   async saveAnchor(lease: Lease, digest: string, state: unknown, final: boolean): Promise<void> {
     this.open();
     checkAnchorDigest(digest);
