@@ -10,4 +10,5 @@ export * from './devnet/index.js';
 export * from './ledger/index.js';
 export * from './network/index.js';
 export * from './ots/index.js';
+export * from './schedule/index.js';
 export * from './spv/index.js';

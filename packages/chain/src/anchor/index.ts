@@ -65,7 +65,9 @@ export {
 export { CHANGE_DUST_LIMIT, estimateAnchorVsize } from './tx-size.js';
 export {
   type BackendChainReport,
+  type BitcoinAnchorFacts,
   type BitcoinAnchorVerifierOptions,
+  type BoundFact,
   bitcoinAnchorVerifier,
 } from './verifier.js';
 export {

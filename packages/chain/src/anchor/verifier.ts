@@ -1,9 +1,14 @@
 import type { AnchorContext, AnchorOutcome, AnchorVerifier, ReceiptAnchor } from '@medanchor/core';
 import { isMedanchorError } from '@medanchor/core';
 import type { Backend } from '../backend/types.js';
-import { validateHeaderChain } from '../bitcoin/header-chain.js';
+import { hashToDisplayHex, sha256d } from '../bitcoin/hash.js';
+import type { HeaderChain } from '../bitcoin/header-chain.js';
 import type { NetworkParams } from '../network/params.js';
-import { verifySpvProof } from '../spv/verify.js';
+import { bundledSchedule } from '../schedule/bundled.js';
+import type { DifficultySchedule } from '../schedule/types.js';
+import { type DepthFailure, proveBlockDepth } from '../spv/depth.js';
+import type { DecodedSpvProof } from '../spv/proof.js';
+import { type SpvResult, type SpvSuccess, verifySpvProof } from '../spv/verify.js';
 import { BITCOIN_ANCHOR_TYPE, decodeBitcoinAnchorEntry } from './entry.js';
 
 /** Options of {@link bitcoinAnchorVerifier}. */
@@ -11,9 +16,9 @@ export interface BitcoinAnchorVerifierOptions {
   /** The network receipts must be anchored on. */
   network: NetworkParams;
   /**
-   * Backends asked whether the block is in their best chain (level 3). Without any,
-   * verification stops at level 2 (SPV, offline). Use several operators so no single
-   * explorer has to be trusted.
+   * Backends asked for headers and whether the block is in their best chain (level 3).
+   * Without any, verification stops at level 2 (SPV, offline). Use several operators so
+   * no single explorer has to be trusted.
    */
   backends?: readonly Backend[];
   /** Confirmations the block needs at level 3, the block itself counting as one (default 6). */
@@ -21,74 +26,218 @@ export interface BitcoinAnchorVerifierOptions {
   /** How many backends must agree that the block is deep enough (default: all of them). */
   quorum?: number;
   /**
-   * Level 3 also fetches the `minConfirmations - 1` headers above the anchor block from
-   * each backend and validates them as an SPV client does (linkage, proof of work,
-   * difficulty bits), so a backend cannot claim confirmations without showing the work
-   * behind them. Default true; false trusts the backend's tip height.
+   * Level 3 validates the headers from a point the verifier trusts (the schedule's epoch
+   * hashes, a pinned header, or genesis) through the block to `minConfirmations` deep, as
+   * an SPV client does. Default true; false trusts the backends' tip heights.
    */
   checkWork?: boolean;
+  /** The difficulty schedule (default: bundled for the network; `null`: none). */
+  schedule?: DifficultySchedule | null;
+  /** Lowest height accepted at level 2 (default: the schedule's anchor floor). */
+  minHeight?: number;
+  /** Least work (expected hashes) of the header's target (default: `defaultMinHeaderWork`). */
+  minWork?: bigint;
+  /** A header the verifier trusts as a level-3 starting point, nearer than the schedule's. */
+  pinned?: { height: number; header: Uint8Array };
+  /** The most headers one level-3 check may fetch (default 4,200). */
+  maxHeaders?: number;
 }
 
 /** What one backend said about the anchor's block, in the verifier's details. */
 export interface BackendChainReport {
   /** The backend's name. */
   readonly backend: string;
-  /** True when its best chain has the anchor's block at the claimed height. */
+  /** True when its best chain holds the validated headers through the block's depth. */
   readonly inBestChain: boolean;
   /** Its tip height minus the block height plus one (0 when not in its best chain). */
   readonly confirmations: number;
-  /** Why it could not answer, if it could not. */
+  /** Why it could not answer, or why its answer was refused. */
   readonly error?: string;
-  /**
-   * Headers above the block that were fetched and validated (linkage, proof of work,
-   * bits); absent when work was not checked.
-   */
+  /** Headers it served that were validated (only for the backend that served them). */
   readonly headersChecked?: number;
 }
 
-// Headers above `block` up to `height + depth - 1`, validated on top of it. With a
-// retarget boundary among them, the epoch's first header comes from the same backend:
-// its bits only bound the next target, the work itself is still checked.
-async function checkWorkAbove(
-  b: Backend,
-  network: NetworkParams,
-  block: { height: number; header: Uint8Array },
-  depth: number,
-): Promise<string | undefined> {
-  const heights = Array.from({ length: depth - 1 }, (_, i) => block.height + 1 + i);
-  const { interval } = network.retarget;
-  const boundary = heights.find((h) => h % interval === 0);
-  const [above, epoch] = await Promise.all([
-    Promise.all(heights.map((h) => b.headerByHeight(h))),
-    boundary === undefined || boundary - interval < 0
-      ? undefined
-      : b.headerByHeight(boundary - interval),
-  ]);
-  const r = validateHeaderChain({
-    params: network,
-    checkpoint: block,
-    headers: above.map((h) => h.header),
-    ...(epoch === undefined ? {} : { epochStart: { height: epoch.height, header: epoch.header } }),
-  });
-  return r.ok ? undefined : `headers: ${r.step} at height ${r.height}: ${r.reason}`;
+/** A verdict fact and whether verification bound it (checked) or only read it (claimed). */
+export interface BoundFact<T> {
+  readonly value: T;
+  readonly bound: boolean;
 }
 
-async function askBackend(
-  b: Backend,
-  block: { height: number; header: Uint8Array; hash: string },
-  work: { network: NetworkParams; depth: number } | undefined,
-): Promise<BackendChainReport> {
-  const { height } = block;
+/**
+ * The facts of a Bitcoin anchor in `details.facts`, as core's `verifyReceipt` reads them
+ * to state what was proven.
+ */
+export interface BitcoinAnchorFacts {
+  /** `"bitcoin"`. */
+  readonly chain: string;
+  /** Network name; bound when its difficulty history or its trusted hashes were checked. */
+  readonly network: BoundFact<string>;
+  /** Block height; bound only at level 3 (validated headers). */
+  readonly height: BoundFact<number>;
+  /** Block time, Unix seconds; bound at level 3 on a public network. */
+  readonly time: BoundFact<number>;
+  /**
+   * A time (Unix seconds) the record provably existed by: the block time at level 3, the end
+   * of the claimed height's epoch at level 2 when the schedule knows it.
+   */
+  readonly notLaterThan?: number;
+  /** Confirmations shown at level 3. */
+  readonly confirmations?: number;
+  /** Every network but mainnet: its blocks cost nothing, so it proves nothing about time. */
+  readonly testNetwork: boolean;
+  /** Heights the level-2 schedule check bounds the block to (its epoch), when it ran. */
+  readonly epochHeights?: { readonly first: number; readonly last: number };
+}
+
+// Validated chains and backend answers live this long in one verifier (a CLI run, a page).
+const ANSWER_TTL_MS = 15_000;
+
+interface Level3Context {
+  network: NetworkParams;
+  backends: readonly Backend[];
+  depth: number;
+  quorum: number;
+  options: BitcoinAnchorVerifierOptions;
+  schedule: DifficultySchedule | undefined;
+  chains: HeaderChain[];
+  answers: Map<string, { at: number; value: Promise<unknown> }>;
+}
+
+function blockIds(proof: DecodedSpvProof): { txid: string; blockHash: string } {
+  return {
+    txid: hashToDisplayHex(sha256d(proof.rawTx)),
+    blockHash: hashToDisplayHex(sha256d(proof.header)),
+  };
+}
+
+/** Step `format`: the entry decodes as an SPV proof with a transaction count. */
+function decodeEntry(anchor: ReceiptAnchor): DecodedSpvProof | AnchorOutcome {
+  let proof: DecodedSpvProof;
   try {
-    const [atHeight, tip] = await Promise.all([b.headerByHeight(height), b.tip()]);
-    const inBestChain = atHeight.hash === block.hash;
-    const confirmations = inBestChain ? tip.height - height + 1 : 0;
-    if (work === undefined || confirmations < work.depth)
-      return { backend: b.name, inBestChain, confirmations };
-    const failure = await checkWorkAbove(b, work.network, block, work.depth);
-    if (failure !== undefined)
-      return { backend: b.name, inBestChain, confirmations: 0, error: failure };
-    return { backend: b.name, inBestChain, confirmations, headersChecked: work.depth - 1 };
+    proof = decodeBitcoinAnchorEntry(anchor);
+  } catch (e) {
+    return { ok: false, reason: `format: ${isMedanchorError(e) ? e.message : 'unreadable entry'}` };
+  }
+  if (proof.txCount === undefined)
+    return {
+      ok: false,
+      reason: 'branch-length: the entry has no txCount to check the branch length against',
+    };
+  return proof;
+}
+
+/** Steps `network` to `time`: the proof itself, offline (level 2). */
+function verifyOffline(
+  proof: DecodedSpvProof,
+  context: AnchorContext,
+  options: BitcoinAnchorVerifierOptions,
+): SpvResult {
+  return verifySpvProof(proof, {
+    params: options.network,
+    expectedPayload: context.digest,
+    ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
+    ...(options.minHeight === undefined ? {} : { minHeight: options.minHeight }),
+    ...(options.minWork === undefined ? {} : { minWork: options.minWork }),
+  });
+}
+
+/** The facts level 2 establishes: the difficulty binds the network; height and time are claimed. */
+function offlineFacts(
+  network: NetworkParams,
+  proof: DecodedSpvProof,
+  time: number,
+  spv: SpvSuccess | undefined,
+): BitcoinAnchorFacts {
+  const fit = spv?.schedule;
+  return {
+    chain: 'bitcoin',
+    network: { value: network.name, bound: fit !== undefined },
+    height: { value: proof.height, bound: false },
+    time: { value: time, bound: false },
+    ...(fit?.window.to === undefined ? {} : { notLaterThan: fit.window.to }),
+    testNetwork: network.name !== 'mainnet',
+    ...(fit === undefined ? {} : { epochHeights: fit.heights }),
+  };
+}
+
+function cached<T>(ctx: Level3Context, key: string, load: () => Promise<T>): Promise<T> {
+  const hit = ctx.answers.get(key);
+  if (hit !== undefined && Date.now() - hit.at < ANSWER_TTL_MS) return hit.value as Promise<T>;
+  const value = load();
+  ctx.answers.set(key, { at: Date.now(), value });
+  // A failed answer is not remembered: the next receipt asks again.
+  value.catch(() => ctx.answers.delete(key));
+  return value;
+}
+
+/** A validated chain of this run that already covers the block to the depth wanted. */
+function knownChain(ctx: Level3Context, height: number, hash: string): HeaderChain | undefined {
+  const top = height + ctx.depth - 1;
+  return ctx.chains.find(
+    (c) =>
+      c.startHeight <= height && c.tipHeight >= top && c.hashes[height - c.startHeight] === hash,
+  );
+}
+
+/** Step `chain` (headers): validated from a trusted point by the first backend that can. */
+async function validatedChain(
+  ctx: Level3Context,
+  block: { height: number; header: Uint8Array; hash: string },
+): Promise<
+  { chain: HeaderChain; by?: string; fetched: number } | { failures: Map<string, DepthFailure> }
+> {
+  const known = knownChain(ctx, block.height, block.hash);
+  if (known !== undefined) return { chain: known, fetched: 0 };
+  const failures = new Map<string, DepthFailure>();
+  for (const source of ctx.backends) {
+    const r = await proveBlockDepth({
+      params: ctx.network,
+      block,
+      confirmations: ctx.depth,
+      source,
+      ...(ctx.options.schedule === undefined ? {} : { schedule: ctx.options.schedule }),
+      ...(ctx.options.pinned === undefined ? {} : { pinned: ctx.options.pinned }),
+      ...(ctx.options.maxHeaders === undefined ? {} : { maxHeaders: ctx.options.maxHeaders }),
+    });
+    if (r.ok) {
+      ctx.chains.push(r.chain);
+      return { chain: r.chain, by: source.name, fetched: r.fetched };
+    }
+    failures.set(source.name, r);
+  }
+  return { failures };
+}
+
+function depthReason(f: DepthFailure): string {
+  return f.step === 'fetch' || f.step === 'cap' || f.step === 'checkpoint' || f.step === 'input'
+    ? f.reason
+    : `headers: ${f.step} at height ${f.height ?? '?'}: ${f.reason}`;
+}
+
+/** Step `chain` (best chain): does this backend's best chain hold the validated headers? */
+async function askBackend(
+  ctx: Level3Context,
+  b: Backend,
+  block: { height: number; hash: string },
+  chain: HeaderChain | undefined,
+): Promise<BackendChainReport> {
+  const top = block.height + ctx.depth - 1;
+  try {
+    const [atTop, atBlock, tip] = await Promise.all([
+      chain === undefined
+        ? undefined
+        : cached(ctx, `${b.name}@${top}`, () => b.headerByHeight(top)),
+      chain === undefined
+        ? cached(ctx, `${b.name}@${block.height}`, () => b.headerByHeight(block.height))
+        : undefined,
+      cached(ctx, `${b.name}:tip`, () => b.tip()),
+    ]);
+    const inBestChain =
+      chain === undefined
+        ? atBlock?.hash === block.hash
+        : atTop?.hash === chain.hashes[top - chain.startHeight];
+    const confirmations = inBestChain ? Math.max(0, tip.height - block.height + 1) : 0;
+    return { backend: b.name, inBestChain, confirmations };
   } catch (e) {
     if (isMedanchorError(e, 'NOT_FOUND'))
       return { backend: b.name, inBestChain: false, confirmations: 0 };
@@ -104,16 +253,81 @@ function describe(r: BackendChainReport): string {
     : `${r.backend}: not in its best chain`;
 }
 
+/** Level 3: validated headers to the wanted depth, then a quorum of backends that agree. */
+async function verifyInChain(
+  ctx: Level3Context,
+  proof: DecodedSpvProof,
+  blockHash: string,
+  facts: BitcoinAnchorFacts,
+): Promise<AnchorOutcome> {
+  const block = { height: proof.height, header: proof.header, hash: blockHash };
+  const checkWork = ctx.options.checkWork !== false;
+  const validated = checkWork ? await validatedChain(ctx, block) : undefined;
+  if (validated !== undefined && 'failures' in validated) {
+    const all = [...validated.failures.entries()];
+    const undetermined = all.every(([, f]) => f.undetermined);
+    return {
+      ok: false,
+      undetermined,
+      details: { facts },
+      reason: `chain: no backend showed the block ${ctx.depth} deep under a trusted checkpoint (${all
+        .map(([name, f]) => `${name}: no answer (${depthReason(f)})`)
+        .join('; ')})`,
+    };
+  }
+  const chain = validated?.chain;
+  const reports = (
+    await Promise.all(ctx.backends.map((b) => askBackend(ctx, b, block, chain)))
+  ).map((r) => (validated?.by === r.backend ? { ...r, headersChecked: validated.fetched } : r));
+  const deepEnough = (r: BackendChainReport) => r.inBestChain && r.confirmations >= ctx.depth;
+  const agreeing = reports.filter(deepEnough);
+  const disagreement = new Set(reports.map(deepEnough)).size > 1;
+  if (agreeing.length < ctx.quorum) {
+    const undetermined = reports.every((r) => r.error !== undefined);
+    return {
+      ok: false,
+      undetermined,
+      details: { facts, backends: reports, disagreement },
+      reason: `chain: ${agreeing.length} of ${ctx.backends.length} backends show the block with ${ctx.depth} confirmations, ${ctx.quorum} required (${reports.map(describe).join('; ')})${disagreement ? '; the backends disagree' : ''}`,
+    };
+  }
+  const confirmations = Math.min(...agreeing.map((r) => r.confirmations));
+  // Headers from a trusted point bind the height; only a public network's history binds
+  // the network and the time (on regtest anyone mines any chain from genesis).
+  const publicNet = ctx.schedule !== undefined;
+  const chainFacts: BitcoinAnchorFacts = {
+    ...facts,
+    network: { value: facts.network.value, bound: publicNet && (checkWork || facts.network.bound) },
+    height: { value: proof.height, bound: checkWork },
+    time: { value: facts.time.value, bound: checkWork && publicNet },
+    ...(checkWork && publicNet ? { notLaterThan: facts.time.value } : {}),
+    confirmations,
+  };
+  return {
+    ok: true,
+    level: 3,
+    details: {
+      facts: chainFacts,
+      confirmations,
+      backends: reports,
+      disagreement,
+    },
+  };
+}
+
 /**
- * The verifier of `bitcoin` anchors, to pass to core's `verifyReceipt`. Level 2: the
- * entry's OP_RETURN output carries the receipt's checkpoint digest, its txid is in the
- * block by a branch whose length fits the block's transaction count, and the header
- * meets its own target. Level 3, when backends are given: the block is in their best
- * chain at its height with at least `minConfirmations`, and (unless `checkWork` is
- * false) the headers above it that each backend serves link to it and carry valid
- * proof of work and difficulty bits; their answers are reported in
- * `details.backends`, and `details.disagreement` is true when they do not all agree.
- * Never throws: failures name the step (`format`, `payload`, `branch-length`, `pow`, `chain`, ...).
+ * The verifier of `bitcoin` anchors, to pass to core's `verifyReceipt`, made of named steps.
+ * Level 2 (offline): the entry's OP_RETURN output carries the receipt's checkpoint digest,
+ * its txid is in the block by a branch whose length fits the block's transaction count, and
+ * the header fits the network's real difficulty history at the height it claims (bits, time,
+ * anchor floor, work floor; past the bundled schedule only level 3 can pass). Level 3, when
+ * backends are given: the headers from a trusted checkpoint through the block to
+ * `minConfirmations` deep are validated (never built on the receipt's own header), and a
+ * quorum of backends has them in its best chain; their answers are in `details.backends`,
+ * `details.disagreement` is true when they differ. `details.facts` says which of network,
+ * height and time are bound ({@link BitcoinAnchorFacts}). Never throws: a failure's reason
+ * starts with its step (`format`, `payload`, `branch-length`, `pow`, `bits`, `time`,
+ * `floor`, `schedule`, `chain`, ...) and `undetermined` marks a check that could not be made.
  *
  * @example
  * ```ts
@@ -126,60 +340,48 @@ function describe(r: BackendChainReport): string {
 export function bitcoinAnchorVerifier(options: BitcoinAnchorVerifierOptions): AnchorVerifier {
   const { network } = options;
   const backends = options.backends ?? [];
-  const minConfirmations = options.minConfirmations ?? 6;
-  const quorum = options.quorum ?? backends.length;
-  const work = options.checkWork === false ? undefined : { network, depth: minConfirmations };
+  const ctx: Level3Context = {
+    network,
+    backends,
+    depth: options.minConfirmations ?? 6,
+    quorum: options.quorum ?? backends.length,
+    options,
+    schedule:
+      options.schedule === undefined
+        ? bundledSchedule(network.name)
+        : (options.schedule ?? undefined),
+    chains: [],
+    answers: new Map(),
+  };
   return {
     type: BITCOIN_ANCHOR_TYPE,
     async verify(anchor: ReceiptAnchor, context: AnchorContext): Promise<AnchorOutcome> {
-      let proof: ReturnType<typeof decodeBitcoinAnchorEntry>;
-      try {
-        proof = decodeBitcoinAnchorEntry(anchor);
-      } catch (e) {
+      const proof = decodeEntry(anchor);
+      if ('ok' in proof) return proof;
+      const spv = verifyOffline(proof, context, options);
+      const time = new DataView(proof.header.buffer, proof.header.byteOffset).getUint32(68, true);
+      const facts = offlineFacts(network, proof, time, spv.ok ? spv : undefined);
+      if (!spv.ok && !(spv.undetermined === true && backends.length > 0)) {
         return {
           ok: false,
-          reason: `format: ${isMedanchorError(e) ? e.message : 'unreadable entry'}`,
+          reason: `${spv.step}: ${spv.reason}`,
+          ...(spv.undetermined === true ? { undetermined: true, details: { facts } } : {}),
         };
       }
-      if (proof.txCount === undefined) {
+      const ids = spv.ok ? { txid: spv.txid, blockHash: spv.blockHash } : blockIds(proof);
+      if (backends.length === 0)
         return {
-          ok: false,
-          reason: 'branch-length: the entry has no txCount to check the branch length against',
+          ok: true,
+          level: 2,
+          details: { ...ids, height: proof.height, network: network.name, facts },
         };
-      }
-      const spv = verifySpvProof(proof, { params: network, expectedPayload: context.digest });
-      if (!spv.ok) return { ok: false, reason: `${spv.step}: ${spv.reason}` };
-      const facts = {
-        txid: spv.txid,
-        blockHash: spv.blockHash,
-        height: spv.height,
-        network: network.name,
-      };
-      if (backends.length === 0) return { ok: true, level: 2, details: facts };
-      if (!Number.isSafeInteger(quorum) || quorum < 1 || quorum > backends.length) {
+      if (!Number.isSafeInteger(ctx.quorum) || ctx.quorum < 1 || ctx.quorum > backends.length)
         return { ok: false, reason: `chain: quorum must be from 1 to ${backends.length}` };
-      }
-      const reports = await Promise.all(
-        backends.map((b) =>
-          askBackend(b, { height: spv.height, header: proof.header, hash: spv.blockHash }, work),
-        ),
-      );
-      const agreeing = reports.filter((r) => r.inBestChain && r.confirmations >= minConfirmations);
-      const verdicts = new Set(
-        reports.map((r) => r.inBestChain && r.confirmations >= minConfirmations),
-      );
-      const disagreement = verdicts.size > 1;
-      if (agreeing.length < quorum) {
-        return {
-          ok: false,
-          reason: `chain: ${agreeing.length} of ${backends.length} backends show the block with ${minConfirmations} confirmations, ${quorum} required (${reports.map(describe).join('; ')})${disagreement ? '; the backends disagree' : ''}`,
-        };
-      }
-      const confirmations = Math.min(...agreeing.map((r) => r.confirmations));
+      const out = await verifyInChain(ctx, proof, ids.blockHash, facts);
+      if (!out.ok) return out;
       return {
-        ok: true,
-        level: 3,
-        details: { ...facts, confirmations, backends: reports, disagreement },
+        ...out,
+        details: { ...out.details, ...ids, height: proof.height, network: network.name },
       };
     },
   };

@@ -25,6 +25,11 @@ export interface HeaderChainInput {
    * when the headers cross a retarget boundary before that header is among them.
    */
   epochStart?: TrustedHeader;
+  /**
+   * The real bits of difficulty epoch `k` when known (a difficulty schedule): every header
+   * of a known epoch must carry them, and a retarget into one needs no epoch start.
+   */
+  epochBits?: (epoch: number) => number | undefined;
 }
 
 /** A header chain that {@link validateHeaderChain} accepted, checkpoint included. */
@@ -87,7 +92,7 @@ export function validateHeaderChain(input: HeaderChainInput): HeaderChainResult 
 }
 
 function validate(input: HeaderChainInput): HeaderChainResult {
-  const { params, checkpoint, headers, epochStart } = input;
+  const { params, checkpoint, headers, epochStart, epochBits } = input;
   const startHeight = checkpoint?.height ?? -1;
   const bad = (
     step: HeaderChainFailure['step'],
@@ -179,9 +184,12 @@ function validate(input: HeaderChainInput): HeaderChainResult {
 
   // The bits a header at `height` must carry, or a reason it cannot be known.
   function expectedBits(height: number, h: BlockHeader, prev: BlockHeader): number | string {
+    const known = epochBits?.(Math.floor(height / interval));
+    if (known !== undefined && !(allowMinDifficulty && h.bits === powLimitBits)) return known;
     if (height % interval === 0) {
       if (noRetarget) return prev.bits;
       const first = headerAt(height - interval);
+      if (first === undefined && epochBits !== undefined) return withinRetargetClamp(h, prev);
       if (first === undefined) {
         return `retarget at ${height} needs the epoch's first header (height ${height - interval}): pass it as epochStart`;
       }
@@ -199,6 +207,15 @@ function validate(input: HeaderChainInput): HeaderChainResult {
       if ((startHeight + j) % interval === 0 || p.bits !== powLimitBits) return p.bits;
     }
     return prev.bits;
+  }
+
+  // Without the epoch's first header, a retarget can still be held to the factor-4 clamp.
+  function withinRetargetClamp(h: BlockHeader, prev: BlockHeader): number | string {
+    const next = bitsToTarget(h.bits);
+    const before = bitsToTarget(prev.bits);
+    if (next > before * 4n || next * 4n < before)
+      return 'a retarget moves the target by more than a factor of 4';
+    return h.bits;
   }
 
   function headerAt(height: number): BlockHeader | undefined {

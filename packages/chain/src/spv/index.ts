@@ -1,4 +1,15 @@
 export { type CreateSpvProofInput, createSpvProof } from './create.js';
+export {
+  type DepthFailure,
+  type DepthProof,
+  type DepthResult,
+  fetchHeaderBytes,
+  type HeaderSource,
+  type ProveDepthInput,
+  proveBlockDepth,
+  type TrustedPoint,
+  trustedPoints,
+} from './depth.js';
 export { type TxInclusionInput, type TxInclusionResult, verifyTxInclusion } from './inclusion.js';
 export {
   ANCHOR_MAGIC,

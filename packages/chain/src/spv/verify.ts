@@ -1,13 +1,20 @@
 import { equalBytes } from '@medanchor/core';
 import { hashToDisplayHex, sha256d } from '../bitcoin/hash.js';
+import { parseHeader } from '../bitcoin/header.js';
 import type { HeaderChain } from '../bitcoin/header-chain.js';
 import { type ParsedTransaction, parseTransaction } from '../bitcoin/transaction.js';
 import type { NetworkParams } from '../network/params.js';
+import { bundledSchedule, defaultMinHeaderWork } from '../schedule/bundled.js';
+import { checkHeaderAgainstSchedule, type ScheduleFit } from '../schedule/rules.js';
+import type { DifficultySchedule } from '../schedule/types.js';
 import { verifyTxInclusion } from './inclusion.js';
 import { ANCHOR_MAGIC, ANCHOR_PAYLOAD_SIZE, decodeAnchorScript } from './payload.js';
 import { type DecodedSpvProof, isSpvProofShape, type SpvProof } from './proof.js';
 
-/** The verification steps, in the order they run. */
+/**
+ * The verification steps, in the order they run. `floor`, `schedule`, `bits`, `work` and
+ * `time` hold the header to the network's difficulty schedule (public networks).
+ */
 export type SpvStep =
   | 'format'
   | 'network'
@@ -19,6 +26,11 @@ export type SpvStep =
   | 'branch'
   | 'merkle-root'
   | 'pow'
+  | 'floor'
+  | 'schedule'
+  | 'bits'
+  | 'work'
+  | 'time'
   | 'chain';
 
 /** Options of {@link verifySpvProof}. */
@@ -31,6 +43,16 @@ export interface VerifySpvOptions {
    * returned in the result).
    */
   expectedPayload?: Uint8Array;
+  /**
+   * The difficulty schedule the header is held to. Default: the one bundled for
+   * `params.name` (mainnet, testnet4, signet); `null` checks none (the result then says
+   * the height and time are only claimed).
+   */
+  schedule?: DifficultySchedule | null;
+  /** Lowest height accepted (default: the schedule's anchor floor). */
+  minHeight?: number;
+  /** Least work (expected hashes) of the header's target (default: `defaultMinHeaderWork`). */
+  minWork?: bigint;
   /** A chain accepted by `validateHeaderChain`: enables the `chain` step (level 3). */
   headerChain?: HeaderChain;
   /** Confirmations the block needs in `headerChain` (the block itself counts as one). Default 1. */
@@ -44,12 +66,17 @@ export interface SpvSuccess {
   txid: string;
   /** Display-order block hash. */
   blockHash: string;
+  /** The height the proof claims (bound only by `schedule` to its epoch, exactly by `chain`). */
   height: number;
+  /** The header's time, Unix seconds (claimed unless `schedule` bounds it). */
+  time: number;
   outputIndex: number;
   /** The anchored 32-byte checkpoint digest. */
   digest: Uint8Array;
   /** Whether the branch length was checked against a transaction count. */
   txCountChecked: boolean;
+  /** How the header fits the difficulty schedule, when one was checked. */
+  schedule?: ScheduleFit;
   /** Confirmations in the header chain, when one was given. */
   confirmations?: number;
 }
@@ -59,6 +86,8 @@ export interface SpvFailure {
   ok: false;
   step: SpvStep;
   reason: string;
+  /** True when nothing is wrong with the proof but the check lacked data (past the schedule). */
+  undetermined?: boolean;
 }
 
 /** Verdict of {@link verifySpvProof}. */
@@ -70,9 +99,11 @@ const fail = (step: SpvStep, reason: string): SpvFailure => ({ ok: false, step, 
  * Verifies an SPV anchor proof without throwing. Level 2 (anchor): the transaction
  * parses, is not 64 bytes, carries exactly one anchor output at `outputIndex` (with
  * the expected digest), its txid reaches the header's merkle root by a branch whose
- * length fits the block's transaction count, and the header meets its own target
- * within the network's powLimit. Level 3 (chain), when `headerChain` is given: the
- * block is in that validated chain at the claimed height with enough confirmations.
+ * length fits the block's transaction count, the header meets its own target within
+ * the network's powLimit, and on a network with a difficulty schedule the header fits
+ * the real history at its claimed height (floor, bits, work, time). Level 3 (chain),
+ * when `headerChain` is given: the block is in that validated chain at the claimed
+ * height with enough confirmations.
  *
  * @example
  * ```ts
@@ -95,63 +126,119 @@ export function verifySpvProof(
 function verifySteps(proof: SpvProof | DecodedSpvProof, options: VerifySpvOptions): SpvResult {
   if (!isSpvProofShape(proof))
     return fail('format', 'the proof members have the wrong types or sizes');
-  const { params, expectedPayload, headerChain } = options;
-  if (proof.network !== params.name) {
-    return fail(
-      'network',
-      `proof is for network "${proof.network}" but verifying on "${params.name}"`,
-    );
-  }
+  const networkFail = checkNetwork(proof, options.params);
+  if (networkFail) return networkFail;
+  const tx = checkTransaction(proof.rawTx);
+  if (!('outputs' in tx)) return tx;
+  const digest = checkPayload(tx, proof.outputIndex, options.expectedPayload);
+  if (!(digest instanceof Uint8Array)) return digest;
+  const ids = checkDeclaredIds(proof);
+  if ('ok' in ids) return ids;
+  const inclusion = checkInclusion(proof, ids.txidInternal, options.params);
+  if (inclusion) return inclusion;
+  const schedule = checkSchedule(proof, options);
+  if (schedule !== undefined && !schedule.ok) return schedule;
 
+  const result: SpvSuccess = {
+    ok: true,
+    txid: ids.txid,
+    blockHash: ids.blockHash,
+    height: proof.height,
+    time: parseHeader(proof.header).time,
+    outputIndex: proof.outputIndex,
+    digest,
+    txCountChecked: proof.txCount !== undefined,
+    ...(schedule === undefined ? {} : { schedule }),
+  };
+  if (options.headerChain !== undefined) {
+    const confirmations = checkInChain(
+      options.headerChain,
+      options.params,
+      proof.height,
+      ids.blockHash,
+      options.minConfirmations ?? 1,
+    );
+    if (typeof confirmations === 'string') return fail('chain', confirmations);
+    result.confirmations = confirmations;
+  }
+  return result;
+}
+
+/** Step `network`: the proof names the network being verified. */
+function checkNetwork(proof: SpvProof, params: NetworkParams): SpvFailure | undefined {
+  if (proof.network === params.name) return undefined;
+  return fail(
+    'network',
+    `proof is for network "${proof.network}" but verifying on "${params.name}"`,
+  );
+}
+
+/** Step `transaction`: a legacy-serialised transaction that cannot pass for a merkle node. */
+function checkTransaction(rawTx: Uint8Array): ParsedTransaction | SpvFailure {
   let tx: ParsedTransaction;
   try {
-    tx = parseTransaction(proof.rawTx);
+    tx = parseTransaction(rawTx);
   } catch (e) {
     return fail('transaction', `the transaction does not parse: ${(e as Error).message}`);
   }
   if (tx.hasWitness) return fail('transaction', 'rawTx must be the non-witness serialization');
-  if (proof.rawTx.length === 64) {
-    // A 64-byte "transaction" could be two concatenated merkle nodes: refuse the ambiguity.
+  // A 64-byte "transaction" could be two concatenated merkle nodes: refuse the ambiguity.
+  if (rawTx.length === 64)
     return fail(
       'transaction',
       'a 64-byte transaction is indistinguishable from an inner merkle node',
     );
-  }
+  return tx;
+}
 
-  const output = tx.outputs[proof.outputIndex];
+/** Step `payload`: exactly one anchor output, at `outputIndex`, carrying the expected digest. */
+function checkPayload(
+  tx: ParsedTransaction,
+  outputIndex: number,
+  expectedPayload: Uint8Array | undefined,
+): Uint8Array | SpvFailure {
+  const output = tx.outputs[outputIndex];
   if (output === undefined)
     return fail('payload', 'outputIndex does not name an output of the transaction');
   const digest = decodeAnchorScript(output.script);
-  if (digest === undefined) {
+  if (digest === undefined)
     return fail('payload', 'the output is not OP_RETURN with a 36-byte "MDA1" anchor payload');
-  }
   const anchors = tx.outputs.filter((o) => decodeAnchorScript(o.script) !== undefined).length;
   if (anchors !== 1)
     return fail('payload', `the transaction has ${anchors} anchor outputs; the format allows one`);
-  if (expectedPayload !== undefined) {
-    const expected = expectedDigest(expectedPayload);
-    if (expected === undefined) {
-      return fail(
-        'payload',
-        'expectedPayload must be a 32-byte digest or a 36-byte payload starting with the magic',
-      );
-    }
-    if (!equalBytes(expected, digest))
-      return fail('payload', 'the anchored digest is not the expected checkpoint digest');
-  }
+  if (expectedPayload === undefined) return digest;
+  const expected = expectedDigest(expectedPayload);
+  if (expected === undefined)
+    return fail(
+      'payload',
+      'expectedPayload must be a 32-byte digest or a 36-byte payload starting with the magic',
+    );
+  if (!equalBytes(expected, digest))
+    return fail('payload', 'the anchored digest is not the expected checkpoint digest');
+  return digest;
+}
 
+/** Steps `txid` and `block-hash`: declared ids, if any, are the hashes of the bytes. */
+function checkDeclaredIds(
+  proof: SpvProof | DecodedSpvProof,
+): { txidInternal: Uint8Array; txid: string; blockHash: string } | SpvFailure {
   const txidInternal = sha256d(proof.rawTx);
   const txid = hashToDisplayHex(txidInternal);
-  const declaredTxid = (proof as DecodedSpvProof).declaredTxid;
-  if (declaredTxid !== undefined && declaredTxid !== txid) {
+  const declared = proof as DecodedSpvProof;
+  if (declared.declaredTxid !== undefined && declared.declaredTxid !== txid)
     return fail('txid', 'the declared txid is not the hash of rawTx');
-  }
-
   const blockHash = hashToDisplayHex(sha256d(proof.header));
-  const declaredBlockHash = (proof as DecodedSpvProof).declaredBlockHash;
-  if (declaredBlockHash !== undefined && declaredBlockHash !== blockHash) {
+  if (declared.declaredBlockHash !== undefined && declared.declaredBlockHash !== blockHash)
     return fail('block-hash', 'the declared block hash is not the hash of the header');
-  }
+  return { txidInternal, txid, blockHash };
+}
+
+/** Steps `branch-length`, `branch`, `merkle-root`, `pow`: the txid is in a block with work. */
+function checkInclusion(
+  proof: SpvProof,
+  txidInternal: Uint8Array,
+  params: NetworkParams,
+): SpvFailure | undefined {
   const inclusion = verifyTxInclusion(
     {
       txid: txidInternal,
@@ -162,29 +249,23 @@ function verifySteps(proof: SpvProof | DecodedSpvProof, options: VerifySpvOption
     },
     params,
   );
-  if (!inclusion.ok) return fail(inclusion.step, inclusion.reason);
+  return inclusion.ok ? undefined : fail(inclusion.step, inclusion.reason);
+}
 
-  const result: SpvSuccess = {
-    ok: true,
-    txid,
-    blockHash,
-    height: proof.height,
-    outputIndex: proof.outputIndex,
-    digest,
-    txCountChecked: proof.txCount !== undefined,
-  };
-  if (headerChain !== undefined) {
-    const chainCheck = checkInChain(
-      headerChain,
-      params,
-      proof.height,
-      blockHash,
-      options.minConfirmations ?? 1,
-    );
-    if (typeof chainCheck === 'string') return fail('chain', chainCheck);
-    result.confirmations = chainCheck;
-  }
-  return result;
+/** Steps `floor` to `time`: the header against the network's real difficulty history. */
+function checkSchedule(
+  proof: SpvProof,
+  options: VerifySpvOptions,
+): ScheduleFit | SpvFailure | undefined {
+  const schedule =
+    options.schedule === undefined ? bundledSchedule(options.params.name) : options.schedule;
+  if (schedule === null || schedule === undefined) return undefined;
+  const r = checkHeaderAgainstSchedule(parseHeader(proof.header), proof.height, schedule, {
+    ...(options.minHeight === undefined ? {} : { minHeight: options.minHeight }),
+    minWork: options.minWork ?? defaultMinHeaderWork(options.params.name),
+  });
+  if (r.ok) return r;
+  return { ...fail(r.step, r.reason), ...(r.undetermined ? { undetermined: true } : {}) };
 }
 
 function expectedDigest(p: Uint8Array): Uint8Array | undefined {
@@ -195,7 +276,7 @@ function expectedDigest(p: Uint8Array): Uint8Array | undefined {
   return undefined;
 }
 
-/** Confirmations of `blockHash` at `height` in `chain`, or why it is not there. */
+/** Step `chain`: confirmations of `blockHash` at `height` in `chain`, or why it is not there. */
 function checkInChain(
   chain: HeaderChain,
   params: NetworkParams,

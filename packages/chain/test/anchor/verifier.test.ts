@@ -173,10 +173,19 @@ describe('bitcoin anchor verifier: the work above the block (level 3)', () => {
       ],
     });
     expect(r.ok).toBe(true);
+    // Regtest has no schedule: the headers are validated from genesis through 6 deep, never
+    // from the receipt's own header; the height is then bound, the time is not (test network).
+    const anchorHeight = (receipt.anchors[0] as BitcoinAnchorEntry).height;
     if (r.ok)
       expect(r.anchors[0]?.details).toMatchObject({
         confirmations: 6,
-        backends: [{ backend: devnet.name, inBestChain: true, headersChecked: 5 }],
+        backends: [{ backend: devnet.name, inBestChain: true, headersChecked: anchorHeight + 6 }],
+        facts: {
+          network: { value: 'regtest', bound: false },
+          height: { value: anchorHeight, bound: true },
+          time: { bound: false },
+          testNetwork: true,
+        },
       });
   });
 

@@ -21,7 +21,18 @@ export type AnchorOutcome =
       /** Non-secret facts for display (block height, time, confirmations...). */
       readonly details?: Readonly<Record<string, unknown>>;
     }
-  | { readonly ok: false; readonly reason: string };
+  | {
+      readonly ok: false;
+      /** Why, starting with the failing step (`"<step>: ..."`). */
+      readonly reason: string;
+      /**
+       * True when the check could not be made (a backend unreachable, data missing) rather
+       * than refuted: the proof may still be good.
+       */
+      readonly undetermined?: boolean;
+      /** Non-secret facts established before the failure (e.g. what level 2 showed). */
+      readonly details?: Readonly<Record<string, unknown>>;
+    };
 
 /**
  * Verifies anchors of one `type`. Packages that create anchors (e.g. `@medanchor/chain`)

@@ -1,0 +1,83 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  buildSchedule,
+  defaultSchedulePath,
+  modulePath,
+  renderModule,
+  SCHEDULED_NETWORKS,
+} from '../../../../scripts/make-schedule.js';
+import { parseHeader } from '../../src/bitcoin/header.js';
+import {
+  bundledSchedule,
+  checkHeaderAgainstSchedule,
+  decodeSchedule,
+  encodeSchedule,
+  scheduleEnd,
+} from '../../src/schedule/index.js';
+import { realMainnetHeaders } from './vectors.js';
+
+describe('bundled difficulty schedule', () => {
+  for (const network of SCHEDULED_NETWORKS) {
+    const source = defaultSchedulePath(network);
+    it(`${network}: the bundled module is what scripts/make-schedule.ts makes from the shared file`, (ctx) => {
+      if (!existsSync(source)) {
+        console.log(`skipped: ${source} is absent (set MEDANCHOR_VECTORS)`);
+        ctx.skip();
+      }
+      const json = JSON.parse(readFileSync(source, 'utf8'));
+      expect(readFileSync(modulePath(network), 'utf8')).toBe(
+        renderModule(buildSchedule(network, json)),
+      );
+      // Every epoch the file knows is in the bundle, with the same bits.
+      const s = bundledSchedule(network)!;
+      expect(s.epochs.length).toBe(json.epochs.length);
+      for (const e of json.epochs as { epoch: number; bits?: string }[])
+        if (e.bits !== undefined) expect(s.epochs[e.epoch]!.bits).toBe(Number.parseInt(e.bits, 16));
+    });
+  }
+
+  it('mainnet fits in 20 KB as source and covers the schedule to 955,583', () => {
+    expect(readFileSync(modulePath('mainnet')).length).toBeLessThanOrEqual(20 * 1024);
+    expect(scheduleEnd(bundledSchedule('mainnet')!)).toBe(955_583);
+    expect(bundledSchedule('regtest')).toBeUndefined();
+  });
+
+  it('encodes and decodes to the same schedule, and refuses what is not one', () => {
+    const s = bundledSchedule('signet')!;
+    expect(decodeSchedule('signet', encodeSchedule(s))).toEqual(s);
+    expect(() => decodeSchedule('x', 'AAAA')).toThrow(/magic/);
+    expect(() => decodeSchedule('x', '!!')).toThrow(/base64/);
+  });
+
+  it('real mainnet headers pass the rules at their heights (floor lowered to 0)', () => {
+    const headers = realMainnetHeaders();
+    expect(headers.length).toBeGreaterThan(400);
+    const schedule = bundledSchedule('mainnet')!;
+    for (const h of headers) {
+      const r = checkHeaderAgainstSchedule(parseHeader(h.header), h.height, schedule, {
+        minHeight: 0,
+      });
+      expect(r, `${h.from} at ${h.height}`).toMatchObject({ ok: true });
+    }
+  });
+
+  it('real mainnet headers are refused below the anchor floor, and at another epoch height', () => {
+    const schedule = bundledSchedule('mainnet')!;
+    const block = realMainnetHeaders().find((h) => h.height === 592_920)!;
+    const header = parseHeader(block.header);
+    expect(checkHeaderAgainstSchedule(header, block.height, schedule)).toMatchObject({
+      ok: false,
+      step: 'floor',
+    });
+    // The same header claimed 30 epochs later: other bits.
+    expect(
+      checkHeaderAgainstSchedule(header, block.height + 30 * 2016, schedule, { minHeight: 0 }),
+    ).toMatchObject({ ok: false, step: 'bits' });
+    // The genesis header claimed at height 2016 * 5 (same bits, four epochs later): its time.
+    const genesis = realMainnetHeaders().find((h) => h.height === 0)!;
+    expect(
+      checkHeaderAgainstSchedule(parseHeader(genesis.header), 2016 * 5, schedule, { minHeight: 0 }),
+    ).toMatchObject({ ok: false, step: 'time' });
+  });
+});
