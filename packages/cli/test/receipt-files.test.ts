@@ -13,6 +13,7 @@ let dir: string;
 let remove: () => void;
 let level1: Receipt[];
 let level2: Receipt[];
+let otherCheckpoint: Receipt;
 
 beforeAll(async () => {
   ({ dir, remove } = tempDir('beside'));
@@ -24,6 +25,8 @@ beforeAll(async () => {
   await batcher.add(utf8('record b'));
   const batch = (await batcher.seal())!;
   level1 = batch.receipts;
+  await batcher.add(utf8('record c'));
+  otherCheckpoint = (await batcher.seal())!.receipts[0]!;
   const key = testFundingKey('beside', 'p2wpkh');
   const devnet = await fundedDevnet(key, 1);
   const { anchorer } = await testAnchorer(devnet, key);
@@ -114,5 +117,19 @@ describe('writeReceiptBeside', () => {
       written: true,
       reason: 'same-level',
     });
+  });
+});
+
+describe('withBitcoinAnchor', () => {
+  it('never gives a receipt an entry that fails for it', () => {
+    const bad = tampered(level2[0]!).anchors[0] as never;
+    expect(() => withBitcoinAnchor(level1[0]!, bad)).toThrow(
+      expect.objectContaining({ code: 'ANCHOR_PROOF_REFUSED', details: { step: 'merkle-root' } }),
+    );
+    // The entry of a checkpoint is refused on a receipt of another checkpoint.
+    expect(() => withBitcoinAnchor(otherCheckpoint, level2[0]!.anchors[0] as never)).toThrow(
+      expect.objectContaining({ code: 'ANCHOR_PROOF_REFUSED', details: { step: 'payload' } }),
+    );
+    expect(withBitcoinAnchor(level1[1]!, level2[1]!.anchors[0] as never)).toEqual(level2[1]);
   });
 });
