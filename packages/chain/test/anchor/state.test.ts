@@ -128,3 +128,30 @@ describe('file anchor state store', () => {
     await expect(store.save(sample)).rejects.toMatchObject({ code: 'ANCHOR_STATE_WRITE_FAILED' });
   });
 });
+
+describe('anchor state: the kept entry of a final anchor', () => {
+  it('round-trips the verified entry and refuses one that is not of the confirmation', async () => {
+    const { digestOf, fundedDevnet, testAnchorer, testFundingKey } = await import('./setup.js');
+    const key = testFundingKey('kept entry', 'p2wpkh');
+    const devnet = await fundedDevnet(key, 1);
+    const { anchorer } = await testAnchorer(devnet, key, { finalityDepth: 2 });
+    await anchorer.anchor(digestOf('kept'));
+    await devnet.test.mine(2);
+    const [final] = await anchorer.sync();
+    expect(final?.status).toBe('final');
+    expect(final?.entry?.blockHash).toBe(final?.confirmation?.blockHash);
+    const [back] = decodeAnchorState(encodeAnchorState([final!]));
+    expect(back).toEqual(final);
+
+    const doc = JSON.parse(encodeAnchorState([final!]));
+    doc.anchors[0].entry.height += 1;
+    expect(() => decodeAnchorState(JSON.stringify(doc))).toThrow(
+      expect.objectContaining({ code: 'ANCHOR_STATE_CORRUPT' }),
+    );
+    doc.anchors[0].entry = { type: 'bitcoin' };
+    expect(() => decodeAnchorState(JSON.stringify(doc))).toThrow(/entry/);
+    const pending = JSON.parse(encodeAnchorState([final!]));
+    pending.anchors[0].status = 'confirmed';
+    expect(() => decodeAnchorState(JSON.stringify(pending))).toThrow(/entry/);
+  });
+});
