@@ -26,6 +26,7 @@ import {
   treeRoot,
 } from '@medanchor/core';
 import pg from 'pg';
+import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrate.js';
 import { storeError } from './pg-errors.js';
 import {
@@ -64,9 +65,17 @@ export interface PostgresLedgerStoreOptions {
   readonly statementTimeoutMs?: number;
   /** Full tiles (8 KiB each) kept in memory for proofs (default 1,024, i.e. 8 MiB; 0 for none). */
   readonly tileCacheSize?: number;
+  /**
+   * Most records in one transaction (default 5,000). Concurrent `addPending` calls of
+   * this process share transactions (group commit) up to this many records; one call
+   * is never split.
+   */
+  readonly maxGroupRecords?: number;
 }
 
 const TILE_BYTES = TILE_WIDTH * 32;
+
+type Prepared = ReturnType<typeof preparePending>[number];
 
 function checkedInt(value: unknown, what: string, min: number, max: number): number {
   if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max)
@@ -104,13 +113,22 @@ class PostgresLedgerStore implements LedgerStore {
   private readonly pool: pg.Pool;
   private readonly where: StoreUrlFacts;
   private readonly cache: FullTileCache;
+  private readonly group: GroupCommit<Prepared, PendingAck>;
   private closed = false;
 
-  constructor(origin: string, pool: pg.Pool, where: StoreUrlFacts, cacheSize: number) {
+  constructor(
+    origin: string,
+    pool: pg.Pool,
+    where: StoreUrlFacts,
+    cacheSize: number,
+    maxGroup: number,
+  ) {
     this.origin = origin;
     this.pool = pool;
     this.where = where;
     this.cache = new FullTileCache(cacheSize);
+    // Two groups in flight: one commits while the next one's rows travel.
+    this.group = new GroupCommit((items) => this.writePending(items), 2, maxGroup);
   }
 
   private open(): void {
@@ -179,6 +197,11 @@ class PostgresLedgerStore implements LedgerStore {
     this.open();
     const prepared = preparePending(items);
     if (prepared.length === 0) return [];
+    return this.group.submit(prepared);
+  }
+
+  // One transaction for a group of checked items (from one or more addPending calls).
+  private async writePending(prepared: Prepared[]): Promise<PendingAck[]> {
     // A key repeated inside one call: only its first item is sent; the others repeat its ack.
     const firstOfKey = new Map<string, number>();
     const send: number[] = [];
@@ -200,6 +223,7 @@ class PostgresLedgerStore implements LedgerStore {
          ), keyed as (
            insert into medanchor_keys (idem_key, pending_id, commitment)
            select idem_key, pending_id, commitment from ids where idem_key is not null
+           order by idem_key -- one lock order for every writer: no deadlocks between groups
            on conflict (idem_key) do nothing
            returning pending_id
          ), fresh as (
@@ -639,5 +663,11 @@ export async function openPostgresLedgerStore(
     await pool.end().catch(() => {});
     throw storeError(e, where, 'opening the store');
   }
-  return new PostgresLedgerStore(options.origin, pool, where, options.tileCacheSize ?? 1024);
+  return new PostgresLedgerStore(
+    options.origin,
+    pool,
+    where,
+    options.tileCacheSize ?? 1024,
+    options.maxGroupRecords ?? 5_000,
+  );
 }
