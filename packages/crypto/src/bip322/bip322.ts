@@ -1,21 +1,17 @@
-// BIP-322 generic signed messages, "simple" variant (and verification of "full"):
-// a virtual to_spend transaction commits to the message, a virtual to_sign spends it,
-// and the signature is to_sign's witness.
-import {
-  concatBytes,
-  equalBytes as equal,
-  MedanchorError,
-  sha256,
-  taggedHash,
-  utf8,
-} from '@medanchor/core';
-import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
+// BIP-322 generic signed messages: a virtual to_spend transaction commits to the
+// message and pays to the address, a virtual to_sign spends it; the signature is
+// to_sign's witness ("simple") or all of to_sign ("full", for scriptSigs and time locks).
+import { concatBytes, equalBytes as equal, taggedHash, utf8 } from '@medanchor/core';
 import { base64 } from '@scure/base';
-import { decodeSegwitAddress, hash160, type SegwitAddress, segwitScriptPubKey } from './address.js';
-import { p2wpkhScriptCode, sighashSegwitV0, sighashTaprootKeyPath } from './sighash.js';
-import { taprootOutputKey, taprootTweakSecretKey } from './taproot.js';
-import { parseTx, parseWitness, serializeWitness, type Tx, type TxOutput, txid } from './tx.js';
-import { addressType, parseMultisigScript, witnessFailure } from './witness-program.js';
+import {
+  type AddressType,
+  type Base58Prefixes,
+  BITCOIN_BASE58_PREFIXES,
+  type DecodedAddress,
+  decodeAddress,
+} from './address.js';
+import { spendFailure } from './spend.js';
+import { parseTx, parseWitness, type Tx, txid } from './tx.js';
 
 /**
  * BIP-322 message hash: `SHA256(SHA256(tag) || SHA256(tag) || message)` with tag
@@ -28,9 +24,16 @@ export function bip322MessageHash(message: string | Uint8Array): Uint8Array {
   );
 }
 
-/** The virtual `to_spend` transaction: its only output pays to the address's script. */
-export function bip322ToSpend(message: string | Uint8Array, address: string): Tx {
-  const script = segwitScriptPubKey(decodeSegwitAddress(address));
+/**
+ * The virtual `to_spend` transaction: its only output pays to the address's script.
+ * @throws `MedanchorError` `INVALID_ADDRESS`.
+ */
+export function bip322ToSpend(
+  message: string | Uint8Array,
+  address: string,
+  base58: readonly Base58Prefixes[] = BITCOIN_BASE58_PREFIXES,
+): Tx {
+  const script = decodeAddress(address, base58).scriptPubKey;
   return {
     version: 0,
     locktime: 0,
@@ -57,217 +60,178 @@ export function bip322ToSign(toSpend: Tx, witness: Uint8Array[] = []): Tx {
   };
 }
 
-/** Options of {@link signBip322}. */
-export interface Bip322SignOptions {
-  /** BIP-340 auxiliary randomness for P2TR (32 bytes); fresh random bytes when omitted. */
-  auxRand?: Uint8Array;
-  /**
-   * Grind ECDSA nonces until r is below 2^255 (71-byte DER), as Bitcoin Core does.
-   * Default true; false gives plain RFC 6979 signatures.
-   */
-  lowR?: boolean;
-  /** Witness script for P2WSH multisig addresses (secret keys then sign in script order). */
-  witnessScript?: Uint8Array;
-  /** Prefix the base64 with `smp` (the BIP-322 1.0 encoding). Default true. */
-  prefix?: boolean;
-}
+/** What a BIP-322 verification failure is about, as a stable code. */
+export type Bip322FailureCode =
+  /** The address does not decode. */
+  | 'INVALID_ADDRESS'
+  /** The address decodes but is of a type BIP-322 cannot check here (future witness versions). */
+  | 'UNSUPPORTED_ADDRESS'
+  /** The signature is not base64, not a witness stack or not a well-formed to_sign transaction. */
+  | 'INVALID_SIGNATURE_ENCODING'
+  /** The key or script the signature reveals belongs to another address. */
+  | 'ADDRESS_MISMATCH'
+  /** A signature does not verify (wrong message, wrong key, altered bytes). */
+  | 'BAD_SIGNATURE'
+  /** The spend uses a script feature not supported here (see docs/spec/consent.md). */
+  | 'UNSUPPORTED_SCRIPT'
+  /** The script ran and failed for another reason (time lock not met, extra stack items). */
+  | 'SCRIPT_FAILED';
 
-function ecdsaSign(digest: Uint8Array, secretKey: Uint8Array, lowR: boolean): Uint8Array {
-  // Bitcoin Core grinds until r < 2^255 (DER r length <= 32): retry with extra entropy =
-  // LE32 counter padded to 32 bytes.
-  for (let counter = 0; ; counter++) {
-    const extra = new Uint8Array(32);
-    new DataView(extra.buffer).setUint32(0, counter, true);
-    const der = secp256k1.sign(digest, secretKey, {
-      prehash: false,
-      format: 'der',
-      extraEntropy: counter === 0 ? false : extra,
-    });
-    if (!lowR || der[3]! <= 32) return concatBytes(der, Uint8Array.of(0x01));
-  }
-}
-
-function mismatch(what: string): never {
-  throw new MedanchorError(
-    'SIGNER_MISMATCH',
-    `the secret key does not control this ${what} address; pass the key the address was derived from`,
-  );
-}
-
-/**
- * Signs `message` for a P2WPKH, P2TR (key path, BIP-86) or P2WSH standard multisig
- * address and returns the BIP-322 simple signature (`smp` + base64 of the witness).
- *
- * @throws `MedanchorError` `INVALID_ADDRESS`, `UNSUPPORTED_ADDRESS`, `INVALID_KEY`
- *   or `SIGNER_MISMATCH` (the key does not belong to the address).
- * @example
- * ```ts
- * const sig = signBip322('Hello World', 'bc1q...', secretKey);
- * verifyBip322('Hello World', 'bc1q...', sig).valid; // true
- * ```
- */
-export function signBip322(
-  message: string | Uint8Array,
-  address: string,
-  secretKey: Uint8Array | Uint8Array[],
-  options: Bip322SignOptions = {},
-): string {
-  const decoded = decodeSegwitAddress(address);
-  const type = addressType(decoded);
-  const keys = Array.isArray(secretKey) ? secretKey : [secretKey];
-  for (const k of keys) {
-    if (!(k instanceof Uint8Array) || k.length !== 32 || !secp256k1.utils.isValidSecretKey(k)) {
-      throw new MedanchorError('INVALID_KEY', 'a secret key is 32 bytes in [1, n-1]');
-    }
-  }
-  const toSpend = bip322ToSpend(message, address);
-  const spent = toSpend.outputs[0]!;
-  const unsigned = bip322ToSign(toSpend);
-  const lowR = options.lowR ?? true;
-  let witness: Uint8Array[];
-  if (type === 'p2wpkh' && keys.length === 1) {
-    const pub = secp256k1.getPublicKey(keys[0]!, true);
-    if (!equal(hash160(pub), decoded.program)) mismatch('P2WPKH');
-    const digest = sighashSegwitV0(unsigned, 0, p2wpkhScriptCode(decoded.program), spent.value);
-    witness = [ecdsaSign(digest, keys[0]!, lowR), pub];
-  } else if (type === 'p2tr' && keys.length === 1) {
-    const xonly = schnorr.getPublicKey(keys[0]!);
-    if (!equal(taprootOutputKey(xonly), decoded.program)) mismatch('P2TR');
-    const digest = sighashTaprootKeyPath(unsigned, 0, [spent], 0x00);
-    const aux = options.auxRand ?? globalThis.crypto.getRandomValues(new Uint8Array(32));
-    witness = [schnorr.sign(digest, taprootTweakSecretKey(keys[0]!), aux)];
-  } else if (type === 'p2wsh' && options.witnessScript !== undefined) {
-    witness = signMultisig(unsigned, spent, decoded, options.witnessScript, keys, lowR);
-  } else {
-    throw new MedanchorError(
-      'UNSUPPORTED_ADDRESS',
-      'BIP-322 signing supports P2WPKH and P2TR with one key, and P2WSH multisig with options.witnessScript',
-    );
-  }
-  const encoded = base64.encode(serializeWitness(witness));
-  return options.prefix === false ? encoded : `smp${encoded}`;
-}
-
-function signMultisig(
-  unsigned: Tx,
-  spent: TxOutput,
-  address: SegwitAddress,
-  script: Uint8Array,
-  keys: Uint8Array[],
-  lowR: boolean,
-): Uint8Array[] {
-  const ms = parseMultisigScript(script);
-  if (!ms || !equal(sha256(script), address.program)) {
-    throw new MedanchorError(
-      'SIGNER_MISMATCH',
-      'the witness script is not a standard multisig script of this P2WSH address',
-    );
-  }
-  const digest = sighashSegwitV0(unsigned, 0, script, spent.value);
-  const sigs: Uint8Array[] = [];
-  for (const scriptKey of ms.keys) {
-    const sk = keys.find((k) =>
-      equal(secp256k1.getPublicKey(k, scriptKey.length === 33), scriptKey),
-    );
-    if (sk !== undefined && sigs.length < ms.m) sigs.push(ecdsaSign(digest, sk, lowR));
-  }
-  if (sigs.length < ms.m) mismatch(`${ms.m}-of-${ms.keys.length} P2WSH`);
-  return [new Uint8Array(0), ...sigs, script];
-}
-
-/** Result of {@link verifyBip322}: valid, or the failing step and why. */
+/** Result of {@link verifyBip322}: valid, or the failing step, a stable code and why. */
 export type Bip322Verification =
-  | { valid: true; variant: 'simple' | 'full'; addressType: 'p2wpkh' | 'p2wsh' | 'p2tr' }
-  | { valid: false; step: 'address' | 'decode' | 'witness'; reason: string };
+  | { valid: true; variant: 'simple' | 'full'; addressType: AddressType }
+  | {
+      valid: false;
+      step: 'address' | 'decode' | 'witness';
+      code: Bip322FailureCode;
+      reason: string;
+    };
+
+/** Options of {@link verifyBip322}. */
+export interface Bip322VerifyOptions {
+  /** Base58 version bytes accepted for P2PKH and P2SH addresses (default Bitcoin's). */
+  base58?: readonly Base58Prefixes[];
+}
+
+type Failure = Extract<Bip322Verification, { valid: false }>;
+const failure = (step: Failure['step'], code: Bip322FailureCode, reason: string): Failure => ({
+  valid: false,
+  step,
+  code,
+  reason,
+});
+
+const FAILURE_CODES = {
+  'bad-signature': 'BAD_SIGNATURE',
+  'wrong-address': 'ADDRESS_MISMATCH',
+  unsupported: 'UNSUPPORTED_SCRIPT',
+  failed: 'SCRIPT_FAILED',
+} as const;
 
 /**
- * Verifies a BIP-322 signature of `message` by `address`. Accepts the `smp` (simple)
- * and `ful` (full) prefixes and, for compatibility, unprefixed simple signatures.
- * Never throws: bad input gives `{ valid: false, step, reason }`.
+ * Verifies a BIP-322 signature of `message` by `address` (P2PKH, P2SH including
+ * P2SH-P2WPKH and P2SH-P2WSH, P2WPKH, P2WSH including multisig and time locks, P2TR
+ * key path and tapscript). Accepts the `smp` (simple) and `ful` (full) prefixes and,
+ * for compatibility, unprefixed signatures (a witness stack, else a whole to_sign).
+ * `pof` (proof of funds) is refused. Never throws: bad input gives
+ * `{ valid: false, step, code, reason }`.
  * @example
  * ```ts
  * const r = verifyBip322('Hello World', 'bc1q9vza2e8x573nczrlzms0wvx3gsqjx7vavgkx0l', sig);
- * if (!r.valid) console.log(r.step, r.reason);
+ * if (!r.valid) console.log(r.code, r.reason);
  * ```
  */
 export function verifyBip322(
   message: string | Uint8Array,
   address: string,
   signature: string,
+  options: Bip322VerifyOptions = {},
 ): Bip322Verification {
-  let decoded: SegwitAddress;
+  let decoded: DecodedAddress;
   try {
-    decoded = decodeSegwitAddress(address);
-  } catch {
-    return { valid: false, step: 'address', reason: 'not a native segwit address' };
+    decoded = decodeAddress(address, options.base58 ?? BITCOIN_BASE58_PREFIXES);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : 'not an address';
+    return failure('address', 'INVALID_ADDRESS', why);
   }
-  const type = addressType(decoded);
-  if (type === undefined)
-    return { valid: false, step: 'address', reason: 'unsupported address type' };
+  if (decoded.type === 'segwit-unknown') {
+    return failure(
+      'address',
+      'UNSUPPORTED_ADDRESS',
+      'unsupported address type (a future witness version)',
+    );
+  }
   if (typeof message !== 'string' && !(message instanceof Uint8Array)) {
-    return { valid: false, step: 'decode', reason: 'the message must be a string or bytes' };
+    return failure('decode', 'INVALID_SIGNATURE_ENCODING', 'the message must be a string or bytes');
   }
-  if (typeof message !== 'string' && !(message instanceof Uint8Array)) {
-    return { valid: false, step: 'decode', reason: 'the message must be a string or bytes' };
+  if (typeof signature !== 'string') {
+    return failure('decode', 'INVALID_SIGNATURE_ENCODING', 'signature must be a string');
   }
-  if (typeof signature !== 'string')
-    return { valid: false, step: 'decode', reason: 'signature must be a string' };
   const prefix = signature.slice(0, 3);
-  const variant = prefix === 'ful' ? 'full' : 'simple';
-  if (prefix === 'pof')
-    return { valid: false, step: 'decode', reason: 'proof-of-funds signatures are not supported' };
-  const body = prefix === 'smp' || prefix === 'ful' ? signature.slice(3) : signature;
+  if (prefix === 'pof') {
+    return failure(
+      'decode',
+      'INVALID_SIGNATURE_ENCODING',
+      'proof-of-funds signatures are not supported',
+    );
+  }
+  const prefixed = prefix === 'smp' || prefix === 'ful';
   let bytes: Uint8Array;
   try {
-    bytes = base64.decode(body);
+    bytes = base64.decode(prefixed ? signature.slice(3) : signature);
   } catch {
-    return { valid: false, step: 'decode', reason: 'error decoding signature as base64' };
+    return failure('decode', 'INVALID_SIGNATURE_ENCODING', 'error decoding signature as base64');
   }
-  if (bytes.length === 0) return { valid: false, step: 'decode', reason: 'signature too short' };
-  const toSpend = bip322ToSpend(message, address);
+  if (bytes.length === 0)
+    return failure('decode', 'INVALID_SIGNATURE_ENCODING', 'signature too short');
+  const toSpend = bip322ToSpend(message, address, options.base58 ?? BITCOIN_BASE58_PREFIXES);
   let toSign: Tx;
-  if (variant === 'full') {
-    try {
-      toSign = parseTx(bytes);
-    } catch {
-      return {
-        valid: false,
-        step: 'decode',
-        reason: 'error parsing signature as full variant transaction',
-      };
-    }
-    const shapeProblem = fullShapeProblem(toSign, txid(toSpend));
-    if (shapeProblem)
-      return {
-        valid: false,
-        step: 'decode',
-        reason: `error parsing signature as full variant: ${shapeProblem}`,
-      };
-  } else {
-    let stack: Uint8Array[];
-    try {
-      stack = parseWitness(bytes);
-    } catch {
-      return {
-        valid: false,
-        step: 'decode',
-        reason: 'invalid signature: not a serialized witness stack',
-      };
-    }
-    toSign = bip322ToSign(toSpend, stack);
+  // Legacy and P2SH spends need a scriptSig, which only the full variant carries.
+  const legacy = decoded.type === 'p2pkh' || decoded.type === 'p2sh';
+  if (legacy && prefix === 'smp') {
+    return failure(
+      'decode',
+      'INVALID_SIGNATURE_ENCODING',
+      'P2PKH and P2SH addresses need a full-variant signature (ful prefix)',
+    );
   }
-  const failure = witnessFailure(toSign, toSpend.outputs[0]!, decoded);
-  return failure === undefined
-    ? { valid: true, variant, addressType: type }
-    : { valid: false, step: 'witness', reason: failure };
+  let variant: 'simple' | 'full' = prefix === 'ful' || legacy ? 'full' : 'simple';
+  const stack = variant === 'simple' ? tryParse(() => parseWitness(bytes)) : undefined;
+  if (stack !== undefined) {
+    toSign = bip322ToSign(toSpend, stack);
+  } else if (prefix === 'smp') {
+    return failure('decode', 'BAD_SIGNATURE', 'invalid signature: not a serialized witness stack');
+  } else {
+    variant = 'full';
+    const tx = tryParse(() => parseTx(bytes));
+    if (tx === undefined) {
+      return failure(
+        'decode',
+        'INVALID_SIGNATURE_ENCODING',
+        'error parsing signature as full variant transaction',
+      );
+    }
+    const shape = fullShapeProblem(tx);
+    if (shape) {
+      return failure(
+        'decode',
+        'INVALID_SIGNATURE_ENCODING',
+        `error parsing signature as full variant: ${shape}`,
+      );
+    }
+    toSign = tx;
+  }
+  const bad = spendFailure(toSign, toSpend.outputs[0]!);
+  if (bad !== undefined) return failure('witness', FAILURE_CODES[bad.kind], bad.reason);
+  // Checked after the script, so a key of another address is reported as such; a
+  // to_sign for another message or address fails its signature check before this.
+  const input = toSign.inputs[0]!;
+  if (input.vout !== 0 || !equal(input.txid, txid(toSpend))) {
+    return failure(
+      'witness',
+      'BAD_SIGNATURE',
+      'invalid signature: to_sign does not spend to_spend:0 of this message and address',
+    );
+  }
+  return { valid: true, variant, addressType: decoded.type };
 }
 
-function fullShapeProblem(tx: Tx, toSpendId: Uint8Array): string | undefined {
+function tryParse<T>(parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why a full-variant to_sign is not shaped as BIP-322 requires (one input, one empty
+ * OP_RETURN output), or undefined. Which output it spends is checked with the script.
+ */
+function fullShapeProblem(tx: Tx): string | undefined {
   const input = tx.inputs[0];
   const output = tx.outputs[0];
   if (tx.inputs.length !== 1 || input === undefined) return 'to_sign must have exactly one input';
-  if (input.vout !== 0 || !equal(input.txid, toSpendId)) return 'the input must spend to_spend:0';
-  if (input.scriptSig.length !== 0) return 'non-witness (scriptSig) signatures are not supported';
   if (
     tx.outputs.length !== 1 ||
     output === undefined ||

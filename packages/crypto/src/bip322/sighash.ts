@@ -1,10 +1,12 @@
-// Signature hashes for the two spend types BIP-322 simple signatures cover here:
-// BIP-143 (segwit v0: P2WPKH, P2WSH) and BIP-341 (taproot key path).
+// Signature hashes of the three script versions BIP-322 signatures use here: legacy
+// (P2PKH, P2SH), BIP-143 (segwit v0) and BIP-341/342 (taproot key and script path).
+// SIGHASH_ALL (and taproot's DEFAULT) only: to_sign has one input and one output.
 import { concatBytes, sha256, taggedHash } from '@medanchor/core';
 import {
   hash256,
   outpoint,
   serializeOutput,
+  serializeTx,
   type Tx,
   type TxOutput,
   u32le,
@@ -55,8 +57,29 @@ export function p2wpkhScriptCode(keyHash: Uint8Array): Uint8Array {
 }
 
 /**
+ * Legacy (pre-segwit) digest of input `index` with SIGHASH_ALL: the transaction with
+ * every scriptSig emptied except this input's, which holds `scriptCode`, then the
+ * hash type as u32, double SHA-256. `scriptCode` must hold no OP_CODESEPARATOR (the
+ * interpreter refuses scripts that do).
+ */
+export function sighashLegacy(tx: Tx, index: number, scriptCode: Uint8Array): Uint8Array {
+  if (tx.inputs[index] === undefined) throw new Error('input index out of range');
+  const copy: Tx = {
+    ...tx,
+    inputs: tx.inputs.map((input, i) => ({
+      ...input,
+      scriptSig: i === index ? scriptCode : new Uint8Array(0),
+      witness: [],
+    })),
+  };
+  return hash256(concatBytes(serializeTx(copy, false), u32le(SIGHASH_ALL)));
+}
+
+/**
  * BIP-341 key-path digest of input `index` for hash type DEFAULT or ALL (no annex,
  * no ANYONECANPAY/NONE/SINGLE: BIP-322's to_sign has one input and one output).
+ * With `leafHash`, the BIP-342 script-path digest of that tapleaf (key version 0,
+ * no OP_CODESEPARATOR executed).
  * @param spent - the outputs every input spends, in input order (amounts and scripts are committed).
  */
 export function sighashTaprootKeyPath(
@@ -64,6 +87,7 @@ export function sighashTaprootKeyPath(
   index: number,
   spent: TxOutput[],
   hashType: number,
+  leafHash?: Uint8Array,
 ): Uint8Array {
   if (hashType !== SIGHASH_DEFAULT && hashType !== SIGHASH_ALL)
     throw new Error('unsupported hash type');
@@ -78,7 +102,9 @@ export function sighashTaprootKeyPath(
     sha256(concatBytes(...spent.map((o) => withLength(o.script)))),
     sha256(concatBytes(...tx.inputs.map((i) => u32le(i.sequence)))),
     sha256(concatBytes(...tx.outputs.map(serializeOutput))),
-    Uint8Array.of(0x00),
+    // spend_type = ext_flag * 2 (annex never present here).
+    Uint8Array.of(leafHash === undefined ? 0x00 : 0x02),
     u32le(index),
+    ...(leafHash === undefined ? [] : [leafHash, Uint8Array.of(0x00), u32le(0xffffffff)]),
   );
 }

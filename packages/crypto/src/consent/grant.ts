@@ -1,7 +1,6 @@
 import { MedanchorError } from '@medanchor/core';
 import { schnorr } from '@noble/curves/secp256k1.js';
-import { decodeSegwitAddress } from '../bip322/address.js';
-import { addressType } from '../bip322/witness-program.js';
+import { type DecodedAddress, decodeAddress } from '../bip322/address.js';
 import { canonicalizeJson } from '../jcs/jcs.js';
 import { formatConsentTime, parseConsentTime } from './time.js';
 
@@ -19,7 +18,9 @@ export const CONSENT_ACTIONS: readonly ConsentAction[] = [
 
 /**
  * The Bitcoin key that signs for the patient: a BIP-340 x-only public key (hex),
- * or a native segwit address whose holder signs with BIP-322.
+ * or an address (P2PKH, P2SH, P2WPKH, P2WSH, P2TR) whose holder signs with BIP-322.
+ * Two signers are the same signer exactly when their JSON values are equal member by
+ * member (same scheme; same `publicKey` or same `address` string).
  */
 export type ConsentSigner =
   | { scheme: 'bip340'; publicKey: string }
@@ -97,13 +98,19 @@ export function signerProblem(value: unknown, path: string): string | undefined 
     const extra = extraKey(value, ['scheme', 'address']);
     if (extra) return `${path} has an unknown field "${extra}"`;
     const a = value['address'];
+    let decoded: DecodedAddress | undefined;
     try {
-      if (typeof a !== 'string' || addressType(decodeSegwitAddress(a)) === undefined)
-        throw new Error();
+      if (typeof a === 'string') decoded = decodeAddress(a);
     } catch {
-      return `${path}.address must be a P2WPKH, P2WSH or P2TR address`;
+      decoded = undefined;
     }
-    if (a !== a.toLowerCase()) return `${path}.address must be lowercase`;
+    if (decoded === undefined || decoded.type === 'segwit-unknown') {
+      return `${path}.address must be a P2PKH, P2SH, P2WPKH, P2WSH or P2TR address`;
+    }
+    // One spelling per signer: bech32 in lower case (base58 is case-sensitive as it is).
+    if (decoded.segwit !== undefined && a !== (a as string).toLowerCase()) {
+      return `${path}.address must be lowercase`;
+    }
     return undefined;
   }
   return `${path}.scheme must be "bip340" or "bip322"`;

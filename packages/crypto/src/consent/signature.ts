@@ -2,7 +2,8 @@
 // digest itself, or BIP-322 over a short text that names the digest.
 import { fromHex, MedanchorError, toHex } from '@medanchor/core';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
-import { signBip322, verifyBip322 } from '../bip322/bip322.js';
+import { verifyBip322 } from '../bip322/bip322.js';
+import { signBip322 } from '../bip322/sign.js';
 import { consentBip322Message } from './canonical.js';
 import type { ConsentSigner } from './grant.js';
 

@@ -6,9 +6,9 @@ import {
   bip322MessageHash,
   bip322ToSign,
   bip322ToSpend,
-  signBip322,
   verifyBip322,
 } from '../../src/bip322/bip322.js';
+import { signBip322 } from '../../src/bip322/sign.js';
 import { txidDisplayHex } from '../../src/bip322/tx.js';
 
 interface VectorFile {

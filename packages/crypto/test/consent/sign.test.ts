@@ -90,8 +90,13 @@ describe('signing and verifying grants', () => {
     ['short nonce', { nonce: 'abcd' }],
     ['bad public key', { signer: { scheme: 'bip340', publicKey: 'ff'.repeat(32) } }],
     [
-      'legacy address',
-      { signer: { scheme: 'bip322', address: '1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2' } },
+      // P2PKH and P2SH are accepted now; a base58 string with an unknown version byte is not.
+      'unknown base58 address version',
+      { signer: { scheme: 'bip322', address: 'LKDxGDJq5fF4FohAB8zJH24mDDNHDNtqsE' } },
+    ],
+    [
+      'future witness version address',
+      { signer: { scheme: 'bip322', address: 'bc1zw508d6qejxtdg4y5r3zarvaryvaxxpcs' } },
     ],
     ['empty patient', { patient: '' }],
   ];
