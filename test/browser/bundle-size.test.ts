@@ -39,11 +39,11 @@ describe('browser bundle sizes', () => {
     expect(b.packages).toContain('@noble/hashes');
   });
 
-  it("a page's level-3 check (verifier, Esplora backend, network lookup) stays under the same budget", async () => {
+  it("a page's level-3 check (verifier, Esplora backend, network lookup) stays within 90 KB", async () => {
     const b = await bundle(
       "export { bitcoinAnchorVerifier, esploraBackend, networkByName } from '@medanchor/chain/verify';",
     );
-    expect(b.bytes).toBeLessThanOrEqual(80_000);
+    expect(b.bytes).toBeLessThanOrEqual(90_000);
     expect(b.packages.filter((p) => FORBIDDEN.includes(p))).toEqual([]);
   });
 

@@ -11,7 +11,9 @@
 export { BITCOIN_ANCHOR_TYPE, decodeBitcoinAnchorEntry } from './anchor/entry.js';
 export {
   type BackendChainReport,
+  type BitcoinAnchorFacts,
   type BitcoinAnchorVerifierOptions,
+  type BoundFact,
   bitcoinAnchorVerifier,
 } from './anchor/verifier.js';
 export { type EsploraBackendOptions, esploraBackend } from './backend/esplora.js';
@@ -40,6 +42,8 @@ export {
   type OtsVerification,
   verifyOts,
 } from './ots/verify.js';
+export { bundledSchedule } from './schedule/bundled.js';
+export type { DifficultySchedule, ScheduleEpoch } from './schedule/types.js';
 export {
   type DecodedSpvProof,
   decodeSpvProof,
