@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   fromHex,
   MemoryJournal,
@@ -64,6 +66,56 @@ describe('bitcoin anchor verifier', () => {
       ],
     });
     expect(l3).toMatchObject({ ok: true, level: 3 });
+  });
+
+  it('states what was proven: bound facts as facts, claimed ones as claimed, test network labelled', async () => {
+    const height = (receipt.anchors[0] as BitcoinAnchorEntry).height;
+    const l2 = await verifyReceipt(receipt, {
+      anchors: [bitcoinAnchorVerifier({ network: regtest })],
+    });
+    expect(l2).toMatchObject({
+      ok: true,
+      origin: 'clinic.example/verifier',
+      facts: {
+        network: { value: 'regtest', bound: false },
+        height: { value: height, bound: false },
+      },
+    });
+    if (l2.ok) {
+      expect(l2.statement).toContain(
+        `block claimed at height ${height} on Bitcoin regtest (claimed)`,
+      );
+      expect(l2.statement).toMatch(
+        /in log clinic\.example\/verifier \(test network: proves nothing about time\)$/,
+      );
+    }
+    const l3 = await verifyReceipt(receipt, {
+      anchors: [
+        bitcoinAnchorVerifier({ network: regtest, backends: [devnet], minConfirmations: 3 }),
+      ],
+    });
+    if (!l3.ok) throw new Error(l3.reason);
+    expect(l3.statement).toMatch(
+      new RegExp(
+        `^existed no later than \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC as the block claims, time not bound \\(block ${height} on Bitcoin regtest \\(claimed\\), \\d+ confirmations\\)`,
+      ),
+    );
+  });
+
+  it('a backend that cannot be reached makes level 3 undetermined, not refuted', async () => {
+    // A real refused connection: a port that was free a moment ago.
+    const port = await new Promise<number>((done) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as AddressInfo).port;
+        srv.close(() => done(p));
+      });
+    });
+    const down = esploraBackend({ url: `http://127.0.0.1:${port}`, retries: 0, timeoutMs: 2000 });
+    const r = await verifyReceipt(receipt, {
+      anchors: [bitcoinAnchorVerifier({ network: regtest, backends: [down], minConfirmations: 3 })],
+    });
+    expect(r).toMatchObject({ ok: false, step: 'anchor', undetermined: true });
+    if (!r.ok) expect(r.reason).toMatch(/could not be checked: chain: .*no answer/);
   });
 
   it('fails at payload when the anchor is for another checkpoint', async () => {

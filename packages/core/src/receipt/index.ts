@@ -31,10 +31,13 @@ export {
 export { receiptV1Schema } from './schema.js';
 export {
   type AnchorCheck,
+  type AnchorFacts,
   type ReceiptRejected,
   type ReceiptStep,
   type ReceiptVerification,
   type ReceiptVerified,
+  statementOf,
+  type VerdictFact,
   type VerifyReceiptMerkleOptions,
   type VerifyReceiptOptions,
   verifyReceipt,

@@ -36,8 +36,38 @@ export interface AnchorCheck {
   readonly level?: number;
   /** Why it failed or was skipped. */
   readonly reason?: string;
+  /** True when it failed because the check could not be made (backend down, data missing). */
+  readonly undetermined?: boolean;
   /** Facts reported by the verifier. */
   readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** A fact of a verdict, and whether verification bound it (checked) or only read it (claimed). */
+export interface VerdictFact<T> {
+  readonly value: T;
+  /** True when a check ties the value to the proof; false when the receipt only claims it. */
+  readonly bound: boolean;
+}
+
+/**
+ * What an anchor verifier established about where and when (anchor `details.facts`; the
+ * Bitcoin verifier reports them). Times are Unix seconds.
+ */
+export interface AnchorFacts {
+  /** The ledger, e.g. `"bitcoin"`. */
+  readonly chain: string;
+  /** Network, e.g. `mainnet`. */
+  readonly network: VerdictFact<string>;
+  /** Block height. */
+  readonly height: VerdictFact<number>;
+  /** Block time. */
+  readonly time: VerdictFact<number>;
+  /** The time by which the record provably existed, when one is bound. */
+  readonly notLaterThan?: number;
+  /** Confirmations shown, at level 3. */
+  readonly confirmations?: number;
+  /** A test network: its blocks cost nothing, so it proves nothing about time. */
+  readonly testNetwork: boolean;
 }
 
 /** A receipt that verified. */
@@ -54,6 +84,16 @@ export interface ReceiptVerified {
   readonly anchoredDigest: string;
   /** One entry per anchor, in receipt order (empty for `verifyReceiptMerkle`). */
   readonly anchors: readonly AnchorCheck[];
+  /** The log the record is in (bound: the checkpoint digest commits to it). */
+  readonly origin: string;
+  /** Where and when, from the verified anchor of the highest level that reports facts. */
+  readonly facts?: AnchorFacts;
+  /**
+   * What was proven, in words: "existed no later than <UTC> (block <h> on Bitcoin <network>,
+   * <k> confirmations), in log <origin>"; claimed values are said to be claimed, and test
+   * networks are labelled "test network: proves nothing about time".
+   */
+  readonly statement: string;
 }
 
 /** A receipt that did not verify, with the step that failed and why. */
@@ -66,6 +106,11 @@ export interface ReceiptRejected {
   readonly reason: string;
   /** Anchor results, when the failure is at the `anchor` step. */
   readonly anchors?: readonly AnchorCheck[];
+  /**
+   * True when every failed anchor check could not be made (a backend down, a block past the
+   * bundled schedule) rather than refuted: the receipt may be good, it is not proven.
+   */
+  readonly undetermined?: boolean;
 }
 
 /** Result of receipt verification. Verification never throws on bad input. */
@@ -202,7 +247,49 @@ export function verifyReceiptMerkle(
     contentChecked: options.content !== undefined,
     anchoredDigest: anchored.digest,
     anchors: [],
+    origin: anchored.origin,
+    statement: statementOf(anchored.origin, 1, undefined, anchored.size),
   };
+}
+
+const utc = (t: number) => `${new Date(t * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+
+function isFact(f: unknown, type: 'string' | 'number'): boolean {
+  const o = f as VerdictFact<unknown> | undefined;
+  return (
+    typeof o === 'object' && o !== null && typeof o.value === type && typeof o.bound === 'boolean'
+  );
+}
+
+/** The facts of a verified anchor check, when it reports them in the documented shape. */
+function factsOf(check: AnchorCheck): AnchorFacts | undefined {
+  const f = check.details?.['facts'] as AnchorFacts | undefined;
+  if (typeof f !== 'object' || f === null) return undefined;
+  if (!isFact(f.network, 'string') || !isFact(f.height, 'number') || !isFact(f.time, 'number'))
+    return undefined;
+  return f;
+}
+
+/**
+ * The sentence of a verdict: the time the record existed by, where, and in which log; what is
+ * only claimed says so.
+ */
+export function statementOf(
+  origin: string,
+  level: number,
+  facts: AnchorFacts | undefined,
+  size?: number,
+): string {
+  if (facts === undefined || level < 2)
+    return `is in log ${origin}${size === undefined ? '' : ` (checkpoint of ${size} records)`}; no anchor verified, so no time is proven`;
+  const net = `${facts.chain === 'bitcoin' ? 'Bitcoin' : facts.chain} ${facts.network.value}${facts.network.bound ? '' : ' (claimed)'}`;
+  const test = facts.testNetwork ? ' (test network: proves nothing about time)' : '';
+  const block = facts.height.bound
+    ? `block ${facts.height.value} on ${net}${facts.confirmations === undefined ? '' : `, ${facts.confirmations} confirmations`}`
+    : `block claimed at height ${facts.height.value} on ${net}, not checked against the chain`;
+  if (facts.notLaterThan !== undefined)
+    return `existed no later than ${utc(facts.notLaterThan)} (${block}), in log ${origin}${test}`;
+  return `existed no later than ${utc(facts.time.value)} as the block claims, time not bound (${block}), in log ${origin}${test}`;
 }
 
 function findVerifier(
@@ -262,20 +349,30 @@ export async function verifyReceipt(
           ...(out.details === undefined ? {} : { details: out.details }),
         });
       } else {
-        checks.push({ index, type: anchor.type, status: 'failed', reason: out.reason });
+        checks.push({
+          index,
+          type: anchor.type,
+          status: 'failed',
+          reason: out.reason,
+          ...(out.undetermined === true ? { undetermined: true } : {}),
+          ...(out.details === undefined ? {} : { details: out.details }),
+        });
       }
     } catch (e) {
       const reason = isMedanchorError(e) ? `${e.code}: ${e.message}` : 'the anchor verifier threw';
       checks.push({ index, type: anchor.type, status: 'failed', reason });
     }
   }
-  const failed = checks.find((c) => c.status === 'failed');
+  const failures = checks.filter((c) => c.status === 'failed');
+  const failed = failures[0];
   if (failed !== undefined) {
+    const undetermined = failures.every((c) => c.undetermined === true);
     return {
       ok: false,
       step: 'anchor',
-      reason: `anchor ${failed.index} (${failed.type}) failed: ${failed.reason}`,
+      reason: `anchor ${failed.index} (${failed.type}) ${undetermined ? 'could not be checked' : 'failed'}: ${failed.reason}`,
       anchors: checks,
+      ...(undetermined ? { undetermined: true } : {}),
     };
   }
   if (options.requireAnchor === true && !checks.some((c) => c.status === 'verified')) {
@@ -287,5 +384,15 @@ export async function verifyReceipt(
       anchors: checks,
     };
   }
-  return { ...base, level, anchors: checks };
+  const best = checks
+    .filter((c) => c.status === 'verified' && factsOf(c) !== undefined)
+    .sort((a, b) => (b.level ?? 0) - (a.level ?? 0))[0];
+  const facts = best === undefined ? undefined : factsOf(best);
+  return {
+    ...base,
+    level,
+    anchors: checks,
+    ...(facts === undefined ? {} : { facts }),
+    statement: statementOf(base.origin, level, facts, cp.size),
+  };
 }
