@@ -52,6 +52,7 @@ export {
   type ConsentRevocationVerification,
   consentRevocationProblem,
   createConsentRevocation,
+  parseSignedConsentRevocation,
   type SignedConsentRevocation,
   signConsentRevocation,
   verifyConsentRevocation,
@@ -65,5 +66,12 @@ export {
   verifyConsentGrant,
 } from './sign.js';
 export type { ConsentSignOptions } from './signature.js';
-export { consentSignerForKey } from './signer.js';
+export {
+  type ConsentKeyKind,
+  type ConsentSigningFunction,
+  type ConsentSignRequest,
+  consentKeySigner,
+  consentMultisigSigner,
+  consentSignerForKey,
+} from './signer.js';
 export { formatConsentTime, parseConsentTime } from './time.js';

@@ -1,6 +1,7 @@
 import { MedanchorError, toHex } from '@medanchor/core';
 import { canonicalizeJson } from '../jcs/jcs.js';
-import { consentGrantHash, consentRevocationDigest } from './canonical.js';
+import { parseJsonStrict } from '../jcs/strict-parse.js';
+import { consentBip322Message, consentGrantHash, consentRevocationDigest } from './canonical.js';
 import {
   type ConsentGrant,
   type ConsentSigner,
@@ -13,8 +14,10 @@ import {
 import {
   type ConsentSignOptions,
   consentSignatureProblem,
+  externalConsentSignature,
   signConsentDigest,
 } from './signature.js';
+import type { ConsentSigningFunction } from './signer.js';
 import { formatConsentTime, parseConsentTime } from './time.js';
 
 /**
@@ -111,17 +114,54 @@ export function createConsentRevocation(
 export function signConsentRevocation(
   revocation: ConsentRevocation,
   secretKey: Uint8Array | Uint8Array[],
+  options?: ConsentSignOptions,
+): SignedConsentRevocation;
+/**
+ * Signs a revocation through a signer outside the process that may answer
+ * asynchronously; its signature is verified before the revocation is returned.
+ * @throws (rejects with) `MedanchorError` `INVALID_REVOCATION`, `SIGNER_FAILED` or `BAD_SIGNATURE`.
+ */
+export function signConsentRevocation(
+  revocation: ConsentRevocation,
+  signer: ConsentSigningFunction,
+): Promise<SignedConsentRevocation>;
+export function signConsentRevocation(
+  revocation: ConsentRevocation,
+  key: Uint8Array | Uint8Array[] | ConsentSigningFunction,
   options: ConsentSignOptions = {},
-): SignedConsentRevocation {
-  const problem = consentRevocationProblem(revocation);
-  if (problem)
-    throw new MedanchorError('INVALID_REVOCATION', `invalid consent revocation: ${problem}`);
-  const copy = JSON.parse(canonicalizeJson(revocation)) as ConsentRevocation;
+): SignedConsentRevocation | Promise<SignedConsentRevocation> {
+  if (typeof key === 'function') return signRevocationWith(revocation, key);
+  const copy = revocationCopy(revocation);
   const digest = consentRevocationDigest(copy);
   return {
     revocation: copy,
-    signature: signConsentDigest(copy.signer, 'revocation', digest, secretKey, options),
+    signature: signConsentDigest(copy.signer, 'revocation', digest, key, options),
   };
+}
+
+function revocationCopy(revocation: ConsentRevocation): ConsentRevocation {
+  const problem = consentRevocationProblem(revocation);
+  if (problem)
+    throw new MedanchorError('INVALID_REVOCATION', `invalid consent revocation: ${problem}`);
+  return JSON.parse(canonicalizeJson(revocation)) as ConsentRevocation;
+}
+
+async function signRevocationWith(
+  revocation: ConsentRevocation,
+  sign: ConsentSigningFunction,
+): Promise<SignedConsentRevocation> {
+  const copy = revocationCopy(revocation);
+  const digest = consentRevocationDigest(copy);
+  const signature = await externalConsentSignature(
+    {
+      kind: 'revocation',
+      signer: copy.signer,
+      digest,
+      message: consentBip322Message('revocation', digest),
+    },
+    sign,
+  );
+  return { revocation: copy, signature };
 }
 
 /** Result of {@link verifyConsentRevocation}. */
@@ -163,6 +203,36 @@ export function verifyConsentRevocation(
     : { valid: true, revocation, revocationHash: toHex(digest) };
 }
 
+/**
+ * Parses JSON text into a signed revocation and verifies it (shape and signature),
+ * refusing duplicate member names as grants do.
+ * @throws `MedanchorError` `INVALID_REVOCATION` (not JSON, a repeated member, a bad
+ *   field) or `BAD_SIGNATURE`.
+ */
+export function parseSignedConsentRevocation(text: string): SignedConsentRevocation {
+  let value: unknown;
+  try {
+    value = parseJsonStrict(text);
+  } catch (cause) {
+    throw new MedanchorError(
+      'INVALID_REVOCATION',
+      'the signed revocation is not valid JSON or repeats a member name',
+      { cause },
+    );
+  }
+  const r = verifyConsentRevocation(value);
+  if (!r.valid) {
+    throw r.step === 'signature'
+      ? new MedanchorError(
+          'BAD_SIGNATURE',
+          `the revocation's signature does not verify (${r.reason}); obtain a freshly signed revocation`,
+        )
+      : new MedanchorError('INVALID_REVOCATION', `invalid signed revocation: ${r.reason}`);
+  }
+  return value as SignedConsentRevocation;
+}
+
+// Signer equality (consent.md): same scheme and the same key or address string.
 function sameSigner(a: ConsentSigner, b: ConsentSigner): boolean {
   if (a.scheme === 'bip340' && b.scheme === 'bip340') return a.publicKey === b.publicKey;
   if (a.scheme === 'bip322' && b.scheme === 'bip322') return a.address === b.address;

@@ -1,7 +1,7 @@
 import { MedanchorError, toHex } from '@medanchor/core';
 import { canonicalizeJson } from '../jcs/jcs.js';
 import { parseJsonStrict } from '../jcs/strict-parse.js';
-import { consentGrantDigest } from './canonical.js';
+import { consentBip322Message, consentGrantDigest } from './canonical.js';
 import {
   assertConsentGrant,
   type ConsentGrant,
@@ -12,8 +12,10 @@ import {
 import {
   type ConsentSignOptions,
   consentSignatureProblem,
+  externalConsentSignature,
   signConsentDigest,
 } from './signature.js';
+import type { ConsentSigningFunction } from './signer.js';
 
 /**
  * A grant with the patient's signature: 128 hex digits (BIP-340 over the grant
@@ -27,7 +29,8 @@ export interface SignedConsentGrant {
 }
 
 /**
- * Signs a grant with the patient's secret key (the key of `grant.signer`).
+ * Signs a grant with the patient's secret key (the key of `grant.signer`; several keys
+ * for a multisig address, with `options.witnessScript`).
  * @throws `MedanchorError` `INVALID_GRANT`, `INVALID_KEY` or `SIGNER_MISMATCH`.
  * @example
  * ```ts
@@ -38,16 +41,55 @@ export interface SignedConsentGrant {
 export function signConsentGrant(
   grant: ConsentGrant,
   secretKey: Uint8Array | Uint8Array[],
+  options?: ConsentSignOptions,
+): SignedConsentGrant;
+/**
+ * Signs a grant through a signer outside the process (KMS, HSM, hardware wallet) that
+ * may answer asynchronously. Its signature is verified before the grant is returned.
+ * @throws (rejects with) `MedanchorError` `INVALID_GRANT`, `SIGNER_FAILED` (the signer
+ *   threw) or `BAD_SIGNATURE` (it returned a signature that does not verify).
+ * @example
+ * ```ts
+ * const signed = await signConsentGrant(grant, async ({ message }) =>
+ *   wallet.signMessageBip322(grant.signer.address, message),
+ * );
+ * ```
+ */
+export function signConsentGrant(
+  grant: ConsentGrant,
+  signer: ConsentSigningFunction,
+): Promise<SignedConsentGrant>;
+export function signConsentGrant(
+  grant: ConsentGrant,
+  key: Uint8Array | Uint8Array[] | ConsentSigningFunction,
   options: ConsentSignOptions = {},
-): SignedConsentGrant {
-  assertConsentGrant(grant);
-  // A private copy: later changes to the caller's object must not alter what was signed.
-  const copy = JSON.parse(canonicalizeJson(grant)) as ConsentGrant;
+): SignedConsentGrant | Promise<SignedConsentGrant> {
+  if (typeof key === 'function') return signGrantWith(grant, key);
+  const copy = frozenCopy(grant);
   const digest = consentGrantDigest(copy);
   return {
     grant: copy,
-    signature: signConsentDigest(copy.signer, 'grant', digest, secretKey, options),
+    signature: signConsentDigest(copy.signer, 'grant', digest, key, options),
   };
+}
+
+// A private copy: later changes to the caller's object must not alter what was signed.
+function frozenCopy(grant: ConsentGrant): ConsentGrant {
+  assertConsentGrant(grant);
+  return JSON.parse(canonicalizeJson(grant)) as ConsentGrant;
+}
+
+async function signGrantWith(
+  grant: ConsentGrant,
+  sign: ConsentSigningFunction,
+): Promise<SignedConsentGrant> {
+  const copy = frozenCopy(grant);
+  const digest = consentGrantDigest(copy);
+  const signature = await externalConsentSignature(
+    { kind: 'grant', signer: copy.signer, digest, message: consentBip322Message('grant', digest) },
+    sign,
+  );
+  return { grant: copy, signature };
 }
 
 /** Result of {@link verifyConsentGrant}. */

@@ -3,18 +3,19 @@
 import { fromHex, MedanchorError, toHex } from '@medanchor/core';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { verifyBip322 } from '../bip322/bip322.js';
-import { signBip322 } from '../bip322/sign.js';
+import { type Bip322SignOptions, signBip322 } from '../bip322/sign.js';
 import { consentBip322Message } from './canonical.js';
 import type { ConsentSigner } from './grant.js';
+import type { ConsentSigningFunction, ConsentSignRequest } from './signer.js';
 
-/** Options for signing grants and revocations. */
-export interface ConsentSignOptions {
+/**
+ * Options for signing grants and revocations with keys in this process: BIP-340
+ * auxiliary randomness, and for BIP-322 signers the scripts and time-lock fields of
+ * {@link Bip322SignOptions} (`witnessScript` for P2WSH multisig, `tapscript`, ...).
+ */
+export interface ConsentSignOptions extends Omit<Bip322SignOptions, 'prefix' | 'base58'> {
   /** 32 bytes of BIP-340 auxiliary randomness (fixed only for test vectors); fresh random bytes when omitted. */
   auxRand?: Uint8Array;
-  /** BIP-322 P2WPKH/P2WSH: grind ECDSA nonces for low R like Bitcoin Core (default true). */
-  lowR?: boolean;
-  /** BIP-322 P2WSH: the multisig witness script. */
-  witnessScript?: Uint8Array;
 }
 
 const SIG_HEX = /^[0-9a-f]{128}$/;
@@ -72,4 +73,35 @@ export function consentSignatureProblem(
   } catch {
     return 'BIP-340 signature check failed';
   }
+}
+
+/**
+ * Asks an external signer for the signature of `request` and checks it before it is
+ * used. The signer's own failure becomes `SIGNER_FAILED` (its error kept as the cause,
+ * not in the message); a result that is not a string, or does not verify for
+ * `request.signer`, is `BAD_SIGNATURE`.
+ */
+export async function externalConsentSignature(
+  request: ConsentSignRequest,
+  sign: ConsentSigningFunction,
+): Promise<string> {
+  let signature: unknown;
+  try {
+    signature = await sign(request);
+  } catch (cause) {
+    if (cause instanceof MedanchorError) throw cause;
+    throw new MedanchorError(
+      'SIGNER_FAILED',
+      `the external signer failed to sign the ${request.kind}; check the device or service and retry`,
+      { cause },
+    );
+  }
+  const problem = consentSignatureProblem(request.signer, request.kind, request.digest, signature);
+  if (problem !== undefined) {
+    throw new MedanchorError(
+      'BAD_SIGNATURE',
+      `the external signer returned a signature that does not verify for the ${request.kind}'s signer (${problem}); check that it signs with the signer's key`,
+    );
+  }
+  return signature as string;
 }
