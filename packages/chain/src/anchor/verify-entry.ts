@@ -5,6 +5,7 @@ import { parseHeader } from '../bitcoin/header.js';
 import { validateHeaderChain } from '../bitcoin/header-chain.js';
 import type { NetworkParams } from '../network/params.js';
 import { createSpvProof } from '../spv/create.js';
+import type { HeaderSource } from '../spv/depth.js';
 import type { SpvProof } from '../spv/proof.js';
 import { verifySpvProof } from '../spv/verify.js';
 import { type BitcoinAnchorEntry, bitcoinAnchorEntryFromProof } from './entry.js';
@@ -48,8 +49,9 @@ export function anchorProofRefused(
 
 /**
  * Up to `count` headers of the backend's best chain from height `from` on, in height
- * order; stops at the first height the backend does not have (above its tip). At most
- * {@link HEADER_FETCH_PARALLELISM} requests are in flight.
+ * order; stops at the first height the backend does not have (above its tip). A backend
+ * with a `headers(start, count)` range method is asked once; otherwise one request per
+ * height, at most {@link HEADER_FETCH_PARALLELISM} in flight.
  * @throws the backend's errors other than `NOT_FOUND`.
  */
 export async function fetchHeaderRange(
@@ -57,6 +59,8 @@ export async function fetchHeaderRange(
   from: number,
   count: number,
 ): Promise<HeaderInfo[]> {
+  const ranged = await fetchByRange(backend, from, count);
+  if (ranged !== undefined) return ranged;
   const out: HeaderInfo[] = [];
   for (let start = from; start < from + count; start += HEADER_FETCH_PARALLELISM) {
     const heights: number[] = [];
@@ -78,6 +82,30 @@ export async function fetchHeaderRange(
     }
   }
   return out;
+}
+
+// A backend that serves headers in ranges (an optional `headers(start, count)`, as
+// `HeaderSource` of spv/depth.ts describes) answers in one request; heights and hashes
+// are derived here, and linkage is checked by the caller's validation.
+async function fetchByRange(
+  backend: Backend,
+  from: number,
+  count: number,
+): Promise<HeaderInfo[] | undefined> {
+  const source = backend as Backend & Partial<Pick<HeaderSource, 'headers'>>;
+  if (typeof source.headers !== 'function' || count <= 0) return undefined;
+  let got: Uint8Array[];
+  try {
+    got = await source.headers(from, count);
+  } catch (e) {
+    // Past the tip some servers refuse the whole range: ask height by height instead.
+    if (isMedanchorError(e, 'NOT_FOUND')) return undefined;
+    throw e;
+  }
+  return got
+    .slice(0, count)
+    .filter((h) => h instanceof Uint8Array && h.length === 80)
+    .map((header, i) => ({ hash: hashOf(header), height: from + i, header }));
 }
 
 /**

@@ -12,9 +12,10 @@ import {
 import {
   type AnchorEvent,
   createAnchorer,
+  fetchVerifiedAnchorEntry,
   memoryAnchorStateStore,
 } from '../../src/anchor/index.js';
-import { esploraBackend } from '../../src/backend/index.js';
+import { type Backend, esploraBackend } from '../../src/backend/index.js';
 import type { Devnet } from '../../src/devnet/index.js';
 import { regtest } from '../../src/network/index.js';
 import { serveEsplora } from '../../src/node/index.js';
@@ -102,6 +103,45 @@ describe('anchorer through an honest proxy', () => {
     expect((await again.entry(digest))?.blockHash).toBe(final?.confirmation?.blockHash);
     expect(await again.sync()).toEqual([]);
     expect(r.liar.seen.length).toBe(seen);
+  });
+});
+
+describe('headers in ranges', () => {
+  it('asks a backend that serves ranges once for the headers above the block', async () => {
+    const r = await rig('ranges');
+    const anchorer = await r.open();
+    const digest = digestOf('ranges');
+    const record = await anchorer.anchor(digest);
+    await r.devnet.test.mine(8);
+    let ranges = 0;
+    let single = 0;
+    const dev = r.devnet as unknown as Backend;
+    const ranged = new Proxy(dev, {
+      get(target, prop) {
+        if (prop === 'headers')
+          return async (start: number, count: number) => {
+            ranges++;
+            const out: Uint8Array[] = [];
+            for (let h = start; h < start + count; h++)
+              out.push((await dev.headerByHeight(h)).header);
+            return out;
+          };
+        if (prop === 'headerByHeight') single++;
+        const v = Reflect.get(target, prop) as unknown;
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const { entry, confirmations } = await fetchVerifiedAnchorEntry({
+      backend: ranged,
+      network: regtest,
+      txid: record.attempts[0]!.txid,
+      digest,
+      depth: 6,
+    });
+    expect(confirmations).toBe(6);
+    expect(entry.txid).toBe(record.attempts[0]!.txid);
+    expect(ranges).toBe(1);
+    expect(single).toBe(1); // the header at the claimed height only
   });
 });
 
