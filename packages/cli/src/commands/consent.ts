@@ -1,14 +1,19 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fromHex } from '@medanchor/core';
 import {
   CONSENT_ACTIONS,
   type ConsentAction,
   type ConsentCategory,
+  type ConsentKeyKind,
+  type ConsentSigner,
+  type ConsentSignOptions,
+  consentMultisigSigner,
   consentSignerForKey,
   createConsentGrant,
   createConsentRevocation,
   evaluateConsent,
+  parseJsonStrict,
   signConsentGrant,
   signConsentRevocation,
   verifyConsentGrant,
@@ -17,7 +22,6 @@ import { stringList } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.js';
 import { readKeyFile } from '../key-files.js';
-import { readJsonFile } from '../read-json.js';
 import { inputError, usageError } from '../usage-error.js';
 
 const RESOURCE_TYPES = 'http://hl7.org/fhir/resource-types';
@@ -40,8 +44,67 @@ function writeJson(path: string, value: unknown): void {
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * Reads a signed consent document strictly: a member name repeated in one object is
+ * refused (consent.md), since JSON readers disagree on which copy wins.
+ */
+function readConsentJson(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw inputError(`cannot read the ${what} ${path}`, cause);
+  }
+  try {
+    return parseJsonStrict(text);
+  } catch (cause) {
+    throw inputError(
+      `the ${what} ${path} is not JSON, or repeats a member name in one object (refused: readers would disagree on its meaning)`,
+      cause,
+    );
+  }
+}
+
+const SCHEMES = ['bip340', 'p2tr', 'p2wpkh', 'p2sh-p2wpkh', 'p2pkh', 'p2wsh-multisig'] as const;
+
+/** The signer and signing options of `--scheme` over the given key files' secrets. */
+function signerFor(
+  scheme: string,
+  secrets: Uint8Array[],
+  threshold: unknown,
+  network: { bech32: string; pubKeyHash: number; scriptHash: number },
+): { signer: ConsentSigner; options: ConsentSignOptions } {
+  if (!(SCHEMES as readonly string[]).includes(scheme)) {
+    throw usageError(`--scheme is one of ${SCHEMES.join(', ')}`);
+  }
+  if (scheme === 'p2wsh-multisig') {
+    const m = threshold === undefined ? secrets.length : Number(threshold);
+    if (!Number.isInteger(m) || m < 1 || m > secrets.length) {
+      throw usageError(
+        `--threshold must be an integer from 1 to the number of keys (${secrets.length})`,
+      );
+    }
+    const { signer, witnessScript } = consentMultisigSigner(secrets, m, network.bech32);
+    return { signer, options: { witnessScript } };
+  }
+  if (secrets.length !== 1) throw usageError(`--scheme ${scheme} takes exactly one --key`);
+  if (threshold !== undefined) throw usageError('--threshold is for --scheme p2wsh-multisig');
+  const base58 = { pubKeyHash: network.pubKeyHash, scriptHash: network.scriptHash };
+  return {
+    signer: consentSignerForKey(secrets[0]!, scheme as ConsentKeyKind, network.bech32, base58),
+    options: {},
+  };
+}
+
+// BIP-340 signers take one key; multisig addresses take the list.
+const oneOrAll = (secrets: Uint8Array[]) => (secrets.length === 1 ? secrets[0]! : secrets);
+
+function readSecrets(paths: string[], cwd: string): Uint8Array[] {
+  return paths.map((p) => fromHex(readKeyFile(resolve(cwd, p), 'secp256k1').secretKey));
+}
+
 function readSignedGrant(path: string) {
-  const signed = readJsonFile(path, 'consent grant');
+  const signed = readConsentJson(path, 'consent grant');
   const check = verifyConsentGrant(signed);
   if (!check.valid)
     throw inputError(
@@ -55,14 +118,21 @@ export const consentGrantCommand: Command = {
   summary: "sign a patient's consent grant with their Bitcoin key",
   usage: '',
   description:
-    'Builds a consent grant (docs/spec/consent.md: who may do what, why, with which data, when), signs its RFC 8785 canonical form with the patient key (BIP-340 by default, or BIP-322 for a p2tr/p2wpkh address), and writes it as JSON. Stamp the file to anchor when consent was given.',
+    'Builds a consent grant (docs/spec/consent.md: who may do what, why, with which data, when), signs its RFC 8785 canonical form with the patient key (BIP-340 by default, or BIP-322 for a p2tr, p2wpkh, p2sh-p2wpkh, p2pkh or p2wsh-multisig address), and writes it as JSON. Stamp the file to anchor when consent was given.',
   options: [
     {
       name: 'key',
       type: 'string',
       short: 'k',
+      multiple: true,
       value: '<keyfile>',
-      description: "the patient's secp256k1 key file (required)",
+      description: "the patient's secp256k1 key file (required; repeat for p2wsh-multisig)",
+    },
+    {
+      name: 'threshold',
+      type: 'string',
+      value: '<m>',
+      description: 'p2wsh-multisig: signatures needed (default: every key)',
     },
     {
       name: 'patient',
@@ -119,8 +189,8 @@ export const consentGrantCommand: Command = {
     {
       name: 'scheme',
       type: 'string',
-      value: '<bip340|p2tr|p2wpkh>',
-      description: 'signature scheme (default bip340)',
+      value: `<${SCHEMES.join('|')}>`,
+      description: 'signature scheme or address type (default bip340)',
     },
     {
       name: 'out',
@@ -139,13 +209,13 @@ export const consentGrantCommand: Command = {
   arity: [0, 0],
   async run({ args, config, out, io }) {
     const v = args.values;
-    for (const required of ['key', 'patient', 'grantee'])
+    for (const required of ['patient', 'grantee'])
       if (typeof v[required] !== 'string') throw usageError(`--${required} is required`);
-    const key = readKeyFile(resolve(io.cwd, v['key'] as string), 'secp256k1');
+    const keyPaths = stringList(v['key']);
+    if (keyPaths.length === 0) throw usageError('--key is required');
     const scheme = (v['scheme'] as string | undefined) ?? 'bip340';
-    if (scheme !== 'bip340' && scheme !== 'p2tr' && scheme !== 'p2wpkh')
-      throw usageError('--scheme is bip340, p2tr or p2wpkh');
-    const secret = fromHex(key.secretKey);
+    const secrets = readSecrets(keyPaths, io.cwd);
+    const { signer, options } = signerFor(scheme, secrets, v['threshold'], config.network);
     const categories = stringList(v['category']).map(category);
     const records = stringList(v['record']);
     if (categories.length + records.length === 0)
@@ -163,7 +233,7 @@ export const consentGrantCommand: Command = {
     try {
       grant = createConsentGrant({
         patient: v['patient'] as string,
-        signer: consentSignerForKey(secret, scheme, config.network.bech32),
+        signer,
         grantee: v['grantee'] as string,
         actions: (stringList(v['action']).length > 0 ? stringList(v['action']) : ['access']).map(
           action,
@@ -176,7 +246,7 @@ export const consentGrantCommand: Command = {
     } catch (e) {
       throw usageError((e as Error).message);
     }
-    const signed = signConsentGrant(grant, secret);
+    const signed = signConsentGrant(grant, oneOrAll(secrets), options);
     const target = resolve(io.cwd, (v['out'] as string | undefined) ?? 'consent-grant.json');
     writeJson(target, signed);
     const hash = verifyConsentGrant(signed);
@@ -205,8 +275,16 @@ export const consentRevokeCommand: Command = {
       name: 'key',
       type: 'string',
       short: 'k',
+      multiple: true,
       value: '<keyfile>',
-      description: "the patient's key file, the one that signed the grant (required)",
+      description:
+        "the patient's key file, the one that signed the grant (required; repeat for a multisig)",
+    },
+    {
+      name: 'threshold',
+      type: 'string',
+      value: '<m>',
+      description: 'multisig grants: signatures needed, as when granting (default: every key)',
     },
     {
       name: 'out',
@@ -223,12 +301,21 @@ export const consentRevokeCommand: Command = {
     ],
   ],
   arity: [1, 1],
-  async run({ args, out, io }) {
-    const keyPath = args.values['key'] as string | undefined;
-    if (keyPath === undefined) throw usageError('--key is required');
-    const key = readKeyFile(resolve(io.cwd, keyPath), 'secp256k1');
+  async run({ args, config, out, io }) {
+    const keyPaths = stringList(args.values['key']);
+    if (keyPaths.length === 0) throw usageError('--key is required');
+    const secrets = readSecrets(keyPaths, io.cwd);
     const { grant, hash } = readSignedGrant(resolve(io.cwd, args.positionals[0]!));
-    const signed = signConsentRevocation(createConsentRevocation(grant), fromHex(key.secretKey));
+    // A multisig grant is revoked by the same script: rebuild it from the keys given.
+    const options =
+      secrets.length > 1 || args.values['threshold'] !== undefined
+        ? signerFor('p2wsh-multisig', secrets, args.values['threshold'], config.network).options
+        : {};
+    const signed = signConsentRevocation(
+      createConsentRevocation(grant),
+      oneOrAll(secrets),
+      options,
+    );
     const target = resolve(
       io.cwd,
       (args.values['out'] as string | undefined) ?? 'consent-revocation.json',
@@ -291,9 +378,9 @@ export const consentCheckCommand: Command = {
   async run({ args, out, io }) {
     const v = args.values;
     if (typeof v['grantee'] !== 'string') throw usageError('--grantee is required');
-    const signed = readJsonFile(resolve(io.cwd, args.positionals[0]!), 'consent grant');
+    const signed = readConsentJson(resolve(io.cwd, args.positionals[0]!), 'consent grant');
     const revocations = stringList(v['revocation']).map((f) =>
-      readJsonFile(resolve(io.cwd, f), 'revocation'),
+      readConsentJson(resolve(io.cwd, f), 'revocation'),
     );
     const at = v['at'] === undefined ? new Date() : new Date(v['at'] as string);
     if (Number.isNaN(at.getTime())) throw usageError('--at is not a time (ISO 8601)');
