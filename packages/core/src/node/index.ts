@@ -1,3 +1,4 @@
 export * from './file-log-store.js';
+export * from './file-store/index.js';
 export * from './journal-file.js';
 export * from './merkle-parallel.js';

@@ -1,0 +1,6 @@
+export {
+  type FileLedgerStore,
+  type FileLedgerStoreOptions,
+  type FileLedgerStoreStats,
+  openFileLedgerStore,
+} from './store.js';
