@@ -1,0 +1,149 @@
+// `medanchor upgrade` and `verify` through a lying Esplora: a real HTTP server on 127.0.0.1
+// in front of an in-process devnet's Esplora server. A lie never lowers or breaks a receipt
+// beside a file, never makes `verify` pass a level it did not prove, and an `upgrade` killed
+// with SIGKILL while it rewrites receipts leaves each one valid and as high as before.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fromHex } from '@medanchor/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LyingEsplora, lyingEsplora } from '../../../test/helpers/lying-esplora.js';
+import { fundingKeyFromSecret } from '../../chain/src/anchor/index.js';
+import { createDevnet, type Devnet } from '../../chain/src/devnet/index.js';
+import { regtest } from '../../chain/src/network/index.js';
+import { type EsploraServer, serveEsplora } from '../../chain/src/node/index.js';
+import { offlineReceiptLevel } from '../src/receipt-files.js';
+import { cli, spawnCli, tempDir } from './harness.js';
+
+let cwd: string;
+let remove: () => void;
+let devnet: Devnet;
+let server: EsploraServer;
+let liar: LyingEsplora;
+const env = () => ({ MEDANCHOR_ESPLORA_URL: liar.url });
+
+beforeAll(async () => {
+  ({ dir: cwd, remove } = tempDir('lying'));
+  expect((await cli(['init', '--origin', 'clinic.example/lying'], { cwd })).status).toBe(0);
+  const wallet = JSON.parse(readFileSync(join(cwd, '.medanchor', 'wallet.json'), 'utf8'));
+  const key = fundingKeyFromSecret(fromHex(wallet.secretKey), wallet.keyType, regtest);
+  devnet = createDevnet({ seed: 'cli lying backend' });
+  await devnet.test.mine(2, key.script);
+  await devnet.test.mine(100);
+  server = await serveEsplora(devnet, { port: 0 });
+  liar = await lyingEsplora(server.url);
+});
+
+afterAll(async () => {
+  await liar?.close();
+  await server?.close();
+  remove?.();
+});
+
+function stampFiles(prefix: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const file = join(cwd, `${prefix}-${i}.json`);
+    writeFileSync(file, JSON.stringify({ resourceType: 'Observation', id: `${prefix}${i}` }));
+    return file;
+  });
+}
+
+const beside = (files: string[]) => files.map((f) => readFileSync(`${f}.receipt.json`, 'utf8'));
+const levels = (texts: string[]) => texts.map((t) => offlineReceiptLevel(JSON.parse(t)));
+
+describe('medanchor through a lying Esplora', () => {
+  it('keeps every receipt beside its file when the backend alters a merkle sibling; verify never passes a level it did not prove', async () => {
+    liar.tell();
+    const files = stampFiles('sib', 20);
+    expect((await cli(['stamp', ...files], { cwd, env: env() })).status).toBe(0);
+    expect((await cli(['seal'], { cwd, env: env() })).status).toBe(0);
+    expect(levels(beside(files))).toEqual(files.map(() => 1));
+    await devnet.test.mine(1);
+    const honest = await cli(['upgrade', '--json'], { cwd, env: env() });
+    expect(honest.status).toBe(0);
+    const good = beside(files);
+    expect(levels(good)).toEqual(files.map(() => 2));
+
+    // A few blocks later the backend lies about the proof: nothing beside a file changes.
+    await devnet.test.mine(3);
+    liar.tell('merkle-sibling');
+    const lied = await cli(['upgrade', '--json'], { cwd, env: env() });
+    expect(beside(files)).toEqual(good);
+    console.log(
+      `[lying cli] upgrade under merkle-sibling: exit ${lied.status}; ${lied.stderr.trim()} ${lied.stdout.trim().slice(0, 400)}`,
+    );
+
+    // 4 real confirmations behind a tip padded by 100: level 3 at 6 does not pass.
+    liar.tell('padded-tip');
+    const padded = await cli(
+      ['verify', '--confirmations', '6', files[0]!, `${files[0]}.receipt.json`, '--json'],
+      { cwd, env: env() },
+    );
+    expect(padded.status).not.toBe(0);
+    console.log(`[lying cli] verify --confirmations 6 behind a padded tip: exit ${padded.status}`);
+    // Headers without proof of work above the block: level 3 does not pass either.
+    const tip = (await devnet.tip()).height;
+    liar.settings.weakAbove = tip - 3;
+    liar.tell('weak-pow-above');
+    const weak = await cli(
+      ['verify', '--confirmations', '6', files[0]!, `${files[0]}.receipt.json`, '--json'],
+      { cwd, env: env() },
+    );
+    expect(weak.status).not.toBe(0);
+    console.log(`[lying cli] verify --confirmations 6 over weak-PoW headers: exit ${weak.status}`);
+    // Offline, the receipt the liar could not touch is valid at level 2.
+    liar.tell();
+    const offline = await cli(['verify', '--offline', files[0]!, `${files[0]}.receipt.json`], {
+      cwd,
+      env: env(),
+    });
+    expect(offline.status).toBe(0);
+  });
+
+  it('an upgrade killed with SIGKILL while it rewrites receipts leaves each one valid and never lower', async () => {
+    liar.tell();
+    const files = stampFiles('kill', 150);
+    expect((await cli(['stamp', ...files], { cwd, env: env() })).status).toBe(0);
+    expect((await cli(['seal'], { cwd, env: env() })).status).toBe(0);
+    await devnet.test.mine(1);
+    expect((await cli(['upgrade'], { cwd, env: env() })).status).toBe(0);
+    expect(levels(beside(files)).every((l) => l === 2)).toBe(true);
+
+    let kills = 0;
+    let midWrite = 0;
+    for (let round = 0; round < 4; round++) {
+      // Move the anchor to another block: every receipt is rewritten at the same level.
+      await devnet.test.reorg(1);
+      await devnet.test.mine(1);
+      const before = beside(files);
+      const child = spawnCli(['upgrade'], { cwd, env: env() });
+      const exited = new Promise<number | null>((done) => child.once('exit', (c) => done(c)));
+      // Kill once the first receipt changed, after a random share of the writes.
+      const startedAt = Date.now();
+      for (;;) {
+        if (child.exitCode !== null || Date.now() - startedAt > 30_000) break;
+        const changed = files.findIndex(
+          (f, i) => readFileSync(`${f}.receipt.json`, 'utf8') !== before[i],
+        );
+        if (changed >= 0) {
+          await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 40)));
+          if (child.kill('SIGKILL')) kills++;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      await exited;
+      const after = beside(files);
+      const moved = after.filter((t, i) => t !== before[i]).length;
+      if (moved > 0 && moved < files.length) midWrite++;
+      expect(levels(after).filter((l) => l !== 2)).toEqual([]);
+    }
+    console.log(
+      `[lying cli] SIGKILL rounds: ${kills} kills, ${midWrite} in the middle of the rewrite`,
+    );
+    expect(kills).toBeGreaterThan(0);
+    // A complete honest upgrade brings every receipt to the anchor's current block.
+    expect((await cli(['upgrade'], { cwd, env: env() })).status).toBe(0);
+    const blocks = new Set(beside(files).map((t) => JSON.parse(t).anchors[0].blockHash));
+    expect(blocks.size).toBe(1);
+  });
+});
