@@ -1,7 +1,11 @@
-// Grant <-> FHIR R4 Consent. The mapping never widens a permission: FHIR elements
-// that would restrict a grant but have no place in it (security labels, codes, data
-// periods, nested provisions, modifier extensions) are refused, not dropped.
+// Grant <-> FHIR R4 Consent. The mapping never widens a permission: nested deny
+// exceptions are folded into the grant where the result is exactly what the Consent
+// says (fewer actions, purposes, records or resource types), security labels become data
+// categories where they are the only data restriction, and whatever else would restrict a
+// grant but has no place in it (codes, data periods, exceptions that combine several
+// restrictions) is refused with the reason, not dropped.
 import { MedanchorError } from '@medanchor/core';
+import { permitOf, reject } from './fhir-provision.js';
 import type {
   FhirCodeableConcept,
   FhirConsent,
@@ -29,7 +33,29 @@ export const CONSENT_FHIR = {
   loinc: 'http://loinc.org',
   signerExtension: 'https://medanchor.dev/fhir/StructureDefinition/consent-signer',
   nonceExtension: 'https://medanchor.dev/fhir/StructureDefinition/consent-nonce',
+  issuedAtExtension: 'https://medanchor.dev/fhir/StructureDefinition/consent-issued-at',
+  resourceTypeSystem: 'http://hl7.org/fhir/resource-types',
 } as const;
+
+/**
+ * Code systems of FHIR security labels (the R4 "All Security Labels" value set). A grant
+ * category in one of them is a label: `provision.securityLabel` in FHIR.
+ */
+export const SECURITY_LABEL_SYSTEMS: readonly string[] = [
+  'http://terminology.hl7.org/CodeSystem/v3-Confidentiality',
+  'http://terminology.hl7.org/CodeSystem/v3-ActCode',
+  'http://terminology.hl7.org/CodeSystem/v3-ActReason',
+  'http://terminology.hl7.org/CodeSystem/v3-ObligationPolicy',
+  'http://terminology.hl7.org/CodeSystem/v3-RefrainPolicy',
+  'http://terminology.hl7.org/CodeSystem/v3-SecurityIntegrityObservationValue',
+];
+
+/** True when every category is a security label (and there is at least one). */
+export function onlySecurityLabels(categories: readonly { system: string }[]): boolean {
+  return (
+    categories.length > 0 && categories.every((c) => SECURITY_LABEL_SYSTEMS.includes(c.system))
+  );
+}
 
 const RECIPIENT_ROLES = ['IRCP', 'PRCP', 'CST', 'PRF'];
 
@@ -84,8 +110,17 @@ export function consentGrantToFhir(grant: ConsentGrant): FhirConsent {
     })),
     purpose: grant.purposes.map((code) => ({ system: CONSENT_FHIR.purposeSystem, code })),
   };
-  if (grant.scope.categories.length > 0)
+  // Labels alone restrict the data to what carries one of them, as categories do; with
+  // records or other categories they would narrow those (FHIR ANDs elements), so then
+  // they stay classes.
+  if (onlySecurityLabels(grant.scope.categories) && grant.scope.records.length === 0) {
+    provision.securityLabel = grant.scope.categories.map((c) => ({
+      system: c.system,
+      code: c.code,
+    }));
+  } else if (grant.scope.categories.length > 0) {
     provision.class = grant.scope.categories.map((c) => ({ system: c.system, code: c.code }));
+  }
   if (grant.scope.records.length > 0) {
     provision.data = grant.scope.records.map((r) => ({
       meaning: 'instance' as const,
@@ -118,18 +153,14 @@ export interface ConsentFromFhirOptions {
   issuedAt?: string;
 }
 
-function reject(why: string): never {
-  throw new MedanchorError(
-    'INVALID_FHIR_CONSENT',
-    `this FHIR Consent cannot become a grant: ${why}`,
-  );
-}
-
 /**
- * The grant a FHIR R4 Consent expresses. Accepts an active resource with one
- * top-level permit provision; refuses anything a grant could not state without
- * widening it (deny provisions, nested provisions, security labels, codes, data
- * periods, modifier extensions, data meanings other than `instance`).
+ * The grant a FHIR R4 Consent expresses. Accepts an active resource whose provision is
+ * a permit (deny exceptions nested in it are folded in when the result is exact: fewer
+ * actions, purposes, listed records or resource types; exceptions for other actors are
+ * ignored) or a bare deny with one permit exception; security labels become categories
+ * when they are the permit's only data restriction. Refuses anything a grant could not
+ * state without widening it (codes, data periods, exceptions combining restrictions or
+ * limited in time, modifier extensions, data meanings other than `instance`), naming it.
  * @throws `MedanchorError` `INVALID_FHIR_CONSENT`, or `INVALID_GRANT` when the result is not a valid grant.
  * @example
  * ```ts
@@ -159,14 +190,7 @@ function grantFromFhir(consent: unknown, options: ConsentFromFhirOptions): Conse
     reject('it has modifier extensions, which could change its meaning');
   const patient = c.patient?.reference;
   if (typeof patient !== 'string') reject('patient.reference is required');
-  if (!isPlainObject(c.provision)) reject('provision is required');
-  const p = c.provision as FhirConsentProvision;
-  if (p.type !== 'permit') reject('provision.type must be "permit"');
-  if (p.provision?.length) reject('nested provisions (exceptions) are not supported');
-  if (p.modifierExtension?.length) reject('provision has modifier extensions');
-  if (p.securityLabel?.length) reject('provision.securityLabel restrictions are not supported');
-  if (p.code?.length) reject('provision.code restrictions are not supported');
-  if (p.dataPeriod) reject('provision.dataPeriod restrictions are not supported');
+  const p = permitOf(c.provision);
 
   const grantee = pickGrantee(p);
   const actions = (p.action ?? []).map(actionOf);

@@ -23,6 +23,8 @@ export {
   type ConsentFromFhirOptions,
   consentGrantFromFhir,
   consentGrantToFhir,
+  onlySecurityLabels,
+  SECURITY_LABEL_SYSTEMS,
 } from './fhir.js';
 export type {
   FhirCodeableConcept,
@@ -31,10 +33,18 @@ export type {
   FhirConsentProvision,
   FhirConsentProvisionActor,
   FhirConsentProvisionData,
+  FhirElement,
   FhirExtension,
+  FhirIdentifier,
   FhirPeriod,
   FhirReference,
 } from './fhir-r4.js';
+export {
+  consentGrantFromFhirR5,
+  consentGrantToFhirR5,
+  type FhirR5Consent,
+  type FhirR5ConsentProvision,
+} from './fhir-r5.js';
 export {
   assertConsentGrant,
   CONSENT_ACTIONS,
