@@ -1,73 +1,158 @@
-// The browser verifier page: reads a record and its receipt from files the user drops
-// or picks, verifies them with the medanchor packages, and shows each level. Level 3
-// runs only when the user names an Esplora API, the one server the page then calls.
-import { type LevelRow, verifyChainLevel, verifyLevels } from './levels.js';
+// The browser verifier page: reads a record and its receipt from files the user drops or
+// picks, verifies them with the medanchor packages, and shows a plain-language summary
+// first and the technical steps below. The only servers it calls are the block explorers
+// the user ticks, for the Bitcoin check.
+import { type Explorer, explorerFromUrl, explorersFor } from './explorers.js';
+import { type PageVerdict, receiptNetwork, verifyOnPage } from './levels.js';
+import { plainSummary } from './summary.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const recordInput = $<HTMLInputElement>('record');
 const receiptInput = $<HTMLInputElement>('receipt');
-const esploraInput = $<HTMLInputElement>('esplora-url');
-const confirmationsInput = $<HTMLInputElement>('confirmations');
-const chainForm = $<HTMLFormElement>('chain');
-const summary = $<HTMLParagraphElement>('summary');
-const levels = $<HTMLOListElement>('levels');
 const drop = $<HTMLElement>('drop');
+const verdictBox = $<HTMLElement>('verdict');
+const headline = $<HTMLHeadingElement>('headline');
+const summary = $<HTMLParagraphElement>('summary');
+const caveat = $<HTMLParagraphElement>('caveat');
+const proven = $<HTMLUListElement>('proven');
+const chainForm = $<HTMLFormElement>('chain');
+const explorerNetwork = $<HTMLSpanElement>('explorer-network');
+const explorerList = $<HTMLUListElement>('explorer-list');
+const noExplorers = $<HTMLParagraphElement>('no-explorers');
+const explorerUrl = $<HTMLInputElement>('explorer-url');
+const addExplorer = $<HTMLButtonElement>('add-explorer');
+const explorerError = $<HTMLParagraphElement>('explorer-error');
+const quorumSelect = $<HTMLSelectElement>('quorum');
+const confirmationsInput = $<HTMLInputElement>('confirmations');
+const levels = $<HTMLOListElement>('levels');
+const statement = $<HTMLParagraphElement>('statement');
 
 let record: File | undefined;
 let receipt: File | undefined;
+let network = 'mainnet';
+const added: Explorer[] = [];
+const ticked = new Set<string>();
+let quorumPicked: number | undefined;
 // Each run gets a number; a slower earlier run must not overwrite a later one.
 let runs = 0;
 
-function rowItem(r: Pick<LevelRow, 'level' | 'title' | 'detail'> & { status: string }) {
-  const li = document.createElement('li');
-  li.dataset['status'] = r.status;
-  li.dataset['level'] = String(r.level);
-  li.textContent = `Level ${r.level} (${r.title}): ${r.status.toUpperCase()}: ${r.detail}`;
+function item(tag: 'li', status: string, text: string, level?: number): HTMLLIElement {
+  const li = document.createElement(tag);
+  li.dataset['status'] = status;
+  if (level !== undefined) li.dataset['level'] = String(level);
+  li.textContent = text;
   return li;
 }
 
-function show(state: string, text: string): void {
-  summary.dataset['state'] = state;
-  summary.textContent = text;
+function renderExplorers(): void {
+  const list = explorersFor(network, added);
+  explorerNetwork.textContent = network;
+  explorerList.replaceChildren(
+    ...list.map((e) => {
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.value = e.url;
+      box.checked = ticked.has(e.url);
+      box.addEventListener('change', () => {
+        if (box.checked) ticked.add(e.url);
+        else ticked.delete(e.url);
+        renderQuorum();
+        void run();
+      });
+      const label = document.createElement('label');
+      label.append(box, ` ${e.label} `);
+      const code = document.createElement('code');
+      code.textContent = e.url;
+      label.append(code);
+      const li = document.createElement('li');
+      li.append(label);
+      return li;
+    }),
+  );
+  noExplorers.hidden = list.length > 0;
+  renderQuorum();
+}
+
+/** Explorers ticked for the current network, in list order. */
+function chosen(): string[] {
+  return explorersFor(network, added)
+    .map((e) => e.url)
+    .filter((u) => ticked.has(u));
+}
+
+function renderQuorum(): void {
+  const n = chosen().length;
+  const picked = quorumPicked !== undefined && quorumPicked <= n ? quorumPicked : undefined;
+  quorumSelect.replaceChildren(
+    ...Array.from({ length: Math.max(n, 1) }, (_, i) => {
+      const o = document.createElement('option');
+      o.value = String(i + 1);
+      o.textContent = n === 0 ? 'none chosen' : `${i + 1} of ${n}`;
+      return o;
+    }),
+  );
+  // All of them unless the user chose fewer: one explorer's word should not overrule another's.
+  quorumSelect.value = String(picked ?? Math.max(n, 1));
+  quorumSelect.disabled = n === 0;
+}
+
+function showVerdict(v: PageVerdict): void {
+  const s = plainSummary(v);
+  verdictBox.dataset['state'] = s.state;
+  summary.dataset['state'] = s.state;
+  headline.textContent = s.headline;
+  summary.textContent = s.sentence;
+  caveat.hidden = s.caveat === undefined;
+  caveat.textContent = s.caveat ?? '';
+  proven.replaceChildren(...s.proven.map((p) => item('li', p.status, p.text)));
+  levels.replaceChildren(
+    ...v.rows.map((r) =>
+      item(
+        'li',
+        r.status,
+        `Level ${r.level} (${r.title}): ${r.status.toUpperCase()}: ${r.detail}`,
+        r.level,
+      ),
+    ),
+  );
+  statement.hidden = v.statement === undefined;
+  statement.textContent =
+    v.statement === undefined ? '' : `Verifier's statement: the record ${v.statement}.`;
 }
 
 async function run(): Promise<void> {
   if (!record || !receipt) return;
   const id = ++runs;
-  const name = record.name;
-  // Cleared at once, so nothing stale is on screen while this run works.
+  const receiptText = await receipt.text();
+  try {
+    const named = receiptNetwork(JSON.parse(receiptText));
+    if (named !== undefined && named !== network) {
+      network = named;
+      renderExplorers();
+    }
+  } catch {
+    // Not JSON: verifyOnPage says so.
+  }
+  const explorers = chosen();
+  verdictBox.dataset['state'] = 'busy';
+  summary.dataset['state'] = 'busy';
+  headline.textContent = 'Checking...';
+  summary.textContent =
+    explorers.length > 0
+      ? `Checking the record, then asking ${explorers.length} block explorer${explorers.length === 1 ? '' : 's'}...`
+      : 'Checking the record...';
+  caveat.hidden = true;
+  proven.replaceChildren();
   levels.replaceChildren();
-  show('busy', 'Verifying...');
+  statement.hidden = true;
   const bytes = new Uint8Array(await record.arrayBuffer());
-  const offline = await verifyLevels(bytes, await receipt.text());
-  if (id !== runs) return;
-  const esploraUrl = esploraInput.value.trim();
-  const checkChain =
-    esploraUrl !== '' && offline.valid && offline.result?.ok === true && offline.rows.length === 3;
-  const rows = offline.rows.map((r) =>
-    checkChain && r.level === 3
-      ? rowItem({ ...r, status: 'busy', detail: `checking with ${esploraUrl}...` })
-      : rowItem(r),
-  );
-  levels.replaceChildren(...rows);
-  if (!offline.valid) {
-    show('invalid', `INVALID: ${name} does not match its receipt`);
-    return;
-  }
-  if (!checkChain || offline.result?.ok !== true) {
-    show('valid', `VALID: ${name} matches its receipt`);
-    return;
-  }
-  show('busy', `${name} matches its receipt; checking level 3...`);
-  const level3 = await verifyChainLevel(bytes, offline.result, {
-    esploraUrl,
-    minConfirmations: Number(confirmationsInput.value),
+  const v = await verifyOnPage(bytes, receiptText, {
+    explorers,
+    quorum: Number(quorumSelect.value) || explorers.length,
+    confirmations: Number(confirmationsInput.value),
   });
   if (id !== runs) return;
-  rows.at(-1)?.replaceWith(rowItem(level3));
-  if (level3.status === 'fail')
-    show('unconfirmed', `VALID to level 2: ${name} matches its receipt, but level 3 did not pass`);
-  else show('valid', `VALID: ${name} matches its receipt`);
+  showVerdict(v);
 }
 
 recordInput.addEventListener('change', () => {
@@ -77,6 +162,22 @@ recordInput.addEventListener('change', () => {
 receiptInput.addEventListener('change', () => {
   receipt = receiptInput.files?.[0];
   void run();
+});
+addExplorer.addEventListener('click', () => {
+  const e = explorerFromUrl(explorerUrl.value);
+  explorerError.hidden = !('error' in e);
+  if ('error' in e) {
+    explorerError.textContent = e.error;
+    return;
+  }
+  if (!added.some((a) => a.url === e.url)) added.push(e);
+  ticked.add(e.url);
+  explorerUrl.value = '';
+  renderExplorers();
+  void run();
+});
+quorumSelect.addEventListener('change', () => {
+  quorumPicked = Number(quorumSelect.value);
 });
 chainForm.addEventListener('submit', (e) => {
   e.preventDefault();
@@ -90,9 +191,13 @@ drop.addEventListener('dragleave', () => drop.classList.remove('over'));
 drop.addEventListener('drop', (e) => {
   e.preventDefault();
   drop.classList.remove('over');
-  for (const f of Array.from(e.dataTransfer?.files ?? [])) {
-    if (f.name.endsWith('.json') && !receipt) receipt = f;
+  const files = Array.from(e.dataTransfer?.files ?? []);
+  // `x.receipt.json` is the receipt; otherwise a `.json` file, unless it is the only candidate.
+  const named = files.find((f) => f.name.endsWith('.receipt.json'));
+  for (const f of files) {
+    if (f === named || (named === undefined && f.name.endsWith('.json') && !receipt)) receipt = f;
     else record = f;
   }
   void run();
 });
+renderExplorers();

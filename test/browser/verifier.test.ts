@@ -1,12 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -21,10 +19,12 @@ import { devAnchoring } from '../../examples/shared/dev-anchoring.js';
 import { repoPath } from '../helpers/vectors.js';
 
 // The browser verifier (examples/browser-verifier) in real headless Chromium (Debian's
-// /usr/bin/chromium, driven by playwright-core): a valid receipt passes level 1, a
-// tampered record fails it; a receipt anchored on devnet passes level 2 offline, and
-// level 3 against devnet's Esplora API served on another origin of 127.0.0.1.
-// Screenshots go to test-results/.
+// /usr/bin/chromium, driven by playwright-core): the plain-language summary and the
+// technical steps for a valid record, a tampered one, a receipt anchored on a test
+// network (devnet), and the Bitcoin check against explorers chosen from a list with a
+// quorum: devnet's Esplora API served twice on free ports of 127.0.0.1 (two "operators"),
+// and an address where nothing listens. Screenshots go to test-results/; with
+// MEDANCHOR_UPDATE_SCREENSHOTS=1 the four the README shows are also copied to docs/images/.
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -38,20 +38,6 @@ const TYPES: Record<string, string> = {
   '.css': 'text/css',
   '.map': 'application/json',
 };
-
-/** True when the package's ESM build is missing or older than a file of its src/. */
-function isStale(pkgDir: string): boolean {
-  const built = join(pkgDir, 'dist', 'index.js');
-  if (!existsSync(built)) return true;
-  const newest = (dir: string): number =>
-    Math.max(
-      0,
-      ...readdirSync(dir, { withFileTypes: true }).map((e) =>
-        e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
-      ),
-    );
-  return newest(join(pkgDir, 'src')) > statSync(built).mtimeMs;
-}
 
 /** A record sealed in a ledger on a fresh devnet, anchored and mined into one block. */
 async function anchoredOnDevnet(label: string, origin: string, record: Uint8Array) {
@@ -87,6 +73,16 @@ function serve(root: string): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+/** A port nobody listens on: bound, then released. */
+function deadPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 describe.skipIf(!hasChromium)('browser verifier in headless Chromium', () => {
   let server: Server;
   let work: string;
@@ -94,20 +90,13 @@ describe.skipIf(!hasChromium)('browser verifier in headless Chromium', () => {
   let url: string;
 
   beforeAll(async () => {
-    // The page is built from the packages' ESM builds: rebuild any older than its sources.
-    for (const pkg of ['core', 'chain']) {
-      if (isStale(repoPath('packages', pkg))) {
-        execFileSync(repoPath('node_modules', '.bin', 'tsup'), [], {
-          cwd: repoPath('packages', pkg),
-          stdio: 'ignore',
-        });
-      }
-    }
+    // The page is built from the packages' sources (no package build needed).
     const { buildVerifierPage } = await import(/* @vite-ignore */ join(pageDir, 'build.mjs'));
     await buildVerifierPage();
     server = await serve(pageDir);
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     work = mkdtempSync(join(tmpdir(), 'medanchor-browser-'));
+    mkdirSync(repoPath('test-results'), { recursive: true });
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -129,8 +118,33 @@ describe.skipIf(!hasChromium)('browser verifier in headless Chromium', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
+  async function newPage() {
+    const page = await browser.newPage({ viewport: { width: 760, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    return { page, errors };
+  }
+
+  /** Saves a screenshot to test-results/, and to docs/images/ when asked to update them. */
+  async function screenshot(page: import('playwright-core').Page, name: string, forDocs = false) {
+    const path = repoPath('test-results', `verifier-${name}.png`);
+    await page.screenshot({ path, fullPage: true });
+    if (forDocs && process.env['MEDANCHOR_UPDATE_SCREENSHOTS'] === '1') {
+      mkdirSync(repoPath('docs', 'images'), { recursive: true });
+      copyFileSync(path, repoPath('docs', 'images', `verifier-${name}.png`));
+    }
+  }
+
+  const text = async (page: import('playwright-core').Page, sel: string) =>
+    (await page.textContent(sel)) ?? '';
+  const level = (n: number) => `#levels li[data-level="${n}"]`;
+
   async function receiptFor(record: Uint8Array): Promise<string> {
-    const batcher = await openBatcher({ origin: 'browser.test/log', journal: new MemoryJournal() });
+    const batcher = await openBatcher({
+      origin: 'clinic.example/records',
+      journal: new MemoryJournal(),
+    });
     await batcher.add(utf8('another record'));
     await batcher.add(record);
     const batch = (await batcher.seal())!;
@@ -138,153 +152,167 @@ describe.skipIf(!hasChromium)('browser verifier in headless Chromium', () => {
     return encodeReceipt(batch.receipts[1]!);
   }
 
-  it('shows VALID and level 1 passing for a record and its receipt, INVALID for a tampered record', async () => {
+  it('a matching record: unchanged, in which log, no time yet; a tampered one: changed, in plain words first', async () => {
     const record = utf8(
       JSON.stringify({ resourceType: 'Observation', id: 'obs-7', valueQuantity: { value: 7.8 } }),
     );
-    writeFileSync(join(work, 'obs-7.json.record'), record);
-    writeFileSync(join(work, 'obs-7.receipt.json'), await receiptFor(record));
+    writeFileSync(join(work, 'obs-7.json'), record);
+    writeFileSync(join(work, 'obs-7.json.receipt.json'), await receiptFor(record));
     writeFileSync(
-      join(work, 'obs-7-tampered.json.record'),
+      join(work, 'obs-7-tampered.json'),
       utf8(
         JSON.stringify({ resourceType: 'Observation', id: 'obs-7', valueQuantity: { value: 4.1 } }),
       ),
     );
-    mkdirSync(repoPath('test-results'), { recursive: true });
-
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(url);
-    await page.setInputFiles('#receipt', join(work, 'obs-7.receipt.json'));
-    await page.setInputFiles('#record', join(work, 'obs-7.json.record'));
-    await page.waitForSelector('#summary[data-state="valid"]', { timeout: 20_000 });
-    expect(await page.textContent('#summary')).toContain('VALID');
-    expect(await page.getAttribute('#levels li[data-level="1"]', 'data-status')).toBe('pass');
-    expect(await page.textContent('#levels li[data-level="1"]')).toContain('leaf 1 of 2');
-    await page.screenshot({
-      path: repoPath('test-results', 'browser-verifier-valid.png'),
-      fullPage: true,
-    });
-
-    await page.setInputFiles('#record', join(work, 'obs-7-tampered.json.record'));
-    await page.waitForSelector('#summary[data-state="invalid"]', { timeout: 20_000 });
-    expect(await page.getAttribute('#levels li[data-level="1"]', 'data-status')).toBe('fail');
-    expect(await page.textContent('#levels li[data-level="1"]')).toContain('content');
-    await page.screenshot({
-      path: repoPath('test-results', 'browser-verifier-tampered.png'),
-      fullPage: true,
-    });
-    expect(errors).toEqual([]);
-  });
-  it('checks level 2 in the page for a receipt anchored on devnet (SPV, offline)', async () => {
-    const record = utf8('{"resourceType":"Condition","id":"c-1"}');
-    const { receipt } = await anchoredOnDevnet('browser-verifier', 'browser.test/anchored', record);
-    expect(receipt.anchors).toHaveLength(1);
-    writeFileSync(join(work, 'c-1.json.record'), record);
-    writeFileSync(join(work, 'c-1.receipt.json'), encodeReceipt(receipt));
-
-    const page = await browser.newPage();
-    await page.goto(url);
-    await page.setInputFiles('#receipt', join(work, 'c-1.receipt.json'));
-    await page.setInputFiles('#record', join(work, 'c-1.json.record'));
-    await page.waitForSelector('#summary[data-state="valid"]', { timeout: 20_000 });
-    expect(await page.getAttribute('#levels li[data-level="2"]', 'data-status')).toBe('pass');
-    expect(await page.getAttribute('#levels li[data-level="3"]', 'data-status')).toBe('skip');
-    expect(await page.textContent('#levels li[data-level="3"]')).toContain(
-      'not checked (no backend)',
+    const { page, errors } = await newPage();
+    await page.setInputFiles('#receipt', join(work, 'obs-7.json.receipt.json'));
+    await page.setInputFiles('#record', join(work, 'obs-7.json'));
+    await page.waitForSelector('#verdict[data-state="valid"]', { timeout: 20_000 });
+    expect(await text(page, '#headline')).toBe('This record is unchanged since it was sealed');
+    expect(await text(page, '#summary')).toBe(
+      'It is recorded in log clinic.example/records. It has no Bitcoin anchor yet, so no time is proven.',
     );
-    await page.screenshot({
-      path: repoPath('test-results', 'browser-verifier-anchored.png'),
-      fullPage: true,
-    });
+    expect(await text(page, '#proven')).toContain(
+      'It is recorded in log clinic.example/records, among 2 records.',
+    );
+    expect(await page.getAttribute(level(1), 'data-status')).toBe('pass');
+    expect(await text(page, level(1))).toContain('leaf 1 of 2');
+    expect(await text(page, '#statement')).toContain('is in log clinic.example/records');
+
+    await page.setInputFiles('#record', join(work, 'obs-7-tampered.json'));
+    await page.waitForSelector('#verdict[data-state="invalid"]', { timeout: 20_000 });
+    expect(await text(page, '#headline')).toBe('This record does not match its proof');
+    expect(await text(page, '#summary')).toContain(
+      'This file is not the one that was sealed: it has been changed since',
+    );
+    expect(await page.getAttribute('#proven li', 'data-status')).toBe('fail');
+    // The technical step comes after, in the details.
+    expect(await page.getAttribute(level(1), 'data-status')).toBe('fail');
+    expect(await text(page, level(1))).toContain('failed at step "content"');
+    await screenshot(page, 'tampered', true);
+    expect(errors).toEqual([]);
+    await page.close();
   });
 
-  it('checks level 3 against an Esplora API the user names: too few confirmations, enough, a dead URL', async () => {
-    const record = utf8('{"resourceType":"Procedure","id":"p-3"}');
-    const { devnet, receipt } = await anchoredOnDevnet(
-      'browser-verifier-depth',
-      'browser.test/depth',
+  it('a receipt anchored on devnet, offline: the block and a claimed time, labelled a test network that proves nothing about time', async () => {
+    const record = utf8('{"resourceType":"Condition","id":"c-1"}');
+    const { receipt } = await anchoredOnDevnet(
+      'browser-verifier',
+      'clinic.example/records',
       record,
     );
     expect(receipt.anchors).toHaveLength(1);
+    writeFileSync(join(work, 'c-1.json'), record);
+    writeFileSync(join(work, 'c-1.json.receipt.json'), encodeReceipt(receipt));
+    const { page, errors } = await newPage();
+    await page.setInputFiles('#receipt', join(work, 'c-1.json.receipt.json'));
+    await page.setInputFiles('#record', join(work, 'c-1.json'));
+    await page.waitForSelector('#verdict[data-state="valid"]', { timeout: 20_000 });
+    expect(await text(page, '#summary')).toMatch(
+      /^It existed no later than \d{1,2} \w+ \d{4}, \d\d:\d\d UTC, as the block claims \(block \d+ on Bitcoin regtest, a test network\), in log clinic\.example\/records\.$/,
+    );
+    expect(await page.isVisible('#caveat')).toBe(true);
+    expect(await text(page, '#caveat')).toBe(
+      'This proof is on Bitcoin regtest, a test network where anyone can make blocks at will: it proves nothing about time.',
+    );
+    expect(await text(page, '#proven')).toContain('Not yet checked with the Bitcoin network');
+    expect(await text(page, '#explorer-network')).toBe('regtest');
+    expect(await page.isVisible('#no-explorers')).toBe(true);
+    expect(await page.getAttribute(level(2), 'data-status')).toBe('pass');
+    expect(await page.getAttribute(level(3), 'data-status')).toBe('skip');
+    expect(await text(page, '#statement')).toContain('proves nothing about time');
+    await screenshot(page, 'test-network', true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the Bitcoin check with explorers from a list and a quorum: too shallow, then 2 of 2 agree; an unreachable explorer', async () => {
+    const record = utf8('{"resourceType":"Procedure","id":"p-3"}');
+    const { devnet, receipt } = await anchoredOnDevnet(
+      'browser-verifier-depth',
+      'clinic.example/records',
+      record,
+    );
     const { height } = await devnet.tip();
-    writeFileSync(join(work, 'p-3.json.record'), record);
-    writeFileSync(join(work, 'p-3.receipt.json'), encodeReceipt(receipt));
-    // A port nobody listens on: bound, then released.
-    const dead = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = s.address() as AddressInfo;
-        s.close(() => resolve(port));
-      });
-    });
-    const esplora = await serveEsplora(devnet, { port: 0, host: '127.0.0.1' });
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    const level = (n: number) => `#levels li[data-level="${n}"]`;
-    const recheck = async (esploraUrl: string, confirmations: string) => {
-      await page.fill('#esplora-url', esploraUrl);
-      await page.fill('#confirmations', confirmations);
-      await page.click('#check');
+    writeFileSync(join(work, 'p-3.json'), record);
+    writeFileSync(join(work, 'p-3.json.receipt.json'), encodeReceipt(receipt));
+    const dead = `http://127.0.0.1:${await deadPort()}`;
+    const one = await serveEsplora(devnet, { port: 0, host: '127.0.0.1' });
+    const two = await serveEsplora(devnet, { port: 0, host: '127.0.0.1' });
+    const { page, errors } = await newPage();
+    const add = async (u: string) => {
+      await page.fill('#explorer-url', u);
+      await page.click('#add-explorer');
     };
+    const settled = (state: string) =>
+      page.waitForSelector(`#verdict[data-state="${state}"]`, { timeout: 60_000 });
     try {
-      await page.goto(url);
+      await page.setInputFiles('#receipt', join(work, 'p-3.json.receipt.json'));
+      await page.setInputFiles('#record', join(work, 'p-3.json'));
+      await settled('valid');
+      await add(one.url);
+      await add(two.url);
+      expect(await page.$$eval('#explorer-list input:checked', (l) => l.length)).toBe(2);
+      expect(await page.inputValue('#quorum')).toBe('2');
+      expect(await text(page, '#quorum')).toContain('2 of 2');
       // The anchoring block is the tip: 1 confirmation, 6 required by default.
-      await page.fill('#esplora-url', esplora.url);
-      expect(await page.inputValue('#confirmations')).toBe('6');
-      await page.setInputFiles('#receipt', join(work, 'p-3.receipt.json'));
-      await page.setInputFiles('#record', join(work, 'p-3.json.record'));
-      await page.waitForSelector(`${level(3)}[data-status="fail"]`, { timeout: 30_000 });
-      expect(await page.textContent(level(3))).toContain(
-        `block ${height} has 1 confirmation in the best chain of ${esplora.url}, 6 required`,
+      await page.click('#check');
+      await settled('unconfirmed');
+      expect(await text(page, '#headline')).toBe(
+        'The record matches, but the Bitcoin check did not pass',
       );
-      expect(await page.getAttribute(level(1), 'data-status')).toBe('pass');
-      expect(await page.getAttribute(level(2), 'data-status')).toBe('pass');
-      expect(await page.getAttribute('#summary', 'data-state')).toBe('unconfirmed');
-      await page.screenshot({
-        path: repoPath('test-results', 'browser-verifier-level3-too-few.png'),
-        fullPage: true,
-      });
+      expect(await text(page, '#summary')).toContain(
+        "The block is in Bitcoin's chain but not yet deep enough (1 of 6 confirmations)",
+      );
+      expect(await page.getAttribute(level(3), 'data-status')).toBe('fail');
+      expect(await text(page, level(3))).toContain(
+        `block ${height} has 1 confirmation in the best chain of ${one.url}, 6 required`,
+      );
 
       await devnet.test.mine(5);
-      await recheck(esplora.url, '6');
-      await page.waitForSelector(`${level(3)}[data-status="pass"]`, { timeout: 30_000 });
-      expect(await page.textContent(level(3))).toContain(
-        `block ${height} is in the best chain of ${esplora.url} with 6 confirmations (6 required)`,
+      await page.click('#check');
+      await settled('valid');
+      expect(await text(page, '#summary')).toMatch(
+        new RegExp(
+          `\\(block ${height} on Bitcoin regtest, a test network, 6 confirmations\\), in log clinic\\.example/records\\.$`,
+        ),
       );
-      expect(await page.getAttribute('#summary', 'data-state')).toBe('valid');
-      await page.screenshot({
-        path: repoPath('test-results', 'browser-verifier-level3-pass.png'),
-        fullPage: true,
-      });
+      expect(await text(page, '#proven')).toContain(
+        'That block is in the chain with at least 6 confirmations, according to 2 of 2 block explorers.',
+      );
+      expect(await page.getAttribute(level(3), 'data-status')).toBe('pass');
+      expect(await text(page, level(3))).toContain('2 of 2 explorers');
+      expect(await text(page, '#caveat')).toContain('proves nothing about time');
+      await screenshot(page, 'valid', true);
 
-      await recheck(esplora.url, '7');
-      await page.waitForSelector(`${level(3)}[data-status="fail"]`, { timeout: 30_000 });
-      expect(await page.textContent(level(3))).toContain('6 confirmations');
-      expect(await page.textContent(level(3))).toContain('7 required');
-
-      const deadUrl = `http://127.0.0.1:${dead}`;
-      await recheck(deadUrl, '6');
-      await page.waitForSelector(`${level(3)}[data-status="fail"]`, { timeout: 30_000 });
-      expect(await page.textContent(level(3))).toContain(
-        `network failure: ${deadUrl} did not answer (the connection failed)`,
+      // Only an explorer where nothing listens: the check cannot be made, and the page says so.
+      await page.click(`#explorer-list input[value="${one.url}"]`);
+      await page.click(`#explorer-list input[value="${two.url}"]`);
+      await add(dead);
+      expect(await page.$$eval('#explorer-list input:checked', (l) => l.length)).toBe(1);
+      await settled('unconfirmed');
+      await page.waitForFunction(
+        () => !document.querySelector('#summary')?.textContent?.startsWith('Checking'),
+      );
+      expect(await text(page, '#summary')).toContain(
+        'The Bitcoin check could not be made: the block explorer did not answer.',
+      );
+      expect(await text(page, level(3))).toContain(
+        `${dead} did not answer (the connection failed)`,
       );
       expect(await page.getAttribute(level(1), 'data-status')).toBe('pass');
       expect(await page.getAttribute(level(2), 'data-status')).toBe('pass');
-      expect(await page.getAttribute('#summary', 'data-state')).toBe('unconfirmed');
-      await page.screenshot({
-        path: repoPath('test-results', 'browser-verifier-level3-dead-url.png'),
-        fullPage: true,
-      });
+      await screenshot(page, 'unreachable', true);
 
-      await recheck('', '6');
-      await page.waitForSelector('#summary[data-state="valid"]', { timeout: 20_000 });
-      expect(await page.textContent(level(3))).toContain('not checked (no backend)');
+      await page.fill('#explorer-url', 'ftp://example.org');
+      await page.click('#add-explorer');
+      expect(await page.isVisible('#explorer-error')).toBe(true);
+      expect(await text(page, '#explorer-error')).toContain('must start with https://');
       expect(errors).toEqual([]);
     } finally {
       await page.close();
-      await esplora.close();
+      await one.close();
+      await two.close();
     }
   });
 });
