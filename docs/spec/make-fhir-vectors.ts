@@ -15,6 +15,15 @@ import {
   utf8,
 } from '@medanchor/core';
 import {
+  type ConsentGrant,
+  consentGrantFromFhir,
+  consentGrantToFhir,
+  consentGrantToFhirR5,
+  consentSignerForKey,
+  createConsentGrant,
+  type FhirConsent,
+} from '../../packages/crypto/src/consent/index.js';
+import {
   type AuditEventInput,
   auditEventBytes,
   auditEventFor,
@@ -189,11 +198,113 @@ function auditVectors() {
   };
 }
 
+function consentCoverageVectors() {
+  const grant = (scope: ConsentGrant['scope']): ConsentGrant =>
+    createConsentGrant({
+      patient: 'Patient/p-42',
+      signer: consentSignerForKey(sha256(utf8('medanchor fhir vector key: patient'))),
+      grantee: 'Practitioner/dr-456',
+      actions: ['access', 'use'],
+      purposes: ['TREAT', 'ETREAT'],
+      scope,
+      validFrom: '2026-01-01T00:00:00Z',
+      validUntil: '2027-01-01T00:00:00Z',
+      issuedAt: '2025-12-31T12:00:00Z',
+      nonce: '0f0e0d0c0b0a09080706050403020100',
+    });
+  const TYPES = 'http://hl7.org/fhir/resource-types';
+  const byTypes = grant({
+    records: [],
+    categories: [
+      { system: TYPES, code: 'Observation' },
+      { system: TYPES, code: 'Condition' },
+    ],
+  });
+  const labelled = grant({
+    records: [],
+    categories: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'N' }],
+  });
+  const withRecords = grant({
+    records: ['DocumentReference/a', 'DocumentReference/b'],
+    categories: [],
+  });
+  const nest = (
+    g: ConsentGrant,
+    exceptions: NonNullable<FhirConsent['provision']>[],
+  ): FhirConsent => {
+    const r = consentGrantToFhir(g);
+    (r.provision as NonNullable<FhirConsent['provision']>).provision = exceptions;
+    return r;
+  };
+  const ACT = 'http://terminology.hl7.org/CodeSystem/consentaction';
+  const folds = [
+    {
+      description: 'deny action use',
+      fhir: nest(byTypes, [{ type: 'deny', action: [{ coding: [{ system: ACT, code: 'use' }] }] }]),
+    },
+    {
+      description: 'deny resource type Condition',
+      fhir: nest(byTypes, [{ type: 'deny', class: [{ system: TYPES, code: 'Condition' }] }]),
+    },
+    {
+      description: 'deny one listed record',
+      fhir: nest(withRecords, [
+        {
+          type: 'deny',
+          data: [{ meaning: 'instance', reference: { reference: 'DocumentReference/b' } }],
+        },
+      ]),
+    },
+  ];
+  const refusals = [
+    {
+      description: 'an exception combining action and purpose',
+      reason: 'combines action and purpose',
+      fhir: nest(byTypes, [
+        {
+          type: 'deny',
+          action: [{ coding: [{ system: ACT, code: 'use' }] }],
+          purpose: [
+            { system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT' },
+          ],
+        },
+      ]),
+    },
+    {
+      description: 'an exception by data period',
+      reason: 'dataPeriod',
+      fhir: nest(byTypes, [{ type: 'deny', dataPeriod: { end: '2020-01-01' } }]),
+    },
+    {
+      description: 'an exception of one record from a class',
+      reason: 'from a class of data',
+      fhir: nest(byTypes, [
+        {
+          type: 'deny',
+          data: [{ meaning: 'instance', reference: { reference: 'Observation/x' } }],
+        },
+      ]),
+    },
+  ];
+  return {
+    description:
+      'FHIR Consent coverage (docs/spec/consent.md sections 7, 7.1, 7.2): R4 and R5 resources of grants (round trips), R4 resources with deny exceptions and the grant they fold into, and refused resources with a phrase of the reason.',
+    roundTrips: [byTypes, labelled, withRecords].map((g) => ({
+      grant: g,
+      r4: consentGrantToFhir(g),
+      r5: consentGrantToFhirR5(g),
+    })),
+    folds: folds.map((f) => ({ ...f, grant: consentGrantFromFhir(f.fhir) })),
+    refusals,
+  };
+}
+
 /** Every vector file, by name. Pure: the test suite calls it and compares with the files. */
 export function buildFhirVectors(): Record<string, unknown> {
   return {
     'fhir-provenance.json': provenanceVectors(),
     'fhir-audit-event.json': auditVectors(),
+    'consent-fhir-coverage.json': consentCoverageVectors(),
   };
 }
 

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { utf8 } from '@medanchor/core';
+import { isMedanchorError, utf8 } from '@medanchor/core';
+import {
+  consentGrantFromFhir,
+  consentGrantFromFhirR5,
+  consentGrantToFhir,
+  consentGrantToFhirR5,
+} from '@medanchor/crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildFhirVectors } from '../../../docs/spec/make-fhir-vectors.js';
 import { repoPath } from '../../../test/helpers/vectors.js';
@@ -16,6 +22,7 @@ const read = (name: string): Any =>
   JSON.parse(readFileSync(repoPath('docs', 'spec', 'vectors', name), 'utf8'));
 const provenance = read('fhir-provenance.json');
 const audit = read('fhir-audit-event.json');
+const coverage = read('consent-fhir-coverage.json');
 const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 let validator: FhirValidator;
@@ -77,4 +84,36 @@ describe('docs/spec/vectors/fhir-*.json', () => {
   it('a stored copy (id and server meta added) commits the same bytes', () => {
     expect(audit.stored.digest).toBe(audit.cases[1].digest);
   });
+
+  for (const [i, c] of (coverage.roundTrips as Any[]).entries()) {
+    it(`consent coverage: round trip ${i} maps both ways in R4 and R5, and the R4 resource is valid`, () => {
+      expect(consentGrantToFhir(c.grant)).toEqual(c.r4);
+      expect(consentGrantToFhirR5(c.grant)).toEqual(c.r5);
+      expect(consentGrantFromFhir(c.r4)).toEqual(c.grant);
+      expect(consentGrantFromFhirR5(c.r5)).toEqual(c.grant);
+      expect(() => assertFhirResource(c.r4, validator, { resourceType: 'Consent' })).not.toThrow();
+    });
+  }
+
+  for (const c of coverage.folds as Any[]) {
+    it(`consent coverage: ${c.description} folds into the grant; the resource is valid R4`, () => {
+      expect(consentGrantFromFhir(c.fhir)).toEqual(c.grant);
+      expect(() =>
+        assertFhirResource(c.fhir, validator, { resourceType: 'Consent' }),
+      ).not.toThrow();
+    });
+  }
+
+  for (const c of coverage.refusals as Any[]) {
+    it(`consent coverage: refuses ${c.description}`, () => {
+      let err: unknown;
+      try {
+        consentGrantFromFhir(c.fhir);
+      } catch (e) {
+        err = e;
+      }
+      expect(isMedanchorError(err, 'INVALID_FHIR_CONSENT')).toBe(true);
+      expect((err as Error).message).toContain(c.reason);
+    });
+  }
 });
