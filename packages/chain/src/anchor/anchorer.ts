@@ -24,6 +24,7 @@ import {
   anchorProofRefused,
   checkReorg,
   fetchVerifiedAnchorEntry,
+  provenHeightFrom,
   type VerifiedAnchorEntry,
 } from './verify-entry.js';
 
@@ -378,10 +379,28 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
         attempts.push({ kind: 'refused', reason: `${e.code}: ${e.message}` });
       }
     }
-    if (!needsReorgCheck(record, attempts)) return { tipHeight, attempts };
+    const tip = await provenTip(record, attempts, tipHeight);
+    if (!needsReorgCheck(record, attempts)) return { tipHeight: tip, attempts };
     const c = record.confirmation!;
     const reorg = await checkReorg(backend, network, c, finalityDepth);
-    return { tipHeight, attempts, reorg };
+    return { tipHeight: tip, attempts, reorg };
+  }
+
+  /**
+   * The tip height a fee bump may count on: when the claimed tip says the latest attempt
+   * waited long enough, the blocks since it was signed must be shown by valid headers (a
+   * padded tip would otherwise spend the fee budget).
+   */
+  async function provenTip(
+    record: AnchorRecord,
+    attempts: readonly AttemptView[],
+    claimed: number,
+  ): Promise<number> {
+    const signedAt = record.attempts[record.attempts.length - 1]!.signedAtHeight;
+    const settled = attempts.some((a) => a.kind === 'confirmed' || a.kind === 'refused');
+    if (settled || claimed - signedAt < bumpAfterBlocks) return claimed;
+    const proven = await provenHeightFrom(backend, network, signedAt, bumpAfterBlocks + 1);
+    return Math.min(claimed, Math.max(proven, signedAt));
   }
 
   /** A replacement of the latest attempt: same coins, higher fee; undefined at the fee cap. */
