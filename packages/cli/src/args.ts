@@ -19,8 +19,10 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
   {
     name: 'esplora',
     type: 'string',
+    multiple: true,
     value: '<url>',
-    description: 'use this Esplora API as the Bitcoin backend ($MEDANCHOR_ESPLORA_URL)',
+    description:
+      'use this Esplora API as a Bitcoin backend; repeat it to ask several ($MEDANCHOR_ESPLORA_URL)',
   },
   {
     name: 'data-dir',

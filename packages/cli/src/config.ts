@@ -38,6 +38,13 @@ export interface ConfigFile {
   /** Confirmations for level 3 verification and `upgrade --wait`. Default 6. */
   confirmations?: number;
 }
+  /**
+   * Several backends (operators), all asked at verification level 3; the first also serves
+   * the other commands. Replaces `backend` when both are given.
+   */
+  backends?: BackendConfig[];
+  /** How many of `backends` must show the block deep enough (default: all of them). */
+  quorum?: number;
 
 /** Configuration after defaults, the file, the environment and the flags. */
 export interface ResolvedConfig {
@@ -62,6 +69,10 @@ export interface ResolvedConfig {
   /** `--json`. */
   json: boolean;
   /** `--quiet`. */
+  /** Every configured backend, asked together at level 3 (empty when none). */
+  backends: BackendConfig[];
+  /** Backends that must agree at level 3 (1 to `backends.length`). */
+  quorum: number;
   quiet: boolean;
   /** Whether to draw progress bars. */
   progress: boolean;
@@ -197,8 +208,31 @@ export function resolveConfig(
   }
   if (backend?.type === 'core-rpc' && env['MEDANCHOR_RPC_PASSWORD'])
     backend = { ...backend, password: env['MEDANCHOR_RPC_PASSWORD'] };
-  const esplora = flag('esplora') ?? env['MEDANCHOR_ESPLORA_URL'];
-  if (esplora) backend = { type: 'esplora', url: esplora };
+  // Flags and environment name Esplora backends; they replace the file's backends.
+  const esploraFlag = args.values['esplora'];
+  const flagged = (Array.isArray(esploraFlag) ? esploraFlag : [esploraFlag]).filter(
+    (u): u is string => typeof u === 'string' && u !== '',
+  );
+  const fromEnv = env['MEDANCHOR_ESPLORA_URL'];
+  const esploras = flagged.length > 0 ? flagged : fromEnv ? [fromEnv] : [];
+  let backends: BackendConfig[] = backend === undefined ? [] : [backend];
+  if (Array.isArray(file.backends) && file.backends.length > 0 && !env['MEDANCHOR_RPC_URL'])
+    backends = file.backends.map((b, i) => {
+      const c = checkBackend(b, `${where}: backends[${i}]`);
+      return c.type === 'core-rpc' && c.cookie !== undefined
+        ? { ...c, cookie: resolve(base, c.cookie) }
+        : c;
+    });
+  else if (file.backends !== undefined && !Array.isArray(file.backends))
+    throw configError(`${where}: backends must be an array of backend objects`);
+  if (esploras.length > 0) backends = esploras.map((url) => ({ type: 'esplora', url }));
+  backend = backends[0];
+  const quorum =
+    file.quorum === undefined ? backends.length : positiveInt(file.quorum, `${where}: quorum`);
+  if (backends.length > 0 && quorum > backends.length)
+    throw configError(
+      `${where}: quorum ${quorum} is more than the ${backends.length} backend(s) configured`,
+    );
 
   const fee = {
     minSatPerVb: file.fee?.minSatPerVb ?? 1,
@@ -238,3 +272,5 @@ export function resolveConfig(
     progress,
   };
 }
+    backends,
+    quorum,

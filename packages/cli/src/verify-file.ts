@@ -4,7 +4,15 @@ import {
   type NetworkParams,
   networkByName,
 } from '@medanchor/chain';
-import { type AnchorCheck, type ReceiptVerification, toHex, verifyReceipt } from '@medanchor/core';
+import {
+  type AnchorCheck,
+  type AnchorFacts,
+  type AnchorVerifier,
+  type ReceiptVerification,
+  statementOf,
+  toHex,
+  verifyReceipt,
+} from '@medanchor/core';
 import type { ResolvedConfig } from './config.js';
 import { fileDigest } from './file-digest.js';
 import { readJsonFile } from './read-json.js';
@@ -14,18 +22,25 @@ import { backendFor } from './workspace.js';
 export interface LevelReport {
   level: 1 | 2 | 3;
   name: string;
-  status: 'pass' | 'fail' | 'not-checked';
+  /** `could-not-check`: the check could not be made (backend down, block past the schedule). */
+  status: 'pass' | 'fail' | 'not-checked' | 'could-not-check';
   detail: string;
   step?: string;
 }
 
 /** The verdict on one file and its receipt. */
 export interface FileVerdict {
-  /** True when every level that could be checked passed (level 1 at least). */
+  /** False when a check refuted the file or its proof (tampering, a wrong proof). */
   valid: boolean;
   /** Highest level that passed (0 when level 1 failed). */
   reached: number;
   levels: LevelReport[];
+  /** The log the receipt names, once level 1 passed. */
+  origin?: string;
+  /** Network, height and time of the anchor, each bound or claimed. */
+  facts?: AnchorFacts;
+  /** What was proven, in words (see core's `statementOf`). */
+  statement?: string;
 }
 
 /** How {@link verifyFile} checks. */
@@ -35,6 +50,27 @@ export interface VerifyFileOptions {
   explicitNetwork: boolean;
   offline: boolean;
   confirmations: number;
+}
+
+const LEVEL_NAMES = {
+  1: 'record and Merkle proof',
+  2: 'Bitcoin transaction and proof of work',
+  3: 'block in the best chain',
+} as const;
+
+function report(
+  level: 1 | 2 | 3,
+  status: LevelReport['status'],
+  detail: string,
+  step?: string,
+): LevelReport {
+  return {
+    level,
+    name: LEVEL_NAMES[level],
+    status,
+    detail,
+    ...(step === undefined ? {} : { step }),
+  };
 }
 
 function bitcoinNetworkOf(receipt: unknown): string | undefined {
@@ -53,177 +89,215 @@ function anchorFailure(r: ReceiptVerification): { step: string; reason: string }
   return { step: reason.split(':')[0] ?? r.step, reason };
 }
 
-// One backend per network for a whole run: many files share it.
-const backends = new WeakMap<ResolvedConfig, Map<string, Backend>>();
-function backendOf(config: ResolvedConfig, network: NetworkParams): Backend {
-  let byNet = backends.get(config);
-  if (byNet === undefined) {
-    byNet = new Map();
-    backends.set(config, byNet);
-  }
-  let b = byNet.get(network.name);
-  if (b === undefined) {
-    b = backendFor({ ...config, network });
-    byNet.set(network.name, b);
-  }
-  return b;
+function factsOf(r: ReceiptVerification): AnchorFacts | undefined {
+  if (r.ok) return r.facts;
+  const f = r.anchors?.find((a) => a.details?.['facts'] !== undefined)?.details?.['facts'];
+  return f as AnchorFacts | undefined;
 }
 
-// Level 3 verdicts of one command run (its resolved config), by network, block and depth.
-const chainVerdicts = new WeakMap<ResolvedConfig, Map<string, LevelReport>>();
+// The verifiers of one command run (its resolved config), by network: files share their
+// backends and the headers validated for one receipt, never a verdict (each receipt is
+// checked at its own height).
+interface RunVerifiers {
+  offline: AnchorVerifier;
+  online?: AnchorVerifier;
+  backends: Backend[];
+}
+const runs = new WeakMap<ResolvedConfig, Map<string, RunVerifiers>>();
 
-function level3Report(online: ReceiptVerification, required: number, backend: string): LevelReport {
-  if (online.ok) {
-    const d = online.anchors.find((a) => a.status === 'verified')?.details ?? {};
+function verifiersOf(
+  config: ResolvedConfig,
+  network: NetworkParams,
+  confirmations: number,
+): RunVerifiers {
+  let byNet = runs.get(config);
+  if (byNet === undefined) {
+    byNet = new Map();
+    runs.set(config, byNet);
+  }
+  const key = `${network.name}:${confirmations}`;
+  let v = byNet.get(key);
+  if (v === undefined) {
+    const backends = config.backends.map((b) => backendFor({ ...config, network, backend: b }));
+    v = {
+      offline: bitcoinAnchorVerifier({ network }),
+      backends,
+      ...(backends.length === 0
+        ? {}
+        : {
+            online: bitcoinAnchorVerifier({
+              network,
+              backends,
+              quorum: config.quorum,
+              minConfirmations: confirmations,
+            }),
+          }),
+    };
+    byNet.set(key, v);
+  }
+  return v;
+}
+
+/** Level 1: the file's digest (streamed, any size) and the receipt's Merkle proof. */
+async function checkLevel1(
+  receipt: unknown,
+  digest: Uint8Array,
+): Promise<{ report: LevelReport; origin?: string; size?: number }> {
+  const merkle = await verifyReceipt(receipt);
+  if (!merkle.ok) return { report: report(1, 'fail', merkle.reason, merkle.step) };
+  if (merkle.receipt.record.digest !== toHex(digest))
     return {
-      level: 3,
-      name: 'block in the best chain',
-      status: 'pass',
-      detail: `${String(d['confirmations'])} confirmation(s), ${required} required, per ${backend}`,
+      report: report(
+        1,
+        'fail',
+        'the file does not match the digest in the receipt (changed or another file)',
+        'content',
+      ),
+    };
+  const cp = merkle.receipt.carry?.checkpoint ?? merkle.receipt.checkpoint;
+  return {
+    report: report(
+      1,
+      'pass',
+      `leaf ${merkle.receipt.leafIndex} of log ${cp.origin} at size ${cp.size}`,
+    ),
+    origin: cp.origin,
+    size: cp.size,
+  };
+}
+
+/** The network to verify on: the receipt's, unless one was named explicitly. */
+function networkFor(receipt: unknown, options: VerifyFileOptions): NetworkParams {
+  const receiptNet = bitcoinNetworkOf(receipt);
+  if (options.explicitNetwork || receiptNet === undefined) return options.config.network;
+  try {
+    return networkByName(receiptNet);
+  } catch {
+    // An unknown network in the receipt: the verifier reports the mismatch.
+    return options.config.network;
+  }
+}
+
+/** Level 2: the anchor transaction, its branch, and the header against the real difficulty. */
+async function checkLevel2(
+  receipt: unknown,
+  verifier: AnchorVerifier,
+  network: NetworkParams,
+): Promise<{ report: LevelReport; facts?: AnchorFacts }> {
+  const r = await verifyReceipt(receipt, { anchors: [verifier], requireAnchor: true });
+  const facts = factsOf(r);
+  if (r.ok) {
+    const d = r.anchors.find((a) => a.status === 'verified')?.details ?? {};
+    const epoch = (d['facts'] as { epochHeights?: { first: number; last: number } } | undefined)
+      ?.epochHeights;
+    return {
+      report: report(
+        2,
+        'pass',
+        `tx ${String(d['txid'])} in block ${String(d['blockHash'])}, claimed height ${String(d['height'])}${epoch ? ` (difficulty of heights ${epoch.first}-${epoch.last} checked)` : ''} (${network.name})`,
+      ),
+      ...(facts === undefined ? {} : { facts }),
     };
   }
-  const f = anchorFailure(online);
+  const f = anchorFailure(r);
   return {
-    level: 3,
-    name: 'block in the best chain',
-    status: 'fail',
-    step: f?.step ?? 'chain',
-    detail: f?.reason ?? online.reason,
+    report: report(
+      2,
+      r.undetermined === true ? 'could-not-check' : 'fail',
+      f?.reason ?? 'the anchor does not verify',
+      f?.step ?? 'anchor',
+    ),
+    ...(facts === undefined ? {} : { facts }),
+  };
+}
+
+/** Level 3: headers validated from a trusted checkpoint, and a quorum of backends. */
+async function checkLevel3(
+  receipt: unknown,
+  verifiers: RunVerifiers,
+  options: VerifyFileOptions,
+): Promise<{ report: LevelReport; facts?: AnchorFacts }> {
+  const r = await verifyReceipt(receipt, { anchors: [verifiers.online!], requireAnchor: true });
+  const facts = factsOf(r);
+  const names = verifiers.backends.map((b) => b.name).join(', ');
+  if (r.ok) {
+    const d = r.anchors.find((a) => a.status === 'verified')?.details ?? {};
+    return {
+      report: report(
+        3,
+        'pass',
+        `${String(d['confirmations'])} confirmation(s), ${options.confirmations} required, headers validated from a trusted checkpoint; ${options.config.quorum} of ${verifiers.backends.length} backend(s) agree (${names})`,
+      ),
+      ...(facts === undefined ? {} : { facts }),
+    };
+  }
+  const f = anchorFailure(r);
+  return {
+    report: report(
+      3,
+      r.undetermined === true ? 'could-not-check' : 'fail',
+      f?.reason ?? r.reason,
+      f?.step ?? 'chain',
+    ),
+    ...(facts === undefined ? {} : { facts }),
   };
 }
 
 /**
- * Verifies a file against a receipt file, level by level: 1 (the file's SHA-256,
- * streamed, and the Merkle proof), 2 (the Bitcoin transaction and proof of work, offline),
- * 3 (the block's depth per the configured backend). Unreadable files throw input errors;
- * everything else is a verdict.
+ * Verifies a file against a receipt file, level by level, each a named step: 1 (the file's
+ * SHA-256, streamed, and the Merkle proof), 2 (the Bitcoin transaction and the header
+ * against the network's difficulty schedule, offline), 3 (headers from a trusted
+ * checkpoint and a quorum of the configured backends, at the receipt's own height).
+ * Unreadable files throw input errors; everything else is a verdict.
  */
 export async function verifyFile(
   filePath: string,
   receiptPath: string,
   options: VerifyFileOptions,
 ): Promise<FileVerdict> {
-  const { config, confirmations } = options;
   const receipt = readJsonFile(receiptPath, 'receipt');
   const digest = await fileDigest(filePath);
+  const one = await checkLevel1(receipt, digest);
+  const levels = [one.report];
+  if (one.report.status !== 'pass') return { valid: false, reached: 0, levels };
+  const verdict = (reached: number, facts?: AnchorFacts): FileVerdict => ({
+    valid: !levels.some((l) => l.status === 'fail' && l.level < 3),
+    reached,
+    levels,
+    origin: one.origin!,
+    ...(facts === undefined ? {} : { facts }),
+    statement: statementOf(one.origin!, reached, facts, one.size),
+  });
 
-  const levels: LevelReport[] = [];
-  // Level 1, with the file's digest standing in for its bytes (streamed, any size).
-  const merkle = await verifyReceipt(receipt);
-  let valid = true;
-  let reached = 0;
-  if (!merkle.ok) {
-    levels.push({
-      level: 1,
-      name: 'record and Merkle proof',
-      status: 'fail',
-      step: merkle.step,
-      detail: merkle.reason,
-    });
-    valid = false;
-  } else if (merkle.receipt.record.digest !== toHex(digest)) {
-    levels.push({
-      level: 1,
-      name: 'record and Merkle proof',
-      status: 'fail',
-      step: 'content',
-      detail: 'the file does not match the digest in the receipt (changed or another file)',
-    });
-    valid = false;
-  } else {
-    reached = 1;
-    const cp = merkle.receipt.carry?.checkpoint ?? merkle.receipt.checkpoint;
-    levels.push({
-      level: 1,
-      name: 'record and Merkle proof',
-      status: 'pass',
-      detail: `leaf ${merkle.receipt.leafIndex} of log ${cp.origin} at size ${cp.size}`,
-    });
+  if (bitcoinNetworkOf(receipt) === undefined) {
+    levels.push(
+      report(
+        2,
+        'not-checked',
+        'the receipt has no Bitcoin anchor yet: run `medanchor upgrade` where it was sealed',
+      ),
+    );
+    return verdict(1);
   }
-
-  if (valid) {
-    const receiptNet = bitcoinNetworkOf(receipt);
-    let network: NetworkParams = config.network;
-    if (!options.explicitNetwork && receiptNet !== undefined) {
-      try {
-        network = networkByName(receiptNet);
-      } catch {
-        // An unknown network in the receipt: the verifier below reports the mismatch.
-      }
-    }
-    if (receiptNet === undefined) {
-      levels.push({
-        level: 2,
-        name: 'Bitcoin transaction and proof of work',
-        status: 'not-checked',
-        detail:
-          'the receipt has no Bitcoin anchor yet: run `medanchor upgrade` where it was sealed',
-      });
-    } else {
-      let blockHash: unknown;
-      const offline = await verifyReceipt(receipt, {
-        anchors: [bitcoinAnchorVerifier({ network })],
-        requireAnchor: true,
-      });
-      const fail2 = anchorFailure(offline);
-      if (offline.ok) {
-        reached = 2;
-        const d = offline.anchors.find((a) => a.status === 'verified')?.details ?? {};
-        levels.push({
-          level: 2,
-          name: 'Bitcoin transaction and proof of work',
-          status: 'pass',
-          detail: `tx ${String(d['txid'])} in block ${String(d['blockHash'])} at height ${String(d['height'])} (${network.name})`,
-        });
-      } else {
-        valid = false;
-        levels.push({
-          level: 2,
-          name: 'Bitcoin transaction and proof of work',
-          status: 'fail',
-          step: fail2?.step ?? 'anchor',
-          detail: fail2?.reason ?? 'the anchor does not verify',
-        });
-      }
-      if (valid && !options.offline && config.backend !== undefined) {
-        const backend = backendOf(config, network);
-        // Level 3 depends only on the block: files anchored in one block share one answer.
-        const key = `${network.name}:${String(blockHash)}:${confirmations}`;
-        let verdicts = chainVerdicts.get(config);
-        if (verdicts === undefined) {
-          verdicts = new Map();
-          chainVerdicts.set(config, verdicts);
-        }
-        let report = verdicts.get(key);
-        if (report === undefined) {
-          report = level3Report(
-            await verifyReceipt(receipt, {
-              anchors: [
-                bitcoinAnchorVerifier({
-                  network,
-                  backends: [backend],
-                  minConfirmations: confirmations,
-                }),
-              ],
-              requireAnchor: true,
-            }),
-            confirmations,
-            backend.name,
-          );
-          verdicts.set(key, report);
-        }
-        if (report.status === 'pass') reached = 3;
-        levels.push(report);
-      } else if (valid) {
-        levels.push({
-          level: 3,
-          name: 'block in the best chain',
-          status: 'not-checked',
-          detail: options.offline ? '--offline' : 'no backend configured (pass --esplora <url>)',
-        });
-      }
-    }
+  const network = networkFor(receipt, options);
+  const verifiers = verifiersOf(options.config, network, options.confirmations);
+  const two = await checkLevel2(receipt, verifiers.offline, network);
+  levels.push(two.report);
+  if (two.report.status === 'fail') return verdict(1);
+  if (options.offline || verifiers.online === undefined) {
+    levels.push(
+      report(
+        3,
+        'not-checked',
+        options.offline
+          ? '--offline'
+          : 'no backend configured (pass --esplora <url>, or "backends" in the config)',
+      ),
+    );
+    return verdict(two.report.status === 'pass' ? 2 : 1, two.facts);
   }
-
-  return { valid, reached, levels };
+  const three = await checkLevel3(receipt, verifiers, options);
+  levels.push(three.report);
+  if (three.report.status === 'pass') return verdict(3, three.facts);
+  return verdict(two.report.status === 'pass' ? 2 : 1, two.facts);
 }

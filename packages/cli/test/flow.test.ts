@@ -56,12 +56,25 @@ describe('medanchor on a devnet child process', () => {
     });
     expect(sealed.anchor.txid).toMatch(/^[0-9a-f]{64}$/);
 
-    // Before the anchor confirms: valid at level 1, level 2 not yet.
-    const early = await cli(['verify', records[0]!, `${records[0]}.receipt.json`, '--json'], {
+    // Before the anchor confirms: valid at level 1 when that is asked; the default asks for
+    // level 3 (a backend is configured), which a pending receipt does not reach (exit 1).
+    const early = await cli(
+      ['verify', '--min-level', '1', records[0]!, `${records[0]}.receipt.json`, '--json'],
+      { cwd, env: env() },
+    );
+    expect(JSON.parse(early.stdout)).toMatchObject({ ok: true, level: 1 });
+    const asked = await cli(['verify', records[0]!, `${records[0]}.receipt.json`, '--json'], {
       cwd,
       env: env(),
     });
-    expect(JSON.parse(early.stdout)).toMatchObject({ ok: true, level: 1 });
+    expect(asked.status).toBe(1);
+    expect(JSON.parse(asked.stdout)).toMatchObject({
+      ok: false,
+      outcome: 'not-reached',
+      asked: 3,
+      level: 1,
+      statement: expect.stringMatching(/^is in log clinic\.example\/cli-flow .*no time is proven$/),
+    });
     expect(
       (
         await cli(['verify', '--min-level', '2', records[0]!, `${records[0]}.receipt.json`], {
@@ -86,6 +99,17 @@ describe('medanchor on a devnet child process', () => {
       expect(r.status).toBe(0);
       const doc = JSON.parse(r.stdout);
       expect(doc.level).toBe(3);
+      expect(doc.facts).toMatchObject({
+        network: { value: 'regtest', bound: false },
+        height: { value: up.anchors[0].height, bound: true },
+        time: { bound: false },
+        testNetwork: true,
+      });
+      expect(doc.statement).toMatch(
+        new RegExp(
+          `^existed no later than .* UTC as the block claims, time not bound \\(block ${up.anchors[0].height} on Bitcoin regtest \\(claimed\\), \\d+ confirmations\\), in log clinic\\.example/cli-flow \\(test network: proves nothing about time\\)$`,
+        ),
+      );
       expect(doc.levels.map((l: { status: string }) => l.status)).toEqual(['pass', 'pass', 'pass']);
     }
     // Offline: level 2 from the receipt alone.
@@ -109,6 +133,39 @@ describe('medanchor on a devnet child process', () => {
     );
     expect(deep.status).toBe(1);
     expect(deep.stdout).toMatch(/FAIL level 3 .*100000/);
+    // The text names the proof in words, the height as claimed at level 2.
+    expect(deep.stdout).toMatch(/block claimed at height \d+ on Bitcoin regtest \(claimed\)/);
+
+    // A backend that cannot be reached: its own exit status (3) and message, never VALID.
+    const down = await cli(
+      ['verify', '--esplora', 'http://127.0.0.1:9', records[1]!, `${records[1]}.receipt.json`],
+      { cwd, env: env() },
+    );
+    expect(down.status).toBe(3);
+    expect(down.stdout).toMatch(/\?\?\?\s+level 3 .*no answer/);
+    expect(down.stdout).toMatch(/NOT VERIFIED at level 3: the level 3 check could not be made/);
+    expect(down.stdout).not.toMatch(/^VALID/m);
+    // Two backends, the second down: with the default quorum (all) it cannot be checked; the
+    // JSON reports each backend.
+    const split = await cli(
+      [
+        'verify',
+        '--json',
+        '--esplora',
+        env()['MEDANCHOR_ESPLORA_URL']!,
+        '--esplora',
+        'http://127.0.0.1:9',
+        records[1]!,
+        `${records[1]}.receipt.json`,
+      ],
+      { cwd, env: env() },
+    );
+    expect(split.status).toBe(3);
+    expect(JSON.parse(split.stdout).levels[2]).toMatchObject({
+      level: 3,
+      status: 'could-not-check',
+      detail: expect.stringMatching(/1 of 2 backends .*no answer/),
+    });
 
     const audit = await cli(['verify', '--beside', '--progress', '--json', ...records], {
       cwd,
@@ -117,6 +174,28 @@ describe('medanchor on a devnet child process', () => {
     expect(audit.status).toBe(0);
     expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, verified: 3, failed: 0 });
     expect(audit.stderr).toMatch(/verify \[#+\] 3\/3 100%/);
+
+    // Level 3 is per receipt, at its own height: a copy of a receipt of the same block with
+    // its height edited fails, in whichever order the files come (no verdict cached by block).
+    const edited = join(cwd, 'edited.json');
+    writeFileSync(edited, readFileSync(records[1]!));
+    const moved = JSON.parse(readFileSync(`${records[1]}.receipt.json`, 'utf8'));
+    moved.anchors[0].height += 1;
+    writeFileSync(`${edited}.receipt.json`, JSON.stringify(moved));
+    for (const order of [
+      [records[0]!, edited],
+      [edited, records[0]!],
+    ]) {
+      const r = await cli(['verify', '--beside', '--json', ...order], { cwd, env: env() });
+      expect(r.status).toBe(1);
+      const doc = JSON.parse(r.stdout);
+      const byFile = new Map(doc.files.map((f: { file: string }) => [f.file, f]));
+      expect(byFile.get(records[0]!)).toMatchObject({ ok: true, level: 3 });
+      expect(byFile.get(edited)).toMatchObject({ ok: false, level: 2 });
+      expect(JSON.stringify(byFile.get(edited))).toMatch(
+        /not the validated chain's block at height/,
+      );
+    }
 
     writeFileSync(
       records[2]!,
@@ -173,7 +252,14 @@ describe('medanchor on a devnet child process', () => {
     writeFileSync(file, '{"resourceType":"Observation","id":"exe"}');
     expect((await execCli(['stamp', file], { cwd, env: env() })).status).toBe(0);
     expect((await execCli(['seal'], { cwd, env: env() })).status).toBe(0);
-    const valid = await execCli(['verify', '--offline', file, `${file}.receipt.json`], { cwd });
+    // --offline asks for level 2, which a receipt not yet anchored does not reach.
+    const pending = await execCli(['verify', '--offline', file, `${file}.receipt.json`], { cwd });
+    expect(pending.status).toBe(1);
+    expect(pending.stdout).toMatch(/NOT VALID at level 2: reached level 1/);
+    const valid = await execCli(
+      ['verify', '--offline', '--min-level', '1', file, `${file}.receipt.json`],
+      { cwd },
+    );
     expect(valid.status).toBe(0);
     expect(valid.stdout).toMatch(/VALID at level 1/);
     writeFileSync(file, '{"resourceType":"Observation","id":"EXE"}');
@@ -210,7 +296,10 @@ describe('medanchor on a devnet child process', () => {
       status: 'not-anchored',
       error: expect.stringMatching(/INSUFFICIENT_FUNDS/),
     });
-    expect((await cli(['verify', file, `${file}.receipt.json`, '--json'], cfg)).status).toBe(0);
+    expect(
+      (await cli(['verify', '--min-level', '1', file, `${file}.receipt.json`, '--json'], cfg))
+        .status,
+    ).toBe(0);
     const status = await cli(['anchor', '--json'], cfg);
     expect(JSON.parse(status.stdout).anchors[0]).toMatchObject({ status: 'unanchored' });
   });

@@ -24,7 +24,6 @@ import {
   anchorProofRefused,
   checkReorg,
   fetchVerifiedAnchorEntry,
-  provenHeightFrom,
   type VerifiedAnchorEntry,
 } from './verify-entry.js';
 
@@ -379,28 +378,10 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
         attempts.push({ kind: 'refused', reason: `${e.code}: ${e.message}` });
       }
     }
-    const tip = await provenTip(record, attempts, tipHeight);
-    if (!needsReorgCheck(record, attempts)) return { tipHeight: tip, attempts };
+    if (!needsReorgCheck(record, attempts)) return { tipHeight, attempts };
     const c = record.confirmation!;
     const reorg = await checkReorg(backend, network, c, finalityDepth);
-    return { tipHeight: tip, attempts, reorg };
-  }
-
-  /**
-   * The tip height a fee bump may count on: when the claimed tip says the latest attempt
-   * waited long enough, the blocks since it was signed must be shown by valid headers (a
-   * padded tip would otherwise spend the fee budget).
-   */
-  async function provenTip(
-    record: AnchorRecord,
-    attempts: readonly AttemptView[],
-    claimed: number,
-  ): Promise<number> {
-    const signedAt = record.attempts[record.attempts.length - 1]!.signedAtHeight;
-    const settled = attempts.some((a) => a.kind === 'confirmed' || a.kind === 'refused');
-    if (settled || claimed - signedAt < bumpAfterBlocks) return claimed;
-    const proven = await provenHeightFrom(backend, network, signedAt, bumpAfterBlocks + 1);
-    return Math.min(claimed, Math.max(proven, signedAt));
+    return { tipHeight, attempts, reorg };
   }
 
   /** A replacement of the latest attempt: same coins, higher fee; undefined at the fee cap. */

@@ -77,7 +77,6 @@ export {
   type FetchVerifiedAnchorEntryInput,
   fetchHeaderRange,
   fetchVerifiedAnchorEntry,
-  provenHeightFrom,
   type ReorgEvidence,
   type VerifiedAnchorEntry,
   validateHeadersAbove,

@@ -210,22 +210,6 @@ describe('anchorer against a lying Esplora', () => {
     expect((await anchorer.sync())[0]?.status).toBe('final');
   });
 
-  it('does not bump the fee of a pending anchor behind a padded tip', async () => {
-    const r = await rig('padded bump');
-    const anchorer = await r.open();
-    const digest = digestOf('padded bump');
-    const pending = await anchorer.anchor(digest);
-    r.liar.tell('padded-tip');
-    expect(await anchorer.sync()).toEqual([]);
-    expect(anchorer.get(digest)).toEqual(pending);
-    expect(r.events.map((e) => e.kind)).not.toContain('bumped');
-    // Blocks that exist (here without the transaction: a reorg mines two empty ones) do count.
-    r.liar.tell();
-    for (let i = 0; i < 3; i++) await r.devnet.test.reorg(1);
-    const [bumped] = await anchorer.sync();
-    expect(bumped?.attempts).toHaveLength(2);
-  });
-
   it('refuses headers above the block that lack their proof of work', async () => {
     const r = await rig('weak');
     const anchorer = await r.open();

@@ -1,37 +1,75 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Command } from '../command.js';
-import { EXIT_INVALID, EXIT_OK } from '../exit-codes.js';
+import { EXIT_INVALID, EXIT_OK, EXIT_UNCHECKED } from '../exit-codes.js';
 import { receiptPathOf } from '../receipt-files.js';
 import { usageError } from '../usage-error.js';
 import { type FileVerdict, type LevelReport, verifyFile } from '../verify-file.js';
 
-const MARK = { pass: 'PASS', fail: 'FAIL', 'not-checked': 'n/a ' } as const;
+const MARK = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  'not-checked': 'n/a ',
+  'could-not-check': '??? ',
+} as const;
 
 function levelLine(l: LevelReport): string {
   return `${MARK[l.status]} level ${l.level} (${l.name}): ${l.step ? `step "${l.step}": ` : ''}${l.detail}`;
 }
 
-function verdictLine(v: FileVerdict, ok: boolean, minLevel: number): string {
-  if (ok) return `VALID at level ${v.reached}`;
-  if (v.valid) return `NOT VALID at level ${minLevel}: reached level ${v.reached}`;
+/** How a verdict answers the level asked for, and the exit status it earns. */
+type Outcome = 'valid' | 'invalid' | 'not-reached' | 'unchecked';
+const EXIT_OF: Record<Outcome, number> = {
+  valid: EXIT_OK,
+  invalid: EXIT_INVALID,
+  'not-reached': EXIT_INVALID,
+  unchecked: EXIT_UNCHECKED,
+};
+
+function outcomeOf(v: FileVerdict, asked: number): Outcome {
+  if (!v.valid) return 'invalid';
+  if (v.reached >= asked) return 'valid';
+  const blocked = v.levels.some((l) => l.level <= asked && l.status === 'could-not-check');
+  return blocked ? 'unchecked' : 'not-reached';
+}
+
+function verdictLine(v: FileVerdict, outcome: Outcome, asked: number): string {
+  if (outcome === 'valid') return `VALID at level ${v.reached}`;
+  if (outcome === 'unchecked') {
+    const blocked = v.levels.find((l) => l.status === 'could-not-check');
+    return `NOT VERIFIED at level ${asked}: the level ${blocked?.level} check could not be made (see above); reached level ${v.reached}`;
+  }
+  if (outcome === 'not-reached') return `NOT VALID at level ${asked}: reached level ${v.reached}`;
   const failed = v.levels.find((l) => l.status === 'fail');
   return `INVALID: level ${failed?.level} failed at step "${failed?.step}"`;
 }
 
+/** The level asked for: --min-level, else the highest the configuration can check. */
+function levelAsked(value: unknown, offline: boolean, backends: number): number {
+  if (value === undefined) return offline || backends === 0 ? 2 : 3;
+  const n = Number(value);
+  if (![1, 2, 3].includes(n)) throw usageError('--min-level is 1, 2 or 3');
+  return n;
+}
+
 export const verifyCommand: Command = {
   path: ['verify'],
-  summary: 'verify a file against its receipt and say which level passed (exit 0 valid, 1 invalid)',
+  summary:
+    'verify a file against its receipt: what was proven, when, by which log (exit 0 valid, 1 invalid, 3 could not check)',
   usage: '<file> <receipt> | --beside <files...>',
   description:
-    'Level 1: the file matches the receipt and the Merkle proof leads to the checkpoint. Level 2 (offline): the checkpoint is committed in a Bitcoin transaction inside a block with valid proof of work. Level 3: that block is in the best chain with enough confirmations, asked of the configured backend (--esplora). Exit 0 when the file is valid at --min-level or above, 1 when it is not, 2 on usage or unreadable input. With --beside, every file is checked against <file>.receipt.json (as `seal` writes them), with a progress bar and a summary; exit 1 if any is not valid.',
+    'Level 1: the file matches the receipt and the Merkle proof leads to the checkpoint. Level 2 (offline): the checkpoint is committed in a Bitcoin transaction inside a block whose header carries the real difficulty of the height it claims (the bundled schedule). Level 3: headers validated from a trusted checkpoint show the block with enough confirmations, and a quorum of the configured backends (--esplora, repeatable, or "backends" in the config) has it in its best chain. The level asked for is --min-level, else 3 with a backend and 2 without one or with --offline. Exit 0 when that level passed, 1 when the proof is invalid or falls short of it, 3 when a check could not be made (backend unreachable, block past the schedule offline), 2 on usage or unreadable input. The verdict says in words when the record existed, on which network and in which log; a height or time is stated as fact only when verification bound it. With --beside, every file is checked against <file>.receipt.json (as `seal` writes them), with a progress bar and a summary.',
   options: [
     {
       name: 'min-level',
       type: 'string',
       value: '<1|2|3>',
-      description: 'lowest level that counts as valid (default 1)',
+      description: 'the level asked for (default: 3 with a backend, else 2)',
     },
-    { name: 'offline', type: 'boolean', description: 'never ask a backend (stop at level 2)' },
+    {
+      name: 'offline',
+      type: 'boolean',
+      description: 'never ask a backend: level 2 is asked for (unless --min-level)',
+    },
     {
       name: 'confirmations',
       type: 'string',
@@ -55,8 +93,8 @@ export const verifyCommand: Command = {
   ],
   arity: [1, Number.POSITIVE_INFINITY],
   async run({ args, config, out, io }) {
-    const minLevel = Number(args.values['min-level'] ?? 1);
-    if (![1, 2, 3].includes(minLevel)) throw usageError('--min-level is 1, 2 or 3');
+    const offline = args.values['offline'] === true;
+    const asked = levelAsked(args.values['min-level'], offline, config.backends.length);
     const confirmations =
       args.values['confirmations'] === undefined
         ? config.confirmations
@@ -72,7 +110,7 @@ export const verifyCommand: Command = {
       config,
       explicitNetwork:
         typeof args.values['network'] === 'string' || io.env['MEDANCHOR_NETWORK'] !== undefined,
-      offline: args.values['offline'] === true,
+      offline,
       confirmations,
     };
     const paths = args.positionals.map((p) => resolve(io.cwd, p));
@@ -80,28 +118,53 @@ export const verifyCommand: Command = {
     if (!beside) {
       const [filePath, receiptPath] = paths as [string, string];
       const verdict = await verifyFile(filePath, receiptPath, options);
-      const ok = verdict.valid && verdict.reached >= minLevel;
+      const outcome = outcomeOf(verdict, asked);
       out.result(
         {
-          ok,
+          ok: outcome === 'valid',
+          outcome,
           level: verdict.reached,
-          minLevel,
+          asked,
+          minLevel: asked,
           file: filePath,
           receipt: receiptPath,
+          ...(verdict.origin === undefined ? {} : { origin: verdict.origin }),
+          ...(verdict.facts === undefined ? {} : { facts: verdict.facts }),
+          ...(verdict.statement === undefined ? {} : { statement: verdict.statement }),
           levels: verdict.levels,
         },
-        [...verdict.levels.map(levelLine), verdictLine(verdict, ok, minLevel)],
+        [
+          ...verdict.levels.map(levelLine),
+          ...(verdict.statement === undefined || !verdict.valid
+            ? []
+            : [`${basename(filePath)} ${verdict.statement}`]),
+          verdictLine(verdict, outcome, asked),
+        ],
       );
-      return ok ? EXIT_OK : EXIT_INVALID;
+      return EXIT_OF[outcome];
     }
 
     const bar = out.progress('verify', paths.length);
-    const results: { file: string; ok: boolean; level: number; levels: LevelReport[] }[] = [];
+    const results: {
+      file: string;
+      ok: boolean;
+      outcome: Outcome;
+      level: number;
+      statement?: string;
+      levels: LevelReport[];
+    }[] = [];
     try {
       for (const file of paths) {
         const verdict = await verifyFile(file, receiptPathOf(file), options);
-        const ok = verdict.valid && verdict.reached >= minLevel;
-        results.push({ file, ok, level: verdict.reached, levels: verdict.levels });
+        const outcome = outcomeOf(verdict, asked);
+        results.push({
+          file,
+          ok: outcome === 'valid',
+          outcome,
+          level: verdict.reached,
+          ...(verdict.statement === undefined ? {} : { statement: verdict.statement }),
+          levels: verdict.levels,
+        });
         bar.tick();
       }
     } finally {
@@ -110,25 +173,34 @@ export const verifyCommand: Command = {
     const failed = results.filter((r) => !r.ok);
     const byLevel = new Map<number, number>();
     for (const r of results) if (r.ok) byLevel.set(r.level, (byLevel.get(r.level) ?? 0) + 1);
+    // The worst outcome decides: a refuted or short proof (1) before one that could not be checked (3).
+    const worst: Outcome = failed.some((r) => r.outcome !== 'unchecked')
+      ? 'invalid'
+      : failed.length > 0
+        ? 'unchecked'
+        : 'valid';
     out.result(
       {
         ok: failed.length === 0,
-        minLevel,
+        asked,
+        minLevel: asked,
         verified: results.length - failed.length,
         failed: failed.length,
         files: results,
       },
       [
         ...failed.map((r) => {
-          const why = r.levels.find((l) => l.status === 'fail');
-          return `${r.file}: ${why ? `level ${why.level} failed at step "${why.step}": ${why.detail}` : `reached level ${r.level}, ${minLevel} required`}`;
+          const why = r.levels.find((l) => l.status === 'fail' || l.status === 'could-not-check');
+          return `${r.file}: ${why ? `level ${why.level} ${why.status === 'fail' ? 'failed' : 'could not be checked'} at step "${why.step}": ${why.detail}` : `reached level ${r.level}, ${asked} required`}`;
         }),
         `${results.length - failed.length} of ${results.length} file(s) valid (${[...byLevel]
           .sort(([a], [b]) => a - b)
           .map(([l, n]) => `${n} at level ${l}`)
-          .join(', ')}${failed.length > 0 ? `), ${failed.length} NOT valid` : ')'}`,
+          .join(
+            ', ',
+          )}${failed.length > 0 ? `), ${failed.length} NOT valid at level ${asked}` : ')'}`,
       ],
     );
-    return failed.length === 0 ? EXIT_OK : EXIT_INVALID;
+    return EXIT_OF[worst];
   },
 };
