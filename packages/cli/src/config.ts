@@ -33,11 +33,6 @@ export interface ConfigFile {
   wallet?: string;
   /** The Bitcoin backend. */
   backend?: BackendConfig;
-  /** Fee bounds in sat/vB for anchor transactions. */
-  fee?: { minSatPerVb?: number; maxSatPerVb?: number };
-  /** Confirmations for level 3 verification and `upgrade --wait`. Default 6. */
-  confirmations?: number;
-}
   /**
    * Several backends (operators), all asked at verification level 3; the first also serves
    * the other commands. Replaces `backend` when both are given.
@@ -45,6 +40,11 @@ export interface ConfigFile {
   backends?: BackendConfig[];
   /** How many of `backends` must show the block deep enough (default: all of them). */
   quorum?: number;
+  /** Fee bounds in sat/vB for anchor transactions. */
+  fee?: { minSatPerVb?: number; maxSatPerVb?: number };
+  /** Confirmations for level 3 verification and `upgrade --wait`. Default 6. */
+  confirmations?: number;
+}
 
 /** Configuration after defaults, the file, the environment and the flags. */
 export interface ResolvedConfig {
@@ -60,8 +60,12 @@ export interface ResolvedConfig {
   dataDir: string;
   /** Absolute wallet file path. */
   wallet: string;
-  /** Backend, when one is configured. */
+  /** Backend, when one is configured (the first of `backends`). */
   backend?: BackendConfig;
+  /** Every configured backend, asked together at level 3 (empty when none). */
+  backends: BackendConfig[];
+  /** Backends that must agree at level 3 (1 to `backends.length`). */
+  quorum: number;
   /** Fee bounds, sat/vB. */
   fee: { minSatPerVb: number; maxSatPerVb: number };
   /** Confirmations wanted. */
@@ -69,10 +73,6 @@ export interface ResolvedConfig {
   /** `--json`. */
   json: boolean;
   /** `--quiet`. */
-  /** Every configured backend, asked together at level 3 (empty when none). */
-  backends: BackendConfig[];
-  /** Backends that must agree at level 3 (1 to `backends.length`). */
-  quorum: number;
   quiet: boolean;
   /** Whether to draw progress bars. */
   progress: boolean;
@@ -265,6 +265,8 @@ export function resolveConfig(
     dataDir,
     wallet,
     ...(backend === undefined ? {} : { backend }),
+    backends,
+    quorum,
     fee,
     confirmations,
     json,
@@ -272,5 +274,3 @@ export function resolveConfig(
     progress,
   };
 }
-    backends,
-    quorum,
