@@ -6,6 +6,11 @@
  * @packageDocumentation
  */
 export {
+  type AuditConsentCheck,
+  checkAuditEventConsent,
+  consentRequestOfAuditEvent,
+} from './audit-consent.js';
+export {
   type AuditAction,
   type AuditEventInput,
   auditEventFor,
