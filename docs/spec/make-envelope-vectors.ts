@@ -5,7 +5,7 @@
 //   npx tsx docs/spec/make-envelope-vectors.ts
 import { writeFileSync } from 'node:fs';
 import { fromHex, isMedanchorError, toHex, utf8 } from '@medanchor/core';
-import { parseHeader } from '../../packages/crypto/src/envelope/format.js';
+import { encodeRecipients, parseHeader } from '../../packages/crypto/src/envelope/format.js';
 import {
   envelopeAnchorDigest,
   open,
@@ -14,7 +14,9 @@ import {
 } from '../../packages/crypto/src/envelope/index.js';
 import { deriveEnvelopeKeys, preambleDigest } from '../../packages/crypto/src/envelope/schedule.js';
 import { type SealOptions, sealWith } from '../../packages/crypto/src/envelope/seal.js';
+import { wrapDataKey } from '../../packages/crypto/src/envelope/wrap.js';
 import { deriveX25519KeyPair } from '../../packages/crypto/src/hpke/kem.js';
+import { HpkeAead } from '../../packages/crypto/src/hpke/suite.js';
 
 const fill = (byte: number) => new Uint8Array(32).fill(byte);
 
@@ -191,7 +193,21 @@ async function main() {
     | { truncateTo: number }
     | { swapChunks: [number, number] }
     | { appendHex: string }
-    | { useShredded: true };
+    | { useShredded: true }
+    | { repeatFirstStanza: number }
+    | { prependStanzaHex: string };
+  // The first stanza (the first recipient's) starts here; stanzas are 122 bytes:
+  // kem 2, kdf 2, aead 2, keyId 32, bytes16(enc) 34, bytes16(wrappedKey) 50.
+  const stanza0 = preambleLength + 2;
+  // A stanza for the first recipient's key that wraps another data key (0x77 * 32): it
+  // opens, and the key commitment then fails; the genuine stanza after it must not be tried.
+  const rogue = await wrapDataKey(
+    fromHex(base.vector.input.recipients[0]!.publicKey),
+    fill(0x77),
+    HpkeAead.AES_256_GCM,
+    fill(0x78),
+  );
+  const rogueHex = toHex(encodeRecipients([rogue]).subarray(2));
   const mutations: { name: string; mutation: Mutation }[] = [
     { name: 'bad-magic', mutation: { flipByte: 0 } },
     { name: 'context-byte-flipped', mutation: { flipByte: 45 } },
@@ -206,19 +222,46 @@ async function main() {
     { name: 'header-truncated', mutation: { truncateTo: hl - 10 } },
     { name: 'payload-missing', mutation: { truncateTo: hl } },
     { name: 'shredded', mutation: { useShredded: true } },
+    { name: 'own-stanza-unknown-kem', mutation: { flipByte: stanza0 + 1 } },
+    { name: 'own-stanza-unknown-aead', mutation: { flipByte: stanza0 + 4 } },
+    { name: 'own-stanza-other-aead', mutation: { flipByte: stanza0 + 5 } },
+    { name: 'other-stanza-unknown-kdf', mutation: { flipByte: stanza0 + 122 + 2 } },
+    { name: 'too-many-stanzas', mutation: { repeatFirstStanza: 65 } },
+    { name: 'rogue-stanza-first', mutation: { prependStanzaHex: rogueHex } },
   ];
+  // The recipients section of the base envelope: u16 count, stanzas, then the MAC.
+  const count = (env[preambleLength]! << 8) | env[preambleLength + 1]!;
+  const stanzasEnd = hl - 32;
+  const firstStanza = env.subarray(stanza0, stanza0 + (stanzasEnd - stanza0) / count);
+  const withStanzas = (n: number, stanzas: Uint8Array) =>
+    cat(
+      env.subarray(0, preambleLength),
+      Uint8Array.of(n >> 8, n & 0xff),
+      stanzas,
+      env.subarray(stanzasEnd),
+    );
   const apply = (m: Mutation): Uint8Array => {
     if ('flipByte' in m) return flip(m.flipByte);
     if ('truncateTo' in m) return env.subarray(0, m.truncateTo);
     if ('appendHex' in m) return cat(env, fromHex(m.appendHex));
     if ('useShredded' in m) return fromHex(base.vector.output.shredded);
+    if ('repeatFirstStanza' in m) {
+      const n = m.repeatFirstStanza;
+      return withStanzas(n, cat(...Array.from({ length: n }, () => firstStanza)));
+    }
+    if ('prependStanzaHex' in m) {
+      return withStanzas(
+        count + 1,
+        cat(fromHex(m.prependStanzaHex), env.subarray(stanza0, stanzasEnd)),
+      );
+    }
     const [a, b] = m.swapChunks;
     const chunk = (i: number) => env.subarray(hl + i * full, hl + (i + 1) * full);
     return cat(env.subarray(0, hl), chunk(b), chunk(a), env.subarray(hl + 2 * full));
   };
   const invalid = {
     description:
-      'Damaged copies of the "two-recipients-chacha-multichunk" envelope, each described by one mutation of its output.envelope: flipByte (XOR 0x01 at a byte offset), truncateTo (keep that many bytes), swapChunks (exchange two whole encrypted chunks; here chunks 0 and 1, each 4112 bytes), appendHex, or useShredded (its output.shredded). Opening the result with the first recipient private key must fail with the given error code (and, for DECRYPT_FAILED, the given part and chunk).',
+      'Damaged copies of the "two-recipients-chacha-multichunk" envelope, each described by one mutation of its output.envelope: flipByte (XOR 0x01 at a byte offset: the least significant bit flips), truncateTo (keep that many bytes), swapChunks (exchange two whole encrypted chunks; here chunks 0 and 1, each 4112 bytes), appendHex, useShredded (its output.shredded), repeatFirstStanza (the recipient list becomes n copies of its first stanza, count n, the header MAC and chunks kept), or prependStanzaHex (the given stanza bytes go before the first stanza, count + 1, the rest kept). Opening the result with the first recipient private key, with the default cap of 64 stanzas, must fail with the given error code (and, for DECRYPT_FAILED, the given part and chunk).',
     generator: 'docs/spec/make-envelope-vectors.ts',
     base: base.vector.name,
     privateKey: toHex(sk),

@@ -33,6 +33,7 @@ interface ValidCase {
     payload: string;
   };
   intermediate: {
+    preamble: string;
     payloadKey: string;
     commitKey: string;
     macKey: string;
@@ -48,7 +49,9 @@ type Mutation =
   | { truncateTo: number }
   | { swapChunks: [number, number] }
   | { appendHex: string }
-  | { useShredded: true };
+  | { useShredded: true }
+  | { repeatFirstStanza: number }
+  | { prependStanzaHex: string };
 
 interface InvalidFile {
   base: string;
@@ -136,7 +139,26 @@ describe('docs/spec/vectors/envelope*.json', () => {
         } else if ('truncateTo' in m) bad = env.subarray(0, m.truncateTo);
         else if ('appendHex' in m) bad = new Uint8Array([...env, ...fromHex(m.appendHex)]);
         else if ('useShredded' in m) bad = fromHex(base.output.shredded);
-        else {
+        else if ('repeatFirstStanza' in m || 'prependStanzaHex' in m) {
+          // Rebuild the recipient list from the spec's layout: preamble, u16 count,
+          // 122-byte stanzas, 32-byte MAC.
+          const pre = base.intermediate.preamble.length / 2;
+          const n = (env[pre]! << 8) | env[pre + 1]!;
+          const stanzas = env.subarray(pre + 2, hl - 32);
+          const list =
+            'repeatFirstStanza' in m
+              ? Array.from({ length: m.repeatFirstStanza }, () => [...stanzas.subarray(0, 122)])
+              : [[...fromHex(m.prependStanzaHex)], [...stanzas]];
+          const count = 'repeatFirstStanza' in m ? m.repeatFirstStanza : n + 1;
+          bad = new Uint8Array([
+            ...env.subarray(0, pre),
+            count >> 8,
+            count & 0xff,
+            ...list.flat(),
+            ...env.subarray(hl - 32),
+          ]);
+          expect(stanzas.length).toBe(n * 122);
+        } else {
           const [a, b] = m.swapChunks;
           const chunk = (i: number) => env.subarray(hl + i * full, hl + (i + 1) * full);
           bad = new Uint8Array([
