@@ -1,11 +1,10 @@
-import { fromHex } from '@medanchor/core';
-import type { LedgerWorkspace } from './workspace.js';
+import type { Workspace } from './workspace.js';
 
 /** Where one sealed checkpoint's anchor stands. */
 export interface AnchorStatusLine {
   /** Checkpoint digest (hex). */
   checkpoint: string;
-  /** Receipts that wait on it. */
+  /** Receipts that wait on it (the records it sealed). */
   receipts: number;
   /** `unanchored` (no transaction yet), `pending` (broadcast), `confirmed`, `final`. */
   status: 'unanchored' | 'pending' | 'confirmed' | 'final';
@@ -15,36 +14,40 @@ export interface AnchorStatusLine {
   height?: number;
   /** Confirmations (the block counts as one). */
   confirmations?: number;
-  /** The last broadcast error, if any. */
+  /** The last anchoring or broadcast error, if any. */
   error?: string;
 }
 
-/** The anchor of every checkpoint that has receipts, oldest first. */
-export async function anchorStatuses(ws: LedgerWorkspace): Promise<AnchorStatusLine[]> {
-  const tip = await ws.backend.tip();
-  const lines: AnchorStatusLine[] = [];
-  for (const checkpoint of await ws.receipts.checkpoints()) {
-    const receipts = ws.receipts.countFor(checkpoint);
-    const record = ws.anchorer.get(fromHex(checkpoint));
-    if (record === undefined) {
-      lines.push({ checkpoint, receipts, status: 'unanchored' });
-      continue;
-    }
+/** The anchor of every sealed checkpoint, oldest first, from the store. */
+export async function anchorStatuses(ws: Workspace): Promise<AnchorStatusLine[]> {
+  const anchors = await ws.ledger.anchors({ all: true });
+  if (anchors.length === 0) return [];
+  const tip = ws.backend === undefined ? undefined : await ws.backend.tip();
+  return anchors.map((a) => {
+    const record = a.record;
+    const receipts = a.checkpoint.size - a.firstIndex;
+    if (record === undefined)
+      return {
+        checkpoint: a.digest,
+        receipts,
+        status: 'unanchored' as const,
+        ...(a.lastError === undefined ? {} : { error: a.lastError }),
+      };
     const c = record.confirmation;
-    lines.push({
-      checkpoint,
+    return {
+      checkpoint: a.digest,
       receipts,
       status: record.status,
       ...(c === undefined
-        ? {}
-        : { txid: c.txid, height: c.height, confirmations: tip.height - c.height + 1 }),
-      ...(c === undefined && record.attempts.length > 0
         ? { txid: record.attempts.at(-1)!.txid }
-        : {}),
+        : {
+            txid: c.txid,
+            height: c.height,
+            ...(tip === undefined ? {} : { confirmations: tip.height - c.height + 1 }),
+          }),
       ...(record.lastError === undefined ? {} : { error: record.lastError }),
-    });
-  }
-  return lines;
+    };
+  });
 }
 
 /** One line of text per anchor. */

@@ -31,6 +31,13 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
     description: 'where the log, journal, receipts and anchors live ($MEDANCHOR_DATA_DIR)',
   },
   {
+    name: 'store',
+    type: 'string',
+    value: '<dir|url>',
+    description:
+      'the ledger store: a directory (default <data-dir>/store) or postgres://... ($MEDANCHOR_STORE)',
+  },
+  {
     name: 'json',
     type: 'boolean',
     description: 'print one JSON document on stdout instead of text',

@@ -31,6 +31,11 @@ export interface ConfigFile {
   dataDir?: string;
   /** The funding key file for anchoring. Default `<dataDir>/wallet.json`. */
   wallet?: string;
+  /**
+   * Where the ledger lives: a directory (the file store; default `<dataDir>/store`), or
+   * a database URL such as `postgres://...`. Overridden by `$MEDANCHOR_STORE` and `--store`.
+   */
+  store?: string;
   /** The Bitcoin backend. */
   backend?: BackendConfig;
   /**
@@ -60,6 +65,8 @@ export interface ResolvedConfig {
   dataDir: string;
   /** Absolute wallet file path. */
   wallet: string;
+  /** The store: an absolute directory, or a URL with a scheme (e.g. `postgres://...`); unset = the file store in the data directory. */
+  store?: string;
   /** Backend, when one is configured (the first of `backends`). */
   backend?: BackendConfig;
   /** Every configured backend, asked together at level 3 (empty when none). */
@@ -193,6 +200,17 @@ export function resolveConfig(
       ? resolve(base, file.wallet)
       : resolve(dataDir, 'wallet.json');
 
+  // A URL keeps its scheme; anything else is a directory, relative to where it was given.
+  const storeFrom = (v: string, dir: string) =>
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v : resolve(dir, v);
+  const store = flag('store')
+    ? storeFrom(flag('store')!, io.cwd)
+    : env['MEDANCHOR_STORE']
+      ? storeFrom(env['MEDANCHOR_STORE'], io.cwd)
+      : typeof file.store === 'string' && file.store !== ''
+        ? storeFrom(file.store, base)
+        : undefined;
+
   let backend = file.backend === undefined ? undefined : checkBackend(file.backend, where);
   if (backend?.type === 'core-rpc' && backend.cookie !== undefined)
     backend = { ...backend, cookie: resolve(base, backend.cookie) };
@@ -264,6 +282,7 @@ export function resolveConfig(
     network,
     dataDir,
     wallet,
+    ...(store === undefined ? {} : { store }),
     ...(backend === undefined ? {} : { backend }),
     backends,
     quorum,

@@ -1,36 +1,23 @@
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  truncateSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
-  type Anchorer,
   type Backend,
   coreRpcBackend,
-  createAnchorer,
   electrumBackend,
   esploraBackend,
   type FundingKey,
   fundingKey,
   fundingKeyFromSecret,
-  type Ledger,
   openLedger,
+  type StoreLedger,
 } from '@medanchor/chain';
-import {
-  coreCookieFile,
-  electrumSocketTransport,
-  type FileReceiptStore,
-  fileAnchorStateStore,
-  fileReceiptStore,
-} from '@medanchor/chain/node';
-import { type Batcher, fromHex, MedanchorError, MerkleLog, openBatcher } from '@medanchor/core';
-import { FileJournal, FileLogStore } from '@medanchor/core/node';
+import { coreCookieFile, electrumSocketTransport } from '@medanchor/chain/node';
+import { fromHex, type LedgerStore, MedanchorError } from '@medanchor/core';
+import { openFileLedgerStore } from '@medanchor/core/node';
 import type { BackendConfig, ResolvedConfig } from './config.js';
+import { type DataDirUpgrade, upgradeDataDir } from './data-dir-upgrade.js';
+import { StampBook } from './stamp-book.js';
 
 /** The funding wallet `medanchor init` writes (mode 0600). */
 export interface WalletFile {
@@ -41,16 +28,17 @@ export interface WalletFile {
 }
 
 // A batch is sealed by `medanchor seal`, never by size while stamping.
-const NO_AUTO_SEAL = { maxRecords: 2 ** 40 };
+const NO_AUTO_SEAL = { maxRecords: Number.MAX_SAFE_INTEGER };
 
 /** Paths inside the data directory. */
 export function dataPaths(dataDir: string) {
   return {
-    journal: join(dataDir, 'journal.bin'),
-    log: join(dataDir, 'log'),
-    receipts: join(dataDir, 'receipts'),
-    anchors: join(dataDir, 'anchors.json'),
+    /** The file store (unless `store` names another). */
+    store: join(dataDir, 'store'),
+    /** Stamped files and their receipts, relative to the project folder. */
     stamps: join(dataDir, 'stamps.jsonl'),
+    /** Which anchor state of each checkpoint the receipts beside the files show. */
+    beside: join(dataDir, 'beside.json'),
     lock: join(dataDir, 'lock'),
   };
 }
@@ -136,8 +124,8 @@ function isAlive(pid: number): boolean {
 }
 
 /**
- * Takes the data directory's lock file: two commands writing one journal at once would
- * interleave their frames. A lock left by a dead process is taken over.
+ * Takes the data directory's lock file: two commands writing one file store at once
+ * would fight over it. A lock left by a dead process is taken over.
  */
 function lockDataDir(path: string): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -158,148 +146,153 @@ function lockDataDir(path: string): () => void {
   throw new MedanchorError('CLI_BUSY', `cannot take the lock ${path}`);
 }
 
-/** A stamped file, as `stamps.jsonl` remembers it (so receipts can be written beside it). */
+/** A stamped file (absolute path), as receipt writers take it. */
 export interface StampEntry {
   leaf: number;
   path: string;
   digest: string;
 }
 
-/** Every stamp recorded in the data directory, by leaf index. */
-export function readStamps(dataDir: string): Map<number, StampEntry> {
-  const path = dataPaths(dataDir).stamps;
-  const out = new Map<number, StampEntry>();
-  if (!existsSync(path)) return out;
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const e = JSON.parse(line) as StampEntry;
-      out.set(e.leaf, e);
-    } catch {
-      // A torn last line after a crash: that stamp is in the journal, only its path is lost.
-    }
+/** A store opened for the CLI. */
+export interface OpenedStore {
+  /** The store. */
+  store: LedgerStore;
+  /**
+   * True when only one process may use it at a time (the file store): the CLI then
+   * holds the data directory's lock and is always the sequencer.
+   */
+  exclusive: boolean;
+  /** How to name it in messages (a path, or a URL without its password). */
+  label: string;
+}
+
+/** Store URL schemes the CLI knows (a plain path is the file store). */
+export const STORE_SCHEMES = ['file'];
+
+/**
+ * Opens the store the configuration names: nothing or a directory = the file store
+ * (default `<dataDir>/store`); `file://<dir>` likewise. The PostgreSQL package adds
+ * `postgres://` here.
+ * @throws MedanchorError `CLI_STORE_SCHEME` for a URL of another scheme (nothing is
+ * opened or written), the store's own errors.
+ */
+export async function openStoreFor(config: ResolvedConfig): Promise<OpenedStore> {
+  const url = config.store;
+  const scheme = url === undefined ? undefined : /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1];
+  if (scheme === undefined || scheme.toLowerCase() === 'file') {
+    const dir =
+      url === undefined
+        ? dataPaths(config.dataDir).store
+        : scheme === undefined
+          ? url
+          : decodeURIComponent(new URL(url).pathname);
+    return {
+      store: await openFileLedgerStore(dir, { origin: config.origin }),
+      exclusive: true,
+      label: dir,
+    };
   }
-  return out;
+  // Hook for other stores, e.g. `postgres:` / `postgresql:` from @medanchor/postgres.
+  throw new MedanchorError(
+    'CLI_STORE_SCHEME',
+    `the store URL scheme "${scheme}:" is not known: use a directory path (the file store)${STORE_SCHEMES.filter(
+      (s) => s !== 'file',
+    )
+      .map((s) => ` or ${s}://...`)
+      .join('')}`,
+    { details: { scheme, accepted: STORE_SCHEMES.join(', ') } },
+  );
 }
 
-/** Appends stamps to `stamps.jsonl`. */
-export function appendStamps(dataDir: string, entries: readonly StampEntry[]): void {
-  if (entries.length === 0) return;
-  appendFileSync(dataPaths(dataDir).stamps, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
-}
-
-/** Cuts a line torn by a crash off `stamps.jsonl`, so the next append starts a clean line. */
-function repairStamps(path: string): void {
-  if (!existsSync(path)) return;
-  const text = readFileSync(path);
-  const end = text.lastIndexOf(10) + 1;
-  if (end < text.length) truncateSync(path, end);
-}
-
-/** The data directory opened for stamping (no backend, no key needed). */
-export interface StampingWorkspace {
-  batcher: Batcher;
+/** The data directory opened on its store: the ledger, the stamps, and (to anchor) a backend. */
+export interface Workspace {
+  /** The ledger on the store. */
+  ledger: StoreLedger;
+  /** The store itself. */
+  store: LedgerStore;
+  /** Stamped files and where their receipts go. */
+  stamps: StampBook;
+  /** The backend, when opened for anchoring. */
+  backend?: Backend;
+  /** The funding address, when opened for anchoring. */
+  address?: string;
+  /** Set when this open upgraded a data directory of an earlier release. */
+  upgraded?: DataDirUpgrade;
+  /** False when other processes may sequence too (only then can a leaf be unknown yet). */
+  exclusive: boolean;
   close(): Promise<void>;
 }
 
-function openLog(config: ResolvedConfig) {
-  const paths = dataPaths(config.dataDir);
+/** Earlier name of {@link Workspace}. */
+export type LedgerWorkspace = Workspace;
+
+/**
+ * Opens the data directory: takes its lock (file store), upgrades a data directory of
+ * an earlier release in place, opens the store and the ledger on it. With `anchoring`
+ * it also loads the funding key and the backend (seal, anchor, upgrade need them).
+ * @throws MedanchorError `CLI_NOT_INITIALIZED`, `CLI_BUSY`, `CLI_STORE_SCHEME`,
+ * `CLI_UPGRADE`, `CLI_NO_WALLET`, `CLI_NO_BACKEND`, the store's errors.
+ */
+export async function openWorkspace(
+  config: ResolvedConfig,
+  env: CliEnv,
+  options: { anchoring: boolean; onError?: (error: unknown) => void },
+): Promise<Workspace> {
   if (!existsSync(config.dataDir))
     throw new MedanchorError(
       'CLI_NOT_INITIALIZED',
       `no data directory at ${config.dataDir}: run \`medanchor init\` first (or pass --data-dir)`,
     );
-  const release = lockDataDir(paths.lock);
+  const key = options.anchoring ? loadFundingKey(config, env) : undefined;
+  const backend = options.anchoring ? backendFor(config) : undefined;
+  const paths = dataPaths(config.dataDir);
+  const fileStore = config.store === undefined || !/^[a-z][a-z0-9+.-]*:\/\//i.test(config.store);
+  const release = fileStore ? lockDataDir(paths.lock) : () => {};
+  let store: LedgerStore | undefined;
   try {
-    repairStamps(paths.stamps);
-    mkdirSync(paths.log, { recursive: true });
-    const store = FileLogStore.open(paths.log);
-    const close = () => {
-      store.close();
-      release();
-    };
-    return { paths, close, journal: new FileJournal(paths.journal), log: new MerkleLog(store) };
-  } catch (e) {
-    release();
-    throw e;
-  }
-}
-
-/** Opens the log and journal to accept records. */
-export async function openStamping(config: ResolvedConfig): Promise<StampingWorkspace> {
-  const { close: closeLog, journal, log } = openLog(config);
-  try {
-    const batcher = await openBatcher({
-      origin: config.origin,
-      journal,
-      log,
-      policy: NO_AUTO_SEAL,
-    });
-    return {
-      batcher,
-      async close() {
-        await batcher.close();
-        closeLog();
-      },
-    };
-  } catch (e) {
-    closeLog();
-    throw e;
-  }
-}
-
-/** The data directory opened as a ledger: log, journal, receipts, anchorer, backend. */
-export interface LedgerWorkspace {
-  ledger: Ledger;
-  anchorer: Anchorer;
-  backend: Backend;
-  receipts: FileReceiptStore;
-  /** Errors the ledger met anchoring in the background (reported, not thrown). */
-  errors: unknown[];
-  close(): Promise<void>;
-}
-
-/** Opens the ledger: needs the backend and the funding key. */
-export async function openWorkspaceLedger(
-  config: ResolvedConfig,
-  env: CliEnv,
-): Promise<LedgerWorkspace> {
-  const key = loadFundingKey(config, env);
-  const backend = backendFor(config);
-  const { paths, close: closeLog, journal, log } = openLog(config);
-  try {
-    const anchorer = await createAnchorer({
-      backend,
-      network: config.network,
-      key,
-      state: fileAnchorStateStore(paths.anchors),
-      fee: config.fee,
-    });
-    const receipts = fileReceiptStore(paths.receipts);
-    const errors: unknown[] = [];
+    let upgraded: DataDirUpgrade | undefined;
+    if (fileStore && config.store === undefined) {
+      upgraded = await upgradeDataDir(config.dataDir, config.origin, (dir) =>
+        openFileLedgerStore(dir, { origin: config.origin }),
+      );
+    }
+    const opened = await openStoreFor(config);
+    store = opened.store;
+    const stamps = new StampBook(config.dataDir, { repair: opened.exclusive });
     const ledger = await openLedger({
-      origin: config.origin,
-      journal,
-      log,
+      store,
+      ...(key === undefined || backend === undefined
+        ? {}
+        : { anchorer: { backend, network: config.network, key, fee: config.fee } }),
       policy: NO_AUTO_SEAL,
-      anchorer,
-      network: config.network,
-      receipts,
-      onError: (e) => errors.push(e),
+      pollMs: 0,
+      ...(options.onError === undefined ? {} : { onError: options.onError }),
+      // Under the lock one CLI process at a time: a fixed owner lets the next command
+      // take over at once from one that was killed.
+      owner: opened.exclusive ? 'medanchor-cli' : `medanchor-cli@${hostname()}:${process.pid}`,
     });
+    const s = store;
     return {
       ledger,
-      anchorer,
-      backend,
-      receipts,
-      errors,
+      store: s,
+      stamps,
+      ...(backend === undefined ? {} : { backend }),
+      ...(key === undefined ? {} : { address: key.address }),
+      ...(upgraded === undefined ? {} : { upgraded }),
+      exclusive: opened.exclusive,
       async close() {
-        await ledger.close();
-        closeLog();
+        try {
+          await ledger.close();
+          if (opened.exclusive && stamps.needsCompaction) stamps.compact();
+        } finally {
+          await s.close();
+          release();
+        }
       },
     };
   } catch (e) {
-    closeLog();
+    await store?.close().catch(() => {});
+    release();
     throw e;
   }
 }

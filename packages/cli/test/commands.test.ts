@@ -353,14 +353,29 @@ describe('stamping on files', () => {
     const tty = await cli(['stamp', ...files.slice(200)], { cwd, tty: true });
     expect(tty.stderr).toContain('\r');
     expect(tty.stderr).toMatch(/50\/50 100%/);
-    const quiet = await cli(['stamp', '--json', files[0]!], { cwd });
-    expect(quiet.stderr).toBe('');
-    const leaves = JSON.parse(quiet.stdout).stamped.map((s: { leafIndex: number }) => s.leafIndex);
-    expect(leaves).toEqual([250]); // the log continued where the previous run stopped
+    // Stamping an unchanged file again makes no new leaf: its stamp (and receipt) stand.
+    const again = await cli(['stamp', '--json', files[0]!], { cwd });
+    expect(again.stderr).toBe('');
+    expect(JSON.parse(again.stdout).stamped).toEqual([
+      expect.objectContaining({ leafIndex: 0, unchanged: true }),
+    ]);
+    expect((await cli(['stamp', files[1]!], { cwd })).stdout).toMatch(
+      /r1\.json is unchanged since its stamp \(leaf 1\): its receipt is kept/,
+    );
+    // A changed file is a new record: the log continues where the previous run stopped,
+    // and its receipt gets a name of its own beside the first one.
+    writeFileSync(join(cwd, files[0]!), JSON.stringify({ resourceType: 'Observation', id: 'o0b' }));
+    const changed = await cli(['stamp', '--json', files[0]!], { cwd });
+    const [entry] = JSON.parse(changed.stdout).stamped;
+    expect(entry).toMatchObject({ leafIndex: 250, unchanged: false });
+    expect(entry.receipt).toMatch(/r0\.json\.[0-9a-f]{16}\.receipt\.json$/);
+    // One line per stamp (compacted), paths relative to the project folder.
     const stamps = readFileSync(join(cwd, '.medanchor', 'stamps.jsonl'), 'utf8')
       .trim()
-      .split('\n');
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(stamps).toHaveLength(251);
+    expect(stamps[0]).toMatchObject({ path: 'r0.json', leaf: 0, receipt: 'r0.json.receipt.json' });
   });
 
   it('verify: an unreadable receipt is an input error (2); a malformed one is invalid (1)', async () => {

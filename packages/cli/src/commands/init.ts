@@ -8,13 +8,23 @@ import { DEVNET_DEFAULT_PORT } from '../devnet-port.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { writeSecretFile } from '../key-files.js';
 import { usageError } from '../usage-error.js';
-import type { WalletFile } from '../workspace.js';
+import { openStoreFor, type WalletFile } from '../workspace.js';
 
 /**
  * The Esplora URL `medanchor devnet` listens on by default. When `devnet` takes another
  * port (`--port 0` or `--port <n>`), it rewrites this URL in the config file.
  */
 export const DEVNET_DEFAULT_URL = `http://127.0.0.1:${DEVNET_DEFAULT_PORT}`;
+
+/** The store as the config file keeps it: a URL without its password, a path relative to the file. */
+function storeForFile(store: string, rel: (p: string) => string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(store)) return rel(store);
+  if (new URL(store).password !== '')
+    throw usageError(
+      'keep the store password out of the config file: pass the URL in $MEDANCHOR_STORE instead of --store',
+    );
+  return store;
+}
 
 export const initCommand: Command = {
   path: ['init'],
@@ -67,11 +77,14 @@ export const initCommand: Command = {
       origin,
       network: config.network.name,
       dataDir: rel(config.dataDir),
+      ...(config.store === undefined ? {} : { store: storeForFile(config.store, rel) }),
       ...(backend === undefined ? {} : { backend }),
       fee: config.fee,
       confirmations: config.confirmations,
     };
     mkdirSync(config.dataDir, { recursive: true });
+    // Created now (or checked: origin, layout version), before any file is written.
+    await (await openStoreFor({ ...config, origin })).store.close();
     const secret = crypto.getRandomValues(new Uint8Array(32));
     const key = fundingKeyFromSecret(secret, keyType, config.network);
     const wallet: WalletFile = {

@@ -1,9 +1,8 @@
 import { toHex } from '@medanchor/core';
+import { refreshReceiptsBeside } from '../beside.js';
 import type { Command } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { describeError } from '../output.js';
-import { writeReceiptsBeside } from '../receipt-files.js';
-import { openWorkspaceLedger, readStamps } from '../workspace.js';
+import { openWorkspace } from '../workspace.js';
 
 export const sealCommand: Command = {
   path: ['seal'],
@@ -18,39 +17,47 @@ export const sealCommand: Command = {
   ],
   arity: [0, 0],
   async run({ config, out, io }) {
-    const ws = await openWorkspaceLedger(config, io.env);
+    const ws = await openWorkspace(config, io.env, { anchoring: true });
     try {
+      if (ws.upgraded !== undefined)
+        out.info(
+          `upgraded the data directory to the store layout; the old files are in ${ws.upgraded.backup}`,
+        );
       const batch = await ws.ledger.seal();
+      // Also any receipt an earlier command left behind (a crash, an older release).
+      const beside = await refreshReceiptsBeside(ws, config.dataDir, out);
       if (batch === undefined) {
-        out.result({ ok: true, sealed: 0 }, ['nothing to seal: stamp files first']);
+        out.result({ ok: true, sealed: 0, receiptsWritten: beside.written }, [
+          'nothing to seal: stamp files first',
+        ]);
         return EXIT_OK;
       }
-      const written = writeReceiptsBeside(batch.receipts, readStamps(config.dataDir), out);
-      const record = ws.anchorer.get(batch.checkpointDigest);
+      const record = batch.anchor.record;
       const txid = record?.attempts.at(-1)?.txid;
-      const anchorError = ws.errors.length > 0 ? describeError(ws.errors.at(-1)) : undefined;
+      const anchorError = record?.lastError ?? batch.anchor.lastError;
       const cp = batch.checkpoint;
+      const sealed = cp.size - batch.firstIndex;
       out.result(
         {
           ok: true,
-          sealed: batch.receipts.length,
+          sealed,
           checkpoint: {
             origin: cp.origin,
             size: cp.size,
             root: toHex(cp.root),
-            digest: toHex(batch.checkpointDigest),
+            digest: batch.digest,
           },
-          receiptsWritten: written,
+          receiptsWritten: beside.written,
           anchor:
             txid === undefined
               ? { status: 'not-anchored', error: anchorError }
               : { status: record!.status, txid },
         },
         [
-          `sealed ${batch.receipts.length} record(s): log ${cp.origin} at size ${cp.size}, root ${toHex(cp.root).slice(0, 16)}...`,
-          `${written} receipt(s) written beside their files (level 1 until the anchor confirms)`,
+          `sealed ${sealed} record(s): log ${cp.origin} at size ${cp.size}, checkpoint ${batch.digest.slice(0, 16)}...`,
+          `${beside.written} receipt(s) written beside their files (level 1 until the anchor confirms)`,
           txid === undefined
-            ? `not anchored yet (${anchorError ?? 'unknown reason'}); fund ${ws.anchorer.address} and run \`medanchor anchor\``
+            ? `not anchored yet (${anchorError ?? 'unknown reason'}); fund ${ws.address} and run \`medanchor anchor\``
             : `anchored in transaction ${txid}; run \`medanchor upgrade --wait\` to add the Bitcoin proof`,
         ],
       );

@@ -1,10 +1,9 @@
-import type { Receipt } from '@medanchor/core';
 import { type AnchorStatusLine, anchorStatuses, describeStatus } from '../anchor-status.js';
+import { refreshReceiptsBeside } from '../beside.js';
 import type { Command } from '../command.js';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.js';
-import { writeReceiptsBeside } from '../receipt-files.js';
 import { usageError } from '../usage-error.js';
-import { openWorkspaceLedger, readStamps } from '../workspace.js';
+import { openWorkspace } from '../workspace.js';
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -68,31 +67,39 @@ export const upgradeCommand: Command = {
       throw usageError('--confirmations takes a positive integer');
     const interval = seconds(args.values['interval'], 'interval', 2) * 1000;
     const deadline = Date.now() + seconds(args.values['timeout'], 'timeout', 3600) * 1000;
-    const ws = await openWorkspaceLedger(config, io.env);
+    const ws = await openWorkspace(config, io.env, { anchoring: true });
     try {
-      const stamps = readStamps(config.dataDir);
-      const upgraded = new Map<number, Receipt>();
+      if (ws.upgraded !== undefined)
+        out.info(
+          `upgraded the data directory to the store layout; the old files are in ${ws.upgraded.backup}`,
+        );
+      // Leaves whose receipts changed in this run, by checkpoint.
+      const upgraded = new Map<string, number>();
       let statuses: AnchorStatusLine[] = [];
-      const deep = (s: AnchorStatusLine) => (s.confirmations ?? 0) >= depth;
+      const deep = (s: AnchorStatusLine) => s.status === 'final' || (s.confirmations ?? 0) >= depth;
+      let written = 0;
       for (;;) {
-        for (const r of await ws.ledger.sync()) upgraded.set(r.leafIndex, r);
+        for (const c of await ws.ledger.sync())
+          upgraded.set(c.digest, c.state.checkpoint.size - c.state.firstIndex);
+        // Written as they change, so an interrupted wait leaves nothing behind.
+        written += (await refreshReceiptsBeside(ws, config.dataDir, out)).written;
         statuses = await anchorStatuses(ws);
         if (!wait || statuses.every(deep) || Date.now() >= deadline || io.signal?.aborted) break;
         await sleep(interval, io.signal);
       }
-      const written = writeReceiptsBeside([...upgraded.values()], stamps, out);
+      const count = [...upgraded.values()].reduce((a, b) => a + b, 0);
       const done = statuses.every(deep);
       out.result(
         {
           ok: !wait || done,
-          upgraded: upgraded.size,
+          upgraded: count,
           receiptsWritten: written,
           confirmations: depth,
           anchors: statuses,
         },
         [
           ...statuses.map(describeStatus),
-          `${upgraded.size} receipt(s) upgraded, ${written} written beside their files`,
+          `${count} receipt(s) upgraded, ${written} written beside their files`,
           ...(wait && !done ? [`gave up waiting for ${depth} confirmation(s)`] : []),
         ],
       );
