@@ -24,6 +24,7 @@ import {
   anchorProofRefused,
   checkReorg,
   fetchVerifiedAnchorEntry,
+  provenHeightFrom,
   type VerifiedAnchorEntry,
 } from './verify-entry.js';
 
@@ -378,10 +379,28 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
         attempts.push({ kind: 'refused', reason: `${e.code}: ${e.message}` });
       }
     }
-    if (!needsReorgCheck(record, attempts)) return { tipHeight, attempts };
+    const tip = await provenTip(record, attempts, tipHeight);
+    if (!needsReorgCheck(record, attempts)) return { tipHeight: tip, attempts };
     const c = record.confirmation!;
     const reorg = await checkReorg(backend, network, c, finalityDepth);
-    return { tipHeight, attempts, reorg };
+    return { tipHeight: tip, attempts, reorg };
+  }
+
+  /**
+   * The tip height a fee bump may count on: when the claimed tip says the latest attempt
+   * waited long enough, the blocks since it was signed must be shown by valid headers (a
+   * padded tip would otherwise spend the fee budget).
+   */
+  async function provenTip(
+    record: AnchorRecord,
+    attempts: readonly AttemptView[],
+    claimed: number,
+  ): Promise<number> {
+    const signedAt = record.attempts[record.attempts.length - 1]!.signedAtHeight;
+    const settled = attempts.some((a) => a.kind === 'confirmed' || a.kind === 'refused');
+    if (settled || claimed - signedAt < bumpAfterBlocks) return claimed;
+    const proven = await provenHeightFrom(backend, network, signedAt, bumpAfterBlocks + 1);
+    return Math.min(claimed, Math.max(proven, signedAt));
   }
 
   /** A replacement of the latest attempt: same coins, higher fee; undefined at the fee cap. */
@@ -485,13 +504,20 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
       )
         return known;
       const { entry } = await verifiedEntry(id, r.confirmation.txid);
-      if (entry.blockHash !== r.confirmation.blockHash) {
+      if (entry.blockHash !== r.confirmation.blockHash || entry.height !== r.confirmation.height) {
         throw anchorProofRefused(
           backend.name,
           r.confirmation.txid,
           'block',
-          `the backend shows the transaction in block ${entry.blockHash}, the anchor was recorded in ${r.confirmation.blockHash}: run sync() first`,
+          `the backend shows the transaction in block ${entry.blockHash} at height ${entry.height}, the anchor was recorded in ${r.confirmation.blockHash} at ${r.confirmation.height}: run sync() first`,
         );
+      }
+      // A final record from a state written before entries were kept: keep it now.
+      if (r.status === 'final') {
+        await exclusive(async () => {
+          const now = records.get(id);
+          if (now?.status === 'final' && now.entry === undefined) await save({ ...now, entry });
+        });
       }
       return entry;
     },

@@ -97,6 +97,20 @@ describe('anchorer through an honest proxy', () => {
     // tip + status + proof (3) + transaction + header at height + 5 headers above (2 each).
     expect(requests).toBeLessThanOrEqual(24);
 
+    // A state written before entries were kept: the entry is fetched, verified and kept once.
+    const legacy = memoryAnchorStateStore();
+    const { entry: _kept, ...old } = final!;
+    await legacy.save(old);
+    const upgraded = await createAnchorer({
+      backend: esploraBackend({ url: r.liar.url, fallbackFeeRate: 1 }),
+      network: regtest,
+      key: testFundingKey('lying honest', 'p2wpkh'),
+      state: legacy,
+      fee: { minSatPerVb: 1, maxSatPerVb: 50 },
+    });
+    expect(await upgraded.entry(digest)).toEqual(final?.entry);
+    expect((await legacy.load())[0]?.entry).toEqual(final?.entry);
+
     // A restarted anchorer hands out the kept entry and asks the backend nothing.
     const again = await r.open();
     const seen = r.liar.seen.length;
@@ -208,6 +222,22 @@ describe('anchorer against a lying Esplora', () => {
     expect(r.events.map((e) => e.kind)).not.toContain('final');
     await r.devnet.test.mine(2);
     expect((await anchorer.sync())[0]?.status).toBe('final');
+  });
+
+  it('does not bump the fee of a pending anchor behind a padded tip', async () => {
+    const r = await rig('padded bump');
+    const anchorer = await r.open();
+    const digest = digestOf('padded bump');
+    const pending = await anchorer.anchor(digest);
+    r.liar.tell('padded-tip');
+    expect(await anchorer.sync()).toEqual([]);
+    expect(anchorer.get(digest)).toEqual(pending);
+    expect(r.events.map((e) => e.kind)).not.toContain('bumped');
+    // Blocks that exist (here without the transaction: a reorg mines two empty ones) do count.
+    r.liar.tell();
+    for (let i = 0; i < 3; i++) await r.devnet.test.reorg(1);
+    const [bumped] = await anchorer.sync();
+    expect(bumped?.attempts).toHaveLength(2);
   });
 
   it('refuses headers above the block that lack their proof of work', async () => {
