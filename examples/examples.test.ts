@@ -7,6 +7,17 @@ describe('examples run end to end', () => {
     expect(await main()).toBe(50);
   });
 
+  it('fhir-evidence: a Provenance and four BALP AuditEvents verified at level 3; an altered record, a disclosure outside the consent and a malformed event are each caught', async () => {
+    const { main } = await import('./fhir-evidence/main.js');
+    expect(await main()).toEqual({
+      provenanceLevel: 3,
+      tamperedStep: 'content',
+      auditVerified: 4,
+      flagged: ['disclose: action-not-granted'],
+      refused: 'INVALID_FHIR_RESOURCE at AuditEvent.agent',
+    });
+  });
+
   it('audit-trail: two anchored checkpoints are consistent; a rewritten root is caught', async () => {
     const { main } = await import('./audit-trail/main.js');
     expect(await main()).toEqual({ consistent: true, rewriteDetected: true });
