@@ -232,6 +232,9 @@ describe('medanchor on a devnet child process', () => {
     });
     expect(otsCheck.status).toBe(0);
     const height = JSON.parse(otsCheck.stdout).confirmed[0].height as number;
+    expect(JSON.parse(otsCheck.stdout).statement).toMatch(
+      /existed no later than .* UTC \(block \d+ on Bitcoin regtest, its header validated from a trusted checkpoint\) \(test network: proves nothing about time\)$/,
+    );
     // The proof is of the file's SHA-256 (a detached file: 31-byte magic, version, op, digest).
     const ots = readFileSync(otsPath);
     const digest = createHash('sha256').update(readFileSync(records[0]!)).digest();

@@ -1,12 +1,53 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { readOts, receiptToOts, verifyOts, writeOts } from '@medanchor/chain';
+import { basename, resolve } from 'node:path';
+import {
+  type Backend,
+  type NetworkParams,
+  parseHeader,
+  proveBlockDepth,
+  readOts,
+  receiptToOts,
+  verifyOts,
+  writeOts,
+} from '@medanchor/chain';
 import { isMedanchorError, parseReceipt } from '@medanchor/core';
 import type { Command } from '../command.js';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.js';
 import { readJsonFile } from '../read-json.js';
 import { inputError } from '../usage-error.js';
 import { backendFor } from '../workspace.js';
+
+const utc = (t: number) => `${new Date(t * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+
+/**
+ * What the earliest attestation proves, in words: its block is validated from a trusted
+ * checkpoint (the bundled schedule, or genesis on regtest) before its height and time are
+ * stated as facts; otherwise they are the backend's claim.
+ */
+async function boundTime(
+  attestation: { height: number; header: Uint8Array },
+  network: NetworkParams,
+  backend: Backend,
+): Promise<{ statement: string; facts: Record<string, unknown> }> {
+  const time = parseHeader(attestation.header).time;
+  const proof = await proveBlockDepth({
+    params: network,
+    block: attestation,
+    confirmations: 1,
+    source: backend,
+  });
+  const test = network.name === 'mainnet' ? '' : ' (test network: proves nothing about time)';
+  const facts = {
+    network: network.name,
+    height: { value: attestation.height, bound: proof.ok },
+    time: { value: time, bound: proof.ok && network.name !== 'regtest' },
+    testNetwork: network.name !== 'mainnet',
+  };
+  const statement = proof.ok
+    ? `existed no later than ${utc(time)} (block ${attestation.height} on Bitcoin ${network.name}, its header validated from a trusted checkpoint)${test}`
+    : `existed no later than ${utc(time)} as the block claims (block ${attestation.height} on Bitcoin ${network.name} per ${backend.name}; its header could not be validated: ${proof.reason})${test}`;
+  return { statement, facts };
+}
 
 const defaultOtsPath = (receipt: string) => `${receipt.replace(/\.receipt\.json$/, '')}.ots`;
 
@@ -61,7 +102,7 @@ export const otsVerifyCommand: Command = {
   summary: 'verify a file against an OpenTimestamps proof with Bitcoin attestations',
   usage: '<file> <proof.ots>',
   description:
-    "Checks that the file's SHA-256 is the proof's digest, runs its operations, and compares each Bitcoin attestation with the merkle root of the block header at that height, fetched from the configured backend. Valid (exit 0) when at least one attestation is confirmed; pending calendar attestations are listed as unchecked.",
+    "Checks that the file's SHA-256 is the proof's digest, runs its operations, and compares each Bitcoin attestation with the merkle root of the block header at that height, fetched from the configured backend. Valid (exit 0) when at least one attestation is confirmed; pending calendar attestations are listed as unchecked. The verdict says when the file existed by: the earliest attested block's time, stated as a fact only when its header is validated from a trusted checkpoint (the bundled difficulty schedule); test networks prove nothing about time.",
   options: [],
   examples: [
     ['medanchor ots verify scan.pdf scan.pdf.ots', 'with the configured backend'],
@@ -103,17 +144,25 @@ export const otsVerifyCommand: Command = {
       return EXIT_INVALID;
     }
     const ok = result.confirmed.length > 0;
+    const earliest = [...result.confirmed].sort((a, b) => a.height - b.height)[0];
+    const when =
+      earliest === undefined ? undefined : await boundTime(earliest, config.network, backend);
     out.result(
       {
         ok,
         confirmed: result.confirmed.map((c) => ({ height: c.height })),
         unchecked: result.unchecked.length,
+        network: config.network.name,
+        ...(when === undefined
+          ? {}
+          : { facts: when.facts, statement: `${basename(filePath)} ${when.statement}` }),
       },
       [
         ...result.confirmed.map(
           (c) =>
             `PASS Bitcoin attestation: block ${c.height} (${config.network.name}) commits to the file`,
         ),
+        ...(when === undefined ? [] : [`${basename(filePath)} ${when.statement}`]),
         ...(result.unchecked.length > 0
           ? [
               `${result.unchecked.length} attestation(s) not checked (pending, other chains, or no header)`,
