@@ -3,20 +3,23 @@
 // Run: npx tsx docs/spec/make-consent-vectors.ts   (the test suite checks the files match)
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { sha256, toHex, utf8 } from '@medanchor/core';
+import { fromHex, sha256, toHex, utf8 } from '@medanchor/core';
 import {
   type ConsentGrant,
   type ConsentRequest,
   type ConsentSigner,
+  type ConsentSignOptions,
   canonicalizeJson,
   consentBip322Message,
   consentGrantDigest,
   consentGrantToFhir,
+  consentMultisigSigner,
   consentRevocationDigest,
   consentSignerForKey,
   createConsentGrant,
   createConsentRevocation,
   evaluateConsent,
+  p2trScriptAddress,
   type SignedConsentGrant,
   signConsentGrant,
   signConsentRevocation,
@@ -32,10 +35,56 @@ const AUX = sha256(utf8('medanchor consent vector aux_rand'));
 const patientKey = vectorKey('patient');
 const strangerKey = vectorKey('stranger');
 
-const signers: Record<string, ConsentSigner> = {
-  bip340: consentSignerForKey(patientKey, 'bip340'),
-  'bip322-p2wpkh': consentSignerForKey(patientKey, 'p2wpkh'),
-  'bip322-p2tr': consentSignerForKey(patientKey, 'p2tr'),
+/** A grant's signer and what signs for it: the keys, and the script of script addresses. */
+interface VectorSigner {
+  signer: ConsentSigner;
+  keys: Uint8Array[];
+  options: ConsentSignOptions;
+}
+
+const coSigners = [vectorKey('co-signer 1'), vectorKey('co-signer 2')];
+const multisig = consentMultisigSigner([patientKey, ...coSigners], 2);
+// One-leaf taproot tree `<patient x-only key> OP_CHECKSIG` under another internal key.
+const xOnly = (key: Uint8Array) => {
+  const s = consentSignerForKey(key, 'bip340');
+  return fromHex(s.scheme === 'bip340' ? s.publicKey : '');
+};
+const tapInternal = xOnly(vectorKey('taproot internal'));
+const tapLeaf = Uint8Array.of(0x20, ...xOnly(patientKey), 0xac);
+
+// New signers go at the end: a grant's nonce is its position, so the others stay put.
+const signers: Record<string, VectorSigner> = {
+  bip340: { signer: consentSignerForKey(patientKey, 'bip340'), keys: [patientKey], options: {} },
+  'bip322-p2wpkh': {
+    signer: consentSignerForKey(patientKey, 'p2wpkh'),
+    keys: [patientKey],
+    options: {},
+  },
+  'bip322-p2tr': {
+    signer: consentSignerForKey(patientKey, 'p2tr'),
+    keys: [patientKey],
+    options: {},
+  },
+  'bip322-p2pkh': {
+    signer: consentSignerForKey(patientKey, 'p2pkh'),
+    keys: [patientKey],
+    options: {},
+  },
+  'bip322-p2sh-p2wpkh': {
+    signer: consentSignerForKey(patientKey, 'p2sh-p2wpkh'),
+    keys: [patientKey],
+    options: {},
+  },
+  'bip322-p2wsh-2-of-3': {
+    signer: multisig.signer,
+    keys: [patientKey, coSigners[1]!],
+    options: { witnessScript: multisig.witnessScript },
+  },
+  'bip322-p2tr-script-path': {
+    signer: { scheme: 'bip322', address: p2trScriptAddress(tapInternal, tapLeaf) },
+    keys: [patientKey],
+    options: { tapscript: { internalKey: tapInternal, script: tapLeaf } },
+  },
 };
 const strangerSigner = consentSignerForKey(strangerKey, 'bip340');
 
@@ -59,13 +108,27 @@ function grantFor(signer: ConsentSigner, nonce: string): ConsentGrant {
 
 /** Every vector file, by name. Pure: the test suite calls it and compares with the files. */
 export function buildConsentVectors(): Record<string, unknown> {
-  const grants = Object.entries(signers).map(([name, signer], i) => {
+  const grants = Object.entries(signers).map(([name, { signer, keys, options }], i) => {
     const grant = grantFor(signer, toHex(sha256(utf8(`nonce ${i}`))).slice(0, 32));
-    const signed = signConsentGrant(grant, patientKey, { auxRand: AUX });
+    const signed = signConsentGrant(grant, keys.length === 1 ? keys[0]! : keys, {
+      ...options,
+      auxRand: AUX,
+    });
     const digest = consentGrantDigest(grant);
     return {
       description: `grant signed with ${name}`,
       secretKey: toHex(patientKey),
+      ...(keys.length > 1 ? { secretKeys: keys.map(toHex) } : {}),
+      ...(options.witnessScript ? { witnessScript: toHex(options.witnessScript) } : {}),
+      ...(options.tapscript
+        ? {
+            tapscript: {
+              internalKey: toHex(options.tapscript.internalKey),
+              script: toHex(options.tapscript.script),
+              path: [],
+            },
+          }
+        : {}),
       auxRand: toHex(AUX),
       grant,
       canonical: canonicalizeJson(grant),

@@ -38,9 +38,24 @@ describe('docs/spec/vectors/consent-*.json', () => {
         expect(toHex(schnorr.sign(digest, sk, fromHex(v.auxRand)))).toBe(v.signature);
       } else {
         expect(v.bip322Message).toBe(`medanchor consent grant v1 ${v.digest}`);
-        expect(
-          signBip322(v.bip322Message, v.grant.signer.address, sk, { auxRand: fromHex(v.auxRand) }),
-        ).toBe(v.signature);
+        // Script addresses sign with several keys and reveal their script.
+        const keys = v.secretKeys ? v.secretKeys.map(fromHex) : sk;
+        const options = {
+          auxRand: fromHex(v.auxRand),
+          ...(v.witnessScript ? { witnessScript: fromHex(v.witnessScript) } : {}),
+          ...(v.tapscript
+            ? {
+                tapscript: {
+                  internalKey: fromHex(v.tapscript.internalKey),
+                  script: fromHex(v.tapscript.script),
+                  path: v.tapscript.path.map(fromHex),
+                },
+              }
+            : {}),
+        };
+        expect(signBip322(v.bip322Message, v.grant.signer.address, keys, options)).toBe(
+          v.signature,
+        );
         expect(verifyBip322(v.bip322Message, v.grant.signer.address, v.signature).valid).toBe(true);
       }
       expect(verifyConsentGrant({ grant: v.grant, signature: v.signature })).toMatchObject({
