@@ -15,7 +15,7 @@ import {
 } from '@medanchor/core';
 import type { ResolvedConfig } from './config.js';
 import { fileDigest } from './file-digest.js';
-import { readJsonFile } from './read-json.js';
+import { readReceiptFile } from './read-json.js';
 import { backendFor } from './workspace.js';
 
 /** One level of a verdict, as printed and as `--json` reports it. */
@@ -255,7 +255,7 @@ export async function verifyFile(
   receiptPath: string,
   options: VerifyFileOptions,
 ): Promise<FileVerdict> {
-  const receipt = readJsonFile(receiptPath, 'receipt');
+  const receipt = readReceiptFile(receiptPath);
   const digest = await fileDigest(filePath);
   const one = await checkLevel1(receipt, digest);
   const levels = [one.report];

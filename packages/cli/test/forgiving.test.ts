@@ -61,6 +61,27 @@ describe('config files', () => {
   });
 });
 
+describe('receipt files', () => {
+  it('a JSON file that is not a receipt is an input error (exit 2), not an invalid proof', async () => {
+    const cwd = workdir('not-receipt');
+    writeFileSync(join(cwd, 'obs.json'), '{"resourceType":"Observation","id":"obs-1"}');
+    const r = await cli(['verify', 'obs.json', 'obs.json', '--json'], { cwd });
+    expect(r.status).toBe(2);
+    expect(JSON.parse(r.stdout).error.code).toBe('CLI_INPUT');
+    expect(r.stderr).toMatch(/obs\.json is JSON but not a medanchor receipt/);
+    expect(r.stderr).not.toContain('Observation');
+  });
+
+  it('a receipt that is not JSON says where', async () => {
+    const cwd = workdir('broken-receipt');
+    writeFileSync(join(cwd, 'a.txt'), 'a');
+    writeFileSync(join(cwd, 'a.txt.receipt.json'), '{\n  "version": 1,\n  "record": {\n}');
+    const r = await cli(['verify', 'a.txt', 'a.txt.receipt.json'], { cwd });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/is not JSON \(at line 4, column 2 \(the text ends too early/);
+  });
+});
+
 describe('JSON error places', () => {
   it.each([
     ['{\n  "a": 1,\n}', 'line 3, column 1'],
