@@ -338,16 +338,19 @@ export async function verifyOnPage(
         detail: answers.map((a) => a.detail).join('; ') || reason,
       });
     } else rows.push({ level: 2, title: TITLES[2], status: 'fail', detail: reason });
+    // A check that could not be made (say, a block newer than the bundled difficulty
+    // schedule) is not evidence of tampering: it is "not proven", never "invalid".
+    const undetermined = bitcoin.undetermined === true;
     return {
       ...common,
       ...chain,
-      state: offlinePassed ? 'unconfirmed' : 'invalid',
+      state: offlinePassed || undetermined ? 'unconfirmed' : 'invalid',
       level: offlinePassed ? 2 : 1,
       rows,
       failure: {
-        step: offlinePassed ? 'chain' : 'anchor',
+        step: offlinePassed ? 'chain' : undetermined ? 'anchor-unchecked' : 'anchor',
         reason,
-        undetermined: bitcoin.undetermined === true,
+        undetermined,
       },
     };
   }

@@ -65,6 +65,8 @@ function failureWords(step: string): string {
 
 /** Why the Bitcoin check did not pass, in plain words. */
 function chainWords(v: PageVerdict): string {
+  if (v.failure?.step === 'anchor-unchecked')
+    return 'The Bitcoin proof in the receipt could not be checked in this page alone (its block is newer than the difficulty history the page knows). Tick block explorers below to check it with the Bitcoin network.';
   const answers = v.chain?.answers ?? [];
   const silent = answers.filter((a) => a.answer === 'no-answer' || a.answer === 'bad-answer');
   if (answers.length > 0 && silent.length === answers.length)
@@ -99,6 +101,8 @@ export function plainSummary(v: PageVerdict): PlainSummary {
       });
     else if (v.failure?.step === 'anchor')
       proven.push({ status: 'fail', text: 'The Bitcoin proof in the receipt is wrong.' });
+    else if (v.failure?.step === 'anchor-unchecked')
+      proven.push({ status: 'skip', text: 'The Bitcoin proof could not be checked yet.' });
     else
       proven.push({
         status: 'skip',
@@ -112,7 +116,12 @@ export function plainSummary(v: PageVerdict): PlainSummary {
       text: `That block is in the chain with at least ${v.chain.confirmations} confirmations, according to ${agree} of ${v.chain.answers.length} block explorers.`,
     });
   } else if (v.failure?.step === 'chain')
-    proven.push({ status: 'fail', text: 'The block explorers did not confirm the block.' });
+    proven.push({
+      status: 'fail',
+      text: v.failure.undetermined
+        ? 'The block explorers could not be asked.'
+        : 'The block explorers did not confirm the block.',
+    });
   else if (v.level === 2)
     proven.push({
       status: 'skip',

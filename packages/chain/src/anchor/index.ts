@@ -77,6 +77,7 @@ export {
   type FetchVerifiedAnchorEntryInput,
   fetchHeaderRange,
   fetchVerifiedAnchorEntry,
+  provenHeightFrom,
   type ReorgEvidence,
   type VerifiedAnchorEntry,
   validateHeadersAbove,

@@ -139,6 +139,29 @@ export async function validateHeadersAbove(
   return r.ok ? undefined : `${r.step} at height ${r.height}: ${r.reason}`;
 }
 
+/**
+ * The highest height up to `from + count - 1` that the backend shows by headers that
+ * link from its header at `from` and carry valid proof of work and bits: a tip height
+ * the backend can back with work, never its bare claim. `from - 1` when it has no header
+ * at `from`.
+ */
+export async function provenHeightFrom(
+  backend: Backend,
+  network: NetworkParams,
+  from: number,
+  count: number,
+): Promise<number> {
+  const got = await fetchHeaderRange(backend, from, count);
+  if (got.length === 0) return from - 1;
+  const bad = await validateHeadersAbove(
+    backend,
+    network,
+    { height: from, header: got[0]!.header },
+    got.slice(1).map((h) => h.header),
+  );
+  return bad === undefined ? from + got.length - 1 : from;
+}
+
 /** What {@link fetchVerifiedAnchorEntry} checks. */
 export interface FetchVerifiedAnchorEntryInput {
   backend: Backend;
