@@ -105,6 +105,11 @@ export function receiptVectors(): unknown {
   const carried = carryReceipt(receipt(1, 3), at(7), log.consistencyProof(3, 7));
   const flip = (hex: string) => (hex[0] === '0' ? '1' : '0') + hex.slice(1);
   const with_ = (r: Receipt, patch: Record<string, unknown>) => ({ ...r, ...patch });
+  // The same tree under another origin, with its own (correct) digest.
+  const checkpointOf = (origin: string, cp: { size: number; root: string }) => {
+    const cpOf = { origin, size: cp.size, root: log.root(cp.size) };
+    return { origin, size: cp.size, root: cp.root, digest: toHex(checkpointDigest(cpOf)) };
+  };
 
   const cases: ReceiptCase[] = [
     {
@@ -241,6 +246,50 @@ export function receiptVectors(): unknown {
       receipt: with_(r5, { anchors: [{ txid: '00' }] }),
       expect: { ok: false, step: 'parse' },
       schemaValid: false,
+    },
+    {
+      description: 'carry.consistencyProof with 129 hashes (at most 128)',
+      receipt: with_(carried, {
+        carry: {
+          ...carried.carry!,
+          consistencyProof: Array.from({ length: 129 }, () => carried.carry!.consistencyProof[0]!),
+        },
+      }),
+      expect: { ok: false, step: 'parse' },
+      schemaValid: false,
+    },
+    {
+      description: 'carry.checkpoint with an unknown field',
+      receipt: with_(carried, {
+        carry: { ...carried.carry!, checkpoint: { ...carried.carry!.checkpoint, note: 'x' } },
+      }),
+      expect: { ok: false, step: 'parse' },
+      schemaValid: false,
+    },
+    {
+      description: 'carry.checkpoint digest changed',
+      receipt: with_(carried, {
+        carry: {
+          ...carried.carry!,
+          checkpoint: {
+            ...carried.carry!.checkpoint,
+            digest: flip(carried.carry!.checkpoint.digest),
+          },
+        },
+      }),
+      expect: { ok: false, step: 'checkpoint' },
+      schemaValid: true,
+    },
+    {
+      description: 'carry to another log (origin differs)',
+      receipt: with_(carried, {
+        carry: {
+          ...carried.carry!,
+          checkpoint: checkpointOf('other.example/ledger', carried.carry!.checkpoint),
+        },
+      }),
+      expect: { ok: false, step: 'consistency' },
+      schemaValid: true,
     },
   ];
   const cp = at(7);
