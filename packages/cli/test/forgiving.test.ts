@@ -82,6 +82,39 @@ describe('receipt files', () => {
   });
 });
 
+describe('advice that matches the failure', () => {
+  it('seal with the backend down says to start it, not to fund the wallet', async () => {
+    const cwd = workdir('seal-down');
+    const dead = await new Promise<number>((done) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as { port: number };
+        s.close(() => done(port));
+      });
+    });
+    const env = { MEDANCHOR_ESPLORA_URL: `http://127.0.0.1:${dead}` };
+    expect((await cli(['init'], { cwd, env })).status).toBe(0);
+    writeFileSync(join(cwd, 'a.json'), '{"resourceType":"Observation","id":"a"}');
+    expect((await cli(['stamp', 'a.json'], { cwd, env })).status).toBe(0);
+    const r = await cli(['seal'], { cwd, env });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('not anchored yet: the Bitcoin backend did not answer');
+    expect(r.stdout).toContain('`medanchor devnet`');
+    expect(r.stdout).not.toMatch(/fund \w+/);
+  });
+
+  it('names the fix for each reason', async () => {
+    const { anchorAdvice } = await import('../src/anchor-advice.js');
+    expect(anchorAdvice('INSUFFICIENT_FUNDS: need 300 sat', 'bcrt1q...')).toContain(
+      'fund bcrt1q... (a local `medanchor devnet` funds it when it starts)',
+    );
+    expect(anchorAdvice('FUNDS_UNCONFIRMED: 2 coins', 'x')).toContain('wait for a block');
+    expect(anchorAdvice('TIMEOUT: esplora', 'x')).toContain('did not answer');
+    expect(anchorAdvice(undefined, 'x')).toBe(
+      'not anchored yet (reason unknown); run `medanchor anchor` to try again',
+    );
+  });
+});
+
 describe('JSON error places', () => {
   it.each([
     ['{\n  "a": 1,\n}', 'line 3, column 1'],

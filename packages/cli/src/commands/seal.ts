@@ -1,4 +1,5 @@
 import { toHex } from '@medanchor/core';
+import { anchorAdvice } from '../anchor-advice.js';
 import { refreshReceiptsBeside } from '../beside.js';
 import type { Command } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
@@ -57,7 +58,7 @@ export const sealCommand: Command = {
           `sealed ${sealed} record(s): log ${cp.origin} at size ${cp.size}, checkpoint ${batch.digest.slice(0, 16)}...`,
           `${beside.written} receipt(s) written beside their files (level 1 until the anchor confirms)`,
           txid === undefined
-            ? `not anchored yet (${anchorError ?? 'unknown reason'}); fund ${ws.address} and run \`medanchor anchor\``
+            ? anchorAdvice(anchorError, ws.address)
             : `anchored in transaction ${txid}; run \`medanchor upgrade --wait\` to add the Bitcoin proof`,
         ],
       );
