@@ -1,4 +1,4 @@
-// `pnpm bench [section...]`: runs the benchmark sections (core, crypto, chain) and
+// `pnpm bench [section...]`: runs the benchmark sections (core, crypto, chain, ledger, ...) and
 // prints one table per figure, each next to its peers measured in the same run.
 import { readdirSync } from 'node:fs';
 import { machineLine } from './harness.js';

@@ -69,7 +69,7 @@ export function storeError(e: unknown, where: StoreUrlFacts, doing: string): Med
   if (isUnavailable(e))
     return new MedanchorError(
       'STORE_UNAVAILABLE',
-      `PostgreSQL at ${at} is not reachable while ${doing}: retry when it is back (nothing was acknowledged by this call)`,
+      `PostgreSQL at ${at} is not reachable while ${doing}: retry when it is back (nothing was acknowledged, but a write in flight may have committed: retry adds with the same idempotency keys)`,
       { cause: e, details: { ...details, retryable: true, ...(code ? { reason: code } : {}) } },
     );
   return new MedanchorError(

@@ -127,8 +127,8 @@ class PostgresLedgerStore implements LedgerStore {
     this.pool = pool;
     this.where = where;
     this.cache = new FullTileCache(cacheSize);
-    // Two groups in flight: one commits while the next one's rows travel.
-    this.group = new GroupCommit((items) => this.writePending(items), 2, maxGroup);
+    // A few groups in flight: one commits while the next ones' rows travel.
+    this.group = new GroupCommit((items) => this.writePending(items), 4, maxGroup);
   }
 
   private open(): void {
@@ -213,7 +213,12 @@ class PostgresLedgerStore implements LedgerStore {
       send.push(i);
     });
     const col = <T>(f: (p: (typeof prepared)[number]) => T) => send.map((i) => f(prepared[i]!));
-    const acks = await this.tx('adding records', async (c) => {
+    // One statement in autocommit: it commits (one WAL flush for the whole group) before
+    // it answers, in one round trip. Keys seen before are read after it: they are
+    // committed (the insert waited for their writers) and never change.
+    this.open();
+    const c = this.pool;
+    const acks = await (async () => {
       const r = await c.query<{ ord: string; pending_id: string; stored: boolean }>(
         `with input as (
            select * from unnest($1::bytea[], $2::bytea[], $3::bytea[], $4::text[], $5::text[], $6::bigint[])
@@ -274,6 +279,8 @@ class PostgresLedgerStore implements LedgerStore {
         }
       }
       return out;
+    })().catch((e) => {
+      throw storeError(e, this.where, 'adding records');
     });
     return prepared.map((p, i) => {
       const own = acks.get(i);
