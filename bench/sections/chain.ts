@@ -20,7 +20,18 @@ import {
   verifySpvProof,
   verifyTxInclusion,
 } from '@medanchor/chain';
-import { fromHex } from '@medanchor/core';
+import { fromHex, MemoryJournal, utf8, verifyReceipt } from '@medanchor/core';
+import { devAnchoring } from '../../examples/shared/dev-anchoring.js';
+import { bitcoinAnchorVerifier } from '../../packages/chain/src/anchor/index.js';
+import { parseHeader } from '../../packages/chain/src/bitcoin/header.js';
+import { openLedger } from '../../packages/chain/src/ledger/index.js';
+import { MAINNET_SCHEDULE } from '../../packages/chain/src/schedule/data/mainnet.js';
+import {
+  bundledSchedule,
+  checkHeaderAgainstSchedule,
+  type DifficultySchedule,
+  decodeSchedule,
+} from '../../packages/chain/src/schedule/index.js';
 import { readVectorJson, repoPath, vectorPath } from '../../test/helpers/vectors.js';
 import { type Measurement, measure, printTable } from '../harness.js';
 
@@ -210,9 +221,95 @@ async function merkleRootTable(): Promise<void> {
   );
 }
 
+// Receipt verification at level 2 with the difficulty-schedule checks on. A devnet block is
+// regtest, which has no schedule, so the verifier gets a schedule fixture made around the
+// anchor block (its bits, an epoch span around its time): the same checks mainnet runs.
+async function scheduleTable(): Promise<void> {
+  const { devnet, anchorer } = await devAnchoring('bench-schedule');
+  const ledger = await openLedger({
+    origin: 'bench.example/schedule',
+    journal: new MemoryJournal(),
+    anchorer,
+    network: regtest,
+  });
+  for (let i = 0; i < 1000; i++) await ledger.add(utf8(`record ${i}`));
+  await ledger.seal();
+  await devnet.test.mine(1);
+  await ledger.sync();
+  const receipt = (await ledger.receipt(500))!;
+  await ledger.close();
+  const content = utf8('record 500');
+  const entry = receipt.anchors[0] as unknown as { height: number; header: string };
+  const header = parseHeader(fromHex(entry.header));
+  const epochs = Math.floor(entry.height / 2016) + 2;
+  const fixture: DifficultySchedule = {
+    network: 'regtest',
+    interval: 2016,
+    anchorFloor: 0,
+    epochs: Array.from({ length: epochs }, (_, k) => ({
+      bits: header.bits,
+      firstTime: header.time - 3600 + (k - epochs + 2) * 14 * 86_400,
+    })),
+  };
+  const withSchedule = [bitcoinAnchorVerifier({ network: regtest, schedule: fixture })];
+  const without = [bitcoinAnchorVerifier({ network: regtest, schedule: null })];
+  const check = await verifyReceipt(receipt, { content, anchors: withSchedule });
+  if (!check.ok || check.anchors[0]?.details?.['facts'] === undefined)
+    throw new Error(
+      `the bench receipt does not verify with the schedule: ${JSON.stringify(check)}`,
+    );
+  const N = 500;
+  const off = await measure(
+    'levels 1-2, no schedule checks',
+    async () => {
+      for (let i = 0; i < N; i++) await verifyReceipt(receipt, { content, anchors: without });
+    },
+    { items: N, unit: 'receipts', minMs: 1500 },
+  );
+  const on = await measure(
+    'levels 1-2 with the schedule checks (floor, bits, work, time)',
+    async () => {
+      for (let i = 0; i < N; i++) {
+        const r = await verifyReceipt(receipt, { content, anchors: withSchedule });
+        if (!r.ok) throw new Error('bad');
+      }
+    },
+    { items: N, unit: 'receipts', minMs: 1500 },
+  );
+  const mainnetSchedule = bundledSchedule('mainnet')!;
+  const real = vectorPath('bitcoin/spv/592920-74d6d6dc1fc9-26.json');
+  const rows: { m: Measurement; baseline?: Measurement; note?: string }[] = [
+    { m: off },
+    { m: on, baseline: off, note: 'target: >= 15,000 receipts/s' },
+    {
+      m: await measure('decode the bundled mainnet schedule (15 KB)', () =>
+        decodeSchedule('mainnet', MAINNET_SCHEDULE),
+      ),
+      note: 'once per process',
+    },
+  ];
+  if (real !== undefined) {
+    const h = parseHeader(fromHex(readVectorJson<{ header: string }>(real).header));
+    const M = 10_000;
+    rows.push({
+      m: await measure(
+        'checkHeaderAgainstSchedule, real mainnet header (block 592920)',
+        () => {
+          for (let i = 0; i < M; i++)
+            if (!checkHeaderAgainstSchedule(h, 592_920, mainnetSchedule, { minHeight: 0 }).ok)
+              throw new Error('bad');
+        },
+        { items: M, unit: 'headers' },
+      ),
+    });
+  }
+  printTable('Receipt verification at level 2 with the difficulty schedule', rows);
+}
+
 /** Runs the chain section. */
 export async function run(): Promise<void> {
   await spvTable();
+  await scheduleTable();
   await headerChainTable();
   await merkleRootTable();
 }
