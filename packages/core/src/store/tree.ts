@@ -4,6 +4,9 @@ import { isPowerOfTwo, splitPoint } from '../merkle/math.js';
 import { type ReadTile, tileLevelNodes, tileWidth } from './tiles.js';
 import { TILE_HEIGHT, TILE_WIDTH } from './types.js';
 
+/** Tiles a reader keeps (each up to 16 KiB with its inner levels). */
+const MAX_CACHED_TILES = 1024;
+
 /**
  * The Merkle tree of a log at one size, read from its tiles: roots, inclusion and
  * consistency proofs equal to `MerkleLog`'s, reading only the tiles they need. A
@@ -159,6 +162,10 @@ export class TileTree {
         throw new MedanchorError('STORE_RANGE', `tile ${key} does not exist at size ${this.size}`);
       }
       levels = [await this.read(level, index, width)];
+      // Bound memory on long runs of random reads: drop the oldest tile read.
+      if (this.tiles.size >= MAX_CACHED_TILES) {
+        this.tiles.delete(this.tiles.keys().next().value!);
+      }
       this.tiles.set(key, levels);
     }
     return levels;

@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs';
 import { type FileHandle, open, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { MedanchorError } from '../../errors.js';
@@ -74,6 +75,29 @@ export async function readExact(
       );
     }
     done += r.bytesRead;
+  }
+  return out;
+}
+
+/**
+ * Synchronous pread of exactly `length` bytes at `position`: the store's small reads
+ * (a leaf, a tile, an index block) come from the page cache, where a thread-pool
+ * round trip costs more than the read itself.
+ * @throws {@link MedanchorError} `STORE_CORRUPT` when the file is shorter.
+ */
+export function readAt(fh: FileHandle, position: number, length: number, what: string): Uint8Array {
+  const out = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fh.fd, out, done, length - done, position + done);
+    if (n === 0) {
+      throw new MedanchorError(
+        'STORE_CORRUPT',
+        `the ledger store's ${what} file is shorter than its head says: restore the directory from a backup`,
+        { details: { position, length } },
+      );
+    }
+    done += n;
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { type FileHandle, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256 } from '../../sha256.js';
-import { ioError, readExact, syncDir, writeAll } from './files.js';
+import { ioError, readAt, readExact, syncDir, writeAll } from './files.js';
 import { INDEX_ENTRY_BYTES, type IndexSegmentRef } from './layout.js';
 
 /** Kind byte of an idempotency key entry. */
@@ -29,6 +29,42 @@ export const fenceFile = (s: { start: number; end: number }) => `${s.start}-${s.
 
 /** Entries per block of a segment (one fence hash per block). */
 export const FENCE_STRIDE = 64;
+
+/** Its Bloom filter: most lookups are for new keys, answered without reading the segment. */
+export const bloomFile = (s: { start: number; end: number }) => `${s.start}-${s.end}.bloom`;
+
+/** Bloom filter bits per entry and probes per lookup (about 1% false positives). */
+const BLOOM_BITS = 10;
+const BLOOM_PROBES = 7;
+
+// Probe positions from the entry hash itself (already uniform): h1 + i * h2 mod bits.
+function bloomProbe(hash: Uint8Array, bits: number, visit: (bit: number) => boolean): boolean {
+  const view = new DataView(hash.buffer, hash.byteOffset, 16);
+  const h1 = view.getUint32(0);
+  const h2 = view.getUint32(4) | 1;
+  for (let i = 0; i < BLOOM_PROBES; i++) {
+    if (!visit((h1 + i * h2) % bits)) return false;
+  }
+  return true;
+}
+
+/** The Bloom filter bytes of a packed, sorted segment. */
+export function buildBloom(packed: Uint8Array, entries: number): Uint8Array {
+  const bytes = Math.max(8, Math.ceil((entries * BLOOM_BITS) / 8));
+  const out = new Uint8Array(bytes);
+  for (let i = 0; i < entries; i++) {
+    const h = packed.subarray(i * INDEX_ENTRY_BYTES, i * INDEX_ENTRY_BYTES + 16);
+    bloomProbe(h, bytes * 8, (bit) => {
+      out[bit >> 3]! |= 1 << (bit & 7);
+      return true;
+    });
+  }
+  return out;
+}
+
+function bloomHas(bloom: Uint8Array, hash: Uint8Array): boolean {
+  return bloomProbe(hash, bloom.length * 8, (bit) => (bloom[bit >> 3]! & (1 << (bit & 7))) !== 0);
+}
 
 function compareEntries(a: Uint8Array, ai: number, b: Uint8Array, bi: number): number {
   for (let k = 0; k < INDEX_ENTRY_BYTES; k++) {
@@ -60,6 +96,7 @@ interface OpenSegment {
   ref: IndexSegmentRef;
   fh: FileHandle;
   fence?: Uint8Array;
+  bloom?: Uint8Array;
   users: number;
   retired: boolean;
 }
@@ -85,7 +122,11 @@ export class KeyIndex {
     const ix = new KeyIndex(dir);
     try {
       await mkdir(dir, { recursive: true });
-      const keep = new Set([...refs.map(segmentFile), ...refs.map(fenceFile)]);
+      const keep = new Set([
+        ...refs.map(segmentFile),
+        ...refs.map(fenceFile),
+        ...refs.map(bloomFile),
+      ]);
       for (const name of await readdir(dir)) {
         if (!keep.has(name)) await unlink(join(dir, name));
       }
@@ -141,6 +182,7 @@ export class KeyIndex {
       if (s.users === 0) await s.fh.close();
       await unlink(join(this.dir, name)).catch(() => undefined);
       await unlink(join(this.dir, fenceFile(s.ref))).catch(() => undefined);
+      await unlink(join(this.dir, bloomFile(s.ref))).catch(() => undefined);
     }
   }
 
@@ -211,6 +253,7 @@ async function writeSegment(dir: string, ref: IndexSegmentRef, packed: Uint8Arra
   for (const [name, bytes] of [
     [segmentFile(ref), packed],
     [fenceFile(ref), fence],
+    [bloomFile(ref), buildBloom(packed, ref.entries)],
   ] as const) {
     const fh = await open(join(dir, name), 'w');
     try {
@@ -234,6 +277,8 @@ function compareHash(a: Uint8Array, ai: number, hash: Uint8Array): number {
 // start: the last block whose first hash is below it. Read from there while equal.
 async function findAll(dir: string, s: OpenSegment, hash: Uint8Array): Promise<number[]> {
   if (s.ref.entries === 0) return [];
+  if (s.bloom === undefined) s.bloom = new Uint8Array(await readFile(join(dir, bloomFile(s.ref))));
+  if (!bloomHas(s.bloom, hash)) return [];
   if (s.fence === undefined) s.fence = new Uint8Array(await readFile(join(dir, fenceFile(s.ref))));
   const fence = s.fence;
   let lo = 0;
@@ -247,7 +292,7 @@ async function findAll(dir: string, s: OpenSegment, hash: Uint8Array): Promise<n
   for (let block = Math.max(0, lo - 1); block * FENCE_STRIDE < s.ref.entries; block++) {
     const first = block * FENCE_STRIDE;
     const n = Math.min(FENCE_STRIDE, s.ref.entries - first);
-    const bytes = await readExact(s.fh, first * INDEX_ENTRY_BYTES, n * INDEX_ENTRY_BYTES, 'index');
+    const bytes = readAt(s.fh, first * INDEX_ENTRY_BYTES, n * INDEX_ENTRY_BYTES, 'index');
     const view = new DataView(bytes.buffer);
     for (let i = 0; i < n; i++) {
       const c = compareHash(bytes, i * INDEX_ENTRY_BYTES, hash);

@@ -31,7 +31,7 @@ import {
   storeClosed,
 } from '../../store/validate.js';
 import { AnchorFiles } from './anchors-file.js';
-import { ioError, readExact, writeAll, writeFileAtomic } from './files.js';
+import { ioError, readAt, writeAll, writeFileAtomic } from './files.js';
 import { indexHash, KeyIndex, KIND_KEY, KIND_RECORD, packEntries } from './key-index.js';
 import {
   CHECKPOINT_RECORD_BYTES,
@@ -586,7 +586,7 @@ class FileStore implements FileLedgerStore {
       );
     }
     try {
-      return await readExact(
+      return readAt(
         await this.tileFile(level),
         index * TILE_WIDTH * HASH_SIZE,
         width * HASH_SIZE,
@@ -607,7 +607,7 @@ class FileStore implements FileLedgerStore {
       );
     }
     if (count === 0) return [];
-    const bytes = await readExact(
+    const bytes = readAt(
       this.leaves,
       start * LEAF_RECORD_BYTES,
       count * LEAF_RECORD_BYTES,
@@ -625,7 +625,7 @@ class FileStore implements FileLedgerStore {
     }
     const metaBytes: Uint8Array =
       withMeta.length > 0
-        ? await readExact(this.meta, metaBase, metaEnd - metaBase, 'leaf meta')
+        ? readAt(this.meta, metaBase, metaEnd - metaBase, 'leaf meta')
         : new Uint8Array(0);
     return recs.map((r, i) => ({
       index: start + i,
@@ -711,7 +711,7 @@ class FileStore implements FileLedgerStore {
   }
 
   private async readCheckpoint(i: number): Promise<StoredCheckpoint> {
-    const rec = await readExact(
+    const rec = readAt(
       this.cps,
       i * CHECKPOINT_RECORD_BYTES,
       CHECKPOINT_RECORD_BYTES,
@@ -726,8 +726,7 @@ class FileStore implements FileLedgerStore {
       root: rec.slice(8, 40),
     };
     if (noteLen === 0xffffffff) return cp;
-    const note =
-      noteLen === 0 ? new Uint8Array(0) : await readExact(this.notes, noteAt, noteLen, 'notes');
+    const note = noteLen === 0 ? new Uint8Array(0) : readAt(this.notes, noteAt, noteLen, 'notes');
     return { ...cp, note };
   }
 
@@ -741,11 +740,10 @@ class FileStore implements FileLedgerStore {
     const n = this.head.checkpoints;
     let lo = 0;
     let hi = n;
-    const buf = new Uint8Array(8);
     while (lo < hi) {
       const mid = Math.floor((lo + hi) / 2);
-      await this.cps.read(buf, 0, 8, mid * CHECKPOINT_RECORD_BYTES);
-      const size = Number(new DataView(buf.buffer).getBigUint64(0));
+      const at = readAt(this.cps, mid * CHECKPOINT_RECORD_BYTES, 8, 'checkpoints');
+      const size = Number(new DataView(at.buffer).getBigUint64(0));
       if (size > leafIndex) hi = mid;
       else lo = mid + 1;
     }
