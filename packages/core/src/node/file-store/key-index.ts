@@ -41,7 +41,7 @@ const BLOOM_PROBES = 7;
 function bloomProbe(hash: Uint8Array, bits: number, visit: (bit: number) => boolean): boolean {
   const view = new DataView(hash.buffer, hash.byteOffset, 16);
   const h1 = view.getUint32(0);
-  const h2 = view.getUint32(4) | 1;
+  const h2 = (view.getUint32(4) | 1) >>> 0; // odd, unsigned
   for (let i = 0; i < BLOOM_PROBES; i++) {
     if (!visit((h1 + i * h2) % bits)) return false;
   }
