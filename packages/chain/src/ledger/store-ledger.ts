@@ -5,6 +5,7 @@ import {
   type LedgerStore,
   MedanchorError,
   type Receipt,
+  type StoredAnchor,
   type StoredCheckpoint,
   StoreReceiptBuilder,
   sha256,
@@ -245,6 +246,13 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
   async function stateOf(digest: string): Promise<LedgerAnchorState | undefined> {
     const live = sequencer.tracked().get(digest);
     if (live !== undefined) return live;
+    // Stores that can read one anchor state (PostgreSQL) spare loading the final ones.
+    const one = (store as { loadAnchor?: (d: string) => Promise<StoredAnchor | undefined> })
+      .loadAnchor;
+    if (typeof one === 'function') {
+      const found = await one.call(store, digest);
+      return found === undefined ? undefined : decodeLedgerAnchorState(found);
+    }
     if (!sequencer.holding) {
       const open = (await store.loadAnchors({ final: false })).find((a) => a.digest === digest);
       if (open !== undefined) return decodeLedgerAnchorState(open);
