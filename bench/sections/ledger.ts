@@ -50,7 +50,7 @@ function percentile(sorted: Float64Array, p: number): number {
 // ---- children ------------------------------------------------------------------------
 
 async function writerChild(url: string, durationMs: number, name: string): Promise<void> {
-  const store = await openPostgresLedgerStore({ url, origin: ORIGIN, maxConnections: 4 });
+  const store = await openPostgresLedgerStore({ url, origin: ORIGIN });
   const ledger = await openLedger({ store, pollMs: 0 });
   const latencies: number[] = [];
   let n = 0;

@@ -2,6 +2,7 @@
  * Group commit: calls that arrive while a transaction is in flight wait and go
  * together in the next one, so one COMMIT (one WAL flush) acknowledges many callers.
  * Each caller still gets exactly its own results, after the commit that holds them.
+ * Also used to batch many small reads into one query.
  */
 export class GroupCommit<I, O> {
   private queue: { items: I[]; resolve: (out: O[]) => void; reject: (e: unknown) => void }[] = [];

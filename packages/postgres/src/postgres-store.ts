@@ -114,6 +114,8 @@ class PostgresLedgerStore implements LedgerStore {
   private readonly where: StoreUrlFacts;
   private readonly cache: FullTileCache;
   private readonly group: GroupCommit<Prepared, PendingAck>;
+  private readonly leafReads: GroupCommit<number, LeafRecord | undefined>;
+  private readonly sizeReads: GroupCommit<null, number>;
   private closed = false;
 
   constructor(
@@ -129,6 +131,8 @@ class PostgresLedgerStore implements LedgerStore {
     this.cache = new FullTileCache(cacheSize);
     // A few groups in flight: one commits while the next ones' rows travel.
     this.group = new GroupCommit((items) => this.writePending(items), 4, maxGroup);
+    this.leafReads = new GroupCommit((indices) => this.readLeafGroup(indices), 4, 1_000);
+    this.sizeReads = new GroupCommit((calls) => this.readSize(calls), 2, 100_000);
   }
 
   private open(): void {
@@ -417,11 +421,19 @@ class PostgresLedgerStore implements LedgerStore {
   }
 
   async size(): Promise<number> {
+    this.open();
+    // Concurrent calls share one query; each query starts after the calls it answers.
+    const [n] = await this.sizeReads.submit([null]);
+    return n!;
+  }
+
+  private async readSize(calls: null[]): Promise<number[]> {
     const rows = await this.query<{ tree_size: string }>(
       'reading the log size',
       'select tree_size from medanchor_meta',
     );
-    return Number(rows[0]?.tree_size ?? 0);
+    const n = Number(rows[0]?.tree_size ?? 0);
+    return calls.map(() => n);
   }
 
   async readTile(level: number, index: number, width: number): Promise<Uint8Array> {
@@ -455,6 +467,15 @@ class PostgresLedgerStore implements LedgerStore {
   async readLeaves(start: number, count: number): Promise<LeafRecord[]> {
     this.open();
     checkRangeArgs(start, count);
+    if (count === 1) {
+      // Receipt builders read one leaf each, many at once: those reads share queries.
+      const [leaf] = await this.leafReads.submit([start]);
+      if (leaf === undefined)
+        throw new MedanchorError('STORE_RANGE', `leaf ${start} is past the log size`, {
+          details: { start, count },
+        });
+      return [leaf];
+    }
     const rows = await this.query<LeafRow & { tree_size: string }>(
       'reading leaves',
       `select m.tree_size, l.leaf_index, ${RECORD_COLUMNS.split(', ')
@@ -473,6 +494,18 @@ class PostgresLedgerStore implements LedgerStore {
         { details: { start, count, size } },
       );
     return rows.filter((r) => r.leaf_index !== null).map(leafRecord);
+  }
+
+  // One query for a group of single-leaf reads. A leaf never changes once sequenced, and
+  // a missing one is past the size (integrate writes leaves and size together).
+  private async readLeafGroup(indices: number[]): Promise<(LeafRecord | undefined)[]> {
+    const rows = await this.query<LeafRow>(
+      'reading leaves',
+      `select leaf_index, ${RECORD_COLUMNS} from medanchor_leaves where leaf_index = any($1::bigint[])`,
+      [indices.map(String)],
+    );
+    const byIndex = new Map(rows.map((r) => [Number(r.leaf_index), leafRecord(r)]));
+    return indices.map((i) => byIndex.get(i));
   }
 
   async leafByKey(key: string): Promise<LeafRecord | undefined> {
