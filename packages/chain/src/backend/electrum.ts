@@ -70,6 +70,8 @@ const OP_RETURN = 0x6a;
  */
 export function electrumBackend(options: ElectrumBackendOptions): Backend & {
   readonly client: ElectrumClient;
+  /** `count` consecutive headers from `start` (at most 2016) in one request; `NOT_FOUND` past the tip. */
+  headers(start: number, count: number): Promise<Uint8Array[]>;
 } {
   const given =
     options.client ?? (options.transport && electrumClient({ transport: options.transport }));
@@ -188,6 +190,24 @@ export function electrumBackend(options: ElectrumBackendOptions): Backend & {
       `block ${wanted} is not among the last ${hashSearchDepth} blocks; Electrum servers cannot look blocks up by hash, so ask by height or raise hashSearchDepth`,
       { details: { what: 'block', id: wanted } },
     );
+  }
+
+  // Up to 2016 consecutive headers in one request (what level-3 depth proofs use); they are
+  // checked by whoever validates them, the count here.
+  async function headers(start: number, count: number): Promise<Uint8Array[]> {
+    if (!Number.isSafeInteger(start) || start < 0 || !Number.isSafeInteger(count) || count < 1)
+      throw new MedanchorError('INVALID_HEIGHT', 'start and count must be non-negative integers');
+    const r = await call<{ count: number; hex: string }>('blockchain.block.headers', [
+      start,
+      Math.min(count, 2016),
+    ]);
+    const bytes = fromHex(r.hex, 'headers');
+    const got = Math.floor(bytes.length / 80);
+    if (got < Math.min(count, 2016))
+      throw new MedanchorError('NOT_FOUND', `the server has ${got} of the headers from ${start}`, {
+        details: { what: 'height', id: start + got },
+      });
+    return Array.from({ length: got }, (_, i) => bytes.slice(i * 80, i * 80 + 80));
   }
 
   async function transaction(txid: string): Promise<Uint8Array> {
@@ -350,6 +370,7 @@ export function electrumBackend(options: ElectrumBackendOptions): Backend & {
     tip,
     headerByHash,
     headerByHeight,
+    headers,
     transaction,
     txStatus,
     merkleBranch,

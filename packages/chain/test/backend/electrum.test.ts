@@ -2,6 +2,7 @@
 // answering from a real litecoind: the same branches as Core (with the transaction count
 // found through id_from_pos), header checkpoints, OP_RETURN-only transactions, and a
 // server that lies.
+
 import { MedanchorError } from '@medanchor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coreRpcBackend } from '../../src/backend/core-rpc.js';
@@ -12,6 +13,7 @@ import { hashFromDisplayHex, hashToDisplayHex } from '../../src/bitcoin/hash.js'
 import { bitcoinMerkleRoot } from '../../src/bitcoin/merkle.js';
 import type { NetworkParams } from '../../src/network/params.js';
 import { electrumSocketTransport } from '../../src/node/electrum-transport.js';
+import { proveBlockDepth } from '../../src/spv/depth.js';
 import { type Litecoind, litecoindPath, startLitecoind } from '../node/litecoind.js';
 import { litecoinRegtest, opReturn, signSpend, type TestKey, testKey } from '../node/ltc-wallet.js';
 import {
@@ -186,6 +188,23 @@ describe.skipIf(!bin)('electrumBackend against a litecoind-backed Electrum serve
     // Once its height is known (it was read by height), the hash is found again.
     await backend.headerByHeight(3);
     expect(await backend.headerByHash(far.hash)).toEqual(far);
+  });
+
+  it('serves header ranges in one request, and a level-3 depth proof uses them', async () => {
+    const { backend, server } = await electrumOver(litecoindElectrumHandler(node.rpc));
+    const tip = await core.tip();
+    const range = await backend.headers(tip.height - 9, 10);
+    for (const [i, h] of range.entries())
+      expect(h).toEqual((await core.headerByHeight(tip.height - 9 + i)).header);
+    expect(await codeOf(backend.headers(tip.height - 1, 5))).toBe('NOT_FOUND');
+    const before = server.requests.length;
+    const block = await core.headerByHeight(tip.height - 20);
+    const r = await proveBlockDepth({ params: network, block, confirmations: 6, source: backend });
+    expect(r).toMatchObject({ ok: true, direction: 'forward' });
+    // From genesis to 6 deep: one range request (under 2016 headers), not one per header.
+    const methods = server.requests.slice(before).map((q) => q.method);
+    expect(methods.filter((m) => m === 'blockchain.block.headers')).toHaveLength(1);
+    expect(methods).not.toContain('blockchain.block.header');
   });
 
   it('refuses a merkle branch that does not reach the header (BACKEND_INCONSISTENT)', async () => {
