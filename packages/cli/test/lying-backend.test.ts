@@ -145,5 +145,14 @@ describe('medanchor through a lying Esplora', () => {
     expect((await cli(['upgrade'], { cwd, env: env() })).status).toBe(0);
     const blocks = new Set(beside(files).map((t) => JSON.parse(t).anchors[0].blockHash));
     expect(blocks.size).toBe(1);
+
+    // Once every anchor is final, an upgrade with nothing new asks the backend next to nothing.
+    await devnet.test.mine(6);
+    expect((await cli(['upgrade'], { cwd, env: env() })).status).toBe(0);
+    const seen = liar.seen.length;
+    expect((await cli(['upgrade'], { cwd, env: env() })).status).toBe(0);
+    const requests = liar.seen.length - seen;
+    console.log(`[lying cli] requests of an upgrade with nothing new: ${requests}`);
+    expect(requests).toBeLessThanOrEqual(5);
   });
 });

@@ -62,9 +62,9 @@ export type AnchorAction =
   | { readonly kind: 'hold'; readonly reason: string };
 
 /**
- * Vets the input of {@link decideAnchor}: which variants need a `reorg` answer.
- * True when the record is confirmed and no attempt is confirmed or refused now, so the
- * loop must find out whether the block left the chain.
+ * Whether {@link decideAnchor} needs the `reorg` answer for this record: true when the
+ * record is confirmed and no attempt is confirmed or refused now, so the loop must find
+ * out whether the block left the chain.
  */
 export function needsReorgCheck(record: AnchorRecord, attempts: readonly AttemptView[]): boolean {
   return (

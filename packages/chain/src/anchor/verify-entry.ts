@@ -51,7 +51,7 @@ export function anchorProofRefused(
  * Up to `count` headers of the backend's best chain from height `from` on, in height
  * order; stops at the first height the backend does not have (above its tip). A backend
  * with a `headers(start, count)` range method is asked once; otherwise one request per
- * height, at most {@link HEADER_FETCH_PARALLELISM} in flight.
+ * height, at most 8 in flight.
  * @throws the backend's errors other than `NOT_FOUND`.
  */
 export async function fetchHeaderRange(
@@ -182,7 +182,7 @@ export interface FetchVerifiedAnchorEntryInput {
  * refused), and the confirmations are counted from headers above the block that link
  * to it and carry valid proof of work and bits (so a padded tip proves nothing).
  * Requests: the backend's merkle branch and transaction, one header per confirmation
- * up to `depth`, fetched {@link HEADER_FETCH_PARALLELISM} at a time.
+ * up to `depth`, fetched 8 at a time (or in one range request).
  *
  * @example
  * ```ts
