@@ -166,13 +166,16 @@ export interface OpenedStore {
   label: string;
 }
 
+const POSTGRES_SCHEMES = ['postgres', 'postgresql'];
+
 /** Store URL schemes the CLI knows (a plain path is the file store). */
-export const STORE_SCHEMES = ['file'];
+export const STORE_SCHEMES = ['file', ...POSTGRES_SCHEMES];
 
 /**
  * Opens the store the configuration names: nothing or a directory = the file store
- * (default `<dataDir>/store`); `file://<dir>` likewise. The PostgreSQL package adds
- * `postgres://` here.
+ * (default `<dataDir>/store`); `file://<dir>` likewise; `postgres://` or `postgresql://`
+ * the PostgreSQL store of `@medanchor/postgres` (shared: other processes may add and
+ * sequence at the same time).
  * @throws MedanchorError `CLI_STORE_SCHEME` for a URL of another scheme (nothing is
  * opened or written), the store's own errors.
  */
@@ -192,7 +195,16 @@ export async function openStoreFor(config: ResolvedConfig): Promise<OpenedStore>
       label: dir,
     };
   }
-  // Hook for other stores, e.g. `postgres:` / `postgresql:` from @medanchor/postgres.
+  if (url !== undefined && POSTGRES_SCHEMES.includes(scheme.toLowerCase())) {
+    // Loaded only when asked for: the file store needs no database client.
+    const { openPostgresLedgerStore, parseStoreUrl } = await import('@medanchor/postgres');
+    const at = parseStoreUrl(url);
+    return {
+      store: await openPostgresLedgerStore({ url, origin: config.origin }),
+      exclusive: false,
+      label: `postgres://${at.host}:${at.port}/${at.database}`,
+    };
+  }
   throw new MedanchorError(
     'CLI_STORE_SCHEME',
     `the store URL scheme "${scheme}:" is not known: use a directory path (the file store)${STORE_SCHEMES.filter(
