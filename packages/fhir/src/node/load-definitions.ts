@@ -16,9 +16,14 @@ let cached: Promise<FhirValidator> | undefined;
  * ```
  */
 export function loadR4Validator(): Promise<FhirValidator> {
-  cached ??= createR4Validator({
-    types: readJson('fhir/r4/profiles-types.json'),
-    resources: readJson('fhir/r4/profiles-resources.json'),
+  cached ??= (async () =>
+    createR4Validator({
+      types: readJson('fhir/r4/profiles-types.json'),
+      resources: readJson('fhir/r4/profiles-resources.json'),
+    }))().catch((e: unknown) => {
+    // A failed load (a missing or damaged definitions package) is retried on the next call.
+    cached = undefined;
+    throw e;
   });
   return cached;
 }
