@@ -184,7 +184,7 @@ class FileStore implements FileLedgerStore {
   private meta!: FileHandle;
   private cps!: FileHandle;
   private notes!: FileHandle;
-  private readonly tiles: FileHandle[] = [];
+  private readonly tiles: Promise<FileHandle>[] = [];
   private journal!: PendingJournal;
   private index!: KeyIndex;
   private anchors!: AnchorFiles;
@@ -556,10 +556,12 @@ class FileStore implements FileLedgerStore {
     }
   }
 
-  private async tileFile(level: number): Promise<FileHandle> {
+  // One handle per level, also when concurrent reads ask for it at once.
+  private tileFile(level: number): Promise<FileHandle> {
     let fh = this.tiles[level];
     if (fh === undefined) {
-      fh = await openRw(join(this.dir, 'tiles', `${level}.bin`));
+      fh = openRw(join(this.dir, 'tiles', `${level}.bin`));
+      fh.catch(() => undefined);
       this.tiles[level] = fh;
     }
     return fh;
@@ -779,7 +781,8 @@ class FileStore implements FileLedgerStore {
     await this.journal?.close().catch(() => undefined);
     await this.index?.close();
     await this.anchors?.close().catch(() => undefined);
-    for (const fh of [this.leaves, this.meta, this.cps, this.notes, ...this.tiles]) {
+    const tiles = await Promise.all(this.tiles.map((t) => t?.catch(() => undefined)));
+    for (const fh of [this.leaves, this.meta, this.cps, this.notes, ...tiles]) {
       await fh?.close().catch(() => undefined);
     }
   }
