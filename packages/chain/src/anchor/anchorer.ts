@@ -1,5 +1,5 @@
 import { fromHex, isMedanchorError, MedanchorError, toHex } from '@medanchor/core';
-import type { Backend, TxStatus, Utxo } from '../backend/types.js';
+import type { Backend } from '../backend/types.js';
 import type { NetworkParams } from '../network/params.js';
 import {
   type AnchorCoin,
@@ -7,7 +7,7 @@ import {
   planAnchorFee,
   selectAnchorCoins,
 } from './build.js';
-import { type AnchorView, type AttemptView, decideAnchor, needsReorgCheck } from './decide.js';
+import { decideAnchor } from './decide.js';
 import type { BitcoinAnchorEntry } from './entry.js';
 import {
   assertFeePolicy,
@@ -17,19 +17,16 @@ import {
   INCREMENTAL_RELAY_SAT_PER_VB,
 } from './fee-policy.js';
 import { type FundingKey, type FundingKeySource, fundingKey } from './funding-key.js';
+import { type ObserveContext, observeAnchor } from './observe.js';
+import { spendableCoins } from './spendable-coins.js';
 import type { AnchorAttempt, AnchorRecord, AnchorStateStore } from './state.js';
 import { digestKey } from './state.js';
 import { feeFor } from './tx-size.js';
 import {
   anchorProofRefused,
-  checkReorg,
   fetchVerifiedAnchorEntry,
-  provenHeightFrom,
   type VerifiedAnchorEntry,
 } from './verify-entry.js';
-
-/** Coinbase outputs are spendable this many blocks after their own (consensus). */
-const COINBASE_MATURITY = 100;
 
 /**
  * What the anchorer did, in order. `signed` comes before the record is saved,
@@ -131,12 +128,6 @@ function positiveInt(v: number, what: string): number {
   return v;
 }
 
-/** What the backend says of a transaction, before any check. */
-type TxState =
-  | { kind: 'confirmed'; blockHash: string; height: number }
-  | { kind: 'mempool' }
-  | { kind: 'unknown' };
-
 /**
  * Loads the anchor state and returns an anchorer. Pending anchors are not touched
  * until {@link Anchorer.sync} runs (call it once after a restart, then on every new
@@ -160,13 +151,19 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
   const key = isFundingKey(options.key) ? options.key : fundingKey(options.key, network);
   const finalityDepth = positiveInt(options.finalityDepth ?? 6, 'finalityDepth');
   const bumpAfterBlocks = positiveInt(options.bumpAfterBlocks ?? 3, 'bumpAfterBlocks');
-  const scriptHex = toHex(key.script);
   const records = new Map<string, AnchorRecord>();
   for (const r of await state.load()) records.set(r.digest, r);
   const coinbaseCache = new Map<string, boolean>();
   // Entries verified in this process, by digest: sync() checks them, entry() hands them out.
   const checkedEntries = new Map<string, BitcoinAnchorEntry>();
   let lane: Promise<unknown> = Promise.resolve();
+  const observing: ObserveContext = {
+    backend,
+    network,
+    finalityDepth,
+    bumpAfterBlocks,
+    verified: (digest, entry) => checkedEntries.set(digest, entry),
+  };
 
   /** Runs `fn` after everything queued before it: one build or sync at a time. */
   function exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -196,41 +193,6 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
       if (isMedanchorError(e, 'FEE_ESTIMATE_UNAVAILABLE')) return Number.NaN;
       throw e;
     }
-  }
-
-  async function isCoinbase(txid: string): Promise<boolean> {
-    let known = coinbaseCache.get(txid);
-    if (known === undefined) {
-      const raw = await backend.transaction(txid);
-      known = looksLikeCoinbase(raw);
-      coinbaseCache.set(txid, known);
-    }
-    return known;
-  }
-
-  /** Confirmed, mature coins of the key that no unfinished anchor has claimed. */
-  async function spendableCoins(
-    tipHeight: number,
-  ): Promise<{ coins: AnchorCoin[]; unconfirmed: bigint }> {
-    const reserved = new Set<string>();
-    for (const r of records.values()) {
-      if (r.status !== 'final') for (const c of r.coins) reserved.add(`${c.txid}:${c.vout}`);
-    }
-    const utxos: Utxo[] = await backend.utxos(key.script);
-    const coins: AnchorCoin[] = [];
-    let unconfirmed = 0n;
-    for (const u of utxos) {
-      if (reserved.has(`${u.txid}:${u.vout}`) || toHex(u.script) !== scriptHex) continue;
-      if (u.height === undefined) {
-        unconfirmed += u.value;
-        continue;
-      }
-      const confirmations = tipHeight - u.height + 1;
-      if (confirmations < 1) continue;
-      if (confirmations < COINBASE_MATURITY && (await isCoinbase(u.txid))) continue;
-      coins.push({ txid: u.txid, vout: u.vout, value: u.value, script: u.script });
-    }
-    return { coins, unconfirmed };
   }
 
   /** Saves `record` (holding a new attempt) and only then broadcasts that attempt. */
@@ -269,7 +231,13 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
     if (existing !== undefined) return existing;
     const tip = await backend.tip();
     const rate = chooseFeeRate(await estimate(), fee);
-    const { coins, unconfirmed } = await spendableCoins(tip.height);
+    const { coins, unconfirmed } = await spendableCoins({
+      backend,
+      script: key.script,
+      records: records.values(),
+      tipHeight: tip.height,
+      coinbase: coinbaseCache,
+    });
     let selection: ReturnType<typeof selectAnchorCoins>;
     try {
       selection = selectAnchorCoins(coins, key.type, rate);
@@ -325,20 +293,6 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
     return recordThenBroadcast(record, 'broadcast');
   }
 
-  async function txState(txid: string): Promise<TxState> {
-    let st: TxStatus;
-    try {
-      st = await backend.txStatus(txid);
-    } catch (e) {
-      if (isMedanchorError(e, 'NOT_FOUND')) return { kind: 'unknown' };
-      throw e;
-    }
-    if (st.confirmed && st.blockHash !== undefined && st.blockHeight !== undefined) {
-      return { kind: 'confirmed', blockHash: st.blockHash, height: st.blockHeight };
-    }
-    return { kind: 'mempool' };
-  }
-
   /** The entry of `txid`, verified (level 2, height, validated headers up to the finality depth). */
   async function verifiedEntry(digest: string, txid: string): Promise<VerifiedAnchorEntry> {
     const verified = await fetchVerifiedAnchorEntry({
@@ -350,57 +304,6 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
     });
     checkedEntries.set(digest, verified.entry);
     return verified;
-  }
-
-  /** What the chain shows about every attempt of `record`, each confirmation verified. */
-  async function viewOf(record: AnchorRecord, tipHeight: number): Promise<AnchorView> {
-    const states = await Promise.all(record.attempts.map((a) => txState(a.txid)));
-    const attempts: AttemptView[] = [];
-    for (const [i, st] of states.entries()) {
-      if (st.kind !== 'confirmed') {
-        attempts.push(st);
-        continue;
-      }
-      try {
-        const { entry, confirmations } = await verifiedEntry(
-          record.digest,
-          record.attempts[i]!.txid,
-        );
-        attempts.push({
-          kind: 'confirmed',
-          blockHash: entry.blockHash,
-          height: entry.height,
-          depth: confirmations,
-          entry,
-        });
-      } catch (e) {
-        if (!isMedanchorError(e, 'ANCHOR_PROOF_REFUSED') && !isMedanchorError(e, 'NOT_CONFIRMED'))
-          throw e;
-        attempts.push({ kind: 'refused', reason: `${e.code}: ${e.message}` });
-      }
-    }
-    const tip = await provenTip(record, attempts, tipHeight);
-    if (!needsReorgCheck(record, attempts)) return { tipHeight: tip, attempts };
-    const c = record.confirmation!;
-    const reorg = await checkReorg(backend, network, c, finalityDepth);
-    return { tipHeight: tip, attempts, reorg };
-  }
-
-  /**
-   * The tip height a fee bump may count on: when the claimed tip says the latest attempt
-   * waited long enough, the blocks since it was signed must be shown by valid headers (a
-   * padded tip would otherwise spend the fee budget).
-   */
-  async function provenTip(
-    record: AnchorRecord,
-    attempts: readonly AttemptView[],
-    claimed: number,
-  ): Promise<number> {
-    const signedAt = record.attempts[record.attempts.length - 1]!.signedAtHeight;
-    const settled = attempts.some((a) => a.kind === 'confirmed' || a.kind === 'refused');
-    if (settled || claimed - signedAt < bumpAfterBlocks) return claimed;
-    const proven = await provenHeightFrom(backend, network, signedAt, bumpAfterBlocks + 1);
-    return Math.min(claimed, Math.max(proven, signedAt));
   }
 
   /** A replacement of the latest attempt: same coins, higher fee; undefined at the fee cap. */
@@ -440,7 +343,7 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
 
   /** Performs the decisions of {@link decideAnchor} for one record, in order. */
   async function track(record: AnchorRecord, tipHeight: number): Promise<AnchorRecord> {
-    const view = await viewOf(record, tipHeight);
+    const view = await observeAnchor(observing, record, tipHeight);
     let current = record;
     for (const action of decideAnchor(record, view, { finalityDepth, bumpAfterBlocks })) {
       switch (action.kind) {
@@ -522,17 +425,4 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
       return entry;
     },
   };
-}
-
-/** True when a raw transaction's only input spends the null outpoint (a coinbase). */
-function looksLikeCoinbase(raw: Uint8Array): boolean {
-  // version(4) [marker flag] vin-count; a coinbase has exactly one input with a zero txid and index 0xffffffff.
-  let at = 4;
-  if (raw[at] === 0x00 && raw[at + 1] === 0x01) at += 2;
-  if (raw[at] !== 0x01) return false;
-  at += 1;
-  for (let i = 0; i < 32; i++) if (raw[at + i] !== 0) return false;
-  return (
-    raw[at + 32] === 0xff && raw[at + 33] === 0xff && raw[at + 34] === 0xff && raw[at + 35] === 0xff
-  );
 }
