@@ -141,5 +141,13 @@ export async function verifyProvenance(
       ? reject('signature', `signature.data is not a valid receipt: ${result.reason}`)
       : reject(result.step, result.reason);
   }
+  // The signer named in the Provenance must be the log that the receipt comes from.
+  const who = (sig as { who?: { identifier?: { system?: unknown; value?: unknown } } }).who;
+  if (
+    who?.identifier?.system === PROVENANCE_FHIR.logOriginSystem &&
+    who.identifier.value !== result.receipt.checkpoint.origin
+  ) {
+    return reject('signature', 'signature.who names another log than the receipt checkpoint');
+  }
   return { ok: true, target, targetChecked: actual !== undefined, receipt: result };
 }

@@ -91,6 +91,11 @@ describe('Provenance for an anchored record version', () => {
       ok: false,
       step: 'signature',
     });
+    const otherLog = structuredClone(p);
+    otherLog.signature![0]!.who = {
+      identifier: { system: PROVENANCE_FHIR.logOriginSystem, value: 'elsewhere.example/log' },
+    };
+    expect(await verifyProvenance(otherLog, v2)).toMatchObject({ ok: false, step: 'signature' });
     const notBase64 = structuredClone(p);
     notBase64.signature![0]!.data = '@@@';
     expect(await verifyProvenance(notBase64, v2)).toMatchObject({ ok: false, step: 'signature' });
