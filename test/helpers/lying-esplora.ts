@@ -15,7 +15,8 @@ import {
 } from '../../packages/chain/src/bitcoin/index.js';
 
 /**
- * The lies. `merkle-sibling`: one sibling of every merkle proof flipped. `height-plus-one`:
+ * The lies. `merkle-sibling`: one sibling of every merkle proof flipped. `forget-tx`: every
+ * transaction is unknown (404), though its block stays in the chain. `height-plus-one`:
  * every confirmed transaction and block claims the height above its own.
  * `header-other-height`: `/block-height/:h` names the block at h - 1. `padded-tip`: the tip
  * claims `padBy` more blocks than the chain has. `weak-pow-above`: above `weakAbove`, the
@@ -27,6 +28,7 @@ import {
  */
 export type Lie =
   | 'merkle-sibling'
+  | 'forget-tx'
   | 'height-plus-one'
   | 'header-other-height'
   | 'padded-tip'
@@ -155,6 +157,9 @@ export async function lyingEsplora(upstream: string): Promise<LyingEsplora> {
           return { status: 404, text: 'Not found' };
         }
       }
+    }
+    if (lies.has('forget-tx') && parts[0] === 'tx' && method === 'GET') {
+      return { status: 404, text: 'Transaction not found' };
     }
     if (lies.has('header-other-height') && parts[0] === 'block-height' && Number(parts[1]) > 0) {
       return passOn(`/block-height/${Number(parts[1]) - 1}`, method);

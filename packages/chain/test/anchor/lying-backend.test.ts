@@ -210,6 +210,31 @@ describe('anchorer against a lying Esplora', () => {
     expect((await anchorer.sync())[0]?.status).toBe('final');
   });
 
+  it('keeps a confirmed anchor when the backend forgets its transaction but still shows its block', async () => {
+    const r = await rig('forget');
+    const anchorer = await r.open();
+    const digest = digestOf('forget');
+    await anchorer.anchor(digest);
+    const [block] = await r.devnet.test.mine(1);
+    const [confirmed] = await anchorer.sync();
+    expect(confirmed?.confirmation?.blockHash).toBe(block);
+    r.liar.tell('forget-tx');
+    const saves = r.state.saves;
+    expect(await anchorer.sync()).toEqual([]);
+    expect(anchorer.get(digest)).toEqual(confirmed);
+    expect(r.state.saves).toBe(saves);
+    expect(r.events.map((e) => e.kind)).not.toContain('reorged');
+    expect(r.events.map((e) => e.kind)).not.toContain('rebroadcast');
+    expect(r.events.find((e) => e.kind === 'error')?.reason).toMatch(/still shows block/);
+
+    // Nor when it replaces the block with headers that lack their proof of work.
+    r.liar.settings.weakAbove = confirmed!.confirmation!.height - 1;
+    r.liar.tell('forget-tx', 'weak-pow-above');
+    expect(await anchorer.sync()).toEqual([]);
+    expect(anchorer.get(digest)).toEqual(confirmed);
+    expect(r.events.at(-1)?.reason).toMatch(/replacing headers fail: pow/);
+  });
+
   it('does not call an anchor with 4 real confirmations final behind a tip padded by 100', async () => {
     const r = await rig('padded');
     const anchorer = await r.open();
