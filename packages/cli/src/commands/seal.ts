@@ -58,7 +58,7 @@ export const sealCommand: Command = {
           `sealed ${sealed} record(s): log ${cp.origin} at size ${cp.size}, checkpoint ${batch.digest.slice(0, 16)}...`,
           `${beside.written} receipt(s) written beside their files (level 1 until the anchor confirms)`,
           txid === undefined
-            ? anchorAdvice(anchorError, ws.address)
+            ? anchorAdvice(anchorError, ws.address!)
             : `anchored in transaction ${txid}; run \`medanchor upgrade --wait\` to add the Bitcoin proof`,
         ],
       );
