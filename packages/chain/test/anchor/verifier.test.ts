@@ -102,6 +102,33 @@ describe('bitcoin anchor verifier', () => {
     );
   });
 
+  it('past the end of the schedule: level 2 is undetermined offline, level 3 can still pass', async () => {
+    // A schedule FIXTURE that ends before the receipt's block (one epoch of 2 blocks).
+    const ended = {
+      network: 'regtest',
+      interval: 2,
+      anchorFloor: 0,
+      epochs: [{ bits: 0x207fffff, firstTime: 1 }],
+    };
+    const offline = await verifyReceipt(receipt, {
+      anchors: [bitcoinAnchorVerifier({ network: regtest, schedule: ended })],
+    });
+    expect(offline).toMatchObject({ ok: false, step: 'anchor', undetermined: true });
+    if (!offline.ok)
+      expect(offline.reason).toMatch(/could not be checked: schedule: .*only level 3/);
+    const online = await verifyReceipt(receipt, {
+      anchors: [
+        bitcoinAnchorVerifier({
+          network: regtest,
+          schedule: ended,
+          backends: [devnet],
+          minConfirmations: 3,
+        }),
+      ],
+    });
+    expect(online).toMatchObject({ ok: true, level: 3, facts: { height: { bound: true } } });
+  });
+
   it('a backend that cannot be reached makes level 3 undetermined, not refuted', async () => {
     // A real refused connection: a port that was free a moment ago.
     const port = await new Promise<number>((done) => {
