@@ -82,6 +82,7 @@ function refused(message: string, path: string): never {
  * ```
  */
 export function provenanceForRecord(input: ProvenanceInput): Provenance {
+  if (input === null || typeof input !== 'object') refused('the input must be an object', '$');
   if (!(input.record instanceof Uint8Array))
     refused('record must be the record bytes (Uint8Array)', 'record');
   const merkle = verifyReceiptMerkle(input.receipt, { content: input.record });
