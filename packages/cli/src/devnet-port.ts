@@ -73,10 +73,26 @@ export function learnDevnetUrl(
   if (b?.type !== 'esplora' || loopbackPort(b.url) === undefined) return undefined;
   if (b.url.replace(/\/+$/, '') === url) return undefined;
   const file = JSON.parse(readFileSync(config.file, 'utf8')) as Record<string, unknown>;
-  const backend = file['backend'] as { type?: unknown; url?: unknown } | undefined;
-  // Only the file's own devnet backend is rewritten, not one given by flag or environment.
-  if (backend?.type !== 'esplora' || backend.url !== b.url) return undefined;
-  file['backend'] = { ...backend, url };
+  // Only the file's own entries for that devnet move (in `backend` or in `backends`), not
+  // a backend given by flag or environment.
+  const moved = (e: unknown) => {
+    const o = e as { type?: unknown; url?: unknown } | null;
+    return o?.type === 'esplora' && o.url === b.url ? { ...o, url } : undefined;
+  };
+  let changed = false;
+  const one = moved(file['backend']);
+  if (one !== undefined) {
+    file['backend'] = one;
+    changed = true;
+  }
+  if (Array.isArray(file['backends'])) {
+    file['backends'] = file['backends'].map((e: unknown) => {
+      const m = moved(e);
+      if (m !== undefined) changed = true;
+      return m ?? e;
+    });
+  }
+  if (!changed) return undefined;
   writeFileSync(config.file, `${JSON.stringify(file, null, 2)}\n`);
   return config.file;
 }

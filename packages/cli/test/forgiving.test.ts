@@ -206,6 +206,38 @@ describe('devnet ports', () => {
     expect(r.stderr).not.toContain('EADDRINUSE');
   });
 
+  it('--port 0 also moves the devnet entry of a "backends" list, and only that one', async () => {
+    const cwd = workdir('port-0-list');
+    const configFile = join(cwd, 'medanchor.config.json');
+    const other = { type: 'esplora', url: 'https://blockstream.info/api' };
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        network: 'regtest',
+        backends: [{ type: 'esplora', url: 'http://127.0.0.1:3002' }, other],
+        quorum: 1,
+      }),
+    );
+    const stop = new AbortController();
+    const running = cli(['devnet', '--port', '0', '--block-time', '0', '--json'], {
+      cwd,
+      signal: stop.signal,
+    });
+    let url = 'http://127.0.0.1:3002';
+    for (let i = 0; i < 600 && url === 'http://127.0.0.1:3002'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      url = JSON.parse(readFileSync(configFile, 'utf8')).backends[0].url;
+    }
+    stop.abort();
+    const r = await running;
+    expect(r.status, r.stderr).toBe(0);
+    expect(url).toBe(JSON.parse(r.stdout.split('\n')[0]!).url);
+    expect(JSON.parse(readFileSync(configFile, 'utf8')).backends).toEqual([
+      { type: 'esplora', url },
+      other,
+    ]);
+  });
+
   it('refuses a port that is not a whole number from 0 to 65535', async () => {
     const cwd = workdir('bad-port');
     for (const bad of ['-1', '65536', 'http', '1.5']) {
