@@ -165,81 +165,16 @@ export function verifyReceiptMerkle(
   } catch (e) {
     return reject('parse', isMedanchorError(e) ? e.message : 'receipt could not be read');
   }
-  const salt = fromHex(receipt.record.salt);
   const digest = fromHex(receipt.record.digest);
   const commitment = fromHex(receipt.record.commitment);
-  if (options.content !== undefined) {
-    if (!(options.content instanceof Uint8Array)) {
-      return reject('content', 'content must be a Uint8Array of the record bytes');
-    }
-    if (!equalBytes(sha256(options.content), digest)) {
-      return reject('content', 'the SHA-256 of the given content is not record.digest');
-    }
-  }
-  if (!equalBytes(computeCommitment(salt, digest), commitment)) {
-    return reject(
-      'commitment',
-      'record.commitment is not the commitment of record.salt and record.digest',
-    );
-  }
-  const cpError = checkCheckpoint(receipt.checkpoint, 'checkpoint');
-  if (cpError !== undefined) return reject('checkpoint', cpError);
-  if (receipt.treeSize !== receipt.checkpoint.size) {
-    return reject('checkpoint', 'treeSize differs from checkpoint.size');
-  }
-  if (receipt.leafIndex >= receipt.treeSize) {
-    return reject('inclusion', 'leafIndex is not below treeSize');
-  }
-  const root = fromHex(receipt.checkpoint.root);
-  let included = false;
-  try {
-    included = verifyInclusion(
-      leafHash(commitment),
-      receipt.leafIndex,
-      receipt.treeSize,
-      receipt.inclusionProof.map((h) => fromHex(h)),
-      root,
-    );
-  } catch {
-    included = false;
-  }
-  if (!included) {
-    return reject(
-      'inclusion',
-      'the inclusion proof does not lead from the commitment to checkpoint.root',
-    );
-  }
-  let anchored = receipt.checkpoint;
-  if (receipt.carry !== undefined) {
-    const later = receipt.carry.checkpoint;
-    const laterError = checkCheckpoint(later, 'carry.checkpoint');
-    if (laterError !== undefined) return reject('checkpoint', laterError);
-    if (later.origin !== receipt.checkpoint.origin) {
-      return reject('consistency', 'carry.checkpoint is for another log (origin differs)');
-    }
-    if (later.size < receipt.checkpoint.size) {
-      return reject('consistency', 'carry.checkpoint is smaller than checkpoint');
-    }
-    let consistent = false;
-    try {
-      consistent = verifyConsistency(
-        receipt.checkpoint.size,
-        later.size,
-        receipt.carry.consistencyProof.map((h) => fromHex(h)),
-        root,
-        fromHex(later.root),
-      );
-    } catch {
-      consistent = false;
-    }
-    if (!consistent) {
-      return reject(
-        'consistency',
-        'the consistency proof does not link checkpoint to carry.checkpoint',
-      );
-    }
-    anchored = later;
-  }
+  const failure =
+    checkContent(options.content, digest) ??
+    checkCommitment(receipt, digest, commitment) ??
+    checkTree(receipt) ??
+    checkInclusion(receipt, commitment);
+  if (failure !== undefined) return failure;
+  const anchored = checkCarry(receipt);
+  if ('ok' in anchored) return anchored;
   return {
     ok: true,
     level: 1,
@@ -250,6 +185,91 @@ export function verifyReceiptMerkle(
     origin: anchored.origin,
     statement: statementOf(anchored.origin, 1, undefined, anchored.size),
   };
+}
+
+/** Step `content`: the given record bytes hash to `record.digest`. */
+function checkContent(content: unknown, digest: Uint8Array): ReceiptRejected | undefined {
+  if (content === undefined) return undefined;
+  if (!(content instanceof Uint8Array))
+    return reject('content', 'content must be a Uint8Array of the record bytes');
+  if (!equalBytes(sha256(content), digest))
+    return reject('content', 'the SHA-256 of the given content is not record.digest');
+  return undefined;
+}
+
+/** Step `commitment`: salt and digest make the commitment. */
+function checkCommitment(
+  receipt: Receipt,
+  digest: Uint8Array,
+  commitment: Uint8Array,
+): ReceiptRejected | undefined {
+  if (equalBytes(computeCommitment(fromHex(receipt.record.salt), digest), commitment))
+    return undefined;
+  return reject(
+    'commitment',
+    'record.commitment is not the commitment of record.salt and record.digest',
+  );
+}
+
+/** Step `checkpoint`: the digest is that of origin, size and root, and the sizes agree. */
+function checkTree(receipt: Receipt): ReceiptRejected | undefined {
+  const cpError = checkCheckpoint(receipt.checkpoint, 'checkpoint');
+  if (cpError !== undefined) return reject('checkpoint', cpError);
+  if (receipt.treeSize !== receipt.checkpoint.size)
+    return reject('checkpoint', 'treeSize differs from checkpoint.size');
+  return undefined;
+}
+
+/** Step `inclusion`: the commitment's leaf reaches the checkpoint's root. */
+function checkInclusion(receipt: Receipt, commitment: Uint8Array): ReceiptRejected | undefined {
+  if (receipt.leafIndex >= receipt.treeSize)
+    return reject('inclusion', 'leafIndex is not below treeSize');
+  let included = false;
+  try {
+    included = verifyInclusion(
+      leafHash(commitment),
+      receipt.leafIndex,
+      receipt.treeSize,
+      receipt.inclusionProof.map((h) => fromHex(h)),
+      fromHex(receipt.checkpoint.root),
+    );
+  } catch {
+    included = false;
+  }
+  if (included) return undefined;
+  return reject(
+    'inclusion',
+    'the inclusion proof does not lead from the commitment to checkpoint.root',
+  );
+}
+
+/** Step `consistency`: a carried receipt's later checkpoint extends its own; the one anchored. */
+function checkCarry(receipt: Receipt): ReceiptCheckpoint | ReceiptRejected {
+  if (receipt.carry === undefined) return receipt.checkpoint;
+  const later = receipt.carry.checkpoint;
+  const laterError = checkCheckpoint(later, 'carry.checkpoint');
+  if (laterError !== undefined) return reject('checkpoint', laterError);
+  if (later.origin !== receipt.checkpoint.origin)
+    return reject('consistency', 'carry.checkpoint is for another log (origin differs)');
+  if (later.size < receipt.checkpoint.size)
+    return reject('consistency', 'carry.checkpoint is smaller than checkpoint');
+  let consistent = false;
+  try {
+    consistent = verifyConsistency(
+      receipt.checkpoint.size,
+      later.size,
+      receipt.carry.consistencyProof.map((h) => fromHex(h)),
+      fromHex(receipt.checkpoint.root),
+      fromHex(later.root),
+    );
+  } catch {
+    consistent = false;
+  }
+  if (consistent) return later;
+  return reject(
+    'consistency',
+    'the consistency proof does not link checkpoint to carry.checkpoint',
+  );
 }
 
 const utc = (t: number) => `${new Date(t * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
