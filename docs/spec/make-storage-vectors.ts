@@ -47,11 +47,13 @@ export async function makeStorageVectors() {
     await store.addPending(records.slice(200));
     await sequencePending(store, lease, 100);
     const cp300 = await sealCheckpoint(store, lease, utf8('vectors.example/ledger\n300\n'));
+    // One record left pending: the sequenced journal segments are gone, a new one holds it.
+    await store.addPending([storageVectorRecord(300)]);
     await store.close();
-    const pendingSegment = '0000000000000001.jrnl';
+    const pendingSegment = '0000000000000301.jrnl';
     return {
       description:
-        'medanchor file ledger store vectors (docs/spec/storage.md). Record n: salt = sha256("salt n"), digest = sha256("record n"); every 100th has key "obs-n@1", recordId "obs-n", version 1. Records 0-199 are added and integrated, checkpoint at 200; then 200-299, checkpoint at 300 with a note. Files are given whole (hex) or by length and sha256.',
+        'medanchor file ledger store vectors (docs/spec/storage.md). Record n: salt = sha256("salt n"), digest = sha256("record n"); every 100th has key "obs-n@1", recordId "obs-n", version 1. Records 0-199 are added and integrated, checkpoint at 200; then 200-299, checkpoint at 300 with a note; then record 300 is added and left pending. Files are given whole (hex) or by length and sha256.',
       origin: STORAGE_VECTOR_ORIGIN,
       tilePaths: [
         [0, 0, 256],
@@ -73,7 +75,7 @@ export async function makeStorageVectors() {
         'tiles/1.bin': hexFile(dir, 'tiles/1.bin'),
         'checkpoints.bin': hexFile(dir, 'checkpoints.bin'),
         'notes.bin': hexFile(dir, 'notes.bin'),
-        [`pending/${pendingSegment}`]: shaFile(dir, `pending/${pendingSegment}`),
+        [`pending/${pendingSegment}`]: hexFile(dir, `pending/${pendingSegment}`),
       },
       leafRecords: {
         0: toHex(new Uint8Array(readFileSync(join(dir, 'leaves.bin'))).subarray(0, 84)),

@@ -89,5 +89,14 @@ describe('docs/spec/storage.md test vectors', () => {
       .sort();
     expect(Object.values(file.indexSegments).join('')).toBe(entries.join(''));
     expect(file.head).toMatchObject({ format: 'medanchor-file-ledger', schema: 1, size: 300 });
+    // The pending journal holds only the unsequenced record 300: header, one frame, one
+    // entry (u64 id 301, salt, digest, meta).
+    const r300 = storageVectorRecord(300);
+    const journal: string = file.files['pending/0000000000000301.jrnl'];
+    expect(journal.startsWith(toHex(utf8('MDAJRNL1')))).toBe(true);
+    expect(journal.endsWith(toHex(concatBytes(u64(301), r300.salt, r300.digest, meta(300))))).toBe(
+      true,
+    );
+    expect(Object.keys(file.files).filter((f) => f.startsWith('pending/'))).toHaveLength(1);
   });
 });

@@ -228,6 +228,8 @@ export class KeyIndex {
       const out: number[] = [];
       for (const s of segs) out.push(...(await findAll(this.dir, s, hash)));
       return out.sort((p, q) => p - q);
+    } catch (e) {
+      throw ioError('index', e);
     } finally {
       for (const s of segs) {
         s.users--;
@@ -265,6 +267,16 @@ async function writeSegment(dir: string, ref: IndexSegmentRef, packed: Uint8Arra
   }
 }
 
+// A segment without its Bloom file is still searchable (the filter only saves reads).
+async function readOptional(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') return new Uint8Array(0);
+    throw e;
+  }
+}
+
 function compareHash(a: Uint8Array, ai: number, hash: Uint8Array): number {
   for (let k = 0; k < 16; k++) {
     const d = a[ai + k]! - hash[k]!;
@@ -277,8 +289,8 @@ function compareHash(a: Uint8Array, ai: number, hash: Uint8Array): number {
 // start: the last block whose first hash is below it. Read from there while equal.
 async function findAll(dir: string, s: OpenSegment, hash: Uint8Array): Promise<number[]> {
   if (s.ref.entries === 0) return [];
-  if (s.bloom === undefined) s.bloom = new Uint8Array(await readFile(join(dir, bloomFile(s.ref))));
-  if (!bloomHas(s.bloom, hash)) return [];
+  if (s.bloom === undefined) s.bloom = await readOptional(join(dir, bloomFile(s.ref)));
+  if (s.bloom.length > 0 && !bloomHas(s.bloom, hash)) return [];
   if (s.fence === undefined) s.fence = new Uint8Array(await readFile(join(dir, fenceFile(s.ref))));
   const fence = s.fence;
   let lo = 0;

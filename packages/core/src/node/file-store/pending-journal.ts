@@ -29,6 +29,7 @@ export class PendingJournal {
   private current: FileJournal | undefined;
   private currentBytes = 0;
   private queue: Waiter[] = [];
+  private currentMaxId = 0; // largest id appended to the current segment (0: none)
   private flushing: Promise<void> | undefined;
   /** fdatasync calls made (one per group). */
   syncs = 0;
@@ -94,7 +95,10 @@ export class PendingJournal {
         const all = group.flatMap((w) => w.entries);
         await this.current!.append(all);
         this.syncs++;
-        for (const w of group) this.currentBytes += w.bytes;
+        for (const w of group) {
+          this.currentBytes += w.bytes;
+          this.currentMaxId = Math.max(this.currentMaxId, w.firstId + w.entries.length - 1);
+        }
         for (const w of group) w.resolve();
       } catch (e) {
         const err = ioError('pending journal', e);
@@ -111,6 +115,8 @@ export class PendingJournal {
     const old = this.current;
     this.current = fj;
     this.currentBytes = 0;
+    this.currentMaxId = 0;
+    if (this.segments[this.segments.length - 1] === Number.POSITIVE_INFINITY) this.segments.pop();
     this.segments.push(firstId);
     await old?.close();
   }
@@ -120,7 +126,25 @@ export class PendingJournal {
    * being appended to: it rotates out once full).
    */
   async compact(pendingBelow: number): Promise<void> {
-    while (this.segments.length > 1 && this.segments[1]! <= pendingBelow) {
+    // Once every id of the segment being appended to is sequenced (and no append is
+    // under way), it goes too: the next append starts a new one. Keeps open reads short.
+    if (
+      this.flushing === undefined &&
+      this.current !== undefined &&
+      this.currentMaxId > 0 &&
+      this.currentMaxId < pendingBelow
+    ) {
+      const cur = this.current;
+      this.current = undefined;
+      this.currentBytes = 0;
+      this.currentMaxId = 0;
+      this.segments.push(Number.POSITIVE_INFINITY); // stands for "no segment yet"
+      await cur.close();
+    }
+    while (
+      this.segments.length > 1 &&
+      (this.segments[1]! <= pendingBelow || this.segments[1] === Number.POSITIVE_INFINITY)
+    ) {
       const first = this.segments.shift()!;
       await unlink(join(this.dir, segmentName(first))).catch((e) => {
         if ((e as { code?: string }).code !== 'ENOENT') throw ioError('pending journal', e);
@@ -130,7 +154,7 @@ export class PendingJournal {
 
   /** Number of segment files. */
   get segmentCount(): number {
-    return this.segments.length;
+    return this.segments.filter((f) => f !== Number.POSITIVE_INFINITY).length;
   }
 
   /** Waits for queued appends, then closes the segment. */
