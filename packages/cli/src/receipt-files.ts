@@ -13,7 +13,7 @@ import {
   BITCOIN_ANCHOR_TYPE,
   decodeBitcoinAnchorEntry,
   networkByName,
-  verifySpvProof,
+  verifyProofForWriting,
 } from '@medanchor/chain';
 import {
   encodeReceipt,
@@ -45,10 +45,12 @@ export function offlineReceiptLevel(input: unknown): 0 | 1 | 2 {
     try {
       const proof = decodeBitcoinAnchorEntry(anchor);
       if (proof.txCount === undefined) return 0;
-      const r = verifySpvProof(proof, {
-        params: networkByName(proof.network),
-        expectedPayload: fromHex(base.anchoredDigest),
-      });
+      // Past the bundled difficulty schedule level 2 is judged on every other step.
+      const r = verifyProofForWriting(
+        proof,
+        networkByName(proof.network),
+        fromHex(base.anchoredDigest),
+      );
       if (!r.ok) return 0;
       level = 2;
     } catch {

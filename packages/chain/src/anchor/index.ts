@@ -81,4 +81,5 @@ export {
   type ReorgEvidence,
   type VerifiedAnchorEntry,
   validateHeadersAbove,
+  verifyProofForWriting,
 } from './verify-entry.js';

@@ -4,10 +4,11 @@ import { hashToDisplayHex, sha256d } from '../bitcoin/hash.js';
 import { parseHeader } from '../bitcoin/header.js';
 import { validateHeaderChain } from '../bitcoin/header-chain.js';
 import type { NetworkParams } from '../network/params.js';
+import type { DifficultySchedule } from '../schedule/types.js';
 import { createSpvProof } from '../spv/create.js';
 import type { HeaderSource } from '../spv/depth.js';
-import type { SpvProof } from '../spv/proof.js';
-import { verifySpvProof } from '../spv/verify.js';
+import type { DecodedSpvProof, SpvProof } from '../spv/proof.js';
+import { type SpvResult, verifySpvProof } from '../spv/verify.js';
 import { type BitcoinAnchorEntry, bitcoinAnchorEntryFromProof } from './entry.js';
 
 /** Headers requested at once; enough to hide latency without flooding a public explorer. */
@@ -31,6 +32,29 @@ export interface VerifiedAnchorEntry {
    * `depth` asked for, never taken from the backend's tip height.
    */
   readonly confirmations: number;
+}
+
+/**
+ * Level 2 of an anchor proof for a writer (anchorer, upgrade, receipt files): every step of
+ * `verifySpvProof`, the difficulty schedule included. A height past the bundled schedule's
+ * end cannot be judged against it (`undetermined`); the writer then runs every other step
+ * and accepts the proof, since it also checks the block and the headers above it against
+ * the backend's chain (the schedule step is for offline readers, who rely on level 3 there).
+ * `schedule`: as in `verifySpvProof` (default: the one bundled for the network).
+ */
+export function verifyProofForWriting(
+  proof: SpvProof | DecodedSpvProof,
+  params: NetworkParams,
+  digest: Uint8Array,
+  schedule?: DifficultySchedule | null,
+): SpvResult {
+  const r = verifySpvProof(proof, {
+    params,
+    expectedPayload: digest,
+    ...(schedule === undefined ? {} : { schedule }),
+  });
+  if (r.ok || r.undetermined !== true) return r;
+  return verifySpvProof(proof, { params, expectedPayload: digest, schedule: null });
 }
 
 /** The typed refusal of a backend's proof; nothing may be written from it. */
@@ -226,7 +250,7 @@ export async function fetchVerifiedAnchorEntry(
   } catch (e) {
     throw refused('format', isMedanchorError(e) ? e.message : 'the proof cannot be assembled');
   }
-  const spv = verifySpvProof(proof, { params: network, expectedPayload: digest });
+  const spv = verifyProofForWriting(proof, network, digest);
   if (!spv.ok) throw refused(spv.step, spv.reason);
   if (spv.txid !== txid) throw refused('txid', 'the transaction is not the one asked for');
 

@@ -4,9 +4,9 @@ import {
   type BitcoinAnchorEntry,
   decodeBitcoinAnchorEntry,
 } from '../anchor/entry.js';
+import { verifyProofForWriting } from '../anchor/verify-entry.js';
 import { builtinNetworks } from '../network/networks.js';
 import type { NetworkParams } from '../network/params.js';
-import { verifySpvProof } from '../spv/verify.js';
 
 function sameEntry(a: unknown, b: BitcoinAnchorEntry): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -28,7 +28,7 @@ function assertEntryFits(receipt: Receipt, entry: BitcoinAnchorEntry, network?: 
     const proof = decodeBitcoinAnchorEntry(entry);
     if (proof.txCount === undefined) reason = { step: 'branch-length', reason: 'no txCount' };
     else if (params !== undefined) {
-      const r = verifySpvProof(proof, { params, expectedPayload: anchoredDigest(receipt) });
+      const r = verifyProofForWriting(proof, params, anchoredDigest(receipt));
       if (!r.ok) reason = r;
     }
   } catch {
