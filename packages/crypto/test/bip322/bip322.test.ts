@@ -19,6 +19,11 @@ const HELLO_SIG =
 const P2TR_ADDR = 'bc1pss0zhytly75awhm6x2hhvd5lnzv3vssgrf9axfheq8ldyzn88ges79fler';
 const P2TR_SIG =
   'AUCJYOwOjxYAvatTAGYaVlNXBVyFuc4MwNQkOuK2tl8xhfKDONd0NjfYyNSYcRqeCp8hsAnCEPHAVEkO9h6vbQ/R';
+// BIP-322's P2WSH 3-of-3 multisig vector.
+const P2WSH_MSG = 'This will be a p2wsh 3-of-3 multisig BIP 322 signed message';
+const P2WSH_ADDR = 'bc1qp0ahvfh83088w49k405szqgg4f3pptr7p2g06tdxfjcd40z4lh4q95lsz9';
+const P2WSH_SIG =
+  'smpBQBHMEQCIFX9aaqPJWq2Ff2kpen5bFDTid+ehgUOpHV0LfjncXy4AiA3GNicF7aKPzdpa9PCpmaYQs3pHd+qbvvhXdxOCKCAMAFIMEUCIQD/ELXg6CNYyUQijCg96JtgvgjZb9dsl1Ctof4QAeyTcQIgVM/1AAblFl/DCt6A1gJg+T/i2qU5SQD09+chFJzolRwBSDBFAiEAlqRfSFyWNVQhvaCnmeV5tyneiCWMTcFbuujoD/pFa3wCIGnZjfQb8NolSYq9asV+ZeBSkCGHJcqnaV4JYS5MYPEGAWlTIQJ1aLEfEi/4p7wcV+XHZCBVvGGJZ7L3v+jhH+mZA8lN0yECCovfec+kIdllXpKCgA8RX/HZ2x5yHOtCSKP8/sf6pnwhAwxSng6kCgCXXSAmJOOZFdr3vdK3HzGqCFloOHgc5fM6U64=';
 
 describe('BIP-322 inline vectors', () => {
   it('to_spend and to_sign txids of "Hello World"', () => {
@@ -39,6 +44,17 @@ describe('BIP-322 inline vectors', () => {
     expect(verifyBip322('Hello World!', ADDR, HELLO_SIG)).toMatchObject({
       valid: false,
       step: 'witness',
+    });
+  });
+  it('verifies the P2WSH 3-of-3 multisig signature, and refuses it for another message', () => {
+    expect(verifyBip322(P2WSH_MSG, P2WSH_ADDR, P2WSH_SIG)).toEqual({
+      valid: true,
+      variant: 'simple',
+      addressType: 'p2wsh',
+    });
+    expect(verifyBip322(`${P2WSH_MSG}.`, P2WSH_ADDR, P2WSH_SIG)).toMatchObject({
+      valid: false,
+      code: 'BAD_SIGNATURE',
     });
   });
   it('verifies the unprefixed P2TR signature', () => {
