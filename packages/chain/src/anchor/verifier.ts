@@ -91,6 +91,8 @@ export interface BitcoinAnchorFacts {
 
 // Validated chains and backend answers live this long in one verifier (a CLI run, a page).
 const ANSWER_TTL_MS = 15_000;
+const MAX_CHAINS = 64;
+const MAX_ANSWERS = 10_000;
 
 interface Level3Context {
   network: NetworkParams;
@@ -164,6 +166,7 @@ function cached<T>(ctx: Level3Context, key: string, load: () => Promise<T>): Pro
   const hit = ctx.answers.get(key);
   if (hit !== undefined && Date.now() - hit.at < ANSWER_TTL_MS) return hit.value as Promise<T>;
   const value = load();
+  if (ctx.answers.size >= MAX_ANSWERS) ctx.answers.clear();
   ctx.answers.set(key, { at: Date.now(), value });
   // A failed answer is not remembered: the next receipt asks again.
   value.catch(() => ctx.answers.delete(key));
@@ -200,6 +203,8 @@ async function validatedChain(
       ...(ctx.options.maxHeaders === undefined ? {} : { maxHeaders: ctx.options.maxHeaders }),
     });
     if (r.ok) {
+      // A long-lived verifier (a page, a server) keeps the most recent chains only.
+      if (ctx.chains.length >= MAX_CHAINS) ctx.chains.shift();
       ctx.chains.push(r.chain);
       return { chain: r.chain, by: source.name, fetched: r.fetched };
     }
@@ -253,6 +258,45 @@ function describe(r: BackendChainReport): string {
     : `${r.backend}: not in its best chain`;
 }
 
+/**
+ * Step `chain` (tips): when fewer than a quorum of backends even claim a tip that deep, the
+ * answer is known without fetching a header.
+ */
+async function tooShallow(
+  ctx: Level3Context,
+  height: number,
+): Promise<(AnchorOutcome & { ok: false; details: Record<string, unknown> }) | undefined> {
+  const top = height + ctx.depth - 1;
+  const reports: BackendChainReport[] = await Promise.all(
+    ctx.backends.map(async (b) => {
+      try {
+        const tip = await cached(ctx, `${b.name}:tip`, () => b.tip());
+        const confirmations = Math.max(0, tip.height - height + 1);
+        return { backend: b.name, inBestChain: tip.height >= height, confirmations };
+      } catch (e) {
+        const error = isMedanchorError(e) ? e.code : 'the backend failed';
+        return { backend: b.name, inBestChain: false, confirmations: 0, error };
+      }
+    }),
+  );
+  const deepEnough = reports.filter((r) => r.error === undefined && r.confirmations >= ctx.depth);
+  if (deepEnough.length >= ctx.quorum) return undefined;
+  const unreachable = reports.filter((r) => r.error !== undefined).length;
+  return {
+    ok: false,
+    // Refuted only if the backends that answered cannot make up the quorum even with the others.
+    undetermined: deepEnough.length + unreachable >= ctx.quorum,
+    details: { backends: reports },
+    reason: `chain: ${deepEnough.length} of ${ctx.backends.length} backends have a tip ${ctx.depth} confirmations above height ${height} (${top}), ${ctx.quorum} required (${reports
+      .map((r) =>
+        r.error === undefined
+          ? `${r.backend}: tip at ${r.confirmations} confirmations`
+          : `${r.backend}: no answer (${r.error})`,
+      )
+      .join('; ')})`,
+  };
+}
+
 /** Level 3: validated headers to the wanted depth, then a quorum of backends that agree. */
 async function verifyInChain(
   ctx: Level3Context,
@@ -262,6 +306,8 @@ async function verifyInChain(
 ): Promise<AnchorOutcome> {
   const block = { height: proof.height, header: proof.header, hash: blockHash };
   const checkWork = ctx.options.checkWork !== false;
+  const shallow = await tooShallow(ctx, block.height);
+  if (shallow !== undefined) return { ...shallow, details: { ...shallow.details, facts } };
   const validated = checkWork ? await validatedChain(ctx, block) : undefined;
   if (validated !== undefined && 'failures' in validated) {
     const all = [...validated.failures.entries()];
