@@ -236,6 +236,12 @@ export function memoryLedgerStore(options: MemoryLedgerStoreOptions): LedgerStor
       }
       return out;
     },
+    async loadAnchor(digest: string) {
+      open();
+      checkAnchorDigest(digest);
+      const a = anchors.get(digest);
+      return a === undefined ? undefined : { digest, state: JSON.parse(a.json), final: a.final };
+    },
     async saveAnchor(l: Lease, digest: string, state: unknown, final: boolean) {
       fenced(l);
       checkAnchorDigest(digest);

@@ -243,6 +243,13 @@ export interface LedgerStore {
   loadAnchors(options?: LoadAnchorsOptions): Promise<StoredAnchor[]>;
 
   /**
+   * The anchor state of one checkpoint digest (final or not), or `undefined`: what a
+   * receipt built on demand needs, without loading every anchor.
+   * @throws MedanchorError `INVALID_ARGUMENT` unless `digest` is 64 lowercase hex.
+   */
+  loadAnchor(digest: string): Promise<StoredAnchor | undefined>;
+
+  /**
    * Inserts or replaces the anchor state of checkpoint `digest` (64 lowercase hex),
    * durably. `state` must survive `JSON.stringify` (no bigint: encode it first).
    * @throws MedanchorError `STORE_LEASE_LOST`, `INVALID_ARGUMENT`.

@@ -396,6 +396,28 @@ export function runLedgerStoreContract(name: string, target: ContractTarget): vo
         { digest: d2, state: { txid: 'bb', height: 7 }, final: true },
       ]);
       expect((await store.loadAnchors()).map((a) => a.digest).sort()).toEqual([d1, d2]);
+      expect(await store.loadAnchor(d1)).toEqual({
+        digest: d1,
+        state: { txid: 'aa', fee: '123' },
+        final: false,
+      });
+      expect(await store.loadAnchor(d2)).toEqual({
+        digest: d2,
+        state: { txid: 'bb', height: 7 },
+        final: true,
+      });
+      expect(await store.loadAnchor('44'.repeat(32))).toBeUndefined();
+      expect(await codeOf(store.loadAnchor('nothex'))).toBe('INVALID_ARGUMENT');
+      // Back from final (a reorg): the newest save wins everywhere.
+      await store.saveAnchor(l, d2, { txid: 'bb', reorged: true }, false);
+      expect((await store.loadAnchor(d2))?.final).toBe(false);
+      expect(await store.loadAnchors({ final: true })).toEqual([]);
+      await store.saveAnchor(l, d2, { txid: 'bb', height: 8 }, true);
+      expect(await store.loadAnchor(d2)).toEqual({
+        digest: d2,
+        state: { txid: 'bb', height: 8 },
+        final: true,
+      });
       expect(await codeOf(store.saveAnchor(l, 'XYZ', {}, false))).toBe('INVALID_ARGUMENT');
       expect(await codeOf(store.saveAnchor(l, d1, { n: 1n }, false))).toBe('INVALID_ARGUMENT');
       expect(await store.loadAnchors({ final: false })).toHaveLength(1);
@@ -455,6 +477,7 @@ export function runLedgerStoreContract(name: string, target: ContractTarget): vo
       expect(await again.versions('r')).toEqual([0, 1]);
       expect((await again.latestCheckpoint())?.size).toBe(2);
       expect(await again.loadAnchors({ final: false })).toHaveLength(1);
+      expect((await again.loadAnchor('33'.repeat(32)))?.state).toEqual({ x: 1 });
       const [dup] = await again.addPending([sampleItem(7, { key: 'k2' })]);
       expect(dup!.duplicateOf).toBeDefined();
       const l2 = await lease(again, 'sequencer-b');

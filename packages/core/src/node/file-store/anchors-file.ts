@@ -2,7 +2,7 @@ import { type FileHandle, mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MedanchorError } from '../../errors.js';
 import type { StoredAnchor } from '../../store/types.js';
-import { ioError, writeAll, writeFileAtomic } from './files.js';
+import { ioError, readAt, writeAll, writeFileAtomic } from './files.js';
 
 interface OpenEntry {
   seq: number;
@@ -27,6 +27,8 @@ export class AnchorFiles {
   private data: OpenFile;
   private finalFh: FileHandle | undefined;
   private finalBytes = 0;
+  // digest -> where its latest final line is; built on first use by one scan.
+  private finalIndex: Map<string, { seq: number; at: number; length: number }> | undefined;
 
   private constructor(dir: string, data: OpenFile) {
     this.dir = dir;
@@ -78,6 +80,48 @@ export class AnchorFiles {
     return out;
   }
 
+  /** The state of one digest, final or not, or `undefined`. */
+  async get(digest: string): Promise<StoredAnchor | undefined> {
+    const open = this.data.anchors[digest];
+    const index = await this.index();
+    const fin = index.get(digest);
+    if (fin !== undefined && (open === undefined || fin.seq > open.seq)) {
+      const line = readAt(this.finalFh!, fin.at, fin.length, 'anchors');
+      const r = JSON.parse(new TextDecoder().decode(line)) as { state: unknown };
+      return { digest, state: r.state, final: true };
+    }
+    return open === undefined
+      ? undefined
+      : { digest, state: structuredClone(open.state), final: false };
+  }
+
+  private async index(): Promise<Map<string, { seq: number; at: number; length: number }>> {
+    if (this.finalIndex === undefined) {
+      const bytes = new Uint8Array(await readFile(join(this.dir, 'final.jsonl')));
+      const index = new Map<string, { seq: number; at: number; length: number }>();
+      const dec = new TextDecoder();
+      let start = 0;
+      for (let i = 0; i < bytes.length; i++) {
+        if (bytes[i] !== 0x0a) continue;
+        try {
+          const r = JSON.parse(dec.decode(bytes.subarray(start, i))) as {
+            digest: string;
+            seq: number;
+          };
+          const have = index.get(r.digest);
+          if (have === undefined || have.seq < r.seq) {
+            index.set(r.digest, { seq: r.seq, at: start, length: i - start });
+          }
+        } catch {
+          // a torn line (crash mid-append): never acknowledged
+        }
+        start = i + 1;
+      }
+      this.finalIndex = index;
+    }
+    return this.finalIndex;
+  }
+
   /** Saves the state of `digest` (JSON text already checked), durably. */
   async save(digest: string, json: string, final: boolean): Promise<void> {
     const seq = this.data.nextSeq;
@@ -89,6 +133,7 @@ export class AnchorFiles {
         );
         await writeAll(this.finalFh!, line, this.finalBytes);
         await this.finalFh!.datasync();
+        this.finalIndex?.set(digest, { seq, at: this.finalBytes, length: line.length - 1 });
         this.finalBytes += line.length;
         delete next.anchors[digest];
       } else {

@@ -759,6 +759,12 @@ class FileStore implements FileLedgerStore {
     return this.anchors.load(options.final);
   }
 
+  async loadAnchor(digest: string) {
+    this.check();
+    checkAnchorDigest(digest);
+    return this.anchors.get(digest);
+  }
+
   saveAnchor(l: Lease, digest: string, state: unknown, final: boolean): Promise<void> {
     return this.exclusive(async () => {
       this.fenced(l);
