@@ -141,7 +141,16 @@ describe('medanchor through a lying Esplora', () => {
       `[lying cli] SIGKILL rounds: ${kills} kills, ${midWrite} in the middle of the rewrite`,
     );
     expect(kills).toBeGreaterThan(0);
+    // A reorganisation leaves the anchor unconfirmed for a while: the receipts beside the
+    // files keep their (now stale) level-2 proof rather than fall back to level 1.
+    await devnet.test.reorg(1);
+    const stale = beside(files);
+    const pending = await cli(['upgrade', '--json'], { cwd, env: env() });
+    expect(pending.status).toBe(0);
+    expect(JSON.parse(pending.stdout).anchors.at(-1).status).toBe('pending');
+    expect(beside(files)).toEqual(stale);
     // A complete honest upgrade brings every receipt to the anchor's current block.
+    await devnet.test.mine(1);
     expect((await cli(['upgrade'], { cwd, env: env() })).status).toBe(0);
     const blocks = new Set(beside(files).map((t) => JSON.parse(t).anchors[0].blockHash));
     expect(blocks.size).toBe(1);
