@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { fromHex, toHex } from '@medanchor/core';
+import { base64 } from '@scure/base';
 import { describe, expect, it } from 'vitest';
 import {
   buildSchedule,
@@ -8,6 +10,7 @@ import {
   SCHEDULED_NETWORKS,
 } from '../../../../scripts/make-schedule.js';
 import { parseHeader } from '../../src/bitcoin/header.js';
+import { MAINNET_SCHEDULE } from '../../src/schedule/data/mainnet.js';
 import {
   bundledSchedule,
   checkHeaderAgainstSchedule,
@@ -41,6 +44,29 @@ describe('bundled difficulty schedule', () => {
     expect(readFileSync(modulePath('mainnet')).length).toBeLessThanOrEqual(20 * 1024);
     expect(scheduleEnd(bundledSchedule('mainnet')!)).toBe(955_583);
     expect(bundledSchedule('regtest')).toBeUndefined();
+  });
+
+  it('packs the example of docs/spec/anchor.md to the bytes the spec gives', () => {
+    const spec = readFileSync(new URL('../../../../docs/spec/anchor.md', import.meta.url), 'utf8');
+    const hex = /packs to the 40 bytes\s+`([0-9a-f ]+)`/.exec(spec)![1]!.replace(/ /g, '');
+    const b64 = /base64 `([A-Za-z0-9+/=]+)`/.exec(spec)![1]!;
+    const lastHash = '00000000693067b0e6b440bc51450b9f3850561b07f6d3c021c54fbd6abb9763';
+    const packed = encodeSchedule({
+      network: 'mainnet',
+      interval: 2016,
+      anchorFloor: 0,
+      epochs: [
+        {
+          bits: 0x1d00ffff,
+          firstTime: 1231006505,
+          lastHashPrefix: fromHex(lastHash).reverse().slice(0, 16),
+        },
+      ],
+    });
+    expect(packed).toBe(b64);
+    expect(toHex(base64.decode(packed))).toBe(hex);
+    // The bundled mainnet schedule's first epoch record is the same 24 bytes.
+    expect(toHex(base64.decode(MAINNET_SCHEDULE).subarray(16, 40))).toBe(hex.slice(32));
   });
 
   it('encodes and decodes to the same schedule, and refuses what is not one', () => {
