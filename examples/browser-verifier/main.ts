@@ -120,9 +120,22 @@ function showVerdict(v: PageVerdict): void {
     v.statement === undefined ? '' : `Verifier's statement: the record ${v.statement}.`;
 }
 
+function showBusy(text: string): void {
+  verdictBox.dataset['state'] = 'busy';
+  summary.dataset['state'] = 'busy';
+  headline.textContent = 'Checking...';
+  summary.textContent = text;
+  caveat.hidden = true;
+  proven.replaceChildren();
+  levels.replaceChildren();
+  statement.hidden = true;
+}
+
 async function run(): Promise<void> {
   if (!record || !receipt) return;
   const id = ++runs;
+  // Busy at once, before any await: nothing stale stays on screen while this run works.
+  showBusy('Checking the record...');
   const receiptText = await receipt.text();
   try {
     const named = receiptNetwork(JSON.parse(receiptText));
@@ -134,17 +147,10 @@ async function run(): Promise<void> {
     // Not JSON: verifyOnPage says so.
   }
   const explorers = chosen();
-  verdictBox.dataset['state'] = 'busy';
-  summary.dataset['state'] = 'busy';
-  headline.textContent = 'Checking...';
-  summary.textContent =
-    explorers.length > 0
-      ? `Checking the record, then asking ${explorers.length} block explorer${explorers.length === 1 ? '' : 's'}...`
-      : 'Checking the record...';
-  caveat.hidden = true;
-  proven.replaceChildren();
-  levels.replaceChildren();
-  statement.hidden = true;
+  if (explorers.length > 0)
+    showBusy(
+      `Checking the record, then asking ${explorers.length} block explorer${explorers.length === 1 ? '' : 's'}...`,
+    );
   const bytes = new Uint8Array(await record.arrayBuffer());
   const v = await verifyOnPage(bytes, receiptText, {
     explorers,

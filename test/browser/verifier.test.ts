@@ -1,16 +1,8 @@
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { openLedger, regtest } from '@medanchor/chain';
 import { serveEsplora } from '@medanchor/chain/node';
 import { encodeReceipt, MemoryJournal, openBatcher, utf8 } from '@medanchor/core';
@@ -32,12 +24,6 @@ if (!hasChromium)
   console.warn(`[browser] skipping: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
 const pageDir = repoPath('examples', 'browser-verifier');
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.map': 'application/json',
-};
 
 /** A record sealed in a ledger on a fresh devnet, anchored and mined into one block. */
 async function anchoredOnDevnet(label: string, origin: string, record: Uint8Array) {
@@ -57,22 +43,6 @@ async function anchoredOnDevnet(label: string, origin: string, record: Uint8Arra
   return { devnet, receipt };
 }
 
-function serve(root: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = normalize(
-      join(root, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)),
-    );
-    const file = path.endsWith('/') ? join(path, 'index.html') : path;
-    if (!file.startsWith(root) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 /** A port nobody listens on: bound, then released. */
 function deadPort(): Promise<number> {
   return new Promise((resolve) => {
@@ -84,17 +54,19 @@ function deadPort(): Promise<number> {
 }
 
 describe.skipIf(!hasChromium)('browser verifier in headless Chromium', () => {
-  let server: Server;
+  let site: { url: string; close: () => Promise<void> };
   let work: string;
   let browser: import('playwright-core').Browser;
   let url: string;
 
   beforeAll(async () => {
     // The page is built from the packages' sources (no package build needed).
-    const { buildVerifierPage } = await import(/* @vite-ignore */ join(pageDir, 'build.mjs'));
+    const { buildVerifierPage, serveVerifierPage } = await import(
+      /* @vite-ignore */ join(pageDir, 'build.mjs')
+    );
     await buildVerifierPage();
-    server = await serve(pageDir);
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    site = await serveVerifierPage(0);
+    url = site.url;
     work = mkdtempSync(join(tmpdir(), 'medanchor-browser-'));
     mkdirSync(repoPath('test-results'), { recursive: true });
     const { chromium } = await import('playwright-core');
@@ -114,7 +86,7 @@ describe.skipIf(!hasChromium)('browser verifier in headless Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
-    server?.close();
+    await site?.close();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
