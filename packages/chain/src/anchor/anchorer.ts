@@ -357,7 +357,7 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
           current = await broadcastLatest(current, 'rebroadcast');
           break;
         case 'bump':
-          current = (await bump(current, tipHeight)) ?? current;
+          current = (await bump(current, view.tipHeight)) ?? current;
           break;
         case 'hold':
           // The backend's account did not verify: keep what we have, write nothing.
