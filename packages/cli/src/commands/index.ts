@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { anchorCommand } from './anchor.js';
+import { auditListCommand, auditRecordCommand, auditVerifyCommand } from './audit.js';
 import { consentCheckCommand, consentGrantCommand, consentRevokeCommand } from './consent.js';
 import { devnetCommand } from './devnet.js';
 import { decryptCommand, encryptCommand } from './envelope.js';
@@ -28,5 +29,8 @@ export const COMMANDS: readonly Command[] = [
   consentGrantCommand,
   consentRevokeCommand,
   consentCheckCommand,
+  auditRecordCommand,
+  auditListCommand,
+  auditVerifyCommand,
   devnetCommand,
 ];
