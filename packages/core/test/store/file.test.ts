@@ -96,6 +96,36 @@ describe('file ledger store', () => {
     await store.close();
   });
 
+  it('finds every key and record version across many merged index segments, after reopening', async () => {
+    const dir = tempDir();
+    let store = await openFileLedgerStore(dir, { origin });
+    const lease = (await store.acquireLease('seq', 60_000))!;
+    for (let b = 0; b < 40; b++) {
+      const items = Array.from({ length: 1 + (b % 7) * 3 }, (_, i) =>
+        sampleItem(b * 100 + i, { key: `b${b}-${i}`, recordId: `rec-${i}`, version: b }),
+      );
+      await store.addPending(items);
+      await sequencePending(store, lease, 1000);
+    }
+    const segments = store.stats().indexSegments;
+    await store.close();
+    store = await openFileLedgerStore(dir, { origin });
+    expect(segments).toBeLessThanOrEqual(8);
+    expect(readdirSync(join(dir, 'index')).length).toBe(3 * segments);
+    const size = await store.size();
+    const leaves = await store.readLeaves(0, size);
+    for (const leaf of leaves) {
+      expect((await store.leafByKey(leaf.key!))?.index).toBe(leaf.index);
+    }
+    for (const id of ['rec-0', 'rec-5', 'rec-18']) {
+      const expected = leaves.filter((l) => l.recordId === id).map((l) => l.index);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(await store.versions(id)).toEqual(expected);
+    }
+    expect(await store.leafByKey('b0-1')).toBeUndefined(); // batch 0 had one record
+    await store.close();
+  });
+
   it('repairs a torn journal tail and keeps every acknowledged record', async () => {
     const dir = tempDir();
     let store = await openFileLedgerStore(dir, { origin });

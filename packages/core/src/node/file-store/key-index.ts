@@ -10,7 +10,7 @@ export const KIND_KEY = 0x6b; // 'k'
 export const KIND_RECORD = 0x72; // 'r'
 
 /** Merge two segments only while the result stays below this many entries (memory bound). */
-const MAX_MERGE_ENTRIES = 4_000_000;
+const MAX_MERGE_ENTRIES = 1_000_000;
 
 /** First 16 bytes of `sha256(kind || UTF-8 text)`: what an index entry is sorted by. */
 export function indexHash(kind: number, text: string): Uint8Array {
