@@ -16,7 +16,7 @@ import { coreCookieFile, electrumSocketTransport } from '@medanchor/chain/node';
 import { fromHex, type LedgerStore, MedanchorError } from '@medanchor/core';
 import { openFileLedgerStore } from '@medanchor/core/node';
 import type { BackendConfig, ResolvedConfig } from './config.js';
-import { type DataDirUpgrade, upgradeDataDir } from './data-dir-upgrade.js';
+import { type DataDirUpgrade, needsDataDirUpgrade, upgradeDataDir } from './data-dir-upgrade.js';
 import { StampBook } from './stamp-book.js';
 
 /** The funding wallet `medanchor init` writes (mode 0600). */
@@ -263,7 +263,12 @@ export async function openWorkspace(
   let store: LedgerStore | undefined;
   try {
     let upgraded: DataDirUpgrade | undefined;
-    if (fileStore && config.store === undefined) {
+    if (config.store !== undefined && needsDataDirUpgrade(config.dataDir))
+      throw new MedanchorError(
+        'CLI_UPGRADE',
+        `${config.dataDir} was written by medanchor 0.0.0: run one command without --store (and without "store" in the config) to upgrade it into its own store first`,
+      );
+    if (config.store === undefined) {
       upgraded = await upgradeDataDir(config.dataDir, config.origin, (dir) =>
         openFileLedgerStore(dir, { origin: config.origin }),
       );

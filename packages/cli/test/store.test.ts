@@ -230,4 +230,28 @@ describe('a data directory made by the previous release (0.0.0, before the store
       .split('\n');
     expect(lines.map((l) => JSON.parse(l).path)).toContain('records/a.json');
   });
+
+  it('refuses to upgrade a log of another origin (CLI_UPGRADE) and changes nothing; a half-built store from a crash is started over', async () => {
+    const cwd = project('release-origin');
+    cpSync(fixture, cwd, { recursive: true });
+    const configPath = join(cwd, 'medanchor.config.json');
+    const config = JSON.parse(readFileSync(configPath, 'utf8'));
+    writeFileSync(configPath, JSON.stringify({ ...config, origin: 'other.example/log' }));
+    const before = readdirSync(join(cwd, '.medanchor')).sort();
+    const r = await cli(['stamp', '--json', join(cwd, 'records', 'a.json')], { cwd });
+    expect(r.status).toBe(2);
+    expect(JSON.parse(r.stdout).error).toMatchObject({
+      code: 'CLI_UPGRADE',
+      message: expect.stringContaining('"clinic.example/release-fixture"'),
+    });
+    expect(readdirSync(join(cwd, '.medanchor')).sort()).toEqual(before);
+    // With the right origin, and a store left half-built by a killed upgrade.
+    writeFileSync(configPath, JSON.stringify(config));
+    mkdirSync(join(cwd, '.medanchor', 'store.migrating'));
+    writeFileSync(join(cwd, '.medanchor', 'store.migrating', 'junk'), 'x');
+    const ok = await cli(['stamp', '--json', join(cwd, 'records', 'a.json')], { cwd });
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout).stamped[0]).toMatchObject({ leafIndex: 0, unchanged: true });
+    expect(existsSync(join(cwd, '.medanchor', 'store.migrating'))).toBe(false);
+  });
 });

@@ -167,6 +167,21 @@ describe('store ledger: add -> sequence -> seal -> anchor -> receipts on demand'
     await ledger.close();
   });
 
+  it('seals by age in the background loop', async () => {
+    const store = memoryLedgerStore({ origin: 'clinic.example/store-age' });
+    const ledger = await openLedger({
+      store,
+      policy: { maxRecords: 1000, maxAgeMs: 100 },
+      pollMs: 20,
+      leaseTtlMs: 1000,
+    });
+    const ack = await ledger.add(utf8('old enough'), { key: 'k' });
+    expect(await ledger.whenSequenced(ack)).toBe(0);
+    await until(async () => (await store.latestCheckpoint())?.size === 1);
+    expect((await ledger.receiptByKey('k'))?.leafIndex).toBe(0);
+    await ledger.close();
+  });
+
   it('an add on a closed ledger and bad options are typed errors', async () => {
     const store = memoryLedgerStore({ origin: 'clinic.example/store-bad' });
     await expect(openLedger({ store, leaseTtlMs: 0 })).rejects.toMatchObject({
