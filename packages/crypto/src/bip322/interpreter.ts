@@ -66,6 +66,38 @@ export function castToBool(v: Uint8Array): boolean {
   return false;
 }
 
+// Every opcode `step` implements (pushes and OP_1..OP_16 aside).
+const SUPPORTED = new Set<number>([
+  OP.OP_1NEGATE,
+  OP.OP_NOP,
+  OP.OP_IF,
+  OP.OP_NOTIF,
+  OP.OP_ELSE,
+  OP.OP_ENDIF,
+  OP.OP_VERIFY,
+  OP.OP_RETURN,
+  OP.OP_DROP,
+  OP.OP_DUP,
+  OP.OP_SWAP,
+  OP.OP_SIZE,
+  OP.OP_EQUAL,
+  OP.OP_EQUALVERIFY,
+  OP.OP_NUMEQUAL,
+  OP.OP_NUMEQUALVERIFY,
+  OP.OP_GREATERTHANOREQUAL,
+  OP.OP_RIPEMD160,
+  OP.OP_SHA256,
+  OP.OP_HASH160,
+  OP.OP_HASH256,
+  OP.OP_CHECKSIG,
+  OP.OP_CHECKSIGVERIFY,
+  OP.OP_CHECKMULTISIG,
+  OP.OP_CHECKMULTISIGVERIFY,
+  OP.OP_CHECKLOCKTIMEVERIFY,
+  OP.OP_CHECKSEQUENCEVERIFY,
+  OP.OP_CHECKSIGADD,
+]);
+
 const TRUE = Uint8Array.of(1);
 const FALSE = new Uint8Array(0);
 
@@ -91,6 +123,14 @@ function run(script: Uint8Array, stack: Uint8Array[], ctx: ScriptContext): Uint8
   if (!tapscript && script.length > MAX_SCRIPT) fail('script longer than 10,000 bytes');
   const ops = parseScript(script);
   if (ops === undefined) fail('a push runs past the end of the script');
+  // Core refuses disabled opcodes even in branches not taken, and in tapscript any
+  // OP_SUCCESSx makes the script succeed (which policy refuses): scan the whole script
+  // first, so an opcode not implemented here is never skipped into an accept.
+  for (const o of ops!) {
+    if (o.data === undefined && !SUPPORTED.has(o.op) && !(o.op >= OP.OP_1 && o.op <= OP.OP_16)) {
+      unsupported(`opcode 0x${o.op.toString(16).padStart(2, '0')} is not supported`);
+    }
+  }
   // Execution state of nested IFs: one flag per open IF, true when its branch runs.
   const conditions: boolean[] = [];
   let opCount = 0;

@@ -14,7 +14,7 @@ import {
 import { bip322ToSign, bip322ToSpend, verifyBip322 } from '../../src/bip322/bip322.js';
 import { multisigScript, OP, pushData, pushNumber } from '../../src/bip322/script.js';
 import { signBip322 } from '../../src/bip322/sign.js';
-import { tapLeafHash } from '../../src/bip322/taproot.js';
+import { tapControlBlock as tapControlBlockOf, tapLeafHash } from '../../src/bip322/taproot.js';
 import { parseTx, serializeTx, serializeWitness } from '../../src/bip322/tx.js';
 
 // Fixed keys (valid scalars), so a failure reproduces.
@@ -274,3 +274,26 @@ function parseWitnessB64(sig: string): Uint8Array[] {
   }
   return out;
 }
+
+describe('BIP-322: opcodes outside the supported set, even in a branch not taken', () => {
+  it('an OP_CAT behind OP_0 OP_IF is still UNSUPPORTED_SCRIPT (Core refuses disabled opcodes anywhere)', () => {
+    const script = concatBytes(
+      Uint8Array.of(OP.OP_0, OP.OP_IF, 0x7e /* OP_CAT */, OP.OP_ENDIF),
+      pushData(pub(A)),
+      Uint8Array.of(OP.OP_CHECKSIG),
+    );
+    const address = p2wshAddress(script);
+    expect(() => signBip322(MSG, address, A, { witnessScript: script })).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED_SCRIPT' }),
+    );
+  });
+
+  it('an OP_SUCCESS opcode in a tapscript leaf is refused, never an accept', () => {
+    const internal = xonly(C);
+    const leaf = Uint8Array.of(0x50 /* OP_SUCCESS80 */);
+    const address = p2trScriptAddress(internal, leaf);
+    const { controlBlock } = tapControlBlockOf(internal, leaf);
+    const sig = `smp${base64.encode(serializeWitness([leaf, controlBlock]))}`;
+    expect(ok(address, sig)).toMatchObject({ valid: false, code: 'UNSUPPORTED_SCRIPT' });
+  });
+});
