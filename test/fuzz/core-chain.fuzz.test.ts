@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   decodeAnchorScript,
+  decodeAnchorState,
   decodeSpvProof,
+  decodeTxOutProof,
+  parseBlock,
   parseHeader,
   parseMerkleBlock,
   parseTransaction,
@@ -143,13 +146,29 @@ describe(`fuzz: chain decoders and verifiers (${FUZZ_RUNS} inputs per property)`
     );
   });
 
-  it('Bitcoin byte parsers (header, transaction, merkleblock, anchor script) give a value or a typed error', () => {
+  it('Bitcoin byte parsers (header, transaction, block, merkleblock, txoutproof, anchor script) give a value or a typed error', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (b) => {
         typedOutcome(() => parseHeader(b));
         typedOutcome(() => parseTransaction(b));
+        typedOutcome(() => parseBlock(b));
         typedOutcome(() => parseMerkleBlock(b));
+        typedOutcome(() => decodeTxOutProof(b));
         typedOutcome(() => decodeAnchorScript(b));
+      }),
+      fuzzParams(),
+    );
+  });
+
+  it('decodeAnchorState on arbitrary text gives records or a typed error', () => {
+    const text = fc.oneof(
+      fc.string(),
+      fc.json(),
+      fc.array(fc.anything({ maxDepth: 3 })).map((a) => JSON.stringify(a)),
+    );
+    fc.assert(
+      fc.property(text, (t) => {
+        typedOutcome(() => decodeAnchorState(t));
       }),
       fuzzParams(),
     );
