@@ -52,4 +52,62 @@ describe('browser bundle sizes', () => {
     expect(b.packages).toContain('bitcoinjs-lib');
     expect(b.bytes).toBeGreaterThan(80_000);
   });
+
+  it('the budget check reports an entry over its budget and a forbidden package, and passes within', async () => {
+    const { checkSizes } = (await import(
+      /* @vite-ignore */ repoPath('scripts', 'check-sizes.mjs')
+    )) as {
+      checkSizes: (o: {
+        budgets: unknown;
+        entries: { name: string; file: string }[];
+      }) => Promise<{ problems: string[]; rows: { name: string; bytes: number }[] }>;
+    };
+    // Both from the sources, so the check needs no build (core resolves to its source too).
+    const entries = [
+      { name: '@medanchor/chain/verify', file: sources['@medanchor/chain/verify'] },
+      { name: '@medanchor/core', file: sources['@medanchor/core'] },
+    ];
+    const core = { platform: 'browser', limit: 200_000 };
+    const source = "export { bitcoinAnchorVerifier } from '@medanchor/chain/verify';";
+    const tight = await checkSizes({
+      entries,
+      budgets: {
+        entries: {
+          '@medanchor/chain/verify': { platform: 'browser', limit: 1000 },
+          '@medanchor/core': core,
+        },
+        imports: [
+          {
+            name: 'verifier',
+            source,
+            platform: 'browser',
+            limit: 80_000,
+            forbid: ['@noble/hashes'],
+          },
+        ],
+      },
+    });
+    expect(tight.problems).toEqual([
+      expect.stringMatching(/^@medanchor\/chain\/verify: .* minified, over its budget of 1\.0 KB$/),
+      'verifier: contains @noble/hashes',
+    ]);
+    const fine = await checkSizes({
+      entries,
+      budgets: {
+        entries: {
+          '@medanchor/chain/verify': { platform: 'browser', limit: 200_000 },
+          '@medanchor/core': core,
+        },
+        imports: [
+          { name: 'verifier', source, platform: 'browser', limit: 80_000, forbid: FORBIDDEN },
+        ],
+      },
+    });
+    expect(fine.problems).toEqual([]);
+    expect(fine.rows.map((r) => r.name)).toEqual([
+      '@medanchor/chain/verify',
+      '@medanchor/core',
+      'verifier',
+    ]);
+  });
 });
