@@ -1,4 +1,5 @@
 import {
+  buildReceipts,
   type CommitOptions,
   checkpointDigest,
   commitDigest,
@@ -9,6 +10,7 @@ import {
   type StoredCheckpoint,
   StoreReceiptBuilder,
   sha256,
+  TileTree,
   toHex,
 } from '@medanchor/core';
 import type { AnchorerOptions } from '../anchor/anchorer.js';
@@ -358,10 +360,14 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
       const state = await stateOf(digest);
       if (state === undefined || state.void === true) return [];
       const { checkpoint, firstIndex } = state;
-      const cp = { ...checkpoint };
+      // Leaves in chunks (one store read each) and one tile reader for every proof.
+      const tree = new TileTree((l, i, w) => store.readTile(l, i, w), checkpoint.size);
       const out: Receipt[] = [];
-      for (let i = firstIndex; i < checkpoint.size; i++) {
-        out.push(await builder.build(i, cp));
+      for (let start = firstIndex; start < checkpoint.size; start += 1024) {
+        const leaves = await store.readLeaves(start, Math.min(1024, checkpoint.size - start));
+        const proofs: Uint8Array[][] = [];
+        for (const leaf of leaves) proofs.push(await tree.inclusionProof(leaf.index));
+        out.push(...buildReceipts(leaves, start, checkpoint, proofs));
       }
       const entry = entryOf(state);
       return entry === undefined ? out : out.map((r) => ({ ...r, anchors: [entry] }));
