@@ -1,7 +1,7 @@
 import { MedanchorError } from '../errors.js';
 import { buildReceipt, type Receipt } from '../receipt/receipt.js';
 import { TileTree } from './tree.js';
-import type { LedgerStore, StoredCheckpoint } from './types.js';
+import type { LeafRecord, LedgerStore, StoredCheckpoint } from './types.js';
 
 /**
  * Builds receipts on demand from a store (leaf, tiles, checkpoint): the same v1
@@ -11,6 +11,9 @@ import type { LedgerStore, StoredCheckpoint } from './types.js';
 export class StoreReceiptBuilder {
   private readonly store: LedgerStore;
   private readonly trees = new Map<number, TileTree>();
+  // Checkpoints found by leaf: the one covering leaf `lo` covers every leaf in
+  // [lo, size) too (it is the first with a larger size), so later builds skip the lookup.
+  private covers: { lo: number; cp: StoredCheckpoint }[] = [];
 
   /** @param store the store to read. */
   constructor(store: LedgerStore) {
@@ -25,7 +28,7 @@ export class StoreReceiptBuilder {
    */
   async build(leafIndex: number, checkpoint?: StoredCheckpoint): Promise<Receipt> {
     const [leaf] = await this.store.readLeaves(leafIndex, 1);
-    const cp = checkpoint ?? (await this.store.checkpointCovering(leafIndex));
+    const cp = checkpoint ?? (await this.covering(leafIndex));
     if (leaf === undefined || cp === undefined || cp.size <= leafIndex) {
       throw new MedanchorError(
         'STORE_NOT_SEALED',
@@ -33,6 +36,46 @@ export class StoreReceiptBuilder {
         { details: { leafIndex } },
       );
     }
+    return this.assemble(leaf, cp);
+  }
+
+  /**
+   * The receipts of leaves `[start, start + count)`, each at the checkpoint that
+   * sealed it: one read of the leaves, one checkpoint lookup per seal crossed.
+   * @throws {@link MedanchorError} `STORE_NOT_SEALED` when a leaf is not sealed yet,
+   * `STORE_RANGE` when the range passes the log.
+   */
+  async buildRange(start: number, count: number): Promise<Receipt[]> {
+    const leaves = await this.store.readLeaves(start, count);
+    const out: Receipt[] = [];
+    for (const leaf of leaves) {
+      const cp = await this.covering(leaf.index);
+      if (cp === undefined) {
+        throw new MedanchorError(
+          'STORE_NOT_SEALED',
+          `leaf ${leaf.index} is not sealed in a checkpoint yet: seal, then ask again`,
+          { details: { leafIndex: leaf.index } },
+        );
+      }
+      out.push(await this.assemble(leaf, cp));
+    }
+    return out;
+  }
+
+  private async covering(leafIndex: number): Promise<StoredCheckpoint | undefined> {
+    for (const c of this.covers) {
+      if (c.lo <= leafIndex && leafIndex < c.cp.size) return c.cp;
+    }
+    const cp = await this.store.checkpointCovering(leafIndex);
+    if (cp !== undefined) {
+      if (this.covers.length >= 8) this.covers.shift();
+      this.covers.push({ lo: leafIndex, cp });
+    }
+    return cp;
+  }
+
+  private async assemble(leaf: LeafRecord, cp: StoredCheckpoint): Promise<Receipt> {
+    const leafIndex = leaf.index;
     let tree = this.trees.get(cp.size);
     if (tree === undefined) {
       if (this.trees.size > 8) this.trees.clear(); // bound memory across checkpoints

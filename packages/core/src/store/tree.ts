@@ -7,12 +7,21 @@ import { TILE_HEIGHT, TILE_WIDTH } from './types.js';
 /** Tiles a reader keeps (each up to 16 KiB with its inner levels). */
 const MAX_CACHED_TILES = 1024;
 
+// Thrown by the synchronous walkers when a tile is not cached: the async entry points
+// read it and walk again, so a walk over cached tiles never waits.
+class MissingTile {
+  constructor(
+    readonly level: number,
+    readonly index: number,
+  ) {}
+}
+
 /**
  * The Merkle tree of a log at one size, read from its tiles: roots, inclusion and
  * consistency proofs equal to `MerkleLog`'s, reading only the tiles they need. A
  * node of a tree level between two tile levels is hashed up inside its tile; each
- * tile is read once per reader and its inner levels hashed once, so many proofs of
- * one reader (e.g. the receipts of one checkpoint) share the work.
+ * tile is read once per reader (up to 1024 kept) and its inner levels hashed once, so
+ * many proofs of one reader (e.g. the receipts of one checkpoint) share the work.
  */
 export class TileTree {
   /** Number of leaves of the tree this reader describes. */
@@ -34,9 +43,9 @@ export class TileTree {
   }
 
   /** Root of the tree (sha256 of nothing for the empty tree). */
-  async root(): Promise<Uint8Array> {
-    if (this.size === 0) return EMPTY_ROOT.slice();
-    return this.rangeHash(0, this.size);
+  root(): Promise<Uint8Array> {
+    if (this.size === 0) return Promise.resolve(EMPTY_ROOT.slice());
+    return this.walk(() => this.rangeHash(0, this.size));
   }
 
   /**
@@ -44,19 +53,87 @@ export class TileTree {
    * `[index * 2^level, (index + 1) * 2^level)`).
    * @throws {@link MedanchorError} `STORE_RANGE` if that node is not complete.
    */
-  async node(level: number, index: number): Promise<Uint8Array> {
-    const span = 2 ** level;
-    if ((index + 1) * span > this.size) {
-      throw new MedanchorError(
-        'STORE_RANGE',
-        `node ${index} of level ${level} is not complete at size ${this.size}`,
+  node(level: number, index: number): Promise<Uint8Array> {
+    if ((index + 1) * 2 ** level > this.size) {
+      return Promise.reject(
+        new MedanchorError(
+          'STORE_RANGE',
+          `node ${index} of level ${level} is not complete at size ${this.size}`,
+        ),
       );
     }
+    return this.walk(() => this.nodeSync(level, index));
+  }
+
+  /**
+   * RFC 9162 inclusion proof of leaf `index`, from the leaf level up.
+   * @throws {@link MedanchorError} `INDEX_OUT_OF_RANGE` when `index >= size`.
+   */
+  inclusionProof(index: number): Promise<Uint8Array[]> {
+    if (!Number.isSafeInteger(index) || index < 0 || index >= this.size) {
+      return Promise.reject(
+        new MedanchorError(
+          'INDEX_OUT_OF_RANGE',
+          `leaf index ${index} must be below the tree size ${this.size}`,
+          { details: { index: String(index), size: this.size } },
+        ),
+      );
+    }
+    return this.walk(() => {
+      const path: Uint8Array[] = [];
+      this.pathOf(index, 0, this.size, path);
+      return path;
+    });
+  }
+
+  /**
+   * RFC 9162 consistency proof from the tree at `size1` leaves to this one.
+   * @throws {@link MedanchorError} `INVALID_SIZE_ORDER` when `size1 > size`,
+   * `INVALID_ARGUMENT` when `size1` is 0.
+   */
+  consistencyProof(size1: number): Promise<Uint8Array[]> {
+    if (!Number.isSafeInteger(size1) || size1 > this.size) {
+      return Promise.reject(
+        new MedanchorError(
+          'INVALID_SIZE_ORDER',
+          `a consistency proof needs size1 <= size2, got ${size1} > ${this.size}`,
+        ),
+      );
+    }
+    if (size1 < 1) {
+      return Promise.reject(
+        new MedanchorError(
+          'INVALID_ARGUMENT',
+          'a consistency proof from the empty log proves nothing: use size1 >= 1',
+        ),
+      );
+    }
+    return this.walk(() => {
+      const out: Uint8Array[] = [];
+      if (size1 < this.size) this.subproof(size1, 0, this.size, true, out);
+      return out;
+    });
+  }
+
+  // Runs a synchronous walk, reading each missing tile and walking again.
+  private async walk<T>(fn: () => T): Promise<T> {
+    for (;;) {
+      try {
+        return fn();
+      } catch (e) {
+        if (!(e instanceof MissingTile)) throw e;
+        await this.load(e.level, e.index);
+      }
+    }
+  }
+
+  private nodeSync(level: number, index: number): Uint8Array {
     const tileLevel = Math.floor(level / TILE_HEIGHT);
     const k = level % TILE_HEIGHT;
     const first = index * 2 ** k; // first node of tree level 8L under it
     const tileIndex = Math.floor(first / TILE_WIDTH);
-    const levels = await this.tile(tileLevel, tileIndex);
+    const levels = this.tiles.get(`${tileLevel}/${tileIndex}`);
+    if (levels === undefined) throw new MissingTile(tileLevel, tileIndex);
     while (levels.length <= k) {
       const below = levels[levels.length - 1]!;
       const pairs = Math.floor(below.length / (2 * HASH_SIZE));
@@ -66,109 +143,59 @@ export class TileTree {
     return levels[k]!.slice(at * HASH_SIZE, (at + 1) * HASH_SIZE);
   }
 
-  /**
-   * RFC 9162 inclusion proof of leaf `index`, from the leaf level up.
-   * @throws {@link MedanchorError} `INDEX_OUT_OF_RANGE` when `index >= size`.
-   */
-  async inclusionProof(index: number): Promise<Uint8Array[]> {
-    if (!Number.isSafeInteger(index) || index < 0 || index >= this.size) {
-      throw new MedanchorError(
-        'INDEX_OUT_OF_RANGE',
-        `leaf index ${index} must be below the tree size ${this.size}`,
-        { details: { index: String(index), size: this.size } },
-      );
-    }
-    const path: Uint8Array[] = [];
-    await this.pathOf(index, 0, this.size, path);
-    return path;
-  }
-
-  /**
-   * RFC 9162 consistency proof from the tree at `size1` leaves to this one.
-   * @throws {@link MedanchorError} `INVALID_SIZE_ORDER` when `size1 > size`,
-   * `INVALID_ARGUMENT` when `size1` is 0.
-   */
-  async consistencyProof(size1: number): Promise<Uint8Array[]> {
-    if (!Number.isSafeInteger(size1) || size1 > this.size) {
-      throw new MedanchorError(
-        'INVALID_SIZE_ORDER',
-        `a consistency proof needs size1 <= size2, got ${size1} > ${this.size}`,
-      );
-    }
-    if (size1 < 1) {
-      throw new MedanchorError(
-        'INVALID_ARGUMENT',
-        'a consistency proof from the empty log proves nothing: use size1 >= 1',
-      );
-    }
-    const out: Uint8Array[] = [];
-    if (size1 < this.size) await this.subproof(size1, 0, this.size, true, out);
-    return out;
-  }
-
   // RFC 9162 PATH(m, D[start:end]), deepest element first.
-  private async pathOf(m: number, start: number, end: number, out: Uint8Array[]): Promise<void> {
+  private pathOf(m: number, start: number, end: number, out: Uint8Array[]): void {
     const n = end - start;
     if (n === 1) return;
     const k = splitPoint(n);
     if (m - start < k) {
-      await this.pathOf(m, start, start + k, out);
-      out.push(await this.rangeHash(start + k, end));
+      this.pathOf(m, start, start + k, out);
+      out.push(this.rangeHash(start + k, end));
     } else {
-      await this.pathOf(m, start + k, end, out);
-      out.push(await this.rangeHash(start, start + k));
+      this.pathOf(m, start + k, end, out);
+      out.push(this.rangeHash(start, start + k));
     }
   }
 
   // RFC 9162 SUBPROOF(m, D[start:end], b), deepest element first.
-  private async subproof(
-    m: number,
-    start: number,
-    end: number,
-    b: boolean,
-    out: Uint8Array[],
-  ): Promise<void> {
+  private subproof(m: number, start: number, end: number, b: boolean, out: Uint8Array[]): void {
     const n = end - start;
     if (m === n) {
-      if (!b) out.push(await this.rangeHash(start, end));
+      if (!b) out.push(this.rangeHash(start, end));
       return;
     }
     const k = splitPoint(n);
     if (m <= k) {
-      await this.subproof(m, start, start + k, b, out);
-      out.push(await this.rangeHash(start + k, end));
+      this.subproof(m, start, start + k, b, out);
+      out.push(this.rangeHash(start + k, end));
     } else {
-      await this.subproof(m - k, start + k, end, false, out);
-      out.push(await this.rangeHash(start, start + k));
+      this.subproof(m - k, start + k, end, false, out);
+      out.push(this.rangeHash(start, start + k));
     }
   }
 
   // MTH(D[start:end]); an aligned power-of-two range is one node.
-  private async rangeHash(start: number, end: number): Promise<Uint8Array> {
+  private rangeHash(start: number, end: number): Uint8Array {
     const n = end - start;
-    if (isPowerOfTwo(n) && start % n === 0) {
-      return this.node(Math.log2(n), start / n);
-    }
+    if (isPowerOfTwo(n) && start % n === 0) return this.nodeSync(Math.log2(n), start / n);
     const k = splitPoint(n);
-    return nodeHash(await this.rangeHash(start, start + k), await this.rangeHash(start + k, end));
+    return nodeHash(this.rangeHash(start, start + k), this.rangeHash(start + k, end));
   }
 
-  private async tile(level: number, index: number): Promise<Uint8Array[]> {
-    const key = `${level}/${index}`;
-    let levels = this.tiles.get(key);
-    if (levels === undefined) {
-      const width = tileWidth(this.size, level, index);
-      if (width === 0 || tileLevelNodes(this.size, level) === 0) {
-        throw new MedanchorError('STORE_RANGE', `tile ${key} does not exist at size ${this.size}`);
-      }
-      levels = [await this.read(level, index, width)];
-      // Bound memory on long runs of random reads: drop the oldest tile read.
-      if (this.tiles.size >= MAX_CACHED_TILES) {
-        this.tiles.delete(this.tiles.keys().next().value!);
-      }
-      this.tiles.set(key, levels);
+  private async load(level: number, index: number): Promise<void> {
+    const width = tileWidth(this.size, level, index);
+    if (width === 0 || tileLevelNodes(this.size, level) === 0) {
+      throw new MedanchorError(
+        'STORE_RANGE',
+        `tile ${level}/${index} does not exist at size ${this.size}`,
+      );
     }
-    return levels;
+    const hashes = await this.read(level, index, width);
+    // Bound memory on long runs of random reads: drop the oldest tile read.
+    if (this.tiles.size >= MAX_CACHED_TILES) {
+      this.tiles.delete(this.tiles.keys().next().value!);
+    }
+    this.tiles.set(`${level}/${index}`, [hashes]);
   }
 }
 

@@ -13,6 +13,7 @@ import {
   MerkleLog,
   type PendingInput,
   prepareIntegration,
+  StoreReceiptBuilder,
   sealCheckpoint,
   sequencePending,
   sha256,
@@ -380,6 +381,13 @@ export function runLedgerStoreContract(name: string, target: ContractTarget): vo
       expect(late.checkpoint.size).toBe(300);
       expect(verifyReceiptMerkle(late).ok).toBe(true);
       expect((await buildReceiptFromStore(store, 3, cp1)).treeSize).toBe(290);
+      // A range across the two seals: each receipt at the checkpoint that sealed it.
+      const range = await new StoreReceiptBuilder(store).buildRange(250, 50);
+      expect(range.slice(0, 40)).toEqual(expected.slice(250, 290));
+      expect(range.slice(40).map((r) => [r.leafIndex, r.checkpoint.size])).toEqual(
+        Array.from({ length: 10 }, (_, i) => [290 + i, 300]),
+      );
+      expect(range.every((r) => verifyReceiptMerkle(r).ok)).toBe(true);
     });
 
     it('keeps anchor state by checkpoint digest and filters on final', async () => {
