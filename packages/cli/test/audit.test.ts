@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { consentSignerForKey, createConsentGrant, signConsentGrant } from '@medanchor/crypto';
 import { auditEventFor } from '@medanchor/fhir';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, firstLine, spawnCli, tempDir } from './harness.js';
@@ -139,5 +140,33 @@ describe('medanchor audit', () => {
       level: 1,
       status: 'fail',
     });
+  });
+
+  it('list --grant flags the accesses the consent did not cover (exit 1)', async () => {
+    const key = new Uint8Array(32).fill(7);
+    const grant = signConsentGrant(
+      createConsentGrant({
+        patient: 'Patient/p-42',
+        signer: consentSignerForKey(key),
+        grantee: 'Practitioner/dr-okafor',
+        actions: ['access', 'collect'],
+        purposes: ['TREAT'],
+        scope: { records: ['Observation/o-1'] },
+        validFrom: '2026-01-01T00:00:00Z',
+      }),
+      key,
+    );
+    const file = write('grant.json', grant);
+    const r = await cli(['audit', 'list', '--grant', file, '--json'], { cwd });
+    expect(r.status).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.outsideConsent).toBe(2);
+    expect(
+      doc.events.map((e: { interaction: string; consent: string }) => [e.interaction, e.consent]),
+    ).toEqual([
+      ['create', 'permit'],
+      ['read', 'deny (wrong-grantee)'], // the edited copy of the previous test names dr-other
+      ['disclose', 'deny (action-not-granted)'],
+    ]);
   });
 });

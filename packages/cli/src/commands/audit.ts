@@ -1,15 +1,18 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isMedanchorError, sha256, toHex } from '@medanchor/core';
+import { parseJsonStrict } from '@medanchor/crypto';
 import {
   assertFhirResource,
   auditEventBytes,
+  checkAuditEventConsent,
   type FhirAuditEvent,
   isFhirInputError,
 } from '@medanchor/fhir';
 import { loadR4Validator } from '@medanchor/fhir/node';
+import { stringList } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
-import { EXIT_OK } from '../exit-codes.js';
+import { EXIT_INVALID, EXIT_OK } from '../exit-codes.js';
 import { readJsonFile } from '../read-json.js';
 import { offlineReceiptLevel, receiptPathOf } from '../receipt-files.js';
 import { inputError } from '../usage-error.js';
@@ -78,6 +81,26 @@ interface Listed {
   patient: string | null;
   entity: string | null;
   receiptLevel: number | null;
+  /** With --grant: `permit`, or `deny (<reason>)` for an access the consent did not cover. */
+  consent?: string;
+}
+
+/** A signed consent document, read strictly (a repeated member name is refused, as by `consent`). */
+function readSigned(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw inputError(`cannot read the ${what} ${path}`, cause);
+  }
+  try {
+    return parseJsonStrict(text);
+  } catch (cause) {
+    throw inputError(
+      `the ${what} ${path} is not JSON, or repeats a member name in one object`,
+      cause,
+    );
+  }
 }
 
 export const auditListCommand: Command = {
@@ -85,14 +108,40 @@ export const auditListCommand: Command = {
   summary: 'list the recorded AuditEvents, oldest first, with their receipt level',
   usage: '',
   description:
-    'One line per event in the audit folder: when, what (create, read, search, disclose), who asked, which patient and record, and the offline level of its receipt (none before `seal`; 1 sealed; 2 anchored). Levels are checked offline: use `audit verify` for the chain.',
-  options: [],
+    'One line per event in the audit folder: when, what (create, read, search, disclose), who asked, which patient and record, and the offline level of its receipt (none before `seal`; 1 sealed; 2 anchored). Levels are checked offline: use `audit verify` for the chain. With --grant (a signed consent grant) and any --revocation, each access is also decided against the consent at the time it was recorded; the exit status is 1 when any access was outside it.',
+  options: [
+    {
+      name: 'grant',
+      type: 'string',
+      value: '<file>',
+      description: 'a signed consent grant to check each access against',
+    },
+    {
+      name: 'revocation',
+      type: 'string',
+      multiple: true,
+      value: '<file>',
+      description: 'a signed revocation of that grant',
+    },
+  ],
   examples: [
     ['medanchor audit list', 'the audit trail'],
     ['medanchor audit list --json', 'machine-readable'],
+    [
+      'medanchor audit list --grant grant.json --revocation revocation.json',
+      'flag accesses the consent did not cover',
+    ],
   ],
   arity: [0, 0],
   async run(ctx) {
+    const grantFile = ctx.args.values['grant'];
+    const grant =
+      typeof grantFile === 'string'
+        ? readSigned(resolve(ctx.io.cwd, grantFile), 'consent grant')
+        : undefined;
+    const revocations = stringList(ctx.args.values['revocation']).map((f) =>
+      readSigned(resolve(ctx.io.cwd, f), 'revocation'),
+    );
     const rows: Listed[] = storedEvents(ctx).map((file) => {
       const e = JSON.parse(readFileSync(file, 'utf8')) as FhirAuditEvent;
       const receiptPath = receiptPathOf(file);
@@ -104,7 +153,11 @@ export const auditListCommand: Command = {
           receiptLevel = 0;
         }
       }
+      const check = grant === undefined ? undefined : checkAuditEventConsent(e, grant, revocations);
       return {
+        ...(check === undefined
+          ? {}
+          : { consent: check.decision === 'permit' ? 'permit' : `deny (${check.reason})` }),
         file,
         recorded: e.recorded,
         interaction: e.subtype?.[0]?.code ?? e.type?.code ?? 'unknown',
@@ -115,16 +168,21 @@ export const auditListCommand: Command = {
       };
     });
     rows.sort((a, b) => Date.parse(a.recorded) - Date.parse(b.recorded));
+    const outside = rows.filter((r) => r.consent !== undefined && r.consent !== 'permit').length;
     ctx.out.result(
-      { ok: true, events: rows },
+      {
+        ok: outside === 0,
+        events: rows,
+        ...(grant === undefined ? {} : { outsideConsent: outside }),
+      },
       rows.length === 0
         ? ['no audit events recorded (medanchor audit record <event.json>)']
         : rows.map(
             (r) =>
-              `${r.recorded}  ${r.interaction.padEnd(8)} ${r.user ?? '-'} -> ${r.patient ?? '-'}${r.entity ? ` ${r.entity}` : ''}  receipt: ${r.receiptLevel === null ? 'none (run seal)' : `level ${r.receiptLevel}`}`,
+              `${r.recorded}  ${r.interaction.padEnd(8)} ${r.user ?? '-'} -> ${r.patient ?? '-'}${r.entity ? ` ${r.entity}` : ''}  receipt: ${r.receiptLevel === null ? 'none (run seal)' : `level ${r.receiptLevel}`}${r.consent === undefined ? '' : `  consent: ${r.consent}`}`,
           ),
     );
-    return EXIT_OK;
+    return outside === 0 ? EXIT_OK : EXIT_INVALID;
   },
 };
 
