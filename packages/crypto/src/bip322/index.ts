@@ -22,5 +22,5 @@ export {
   bip322MessageHash,
   verifyBip322,
 } from './bip322.js';
-export { multisigScript, pushNumber } from './script.js';
+export { multisigScript, OP as SCRIPT_OPCODES, pushData, pushNumber } from './script.js';
 export { type Bip322SignOptions, type Bip322Tapscript, signBip322 } from './sign.js';
