@@ -175,7 +175,12 @@ async function fill(store: LedgerStore, n: number): Promise<void> {
   await store.releaseLease(lease);
 }
 
-async function receiptRate(store: LedgerStore, n: number, count: number): Promise<number> {
+async function receiptRate(
+  store: LedgerStore,
+  n: number,
+  count: number,
+  spread: boolean,
+): Promise<number> {
   const builder = new StoreReceiptBuilder(store);
   const cp = await store.latestCheckpoint();
   let next = 0;
@@ -183,8 +188,9 @@ async function receiptRate(store: LedgerStore, n: number, count: number): Promis
   await Promise.all(
     Array.from({ length: 32 }, async () => {
       while (next < count) {
-        // Spread over the whole log (golden-ratio stride), not one warm corner.
-        const i = Math.floor(((next++ * 0.6180339887) % 1) * n);
+        // Spread over the whole log (golden-ratio stride), or one seal's run of leaves.
+        const k = next++;
+        const i = spread ? Math.floor(((k * 0.6180339887) % 1) * n) : n - count + k;
         await builder.build(i, cp);
       }
     }),
@@ -280,9 +286,13 @@ export async function run(): Promise<void> {
       }
       const reopened = await openFileLedgerStore(dir, { origin: ORIGIN });
       const count = 20_000;
-      console.log(
-        `receipt builds ${label} postgres: ${Math.round(await receiptRate(pgStore, n, count)).toLocaleString('en-US')}/s; file: ${Math.round(await receiptRate(reopened, n, count)).toLocaleString('en-US')}/s (${count.toLocaleString('en-US')} receipts spread over the log, 32 in flight, one builder)`,
-      );
+      for (const spread of [false, true]) {
+        const pgRate = await receiptRate(pgStore, n, count, spread);
+        const fileRate = await receiptRate(reopened, n, count, spread);
+        console.log(
+          `receipt builds ${label} (${count.toLocaleString('en-US')} ${spread ? 'leaves spread over the log' : 'consecutive leaves, as after a seal'}, 32 in flight): postgres ${Math.round(pgRate).toLocaleString('en-US')}/s, file ${Math.round(fileRate).toLocaleString('en-US')}/s`,
+        );
+      }
       await reopened.close();
       await pgStore.close();
     }

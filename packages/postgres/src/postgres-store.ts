@@ -116,6 +116,10 @@ class PostgresLedgerStore implements LedgerStore {
   private readonly group: GroupCommit<Prepared, PendingAck>;
   private readonly leafReads: GroupCommit<number, LeafRecord | undefined>;
   private readonly sizeReads: GroupCommit<null, number>;
+  private readonly tileReads: GroupCommit<
+    { level: number; index: number },
+    { size: number; hashes: Uint8Array | undefined }
+  >;
   private closed = false;
 
   constructor(
@@ -133,6 +137,7 @@ class PostgresLedgerStore implements LedgerStore {
     this.group = new GroupCommit((items) => this.writePending(items), 4, maxGroup);
     this.leafReads = new GroupCommit((indices) => this.readLeafGroup(indices), 4, 1_000);
     this.sizeReads = new GroupCommit((calls) => this.readSize(calls), 2, 100_000);
+    this.tileReads = new GroupCommit((wanted) => this.readTileGroup(wanted), 4, 256);
   }
 
   private open(): void {
@@ -444,24 +449,42 @@ class PostgresLedgerStore implements LedgerStore {
       throw new MedanchorError('STORE_RANGE', `a tile width is 1 to ${TILE_WIDTH}, got ${width}`);
     const cached = this.cache.get(level, index);
     if (cached !== undefined) return cached.slice(0, width * 32);
-    const rows = await this.query<{ tree_size: string; hashes: Uint8Array | null }>(
-      'reading a tile',
-      `select tree_size, (select hashes from medanchor_tiles where level = $1 and tile_index = $2) as hashes
-       from medanchor_meta`,
-      [level, String(index)],
-    );
-    const row = rows[0];
-    const size = Number(row?.tree_size ?? 0);
+    // Concurrent tile reads (many receipts being built) share one query.
+    const [found] = await this.tileReads.submit([{ level, index }]);
+    const { size, hashes: stored } = found!;
     const have = tileWidth(size, level, index);
-    if (row?.hashes == null || have < width || row.hashes.length < width * 32)
+    if (stored === undefined || have < width || stored.length < width * 32)
       throw new MedanchorError(
         'STORE_RANGE',
         `tile ${level}/${index} has ${have} hashes at size ${size}, not ${width}`,
         { details: { level, index, width, size } },
       );
-    const hashes = bytes(row.hashes);
+    const hashes = bytes(stored);
     if (hashes.length === TILE_BYTES) this.cache.set(level, index, hashes);
     return hashes.slice(0, width * 32);
+  }
+
+  // One query for a group of tile reads, with the size they are checked against (read in
+  // the same statement, so a tile and the size agree).
+  private async readTileGroup(
+    wanted: { level: number; index: number }[],
+  ): Promise<{ size: number; hashes: Uint8Array | undefined }[]> {
+    const rows = await this.query<{
+      tree_size: string;
+      level: number | null;
+      tile_index: string | null;
+      hashes: Uint8Array | null;
+    }>(
+      'reading tiles',
+      `select m.tree_size, t.level, t.tile_index, t.hashes
+       from medanchor_meta m left join medanchor_tiles t
+         on (t.level, t.tile_index) in (select * from unnest($1::smallint[], $2::bigint[]))`,
+      [wanted.map((w) => w.level), wanted.map((w) => String(w.index))],
+    );
+    const size = Number(rows[0]?.tree_size ?? 0);
+    const byKey = new Map<string, Uint8Array>();
+    for (const r of rows) if (r.hashes !== null) byKey.set(`${r.level}/${r.tile_index}`, r.hashes);
+    return wanted.map((w) => ({ size, hashes: byKey.get(`${w.level}/${w.index}`) }));
   }
 
   async readLeaves(start: number, count: number): Promise<LeafRecord[]> {
