@@ -29,6 +29,7 @@ export class TileTree {
   private readonly read: ReadTile;
   // tile key -> inner levels: [0] the tile's hashes, [k] tree level 8L + k.
   private readonly tiles = new Map<string, Uint8Array[]>();
+  private readonly edges = new Map<string, Uint8Array>();
 
   /**
    * @param read reads a tile at a width (e.g. `store.readTile.bind(store)`).
@@ -178,8 +179,16 @@ export class TileTree {
   private rangeHash(start: number, end: number): Uint8Array {
     const n = end - start;
     if (isPowerOfTwo(n) && start % n === 0) return this.nodeSync(Math.log2(n), start / n);
-    const k = splitPoint(n);
-    return nodeHash(this.rangeHash(start, start + k), this.rangeHash(start + k, end));
+    // Ranges that are not one node lie on the right edge of the tree: the same few
+    // for every proof of this size, so each is hashed once.
+    const key = `${start}-${end}`;
+    let h = this.edges.get(key);
+    if (h === undefined) {
+      const k = splitPoint(n);
+      h = nodeHash(this.rangeHash(start, start + k), this.rangeHash(start + k, end));
+      if (this.edges.size < 4096) this.edges.set(key, h);
+    }
+    return h;
   }
 
   private async load(level: number, index: number): Promise<void> {

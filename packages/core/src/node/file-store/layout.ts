@@ -1,3 +1,5 @@
+import { createHash, type Hash } from 'node:crypto';
+import { COMMITMENT_TAG } from '../../commitment/commitment.js';
 import { MedanchorError } from '../../errors.js';
 import type { PendingRecord } from '../../store/types.js';
 
@@ -118,6 +120,9 @@ export function encodeHead(h: Head): Uint8Array {
   return new TextEncoder().encode(`${JSON.stringify(h)}\n`);
 }
 
+const ENCODER = new TextEncoder();
+const DECODER = new TextDecoder();
+
 const FLAG_KEY = 1;
 const FLAG_RECORD = 2;
 const FLAG_VERSION = 4;
@@ -137,7 +142,7 @@ export function encodeMeta(m: RecordMeta): Uint8Array {
   if (m.key === undefined && m.recordId === undefined && m.version === undefined) {
     return new Uint8Array(0);
   }
-  const enc = new TextEncoder();
+  const enc = ENCODER;
   const key = m.key === undefined ? undefined : enc.encode(m.key);
   const rec = m.recordId === undefined ? undefined : enc.encode(m.recordId);
   const len =
@@ -169,7 +174,7 @@ export function decodeMeta(bytes: Uint8Array): RecordMeta {
       'a record of the ledger store is damaged: restore from a backup',
     );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const dec = new TextDecoder();
+  const dec = DECODER;
   const flags = bytes[0]!;
   let p = 1;
   const text = () => {
@@ -266,4 +271,19 @@ export function decodeLeafRecord(
     metaOffset: Number(view.getBigUint64(72)),
     metaLength: view.getUint32(80),
   };
+}
+
+let tagState: Hash | undefined;
+
+/**
+ * `computeCommitment(salt, digest)` with node:crypto, resuming from the hash state after
+ * the constant 64-byte tag prefix: the file store recomputes it for every leaf it reads.
+ */
+export function commitmentOf(salt: Uint8Array, digest: Uint8Array): Uint8Array {
+  if (tagState === undefined) {
+    const t = createHash('sha256').update(COMMITMENT_TAG).digest();
+    tagState = createHash('sha256').update(t).update(t);
+  }
+  const h = tagState.copy().update(salt).update(digest).digest();
+  return new Uint8Array(h.buffer, h.byteOffset, h.length).slice();
 }

@@ -1,7 +1,6 @@
 import { type FileHandle, mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { equalBytes } from '../../bytes.js';
-import { computeCommitment } from '../../commitment/commitment.js';
 import { MedanchorError } from '../../errors.js';
 import { HASH_SIZE } from '../../merkle/hash.js';
 import { assertOrigin } from '../../receipt/checkpoint.js';
@@ -36,6 +35,7 @@ import { indexHash, KeyIndex, KIND_KEY, KIND_RECORD, packEntries } from './key-i
 import {
   CHECKPOINT_RECORD_BYTES,
   checkHeadFields,
+  commitmentOf,
   decodeLeafRecord,
   decodeMeta,
   decodePendingEntry,
@@ -235,7 +235,7 @@ class FileStore implements FileLedgerStore {
           pendingId: String(e.id),
           salt: e.salt,
           digest: e.digest,
-          commitment: computeCommitment(e.salt, e.digest),
+          commitment: commitmentOf(e.salt, e.digest),
           ...e.meta,
         };
         s.pending.set(e.id, rec);
@@ -634,7 +634,7 @@ class FileStore implements FileLedgerStore {
       pendingId: String(r.pendingId),
       salt: r.salt,
       digest: r.digest,
-      commitment: computeCommitment(r.salt, r.digest),
+      commitment: commitmentOf(r.salt, r.digest),
       ...(r.metaLength > 0
         ? decodeMeta(
             metaBytes.subarray(r.metaOffset - metaBase, r.metaOffset - metaBase + r.metaLength),
