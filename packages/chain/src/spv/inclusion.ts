@@ -1,8 +1,20 @@
+import { readU32LE } from '../bitcoin/bytes-io.js';
+import { bitsToTarget } from '../bitcoin/compact.js';
 import { hashToDisplayHex, sha256d } from '../bitcoin/hash.js';
 import { HEADER_SIZE } from '../bitcoin/header.js';
 import { checkMerkleBranch } from '../bitcoin/merkle.js';
-import { headerMeetsTarget } from '../bitcoin/pow.js';
+import { hashToBigint, headerMeetsTarget } from '../bitcoin/pow.js';
 import type { NetworkParams } from '../network/params.js';
+
+function hashMeetsOwnTarget(header: Uint8Array, hash: Uint8Array, powLimit: bigint): boolean {
+  let target: bigint;
+  try {
+    target = bitsToTarget(readU32LE(header, 72));
+  } catch {
+    return false;
+  }
+  return target !== 0n && target <= powLimit && hashToBigint(hash) <= target;
+}
 
 /** Input of {@link verifyTxInclusion}; hashes in internal order. */
 export interface TxInclusionInput {
@@ -53,12 +65,19 @@ export function verifyTxInclusion(
     ...(input.txCount === undefined ? {} : { txCount: input.txCount }),
   });
   if (!check.ok) return check;
-  if (!headerMeetsTarget(input.header, params)) {
+  // One sha256d of the header serves as the block hash and, on sha256d networks, as the
+  // proof-of-work hash.
+  const hash = sha256d(input.header);
+  const meets =
+    params.powHash === 'sha256d'
+      ? hashMeetsOwnTarget(input.header, hash, params.powLimit)
+      : headerMeetsTarget(input.header, params);
+  if (!meets) {
     return {
       ok: false,
       step: 'pow',
       reason: 'the header does not meet its own target within the network powLimit',
     };
   }
-  return { ok: true, blockHash: hashToDisplayHex(sha256d(input.header)) };
+  return { ok: true, blockHash: hashToDisplayHex(hash) };
 }

@@ -1,6 +1,6 @@
 import { equalBytes } from '@medanchor/core';
 import { hashToDisplayHex, sha256d } from '../bitcoin/hash.js';
-import { parseHeader } from '../bitcoin/header.js';
+import { type BlockHeader, parseHeader } from '../bitcoin/header.js';
 import type { HeaderChain } from '../bitcoin/header-chain.js';
 import { type ParsedTransaction, parseTransaction } from '../bitcoin/transaction.js';
 import type { NetworkParams } from '../network/params.js';
@@ -136,7 +136,8 @@ function verifySteps(proof: SpvProof | DecodedSpvProof, options: VerifySpvOption
   if ('ok' in ids) return ids;
   const inclusion = checkInclusion(proof, ids.txidInternal, options.params);
   if (inclusion) return inclusion;
-  const schedule = checkSchedule(proof, options);
+  const header = parseHeader(proof.header);
+  const schedule = checkSchedule(header, proof.height, options);
   if (schedule !== undefined && !schedule.ok) return schedule;
 
   const result: SpvSuccess = {
@@ -144,7 +145,7 @@ function verifySteps(proof: SpvProof | DecodedSpvProof, options: VerifySpvOption
     txid: ids.txid,
     blockHash: ids.blockHash,
     height: proof.height,
-    time: parseHeader(proof.header).time,
+    time: header.time,
     outputIndex: proof.outputIndex,
     digest,
     txCountChecked: proof.txCount !== undefined,
@@ -254,13 +255,14 @@ function checkInclusion(
 
 /** Steps `floor` to `time`: the header against the network's real difficulty history. */
 function checkSchedule(
-  proof: SpvProof,
+  header: BlockHeader,
+  height: number,
   options: VerifySpvOptions,
 ): ScheduleFit | SpvFailure | undefined {
   const schedule =
     options.schedule === undefined ? bundledSchedule(options.params.name) : options.schedule;
   if (schedule === null || schedule === undefined) return undefined;
-  const r = checkHeaderAgainstSchedule(parseHeader(proof.header), proof.height, schedule, {
+  const r = checkHeaderAgainstSchedule(header, height, schedule, {
     ...(options.minHeight === undefined ? {} : { minHeight: options.minHeight }),
     minWork: options.minWork ?? defaultMinHeaderWork(options.params.name),
   });
