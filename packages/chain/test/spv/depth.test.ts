@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { blockHashHex } from '../../src/bitcoin/index.js';
-import { mainnet } from '../../src/network/index.js';
+import { createDevnet } from '../../src/devnet/index.js';
+import { mainnet, regtest } from '../../src/network/index.js';
 import { type HeaderSource, proveBlockDepth } from '../../src/spv/depth.js';
 import { headerRun } from '../schedule/vectors.js';
 
@@ -111,5 +112,36 @@ describe('level 3 headers from a trusted checkpoint (real mainnet headers)', () 
       pinned: { height: 562_621, header: later.headers[0]! },
     });
     expect(pinned).toMatchObject({ ok: true, direction: 'forward', checkpointHeight: 562_621 });
+  });
+
+  it('regtest: from genesis within the cap, else from just below the block (nothing else vouches)', async () => {
+    const devnet = createDevnet({ seed: 'depth regtest' });
+    await devnet.test.mine(30);
+    const block = await devnet.headerByHeight(20);
+    const near = await proveBlockDepth({
+      params: regtest,
+      block,
+      confirmations: 3,
+      source: devnet,
+    });
+    expect(near).toMatchObject({ ok: true, checkpointHeight: 0, fetched: 23 });
+    const capped = await proveBlockDepth({
+      params: regtest,
+      block,
+      confirmations: 3,
+      source: devnet,
+      maxHeaders: 10,
+    });
+    expect(capped).toMatchObject({ ok: true, checkpointHeight: 19, fetched: 4 });
+    // The block at another height is still refused.
+    expect(
+      await proveBlockDepth({
+        params: regtest,
+        block: { height: 21, header: block.header },
+        confirmations: 3,
+        source: devnet,
+        maxHeaders: 10,
+      }),
+    ).toMatchObject({ ok: false });
   });
 });
