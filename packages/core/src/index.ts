@@ -10,6 +10,7 @@ export * from './commitment/index.js';
 export { isMedanchorError, MedanchorError, type MedanchorErrorOptions } from './errors.js';
 export * from './kernel/index.js';
 export * from './merkle/index.js';
+export * from './note/index.js';
 export * from './receipt/index.js';
 export { sha256, taggedHash } from './sha256.js';
 export * from './store/index.js';

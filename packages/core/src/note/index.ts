@@ -1,0 +1,52 @@
+export {
+  CHECKPOINT_NOTE_TAG,
+  type CheckpointNoteVerification,
+  type CheckpointText,
+  checkpointNoteDigest,
+  formatCheckpointText,
+  parseCheckpointText,
+  signCheckpoint,
+  verifyCheckpointNote,
+} from './checkpoint-note.js';
+export {
+  assertKeyName,
+  assertNoteText,
+  formatNote,
+  formatSignatureLine,
+  isValidKeyName,
+  MAX_NOTE_BYTES,
+  MAX_NOTE_SIGNATURES,
+  type Note,
+  type NoteSignature,
+  parseNote,
+} from './format.js';
+export {
+  encodeSignerKey,
+  encodeVerifierKey,
+  generateNoteKey,
+  keyIdHex,
+  NOTE_TYPE_COSIGNATURE_V1,
+  NOTE_TYPE_ED25519,
+  type NoteKeyType,
+  type NoteSignerKey,
+  type NoteVerifierKey,
+  noteKeyId,
+  noteSignerKey,
+  noteVerifierKey,
+  parseSignerKey,
+  parseVerifierKey,
+  toVerifierKey,
+} from './keys.js';
+export {
+  addNoteSignatures,
+  cosignatureMessage,
+  type SignOptions,
+  signNote,
+  signNoteText,
+} from './sign.js';
+export {
+  checkNoteSignature,
+  type NoteVerification,
+  type VerifiedNoteSignature,
+  verifyNote,
+} from './verify.js';
