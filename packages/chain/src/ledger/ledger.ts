@@ -2,7 +2,7 @@ import { type Ledger, type LedgerOptions, openJournalLedger } from './journal-le
 import { openStoreLedger, type StoreLedger, type StoreLedgerOptions } from './store-ledger.js';
 
 /**
- * Opens a ledger over a {@link LedgerStore}: records in from any process, one
+ * Opens a ledger over a `LedgerStore` (`@medanchor/core`): records in from any process, one
  * sequencer at a time (the store's lease) integrating, sealing by policy and anchoring,
  * receipts built on demand. A dead sequencer is replaced within `leaseTtlMs + pollMs`
  * of its last lease renewal: 6 s with the defaults (5 s + 1 s), inside the 10 s bound

@@ -29,7 +29,7 @@ export interface SequencerPolicy {
   readonly maxAgeMs?: number;
 }
 
-/** A checkpoint whose anchor changed in a round of {@link Sequencer.sync}. */
+/** A checkpoint whose anchor changed in a round of the ledger's `sync()`. */
 export interface AnchorChange {
   /** Checkpoint digest, hex. */
   readonly digest: string;
