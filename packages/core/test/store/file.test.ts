@@ -151,12 +151,15 @@ describe('file ledger store', () => {
     expect(await codeOf(openFileLedgerStore(dir, { origin: 'bad origin' }))).toBe('INVALID_ORIGIN');
   });
 
-  it('takes over a lock left by a process that is gone', async () => {
+  it('takes over a lock left by a process that is gone, or by an earlier one with our pid', async () => {
     const dir = tempDir();
-    (await openFileLedgerStore(dir, { origin })).close();
-    writeFileSync(join(dir, 'lock'), '999999999\n');
-    const store = await openFileLedgerStore(dir, { origin });
-    expect(await store.size()).toBe(0);
-    await store.close();
+    await (await openFileLedgerStore(dir, { origin })).close();
+    for (const pid of [999999999, process.pid]) {
+      writeFileSync(join(dir, 'lock'), `${pid}\n`);
+      const store = await openFileLedgerStore(dir, { origin });
+      expect(await store.size()).toBe(0);
+      expect(readFileSync(join(dir, 'lock'), 'utf8')).toBe(`${process.pid}\n`);
+      await store.close();
+    }
   });
 });

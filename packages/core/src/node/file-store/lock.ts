@@ -11,6 +11,10 @@ function alive(pid: number): boolean {
   }
 }
 
+// Lock files this process holds: a lock naming our own pid that is not here was left
+// by an earlier process that had the same pid (containers restart as pid 1).
+const held = new Set<string>();
+
 /**
  * Takes the store's lock file (created exclusively, holding the pid). A lock left by
  * a process that no longer runs (killed) is taken over.
@@ -22,7 +26,9 @@ export async function takeLock(path: string): Promise<() => Promise<void>> {
       const fh = await open(path, 'wx');
       await fh.writeFile(`${process.pid}\n`);
       await fh.close();
+      held.add(path);
       return async () => {
+        held.delete(path);
         await unlink(path).catch(() => undefined);
       };
     } catch (e) {
@@ -36,7 +42,7 @@ export async function takeLock(path: string): Promise<() => Promise<void>> {
         { details: { pid } },
       );
     }
-    if (pid === process.pid) {
+    if (pid === process.pid && held.has(path)) {
       throw new MedanchorError(
         'STORE_LOCKED',
         'the ledger store is already open in this process: open it once and share the object',

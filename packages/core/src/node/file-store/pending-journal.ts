@@ -6,6 +6,9 @@ import { ioError, syncDir } from './files.js';
 /** Start a new journal segment once the current one passes this many bytes. */
 const SEGMENT_BYTES = 1 << 20;
 
+/** Most bytes of adds coalesced into one journal frame. */
+const MAX_GROUP_BYTES = 16 << 20;
+
 const segmentName = (firstId: number) => `${String(firstId).padStart(16, '0')}.jrnl`;
 
 interface Waiter {
@@ -87,7 +90,18 @@ export class PendingJournal {
 
   private async flushLoop(): Promise<void> {
     while (this.queue.length > 0) {
-      const group = this.queue.splice(0);
+      // Coalesce waiting adds into one frame, up to MAX_GROUP_BYTES (a frame holds at
+      // most 64 MiB; one oversized add still goes alone and gets the journal's error).
+      let take = 0;
+      let bytes = 0;
+      while (
+        take < this.queue.length &&
+        (take === 0 || bytes + this.queue[take]!.bytes <= MAX_GROUP_BYTES)
+      ) {
+        bytes += this.queue[take]!.bytes;
+        take++;
+      }
+      const group = this.queue.splice(0, take);
       try {
         if (this.current === undefined || this.currentBytes >= SEGMENT_BYTES) {
           await this.rotate(group[0]!.firstId);
