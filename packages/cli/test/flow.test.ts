@@ -1,6 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, execCli, firstLine, spawnCli, tempDir } from './harness.js';
@@ -136,9 +138,17 @@ describe('medanchor on a devnet child process', () => {
     // The text names the proof in words, the height as claimed at level 2.
     expect(deep.stdout).toMatch(/block claimed at height \d+ on Bitcoin regtest \(claimed\)/);
 
-    // A backend that cannot be reached: its own exit status (3) and message, never VALID.
+    // A backend that cannot be reached (a port that was free a moment ago): its own exit
+    // status (3) and message, never VALID.
+    const closedPort = await new Promise<number>((done) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as AddressInfo;
+        srv.close(() => done(port));
+      });
+    });
+    const nowhere = `http://127.0.0.1:${closedPort}`;
     const down = await cli(
-      ['verify', '--esplora', 'http://127.0.0.1:9', records[1]!, `${records[1]}.receipt.json`],
+      ['verify', '--esplora', nowhere, records[1]!, `${records[1]}.receipt.json`],
       { cwd, env: env() },
     );
     expect(down.status).toBe(3);
@@ -154,7 +164,7 @@ describe('medanchor on a devnet child process', () => {
         '--esplora',
         env()['MEDANCHOR_ESPLORA_URL']!,
         '--esplora',
-        'http://127.0.0.1:9',
+        nowhere,
         records[1]!,
         `${records[1]}.receipt.json`,
       ],
