@@ -182,6 +182,23 @@ describe('store ledger: add -> sequence -> seal -> anchor -> receipts on demand'
     await ledger.close();
   });
 
+  it('a writer that is not the sequencer learns the leaf of a record added without a key', async () => {
+    const store = memoryLedgerStore({ origin: 'clinic.example/store-writer' });
+    const sequencer = await openLedger({ store, owner: 'seq', pollMs: 0 });
+    expect(await sequencer.sequence()).toBe(true);
+    const writer = await openLedger({ store, owner: 'writer', pollMs: 0 });
+    await sequencer.add(utf8('first'));
+    const ack = await writer.add(utf8('second'));
+    expect(await writer.sequence()).toBe(false); // the lease is taken
+    const waiting = writer.whenSequenced(ack, { timeoutMs: 5_000 });
+    await sequencer.sequence();
+    expect(await waiting).toBe(1);
+    await expect(writer.seal()).rejects.toMatchObject({ code: 'LEDGER_NOT_SEQUENCER' });
+    expect(await writer.sync()).toEqual([]);
+    await writer.close();
+    await sequencer.close();
+  });
+
   it('an add on a closed ledger and bad options are typed errors', async () => {
     const store = memoryLedgerStore({ origin: 'clinic.example/store-bad' });
     await expect(openLedger({ store, leaseTtlMs: 0 })).rejects.toMatchObject({
