@@ -214,6 +214,8 @@ export function runLedgerStoreContract(name: string, target: ContractTarget): vo
       const ghost = { ...pending[2]!, pendingId: '999999999' };
       const withGhost = await prepareIntegration(store, 0, [pending[0]!, ghost]);
       expect(await codeOf(store.integrate(l, withGhost))).toBe('STORE_CONFLICT');
+      const badTile = { ...batch, tiles: [{ level: 0, index: 0, hashes: new Uint8Array(33) }] };
+      expect(await codeOf(store.integrate(l, badTile))).toBe('INVALID_ARGUMENT');
       expect(await store.size()).toBe(0);
       expect(await store.pendingCount()).toBe(3);
       expect(await codeOf(store.readTile(0, 0, 1))).toBe('STORE_RANGE');
