@@ -3,6 +3,16 @@
 export * from '../bip322/index.js';
 export * from '../jcs/index.js';
 export {
+  type AnchoredConsentContext,
+  type AnchoredConsentDecision,
+  type AnchoredGrantFinding,
+  type AnchoredRevocation,
+  type AnchoredRevocationFinding,
+  type ConsentAnchorTime,
+  consentLedgerBytes,
+  evaluateAnchoredConsent,
+} from './anchored.js';
+export {
   CONSENT_GRANT_TAG,
   CONSENT_REVOCATION_TAG,
   consentBip322Message,
