@@ -49,6 +49,13 @@ function percentile(sorted: Float64Array, p: number): number {
 
 // ---- children ------------------------------------------------------------------------
 
+// A child's one result line; resolves once written, so exiting after it loses nothing.
+function emit(result: unknown): Promise<void> {
+  return new Promise((resolve) =>
+    process.stdout.write(`${JSON.stringify(result)}\n`, () => resolve()),
+  );
+}
+
 async function writerChild(url: string, durationMs: number, name: string): Promise<void> {
   const store = await openPostgresLedgerStore({ url, origin: ORIGIN });
   const ledger = await openLedger({ store, pollMs: 0 });
@@ -67,7 +74,10 @@ async function writerChild(url: string, durationMs: number, name: string): Promi
   );
   await ledger.close();
   await store.close();
-  process.stdout.write(`${JSON.stringify({ acks: latencies.length, latencies })}\n`);
+  await emit({
+    acks: latencies.length,
+    latencies: latencies.map((l) => Math.round(l * 100) / 100),
+  });
 }
 
 async function sequencerChild(url: string): Promise<void> {
@@ -97,9 +107,7 @@ async function openChild(kind: string, where: string): Promise<void> {
   const ms = performance.now() - t0;
   const grown = process.memoryUsage().rss - rss0;
   await store.close();
-  process.stdout.write(
-    `${JSON.stringify({ ms, mib: mib(grown), rss: mib(process.memoryUsage().rss) })}\n`,
-  );
+  await emit({ ms, mib: mib(grown), rss: mib(process.memoryUsage().rss) });
 }
 
 // ---- parent --------------------------------------------------------------------------
