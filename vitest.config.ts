@@ -14,6 +14,7 @@ export default defineConfig({
       { find: /^@medanchor\/chain\/node$/, replacement: src('./packages/chain/src/node.ts') },
       { find: /^@medanchor\/chain\/verify$/, replacement: src('./packages/chain/src/verify.ts') },
       { find: /^@medanchor\/postgres$/, replacement: src('./packages/postgres/src/index.ts') },
+      { find: /^@medanchor\/server$/, replacement: src('./packages/server/src/index.ts') },
       { find: /^@medanchor\/chain$/, replacement: src('./packages/chain/src/index.ts') },
       { find: /^@medanchor\/fhir\/node$/, replacement: src('./packages/fhir/src/node.ts') },
       { find: /^@medanchor\/fhir$/, replacement: src('./packages/fhir/src/index.ts') },

@@ -1,0 +1,26 @@
+/**
+ * @medanchor/server: a medanchor log over HTTP. The read side is C2SP tlog-tiles
+ * (checkpoint, hash tiles, entry bundles of 32-byte commitments), so tools that were
+ * not written for medanchor can check the log; the write side takes record digests
+ * from writers holding bearer tokens and answers receipts and consistency proofs.
+ * Node only.
+ *
+ * @packageDocumentation
+ */
+export { hashToken, WriterGate, type WriterToken } from './auth.js';
+export { checkpointBytes } from './checkpoint-text.js';
+export { decodeEntryBundle, ENTRY_SIZE, encodeEntryBundle } from './entry-bundle.js';
+export {
+  createLogServer,
+  type LogServer,
+  type LogServerOptions,
+  type ServerLimits,
+} from './server.js';
+export {
+  FULL_WIDTH,
+  formatTileIndex,
+  formatTilePath,
+  MAX_TILE_LEVEL,
+  parseTilePath,
+  type TileRequest,
+} from './tile-path.js';
