@@ -26,6 +26,14 @@ export {
   verifyAuditEvent,
 } from './audit-ledger.js';
 export { AUDIT_FHIR, PROVENANCE_FHIR } from './codes.js';
+export {
+  type ConsentAtTimeDecision,
+  type ConsentAtTimeOptions,
+  type ConsentAtTimeQuery,
+  type ConsentReceiptFinding,
+  consentAnchorTime,
+  evaluateConsentAtTime,
+} from './consent-at-time.js';
 export type {
   FhirAuditEvent,
   FhirAuditEventAgent,
