@@ -1,8 +1,8 @@
 import { fromHex, toHex } from '../bytes.js';
 import { COMMITMENT_TAG } from '../commitment/index.js';
 import { sha256PrefixedBatch } from '../kernel/index.js';
-import { LEAF_PREFIX } from '../merkle/hash.js';
-import { verifyInclusionsPacked } from '../merkle/verify-batch.js';
+import { LEAF_PREFIX, NODE_PREFIX } from '../merkle/hash.js';
+import { inclusionPathSides } from '../merkle/verify.js';
 import { sha256 } from '../sha256.js';
 import { CHECKPOINT_TAG, checkpointDigest, isValidOrigin } from './checkpoint.js';
 import type { ReceiptCheckpoint } from './receipt.js';
@@ -136,11 +136,14 @@ export function checkpointDigestMatches(cp: ReceiptCheckpoint): boolean {
   return hashEqualsHex(digestOut, 0, cp.digest);
 }
 
+// The running hash of an inclusion walk and the pair of children hashed at each step.
+const pair = new Uint8Array(64);
+
 /**
  * True when the inclusion proof (hex hashes) leads from the commitment's RFC 9162 leaf
  * hash at `index` in a tree of `size` leaves to `rootHex`: the answer of
  * `verifyInclusion(leafHash(fromHex(c)), index, size, proof.map(fromHex), fromHex(root))`,
- * folded by the batch verifier in one call.
+ * each sibling decoded straight into the pair it is hashed with.
  */
 export function inclusionMatches(
   commitmentHex: string,
@@ -149,24 +152,20 @@ export function inclusionMatches(
   proofHex: readonly string[],
   rootHex: string,
 ): boolean {
-  const leaf = new Uint8Array(32);
-  const root = new Uint8Array(32);
-  if (commitmentHex.length !== 64 || !hexInto(commitmentHex, leaf)) return false;
-  if (rootHex.length !== 64 || !hexInto(rootHex, root)) return false;
-  const paths = new Uint8Array(32 * proofHex.length);
-  for (let k = 0; k < proofHex.length; k++) {
+  const sides = inclusionPathSides(index, size, proofHex.length);
+  if (sides === undefined) return false;
+  if (commitmentHex.length !== 64 || !hexInto(commitmentHex, pair, 32)) return false;
+  // The running hash sits in the half of `pair` it will occupy at the next step.
+  let at = 0;
+  sha256PrefixedBatch(LEAF_PREFIX, pair.subarray(32), 32, 1, pair, at);
+  for (let k = 0; k < sides.length; k++) {
     const h = proofHex[k]!;
-    if (h.length !== 64 || !hexInto(h, paths, 32 * k)) return false;
+    const siblingLeft = sides[k]!;
+    const want = siblingLeft ? 32 : 0;
+    if (at !== want) pair.copyWithin(want, at, at + 32);
+    if (h.length !== 64 || !hexInto(h, pair, siblingLeft ? 0 : 32)) return false;
+    at = k + 1 < sides.length && sides[k + 1] ? 32 : 0;
+    sha256PrefixedBatch(NODE_PREFIX, pair, 64, 1, pair, at);
   }
-  sha256PrefixedBatch(LEAF_PREFIX, leaf, 32, 1, leaf);
-  return (
-    verifyInclusionsPacked({
-      leafHashes: leaf,
-      indices: [index],
-      sizes: size,
-      paths,
-      pathLengths: [proofHex.length],
-      roots: root,
-    })[0] === true
-  );
+  return hashEqualsHex(pair, at, rootHex);
 }
