@@ -16,7 +16,8 @@ import {
 
 /**
  * The lies. `merkle-sibling`: one sibling of every merkle proof flipped. `forget-tx`: every
- * transaction is unknown (404), though its block stays in the chain. `height-plus-one`:
+ * transaction is unknown (404), though its block stays in the chain. `hide-height`: no block
+ * at height `hiddenHeight` (404), though the tip is above it. `height-plus-one`:
  * every confirmed transaction and block claims the height above its own.
  * `header-other-height`: `/block-height/:h` names the block at h - 1. `padded-tip`: the tip
  * claims `padBy` more blocks than the chain has. `weak-pow-above`: above `weakAbove`, the
@@ -29,6 +30,7 @@ import {
 export type Lie =
   | 'merkle-sibling'
   | 'forget-tx'
+  | 'hide-height'
   | 'height-plus-one'
   | 'header-other-height'
   | 'padded-tip'
@@ -50,6 +52,8 @@ export interface LieSettings {
   failCount: number | undefined;
   /** Delay of `slow`, ms (default 5000). */
   delayMs: number;
+  /** The height `hide-height` denies. */
+  hiddenHeight: number;
 }
 
 /** A running lying Esplora. */
@@ -84,6 +88,7 @@ export async function lyingEsplora(upstream: string): Promise<LyingEsplora> {
     weakCount: 10,
     failCount: undefined,
     delayMs: 5000,
+    hiddenHeight: -1,
   };
   let failed = 0;
   const timers = new Set<NodeJS.Timeout>();
@@ -157,6 +162,13 @@ export async function lyingEsplora(upstream: string): Promise<LyingEsplora> {
           return { status: 404, text: 'Not found' };
         }
       }
+    }
+    if (
+      lies.has('hide-height') &&
+      parts[0] === 'block-height' &&
+      Number(parts[1]) === settings.hiddenHeight
+    ) {
+      return { status: 404, text: 'Block not found' };
     }
     if (lies.has('forget-tx') && parts[0] === 'tx' && method === 'GET') {
       return { status: 404, text: 'Transaction not found' };

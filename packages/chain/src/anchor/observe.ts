@@ -76,7 +76,7 @@ export async function observeAnchor(
   }
   const tip = await provenTip(ctx, record, attempts, tipHeight);
   if (!needsReorgCheck(record, attempts)) return { tipHeight: tip, attempts };
-  const reorg = await checkReorg(backend, network, record.confirmation!, finalityDepth);
+  const reorg = await checkReorg(backend, network, record.confirmation!, finalityDepth, tipHeight);
   return { tipHeight: tip, attempts, reorg };
 }
 

@@ -279,8 +279,8 @@ export interface ReorgEvidence {
 
 /**
  * Checks a backend's claim that a block left its best chain. Proven when the backend
- * has no block at that height any more (its chain got shorter, as after
- * `invalidateblock`), or when the block it shows there descends from the same parent
+ * has no block at that height any more and its tip (`tipHeight`, when given) is below it
+ * (its chain got shorter, as after `invalidateblock`), or when the block it shows there descends from the same parent
  * and it and the headers above it (up to `depth`) validate (linkage, proof of work,
  * bits) from that parent up. Not proven when the backend still shows the block there (it contradicts itself)
  * or serves headers that do not validate.
@@ -290,6 +290,7 @@ export async function checkReorg(
   network: NetworkParams,
   block: { blockHash: string; height: number },
   depth: number,
+  tipHeight?: number,
 ): Promise<ReorgEvidence> {
   const ours = await backend.headerByHash(block.blockHash).catch((e: unknown) => {
     if (isMedanchorError(e, 'NOT_FOUND')) return undefined;
@@ -297,6 +298,12 @@ export async function checkReorg(
   });
   const replacing = await fetchHeaderRange(backend, block.height, Math.max(1, depth));
   if (replacing.length === 0) {
+    if (tipHeight !== undefined && tipHeight >= block.height) {
+      return {
+        proven: false,
+        reason: `the backend's tip is at height ${tipHeight} but it shows no block at height ${block.height}`,
+      };
+    }
     return { proven: true, reason: `the backend's chain ends below height ${block.height}` };
   }
   if (replacing[0]!.hash === block.blockHash) {

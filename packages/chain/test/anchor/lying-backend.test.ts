@@ -227,6 +227,13 @@ describe('anchorer against a lying Esplora', () => {
     expect(r.events.map((e) => e.kind)).not.toContain('rebroadcast');
     expect(r.events.find((e) => e.kind === 'error')?.reason).toMatch(/still shows block/);
 
+    // Nor when it hides the block's height while its tip stands above it.
+    r.liar.settings.hiddenHeight = confirmed!.confirmation!.height;
+    r.liar.tell('forget-tx', 'hide-height');
+    expect(await anchorer.sync()).toEqual([]);
+    expect(anchorer.get(digest)).toEqual(confirmed);
+    expect(r.events.at(-1)?.reason).toMatch(/shows no block at height/);
+
     // Nor when it replaces the block with headers that lack their proof of work.
     r.liar.settings.weakAbove = confirmed!.confirmation!.height - 1;
     r.liar.tell('forget-tx', 'weak-pow-above');
