@@ -14,8 +14,10 @@ import {
   encodeCheckpoint,
   leafHash,
   MerkleLog,
+  noteSignerKey,
   type Receipt,
   type ReceiptStep,
+  signCheckpoint,
   toHex,
   utf8,
 } from '../../packages/core/src/index.js';
@@ -111,7 +113,42 @@ export function receiptVectors(): unknown {
     return { origin, size: cp.size, root: cp.root, digest: toHex(checkpointDigest(cpOf)) };
   };
 
+  // A signed checkpoint (docs/spec/signed-note.md): a fixed log key, so the note is fixed.
+  const logKey = noteSignerKey(ORIGIN, salt(99));
+  const signed = buildReceipt({
+    commitment: commitments[2]!,
+    leafIndex: 2,
+    checkpoint: at(7),
+    inclusionProof: log.inclusionProof(2, 7),
+    note: signCheckpoint(at(7), logKey),
+  });
+  const signedOther = signCheckpoint(at(6), logKey);
+
   const cases: ReceiptCase[] = [
+    {
+      description:
+        'leaf 2 of 7 at a signed checkpoint (checkpoint.note; digest of note text and log key)',
+      receipt: signed,
+      content: content(2),
+      expect: { ok: true },
+      schemaValid: true,
+    },
+    {
+      description: 'signed checkpoint whose note states another size',
+      receipt: with_(signed, {
+        checkpoint: { ...signed.checkpoint, note: new TextDecoder().decode(signedOther) },
+      }),
+      expect: { ok: false, step: 'checkpoint' },
+      schemaValid: true,
+    },
+    {
+      description: 'signed checkpoint with the unsigned digest',
+      receipt: with_(signed, {
+        checkpoint: { ...signed.checkpoint, digest: toHex(checkpointDigest(at(7))) },
+      }),
+      expect: { ok: false, step: 'checkpoint' },
+      schemaValid: true,
+    },
     {
       description: 'leaf 5 of 7, with content',
       receipt: r5,
@@ -261,7 +298,7 @@ export function receiptVectors(): unknown {
     {
       description: 'carry.checkpoint with an unknown field',
       receipt: with_(carried, {
-        carry: { ...carried.carry!, checkpoint: { ...carried.carry!.checkpoint, note: 'x' } },
+        carry: { ...carried.carry!, checkpoint: { ...carried.carry!.checkpoint, extra: 'x' } },
       }),
       expect: { ok: false, step: 'parse' },
       schemaValid: false,

@@ -3,7 +3,7 @@ import { concatBytes, utf8 } from '../bytes.js';
 import { MedanchorError } from '../errors.js';
 import { assertOrigin, type Checkpoint, isValidOrigin } from '../receipt/checkpoint.js';
 import { taggedHash } from '../sha256.js';
-import { assertKeyName } from './format.js';
+import { assertKeyName, type NoteSignature } from './format.js';
 import type { NoteSignerKey, NoteVerifierKey } from './keys.js';
 import { type SignOptions, signNote } from './sign.js';
 import { type NoteVerification, verifyNote } from './verify.js';
@@ -123,21 +123,37 @@ export function verifyCheckpointNote(
 
 /**
  * The 32 bytes an anchor commits to for a signed checkpoint:
- * `taggedHash("medanchor/checkpoint-note/v1", u8 len(name) || name || u32 keyId || text)`,
- * where `name` and `keyId` are the log key's and `text` the checkpoint note text. So
- * Bitcoin dates exactly what the log's key signed. See docs/spec/signed-note.md.
- * @throws {@link MedanchorError} `NOTE_KEY_INVALID` on a bad or over-long (>255 bytes) name.
+ * `taggedHash("medanchor/checkpoint-note/v1", u8 len(name) || name || u32 keyId ||
+ * u16 len(sig) || sig || text)`, from the log's signature line (key name, key ID,
+ * signature bytes) and the checkpoint note text, lengths big-endian. So Bitcoin dates
+ * exactly what the log's key signed, signature included; cosignatures added later do not
+ * change it. See docs/spec/signed-note.md.
+ * @throws {@link MedanchorError} `NOTE_KEY_INVALID` on a bad or over-long (>255 bytes) name,
+ * `NOTE_MALFORMED` on a signature over 65535 bytes.
  */
-export function checkpointNoteDigest(text: string, keyName: string, keyId: number): Uint8Array {
-  assertKeyName(keyName);
-  const name = utf8(keyName);
+export function checkpointNoteDigest(text: string, logSignature: NoteSignature): Uint8Array {
+  assertKeyName(logSignature.name);
+  const name = utf8(logSignature.name);
   if (name.length > 255) {
     throw new MedanchorError('NOTE_KEY_INVALID', 'a log key name must be at most 255 bytes');
   }
-  const id = new Uint8Array(4);
-  new DataView(id.buffer).setUint32(0, keyId >>> 0);
+  const sig = logSignature.signature;
+  if (sig.length > 0xffff) {
+    throw new MedanchorError('NOTE_MALFORMED', 'a log signature must be at most 65535 bytes');
+  }
+  const fixed = new Uint8Array(6);
+  const view = new DataView(fixed.buffer);
+  view.setUint32(0, logSignature.keyId >>> 0);
+  view.setUint16(4, sig.length);
   return taggedHash(
     CHECKPOINT_NOTE_TAG,
-    concatBytes(Uint8Array.of(name.length), name, id, utf8(text)),
+    concatBytes(
+      Uint8Array.of(name.length),
+      name,
+      fixed.subarray(0, 4),
+      fixed.subarray(4),
+      sig,
+      utf8(text),
+    ),
   );
 }

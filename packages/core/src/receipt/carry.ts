@@ -10,7 +10,8 @@ import { type Receipt, toReceiptCheckpoint } from './receipt.js';
  * inclusion proof and gains `carry` (the later checkpoint and a consistency proof from
  * its own checkpoint), so an anchor of the later checkpoint proves the record too.
  * Carrying an already carried receipt replaces the carry (the proof must start at
- * `receipt.checkpoint.size`).
+ * `receipt.checkpoint.size`). Pass the later checkpoint's signed note when the log signs
+ * its checkpoints: anchors then commit to the signed checkpoint.
  *
  * @example
  * ```ts
@@ -19,12 +20,14 @@ import { type Receipt, toReceiptCheckpoint } from './receipt.js';
  * ```
  * @throws {@link MedanchorError} `RECEIPT_HAS_ANCHORS` when the receipt already carries
  * anchors (they commit to another checkpoint), `RECEIPT_CARRY_INVALID` when the
- * checkpoint is of another log or smaller, or the proof does not verify.
+ * checkpoint is of another log or smaller, or the proof does not verify;
+ * `CHECKPOINT_MISMATCH` when the note states another checkpoint.
  */
 export function carryReceipt(
   receipt: Receipt,
   later: Checkpoint,
   consistencyProof: readonly Uint8Array[],
+  note?: Uint8Array | string,
 ): Receipt {
   const r = parseReceipt(receipt);
   if (r.anchors.length > 0) {
@@ -33,7 +36,7 @@ export function carryReceipt(
       'this receipt already has anchors for its checkpoint: carry the receipt before anchors are attached, or keep it as is',
     );
   }
-  const target = toReceiptCheckpoint(later);
+  const target = toReceiptCheckpoint(later, note);
   const invalid = (why: string): never => {
     throw new MedanchorError('RECEIPT_CARRY_INVALID', `cannot carry the receipt: ${why}`, {
       details: { from: r.checkpoint.size, to: later.size },

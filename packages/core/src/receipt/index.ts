@@ -30,6 +30,18 @@ export {
 } from './receipt.js';
 export { receiptV1Schema } from './schema.js';
 export {
+  type CheckpointNote,
+  readCheckpointNote,
+  readCheckpointNoteOf,
+} from './signed-checkpoint.js';
+export {
+  type CheckpointTrust,
+  checkCheckpointTrust,
+  parseTrustPolicy,
+  type TrustedLog,
+  type TrustPolicy,
+} from './trust.js';
+export {
   type AnchorCheck,
   type AnchorFacts,
   type ReceiptRejected,

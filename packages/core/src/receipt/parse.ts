@@ -1,5 +1,6 @@
 import { utf8 } from '../bytes.js';
 import { MedanchorError } from '../errors.js';
+import { MAX_NOTE_BYTES } from '../note/format.js';
 import { isValidOrigin } from './checkpoint.js';
 import type {
   Receipt,
@@ -67,16 +68,26 @@ function integer(v: unknown, path: string, min: number): number {
 }
 
 function checkpoint(v: unknown, path: string): ReceiptCheckpoint {
-  const o = object(v, path, ['origin', 'size', 'root', 'digest']);
+  const o = object(v, path, ['origin', 'size', 'root', 'digest'], ['note']);
   if (!isValidOrigin(o['origin'])) {
     malformed(`${path}.origin`, 'must be 1 to 255 printable ASCII characters without spaces');
   }
-  return {
+  const cp: ReceiptCheckpoint = {
     origin: o['origin'],
     size: integer(o['size'], `${path}.size`, 1),
     root: hash(o['root'], `${path}.root`),
     digest: hash(o['digest'], `${path}.digest`),
   };
+  if (o['note'] === undefined) return cp;
+  // The note's syntax and its agreement with the fields are checked by verification.
+  if (
+    typeof o['note'] !== 'string' ||
+    o['note'].length === 0 ||
+    o['note'].length > MAX_NOTE_BYTES
+  ) {
+    malformed(`${path}.note`, `must be a signed note of 1 to ${MAX_NOTE_BYTES} characters`);
+  }
+  return { ...cp, note: o['note'] };
 }
 
 function record(v: unknown): ReceiptRecord {

@@ -3,6 +3,7 @@ import type { RecordCommitment } from '../commitment/index.js';
 import { MedanchorError } from '../errors.js';
 import { type Checkpoint, checkpointDigest } from './checkpoint.js';
 import { parseReceipt } from './parse.js';
+import { readCheckpointNoteOf } from './signed-checkpoint.js';
 
 /** The receipt format version this module writes and reads. */
 export const RECEIPT_VERSION = 1;
@@ -27,8 +28,17 @@ export interface ReceiptCheckpoint {
   readonly size: number;
   /** Root hash, 64 lowercase hex characters. */
   readonly root: string;
-  /** `checkpointDigest` of (origin, size, root), 64 lowercase hex characters: what anchors commit to. */
+  /**
+   * What anchors commit to, 64 lowercase hex characters: `checkpointDigest` of (origin, size,
+   * root), or for a signed checkpoint (`note` present) `checkpointNoteDigest` of the note text
+   * and the log key (docs/spec/signed-note.md).
+   */
   readonly digest: string;
+  /**
+   * The checkpoint as a C2SP signed note (tlog-checkpoint body, the log's signature first,
+   * then any witness cosignatures). Optional: receipts of unsigned logs have none.
+   */
+  readonly note?: string;
 }
 
 /** The commitment inputs of a receipt (never the record itself). */
@@ -75,13 +85,28 @@ export interface Receipt {
   readonly anchors: readonly ReceiptAnchor[];
 }
 
-/** The receipt form of a checkpoint (hex root, computed digest). */
-export function toReceiptCheckpoint(cp: Checkpoint): ReceiptCheckpoint {
+/**
+ * The receipt form of a checkpoint (hex root, computed digest), with its signed note when
+ * given: the digest is then the signed checkpoint's.
+ * @throws {@link MedanchorError} `CHECKPOINT_MISMATCH` when the note states another
+ * checkpoint; `NOTE_MALFORMED`, `NOTE_TOO_LONG`, `CHECKPOINT_MALFORMED` for a bad note.
+ */
+export function toReceiptCheckpoint(cp: Checkpoint, note?: Uint8Array | string): ReceiptCheckpoint {
+  if (note === undefined) {
+    return {
+      origin: cp.origin,
+      size: cp.size,
+      root: toHex(cp.root),
+      digest: toHex(checkpointDigest(cp)),
+    };
+  }
+  const read = readCheckpointNoteOf(cp, note);
   return {
     origin: cp.origin,
     size: cp.size,
     root: toHex(cp.root),
-    digest: toHex(checkpointDigest(cp)),
+    digest: toHex(read.digest),
+    note: read.note,
   };
 }
 
@@ -97,6 +122,8 @@ export interface BuildReceiptInput {
   readonly inclusionProof: readonly Uint8Array[];
   /** Anchors to attach (default none). */
   readonly anchors?: readonly ReceiptAnchor[];
+  /** The checkpoint's signed note, when the log signs its checkpoints. */
+  readonly note?: Uint8Array | string;
 }
 
 /**
@@ -104,7 +131,7 @@ export interface BuildReceiptInput {
  * @throws {@link MedanchorError} `INVALID_ORIGIN`, `INVALID_SIZE` or `INVALID_LENGTH` on a bad checkpoint.
  */
 export function buildReceipt(input: BuildReceiptInput): Receipt {
-  return assemble(input, toReceiptCheckpoint(input.checkpoint));
+  return assemble(input, toReceiptCheckpoint(input.checkpoint, input.note));
 }
 
 /**
@@ -117,13 +144,14 @@ export function buildReceipts(
   firstIndex: number,
   checkpoint: Checkpoint,
   inclusionProofs: readonly (readonly Uint8Array[])[],
+  note?: Uint8Array | string,
 ): Receipt[] {
   if (inclusionProofs.length !== commitments.length) {
     throw new MedanchorError('INVALID_LENGTH', 'give one inclusion proof per commitment', {
       details: { commitments: commitments.length, proofs: inclusionProofs.length },
     });
   }
-  const cp = toReceiptCheckpoint(checkpoint);
+  const cp = toReceiptCheckpoint(checkpoint, note);
   // Proofs of one batch share nodes (MerkleLog returns one array per node): hex each once.
   const hexOf = new Map<Uint8Array, string>();
   const hex = (h: Uint8Array) => {
@@ -164,7 +192,8 @@ function assemble(
 }
 
 function checkpointJson(cp: ReceiptCheckpoint): ReceiptCheckpoint {
-  return { origin: cp.origin, size: cp.size, root: cp.root, digest: cp.digest };
+  const out = { origin: cp.origin, size: cp.size, root: cp.root, digest: cp.digest };
+  return cp.note === undefined ? out : { ...out, note: cp.note };
 }
 
 /**

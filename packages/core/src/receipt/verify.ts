@@ -1,23 +1,22 @@
-import { fromHex } from '../bytes.js';
+import { equalBytes, fromHex, toHex } from '../bytes.js';
+import { computeCommitment } from '../commitment/index.js';
 import { isMedanchorError } from '../errors.js';
-import { verifyConsistency } from '../merkle/index.js';
+import { leafHash, verifyConsistency, verifyInclusion } from '../merkle/index.js';
+import { sha256 } from '../sha256.js';
 import type { AnchorRegistry, AnchorVerifier } from './anchors.js';
-import type { Checkpoint } from './checkpoint.js';
-import {
-  checkpointDigestMatches,
-  commitmentMatches,
-  contentMatches,
-  inclusionMatches,
-} from './fast-digests.js';
+import { type Checkpoint, checkpointDigest } from './checkpoint.js';
 import { parseReceipt } from './parse.js';
 import type { Receipt, ReceiptCheckpoint } from './receipt.js';
+import { readCheckpointNoteOf } from './signed-checkpoint.js';
+import { checkCheckpointTrust, type TrustPolicy } from './trust.js';
 
 /**
  * The step of receipt verification that failed, in the order they run:
  * `parse` (shape and version), `content` (record bytes vs digest), `commitment`
  * (salt + digest vs commitment), `checkpoint` (digest of origin, size, root; tree size),
  * `inclusion` (commitment in the checkpoint's tree), `consistency` (carry to a later
- * checkpoint), `anchor` (anchor verifiers).
+ * checkpoint), `signature` (the signed checkpoint against a trust policy), `anchor`
+ * (anchor verifiers).
  */
 export type ReceiptStep =
   | 'parse'
@@ -26,6 +25,7 @@ export type ReceiptStep =
   | 'checkpoint'
   | 'inclusion'
   | 'consistency'
+  | 'signature'
   | 'anchor';
 
 /** How one anchor of the receipt fared. */
@@ -90,6 +90,14 @@ export interface ReceiptVerified {
   readonly anchors: readonly AnchorCheck[];
   /** The log the record is in (bound: the checkpoint digest commits to it). */
   readonly origin: string;
+  /**
+   * The signature check of the anchored checkpoint, when a trust policy was given: the log
+   * key that signed (`name+keyid`) and the listed witnesses that cosigned.
+   */
+  readonly signature?: {
+    readonly logKey: string;
+    readonly cosigners: readonly { readonly name: string; readonly timestamp?: bigint }[];
+  };
   /** Where and when, from the verified anchor of the highest level that reports facts. */
   readonly facts?: AnchorFacts;
   /**
@@ -124,6 +132,12 @@ export type ReceiptVerification = ReceiptVerified | ReceiptRejected;
 export interface VerifyReceiptMerkleOptions {
   /** The record bytes; when given, their SHA-256 must equal `record.digest`. */
   content?: Uint8Array;
+  /**
+   * Which keys may sign which log and how many witnesses must cosign. When given, the
+   * anchored checkpoint must carry a signed note that satisfies it (step `signature`);
+   * when absent, signatures are not checked (old receipts have none).
+   */
+  trust?: TrustPolicy;
 }
 
 /** Options of {@link verifyReceipt}. */
@@ -143,9 +157,44 @@ function toCheckpoint(cp: ReceiptCheckpoint): Checkpoint {
 }
 
 function checkCheckpoint(cp: ReceiptCheckpoint, path: string): string | undefined {
-  return checkpointDigestMatches(cp)
+  if (cp.note === undefined) {
+    return toHex(checkpointDigest(toCheckpoint(cp))) === cp.digest
+      ? undefined
+      : `${path}.digest is not the tagged digest of its origin, size and root`;
+  }
+  let digest: Uint8Array;
+  try {
+    digest = readCheckpointNoteOf(toCheckpoint(cp), cp.note).digest;
+  } catch (e) {
+    return `${path}.note is not a signed note of this checkpoint: ${isMedanchorError(e) ? e.message : 'unreadable'}`;
+  }
+  return toHex(digest) === cp.digest
     ? undefined
-    : `${path}.digest is not the tagged digest of its origin, size and root`;
+    : `${path}.digest is not the digest of its signed note and log key`;
+}
+
+/** Step `signature`: with a trust policy, the anchored checkpoint is signed as the policy asks. */
+function checkSignature(
+  receipt: Receipt,
+  anchored: ReceiptCheckpoint,
+  trust: TrustPolicy | undefined,
+): ReceiptRejected | NonNullable<ReceiptVerified['signature']> | undefined {
+  if (trust === undefined) return undefined;
+  if (anchored.note === undefined) {
+    return reject(
+      'signature',
+      `the checkpoint of log ${anchored.origin} is not signed, and the trust policy requires a signature by the log's key`,
+    );
+  }
+  // A signed own checkpoint under a carry must be trusted too: it is what the proof starts from.
+  const own = receipt.checkpoint;
+  if (own !== anchored && own.note !== undefined) {
+    const first = checkCheckpointTrust(own.note, trust);
+    if (!first.ok) return reject('signature', `checkpoint: ${first.reason}`);
+  }
+  const r = checkCheckpointTrust(anchored.note, trust);
+  if (!r.ok) return reject('signature', r.reason);
+  return { logKey: r.logKey, cosigners: r.cosigners };
 }
 
 /**
@@ -169,14 +218,18 @@ export function verifyReceiptMerkle(
   } catch (e) {
     return reject('parse', isMedanchorError(e) ? e.message : 'receipt could not be read');
   }
+  const digest = fromHex(receipt.record.digest);
+  const commitment = fromHex(receipt.record.commitment);
   const failure =
-    checkContent(options.content, receipt.record.digest) ??
-    checkCommitment(receipt) ??
+    checkContent(options.content, digest) ??
+    checkCommitment(receipt, digest, commitment) ??
     checkTree(receipt) ??
-    checkInclusion(receipt);
+    checkInclusion(receipt, commitment);
   if (failure !== undefined) return failure;
   const anchored = checkCarry(receipt);
   if ('ok' in anchored) return anchored;
+  const signature = checkSignature(receipt, anchored, options.trust);
+  if (signature !== undefined && 'ok' in signature) return signature;
   return {
     ok: true,
     level: 1,
@@ -185,24 +238,32 @@ export function verifyReceiptMerkle(
     anchoredDigest: anchored.digest,
     anchors: [],
     origin: anchored.origin,
-    statement: statementOf(anchored.origin, 1, undefined, anchored.size),
+    ...(signature === undefined ? {} : { signature }),
+    statement: signedStatement(
+      statementOf(anchored.origin, 1, undefined, anchored.size),
+      signature,
+    ),
   };
 }
 
 /** Step `content`: the given record bytes hash to `record.digest`. */
-function checkContent(content: unknown, digestHex: string): ReceiptRejected | undefined {
+function checkContent(content: unknown, digest: Uint8Array): ReceiptRejected | undefined {
   if (content === undefined) return undefined;
   if (!(content instanceof Uint8Array))
     return reject('content', 'content must be a Uint8Array of the record bytes');
-  if (!contentMatches(content, digestHex))
+  if (!equalBytes(sha256(content), digest))
     return reject('content', 'the SHA-256 of the given content is not record.digest');
   return undefined;
 }
 
 /** Step `commitment`: salt and digest make the commitment. */
-function checkCommitment(receipt: Receipt): ReceiptRejected | undefined {
-  const { salt, digest, commitment } = receipt.record;
-  if (commitmentMatches(salt, digest, commitment)) return undefined;
+function checkCommitment(
+  receipt: Receipt,
+  digest: Uint8Array,
+  commitment: Uint8Array,
+): ReceiptRejected | undefined {
+  if (equalBytes(computeCommitment(fromHex(receipt.record.salt), digest), commitment))
+    return undefined;
   return reject(
     'commitment',
     'record.commitment is not the commitment of record.salt and record.digest',
@@ -219,17 +280,17 @@ function checkTree(receipt: Receipt): ReceiptRejected | undefined {
 }
 
 /** Step `inclusion`: the commitment's leaf reaches the checkpoint's root. */
-function checkInclusion(receipt: Receipt): ReceiptRejected | undefined {
+function checkInclusion(receipt: Receipt, commitment: Uint8Array): ReceiptRejected | undefined {
   if (receipt.leafIndex >= receipt.treeSize)
     return reject('inclusion', 'leafIndex is not below treeSize');
   let included = false;
   try {
-    included = inclusionMatches(
-      receipt.record.commitment,
+    included = verifyInclusion(
+      leafHash(commitment),
       receipt.leafIndex,
       receipt.treeSize,
-      receipt.inclusionProof,
-      receipt.checkpoint.root,
+      receipt.inclusionProof.map((h) => fromHex(h)),
+      fromHex(receipt.checkpoint.root),
     );
   } catch {
     included = false;
@@ -268,6 +329,13 @@ function checkCarry(receipt: Receipt): ReceiptCheckpoint | ReceiptRejected {
     'consistency',
     'the consistency proof does not link checkpoint to carry.checkpoint',
   );
+}
+
+/** The statement with who signed the checkpoint, when a trust policy checked it. */
+function signedStatement(statement: string, sig: ReceiptVerified['signature']): string {
+  if (sig === undefined) return statement;
+  const by = sig.cosigners.map((c) => c.name).join(', ');
+  return `${statement}; checkpoint signed by trusted key ${sig.logKey}${by === '' ? '' : ` and cosigned by ${by}`}`;
 }
 
 const utc = (t: number) => `${new Date(t * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
@@ -411,6 +479,6 @@ export async function verifyReceipt(
     level,
     anchors: checks,
     ...(facts === undefined ? {} : { facts }),
-    statement: statementOf(base.origin, level, facts, cp.size),
+    statement: signedStatement(statementOf(base.origin, level, facts, cp.size), base.signature),
   };
 }

@@ -240,12 +240,17 @@ describe('checkpoint notes', () => {
     const r = verifyCheckpointNote(both, [log, witness]);
     expect(r.ok).toBe(true);
     expect(r.ok && r.verified[1]!.timestamp).toBe(1_800_000_000n);
-    const d = checkpointNoteDigest(text, log.name, log.keyId);
-    expect(d).toHaveLength(32);
-    expect(toHex(checkpointNoteDigest(text, log.name, log.keyId ^ 1))).not.toBe(toHex(d));
-    expect(
-      toHex(checkpointNoteDigest(formatCheckpointText({ ...cp, size: 8 }), log.name, log.keyId)),
-    ).not.toBe(toHex(d));
+    const logSig = parseNote(note).signatures[0]!;
+    const d = toHex(checkpointNoteDigest(text, logSig));
+    expect(d).toMatch(/^[0-9a-f]{64}$/);
+    // Cosignatures do not change it; the key ID, the signature and the body do.
+    expect(toHex(checkpointNoteDigest(text, parseNote(both).signatures[0]!))).toBe(d);
+    expect(toHex(checkpointNoteDigest(text, { ...logSig, keyId: logSig.keyId ^ 1 }))).not.toBe(d);
+    const otherSig = logSig.signature.slice();
+    otherSig[0]! ^= 1;
+    expect(toHex(checkpointNoteDigest(text, { ...logSig, signature: otherSig }))).not.toBe(d);
+    const text8 = formatCheckpointText({ ...cp, size: 8 });
+    expect(toHex(checkpointNoteDigest(text8, logSig))).not.toBe(d);
     // A note whose body is not a checkpoint is a format failure.
     expect(verifyCheckpointNote(signNote('hello\n', [log]), [log])).toMatchObject({
       ok: false,
