@@ -57,6 +57,17 @@ export {
   type VerifyProvenanceOptions,
   verifyProvenance,
 } from './provenance-verify.js';
+export {
+  type RecordHistoryStep,
+  type RecordHistoryVerification,
+  type RecordVersionEvidence,
+  type VersionLink,
+  type VersionLinkPrevious,
+  verifyRecordHistory,
+  versionLink,
+  versionLinkBytes,
+  versionLinkProblem,
+} from './record-history.js';
 export { type FhirVersionRef, parseVersionRef, versionOfRecord } from './record-target.js';
 export {
   type AssertFhirResourceOptions,
