@@ -49,6 +49,18 @@ export function verifyTxInclusion(
   input: TxInclusionInput,
   params: NetworkParams,
 ): TxInclusionResult {
+  return txInclusion(input, params, undefined);
+}
+
+/**
+ * {@link verifyTxInclusion} for a caller that already hashed the header (`headerHash`,
+ * its sha256d in internal order): the header is not hashed a second time.
+ */
+export function txInclusion(
+  input: TxInclusionInput,
+  params: NetworkParams,
+  headerHash: Uint8Array | undefined,
+): TxInclusionResult {
   if (
     typeof input !== 'object' ||
     input === null ||
@@ -67,7 +79,7 @@ export function verifyTxInclusion(
   if (!check.ok) return check;
   // One sha256d of the header serves as the block hash and, on sha256d networks, as the
   // proof-of-work hash.
-  const hash = sha256d(input.header);
+  const hash = headerHash ?? sha256d(input.header);
   const meets =
     params.powHash === 'sha256d'
       ? hashMeetsOwnTarget(input.header, hash, params.powLimit)

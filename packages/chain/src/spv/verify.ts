@@ -7,7 +7,7 @@ import type { NetworkParams } from '../network/params.js';
 import { bundledSchedule, defaultMinHeaderWork } from '../schedule/bundled.js';
 import { checkHeaderAgainstSchedule, type ScheduleFit } from '../schedule/rules.js';
 import type { DifficultySchedule } from '../schedule/types.js';
-import { verifyTxInclusion } from './inclusion.js';
+import { txInclusion } from './inclusion.js';
 import { ANCHOR_MAGIC, ANCHOR_PAYLOAD_SIZE, decodeAnchorScript } from './payload.js';
 import { type DecodedSpvProof, isSpvProofShape, type SpvProof } from './proof.js';
 
@@ -134,7 +134,7 @@ function verifySteps(proof: SpvProof | DecodedSpvProof, options: VerifySpvOption
   if (!(digest instanceof Uint8Array)) return digest;
   const ids = checkDeclaredIds(proof);
   if ('ok' in ids) return ids;
-  const inclusion = checkInclusion(proof, ids.txidInternal, options.params);
+  const inclusion = checkInclusion(proof, ids, options.params);
   if (inclusion) return inclusion;
   const header = parseHeader(proof.header);
   const schedule = checkSchedule(header, proof.height, options);
@@ -222,33 +222,38 @@ function checkPayload(
 /** Steps `txid` and `block-hash`: declared ids, if any, are the hashes of the bytes. */
 function checkDeclaredIds(
   proof: SpvProof | DecodedSpvProof,
-): { txidInternal: Uint8Array; txid: string; blockHash: string } | SpvFailure {
+):
+  | { txidInternal: Uint8Array; txid: string; headerHash: Uint8Array; blockHash: string }
+  | SpvFailure {
   const txidInternal = sha256d(proof.rawTx);
   const txid = hashToDisplayHex(txidInternal);
   const declared = proof as DecodedSpvProof;
   if (declared.declaredTxid !== undefined && declared.declaredTxid !== txid)
     return fail('txid', 'the declared txid is not the hash of rawTx');
-  const blockHash = hashToDisplayHex(sha256d(proof.header));
+  const headerHash = sha256d(proof.header);
+  const blockHash = hashToDisplayHex(headerHash);
   if (declared.declaredBlockHash !== undefined && declared.declaredBlockHash !== blockHash)
     return fail('block-hash', 'the declared block hash is not the hash of the header');
-  return { txidInternal, txid, blockHash };
+  return { txidInternal, txid, headerHash, blockHash };
 }
 
 /** Steps `branch-length`, `branch`, `merkle-root`, `pow`: the txid is in a block with work. */
 function checkInclusion(
   proof: SpvProof,
-  txidInternal: Uint8Array,
+  ids: { txidInternal: Uint8Array; headerHash: Uint8Array },
   params: NetworkParams,
 ): SpvFailure | undefined {
-  const inclusion = verifyTxInclusion(
+  // The header was hashed for its block hash: that hash serves the proof of work too.
+  const inclusion = txInclusion(
     {
-      txid: txidInternal,
+      txid: ids.txidInternal,
       position: proof.position,
       branch: proof.branch,
       header: proof.header,
       ...(proof.txCount === undefined ? {} : { txCount: proof.txCount }),
     },
     params,
+    ids.headerHash,
   );
   return inclusion.ok ? undefined : fail(inclusion.step, inclusion.reason);
 }
