@@ -1,4 +1,4 @@
-import { fromHex, MedanchorError, toHex } from '@medanchor/core';
+import { MedanchorError, toHex } from '@medanchor/core';
 import { hashToDisplayHex, sha256d } from '../bitcoin/hash.js';
 import { HEADER_SIZE } from '../bitcoin/header.js';
 
@@ -84,8 +84,28 @@ export function encodeSpvProof(proof: SpvProof): SpvProofJson {
   return out;
 }
 
-const HEX = /^(?:[0-9a-f]{2})*$/;
 const HASH_HEX = /^[0-9a-f]{64}$/;
+
+// Value of a lowercase hex digit by char code, -1 for anything else: proofs are written in
+// lowercase, so one pass both checks the text and decodes it.
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let c = 0; c < 10; c++) NIBBLE[48 + c] = c;
+for (let c = 0; c < 6; c++) NIBBLE[97 + c] = 10 + c;
+
+/** The bytes of an even-length lowercase hex string, or undefined for any other text. */
+function lowerHex(v: string): Uint8Array | undefined {
+  if (v.length % 2 !== 0) return undefined;
+  const out = new Uint8Array(v.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    const a = v.charCodeAt(2 * i);
+    const b = v.charCodeAt(2 * i + 1);
+    const hi = a < 128 ? NIBBLE[a]! : -1;
+    const lo = b < 128 ? NIBBLE[b]! : -1;
+    if (hi < 0 || lo < 0) return undefined;
+    out[i] = (hi << 4) | lo;
+  }
+  return out;
+}
 
 function invalid(member: string, rule: string): MedanchorError {
   return new MedanchorError('INVALID_PROOF', `SPV proof member "${member}" ${rule}`, {
@@ -93,10 +113,11 @@ function invalid(member: string, rule: string): MedanchorError {
   });
 }
 
-function hexMember(o: Record<string, unknown>, key: string, pattern = HEX): Uint8Array {
+function hexMember(o: Record<string, unknown>, key: string): Uint8Array {
   const v = o[key];
-  if (typeof v !== 'string' || !pattern.test(v)) throw invalid(key, 'must be lowercase hex');
-  return fromHex(v, key);
+  const bytes = typeof v === 'string' ? lowerHex(v) : undefined;
+  if (bytes === undefined) throw invalid(key, 'must be lowercase hex');
+  return bytes;
 }
 
 function intMember(o: Record<string, unknown>, key: string, max = 0xffffffff): number {
@@ -132,9 +153,9 @@ export function decodeSpvProof(input: unknown): DecodedSpvProof {
   }
   if (!Array.isArray(r.branch)) throw invalid('branch', 'must be an array of 32-byte hex hashes');
   const branch = r.branch.map((b, i) => {
-    if (typeof b !== 'string' || !HASH_HEX.test(b))
-      throw invalid(`branch[${i}]`, 'must be 64 lowercase hex characters');
-    return fromHex(b);
+    const bytes = typeof b === 'string' && b.length === 64 ? lowerHex(b) : undefined;
+    if (bytes === undefined) throw invalid(`branch[${i}]`, 'must be 64 lowercase hex characters');
+    return bytes;
   });
   const header = hexMember(r, 'header');
   if (header.length !== HEADER_SIZE) throw invalid('header', 'must be 80 bytes');
