@@ -18,6 +18,17 @@ describe('examples run end to end', () => {
     });
   });
 
+  it('hospital-audit: an EHR flow end to end; the auditor verifies the record history, every audit event at level 3 and each read against the anchored consent; an erasure leaves every other proof valid', async () => {
+    const { main } = await import('./hospital-audit/main.js');
+    expect(await main()).toEqual({
+      history: 2,
+      omittedStep: 'omitted',
+      auditVerified: '5/5',
+      reads: ['read: permit, time not proven', 'refused read: deny (revoked), time not proven'],
+      afterErasure: '9/9',
+    });
+  });
+
   it('audit-trail: two anchored checkpoints are consistent; a rewritten root is caught', async () => {
     const { main } = await import('./audit-trail/main.js');
     expect(await main()).toEqual({ consistent: true, rewriteDetected: true });
