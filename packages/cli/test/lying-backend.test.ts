@@ -68,9 +68,28 @@ describe('medanchor through a lying Esplora', () => {
     liar.tell('merkle-sibling');
     const lied = await cli(['upgrade', '--json'], { cwd, env: env() });
     expect(beside(files)).toEqual(good);
-    console.log(
-      `[lying cli] upgrade under merkle-sibling: exit ${lied.status}; ${lied.stderr.trim()} ${lied.stdout.trim().slice(0, 400)}`,
+    // The refusal is the exit status of a check that could not be made, naming the checkpoint.
+    expect(lied.status).toBe(3);
+    const report = JSON.parse(lied.stdout);
+    expect(report.ok).toBe(false);
+    expect(report.refused).toHaveLength(1);
+    expect(report.refused[0].step).toBe('merkle-root');
+    expect(report.refused[0].reason).toMatch(/^ANCHOR_PROOF_REFUSED: /);
+    expect(report.anchors.map((a: { checkpoint: string }) => a.checkpoint)).toContain(
+      report.refused[0].checkpoint,
     );
+    const liedText = await cli(['upgrade'], { cwd, env: env() });
+    expect(liedText.status).toBe(3);
+    expect(liedText.stdout).toContain(
+      `checkpoint ${report.refused[0].checkpoint.slice(0, 16)}...: the backend's proof was refused at merkle-root`,
+    );
+    // `anchor` follows the same anchors and says the same.
+    const anchored = await cli(['anchor', '--json'], { cwd, env: env() });
+    expect(anchored.status).toBe(3);
+    expect(JSON.parse(anchored.stdout).refused.map((r: { step: string }) => r.step)).toEqual([
+      'merkle-root',
+    ]);
+    expect(beside(files)).toEqual(good);
 
     // 4 real confirmations behind a tip padded by 100: level 3 at 6 does not pass.
     liar.tell('padded-tip');

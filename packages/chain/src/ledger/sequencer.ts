@@ -173,7 +173,14 @@ export class Sequencer {
           } catch (e) {
             // A proof the backend gave that does not verify: keep what the receipts have.
             this.checkLost(e);
-            this.o.onError(e);
+            this.o.onError(
+              isMedanchorError(e, 'ANCHOR_PROOF_REFUSED')
+                ? new MedanchorError(e.code, e.message, {
+                    details: { ...e.details, digest },
+                    cause: e,
+                  })
+                : e,
+            );
             continue;
           }
         }
@@ -242,7 +249,18 @@ export class Sequencer {
       if (!stored) await this.persist(digest, { ...s, void: true });
     }
     if (this.o.anchorer !== undefined) {
-      this.anchorer = await createAnchorer({ ...this.o.anchorer, state: this.stateStore() });
+      const observer = this.o.anchorer.onEvent;
+      this.anchorer = await createAnchorer({
+        ...this.o.anchorer,
+        state: this.stateStore(),
+        onEvent: async (event) => {
+          if (observer !== undefined) await observer(event);
+          // An error without a transaction is a hold: the backend's account did not verify
+          // and nothing was saved. Callers only see it through onError.
+          if (event.kind === 'error' && event.txid === undefined)
+            this.o.onError(heldAnchor(event.digest, event.reason ?? 'no reason given'));
+        },
+      });
     }
     this.startRenewal();
   }
@@ -390,4 +408,23 @@ export class Sequencer {
 function sameBlock(entry: { txid: string; blockHash: string }, record: AnchorRecord): boolean {
   const c = record.confirmation!;
   return entry.txid === c.txid && entry.blockHash === c.blockHash;
+}
+
+/**
+ * The anchorer held a record because the backend's account did not verify (a refused
+ * proof, an unproven reorg): `ANCHOR_PROOF_REFUSED` naming the checkpoint and the step.
+ */
+function heldAnchor(digest: string, reason: string): MedanchorError {
+  const coded = /^([A-Z][A-Z0-9_]*): ([\s\S]*)$/.exec(reason);
+  const step =
+    coded === null
+      ? 'reorg'
+      : coded[1] === 'ANCHOR_PROOF_REFUSED'
+        ? (/ fails at ([\w-]+)/.exec(coded[2]!)?.[1] ?? 'proof')
+        : 'confirmation';
+  return new MedanchorError(
+    'ANCHOR_PROOF_REFUSED',
+    `the anchor of checkpoint ${digest.slice(0, 16)}... was kept as it was: ${coded === null ? reason : coded[2]}`,
+    { details: { digest, step } },
+  );
 }

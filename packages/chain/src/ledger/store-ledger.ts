@@ -51,7 +51,11 @@ export interface StoreLedgerOptions {
   pollMs?: number;
   /** Most records integrated in one store transaction (default 10 000). */
   batchSize?: number;
-  /** Called when a background round fails (default: ignored); the loop goes on. */
+  /**
+   * Called when a background round fails (default: ignored); the loop goes on. Also called,
+   * from `sync()`, with `ANCHOR_PROOF_REFUSED` (details: `digest`, `step`) for each anchor
+   * kept as it was because the backend's proof or reorg claim did not verify.
+   */
   onError?: (error: unknown) => void;
 }
 

@@ -1,7 +1,8 @@
 import { type AnchorStatusLine, anchorStatuses, describeStatus } from '../anchor-status.js';
 import { refreshReceiptsBeside } from '../beside.js';
 import type { Command } from '../command.js';
-import { EXIT_INVALID, EXIT_OK } from '../exit-codes.js';
+import { EXIT_INVALID, EXIT_OK, EXIT_UNCHECKED } from '../exit-codes.js';
+import { describeRefused, RefusedProofs } from '../refused-proofs.js';
 import { usageError } from '../usage-error.js';
 import { openWorkspace } from '../workspace.js';
 
@@ -26,7 +27,7 @@ export const upgradeCommand: Command = {
   summary: 'add the Bitcoin proof to receipts whose anchor confirmed (optionally wait for it)',
   usage: '',
   description:
-    "Follows every anchor; once its transaction is in a block, each receipt of that checkpoint gains the transaction, its block's merkle branch and header (level 2: verifiable offline), rewritten in place and beside its file. After a reorg the receipts move to the new block. With --wait, repeats until every anchor has the configured number of confirmations (level 3).",
+    "Follows every anchor; once its transaction is in a block, each receipt of that checkpoint gains the transaction, its block's merkle branch and header (level 2: verifiable offline), rewritten in place and beside its file. After a reorg the receipts move to the new block. With --wait, repeats until every anchor has the configured number of confirmations (level 3). A proof from the backend that does not verify is refused: the receipts keep what they had, the checkpoint is named and the exit status is 3.",
   options: [
     {
       name: 'wait',
@@ -67,7 +68,8 @@ export const upgradeCommand: Command = {
       throw usageError('--confirmations takes a positive integer');
     const interval = seconds(args.values['interval'], 'interval', 2) * 1000;
     const deadline = Date.now() + seconds(args.values['timeout'], 'timeout', 3600) * 1000;
-    const ws = await openWorkspace(config, io.env, { anchoring: true });
+    const refused = new RefusedProofs();
+    const ws = await openWorkspace(config, io.env, { anchoring: true, onError: refused.onError });
     try {
       if (ws.upgraded !== undefined)
         out.info(
@@ -79,6 +81,8 @@ export const upgradeCommand: Command = {
       const deep = (s: AnchorStatusLine) => s.status === 'final' || (s.confirmations ?? 0) >= depth;
       let written = 0;
       for (;;) {
+        // Only the last round's refusals count: a backend may answer well on a retry.
+        refused.clear();
         for (const c of await ws.ledger.sync())
           upgraded.set(c.digest, c.state.checkpoint.size - c.state.firstIndex);
         // Written as they change, so an interrupted wait leaves nothing behind.
@@ -89,20 +93,25 @@ export const upgradeCommand: Command = {
       }
       const count = [...upgraded.values()].reduce((a, b) => a + b, 0);
       const done = statuses.every(deep);
+      const refusals = refused.list();
       out.result(
         {
-          ok: !wait || done,
+          ok: (!wait || done) && refusals.length === 0,
           upgraded: count,
           receiptsWritten: written,
           confirmations: depth,
           anchors: statuses,
+          refused: refusals,
         },
         [
           ...statuses.map(describeStatus),
+          ...refusals.map(describeRefused),
           `${count} receipt(s) upgraded, ${written} written beside their files`,
           ...(wait && !done ? [`gave up waiting for ${depth} confirmation(s)`] : []),
         ],
       );
+      // A refused proof means the anchor could not be checked, whatever else happened.
+      if (refusals.length > 0) return EXIT_UNCHECKED;
       return wait && !done ? EXIT_INVALID : EXIT_OK;
     } finally {
       await ws.close();
