@@ -36,10 +36,17 @@ function childPids(parent: number): number[] {
 /** Where initdb/postgres live, or why they are not usable here. */
 export type PostgresBin = { dir: string } | { missing: string };
 
-/** Debian installs one directory per major version; the newest wins. */
+/**
+ * Debian installs one directory per major version; the newest wins. `MEDANCHOR_PG_BIN`
+ * names another directory holding initdb and postgres.
+ */
 export function findPostgresBin(): PostgresBin {
   const root = '/usr/lib/postgresql';
-  if (process.env.MEDANCHOR_PG_BIN !== undefined) return { dir: process.env.MEDANCHOR_PG_BIN };
+  const override = process.env.MEDANCHOR_PG_BIN;
+  if (override !== undefined)
+    return existsSync(join(override, 'initdb'))
+      ? { dir: override }
+      : { missing: `MEDANCHOR_PG_BIN=${override} has no initdb` };
   if (!existsSync(root))
     return { missing: `${root} does not exist: install Debian's "postgresql" package (CI does)` };
   const versions = readdirSync(root)
