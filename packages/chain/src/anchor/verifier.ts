@@ -112,6 +112,28 @@ function blockIds(proof: DecodedSpvProof): { txid: string; blockHash: string } {
   };
 }
 
+/**
+ * Step `duplicate`: the receipt holds no other `bitcoin` entry for this entry's network. Two
+ * would date the record by two blocks, and which one the verdict reports would depend on
+ * their order; a receipt holds at most one per network (anchor-transaction.md section 5).
+ */
+function checkSingleEntry(
+  anchor: ReceiptAnchor,
+  context: AnchorContext,
+): AnchorOutcome | undefined {
+  const network = (anchor as { network?: unknown }).network;
+  const anchors: readonly ReceiptAnchor[] = context.receipt?.anchors ?? [];
+  let count = 0;
+  for (const a of anchors) {
+    if (a.type === BITCOIN_ANCHOR_TYPE && (a as { network?: unknown }).network === network) count++;
+  }
+  if (count <= 1) return undefined;
+  return {
+    ok: false,
+    reason: `duplicate: the receipt has ${count} bitcoin entries for network ${typeof network === 'string' ? JSON.stringify(network) : '(none)'}; a receipt holds at most one per network`,
+  };
+}
+
 /** Step `format`: the entry decodes as an SPV proof with a transaction count. */
 function decodeEntry(anchor: ReceiptAnchor): DecodedSpvProof | AnchorOutcome {
   let proof: DecodedSpvProof;
@@ -372,7 +394,7 @@ async function verifyInChain(
  * quorum of backends has them in its best chain; their answers are in `details.backends`,
  * `details.disagreement` is true when they differ. `details.facts` says which of network,
  * height and time are bound ({@link BitcoinAnchorFacts}). Never throws: a failure's reason
- * starts with its step (`format`, `payload`, `branch-length`, `pow`, `bits`, `time`,
+ * starts with its step (`duplicate`, `format`, `payload`, `branch-length`, `pow`, `bits`, `time`,
  * `floor`, `schedule`, `chain`, ...) and `undetermined` marks a check that could not be made.
  *
  * @example
@@ -402,6 +424,8 @@ export function bitcoinAnchorVerifier(options: BitcoinAnchorVerifierOptions): An
   return {
     type: BITCOIN_ANCHOR_TYPE,
     async verify(anchor: ReceiptAnchor, context: AnchorContext): Promise<AnchorOutcome> {
+      const duplicate = checkSingleEntry(anchor, context);
+      if (duplicate !== undefined) return duplicate;
       const proof = decodeEntry(anchor);
       if ('ok' in proof) return proof;
       const spv = verifyOffline(proof, context, options);
