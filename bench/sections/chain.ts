@@ -20,7 +20,7 @@ import {
   verifySpvProof,
   verifyTxInclusion,
 } from '@medanchor/chain';
-import { fromHex, MemoryJournal, utf8, verifyReceipt } from '@medanchor/core';
+import { fromHex, MemoryJournal, utf8, verifyReceipt, verifyReceiptMerkle } from '@medanchor/core';
 import { devAnchoring } from '../../examples/shared/dev-anchoring.js';
 import { bitcoinAnchorVerifier } from '../../packages/chain/src/anchor/index.js';
 import { parseHeader } from '../../packages/chain/src/bitcoin/header.js';
@@ -259,6 +259,14 @@ async function scheduleTable(): Promise<void> {
       `the bench receipt does not verify with the schedule: ${JSON.stringify(check)}`,
     );
   const N = 500;
+  const merkleOnly = await measure(
+    'level 1 only (verifyReceiptMerkle: content, commitment, checkpoint, inclusion)',
+    () => {
+      for (let i = 0; i < N; i++)
+        if (!verifyReceiptMerkle(receipt, { content }).ok) throw new Error('bad');
+    },
+    { items: N, unit: 'receipts', minMs: 1500 },
+  );
   const off = await measure(
     'levels 1-2, no schedule checks',
     async () => {
@@ -279,6 +287,7 @@ async function scheduleTable(): Promise<void> {
   const mainnetSchedule = bundledSchedule('mainnet')!;
   const real = vectorPath('bitcoin/spv/592920-74d6d6dc1fc9-26.json');
   const rows: { m: Measurement; baseline?: Measurement; note?: string }[] = [
+    { m: merkleOnly, note: 'the same receipt, no anchor verifier' },
     { m: off },
     { m: on, baseline: off, note: 'target: >= 15,000 receipts/s' },
     {
