@@ -7,6 +7,7 @@ import { type ConfigFile, DEFAULT_ORIGIN } from '../config.js';
 import { DEVNET_DEFAULT_PORT } from '../devnet-port.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { writeSecretFile } from '../key-files.js';
+import { ensureLogKey, logKeyPath } from '../log-key.js';
 import { usageError } from '../usage-error.js';
 import { openStoreFor, type WalletFile } from '../workspace.js';
 
@@ -31,7 +32,7 @@ export const initCommand: Command = {
   summary: 'create medanchor.config.json, the data directory and a funding wallet',
   usage: '',
   description:
-    'Writes a config file in the working directory, creates the data directory, and generates a funding key (wallet.json, mode 0600) whose address pays for anchor transactions. On regtest the default backend is the Esplora API of `medanchor devnet`, which funds this wallet when it starts.',
+    "Writes a config file in the working directory, creates the data directory, generates a funding key (wallet.json, mode 0600) whose address pays for anchor transactions, and the log's checkpoint signing key (log-key.json, mode 0600) whose verifier key it prints for auditors (docs/transparency.md). On regtest the default backend is the Esplora API of `medanchor devnet`, which funds this wallet when it starts.",
   options: [
     {
       name: 'origin',
@@ -94,11 +95,16 @@ export const initCommand: Command = {
       secretKey: toHex(secret),
     };
     writeSecretFile(config.wallet, wallet, force);
+    const logKeyFile = logKeyPath(config);
+    // Kept across `init --force`: replacing it would be a key rotation auditors must hear of.
+    const { vkey, created } = ensureLogKey(logKeyFile, origin);
     writeFileSync(configPath, `${JSON.stringify(file, null, 2)}\n`);
     const lines = [
       `wrote ${rel(configPath)} (origin ${origin}, ${config.network.name})`,
       `data directory ${rel(config.dataDir)}, funding wallet ${rel(config.wallet)} (keep it secret)`,
       `fund this address to pay for anchors: ${key.address}`,
+      `log signing key ${rel(logKeyFile)}${created ? '' : ' (kept)'} (keep it secret); publish its verifier key for auditors:`,
+      `  ${vkey}`,
     ];
     if (config.network.name === 'regtest')
       lines.push(
@@ -113,6 +119,8 @@ export const initCommand: Command = {
         dataDir: config.dataDir,
         wallet: config.wallet,
         address: key.address,
+        logKey: logKeyFile,
+        vkey,
         network: config.network.name,
         origin,
       },
