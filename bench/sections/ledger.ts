@@ -221,7 +221,8 @@ export async function run(): Promise<void> {
       `PostgreSQL ${server.dataDir} (fsync on, synchronous_commit on); each writer process keeps ${LANES} adds in flight (ledger.addDigest, one record each, group-committed by the store); one more process sequences (integrates every 200 ms); ${INGEST_MS / 1000} s per run`,
     );
     const rows: string[] = [];
-    for (const writers of [1, 2, 4, 8]) {
+    // MEDANCHOR_BENCH_INGEST_MS=0 skips the ingest runs (e.g. to measure only a large open).
+    for (const writers of INGEST_MS > 0 ? [1, 2, 4, 8] : []) {
       const url = await server.createDatabase();
       await (await openPostgresLedgerStore({ url, origin: ORIGIN })).close();
       const seq = child(js, { MEDANCHOR_LEDGER_BENCH_CHILD: 'sequencer', BENCH_URL: url });
