@@ -18,6 +18,7 @@ export const CONFIG_KEYS = [
   'store',
   'fee',
   'confirmations',
+  'trust',
 ] as const;
 
 // Every field of ConfigFile must be listed above: a field added there and not here is a

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type NetworkParams, networkByName } from '@medanchor/chain';
-import { isValidOrigin, MedanchorError } from '@medanchor/core';
+import { isValidOrigin, MedanchorError, parseTrustPolicy, type TrustPolicy } from '@medanchor/core';
 import type { ParsedArgs } from './command.js';
 import { BACKEND_KEYS, CONFIG_KEYS, FEE_KEYS, refuseUnknownKeys } from './config-keys.js';
 import type { CliIo } from './io.js';
@@ -49,6 +49,11 @@ export interface ConfigFile {
   fee?: { minSatPerVb?: number; maxSatPerVb?: number };
   /** Confirmations for level 3 verification and `upgrade --wait`. Default 6. */
   confirmations?: number;
+  /**
+   * Trust policy for `verify`: which verifier keys may sign which log's checkpoints, which
+   * witnesses, how many must cosign (docs/spec/signed-note.md §7). Unset: signatures unchecked.
+   */
+  trust?: TrustPolicy;
 }
 
 /** Configuration after defaults, the file, the environment and the flags. */
@@ -77,6 +82,8 @@ export interface ResolvedConfig {
   fee: { minSatPerVb: number; maxSatPerVb: number };
   /** Confirmations wanted. */
   confirmations: number;
+  /** Trust policy for signed checkpoints, when configured. */
+  trust?: TrustPolicy;
   /** `--json`. */
   json: boolean;
   /** `--quiet`. */
@@ -263,6 +270,15 @@ export function resolveConfig(
     'confirmations',
   );
 
+  let trust: TrustPolicy | undefined;
+  if (file.trust !== undefined) {
+    try {
+      trust = parseTrustPolicy(file.trust);
+    } catch (e) {
+      throw configError(`${where}: trust: ${(e as Error).message}`);
+    }
+  }
+
   const json = args.values['json'] === true;
   const envProgress = env['MEDANCHOR_PROGRESS'];
   // Bars go to stderr, so they never spoil --json on stdout; only --progress asks for
@@ -288,6 +304,7 @@ export function resolveConfig(
     quorum,
     fee,
     confirmations,
+    ...(trust === undefined ? {} : { trust }),
     json,
     quiet: args.values['quiet'] === true,
     progress,

@@ -10,6 +10,7 @@ import {
   type AnchorVerifier,
   type ReceiptVerification,
   statementOf,
+  type TrustPolicy,
   toHex,
   verifyReceipt,
 } from '@medanchor/core';
@@ -142,8 +143,10 @@ function verifiersOf(
 async function checkLevel1(
   receipt: unknown,
   digest: Uint8Array,
+  trust: TrustPolicy | undefined,
 ): Promise<{ report: LevelReport; origin?: string; size?: number }> {
-  const merkle = await verifyReceipt(receipt);
+  // With a trust policy (config key `trust`), the checkpoint's signature is part of level 1.
+  const merkle = await verifyReceipt(receipt, trust === undefined ? {} : { trust });
   if (!merkle.ok) return { report: report(1, 'fail', merkle.reason, merkle.step) };
   if (merkle.receipt.record.digest !== toHex(digest))
     return {
@@ -257,7 +260,7 @@ export async function verifyFile(
 ): Promise<FileVerdict> {
   const receipt = readReceiptFile(receiptPath);
   const digest = await fileDigest(filePath);
-  const one = await checkLevel1(receipt, digest);
+  const one = await checkLevel1(receipt, digest, options.config.trust);
   const levels = [one.report];
   if (one.report.status !== 'pass') return { valid: false, reached: 0, levels };
   const verdict = (reached: number, facts?: AnchorFacts): FileVerdict => ({
