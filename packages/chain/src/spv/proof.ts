@@ -86,6 +86,22 @@ export function encodeSpvProof(proof: SpvProof): SpvProofJson {
 
 const HASH_HEX = /^[0-9a-f]{64}$/;
 
+/** The members of a version 1 proof. */
+const MEMBERS: ReadonlySet<string> = new Set([
+  'type',
+  'version',
+  'network',
+  'txid',
+  'rawTx',
+  'outputIndex',
+  'position',
+  'txCount',
+  'branch',
+  'header',
+  'blockHash',
+  'height',
+]);
+
 // Value of a lowercase hex digit by char code, -1 for anything else: proofs are written in
 // lowercase, so one pass both checks the text and decodes it.
 const NIBBLE = new Int8Array(128).fill(-1);
@@ -184,21 +200,7 @@ export function decodeSpvProof(input: unknown): DecodedSpvProof {
     }
     proof.declaredBlockHash = r.blockHash;
   }
-  const known = new Set([
-    'type',
-    'version',
-    'network',
-    'txid',
-    'rawTx',
-    'outputIndex',
-    'position',
-    'txCount',
-    'branch',
-    'header',
-    'blockHash',
-    'height',
-  ]);
-  for (const k of Object.keys(r)) if (!known.has(k)) throw invalid(k, 'is not part of version 1');
+  for (const k of Object.keys(r)) if (!MEMBERS.has(k)) throw invalid(k, 'is not part of version 1');
   return proof;
 }
 
