@@ -22,7 +22,7 @@ import {
  * `header-other-height`: `/block-height/:h` names the block at h - 1. `padded-tip`: the tip
  * claims `padBy` more blocks than the chain has. `weak-pow-above`: above `weakAbove`, the
  * best chain is made of headers that link but lack their proof of work, and the tip is the
- * last of them. `http-500`, `http-429`: that status (429 with `retry-after: 0`) for the
+ * last of them (also in `/blocks/:h` header ranges). `http-500`, `http-429`: that status (429 with `retry-after: 0`) for the
  * next `failCount` requests (all while on, when `failCount` is undefined). `slow`: every
  * answer waits `delayMs` first. `truncated`: bodies are cut in half and the connection
  * dropped.
@@ -150,6 +150,21 @@ export async function lyingEsplora(upstream: string): Promise<LyingEsplora> {
         const fake = chain.find((b) => b.height === Number(parts[1]));
         if (fake !== undefined) return { status: 200, text: fake.hash };
       }
+      // `/blocks/:h` (header ranges) shows the same chain: the fakes, then the real blocks below.
+      if (parts[0] === 'blocks' && parts.length === 2 && /^\d+$/.test(parts[1]!)) {
+        const h = Number(parts[1]);
+        if (h > chain.at(-1)!.height) return { status: 404, text: 'Block not found' };
+        if (h > settings.weakAbove) {
+          const listed: unknown[] = chain
+            .filter((b) => b.height <= h)
+            .reverse()
+            .map(blockFields);
+          const below = await passOn(`/blocks/${settings.weakAbove}`, 'GET');
+          if (below.status !== 200) return below;
+          listed.push(...(JSON.parse(below.text) as unknown[]));
+          return { status: 200, text: JSON.stringify(listed.slice(0, 10)) };
+        }
+      }
       if (parts[0] === 'block' && parts[1] !== undefined) {
         const fake = byHash.get(parts[1]);
         if (fake !== undefined) {
@@ -272,6 +287,26 @@ export async function lyingEsplora(upstream: string): Promise<LyingEsplora> {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+  };
+}
+
+// A fake block as `GET /blocks/:h` lists it (the header fields; sizes made up).
+function blockFields(b: FakeBlock) {
+  const h = parseHeader(b.header);
+  return {
+    id: b.hash,
+    height: b.height,
+    version: h.version >>> 0,
+    timestamp: h.time,
+    tx_count: 1,
+    size: 285,
+    weight: 1140,
+    merkle_root: hashToDisplayHex(h.merkleRoot),
+    previousblockhash: hashToDisplayHex(h.prevHash),
+    mediantime: h.time,
+    nonce: h.nonce,
+    bits: h.bits,
+    difficulty: 0,
   };
 }
 

@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { fromHex, isMedanchorError, MedanchorError, toHex } from '@medanchor/core';
 import { Block } from 'bitcoinjs-lib';
 import type { Backend, Utxo } from '../backend/types.js';
+import { bitsToTarget } from '../bitcoin/compact.js';
+import { hashToDisplayHex } from '../bitcoin/hash.js';
+import { parseHeader } from '../bitcoin/header.js';
 import type { DevnetBlockInfo } from '../devnet/index.js';
 
 /**
@@ -58,7 +61,8 @@ class HttpError extends Error {
 /**
  * Serves the Esplora HTTP API over a backend (typically a devnet), so code that
  * talks to Esplora can be tested against a local chain over real HTTP. Endpoints:
- * `GET /blocks/tip/height`, `/blocks/tip/hash`, `/block-height/:h`, `/block/:hash`,
+ * `GET /blocks/tip/height`, `/blocks/tip/hash`, `/blocks[/:h]` (the block at `:h`, or the
+ * tip, and up to 9 below it), `/block-height/:h`, `/block/:hash`,
  * `/block/:hash/header`, `/block/:hash/txids`, `/block/:hash/raw`, `/block/:hash/status`,
  * `/tx/:txid/hex`, `/tx/:txid/raw`, `/tx/:txid/status`, `/tx/:txid/merkle-proof`,
  * `/scripthash/:hash/utxo`, `/fee-estimates`, and `POST /tx`. Every answer allows any
@@ -118,6 +122,11 @@ async function handle(
     const tip = await src.tip();
     if (c === 'height') return sendText(res, String(tip.height));
     if (c === 'hash') return sendText(res, tip.hash);
+  }
+  if (a === 'blocks' && parts.length <= 2) {
+    // Like Esplora: a start height that is not a number means the tip.
+    const start = b !== undefined && /^\d+$/.test(b) ? Number(b) : undefined;
+    return sendJson(res, await blockList(src, start));
   }
   if (a === 'block-height' && b !== undefined && parts.length === 2) {
     if (!/^\d+$/.test(b)) throw new HttpError(400, 'Invalid height');
@@ -183,20 +192,76 @@ async function blockRoute(
   if (sub === 'txids') return sendJson(res, info.txids);
   if (sub === 'raw') return sendBytes(res, info.raw);
   if (sub !== undefined) throw new HttpError(404, 'Not found');
-  const h = Block.fromBuffer(info.header);
-  return sendJson(res, {
+  const times = (await ancestorsOf(src, hash, MEDIAN_SPAN)).map((x) => parseHeader(x.header).time);
+  return sendJson(res, blockJson(info, medianOf(times)));
+}
+
+// Bitcoin's median time past spans the block and its 10 parents.
+const MEDIAN_SPAN = 11;
+const BLOCKS_PAGE = 10;
+// Difficulty 1: the target of compact bits 0x1d00ffff.
+const DIFFICULTY_1 = Number(bitsToTarget(0x1d00ffff));
+
+/** The block `hash` and up to `count - 1` of its ancestors, newest first. */
+async function ancestorsOf(src: EsploraSource, hash: string, count: number) {
+  const out: { hash: string; height: number; header: Uint8Array }[] = [];
+  let at: string | undefined = hash;
+  while (at !== undefined && out.length < count) {
+    const h = await src.headerByHash(at);
+    out.push(h);
+    at = h.height === 0 ? undefined : hashToDisplayHex(parseHeader(h.header).prevHash);
+  }
+  return out;
+}
+
+function medianOf(times: number[]): number {
+  const sorted = [...times].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** A block as Esplora shows it, its fields in Esplora's order. */
+function blockJson(info: DevnetBlockInfo, mediantime: number) {
+  const h = parseHeader(info.header);
+  return {
     id: info.hash,
     height: info.height,
-    version: h.version,
-    timestamp: h.timestamp,
+    // Esplora prints the version as an unsigned 32-bit number.
+    version: h.version >>> 0,
+    timestamp: h.time,
     tx_count: info.txids.length,
     size: info.size,
     weight: info.weight,
-    merkle_root: toHex(h.merkleRoot!.slice().reverse()),
-    previousblockhash: info.height === 0 ? null : toHex(h.prevHash!.slice().reverse()),
+    merkle_root: hashToDisplayHex(h.merkleRoot),
+    previousblockhash: info.height === 0 ? null : hashToDisplayHex(h.prevHash),
+    mediantime,
     nonce: h.nonce,
     bits: h.bits,
-  });
+    difficulty: DIFFICULTY_1 / Number(bitsToTarget(h.bits)),
+  };
+}
+
+/**
+ * `GET /blocks[/:start]`: the block at `start` (default the tip) and its parents, 10 at
+ * most, newest first, as Esplora walks them; 404 above the tip.
+ */
+async function blockList(src: EsploraSource, start: number | undefined) {
+  const blockInfo = src.blockInfo;
+  if (blockInfo === undefined) throw new HttpError(501, 'Not implemented for this backend');
+  let top: string;
+  try {
+    top = start === undefined ? (await src.tip()).hash : (await src.headerByHeight(start)).hash;
+  } catch (e) {
+    if (isMedanchorError(e, 'NOT_FOUND')) throw new HttpError(404, 'Block not found');
+    throw e;
+  }
+  const chain = await ancestorsOf(src, top, BLOCKS_PAGE + MEDIAN_SPAN - 1);
+  const listed = chain.slice(0, BLOCKS_PAGE);
+  return Promise.all(
+    listed.map(async (b, i) => {
+      const times = chain.slice(i, i + MEDIAN_SPAN).map((x) => parseHeader(x.header).time);
+      return blockJson(await blockInfo.call(src, b.hash), medianOf(times));
+    }),
+  );
 }
 
 async function txRoute(

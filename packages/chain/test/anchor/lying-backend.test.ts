@@ -94,8 +94,9 @@ describe('anchorer through an honest proxy', () => {
     console.log(`[lying] requests of the sync that made an anchor final at depth 6: ${requests}`);
     expect(final?.status).toBe('final');
     expect(final?.entry?.txid).toBe(record.attempts[0]!.txid);
-    // tip + status + proof (3) + transaction + header at height + 5 headers above (2 each).
-    expect(requests).toBeLessThanOrEqual(24);
+    // tip (2) + status + proof (3) + transaction + header at height (2) + the 5 headers
+    // above in one `/blocks/:height` range (2 requests each before Esplora had ranges).
+    expect(requests).toBeLessThanOrEqual(12);
 
     // A state written before entries were kept: the entry is fetched, verified and kept once.
     const legacy = memoryAnchorStateStore();
