@@ -255,16 +255,17 @@ export async function run(): Promise<void> {
           `ledger ingest 4 writers: ${Math.round(rate)} records/s, p99 ${percentile(lat, 0.99).toFixed(1)} ms`,
         );
     }
-    console.log(
-      '\n| writers | acknowledged records/s | ack p50 ms | ack p99 ms |\n| --- | --- | --- | --- |',
-    );
+    if (rows.length > 0)
+      console.log(
+        '\n| writers | acknowledged records/s | ack p50 ms | ack p99 ms |\n| --- | --- | --- | --- |',
+      );
     for (const r of rows.filter((r) => r.startsWith('|'))) console.log(r);
     for (const r of rows.filter((r) => !r.startsWith('|'))) console.log(r);
 
     const sizes = [Number(process.env.MEDANCHOR_BENCH_OPEN_N ?? 1_000_000)];
     if (process.env.MEDANCHOR_BENCH_10M === '1') sizes.push(10_000_000);
     console.log(
-      `\nopen: stores filled through addPending + integrate + seal (what a real run writes); a fresh process opens the store, reads size and latest checkpoint and builds the newest leaf's receipt${sizes.length === 1 ? '; 10M not measured in this run (MEDANCHOR_BENCH_10M=1 measures it; the fill takes about 10x the 1M fill shown below)' : ''}`,
+      `\nopen: stores filled through addPending + integrate + seal (what a real run writes); a fresh process opens the store, reads size and latest checkpoint and builds the newest leaf's receipt${sizes.includes(10_000_000) ? '' : '; 10M not measured in this run (MEDANCHOR_BENCH_10M=1 measures it; the fill takes about 10x the 1M fill shown below)'}`,
     );
     for (const n of sizes) {
       const label = `${n / 1_000_000}M`;
