@@ -1,6 +1,6 @@
 import {
+  anchoredDigestOf,
   type Checkpoint,
-  checkpointDigest,
   fromHex,
   MedanchorError,
   type StoredAnchor,
@@ -18,6 +18,11 @@ import { type AnchorRecord, decodeAnchorRecord, encodeAnchorRecord } from '../an
 export interface LedgerAnchorState {
   /** The checkpoint that is (or is to be) anchored. */
   readonly checkpoint: Checkpoint;
+  /**
+   * The checkpoint as a signed note, when the ledger signs (docs/spec/signed-note.md): the
+   * digest (this state's key) is then the note's.
+   */
+  readonly note?: string;
   /** Index of the first leaf this checkpoint sealed (the previous checkpoint's size). */
   readonly firstIndex: number;
   /** The anchorer's record, once a transaction was signed and saved. */
@@ -50,6 +55,7 @@ export function encodeLedgerAnchorState(s: LedgerAnchorState): Record<string, un
       root: toHex(s.checkpoint.root),
     },
     firstIndex: s.firstIndex,
+    ...(s.note === undefined ? {} : { note: s.note }),
     ...(s.record === undefined ? {} : { record: encodeAnchorRecord(s.record) }),
     ...(s.entry === undefined ? {} : { entry: s.entry }),
     ...(s.lastError === undefined ? {} : { lastError: s.lastError }),
@@ -78,7 +84,15 @@ export function decodeLedgerAnchorState(stored: StoredAnchor): LedgerAnchorState
     size: c['size'] as number,
     root: fromHex(c['root']),
   };
-  if (toHex(checkpointDigest(checkpoint)) !== stored.digest) throw corrupt('digest');
+  const note = o['note'];
+  if (note !== undefined && typeof note !== 'string') throw corrupt('note');
+  let digest: string;
+  try {
+    digest = toHex(anchoredDigestOf(note === undefined ? checkpoint : { ...checkpoint, note }));
+  } catch {
+    throw corrupt('note');
+  }
+  if (digest !== stored.digest) throw corrupt('digest');
   const firstIndex = o['firstIndex'];
   if (!Number.isSafeInteger(firstIndex) || (firstIndex as number) < 0) throw corrupt('firstIndex');
   const entry = o['entry'];
@@ -88,6 +102,7 @@ export function decodeLedgerAnchorState(stored: StoredAnchor): LedgerAnchorState
   return {
     checkpoint,
     firstIndex: firstIndex as number,
+    ...(note === undefined ? {} : { note }),
     ...(o['record'] === undefined ? {} : { record: decodeAnchorRecord(o['record']) }),
     ...(entry === undefined ? {} : { entry: entry as BitcoinAnchorEntry }),
     ...(lastError === undefined ? {} : { lastError }),

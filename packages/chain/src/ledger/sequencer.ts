@@ -7,7 +7,10 @@ import {
   type Lease,
   type LedgerStore,
   MedanchorError,
+  type NoteSignerKey,
   prepareIntegration,
+  readCheckpointNote,
+  signCheckpoint,
   toHex,
   treeRoot,
 } from '@medanchor/core';
@@ -59,6 +62,8 @@ export interface SequencerOptions {
   readonly batchSize: number;
   readonly onError: (error: unknown) => void;
   readonly onIntegrated: (leaves: readonly { pendingId: string; index: number }[]) => void;
+  /** The log's checkpoint signing key: each seal then signs and anchors a C2SP signed note. */
+  readonly signer?: NoteSignerKey;
 }
 
 // How often a sequencer retries anchoring checkpoints whose anchoring failed.
@@ -373,10 +378,23 @@ export class Sequencer {
     if (!due) return undefined;
     const root = await treeRoot((l, i, w) => store.readTile(l, i, w), size);
     const checkpoint: Checkpoint = { origin: store.origin, size, root };
-    const digest = toHex(checkpointDigest(checkpoint));
+    // Signed, the anchor commits to the note (text and the log's signature line).
+    const signed =
+      this.o.signer === undefined ? undefined : signCheckpoint(checkpoint, this.o.signer);
+    const digest = toHex(
+      signed === undefined ? checkpointDigest(checkpoint) : readCheckpointNote(signed).digest,
+    );
+    const note = signed === undefined ? undefined : new TextDecoder().decode(signed);
     // The anchor state first: a checkpoint is never stored without one.
-    await this.persist(digest, { checkpoint, firstIndex: from });
-    await store.putCheckpoint(this.requireLease(), checkpoint);
+    await this.persist(digest, {
+      checkpoint,
+      firstIndex: from,
+      ...(note === undefined ? {} : { note }),
+    });
+    await store.putCheckpoint(
+      this.requireLease(),
+      signed === undefined ? checkpoint : { ...checkpoint, note: signed },
+    );
     this.unsealedSince = undefined;
     await this.anchorOne(digest);
     return { checkpoint, digest, firstIndex: from, anchor: this.states.get(digest)! };

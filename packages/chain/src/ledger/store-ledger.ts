@@ -1,10 +1,11 @@
 import {
+  anchoredDigestOf,
   buildReceipts,
   type CommitOptions,
-  checkpointDigest,
   commitDigest,
   type LedgerStore,
   MedanchorError,
+  type NoteSignerKey,
   type Receipt,
   type StoredAnchor,
   type StoredCheckpoint,
@@ -57,6 +58,12 @@ export interface StoreLedgerOptions {
    * kept as it was because the backend's proof or reorg claim did not verify.
    */
   onError?: (error: unknown) => void;
+  /**
+   * The log's checkpoint signing key (a type 0x01 note key named after the origin): every
+   * seal then stores and anchors a C2SP signed note, and receipts carry it
+   * (docs/spec/signed-note.md). Leave it out for unsigned checkpoints.
+   */
+  signer?: NoteSignerKey;
 }
 
 /** Options of {@link StoreLedger.add} and {@link StoreLedger.addDigest}. */
@@ -180,6 +187,7 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
     store,
     ...(options.anchorer === undefined ? {} : { anchorer: options.anchorer }),
     ...(options.policy === undefined ? {} : { policy: options.policy }),
+    ...(options.signer === undefined ? {} : { signer: options.signer }),
     owner,
     leaseTtlMs: ttl,
     batchSize,
@@ -277,7 +285,7 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
   }
 
   async function withAnchors(r: Receipt, cp: StoredCheckpoint): Promise<Receipt> {
-    const state = await stateOf(toHex(checkpointDigest(cp)));
+    const state = await stateOf(toHex(anchoredDigestOf(cp)));
     const entry = state === undefined ? undefined : entryOf(state);
     return entry === undefined ? r : { ...r, anchors: [entry] };
   }
@@ -371,7 +379,7 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
         const leaves = await store.readLeaves(start, Math.min(1024, checkpoint.size - start));
         const proofs: Uint8Array[][] = [];
         for (const leaf of leaves) proofs.push(await tree.inclusionProof(leaf.index));
-        out.push(...buildReceipts(leaves, start, checkpoint, proofs));
+        out.push(...buildReceipts(leaves, start, checkpoint, proofs, state.note));
       }
       const entry = entryOf(state);
       return entry === undefined ? out : out.map((r) => ({ ...r, anchors: [entry] }));

@@ -1,6 +1,8 @@
 import {
+  CHECKPOINT_NOTE_TAG,
   CHECKPOINT_TAG,
   COMMITMENT_TAG,
+  checkpointNotePrefix,
   concatBytes,
   encodeCheckpoint,
   fromHex,
@@ -9,6 +11,7 @@ import {
   MedanchorError,
   NODE_PREFIX,
   type Receipt,
+  readCheckpointNote,
   sha256,
   utf8,
 } from '@medanchor/core';
@@ -76,11 +79,18 @@ export function receiptToOts(
   });
   // root -> checkpoint digest: the root is the last 32 bytes of the encoded checkpoint
   const cp = receipt.checkpoint;
-  const encoded = encodeCheckpoint({ origin: cp.origin, size: cp.size, root: fromHex(cp.root) });
-  ops.push(
-    prepend(concatBytes(tagPrefix(CHECKPOINT_TAG), encoded.subarray(0, encoded.length - 32))),
-    SHA256,
-  );
+  if (cp.note !== undefined) {
+    // A signed checkpoint: the root is last there too (docs/spec/signed-note.md §5).
+    const read = readCheckpointNote(cp.note);
+    const before = checkpointNotePrefix(read.parsed.text, read.logSignature);
+    ops.push(prepend(concatBytes(tagPrefix(CHECKPOINT_NOTE_TAG), before)), SHA256);
+  } else {
+    const encoded = encodeCheckpoint({ origin: cp.origin, size: cp.size, root: fromHex(cp.root) });
+    ops.push(
+      prepend(concatBytes(tagPrefix(CHECKPOINT_TAG), encoded.subarray(0, encoded.length - 32))),
+      SHA256,
+    );
+  }
   // checkpoint digest -> txid (internal order): the digest sits inside the transaction
   const digest = fromHex(cp.digest);
   const at = indexOf(anchor.rawTx, digest);

@@ -122,16 +122,15 @@ export function verifyCheckpointNote(
 }
 
 /**
- * The 32 bytes an anchor commits to for a signed checkpoint:
- * `taggedHash("medanchor/checkpoint-note/v1", u8 len(name) || name || u32 keyId ||
- * u16 len(sig) || sig || text)`, from the log's signature line (key name, key ID,
- * signature bytes) and the checkpoint note text, lengths big-endian. So Bitcoin dates
- * exactly what the log's key signed, signature included; cosignatures added later do not
- * change it. See docs/spec/signed-note.md.
+ * The bytes hashed before the root in {@link checkpointNoteDigest}:
+ * `u8 len(name) || name || u32 keyId || u16 len(sig) || sig || u32 len(text) || text`, from
+ * the log's signature line and the checkpoint note text (lengths and key ID big-endian).
+ * The root comes last so that, as for unsigned checkpoints, the step from the root to the
+ * anchored digest is one SHA-256 over a fixed prefix (an OpenTimestamps `prepend`).
  * @throws {@link MedanchorError} `NOTE_KEY_INVALID` on a bad or over-long (>255 bytes) name,
  * `NOTE_MALFORMED` on a signature over 65535 bytes.
  */
-export function checkpointNoteDigest(text: string, logSignature: NoteSignature): Uint8Array {
+export function checkpointNotePrefix(text: string, logSignature: NoteSignature): Uint8Array {
   assertKeyName(logSignature.name);
   const name = utf8(logSignature.name);
   if (name.length > 255) {
@@ -141,19 +140,29 @@ export function checkpointNoteDigest(text: string, logSignature: NoteSignature):
   if (sig.length > 0xffff) {
     throw new MedanchorError('NOTE_MALFORMED', 'a log signature must be at most 65535 bytes');
   }
-  const fixed = new Uint8Array(6);
-  const view = new DataView(fixed.buffer);
-  view.setUint32(0, logSignature.keyId >>> 0);
-  view.setUint16(4, sig.length);
+  const body = utf8(text);
+  const id = new Uint8Array(4);
+  new DataView(id.buffer).setUint32(0, logSignature.keyId >>> 0);
+  const sigLen = new Uint8Array(2);
+  new DataView(sigLen.buffer).setUint16(0, sig.length);
+  const textLen = new Uint8Array(4);
+  new DataView(textLen.buffer).setUint32(0, body.length);
+  return concatBytes(Uint8Array.of(name.length), name, id, sigLen, sig, textLen, body);
+}
+
+/**
+ * The 32 bytes an anchor commits to for a signed checkpoint:
+ * `taggedHash("medanchor/checkpoint-note/v1", checkpointNotePrefix(text, logSignature) || root)`
+ * with `root` the checkpoint's root (the one the text states in base64). So Bitcoin dates
+ * exactly what the log's key signed, signature included; cosignatures added later do not
+ * change it. See docs/spec/signed-note.md §5.
+ * @throws {@link MedanchorError} as {@link checkpointNotePrefix}; `CHECKPOINT_MALFORMED` when
+ * the text is not a checkpoint body.
+ */
+export function checkpointNoteDigest(text: string, logSignature: NoteSignature): Uint8Array {
+  const { root } = parseCheckpointText(text).checkpoint;
   return taggedHash(
     CHECKPOINT_NOTE_TAG,
-    concatBytes(
-      Uint8Array.of(name.length),
-      name,
-      fixed.subarray(0, 4),
-      fixed.subarray(4),
-      sig,
-      utf8(text),
-    ),
+    concatBytes(checkpointNotePrefix(text, logSignature), root),
   );
 }

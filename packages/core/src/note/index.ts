@@ -3,6 +3,7 @@ export {
   type CheckpointNoteVerification,
   type CheckpointText,
   checkpointNoteDigest,
+  checkpointNotePrefix,
   formatCheckpointText,
   parseCheckpointText,
   signCheckpoint,

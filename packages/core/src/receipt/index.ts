@@ -30,6 +30,7 @@ export {
 } from './receipt.js';
 export { receiptV1Schema } from './schema.js';
 export {
+  anchoredDigestOf,
   type CheckpointNote,
   readCheckpointNote,
   readCheckpointNoteOf,

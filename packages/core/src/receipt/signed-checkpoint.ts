@@ -2,7 +2,7 @@ import { equalBytes } from '../bytes.js';
 import { MedanchorError } from '../errors.js';
 import { checkpointNoteDigest, parseCheckpointText } from '../note/checkpoint-note.js';
 import { type Note, type NoteSignature, parseNote } from '../note/format.js';
-import type { Checkpoint } from './checkpoint.js';
+import { type Checkpoint, checkpointDigest } from './checkpoint.js';
 
 /** A signed checkpoint note read for a receipt (syntax only, signatures not verified). */
 export interface CheckpointNote {
@@ -36,6 +36,18 @@ export function readCheckpointNote(note: Uint8Array | string): CheckpointNote {
     logSignature,
     digest: checkpointNoteDigest(parsed.text, logSignature),
   };
+}
+
+/**
+ * The digest an anchor commits to for a checkpoint as a store keeps it: of its signed note
+ * when it has one (docs/spec/signed-note.md §5), else `checkpointDigest` (receipt.md §1).
+ * @throws {@link MedanchorError} as {@link readCheckpointNoteOf} for a bad note.
+ */
+export function anchoredDigestOf(
+  cp: Checkpoint & { readonly note?: Uint8Array | string },
+): Uint8Array {
+  if (cp.note === undefined) return checkpointDigest(cp);
+  return readCheckpointNoteOf(cp, cp.note).digest;
 }
 
 /**

@@ -87,6 +87,8 @@ export class StoreReceiptBuilder {
       leafIndex,
       checkpoint: { origin: cp.origin, size: cp.size, root: cp.root },
       inclusionProof: await tree.inclusionProof(leafIndex),
+      // A signed checkpoint travels in the receipt (docs/spec/signed-note.md §6).
+      ...(cp.note === undefined ? {} : { note: cp.note }),
     });
   }
 }
