@@ -1,10 +1,14 @@
-import { equalBytes, fromHex, toHex } from '../bytes.js';
-import { computeCommitment } from '../commitment/index.js';
+import { fromHex, toHex } from '../bytes.js';
 import { isMedanchorError } from '../errors.js';
-import { leafHash, verifyConsistency, verifyInclusion } from '../merkle/index.js';
-import { sha256 } from '../sha256.js';
+import { verifyConsistency } from '../merkle/index.js';
 import type { AnchorRegistry, AnchorVerifier } from './anchors.js';
-import { type Checkpoint, checkpointDigest } from './checkpoint.js';
+import type { Checkpoint } from './checkpoint.js';
+import {
+  checkpointDigestMatches,
+  commitmentMatches,
+  contentMatches,
+  inclusionMatches,
+} from './fast-digests.js';
 import { parseReceipt } from './parse.js';
 import type { Receipt, ReceiptCheckpoint } from './receipt.js';
 import { readCheckpointNoteOf } from './signed-checkpoint.js';
@@ -158,7 +162,7 @@ function toCheckpoint(cp: ReceiptCheckpoint): Checkpoint {
 
 function checkCheckpoint(cp: ReceiptCheckpoint, path: string): string | undefined {
   if (cp.note === undefined) {
-    return toHex(checkpointDigest(toCheckpoint(cp))) === cp.digest
+    return checkpointDigestMatches(cp)
       ? undefined
       : `${path}.digest is not the tagged digest of its origin, size and root`;
   }
@@ -218,13 +222,11 @@ export function verifyReceiptMerkle(
   } catch (e) {
     return reject('parse', isMedanchorError(e) ? e.message : 'receipt could not be read');
   }
-  const digest = fromHex(receipt.record.digest);
-  const commitment = fromHex(receipt.record.commitment);
   const failure =
-    checkContent(options.content, digest) ??
-    checkCommitment(receipt, digest, commitment) ??
+    checkContent(options.content, receipt.record.digest) ??
+    checkCommitment(receipt) ??
     checkTree(receipt) ??
-    checkInclusion(receipt, commitment);
+    checkInclusion(receipt);
   if (failure !== undefined) return failure;
   const anchored = checkCarry(receipt);
   if ('ok' in anchored) return anchored;
@@ -247,23 +249,19 @@ export function verifyReceiptMerkle(
 }
 
 /** Step `content`: the given record bytes hash to `record.digest`. */
-function checkContent(content: unknown, digest: Uint8Array): ReceiptRejected | undefined {
+function checkContent(content: unknown, digestHex: string): ReceiptRejected | undefined {
   if (content === undefined) return undefined;
   if (!(content instanceof Uint8Array))
     return reject('content', 'content must be a Uint8Array of the record bytes');
-  if (!equalBytes(sha256(content), digest))
+  if (!contentMatches(content, digestHex))
     return reject('content', 'the SHA-256 of the given content is not record.digest');
   return undefined;
 }
 
 /** Step `commitment`: salt and digest make the commitment. */
-function checkCommitment(
-  receipt: Receipt,
-  digest: Uint8Array,
-  commitment: Uint8Array,
-): ReceiptRejected | undefined {
-  if (equalBytes(computeCommitment(fromHex(receipt.record.salt), digest), commitment))
-    return undefined;
+function checkCommitment(receipt: Receipt): ReceiptRejected | undefined {
+  const { salt, digest, commitment } = receipt.record;
+  if (commitmentMatches(salt, digest, commitment)) return undefined;
   return reject(
     'commitment',
     'record.commitment is not the commitment of record.salt and record.digest',
@@ -280,17 +278,17 @@ function checkTree(receipt: Receipt): ReceiptRejected | undefined {
 }
 
 /** Step `inclusion`: the commitment's leaf reaches the checkpoint's root. */
-function checkInclusion(receipt: Receipt, commitment: Uint8Array): ReceiptRejected | undefined {
+function checkInclusion(receipt: Receipt): ReceiptRejected | undefined {
   if (receipt.leafIndex >= receipt.treeSize)
     return reject('inclusion', 'leafIndex is not below treeSize');
   let included = false;
   try {
-    included = verifyInclusion(
-      leafHash(commitment),
+    included = inclusionMatches(
+      receipt.record.commitment,
       receipt.leafIndex,
       receipt.treeSize,
-      receipt.inclusionProof.map((h) => fromHex(h)),
-      fromHex(receipt.checkpoint.root),
+      receipt.inclusionProof,
+      receipt.checkpoint.root,
     );
   } catch {
     included = false;
