@@ -17,6 +17,7 @@ import { fromHex, type LedgerStore, MedanchorError } from '@medanchor/core';
 import { openFileLedgerStore } from '@medanchor/core/node';
 import type { BackendConfig, ResolvedConfig } from './config.js';
 import { type DataDirUpgrade, needsDataDirUpgrade, upgradeDataDir } from './data-dir-upgrade.js';
+import { logKeyPath, readLogKey } from './log-key.js';
 import { StampBook } from './stamp-book.js';
 
 /** The funding wallet `medanchor init` writes (mode 0600). */
@@ -276,8 +277,11 @@ export async function openWorkspace(
     const opened = await openStoreFor(config);
     store = opened.store;
     const stamps = new StampBook(config.dataDir, { repair: opened.exclusive });
+    // Data directories from before signed checkpoints have no log key: they stay unsigned.
+    const signer = readLogKey(logKeyPath(config));
     const ledger = await openLedger({
       store,
+      ...(signer === undefined ? {} : { signer }),
       ...(key === undefined || backend === undefined
         ? {}
         : { anchorer: { backend, network: config.network, key, fee: config.fee } }),

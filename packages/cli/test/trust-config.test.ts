@@ -80,6 +80,32 @@ describe('medanchor verify with a trust policy from the config (key "trust")', (
     expect(untrusted.stdout).toMatch(/"step":\s*"signature"/);
   });
 
+  it('stamp and seal sign with the key from init: the receipt beside the file passes under the policy', async () => {
+    const t = tempDir('trust-seal');
+    dirs.push(t);
+    const init = await cli(['init', '--origin', ORIGIN, '--json'], { cwd: t.dir });
+    const { vkey } = JSON.parse(init.stdout) as { vkey: string };
+    writeFileSync(join(t.dir, 'lab.json'), '{"resourceType":"Observation","id":"b2"}');
+    expect((await cli(['stamp', 'lab.json'], { cwd: t.dir })).status).toBe(0);
+    const sealed = await cli(['seal'], { cwd: t.dir });
+    expect(sealed.status, sealed.stderr).toBe(0);
+    const receipt = JSON.parse(readFileSync(join(t.dir, 'lab.json.receipt.json'), 'utf8'));
+    expect(receipt.checkpoint.note).toMatch(/^clinic\.example\/records\n1\n/);
+    const configPath = join(t.dir, 'medanchor.config.json');
+    const config = JSON.parse(readFileSync(configPath, 'utf8'));
+    writeFileSync(
+      configPath,
+      JSON.stringify({ ...config, trust: { logs: [{ origin: ORIGIN, keys: [vkey] }] } }),
+    );
+    const r = await cli(
+      ['verify', '--json', '--min-level', '1', 'lab.json', 'lab.json.receipt.json'],
+      {
+        cwd: t.dir,
+      },
+    );
+    expect(r.stdout, r.stderr).toMatch(/"status":\s*"pass"/);
+  });
+
   it('a malformed policy is CLI_CONFIG naming trust', async () => {
     const p = await project(true);
     p.setTrust({ logs: [{ origin: ORIGIN, keys: ['not-a-vkey'] }] });
