@@ -259,3 +259,29 @@ describe('checkpoint notes', () => {
     });
   });
 });
+
+describe('fuzz: the note parser and verifier only ever give typed errors or named results', () => {
+  it('mutated notes (fast-check, seeded)', async () => {
+    const fc = (await import('fast-check')).default;
+    const peter = parseVerifierKey(PETER_VKEY);
+    const good = new TextEncoder().encode(`${GO_TEXT}\n${PETER_SIG}${ENOCH_SIG}`);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        (edits) => {
+          const bytes = good.slice();
+          for (const [at, v] of edits) bytes[at] = v;
+          const c = code(() => parseNote(bytes));
+          if (c !== undefined) expect(c).toMatch(/^NOTE_/);
+          const r = verifyNote(bytes, [peter]);
+          if (r.ok) expect(r.verified[0]!.key.name).toBe('PeterNeumann');
+          else expect(['format', 'signature']).toContain(r.step);
+        },
+      ),
+      { numRuns: 2000, seed: 16 },
+    );
+  });
+});
