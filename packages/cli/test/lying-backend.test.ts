@@ -83,6 +83,14 @@ describe('medanchor through a lying Esplora', () => {
     expect(liedText.stdout).toContain(
       `checkpoint ${report.refused[0].checkpoint.slice(0, 16)}...: the backend's proof was refused at merkle-root`,
     );
+    // Waiting does not hide it: warned at once, and the refusal's status wins over the timeout's.
+    const waited = await cli(
+      ['upgrade', '--wait', '--confirmations', '20', '--interval', '0.2', '--timeout', '1'],
+      { cwd, env: env() },
+    );
+    expect(waited.status).toBe(3);
+    expect(waited.stderr).toContain('refused at merkle-root');
+    expect(waited.stdout).toContain('gave up waiting for 20 confirmation(s)');
     // `anchor` follows the same anchors and says the same.
     const anchored = await cli(['anchor', '--json'], { cwd, env: env() });
     expect(anchored.status).toBe(3);

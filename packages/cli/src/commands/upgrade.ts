@@ -80,6 +80,7 @@ export const upgradeCommand: Command = {
       let statuses: AnchorStatusLine[] = [];
       const deep = (s: AnchorStatusLine) => s.status === 'final' || (s.confirmations ?? 0) >= depth;
       let written = 0;
+      const warned = new Set<string>();
       for (;;) {
         // Only the last round's refusals count: a backend may answer well on a retry.
         refused.clear();
@@ -89,6 +90,12 @@ export const upgradeCommand: Command = {
         written += (await refreshReceiptsBeside(ws, config.dataDir, out)).written;
         statuses = await anchorStatuses(ws);
         if (!wait || statuses.every(deep) || Date.now() >= deadline || io.signal?.aborted) break;
+        // While waiting, say at once (once per checkpoint) that a backend's proof was refused.
+        for (const r of refused.list()) {
+          if (warned.has(r.checkpoint)) continue;
+          warned.add(r.checkpoint);
+          out.warn(`${describeRefused(r)}; still waiting`);
+        }
         await sleep(interval, io.signal);
       }
       const count = [...upgraded.values()].reduce((a, b) => a + b, 0);
