@@ -12,6 +12,7 @@ import {
   statementOf,
   type TrustPolicy,
   toHex,
+  trustPolicy,
   verifyReceipt,
 } from '@medanchor/core';
 import type { ResolvedConfig } from './config.js';
@@ -146,7 +147,10 @@ async function checkLevel1(
   trust: TrustPolicy | undefined,
 ): Promise<{ report: LevelReport; origin?: string; size?: number }> {
   // With a trust policy (config key `trust`), the checkpoint's signature is part of level 1.
-  const merkle = await verifyReceipt(receipt, trust === undefined ? {} : { trust });
+  const merkle = await verifyReceipt(
+    receipt,
+    trust === undefined ? {} : { trust: trustPolicy(trust) },
+  );
   if (!merkle.ok) return { report: report(1, 'fail', merkle.reason, merkle.step) };
   if (merkle.receipt.record.digest !== toHex(digest))
     return {

@@ -7,6 +7,7 @@ import {
   parseNote,
   readCheckpointNote,
   toHex,
+  trustPolicy,
   utf8,
   verifyCheckpointNote,
   verifyReceipt,
@@ -65,19 +66,19 @@ describe('a ledger with a signing key: signed checkpoints are stored, anchored a
 
     const anchors = createAnchorRegistry([bitcoinAnchorVerifier({ network: regtest })]);
     const trust = { logs: [{ origin: ORIGIN, keys: [encodeVerifierKey(logKey)] }] };
-    const r = await verifyReceipt(receipt, { content: record, anchors, trust });
+    const r = await verifyReceipt(receipt, { content: record, anchors, trust: trustPolicy(trust) });
     expect(r).toMatchObject({ ok: true, level: 2 });
     expect(r.ok && r.statement).toContain(`checkpoint signed by trusted key ${ORIGIN}+`);
     // Another key for the origin: the same receipt fails at the signature step.
     const stranger = {
       logs: [{ origin: ORIGIN, keys: [encodeVerifierKey(generateNoteKey(ORIGIN))] }],
     };
-    const refused = await verifyReceipt(receipt, { anchors, trust: stranger });
+    const refused = await verifyReceipt(receipt, { anchors, trust: trustPolicy(stranger) });
     expect(refused).toMatchObject({ ok: false, step: 'signature' });
     // A witness cosignature requirement with no cosignature: refused, naming the count.
     const w = generateNoteKey('witness.example/w', NOTE_TYPE_COSIGNATURE_V1);
     const quorum = { ...trust, witnesses: [encodeVerifierKey(w)], minCosignatures: 1 };
-    const short = await verifyReceipt(receipt, { anchors, trust: quorum });
+    const short = await verifyReceipt(receipt, { anchors, trust: trustPolicy(quorum) });
     expect(!short.ok && short.reason).toMatch(/0 trusted witness cosignature/);
     expect(parseNote(receipt.checkpoint.note!).signatures).toHaveLength(1);
 

@@ -1,8 +1,8 @@
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { base64 } from '@scure/base';
 import { concatBytes, utf8 } from '../bytes.js';
 import { MedanchorError } from '../errors.js';
 import { sha256 } from '../sha256.js';
+import { ed25519PublicKey, ed25519RandomSeed } from './ed25519.js';
 import { assertKeyName, isValidKeyName } from './format.js';
 
 /** Signature type byte of Ed25519 note signatures (C2SP signed-note). */
@@ -86,7 +86,7 @@ export function noteSignerKey(
   if (!(seed instanceof Uint8Array) || seed.length !== 32) {
     throw keyError('an Ed25519 private key (seed) is 32 bytes');
   }
-  const pub = ed25519.getPublicKey(seed);
+  const pub = ed25519PublicKey(seed);
   return { ...noteVerifierKey(name, pub, type), seed: seed.slice() };
 }
 
@@ -103,7 +103,7 @@ export function generateNoteKey(
   name: string,
   type: NoteKeyType = NOTE_TYPE_ED25519,
 ): NoteSignerKey {
-  return noteSignerKey(name, ed25519.utils.randomSecretKey(), type);
+  return noteSignerKey(name, ed25519RandomSeed(), type);
 }
 
 /** The public half of a signer key. */

@@ -1,6 +1,6 @@
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { concatBytes, utf8 } from '../bytes.js';
 import { MedanchorError } from '../errors.js';
+import { ed25519Sign } from './ed25519.js';
 import { assertNoteText, formatNote, type Note, type NoteSignature, parseNote } from './format.js';
 import { NOTE_TYPE_COSIGNATURE_V1, NOTE_TYPE_ED25519, type NoteSignerKey } from './keys.js';
 
@@ -32,7 +32,7 @@ export function signNoteText(
 ): NoteSignature {
   assertNoteText(text);
   if (key.type === NOTE_TYPE_ED25519) {
-    return { name: key.name, keyId: key.keyId, signature: ed25519.sign(utf8(text), key.seed) };
+    return { name: key.name, keyId: key.keyId, signature: ed25519Sign(utf8(text), key.seed) };
   }
   if (key.type === NOTE_TYPE_COSIGNATURE_V1) {
     const ts = options.timestamp ?? BigInt(Math.floor(Date.now() / 1000));
@@ -44,7 +44,7 @@ export function signNoteText(
     }
     const stamp = new Uint8Array(8);
     new DataView(stamp.buffer).setBigUint64(0, ts);
-    const sig = ed25519.sign(cosignatureMessage(text, ts), key.seed);
+    const sig = ed25519Sign(cosignatureMessage(text, ts), key.seed);
     return { name: key.name, keyId: key.keyId, signature: concatBytes(stamp, sig) };
   }
   throw new MedanchorError('NOTE_KEY_INVALID', 'unsupported note key type');

@@ -1,6 +1,6 @@
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { utf8 } from '../bytes.js';
 import { isMedanchorError } from '../errors.js';
+import { ed25519Verify } from './ed25519.js';
 import { type Note, type NoteSignature, parseNote } from './format.js';
 import { NOTE_TYPE_COSIGNATURE_V1, NOTE_TYPE_ED25519, type NoteVerifierKey } from './keys.js';
 import { cosignatureMessage } from './sign.js';
@@ -49,9 +49,7 @@ export function checkNoteSignature(
   try {
     if (key.type === NOTE_TYPE_ED25519) {
       if (sig.signature.length !== 64) return false;
-      return ed25519.verify(sig.signature, utf8(text), key.publicKey, { zip215: false })
-        ? {}
-        : false;
+      return ed25519Verify(sig.signature, utf8(text), key.publicKey) ? {} : false;
     }
     if (key.type === NOTE_TYPE_COSIGNATURE_V1) {
       if (sig.signature.length !== 72) return false;
@@ -61,11 +59,10 @@ export function checkNoteSignature(
         8,
       ).getBigUint64(0);
       if (timestamp >= 1n << 63n) return false;
-      const ok = ed25519.verify(
+      const ok = ed25519Verify(
         sig.signature.subarray(8),
         cosignatureMessage(text, timestamp),
         key.publicKey,
-        { zip215: false },
       );
       return ok ? { timestamp } : false;
     }

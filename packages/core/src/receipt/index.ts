@@ -39,8 +39,10 @@ export {
   type CheckpointTrust,
   checkCheckpointTrust,
   parseTrustPolicy,
+  type TrustChecker,
   type TrustedLog,
   type TrustPolicy,
+  trustPolicy,
 } from './trust.js';
 export {
   type AnchorCheck,

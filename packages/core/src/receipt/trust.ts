@@ -105,6 +105,29 @@ export type CheckpointTrust =
     }
   | { readonly ok: false; readonly reason: string };
 
+/** A trust policy ready to check signed checkpoints: pass it as `verifyReceipt`'s `trust`. */
+export interface TrustChecker {
+  /** The policy it was made from. */
+  readonly policy: TrustPolicy;
+  /** Checks one signed checkpoint note, as {@link checkCheckpointTrust}. Never throws. */
+  check(note: string): CheckpointTrust;
+}
+
+/**
+ * Makes a checker of a trust policy (its keys parsed once).
+ *
+ * @example
+ * ```ts
+ * const trust = trustPolicy({ logs: [{ origin: 'clinic.example/ledger', keys: [vkey] }] });
+ * const r = await verifyReceipt(receipt, { trust });
+ * ```
+ * @throws {@link MedanchorError} `TRUST_POLICY_INVALID` naming the bad entry.
+ */
+export function trustPolicy(policy: TrustPolicy): TrustChecker {
+  const parsed = compile(policy);
+  return { policy, check: (note) => checkWith(note, parsed) };
+}
+
 /**
  * Checks a signed checkpoint note against a trust policy: the log signature (the first
  * line) is by a key the policy trusts for the checkpoint's origin and verifies, every
@@ -118,6 +141,10 @@ export function checkCheckpointTrust(note: string, policy: TrustPolicy): Checkpo
   } catch (e) {
     return { ok: false, reason: (e as Error).message };
   }
+  return checkWith(note, p);
+}
+
+function checkWith(note: string, p: ParsedPolicy): CheckpointTrust {
   let read: ReturnType<typeof readCheckpointNote>;
   try {
     read = readCheckpointNote(note);

@@ -12,7 +12,7 @@ import {
 import { parseReceipt } from './parse.js';
 import type { Receipt, ReceiptCheckpoint } from './receipt.js';
 import { readCheckpointNoteOf } from './signed-checkpoint.js';
-import { checkCheckpointTrust, type TrustPolicy } from './trust.js';
+import type { TrustChecker } from './trust.js';
 
 /**
  * The step of receipt verification that failed, in the order they run:
@@ -137,11 +137,12 @@ export interface VerifyReceiptMerkleOptions {
   /** The record bytes; when given, their SHA-256 must equal `record.digest`. */
   content?: Uint8Array;
   /**
-   * Which keys may sign which log and how many witnesses must cosign. When given, the
-   * anchored checkpoint must carry a signed note that satisfies it (step `signature`);
-   * when absent, signatures are not checked (old receipts have none).
+   * Which keys may sign which log and how many witnesses must cosign, as made by
+   * `trustPolicy(policy)`. When given, the anchored checkpoint must carry a signed note that
+   * satisfies it (step `signature`); when absent, signatures are not checked (old receipts
+   * have none). A checker object keeps Ed25519 out of bundles that never check signatures.
    */
-  trust?: TrustPolicy;
+  trust?: TrustChecker;
 }
 
 /** Options of {@link verifyReceipt}. */
@@ -181,9 +182,12 @@ function checkCheckpoint(cp: ReceiptCheckpoint, path: string): string | undefine
 function checkSignature(
   receipt: Receipt,
   anchored: ReceiptCheckpoint,
-  trust: TrustPolicy | undefined,
+  trust: TrustChecker | undefined,
 ): ReceiptRejected | NonNullable<ReceiptVerified['signature']> | undefined {
   if (trust === undefined) return undefined;
+  if (typeof (trust as Partial<TrustChecker>).check !== 'function') {
+    return reject('signature', 'options.trust must be made by trustPolicy(policy)');
+  }
   if (anchored.note === undefined) {
     return reject(
       'signature',
@@ -193,10 +197,10 @@ function checkSignature(
   // A signed own checkpoint under a carry must be trusted too: it is what the proof starts from.
   const own = receipt.checkpoint;
   if (own !== anchored && own.note !== undefined) {
-    const first = checkCheckpointTrust(own.note, trust);
+    const first = trust.check(own.note);
     if (!first.ok) return reject('signature', `checkpoint: ${first.reason}`);
   }
-  const r = checkCheckpointTrust(anchored.note, trust);
+  const r = trust.check(anchored.note);
   if (!r.ok) return reject('signature', r.reason);
   return { logKey: r.logKey, cosigners: r.cosigners };
 }

@@ -19,6 +19,7 @@ import {
   signCheckpoint,
   signNoteText,
   type TrustPolicy,
+  trustPolicy,
   utf8,
   verifyReceipt,
   verifyReceiptMerkle,
@@ -66,7 +67,7 @@ describe('receipts with signed checkpoints and a trust policy', () => {
     const text = encodeReceipt(receipt);
     expect(parseReceipt(text).checkpoint.note).toBe(new TextDecoder().decode(note));
     expect(verifyReceiptMerkle(text).ok).toBe(true);
-    const r = await verifyReceipt(text, { content: s.records[3]!, trust: s.policy() });
+    const r = await verifyReceipt(text, { content: s.records[3]!, trust: trustPolicy(s.policy()) });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.signature?.logKey).toMatch(/^clinic\.example\/ledger\+[0-9a-f]{8}$/);
@@ -81,7 +82,7 @@ describe('receipts with signed checkpoints and a trust policy', () => {
     const s = setup();
     const unsigned = s.receiptAt(1, 5);
     const fail = async (receipt: unknown, policy: TrustPolicy) => {
-      const r = await verifyReceipt(receipt, { trust: policy });
+      const r = await verifyReceipt(receipt, { trust: trustPolicy(policy) });
       expect(r.ok).toBe(false);
       return r.ok ? '' : `${r.step}: ${r.reason}`;
     };
@@ -91,9 +92,9 @@ describe('receipts with signed checkpoints and a trust policy', () => {
 
     const signed = s.receiptAt(1, 5, signCheckpoint(s.at(5), s.logKey));
     expect(await fail(signed, s.policy())).toMatch(/^signature: 0 trusted witness cosignature/);
-    expect((await verifyReceipt(signed, { trust: s.policy({ minCosignatures: 0 }) })).ok).toBe(
-      true,
-    );
+    expect(
+      (await verifyReceipt(signed, { trust: trustPolicy(s.policy({ minCosignatures: 0 })) })).ok,
+    ).toBe(true);
 
     const impostor = generateNoteKey(ORIGIN);
     const forged = s.receiptAt(1, 5, s.cosign(signCheckpoint(s.at(5), impostor), 5, s.w1, s.w2));
@@ -126,7 +127,7 @@ describe('receipts with signed checkpoints and a trust policy', () => {
     const receipt = s.receiptAt(0, 5, new TextEncoder().encode(note));
     const r = await verifyReceipt(
       { ...receipt, checkpoint: { ...receipt.checkpoint, note: bad } },
-      { trust: s.policy() },
+      { trust: trustPolicy(s.policy()) },
     );
     expect(r.ok).toBe(false);
     if (!r.ok) {
@@ -142,8 +143,8 @@ describe('receipts with signed checkpoints and a trust policy', () => {
     });
     const old = s.receiptAt(2, 4, signCheckpoint(s.at(4), s.logKey));
     const fresh = s.receiptAt(2, 5, signCheckpoint(s.at(5), newKey));
-    expect((await verifyReceipt(old, { trust: rotated })).ok).toBe(true);
-    expect((await verifyReceipt(fresh, { trust: rotated })).ok).toBe(true);
+    expect((await verifyReceipt(old, { trust: trustPolicy(rotated) })).ok).toBe(true);
+    expect((await verifyReceipt(fresh, { trust: trustPolicy(rotated) })).ok).toBe(true);
   });
 
   it('a carried receipt checks the later signed checkpoint (the anchored one)', async () => {
@@ -152,11 +153,13 @@ describe('receipts with signed checkpoints and a trust policy', () => {
     const later = signCheckpoint(s.at(5), s.logKey);
     const carried = carryReceipt(early, s.at(5), s.log.consistencyProof(3, 5), later);
     expect(carried.carry?.checkpoint.note).toBe(new TextDecoder().decode(later));
-    const r = verifyReceiptMerkle(carried, { trust: s.policy({ minCosignatures: 0 }) });
+    const r = verifyReceiptMerkle(carried, {
+      trust: trustPolicy(s.policy({ minCosignatures: 0 })),
+    });
     expect(r.ok && r.anchoredDigest).toBe(carried.carry!.checkpoint.digest);
     // Unsigned later checkpoint: refused under a policy.
     const plain = carryReceipt(early, s.at(5), s.log.consistencyProof(3, 5));
-    const p = verifyReceiptMerkle(plain, { trust: s.policy({ minCosignatures: 0 }) });
+    const p = verifyReceiptMerkle(plain, { trust: trustPolicy(s.policy({ minCosignatures: 0 })) });
     expect(!p.ok && p.step).toBe('signature');
   });
 
@@ -207,7 +210,9 @@ describe('receipts with signed checkpoints and a trust policy', () => {
     }
     expect(parseTrustPolicy(s.policy())).toEqual(s.policy());
     const signed = s.receiptAt(1, 5, signCheckpoint(s.at(5), s.logKey));
-    const r = await verifyReceipt(signed, { trust: bad[4] as TrustPolicy });
+    // A plain object instead of a checker is a named failure, not a crash.
+    const r = await verifyReceipt(signed, { trust: bad[4] as never });
     expect(!r.ok && r.step).toBe('signature');
+    expect(() => trustPolicy(bad[4] as TrustPolicy)).toThrow(/not a valid vkey/);
   });
 });
