@@ -8,6 +8,7 @@ import { initCommand } from './init.js';
 import { keysNewCommand, keysShowCommand } from './keys.js';
 import { otsExportCommand, otsVerifyCommand } from './ots.js';
 import { sealCommand } from './seal.js';
+import { serveCommand } from './serve.js';
 import { stampCommand } from './stamp.js';
 import { upgradeCommand } from './upgrade.js';
 import { verifyCommand } from './verify.js';
@@ -32,5 +33,6 @@ export const COMMANDS: readonly Command[] = [
   auditRecordCommand,
   auditListCommand,
   auditVerifyCommand,
+  serveCommand,
   devnetCommand,
 ];

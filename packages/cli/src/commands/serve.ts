@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createLogServer, type WriterToken } from '@medanchor/server';
+import type { Command } from '../command.js';
+import { EXIT_OK } from '../exit-codes.js';
+import { inputError, usageError } from '../usage-error.js';
+import { openWorkspace } from '../workspace.js';
+
+function parseListen(value: unknown): { host: string; port: number } {
+  const text = typeof value === 'string' ? value : '127.0.0.1:8080';
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(text);
+  const port = m === null ? Number.NaN : Number(m[2]);
+  if (m === null || !(port >= 0 && port <= 65535))
+    throw usageError('--listen takes <host>:<port>, e.g. 127.0.0.1:8080 (port 0 picks a free one)');
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+function loadWriters(file: string | undefined, cwd: string): WriterToken[] {
+  if (file === undefined) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(resolve(cwd, file), 'utf8'));
+  } catch (e) {
+    throw inputError(`cannot read the writers file ${file} as JSON`, e);
+  }
+  if (!Array.isArray(parsed))
+    throw inputError(`${file} must be a JSON array of {"name", "sha256", "ratePerSecond"?}`);
+  return parsed as WriterToken[];
+}
+
+export const serveCommand: Command = {
+  path: ['serve'],
+  summary: 'serve the log over HTTP: C2SP tiles for anyone, submissions and receipts for writers',
+  usage: '',
+  description:
+    'Serves the ledger of the data directory (file store) or of --store (PostgreSQL) over HTTP: /checkpoint, /tile/<L>/<N> and /tile/entries/<N> as C2SP tlog-tiles, consistency proofs, /healthz and /metrics for anyone; POST /add and receipts for writers named in --writers (bearer tokens stored as SHA-256 hashes). Seals pending records every --seal-every seconds when it holds the sequencer lease. Stop with Ctrl-C.',
+  options: [
+    {
+      name: 'listen',
+      type: 'string',
+      value: '<host:port>',
+      description: 'address to listen on (default 127.0.0.1:8080; port 0 picks a free one)',
+    },
+    {
+      name: 'writers',
+      type: 'string',
+      value: '<file>',
+      description:
+        'JSON array of writers: [{"name", "sha256" (hex SHA-256 of the token), "ratePerSecond"?}]',
+    },
+    {
+      name: 'seal-every',
+      type: 'string',
+      value: '<seconds>',
+      description: 'seal pending records this often (default 10; 0 never)',
+    },
+  ],
+  examples: [
+    ['medanchor serve --listen 127.0.0.1:8080', 'the log of the data directory'],
+    [
+      'medanchor serve --store postgres://db/ledger --writers writers.json --json',
+      'a PostgreSQL ledger; the URL as JSON',
+    ],
+  ],
+  arity: [0, 0],
+  async run({ args, config, out, io }) {
+    const { host, port } = parseListen(args.values['listen']);
+    const sealSeconds = Number(args.values['seal-every'] ?? 10);
+    if (!(Number.isFinite(sealSeconds) && sealSeconds >= 0))
+      throw usageError('--seal-every takes a number of seconds >= 0');
+    const writers = loadWriters(args.values['writers'] as string | undefined, io.cwd);
+    const ws = await openWorkspace(config, io.env, { anchoring: false });
+    try {
+      const server = createLogServer({
+        ledger: ws.ledger,
+        writers,
+        sealEveryMs: Math.round(sealSeconds * 1000),
+        onError: (e) => out.info(`serve: ${e instanceof Error ? e.message : 'unexpected failure'}`),
+      });
+      const bound = await server.listen(port, host);
+      out.result({ ok: true, url: bound.url, origin: ws.store.origin, writers: writers.length }, [
+        `serving ${ws.store.origin} at ${bound.url} (${writers.length} writer(s)); Ctrl-C to stop`,
+      ]);
+      await new Promise<void>((done) => {
+        if (io.signal === undefined || io.signal.aborted) return done();
+        io.signal.addEventListener('abort', () => done(), { once: true });
+      });
+      await server.close();
+      out.info('server stopped');
+      return EXIT_OK;
+    } finally {
+      await ws.close();
+    }
+  },
+};
