@@ -1,6 +1,7 @@
 /**
  * @medanchor/core: commitments, the Merkle log, proofs, batching and receipts.
- * No Bitcoin and no keys: the first links of the proof chain from a record to a block.
+ * No Bitcoin: the first links of the proof chain from a record to a block, and C2SP signed
+ * notes for signed checkpoints (the only keys here are note keys).
  *
  * @packageDocumentation
  */
