@@ -1,9 +1,10 @@
 // Command go-tlog checks a medanchor log server with Go's own transparency-log code
 // (golang.org/x/mod/sumdb/tlog), which shares nothing with medanchor's TypeScript:
 //
-//	go-tlog <base URL> <leaf index> <commitment hex> <old size>
+//	go-tlog <base URL> <leaf index> <commitment hex> <old size> [<verifier key>]
 //
-// It reads /checkpoint, fetches hash tiles through tlog.TileHashReader (which checks
+// It reads /checkpoint (and, given the log's verifier key, opens it as a signed note with
+// golang.org/x/mod/sumdb/note, which must find a valid signature by that key), fetches hash tiles through tlog.TileHashReader (which checks
 // every tile against the checkpoint's root), recomputes the tree hash, reads the entry
 // bundle holding the leaf, proves the leaf's inclusion with tlog.ProveRecord and
 // tlog.CheckRecord, and checks the server's consistency proof from <old size> with
@@ -22,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
@@ -103,8 +105,8 @@ func parseCheckpoint(b []byte) (string, tlog.Tree, error) {
 }
 
 func main() {
-	if len(os.Args) != 5 {
-		fmt.Fprintln(os.Stderr, "usage: go-tlog <base URL> <leaf index> <commitment hex> <old size>")
+	if len(os.Args) != 5 && len(os.Args) != 6 {
+		fmt.Fprintln(os.Stderr, "usage: go-tlog <base URL> <leaf index> <commitment hex> <old size> [<verifier key>]")
 		os.Exit(2)
 	}
 	base := os.Args[1]
@@ -118,6 +120,19 @@ func main() {
 	cpBytes, err := get(base, "/checkpoint")
 	if err != nil {
 		fail("checkpoint", err)
+	}
+	signed := "unsigned"
+	if len(os.Args) == 6 {
+		v, err := note.NewVerifier(os.Args[5])
+		if err != nil {
+			fail("verifier key", err)
+		}
+		n, err := note.Open(cpBytes, note.VerifierList(v))
+		if err != nil {
+			fail("note", err)
+		}
+		cpBytes = []byte(n.Text)
+		signed = "signed-by=" + v.Name()
 	}
 	origin, tree, err := parseCheckpoint(cpBytes)
 	if err != nil {
@@ -203,6 +218,6 @@ func main() {
 		}
 	}
 
-	fmt.Printf("ok origin=%s size=%d root=%s leaf=%d proof=%d consistency=%d tiles=%d\n",
-		origin, tree.N, base64.StdEncoding.EncodeToString(tree.Hash[:]), leaf, len(proof), len(p), tiles.fetched)
+	fmt.Printf("ok origin=%s %s size=%d root=%s leaf=%d proof=%d consistency=%d tiles=%d\n",
+		origin, signed, tree.N, base64.StdEncoding.EncodeToString(tree.Hash[:]), leaf, len(proof), len(p), tiles.fetched)
 }

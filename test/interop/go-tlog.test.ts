@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sha256, toHex, utf8 } from '@medanchor/core';
+import { encodeVerifierKey, generateNoteKey, sha256, toHex, utf8 } from '@medanchor/core';
 import { hashToken } from '@medanchor/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, firstLine, spawnCli, tempDir } from '../../packages/cli/test/harness.js';
@@ -36,15 +36,16 @@ describe.skipIf(why !== '')('Go sumdb/tlog verifies a log served by `medanchor s
   let url: string;
   let goBin: string;
   let lying: Server | undefined;
+  let vkey: string;
   const commitments: string[] = [];
 
   // Asynchronous on purpose: a synchronous spawn would stall this process's event loop,
   // and with it the pipes of the server child it started.
-  const runGo = (base: string, leaf: number, commitment: string, oldSize: number) =>
+  const runGo = (base: string, leaf: number, commitment: string, oldSize: number, key?: string) =>
     new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
       execFile(
         goBin,
-        [base, String(leaf), commitment, String(oldSize)],
+        [base, String(leaf), commitment, String(oldSize), ...(key === undefined ? [] : [key])],
         { timeout: 60_000 },
         (e, stdout, stderr) =>
           resolve({
@@ -69,7 +70,9 @@ describe.skipIf(why !== '')('Go sumdb/tlog verifies a log served by `medanchor s
         GOCACHE: join(tmpdir(), 'medanchor-go-build-cache'),
       },
     });
-    expect((await cli(['init', '--origin', 'clinic.example/go-interop'], { cwd })).status).toBe(0);
+    const init = await cli(['init', '--origin', 'clinic.example/go-interop', '--json'], { cwd });
+    expect(init.status).toBe(0);
+    vkey = JSON.parse(init.stdout).vkey;
     writeFileSync(
       join(cwd, 'writers.json'),
       JSON.stringify([{ name: 'interop', sha256: hashToken(TOKEN), ratePerSecond: 100000 }]),
@@ -122,19 +125,28 @@ describe.skipIf(why !== '')('Go sumdb/tlog verifies a log served by `medanchor s
     remove?.();
   });
 
-  it('checks the tree hash against the checkpoint, proves inclusion and consistency', async () => {
+  it('opens the signed checkpoint with our vkey, checks the tree hash, proves inclusion and consistency', async () => {
     for (const [leaf, oldSize] of [
       [517, 300],
       [0, 1],
       [699, 256],
     ] as const) {
-      const r = await runGo(url, leaf, commitments[leaf]!, oldSize);
+      const r = await runGo(url, leaf, commitments[leaf]!, oldSize, vkey);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(
-        new RegExp(`^ok origin=clinic\\.example/go-interop size=700 .* leaf=${leaf} `),
+        new RegExp(
+          `^ok origin=clinic\\.example/go-interop signed-by=clinic\\.example/go-interop size=700 .* leaf=${leaf} `,
+        ),
       );
     }
+  });
+
+  it('refuses the checkpoint under another key of the same name', async () => {
+    const other = encodeVerifierKey(generateNoteKey('clinic.example/go-interop'));
+    const r = await runGo(url, 517, commitments[517]!, 300, other);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('FAIL note');
   });
 
   it('fails on a commitment that is not the leaf', async () => {
