@@ -1,4 +1,4 @@
-import { fromHex, MedanchorError, sha256PrefixedBatch, toHex } from '@medanchor/core';
+import { fromHex, MedanchorError, sha256PrefixedBatchPortable, toHex } from '@medanchor/core';
 import { sha256 } from '@noble/hashes/sha2.js';
 
 // The first hash of sha256d, kept apart from the output (the kernel is never asked to
@@ -8,11 +8,12 @@ const inner = new Uint8Array(32);
 /** Bitcoin's double SHA-256: `sha256(sha256(data))`, used for block hashes, txids and merkle nodes. */
 export function sha256d(data: Uint8Array): Uint8Array {
   if (!(data instanceof Uint8Array) || data.length === 0) return sha256(sha256(data));
-  // core's batch kernel (WebAssembly where the engine has it) hashes `prefix || input`:
-  // the message's first byte serves as the prefix. Same bytes, a fraction of the cost.
+  // core's portable batch kernel hashes `prefix || input` (the message's first byte
+  // serves as the prefix): same bytes, a fraction of the cost, and plain JavaScript so
+  // verifier bundles carry no WebAssembly.
   const out = new Uint8Array(32);
-  sha256PrefixedBatch(data[0]!, data.subarray(1), data.length - 1, 1, inner);
-  sha256PrefixedBatch(inner[0]!, inner.subarray(1), 31, 1, out);
+  sha256PrefixedBatchPortable(data[0]!, data.subarray(1), data.length - 1, 1, inner);
+  sha256PrefixedBatchPortable(inner[0]!, inner.subarray(1), 31, 1, out);
   return out;
 }
 

@@ -1,4 +1,5 @@
 import { MedanchorError } from '../errors.js';
+import { checkArguments } from './check.js';
 import { sha256PrefixedBatchJs } from './js.js';
 import {
   activeKernel,
@@ -9,6 +10,7 @@ import {
   type Sha256KernelName,
 } from './select.js';
 
+export { sha256PrefixedBatchPortable } from './portable.js';
 export type { Sha256KernelName } from './select.js';
 
 /**
@@ -101,44 +103,4 @@ export function sha256Kernels(): Sha256KernelName[] {
  */
 export function sha256KernelsReady(): Promise<Sha256KernelName> {
   return kernelsSettled();
-}
-
-function isCount(n: unknown): n is number {
-  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
-}
-
-function checkArguments(
-  prefix: number,
-  input: Uint8Array,
-  inLen: number,
-  count: number,
-  out: Uint8Array,
-  outOffset: number,
-): void {
-  if (!(input instanceof Uint8Array) || !(out instanceof Uint8Array)) {
-    throw new MedanchorError('INVALID_TYPE', 'input and out must be Uint8Arrays');
-  }
-  if (!isCount(prefix) || prefix > 255) {
-    throw new MedanchorError('INVALID_ARGUMENT', 'prefix must be an integer from 0 to 255');
-  }
-  if (!isCount(inLen) || !isCount(count) || !isCount(outOffset)) {
-    throw new MedanchorError(
-      'INVALID_ARGUMENT',
-      'inLen, count and outOffset must be non-negative integers',
-    );
-  }
-  if (input.length < inLen * count) {
-    throw new MedanchorError(
-      'INVALID_LENGTH',
-      `input must hold count * inLen = ${inLen * count} bytes, got ${input.length}`,
-      { details: { expected: inLen * count, actual: input.length } },
-    );
-  }
-  if (out.length < outOffset + 32 * count) {
-    throw new MedanchorError(
-      'INVALID_LENGTH',
-      `out must hold outOffset + 32 * count = ${outOffset + 32 * count} bytes, got ${out.length}`,
-      { details: { expected: outOffset + 32 * count, actual: out.length } },
-    );
-  }
 }

@@ -1,6 +1,6 @@
 import { fromHex, toHex } from '../bytes.js';
 import { COMMITMENT_TAG } from '../commitment/index.js';
-import { sha256PrefixedBatch } from '../kernel/index.js';
+import { sha256PrefixedBatchPortable } from '../kernel/portable.js';
 import { LEAF_PREFIX, NODE_PREFIX } from '../merkle/hash.js';
 import { inclusionPathSides } from '../merkle/verify.js';
 import { sha256 } from '../sha256.js';
@@ -22,7 +22,7 @@ export function sha256Into(msg: Uint8Array, out: Uint8Array, at = 0): void {
     out.set(sha256(msg), at);
     return;
   }
-  sha256PrefixedBatch(msg[0]!, msg.subarray(1), msg.length - 1, 1, out, at);
+  sha256PrefixedBatchPortable(msg[0]!, msg.subarray(1), msg.length - 1, 1, out, at);
 }
 
 // Value of a lowercase or uppercase hex digit by char code, -1 for anything else.
@@ -157,7 +157,7 @@ export function inclusionMatches(
   if (commitmentHex.length !== 64 || !hexInto(commitmentHex, pair, 32)) return false;
   // The running hash sits in the half of `pair` it will occupy at the next step.
   let at = 0;
-  sha256PrefixedBatch(LEAF_PREFIX, pair.subarray(32), 32, 1, pair, at);
+  sha256PrefixedBatchPortable(LEAF_PREFIX, pair.subarray(32), 32, 1, pair, at);
   for (let k = 0; k < sides.length; k++) {
     const h = proofHex[k]!;
     const siblingLeft = sides[k]!;
@@ -165,7 +165,7 @@ export function inclusionMatches(
     if (at !== want) pair.copyWithin(want, at, at + 32);
     if (h.length !== 64 || !hexInto(h, pair, siblingLeft ? 0 : 32)) return false;
     at = k + 1 < sides.length && sides[k + 1] ? 32 : 0;
-    sha256PrefixedBatch(NODE_PREFIX, pair, 64, 1, pair, at);
+    sha256PrefixedBatchPortable(NODE_PREFIX, pair, 64, 1, pair, at);
   }
   return hashEqualsHex(pair, at, rootHex);
 }
