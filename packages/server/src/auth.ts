@@ -37,7 +37,7 @@ export class WriterGate {
   private readonly now: () => number;
 
   /**
-   * @throws {@link MedanchorError} `INVALID_ARGUMENT` for a malformed token entry.
+   * @throws MedanchorError `INVALID_ARGUMENT` for a malformed token entry.
    */
   constructor(writers: readonly WriterToken[], now: () => number = Date.now) {
     this.now = now;
@@ -57,7 +57,7 @@ export class WriterGate {
 
   /**
    * The writer an `Authorization` header names, after spending `cost` from its bucket.
-   * @throws {@link MedanchorError} `SERVER_UNAUTHORIZED` (missing, malformed or unknown
+   * @throws MedanchorError `SERVER_UNAUTHORIZED` (missing, malformed or unknown
    * token) or `SERVER_RATE_LIMITED` (with `details.retryAfter` in seconds).
    */
   admit(header: string | undefined, cost: number): WriterToken {

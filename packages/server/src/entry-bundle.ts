@@ -8,7 +8,7 @@ export const ENTRY_SIZE = 32;
  * followed by the entry. A medanchor entry is the record's 32-byte commitment, so each
  * one takes 34 bytes (`00 20` then the commitment); the leaf hash is
  * `sha256(0x00 || commitment)`, as in the tiles.
- * @throws {@link MedanchorError} `INVALID_LENGTH` if an entry is not 32 bytes.
+ * @throws MedanchorError `INVALID_LENGTH` if an entry is not 32 bytes.
  */
 export function encodeEntryBundle(entries: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(entries.length * (2 + ENTRY_SIZE));
@@ -26,7 +26,7 @@ export function encodeEntryBundle(entries: readonly Uint8Array[]): Uint8Array {
 
 /**
  * Decodes an entry bundle into its entries.
- * @throws {@link MedanchorError} `SERVER_BAD_BUNDLE` when the bytes are truncated or an
+ * @throws MedanchorError `SERVER_BAD_BUNDLE` when the bytes are truncated or an
  * entry is not 32 bytes long.
  */
 export function decodeEntryBundle(bytes: Uint8Array): Uint8Array[] {

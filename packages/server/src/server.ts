@@ -141,6 +141,8 @@ export function createLogServer(options: LogServerOptions): LogServer {
     requestTimeout: options.limits?.requestTimeoutMs ?? 10_000,
     headersTimeout: Math.min(options.limits?.requestTimeoutMs ?? 10_000, 10_000),
     keepAliveTimeout: 5_000,
+    // How often Node looks for requests past their timeout (its default is 30 s).
+    connectionsCheckingInterval: Math.min(1_000, options.limits?.requestTimeoutMs ?? 10_000),
   });
 
   const send = (
@@ -408,9 +410,16 @@ export function createLogServer(options: LogServerOptions): LogServer {
       if (err.status === 413) req.socket.end();
     });
   });
-  http.on('clientError', (_e, socket) => {
+  http.on('clientError', (e: NodeJS.ErrnoException, socket) => {
+    const status =
+      e.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? '408 Request Timeout'
+        : e.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : '400 Bad Request';
+    metrics.count('other', Number(status.slice(0, 3)));
     if (socket.writable)
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     else socket.destroy();
   });
 

@@ -52,7 +52,7 @@ export function formatTilePath(req: TileRequest): string {
  * Parses a tile path (`/tile/<L>/<N>[.p/<W>]` or `/tile/entries/<N>[.p/<W>]`). Only the
  * canonical spelling is accepted (no extra zero groups, no leading zeros in L or W), so
  * each tile has exactly one URL and caches never hold two copies.
- * @throws {@link MedanchorError} `SERVER_BAD_PATH`.
+ * @throws MedanchorError `SERVER_BAD_PATH`.
  */
 export function parseTilePath(path: string): TileRequest {
   if (!path.startsWith('/tile/')) throw badPath('a tile path starts with /tile/');
