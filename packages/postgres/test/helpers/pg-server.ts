@@ -142,23 +142,30 @@ export async function startPgServer(opts: { fsync?: boolean } = {}): Promise<PgS
     for (const p of [root, dataDir, sockDir, pwFile]) chownSync(p, user.uid, user.gid);
   }
   chmodSync(root, 0o700);
-  execFileSync(
-    join(bin.dir, 'initdb'),
-    [
-      '-D',
-      dataDir,
-      '-U',
-      PG_SUPERUSER,
-      `--pwfile=${pwFile}`,
-      '--auth-host=scram-sha-256',
-      '--auth-local=trust',
-      '--no-sync',
-      '-E',
-      'UTF8',
-      '--locale=C',
-    ],
-    { stdio: 'pipe', ...(user ?? {}) },
-  );
+  const initdb = () =>
+    execFileSync(
+      join(bin.dir, 'initdb'),
+      [
+        '-D',
+        dataDir,
+        '-U',
+        PG_SUPERUSER,
+        `--pwfile=${pwFile}`,
+        '--auth-host=scram-sha-256',
+        '--auth-local=trust',
+        '--no-sync',
+        '-E',
+        'UTF8',
+        '--locale=C',
+      ],
+      { stdio: 'pipe', ...(user ?? {}) },
+    );
+  try {
+    initdb();
+  } catch (e) {
+    rmSync(root, { recursive: true, force: true });
+    throw e;
+  }
   const port = await freePort();
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
@@ -232,7 +239,14 @@ export async function startPgServer(opts: { fsync?: boolean } = {}): Promise<PgS
     }
   };
 
-  await start();
+  try {
+    await start();
+  } catch (e) {
+    // A server that never came up leaves no process and no directory behind.
+    killGroup('SIGKILL');
+    rmSync(root, { recursive: true, force: true });
+    throw e;
+  }
   return {
     port,
     dataDir,
