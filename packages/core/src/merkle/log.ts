@@ -1,6 +1,6 @@
 import { MedanchorError } from '../errors.js';
 import { EMPTY_ROOT, HASH_SIZE, nodeHash, parentHashes } from './hash.js';
-import { checkCount, isPowerOfTwo, pow2, splitPoint } from './math.js';
+import { checkCount, consistencySubproof, isPowerOfTwo, pow2, splitPoint } from './math.js';
 import { completeNodes, type LogStore, MemoryLogStore } from './store.js';
 
 /**
@@ -262,7 +262,7 @@ export class MerkleLog {
     }
     if (size1 === size2) return [];
     const out: Uint8Array[] = [];
-    this.subproof(size1, 0, size2, true, out);
+    consistencySubproof(size1, 0, size2, true, (a, z) => this.rangeHash(a, z), out);
     return out;
   }
 
@@ -270,23 +270,6 @@ export class MerkleLog {
   truncate(size: number): void {
     this.checkSize(size);
     this.store.truncate(size);
-  }
-
-  // RFC 9162 SUBPROOF(m, D[start:end], b), appending to `out` deepest element first.
-  private subproof(m: number, start: number, end: number, b: boolean, out: Uint8Array[]): void {
-    const n = end - start;
-    if (m === n) {
-      if (!b) out.push(this.rangeHash(start, end));
-      return;
-    }
-    const k = splitPoint(n);
-    if (m <= k) {
-      this.subproof(m, start, start + k, b, out);
-      out.push(this.rangeHash(start + k, end));
-    } else {
-      this.subproof(m - k, start + k, end, false, out);
-      out.push(this.rangeHash(start, start + k));
-    }
   }
 
   // MTH(D[start:end]) by the RFC's own recursion; aligned complete subtrees are one read.

@@ -52,3 +52,31 @@ export function toSafeCount(value: number | bigint): number | undefined {
   }
   return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
 }
+
+/**
+ * RFC 9162 SUBPROOF(m, D[start:end], b): appends the consistency-proof nodes to `out`,
+ * deepest first, asking `rangeHash(a, b)` for MTH(D[a:b]). Shared by every tree that
+ * proves consistency (the in-memory log and the tile-backed tree).
+ */
+export function consistencySubproof(
+  m: number,
+  start: number,
+  end: number,
+  b: boolean,
+  rangeHash: (start: number, end: number) => Uint8Array,
+  out: Uint8Array[],
+): void {
+  const n = end - start;
+  if (m === n) {
+    if (!b) out.push(rangeHash(start, end));
+    return;
+  }
+  const k = splitPoint(n);
+  if (m <= k) {
+    consistencySubproof(m, start, start + k, b, rangeHash, out);
+    out.push(rangeHash(start + k, end));
+  } else {
+    consistencySubproof(m - k, start + k, end, false, rangeHash, out);
+    out.push(rangeHash(start, start + k));
+  }
+}

@@ -1,6 +1,6 @@
 import { MedanchorError } from '../errors.js';
 import { EMPTY_ROOT, HASH_SIZE, nodeHash, parentHashes } from '../merkle/hash.js';
-import { isPowerOfTwo, splitPoint } from '../merkle/math.js';
+import { consistencySubproof, isPowerOfTwo, splitPoint } from '../merkle/math.js';
 import { type ReadTile, tileLevelNodes, tileWidth } from './tiles.js';
 import { TILE_HEIGHT, TILE_WIDTH } from './types.js';
 
@@ -111,7 +111,8 @@ export class TileTree {
     }
     return this.walk(() => {
       const out: Uint8Array[] = [];
-      if (size1 < this.size) this.subproof(size1, 0, this.size, true, out);
+      if (size1 < this.size)
+        consistencySubproof(size1, 0, this.size, true, (a, z) => this.rangeHash(a, z), out);
       return out;
     });
   }
@@ -154,23 +155,6 @@ export class TileTree {
       out.push(this.rangeHash(start + k, end));
     } else {
       this.pathOf(m, start + k, end, out);
-      out.push(this.rangeHash(start, start + k));
-    }
-  }
-
-  // RFC 9162 SUBPROOF(m, D[start:end], b), deepest element first.
-  private subproof(m: number, start: number, end: number, b: boolean, out: Uint8Array[]): void {
-    const n = end - start;
-    if (m === n) {
-      if (!b) out.push(this.rangeHash(start, end));
-      return;
-    }
-    const k = splitPoint(n);
-    if (m <= k) {
-      this.subproof(m, start, start + k, b, out);
-      out.push(this.rangeHash(start + k, end));
-    } else {
-      this.subproof(m - k, start + k, end, false, out);
       out.push(this.rangeHash(start, start + k));
     }
   }
