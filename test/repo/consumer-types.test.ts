@@ -17,8 +17,10 @@ import { repoPath } from '../helpers/vectors.js';
 // pnpm (which turns `workspace:*` into real versions), the tarballs are installed with npm in
 // a blank project, and a program importing the entry points and subpaths is typechecked by the
 // repository's TypeScript with `strict` and `skipLibCheck: false` under four settings.
-// node10 (`moduleResolution: node`) is not supported: it ignores `exports`, so subpaths such as
-// `@medanchor/core/node` do not resolve there (scripts/check-packages.mjs checks the node16 profile).
+// node10 (`moduleResolution: node`, TypeScript's legacy default for `module: commonjs`)
+// ignores `exports`: the main entries resolve there (checked below), the subpaths
+// (`@medanchor/core/node`, `chain/node`, `chain/verify`, `fhir/node`) give TS2307; use node16,
+// nodenext or bundler for those.
 
 const ORDER = ['core', 'crypto', 'chain', 'postgres', 'fhir', 'server', 'cli'];
 const PNPM = 'pnpm@10.34.9';
@@ -137,6 +139,19 @@ function program(included: string[]): string {
   return `${lines.join('\n')}\n\n${body.join('\n')}\n`;
 }
 
+/** Main entries only, for node10: a namespace import of each package and a type use. */
+function programNode10(included: string[]): string {
+  const lines = included.map((n) => `import * as ${n} from '@medanchor/${n}';`);
+  lines.push(
+    `export const names: string[] = [${included.map((n) => `...Object.keys(${n})`).join(', ')}];`,
+  );
+  lines.push(
+    '// @ts-expect-error toHex takes bytes: declarations must not degrade to any',
+    "core.toHex('00');",
+  );
+  return `${lines.join('\n')}\n`;
+}
+
 const SETTINGS: { label: string; file: string; compilerOptions: Record<string, string> }[] = [
   {
     label: 'node16 (ESM)',
@@ -158,6 +173,11 @@ const SETTINGS: { label: string; file: string; compilerOptions: Record<string, s
     label: 'CommonJS (node16, .cts)',
     file: 'main.cts',
     compilerOptions: { module: 'node16', moduleResolution: 'node16' },
+  },
+  {
+    label: 'node10 (CommonJS, main entries only)',
+    file: 'main-node10.ts',
+    compilerOptions: { module: 'commonjs', moduleResolution: 'node10' },
   },
 ];
 
@@ -218,6 +238,7 @@ describe.skipIf(!ready)('the packed packages typecheck in a blank project', () =
     const src = program(included);
     writeFileSync(join(project, 'main.ts'), src);
     writeFileSync(join(project, 'main.cts'), src);
+    writeFileSync(join(project, 'main-node10.ts'), programNode10(included));
   }, 180_000);
 
   it('pnpm pack turns workspace:* into real versions and npm installs the tarballs', () => {
