@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleChild } from '../../../../test/helpers/bundle-child.js';
 import {
   decodeJournalEntry,
   encodeJournalEntry,
@@ -17,7 +18,6 @@ import {
 import { FileJournal, FileLogStore } from '../../src/node.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repo = join(here, '..', '..', '..', '..');
 const RUNS = 50;
 
 let work: string;
@@ -25,22 +25,7 @@ let childJs: string;
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'medanchor-crash-'));
-  childJs = join(work, 'crash-child.mjs');
-  // Bundle the TypeScript child once so each of the runs starts plain `node` quickly.
-  const r = spawnSync(
-    join(repo, 'node_modules', '.bin', 'esbuild'),
-    [
-      join(here, 'crash-child.ts'),
-      '--bundle',
-      '--platform=node',
-      '--format=esm',
-      '--target=node20',
-      `--outfile=${childJs}`,
-      '--log-level=error',
-    ],
-    { encoding: 'utf8' },
-  );
-  if (r.status !== 0) throw new Error(`esbuild failed: ${r.stderr}`);
+  childJs = bundleChild(join(here, 'crash-child.ts'), work);
 });
 
 afterAll(() => {

@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleChild } from '../../../../test/helpers/bundle-child.js';
 import {
   buildReceiptFromStore,
   leafHash,
@@ -17,7 +18,6 @@ import {
 import { openFileLedgerStore } from '../../src/node.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repo = join(here, '..', '..', '..', '..');
 const KILLS = 24;
 const origin = 'crash.test/ledger';
 
@@ -26,21 +26,7 @@ let childJs: string;
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'medanchor-store-crash-'));
-  childJs = join(work, 'crash-child.mjs');
-  const r = spawnSync(
-    join(repo, 'node_modules', '.bin', 'esbuild'),
-    [
-      join(here, 'crash-child.ts'),
-      '--bundle',
-      '--platform=node',
-      '--format=esm',
-      '--target=node20',
-      `--outfile=${childJs}`,
-      '--log-level=error',
-    ],
-    { encoding: 'utf8' },
-  );
-  if (r.status !== 0) throw new Error(`esbuild failed: ${r.stderr}`);
+  childJs = bundleChild(join(here, 'crash-child.ts'), work);
 });
 
 afterAll(() => {

@@ -3,7 +3,7 @@
 // integrate, seal and anchor (on an in-process devnet served over Esplora HTTP), and
 // PostgreSQL itself, restarting each. Afterwards every acknowledged record is in exactly
 // one leaf, its receipt verifies at level 3 on the devnet, and no checkpoint was paid twice.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,6 +30,7 @@ import {
 import { openPostgresLedgerStore } from '@medanchor/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleChild } from '../../../../test/helpers/bundle-child.js';
 import { type PgServer, postgresSkipReason, startPgServer } from '../helpers/pg-server.js';
 
 const skip = postgresSkipReason();
@@ -91,26 +92,13 @@ describe.skipIf(skip !== undefined)(
 
     beforeAll(async () => {
       work = mkdtempSync(join(tmpdir(), 'medanchor-pg-crash-'));
-      childJs = join(work, 'crash-child.mjs');
       // Bundled once, so each of the many restarts starts plain `node` quickly.
-      const r = spawnSync(
-        join(repo, 'node_modules', '.bin', 'esbuild'),
-        [
-          join(here, 'crash-child.ts'),
-          '--bundle',
-          '--platform=node',
-          '--format=esm',
-          '--target=node20',
-          `--tsconfig=${join(repo, 'tsconfig.json')}`,
-          '--external:pg-native',
-          `--outfile=${childJs}`,
-          '--log-level=error',
-          // Bundled CommonJS (pg) calls require() for Node built-ins.
-          "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        ],
-        { encoding: 'utf8' },
-      );
-      if (r.status !== 0) throw new Error(`esbuild failed: ${r.stderr}`);
+      childJs = bundleChild(join(here, 'crash-child.ts'), work, [
+        `--tsconfig=${join(repo, 'tsconfig.json')}`,
+        '--external:pg-native',
+        // Bundled CommonJS (pg) calls require() for Node built-ins.
+        "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      ]);
       server = await startPgServer();
     });
 
