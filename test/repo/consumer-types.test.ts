@@ -191,12 +191,17 @@ if (!ready)
   console.log('consumer types: skipped, @medanchor/core has no dist (run `pnpm build` first)');
 
 describe.skipIf(!ready)('the packed packages typecheck in a blank project', () => {
-  const work = mkdtempSync(join(tmpdir(), 'medanchor-consumer-'));
-  const project = join(work, 'project');
+  // Made in beforeAll, so a skipped run leaves no directory behind.
+  let work = '';
+  let project = '';
   let installed: { code: number; output: string } = { code: -1, output: 'not run' };
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
 
   beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'medanchor-consumer-'));
+    project = join(work, 'project');
     const tarballs = join(work, 'tarballs');
     mkdirSync(tarballs);
     mkdirSync(project);
