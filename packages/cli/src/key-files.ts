@@ -34,21 +34,33 @@ export function writeSecretFile(path: string, value: unknown, force = false): vo
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
 }
 
+// A key file's JSON. A read failure keeps its cause (a path and an errno); a parse
+// failure keeps none: JSON.parse quotes the text, and the text holds a secret key.
+function parseKeyFileText(path: string, message: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw inputError(message, cause);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null) return parsed as Record<string, unknown>;
+  } catch {
+    // fall through: same error, no cause
+  }
+  throw inputError(message);
+}
+
 /** Reads a key file of the given type. The message never includes the file's content. */
 export function readKeyFile<T extends KeyFile['type']>(
   path: string,
   type: T,
 ): Extract<KeyFile, { type: T }> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (cause) {
-    throw inputError(
-      `cannot read the key file ${path} (a JSON key file from \`medanchor keys new\`)`,
-      cause,
-    );
-  }
-  const o = parsed as Record<string, unknown>;
+  const o = parseKeyFileText(
+    path,
+    `cannot read the key file ${path} (a JSON key file from \`medanchor keys new\`)`,
+  );
   const secret = type === 'x25519' ? o['privateKey'] : o['secretKey'];
   if (o['type'] !== type || typeof secret !== 'string' || !HEX32.test(secret))
     throw inputError(
@@ -69,12 +81,10 @@ export function secretOf(key: KeyFile): Uint8Array {
 export async function recipientPublicKey(spec: string, cwd: string): Promise<Uint8Array> {
   if (HEX32.test(spec.toLowerCase())) return fromHex(spec.toLowerCase());
   const path = resolve(cwd, spec);
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  } catch (cause) {
-    throw inputError(`recipient "${spec}" is neither 64 hex digits nor a readable key file`, cause);
-  }
+  const parsed = parseKeyFileText(
+    path,
+    `recipient "${spec}" is neither 64 hex digits nor a readable key file`,
+  );
   if (
     typeof parsed['publicKey'] === 'string' &&
     HEX32.test(parsed['publicKey']) &&
