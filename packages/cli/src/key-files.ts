@@ -66,7 +66,7 @@ export function readKeyFile<T extends KeyFile['type']>(
     throw inputError(
       `${path} is not ${type === 'x25519' ? 'an X25519' : 'a secp256k1'} key file (make one with \`medanchor keys new --type ${type}\`)`,
     );
-  return parsed as Extract<KeyFile, { type: T }>;
+  return o as unknown as Extract<KeyFile, { type: T }>;
 }
 
 /** Secret bytes of a key file. */

@@ -6,6 +6,7 @@ runLedgerStoreContract('memory', {
   async create(origin) {
     return { store: memoryLedgerStore({ origin }) };
   },
+  persistent: false,
 });
 
 it('memoryLedgerStore refuses a bad origin', () => {
