@@ -17,7 +17,13 @@ export {
   tilesForAppend,
   tileWidth,
 } from './tiles.js';
-export { TileTree, treeRoot } from './tree.js';
+export {
+  DEFAULT_TILE_CACHE_BYTES,
+  TileCache,
+  TileTree,
+  type TileTreeOptions,
+  treeRoot,
+} from './tree.js';
 export {
   type IntegrateBatch,
   LEDGER_STORE_SCHEMA,

@@ -1,16 +1,19 @@
 import { MedanchorError } from '../errors.js';
 import { buildReceipt, type Receipt } from '../receipt/receipt.js';
-import { TileTree } from './tree.js';
+import { TileCache, TileTree } from './tree.js';
 import type { LeafRecord, LedgerStore, StoredCheckpoint } from './types.js';
 
 /**
  * Builds receipts on demand from a store (leaf, tiles, checkpoint): the same v1
  * receipt a seal's `buildReceipts` makes, without anchors (the caller adds them).
- * Reuses one tile reader per checkpoint, so the receipts of one seal share reads.
+ * Reuses one tile reader per checkpoint, and one tile cache for all of them, so the
+ * receipts of one seal, and of every seal, share tile reads and hashing.
  */
 export class StoreReceiptBuilder {
   private readonly store: LedgerStore;
   private readonly trees = new Map<number, TileTree>();
+  // Tiles do not change as the log grows: the trees of every checkpoint share them.
+  private readonly tiles = new TileCache();
   // Checkpoints found by leaf: the one covering leaf `lo` covers every leaf in
   // [lo, size) too (it is the first with a larger size), so later builds skip the lookup.
   private covers: { lo: number; cp: StoredCheckpoint }[] = [];
@@ -79,7 +82,9 @@ export class StoreReceiptBuilder {
     let tree = this.trees.get(cp.size);
     if (tree === undefined) {
       if (this.trees.size > 8) this.trees.clear(); // bound memory across checkpoints
-      tree = new TileTree((l, i, w) => this.store.readTile(l, i, w), cp.size);
+      tree = new TileTree((l, i, w) => this.store.readTile(l, i, w), cp.size, {
+        cache: this.tiles,
+      });
       this.trees.set(cp.size, tree);
     }
     return buildReceipt({

@@ -4,8 +4,11 @@ import { consistencySubproof, isPowerOfTwo, splitPoint } from '../merkle/math.js
 import { type ReadTile, tileLevelNodes, tileWidth } from './tiles.js';
 import { TILE_HEIGHT, TILE_WIDTH } from './types.js';
 
-/** Tiles a reader keeps (each up to 16 KiB with its inner levels). */
-const MAX_CACHED_TILES = 1024;
+/**
+ * Bytes a {@link TileCache} keeps by default: a full tile with its inner levels is
+ * 16,352 bytes, so about 6,150 tiles, every level-0 tile of a 1.5M-leaf log.
+ */
+export const DEFAULT_TILE_CACHE_BYTES: number = 96 * 1024 * 1024;
 
 // Thrown by the synchronous walkers when a tile is not cached: the async entry points
 // read it and walk again, so a walk over cached tiles never waits.
@@ -16,31 +19,139 @@ class MissingTile {
   ) {}
 }
 
+// A tile's hashes and the tree levels above them inside the tile: [0] the tile's
+// hashes, [k] tree level 8L + k (up to 7, or fewer for a narrow tile).
+type TileLevels = Uint8Array[];
+
+/**
+ * Tiles of one log with their inner levels hashed, kept least recently used first
+ * within a byte budget. The content of a tile at a width never changes as the log
+ * grows, so one cache may serve the {@link TileTree}s of every size of one log (e.g.
+ * the checkpoints a receipt builder visits). Never share one between two logs.
+ */
+export class TileCache {
+  /** Byte budget: the least recently used tiles are dropped past it. */
+  readonly maxBytes: number;
+  private readonly tiles = new Map<number | string, TileLevels>();
+  private used = 0;
+
+  /** @param maxBytes byte budget (default {@link DEFAULT_TILE_CACHE_BYTES}). */
+  constructor(maxBytes: number = DEFAULT_TILE_CACHE_BYTES) {
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
+      throw new MedanchorError(
+        'INVALID_ARGUMENT',
+        'a tile cache budget must be a non-negative safe integer of bytes',
+      );
+    }
+    this.maxBytes = maxBytes;
+  }
+
+  /** Bytes held now (tile hashes and inner levels). */
+  get bytes(): number {
+    return this.used;
+  }
+
+  /** Number of tiles held now. */
+  get size(): number {
+    return this.tiles.size;
+  }
+
+  /** @internal The levels of a cached tile, marked as just used; `undefined` if absent. */
+  get(key: number | string): TileLevels | undefined {
+    const levels = this.tiles.get(key);
+    if (levels !== undefined) {
+      // Map order is insertion order: re-inserting makes it the most recently used.
+      this.tiles.delete(key);
+      this.tiles.set(key, levels);
+    }
+    return levels;
+  }
+
+  /** @internal Keeps a tile's levels, dropping the least recently used past the budget. */
+  set(key: number | string, levels: TileLevels): void {
+    const old = this.tiles.get(key);
+    if (old !== undefined) {
+      this.tiles.delete(key);
+      this.used -= bytesOf(old);
+    }
+    const size = bytesOf(levels);
+    while (this.tiles.size > 0 && this.used + size > this.maxBytes) {
+      const [oldest, dropped] = this.tiles.entries().next().value!;
+      this.tiles.delete(oldest);
+      this.used -= bytesOf(dropped);
+    }
+    // A budget smaller than one tile still serves the walk that reads it.
+    this.tiles.set(key, levels);
+    this.used += size;
+  }
+}
+
+function bytesOf(levels: TileLevels): number {
+  let n = 0;
+  for (const l of levels) n += l.length;
+  return n;
+}
+
+// One key per (tile level, tile index, width): the width keeps a partial tile apart
+// from the full one of a larger size. A number while it stays a safe integer (any
+// log below 2^43 leaves), a string beyond.
+function tileKey(level: number, index: number, width: number): number | string {
+  return index < 2 ** 35 ? (index * 8 + level) * 512 + width : `${level}/${index}/${width}`;
+}
+
+// Hashes every inner level of a tile once: one batch call per level.
+function innerLevels(hashes: Uint8Array): TileLevels {
+  const levels: TileLevels = [hashes];
+  let below = hashes;
+  for (let k = 1; k < TILE_HEIGHT; k++) {
+    const pairs = Math.floor(below.length / (2 * HASH_SIZE));
+    if (pairs === 0) break;
+    below = parentHashes(below, pairs);
+    levels.push(below);
+  }
+  return levels;
+}
+
+/** Options of a {@link TileTree}. */
+export interface TileTreeOptions {
+  /**
+   * Tile cache to use, e.g. one shared by the trees of several sizes of the same log;
+   * by default each tree has its own of {@link DEFAULT_TILE_CACHE_BYTES}.
+   */
+  cache?: TileCache;
+}
+
 /**
  * The Merkle tree of a log at one size, read from its tiles: roots, inclusion and
  * consistency proofs equal to `MerkleLog`'s, reading only the tiles they need. A
- * node of a tree level between two tile levels is hashed up inside its tile; each
- * tile is read once per reader (up to 1024 kept) and its inner levels hashed once, so
- * many proofs of one reader (e.g. the receipts of one checkpoint) share the work.
+ * node of a tree level between two tile levels is hashed up inside its tile: when a
+ * tile is read, all its inner levels are hashed once and kept with it in a
+ * {@link TileCache}, so a proof over cached tiles hashes nothing inside them and many
+ * proofs (e.g. the receipts of one checkpoint, or of several sizes sharing a cache)
+ * share the reads and the work.
  */
 export class TileTree {
   /** Number of leaves of the tree this reader describes. */
   readonly size: number;
   private readonly read: ReadTile;
-  // tile key -> inner levels: [0] the tile's hashes, [k] tree level 8L + k.
-  private readonly tiles = new Map<string, Uint8Array[]>();
+  private readonly cache: TileCache;
+  // Tiles read during the running walk, so a budget too small for one proof's tiles
+  // still finishes it instead of evicting and re-reading them forever.
+  private pinned: Map<number | string, TileLevels> | undefined;
   private readonly edges = new Map<string, Uint8Array>();
 
   /**
    * @param read reads a tile at a width (e.g. `store.readTile.bind(store)`).
    * @param size tree size; every tile it needs must exist at that size.
+   * @param options tile cache to use (see {@link TileTreeOptions}).
    */
-  constructor(read: ReadTile, size: number) {
+  constructor(read: ReadTile, size: number, options: TileTreeOptions = {}) {
     if (!Number.isSafeInteger(size) || size < 0) {
       throw new MedanchorError('INVALID_SIZE', 'tree size must be a non-negative safe integer');
     }
     this.read = read;
     this.size = size;
+    this.cache = options.cache ?? new TileCache();
   }
 
   /** Root of the tree (sha256 of nothing for the empty tree). */
@@ -119,12 +230,17 @@ export class TileTree {
 
   // Runs a synchronous walk, reading each missing tile and walking again.
   private async walk<T>(fn: () => T): Promise<T> {
+    const pinned = new Map<number | string, TileLevels>();
     for (;;) {
+      this.pinned = pinned;
       try {
         return fn();
       } catch (e) {
         if (!(e instanceof MissingTile)) throw e;
-        await this.load(e.level, e.index);
+        this.pinned = undefined;
+        await this.load(e.level, e.index, pinned);
+      } finally {
+        this.pinned = undefined;
       }
     }
   }
@@ -134,13 +250,10 @@ export class TileTree {
     const k = level % TILE_HEIGHT;
     const first = index * 2 ** k; // first node of tree level 8L under it
     const tileIndex = Math.floor(first / TILE_WIDTH);
-    const levels = this.tiles.get(`${tileLevel}/${tileIndex}`);
+    const width = tileWidth(this.size, tileLevel, tileIndex);
+    const key = tileKey(tileLevel, tileIndex, width);
+    const levels = this.cache.get(key) ?? this.pinned?.get(key);
     if (levels === undefined) throw new MissingTile(tileLevel, tileIndex);
-    while (levels.length <= k) {
-      const below = levels[levels.length - 1]!;
-      const pairs = Math.floor(below.length / (2 * HASH_SIZE));
-      levels.push(parentHashes(below, pairs));
-    }
     const at = (first % TILE_WIDTH) >> k;
     return levels[k]!.slice(at * HASH_SIZE, (at + 1) * HASH_SIZE);
   }
@@ -175,7 +288,11 @@ export class TileTree {
     return h;
   }
 
-  private async load(level: number, index: number): Promise<void> {
+  private async load(
+    level: number,
+    index: number,
+    pinned: Map<number | string, TileLevels>,
+  ): Promise<void> {
     const width = tileWidth(this.size, level, index);
     if (width === 0 || tileLevelNodes(this.size, level) === 0) {
       throw new MedanchorError(
@@ -184,11 +301,10 @@ export class TileTree {
       );
     }
     const hashes = await this.read(level, index, width);
-    // Bound memory on long runs of random reads: drop the oldest tile read.
-    if (this.tiles.size >= MAX_CACHED_TILES) {
-      this.tiles.delete(this.tiles.keys().next().value!);
-    }
-    this.tiles.set(`${level}/${index}`, [hashes]);
+    const levels = innerLevels(hashes);
+    const key = tileKey(level, index, width);
+    pinned.set(key, levels);
+    this.cache.set(key, levels);
   }
 }
 

@@ -1,0 +1,143 @@
+// TileTree against MerkleLog: random-leaf inclusion proofs and consistency proofs for
+// many tree sizes, with per-tree caches, one cache shared by every size, and a cache
+// too small for one proof's tiles. Tiles are cut from tree levels hashed here with
+// nodeHash, independently of the tile code under test.
+import { describe, expect, it } from 'vitest';
+import {
+  isMedanchorError,
+  leafHash,
+  MerkleLog,
+  nodeHash,
+  TileCache,
+  TileTree,
+  toHex,
+  utf8,
+} from '../../src/index.js';
+
+const N = 70_000; // past 65,536, so proofs climb into level-2 tiles
+const leaves = Array.from({ length: N }, (_, i) => leafHash(utf8(`tile-tree leaf ${i}`)));
+const log = new MerkleLog();
+log.append(leaves);
+
+// levels[h][j]: the complete node j of tree level h.
+const levels: Uint8Array[][] = [leaves];
+while (levels[levels.length - 1]!.length > 1) {
+  const below = levels[levels.length - 1]!;
+  const up: Uint8Array[] = [];
+  for (let j = 0; j + 1 < below.length; j += 2) up.push(nodeHash(below[j]!, below[j + 1]!));
+  levels.push(up);
+}
+
+function reader(counter: { reads: number }) {
+  return async (level: number, index: number, width: number): Promise<Uint8Array> => {
+    counter.reads++;
+    const nodes = levels[8 * level]!.slice(index * 256, index * 256 + width);
+    if (nodes.length !== width) throw new Error(`tile ${level}/${index} has no width ${width}`);
+    const out = new Uint8Array(width * 32);
+    for (const [k, h] of nodes.entries()) out.set(h, k * 32);
+    return out;
+  };
+}
+
+// Deterministic pseudo-random leaf indices (a fixed LCG: the same run every time).
+function picks(size: number, count: number, seed: number): number[] {
+  let x = seed >>> 0;
+  const out: number[] = [0, size - 1];
+  for (let k = 0; k < count; k++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    out.push(x % size);
+  }
+  return out;
+}
+
+const SIZES = [
+  1,
+  2,
+  3,
+  7,
+  8,
+  255,
+  256,
+  257,
+  511,
+  512,
+  513,
+  4095,
+  4097,
+  65_535,
+  65_536,
+  65_537,
+  69_999,
+  N,
+  ...picks(N, 12, 7).map((i) => i + 1),
+];
+
+async function expectSameProofs(tree: TileTree, size: number, seed: number): Promise<void> {
+  expect(toHex(await tree.root())).toBe(toHex(log.root(size)));
+  for (const i of picks(size, 40, seed)) {
+    expect((await tree.inclusionProof(i)).map(toHex)).toEqual(
+      log.inclusionProof(i, size).map(toHex),
+    );
+  }
+  for (const m of picks(size, 4, seed + 1).map((i) => i + 1)) {
+    expect((await tree.consistencyProof(m)).map(toHex)).toEqual(
+      log.consistencyProof(m, size).map(toHex),
+    );
+  }
+}
+
+describe('TileTree proofs equal MerkleLog proofs', () => {
+  it('for random leaves of many sizes, each tree with its own cache', async () => {
+    for (const size of SIZES) {
+      await expectSameProofs(new TileTree(reader({ reads: 0 }), size), size, size);
+    }
+  });
+
+  it('for many sizes sharing one cache, and a second pass reads no tile', async () => {
+    const cache = new TileCache();
+    const counter = { reads: 0 };
+    for (const size of SIZES)
+      await expectSameProofs(new TileTree(reader(counter), size, { cache }), size, size);
+    expect(counter.reads).toBeGreaterThan(0);
+    const before = counter.reads;
+    for (const size of SIZES)
+      await expectSameProofs(new TileTree(reader(counter), size, { cache }), size, size);
+    expect(counter.reads).toBe(before);
+  });
+
+  it('with a cache too small for one proof (budget 0): same proofs, nothing kept between walks', async () => {
+    const cache = new TileCache(0);
+    for (const size of [257, 65_537, N]) {
+      await expectSameProofs(new TileTree(reader({ reads: 0 }), size, { cache }), size, 3);
+    }
+    expect(cache.size).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps a cache within its byte budget, dropping the least recently used tile', async () => {
+    const full = 16_352; // 256 hashes and the 255 inner nodes above them
+    const cache = new TileCache(3 * full);
+    const counter = { reads: 0 };
+    const tree = new TileTree(reader(counter), N, { cache });
+    await tree.inclusionProof(0); // level-0 tile 0, level-1 tile 0, level-2 tile 0
+    const afterFirst = counter.reads;
+    expect(cache.bytes).toBeLessThanOrEqual(cache.maxBytes);
+    await tree.inclusionProof(1); // all three cached: no read
+    expect(counter.reads).toBe(afterFirst);
+    await tree.inclusionProof(300); // another level-0 tile: one read, the oldest dropped
+    expect(counter.reads).toBe(afterFirst + 1);
+    expect(cache.bytes).toBeLessThanOrEqual(cache.maxBytes);
+    expect(cache.size).toBe(3);
+  });
+
+  it('refuses a budget that is not a non-negative safe integer, with INVALID_ARGUMENT', () => {
+    for (const bad of [-1, 1.5, Number.NaN]) {
+      let err: unknown;
+      try {
+        new TileCache(bad);
+      } catch (e) {
+        err = e;
+      }
+      expect(isMedanchorError(err) && err.code).toBe('INVALID_ARGUMENT');
+    }
+  });
+});
