@@ -19,9 +19,8 @@ class MissingTile {
   ) {}
 }
 
-// A tile's hashes and the tree levels above them inside the tile: [0] the tile's
-// hashes, [k] tree level 8L + k (up to 7, or fewer for a narrow tile).
-type TileLevels = Uint8Array[];
+// A tile is kept as its levels (Uint8Array[]): [0] the tile's hashes, [k] tree level
+// 8L + k (up to 7, or fewer for a narrow tile).
 
 /**
  * Tiles of one log with their inner levels hashed, kept least recently used first
@@ -32,7 +31,7 @@ type TileLevels = Uint8Array[];
 export class TileCache {
   /** Byte budget: the least recently used tiles are dropped past it. */
   readonly maxBytes: number;
-  private readonly tiles = new Map<number | string, TileLevels>();
+  private readonly tiles = new Map<number | string, Uint8Array[]>();
   private used = 0;
 
   /** @param maxBytes byte budget (default {@link DEFAULT_TILE_CACHE_BYTES}). */
@@ -57,7 +56,7 @@ export class TileCache {
   }
 
   /** @internal The levels of a cached tile, marked as just used; `undefined` if absent. */
-  get(key: number | string): TileLevels | undefined {
+  get(key: number | string): Uint8Array[] | undefined {
     const levels = this.tiles.get(key);
     if (levels !== undefined) {
       // Map order is insertion order: re-inserting makes it the most recently used.
@@ -68,7 +67,7 @@ export class TileCache {
   }
 
   /** @internal Keeps a tile's levels, dropping the least recently used past the budget. */
-  set(key: number | string, levels: TileLevels): void {
+  set(key: number | string, levels: Uint8Array[]): void {
     const old = this.tiles.get(key);
     if (old !== undefined) {
       this.tiles.delete(key);
@@ -86,7 +85,7 @@ export class TileCache {
   }
 }
 
-function bytesOf(levels: TileLevels): number {
+function bytesOf(levels: Uint8Array[]): number {
   let n = 0;
   for (const l of levels) n += l.length;
   return n;
@@ -100,8 +99,8 @@ function tileKey(level: number, index: number, width: number): number | string {
 }
 
 // Hashes every inner level of a tile once: one batch call per level.
-function innerLevels(hashes: Uint8Array): TileLevels {
-  const levels: TileLevels = [hashes];
+function innerLevels(hashes: Uint8Array): Uint8Array[] {
+  const levels: Uint8Array[] = [hashes];
   let below = hashes;
   for (let k = 1; k < TILE_HEIGHT; k++) {
     const pairs = Math.floor(below.length / (2 * HASH_SIZE));
@@ -137,7 +136,7 @@ export class TileTree {
   private readonly cache: TileCache;
   // Tiles read during the running walk, so a budget too small for one proof's tiles
   // still finishes it instead of evicting and re-reading them forever.
-  private pinned: Map<number | string, TileLevels> | undefined;
+  private pinned: Map<number | string, Uint8Array[]> | undefined;
   private readonly edges = new Map<string, Uint8Array>();
 
   /**
@@ -230,7 +229,7 @@ export class TileTree {
 
   // Runs a synchronous walk, reading each missing tile and walking again.
   private async walk<T>(fn: () => T): Promise<T> {
-    const pinned = new Map<number | string, TileLevels>();
+    const pinned = new Map<number | string, Uint8Array[]>();
     for (;;) {
       this.pinned = pinned;
       try {
@@ -291,7 +290,7 @@ export class TileTree {
   private async load(
     level: number,
     index: number,
-    pinned: Map<number | string, TileLevels>,
+    pinned: Map<number | string, Uint8Array[]>,
   ): Promise<void> {
     const width = tileWidth(this.size, level, index);
     if (width === 0 || tileLevelNodes(this.size, level) === 0) {
