@@ -6,7 +6,7 @@ import { TILE_HEIGHT, TILE_WIDTH } from './types.js';
 
 /**
  * Bytes a {@link TileCache} keeps by default: a full tile with its inner levels is
- * 16,352 bytes, so about 6,150 tiles, every level-0 tile of a 1.5M-leaf log.
+ * 16,320 bytes, so about 6,160 tiles: every level-0 tile of a 1.5M-leaf log.
  */
 export const DEFAULT_TILE_CACHE_BYTES: number = 96 * 1024 * 1024;
 
@@ -23,15 +23,17 @@ class MissingTile {
 // 8L + k (up to 7, or fewer for a narrow tile).
 
 /**
- * Tiles of one log with their inner levels hashed, kept least recently used first
- * within a byte budget. The content of a tile at a width never changes as the log
- * grows, so one cache may serve the {@link TileTree}s of every size of one log (e.g.
- * the checkpoints a receipt builder visits). Never share one between two logs.
+ * Tiles of one log with their inner levels hashed, within a byte budget: past it,
+ * tiles not used since the last sweep are dropped first, oldest first (a "clock"
+ * approximation of least recently used that costs a lookup only). The content of a
+ * tile at a width never changes as the log grows, so one cache may serve the
+ * {@link TileTree}s of every size of one log (e.g. the checkpoints a receipt builder
+ * visits). Never share one between two logs.
  */
 export class TileCache {
-  /** Byte budget: the least recently used tiles are dropped past it. */
+  /** Byte budget: tiles are dropped past it. */
   readonly maxBytes: number;
-  private readonly tiles = new Map<number | string, Uint8Array[]>();
+  private readonly tiles = new Map<number | string, CachedTile>();
   private used = 0;
 
   /** @param maxBytes byte budget (default {@link DEFAULT_TILE_CACHE_BYTES}). */
@@ -55,34 +57,44 @@ export class TileCache {
     return this.tiles.size;
   }
 
-  /** @internal The levels of a cached tile, marked as just used; `undefined` if absent. */
+  /** @internal The levels of a cached tile, marked as used; `undefined` if absent. */
   get(key: number | string): Uint8Array[] | undefined {
-    const levels = this.tiles.get(key);
-    if (levels !== undefined) {
-      // Map order is insertion order: re-inserting makes it the most recently used.
-      this.tiles.delete(key);
-      this.tiles.set(key, levels);
-    }
-    return levels;
+    const tile = this.tiles.get(key);
+    if (tile === undefined) return undefined;
+    // Re-inserting on every hit (exact LRU) cost more than the proof itself.
+    tile.used = true;
+    return tile.levels;
   }
 
-  /** @internal Keeps a tile's levels, dropping the least recently used past the budget. */
+  /** @internal Keeps a tile's levels, dropping tiles past the budget. */
   set(key: number | string, levels: Uint8Array[]): void {
     const old = this.tiles.get(key);
     if (old !== undefined) {
       this.tiles.delete(key);
-      this.used -= bytesOf(old);
+      this.used -= old.bytes;
     }
-    const size = bytesOf(levels);
-    while (this.tiles.size > 0 && this.used + size > this.maxBytes) {
-      const [oldest, dropped] = this.tiles.entries().next().value!;
+    const bytes = bytesOf(levels);
+    while (this.tiles.size > 0 && this.used + bytes > this.maxBytes) {
+      const [oldest, tile] = this.tiles.entries().next().value!;
       this.tiles.delete(oldest);
-      this.used -= bytesOf(dropped);
+      if (tile.used) {
+        // A second chance: to the young end, unmarked.
+        tile.used = false;
+        this.tiles.set(oldest, tile);
+      } else {
+        this.used -= tile.bytes;
+      }
     }
     // A budget smaller than one tile still serves the walk that reads it.
-    this.tiles.set(key, levels);
-    this.used += size;
+    this.tiles.set(key, { levels, bytes, used: false });
+    this.used += bytes;
   }
+}
+
+interface CachedTile {
+  readonly levels: Uint8Array[];
+  readonly bytes: number;
+  used: boolean;
 }
 
 function bytesOf(levels: Uint8Array[]): number {

@@ -113,20 +113,26 @@ describe('TileTree proofs equal MerkleLog proofs', () => {
     expect(cache.size).toBeLessThanOrEqual(1);
   });
 
-  it('keeps a cache within its byte budget, dropping the least recently used tile', async () => {
-    const full = 16_352; // 256 hashes and the 255 inner nodes above them
-    const cache = new TileCache(3 * full);
+  it('keeps a cache within its byte budget, dropping a tile not used since the last sweep', async () => {
+    const full = 16_320; // 256 hashes and the 254 inner nodes of tree levels 8L+1..8L+7
+    const cache = new TileCache(2 * full);
     const counter = { reads: 0 };
-    const tree = new TileTree(reader(counter), N, { cache });
-    await tree.inclusionProof(0); // level-0 tile 0, level-1 tile 0, level-2 tile 0
-    const afterFirst = counter.reads;
+    // At 65,536 leaves a proof reads one level-0 tile and the full level-1 tile 0.
+    const tree = new TileTree(reader(counter), 65_536, { cache });
+    await tree.inclusionProof(0);
+    expect(counter.reads).toBe(2);
+    await tree.inclusionProof(1); // both cached: no read
+    expect(counter.reads).toBe(2);
+    expect(cache.bytes).toBe(2 * full);
+    await tree.inclusionProof(300); // another level-0 tile: one read, level-0 tile 0 dropped
+    expect(counter.reads).toBe(3);
+    expect(cache.size).toBe(2);
     expect(cache.bytes).toBeLessThanOrEqual(cache.maxBytes);
-    await tree.inclusionProof(1); // all three cached: no read
-    expect(counter.reads).toBe(afterFirst);
-    await tree.inclusionProof(300); // another level-0 tile: one read, the oldest dropped
-    expect(counter.reads).toBe(afterFirst + 1);
+    await tree.inclusionProof(301); // the two kept are the two it needs
+    expect(counter.reads).toBe(3);
+    await tree.inclusionProof(2); // level-0 tile 0 was the one dropped: read again
+    expect(counter.reads).toBeGreaterThan(3);
     expect(cache.bytes).toBeLessThanOrEqual(cache.maxBytes);
-    expect(cache.size).toBe(3);
   });
 
   it('refuses a budget that is not a non-negative safe integer, with INVALID_ARGUMENT', () => {
