@@ -12,10 +12,12 @@ export const DEFAULT_TILE_CACHE_BYTES: number = 96 * 1024 * 1024;
 
 // Thrown by the synchronous walkers when a tile is not cached: the async entry points
 // read it and walk again, so a walk over cached tiles never waits.
+// `group` is set when only the summary is cached: the 8-hash group of the tile to hash.
 class MissingTile {
   constructor(
     readonly level: number,
     readonly index: number,
+    readonly group?: number,
   ) {}
 }
 
@@ -23,18 +25,23 @@ class MissingTile {
 // 8L + k (up to 7, or fewer for a narrow tile).
 
 /**
- * Tiles of one log with their inner levels hashed, within a byte budget: past it,
- * tiles not used since the last sweep are dropped first, oldest first (a "clock"
- * approximation of least recently used that costs a lookup only). The content of a
+ * Tiles of one log with their inner levels hashed, within a byte budget. Whole tiles
+ * take up to half of it; past that, the oldest not used since the last sweep (a
+ * "clock" approximation of least recently used that costs a lookup only) shrinks to a
+ * summary of its levels 3..7, and summaries past the budget are dropped the same way,
+ * so a random walk over a large log keeps many tiles' upper levels. The content of a
  * tile at a width never changes as the log grows, so one cache may serve the
  * {@link TileTree}s of every size of one log (e.g. the checkpoints a receipt builder
  * visits). Never share one between two logs.
  */
 export class TileCache {
-  /** Byte budget: tiles are dropped past it. */
+  /** Byte budget: tiles shrink to summaries or are dropped past it. */
   readonly maxBytes: number;
-  private readonly tiles = new Map<number | string, CachedTile>();
-  private used = 0;
+  // Full tiles, within half the budget; past it they shrink into `summaries`.
+  private readonly full = new Map<number | string, CachedTile>();
+  private readonly summaries = new Map<number | string, CachedTile>();
+  private fullBytes = 0;
+  private summaryBytes = 0;
 
   /** @param maxBytes byte budget (default {@link DEFAULT_TILE_CACHE_BYTES}). */
   constructor(maxBytes: number = DEFAULT_TILE_CACHE_BYTES) {
@@ -47,59 +54,93 @@ export class TileCache {
     this.maxBytes = maxBytes;
   }
 
-  /** Bytes held now (tile hashes and inner levels). */
+  /** Bytes held now (tile hashes and inner levels, and summaries). */
   get bytes(): number {
-    return this.used;
+    return this.fullBytes + this.summaryBytes;
   }
 
-  /** Number of tiles held now. */
+  /** Number of tiles held now, whole or as summaries. */
   get size(): number {
-    return this.tiles.size;
+    return this.full.size + this.summaries.size;
   }
 
-  /** @internal The levels of a cached tile, marked as used; `undefined` if absent. */
-  get(key: number | string): Uint8Array[] | undefined {
-    const tile = this.tiles.get(key);
+  /**
+   * @internal The levels of a cached tile, marked as used; `undefined` if absent. A
+   * full tile squeezed out of the budget keeps only levels 3..7 (1,984 bytes, its
+   * "summary"): levels 0..2 are then `undefined` and a proof re-reads the tile for them.
+   */
+  get(key: number | string): (Uint8Array | undefined)[] | undefined {
+    const tile = this.full.get(key) ?? this.summaries.get(key);
     if (tile === undefined) return undefined;
     // Re-inserting on every hit (exact LRU) cost more than the proof itself.
     tile.used = true;
     return tile.levels;
   }
 
-  /** @internal Keeps a tile's levels, dropping tiles past the budget. */
+  /** @internal Keeps a tile's levels, shrinking or dropping tiles past the budget. */
   set(key: number | string, levels: Uint8Array[]): void {
-    const old = this.tiles.get(key);
-    if (old !== undefined) {
-      this.tiles.delete(key);
-      this.used -= old.bytes;
-    }
+    this.drop(key);
     const bytes = bytesOf(levels);
-    while (this.tiles.size > 0 && this.used + bytes > this.maxBytes) {
-      const [oldest, tile] = this.tiles.entries().next().value!;
-      this.tiles.delete(oldest);
+    this.full.set(key, { levels, bytes, used: false });
+    this.fullBytes += bytes;
+    while (this.full.size > 0 && this.fullBytes > this.maxBytes / 2) {
+      const [oldest, tile] = this.full.entries().next().value!;
+      this.full.delete(oldest);
       if (tile.used) {
         // A second chance: to the young end, unmarked.
         tile.used = false;
-        this.tiles.set(oldest, tile);
-      } else {
-        this.used -= tile.bytes;
+        this.full.set(oldest, tile);
+        continue;
+      }
+      this.fullBytes -= tile.bytes;
+      // Only a full-width tile shrinks: a group of a narrower one may be short.
+      if (tile.levels[0]?.length === TILE_WIDTH * HASH_SIZE) {
+        // A later proof through it re-reads the tile but hashes at most 6 nodes (its
+        // 8-hash group) instead of 254.
+        const summary = [undefined, undefined, undefined, ...tile.levels.slice(SUMMARY_FROM)];
+        const kept = bytesOf(summary);
+        this.summaries.set(oldest, { levels: summary, bytes: kept, used: false });
+        this.summaryBytes += kept;
       }
     }
-    // A budget smaller than one tile still serves the walk that reads it.
-    this.tiles.set(key, { levels, bytes, used: false });
-    this.used += bytes;
+    while (this.summaries.size > 0 && this.bytes > this.maxBytes) {
+      const [oldest, tile] = this.summaries.entries().next().value!;
+      this.summaries.delete(oldest);
+      if (tile.used) {
+        tile.used = false;
+        this.summaries.set(oldest, tile);
+      } else {
+        this.summaryBytes -= tile.bytes;
+      }
+    }
+  }
+
+  private drop(key: number | string): void {
+    const f = this.full.get(key);
+    if (f !== undefined) {
+      this.full.delete(key);
+      this.fullBytes -= f.bytes;
+    }
+    const s = this.summaries.get(key);
+    if (s !== undefined) {
+      this.summaries.delete(key);
+      this.summaryBytes -= s.bytes;
+    }
   }
 }
 
+// Tree levels 8L + 3 and up stay in a tile's summary.
+const SUMMARY_FROM = 3;
+
 interface CachedTile {
-  readonly levels: Uint8Array[];
+  readonly levels: (Uint8Array | undefined)[];
   readonly bytes: number;
   used: boolean;
 }
 
-function bytesOf(levels: Uint8Array[]): number {
+function bytesOf(levels: (Uint8Array | undefined)[]): number {
   let n = 0;
-  for (const l of levels) n += l.length;
+  for (const l of levels) n += l?.length ?? 0;
   return n;
 }
 
@@ -148,7 +189,7 @@ export class TileTree {
   private readonly cache: TileCache;
   // Tiles read during the running walk, so a budget too small for one proof's tiles
   // still finishes it instead of evicting and re-reading them forever.
-  private pinned: Map<number | string, Uint8Array[]> | undefined;
+  private pinned: Map<number | string, (Uint8Array | undefined)[]> | undefined;
   private readonly edges = new Map<string, Uint8Array>();
 
   /**
@@ -241,7 +282,7 @@ export class TileTree {
 
   // Runs a synchronous walk, reading each missing tile and walking again.
   private async walk<T>(fn: () => T): Promise<T> {
-    const pinned = new Map<number | string, Uint8Array[]>();
+    const pinned = new Map<number | string, (Uint8Array | undefined)[]>();
     for (;;) {
       this.pinned = pinned;
       try {
@@ -249,7 +290,8 @@ export class TileTree {
       } catch (e) {
         if (!(e instanceof MissingTile)) throw e;
         this.pinned = undefined;
-        await this.load(e.level, e.index, pinned);
+        if (e.group === undefined) await this.load(e.level, e.index, pinned);
+        else await this.loadGroup(e.level, e.index, e.group, pinned);
       } finally {
         this.pinned = undefined;
       }
@@ -263,9 +305,21 @@ export class TileTree {
     const tileIndex = Math.floor(first / TILE_WIDTH);
     const width = tileWidth(this.size, tileLevel, tileIndex);
     const key = tileKey(tileLevel, tileIndex, width);
-    const levels = this.cache.get(key) ?? this.pinned?.get(key);
-    if (levels === undefined) throw new MissingTile(tileLevel, tileIndex);
     const at = (first % TILE_WIDTH) >> k;
+    // The walk's own reads first: a tile counts as used only when a later walk needs
+    // it, so tiles read for one proof shrink to summaries before shared ones do.
+    let levels = this.pinned?.get(key) ?? this.cache.get(key);
+    if (levels?.[k] === undefined) {
+      // Only its summary is cached: the group this walk hashed, if any.
+      const group = levels === undefined ? undefined : (at << k) >> SUMMARY_FROM;
+      levels = group === undefined ? undefined : this.pinned?.get(`${key}#${group}`);
+      if (levels?.[k] === undefined) throw new MissingTile(tileLevel, tileIndex, group);
+      // A group entry holds levels 0..2 of its 8 hashes only, indexed from the group.
+      if (group !== undefined) {
+        const j = at - ((group << SUMMARY_FROM) >> k);
+        return levels[k]!.slice(j * HASH_SIZE, (j + 1) * HASH_SIZE);
+      }
+    }
     return levels[k]!.slice(at * HASH_SIZE, (at + 1) * HASH_SIZE);
   }
 
@@ -299,10 +353,27 @@ export class TileTree {
     return h;
   }
 
+  // Re-reads a tile whose summary is cached and hashes only the 8-hash group a walk
+  // needs (levels 0..2 of it), kept for that walk.
+  private async loadGroup(
+    level: number,
+    index: number,
+    group: number,
+    pinned: Map<number | string, (Uint8Array | undefined)[]>,
+  ): Promise<void> {
+    const width = tileWidth(this.size, level, index);
+    const hashes = await this.read(level, index, width);
+    const size = 1 << SUMMARY_FROM;
+    const g0 = hashes.slice(group * size * HASH_SIZE, (group + 1) * size * HASH_SIZE);
+    const g1 = parentHashes(g0, size / 2);
+    const g2 = parentHashes(g1, size / 4);
+    pinned.set(`${tileKey(level, index, width)}#${group}`, [g0, g1, g2]);
+  }
+
   private async load(
     level: number,
     index: number,
-    pinned: Map<number | string, Uint8Array[]>,
+    pinned: Map<number | string, (Uint8Array | undefined)[]>,
   ): Promise<void> {
     const width = tileWidth(this.size, level, index);
     if (width === 0 || tileLevelNodes(this.size, level) === 0) {

@@ -105,6 +105,17 @@ describe('TileTree proofs equal MerkleLog proofs', () => {
     expect(counter.reads).toBe(before);
   });
 
+  it('with a cache of a few tiles that keeps most as summaries: same proofs, fewer reads on a second pass', async () => {
+    const cache = new TileCache(3 * 16_320 + 40 * 1_984);
+    const counter = { reads: 0 };
+    for (const size of SIZES)
+      await expectSameProofs(new TileTree(reader(counter), size, { cache }), size, size);
+    for (const size of SIZES)
+      await expectSameProofs(new TileTree(reader(counter), size, { cache }), size, size + 5);
+    expect(cache.bytes).toBeLessThanOrEqual(cache.maxBytes);
+    expect(cache.size).toBeGreaterThan(3); // summaries kept beside the full tiles
+  });
+
   it('with a cache too small for one proof (budget 0): same proofs, nothing kept between walks', async () => {
     const cache = new TileCache(0);
     for (const size of [257, 65_537, N]) {
@@ -113,26 +124,25 @@ describe('TileTree proofs equal MerkleLog proofs', () => {
     expect(cache.size).toBeLessThanOrEqual(1);
   });
 
-  it('keeps a cache within its byte budget, dropping a tile not used since the last sweep', async () => {
+  it('keeps a cache within its byte budget: whole tiles in half of it, summaries beside', async () => {
     const full = 16_320; // 256 hashes and the 254 inner nodes of tree levels 8L+1..8L+7
+    const summary = 1_984; // the 62 nodes of tree levels 8L+3..8L+7
     const cache = new TileCache(2 * full);
     const counter = { reads: 0 };
     // At 65,536 leaves a proof reads one level-0 tile and the full level-1 tile 0.
     const tree = new TileTree(reader(counter), 65_536, { cache });
     await tree.inclusionProof(0);
     expect(counter.reads).toBe(2);
-    await tree.inclusionProof(1); // both cached: no read
-    expect(counter.reads).toBe(2);
-    expect(cache.bytes).toBe(2 * full);
-    await tree.inclusionProof(300); // another level-0 tile: one read, level-0 tile 0 dropped
-    expect(counter.reads).toBe(3);
+    // One whole tile fits in half the budget: the first read shrank to a summary.
     expect(cache.size).toBe(2);
-    expect(cache.bytes).toBeLessThanOrEqual(cache.maxBytes);
-    await tree.inclusionProof(301); // the two kept are the two it needs
-    expect(counter.reads).toBe(3);
-    await tree.inclusionProof(2); // level-0 tile 0 was the one dropped: read again
-    expect(counter.reads).toBeGreaterThan(3);
-    expect(cache.bytes).toBeLessThanOrEqual(cache.maxBytes);
+    expect(cache.bytes).toBe(full + summary);
+    for (const i of [1, 300, 301, 5000, 2, 65_535]) {
+      expect((await tree.inclusionProof(i)).map(toHex)).toEqual(
+        log.inclusionProof(i, 65_536).map(toHex),
+      );
+      expect(cache.bytes).toBeLessThanOrEqual(cache.maxBytes);
+    }
+    expect(cache.size).toBeGreaterThan(2);
   });
 
   it('refuses a budget that is not a non-negative safe integer, with INVALID_ARGUMENT', () => {
