@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseJsonStrict } from '@medanchor/crypto';
 import { describePlace, parseJsonText } from './json-text.js';
 import { inputError } from './usage-error.js';
 
@@ -14,6 +15,27 @@ export function readJsonFile(path: string, what: string): unknown {
   if (!json.ok)
     throw inputError(`the ${what} ${path} is not JSON (at ${describePlace(json.place)})`);
   return json.value;
+}
+
+/**
+ * Reads a signed consent document strictly: a member name repeated in one object is
+ * refused (consent.md), since JSON readers disagree on which copy wins.
+ */
+export function readConsentJson(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw inputError(`cannot read the ${what} ${path}`, cause);
+  }
+  try {
+    return parseJsonStrict(text);
+  } catch (cause) {
+    throw inputError(
+      `the ${what} ${path} is not JSON, or repeats a member name in one object (refused: readers would disagree on its meaning)`,
+      cause,
+    );
+  }
 }
 
 // The receipt's own top-level fields (docs/spec/receipt.md): JSON with none of them is

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isMedanchorError, sha256, toHex } from '@medanchor/core';
-import { parseJsonStrict } from '@medanchor/crypto';
 import {
   assertFhirResource,
   auditEventBytes,
@@ -13,7 +12,7 @@ import { loadR4Validator } from '@medanchor/fhir/node';
 import { stringList } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.js';
-import { readJsonFile } from '../read-json.js';
+import { readConsentJson, readJsonFile } from '../read-json.js';
 import { offlineReceiptLevel, receiptPathOf } from '../receipt-files.js';
 import { inputError } from '../usage-error.js';
 import { stampCommand } from './stamp.js';
@@ -85,24 +84,6 @@ interface Listed {
   consent?: string;
 }
 
-/** A signed consent document, read strictly (a repeated member name is refused, as by `consent`). */
-function readSigned(path: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw inputError(`cannot read the ${what} ${path}`, cause);
-  }
-  try {
-    return parseJsonStrict(text);
-  } catch (cause) {
-    throw inputError(
-      `the ${what} ${path} is not JSON, or repeats a member name in one object`,
-      cause,
-    );
-  }
-}
-
 export const auditListCommand: Command = {
   path: ['audit', 'list'],
   summary: 'list the recorded AuditEvents, oldest first, with their receipt level',
@@ -137,10 +118,10 @@ export const auditListCommand: Command = {
     const grantFile = ctx.args.values['grant'];
     const grant =
       typeof grantFile === 'string'
-        ? readSigned(resolve(ctx.io.cwd, grantFile), 'consent grant')
+        ? readConsentJson(resolve(ctx.io.cwd, grantFile), 'consent grant')
         : undefined;
     const revocations = stringList(ctx.args.values['revocation']).map((f) =>
-      readSigned(resolve(ctx.io.cwd, f), 'revocation'),
+      readConsentJson(resolve(ctx.io.cwd, f), 'revocation'),
     );
     const rows: Listed[] = storedEvents(ctx).map((file) => {
       const e = JSON.parse(readFileSync(file, 'utf8')) as FhirAuditEvent;

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fromHex } from '@medanchor/core';
 import {
@@ -13,7 +13,6 @@ import {
   createConsentGrant,
   createConsentRevocation,
   evaluateConsent,
-  parseJsonStrict,
   signConsentGrant,
   signConsentRevocation,
   verifyConsentGrant,
@@ -22,6 +21,7 @@ import { stringList } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.js';
 import { readKeyFile } from '../key-files.js';
+import { readConsentJson } from '../read-json.js';
 import { inputError, usageError } from '../usage-error.js';
 
 const RESOURCE_TYPES = 'http://hl7.org/fhir/resource-types';
@@ -42,27 +42,6 @@ function action(spec: string): ConsentAction {
 
 function writeJson(path: string, value: unknown): void {
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
-}
-
-/**
- * Reads a signed consent document strictly: a member name repeated in one object is
- * refused (consent.md), since JSON readers disagree on which copy wins.
- */
-function readConsentJson(path: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw inputError(`cannot read the ${what} ${path}`, cause);
-  }
-  try {
-    return parseJsonStrict(text);
-  } catch (cause) {
-    throw inputError(
-      `the ${what} ${path} is not JSON, or repeats a member name in one object (refused: readers would disagree on its meaning)`,
-      cause,
-    );
-  }
 }
 
 const SCHEMES = ['bip340', 'p2tr', 'p2wpkh', 'p2sh-p2wpkh', 'p2pkh', 'p2wsh-multisig'] as const;
