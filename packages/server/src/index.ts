@@ -24,3 +24,4 @@ export {
   parseTilePath,
   type TileRequest,
 } from './tile-path.js';
+export * from './witness/index.js';

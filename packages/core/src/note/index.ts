@@ -10,6 +10,26 @@ export {
   verifyCheckpointNote,
 } from './checkpoint-note.js';
 export {
+  addCosignatures,
+  cosignatureKeyId,
+  cosignCheckpoint,
+  formatCosignatures,
+  generateWitnessKey,
+  parseCosignatures,
+  type VerifiedCosignature,
+  verifyCosignatures,
+  witnessVerifierKey,
+} from './cosignature.js';
+export {
+  type AddCheckpointRequest,
+  formatAddCheckpoint,
+  MAX_ADD_CHECKPOINT_BYTES,
+  MAX_PROOF_LINES,
+  parseAddCheckpoint,
+  parseWitnessSize,
+} from './cosignature-request.js';
+export { type Equivocation, type EquivocationReport, findEquivocations } from './equivocation.js';
+export {
   assertKeyName,
   assertNoteText,
   formatNote,

@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  encodeVerifierKey,
+  formatAddCheckpoint,
+  generateNoteKey,
+  generateWitnessKey,
+  leafHash,
+  MerkleLog,
+  type NoteSignerKey,
+  signCheckpoint,
+  utf8,
+} from '@medanchor/core';
+import {
+  createWitness,
+  createWitnessServer,
+  openWitnessState,
+  type Witness,
+  type WitnessServer,
+} from '../../src/index.js';
+
+export const ORIGIN = 'witness-test.example/log';
+
+/** A log in memory with its signing key: appends leaves and signs checkpoints. */
+export class TestLog {
+  readonly key: NoteSignerKey;
+  readonly log = new MerkleLog();
+  constructor(key: NoteSignerKey = generateNoteKey(ORIGIN)) {
+    this.key = key;
+  }
+  get vkey(): string {
+    return encodeVerifierKey(this.key);
+  }
+  grow(n: number, tag = 'r'): void {
+    const start = this.log.size;
+    this.log.append(Array.from({ length: n }, (_, i) => leafHash(utf8(`${tag}-${start + i}`))));
+  }
+  note(size = this.log.size): string {
+    const cp = { origin: ORIGIN, size, root: this.log.root(size) };
+    return new TextDecoder().decode(signCheckpoint(cp, this.key));
+  }
+  /** The add-checkpoint body from `oldSize` to the current size. */
+  body(oldSize: number, size = this.log.size): Uint8Array {
+    const proof = oldSize === 0 || oldSize === size ? [] : this.log.consistencyProof(oldSize, size);
+    return formatAddCheckpoint({ oldSize, proof, note: this.note(size) });
+  }
+}
+
+export interface RunningWitness {
+  dir: string;
+  url: string;
+  witness: Witness;
+  server: WitnessServer;
+  key: NoteSignerKey;
+  stop(): Promise<void>;
+  restart(): Promise<RunningWitness>;
+}
+
+/** A witness over a state directory, on a free port of 127.0.0.1. */
+export async function startWitness(
+  logVkeys: readonly string[],
+  key: NoteSignerKey = generateWitnessKey('witness.example/w1'),
+  dir = mkdtempSync(join(tmpdir(), 'medanchor-witness-')),
+): Promise<RunningWitness> {
+  const state = await openWitnessState(dir);
+  const witness = createWitness({ key, logs: [{ origin: ORIGIN, vkeys: [...logVkeys] }], state });
+  const server = createWitnessServer({ witness });
+  const { url } = await server.listen(0, '127.0.0.1');
+  const running: RunningWitness = {
+    dir,
+    url,
+    witness,
+    server,
+    key,
+    stop: () => server.close(),
+    async restart() {
+      await server.close();
+      return startWitness(logVkeys, key, dir);
+    },
+  };
+  return running;
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export async function post(url: string, body: Uint8Array | string) {
+  const res = await fetch(`${url}/add-checkpoint`, { method: 'POST', body });
+  return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+}
