@@ -20,3 +20,10 @@ export {
   type StoreLedgerOptions,
 } from './store-ledger.js';
 export { withBitcoinAnchor, withoutBitcoinAnchor } from './upgrade.js';
+export {
+  type CosignRound,
+  createWitnessAsker,
+  type WitnessAsker,
+  type WitnessAskerOptions,
+  type WitnessConfig,
+} from './witnesses.js';

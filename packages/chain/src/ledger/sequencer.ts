@@ -11,6 +11,7 @@ import {
   prepareIntegration,
   readCheckpointNote,
   signCheckpoint,
+  TileTree,
   toHex,
   treeRoot,
 } from '@medanchor/core';
@@ -23,6 +24,7 @@ import {
   isFinalState,
   type LedgerAnchorState,
 } from './anchor-state.js';
+import type { WitnessAsker } from './witnesses.js';
 
 /** When the sequencer seals on its own. */
 export interface SequencerPolicy {
@@ -64,6 +66,8 @@ export interface SequencerOptions {
   readonly onIntegrated: (leaves: readonly { pendingId: string; index: number }[]) => void;
   /** The log's checkpoint signing key: each seal then signs and anchors a C2SP signed note. */
   readonly signer?: NoteSignerKey;
+  /** Witnesses asked to cosign each signed checkpoint after it is stored. */
+  readonly witnesses?: WitnessAsker;
 }
 
 // How often a sequencer retries anchoring checkpoints whose anchoring failed.
@@ -396,8 +400,27 @@ export class Sequencer {
       signed === undefined ? checkpoint : { ...checkpoint, note: signed },
     );
     this.unsealedSince = undefined;
+    if (signed !== undefined && this.o.witnesses !== undefined) await this.cosign(digest, signed);
     await this.anchorOne(digest);
     return { checkpoint, digest, firstIndex: from, anchor: this.states.get(digest)! };
+  }
+
+  /**
+   * Asks the witnesses to cosign and keeps their cosignatures in the anchor state (the
+   * digest covers the log's signature only, so it does not change). A witness that fails
+   * is reported to onError and asked again at the next seal; sealing goes on.
+   */
+  private async cosign(digest: string, signed: Uint8Array): Promise<void> {
+    const { store } = this.o;
+    const size = this.states.get(digest)!.checkpoint.size;
+    const tree = new TileTree((l, i, w) => store.readTile(l, i, w), size);
+    const round = await this.o.witnesses!.cosign(signed, (from) => tree.consistencyProof(from));
+    for (const e of round.failures) this.o.onError(e);
+    if (round.cosigned.length > 0)
+      await this.persist(digest, {
+        ...this.states.get(digest)!,
+        note: new TextDecoder().decode(round.note),
+      });
   }
 
   /** Anchors every sealed checkpoint that has no transaction yet. */

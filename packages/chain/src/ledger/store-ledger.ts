@@ -22,6 +22,7 @@ import {
   Sequencer,
   type SequencerPolicy,
 } from './sequencer.js';
+import { createWitnessAsker, type WitnessConfig } from './witnesses.js';
 
 /** Default lease time to live: a dead sequencer's lease lapses this long after its last renewal. */
 export const DEFAULT_LEASE_TTL_MS = 5_000;
@@ -64,6 +65,13 @@ export interface StoreLedgerOptions {
    * (docs/spec/signed-note.md). Leave it out for unsigned checkpoints.
    */
   signer?: NoteSignerKey;
+  /**
+   * Witnesses (C2SP tlog-witness) asked to cosign every signed checkpoint right after the
+   * seal; receipts then carry their cosignatures. One that is down or refuses is reported
+   * to `onError` (`WITNESS_UNREACHABLE`, `WITNESS_REFUSED`, ...) and asked again at the
+   * next seal: it never blocks sealing. Needs `signer`.
+   */
+  witnesses?: readonly WitnessConfig[];
 }
 
 /** Options of {@link StoreLedger.add} and {@link StoreLedger.addDigest}. */
@@ -188,6 +196,9 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
     ...(options.anchorer === undefined ? {} : { anchorer: options.anchorer }),
     ...(options.policy === undefined ? {} : { policy: options.policy }),
     ...(options.signer === undefined ? {} : { signer: options.signer }),
+    ...(options.witnesses === undefined || options.witnesses.length === 0
+      ? {}
+      : { witnesses: createWitnessAsker({ witnesses: options.witnesses }) }),
     owner,
     leaseTtlMs: ttl,
     batchSize,
@@ -287,7 +298,13 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
   async function withAnchors(r: Receipt, cp: StoredCheckpoint): Promise<Receipt> {
     const state = await stateOf(toHex(anchoredDigestOf(cp)));
     const entry = state === undefined ? undefined : entryOf(state);
-    return entry === undefined ? r : { ...r, anchors: [entry] };
+    // The anchor state's note is the stored one plus the witnesses' cosignatures.
+    const note = state?.note;
+    const cosigned =
+      note !== undefined && r.checkpoint.note !== undefined && note !== r.checkpoint.note
+        ? { ...r, checkpoint: { ...r.checkpoint, note } }
+        : r;
+    return entry === undefined ? cosigned : { ...cosigned, anchors: [entry] };
   }
 
   async function receipt(leafIndex: number): Promise<Receipt | undefined> {
