@@ -13,6 +13,8 @@ export default defineConfig({
       { find: /^@medanchor\/crypto$/, replacement: src('./packages/crypto/src/index.ts') },
       { find: /^@medanchor\/chain\/node$/, replacement: src('./packages/chain/src/node.ts') },
       { find: /^@medanchor\/chain\/verify$/, replacement: src('./packages/chain/src/verify.ts') },
+      { find: /^@medanchor\/chain\/devnet$/, replacement: src('./packages/chain/src/devnet.ts') },
+      { find: /^@medanchor\/chain\/bitcoin$/, replacement: src('./packages/chain/src/bitcoin.ts') },
       { find: /^@medanchor\/postgres$/, replacement: src('./packages/postgres/src/index.ts') },
       { find: /^@medanchor\/server$/, replacement: src('./packages/server/src/index.ts') },
       { find: /^@medanchor\/chain$/, replacement: src('./packages/chain/src/index.ts') },

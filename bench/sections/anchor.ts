@@ -1,13 +1,15 @@
 import { MemoryJournal, sha256, utf8, verifyReceipt, verifyReceiptMerkle } from '@medanchor/core';
 import { devAnchoring } from '../../examples/shared/dev-anchoring.js';
 import {
-  type AnchorCoin,
   bitcoinAnchorVerifier,
-  buildAnchorTransaction,
   type FundingKeyType,
   fundingKeyFromSecret,
-  planAnchorFee,
 } from '../../packages/chain/src/anchor/index.js';
+import {
+  type AnchorCoin,
+  buildAnchorTransaction,
+  planAnchorFee,
+} from '../../packages/chain/src/bitcoin.js';
 import { openLedger } from '../../packages/chain/src/ledger/index.js';
 import { regtest } from '../../packages/chain/src/network/index.js';
 import { measure, printTable } from '../harness.js';

@@ -4,22 +4,24 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
-  bitcoinMerkleLevels,
-  bitcoinMerkleRoot,
   blockHashHex,
   decodeSpvProof,
   hashFromDisplayHex,
   mainnet,
-  merkleBranchFromLevels,
   networkByName,
-  parseBlock,
   regtest,
-  serializeTransactionNoWitness,
-  sha256d,
   validateHeaderChain,
   verifySpvProof,
   verifyTxInclusion,
 } from '@medanchor/chain';
+import {
+  bitcoinMerkleLevels,
+  bitcoinMerkleRoot,
+  merkleBranchFromLevels,
+  parseBlock,
+  serializeTransactionNoWitness,
+  sha256d,
+} from '@medanchor/chain/bitcoin';
 import { fromHex, MemoryJournal, utf8, verifyReceipt, verifyReceiptMerkle } from '@medanchor/core';
 import { devAnchoring } from '../../examples/shared/dev-anchoring.js';
 import { bitcoinAnchorVerifier } from '../../packages/chain/src/anchor/index.js';

@@ -5,15 +5,17 @@
 import { writeFileSync } from 'node:fs';
 import { sha256, toHex, utf8 } from '@medanchor/core';
 import {
-  type AnchorCoin,
-  buildAnchorTransaction,
   encodeAnchorState,
-  estimateAnchorVsize,
   type FundingKeyType,
   fundingKeyFromSecret,
+} from '../../packages/chain/src/anchor/index.js';
+import {
+  type AnchorCoin,
+  buildAnchorTransaction,
+  estimateAnchorVsize,
   planAnchorFee,
   selectAnchorCoins,
-} from '../../packages/chain/src/anchor/index.js';
+} from '../../packages/chain/src/bitcoin.js';
 import { regtest } from '../../packages/chain/src/network/index.js';
 
 /** The fixed secret of a vector key: sha256 of a label. */

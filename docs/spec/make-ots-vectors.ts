@@ -3,15 +3,13 @@
 // proof of each record. Run: `npx tsx docs/spec/make-ots-vectors.ts`. The suite checks
 // the committed file against this generator and verifies every proof.
 import { writeFileSync } from 'node:fs';
+import { anchorOutputScript, receiptToOts, writeOts } from '@medanchor/chain';
 import {
-  anchorOutputScript,
   bitcoinMerkleBranch,
   bitcoinMerkleRoot,
-  receiptToOts,
   serializeHeader,
   txidOf,
-  writeOts,
-} from '@medanchor/chain';
+} from '@medanchor/chain/bitcoin';
 import { concatBytes, MemoryJournal, openBatcher, sha256, toHex, utf8 } from '@medanchor/core';
 
 /** The records of the vectors (UTF-8). */

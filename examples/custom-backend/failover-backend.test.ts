@@ -1,7 +1,8 @@
 // The failover backend keeps the same Backend contract as the backends the SDK ships
 // (packages/chain/test/backend/contract.ts), whether its first backend is up or down,
 // and its own promises: final answers are not failed over, and immutable data is cached.
-import { createDevnet, esploraBackend } from '@medanchor/chain';
+import { esploraBackend } from '@medanchor/chain';
+import { createDevnet } from '@medanchor/chain/devnet';
 import { serveEsplora } from '@medanchor/chain/node';
 import { isMedanchorError } from '@medanchor/core';
 import { describe, expect, it } from 'vitest';

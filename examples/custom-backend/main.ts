@@ -5,13 +5,13 @@
 import {
   bitcoinAnchorVerifier,
   createAnchorer,
-  createDevnet,
   esploraBackend,
   fundingKeyFromSecret,
   memoryAnchorStateStore,
   openLedger,
   regtest,
 } from '@medanchor/chain';
+import { createDevnet } from '@medanchor/chain/devnet';
 import { serveEsplora } from '@medanchor/chain/node';
 import { MemoryJournal, sha256, utf8, verifyReceipt } from '@medanchor/core';
 import { failoverBackend } from './failover-backend.js';

@@ -5,12 +5,11 @@ import {
   type Anchorer,
   bitcoinAnchorVerifier,
   createAnchorer,
-  createDevnet,
-  type Devnet,
   fundingKeyFromSecret,
   memoryAnchorStateStore,
   regtest,
 } from '@medanchor/chain';
+import { createDevnet, type Devnet } from '@medanchor/chain/devnet';
 import { type AnchorVerifier, sha256, utf8 } from '@medanchor/core';
 
 export interface DevAnchoring {

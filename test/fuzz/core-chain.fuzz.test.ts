@@ -4,16 +4,18 @@ import {
   decodeAnchorScript,
   decodeAnchorState,
   decodeSpvProof,
-  decodeTxOutProof,
-  parseBlock,
   parseHeader,
-  parseMerkleBlock,
-  parseTransaction,
   readOts,
   regtest,
   verifySpvProof,
   writeOts,
 } from '@medanchor/chain';
+import {
+  decodeTxOutProof,
+  parseBlock,
+  parseMerkleBlock,
+  parseTransaction,
+} from '@medanchor/chain/bitcoin';
 import {
   decodeJournalEntry,
   fromHex,

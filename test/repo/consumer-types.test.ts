@@ -19,7 +19,7 @@ import { repoPath } from '../helpers/vectors.js';
 // repository's TypeScript with `strict` and `skipLibCheck: false` under four settings.
 // node10 (`moduleResolution: node`, TypeScript's legacy default for `module: commonjs`)
 // ignores `exports`: the main entries resolve there (checked below), the subpaths
-// (`@medanchor/core/node`, `chain/node`, `chain/verify`, `fhir/node`) give TS2307; use node16,
+// (`@medanchor/core/node`, `chain/node`, `chain/verify`, `chain/devnet`, `chain/bitcoin`, `fhir/node`) give TS2307; use node16,
 // nodenext or bundler for those.
 
 const ORDER = ['core', 'crypto', 'chain', 'postgres', 'fhir', 'server', 'cli'];
@@ -109,10 +109,14 @@ function program(included: string[]): string {
       "import type { BitcoinAnchorVerifierOptions } from '@medanchor/chain/verify';",
       "import * as chain from '@medanchor/chain';",
       "import * as chainNode from '@medanchor/chain/node';",
+      "import * as chainBitcoin from '@medanchor/chain/bitcoin';",
+      "import { createDevnet, type Devnet } from '@medanchor/chain/devnet';",
     );
     body.push(
       'export const makeVerifier = (o: BitcoinAnchorVerifierOptions) => bitcoinAnchorVerifier(o);',
       'export const chainNames: string[] = [...Object.keys(chain), ...Object.keys(chainNode)];',
+      'export const bitcoinNames: string[] = Object.keys(chainBitcoin);',
+      "export const devnet: () => Devnet = () => createDevnet({ seed: 'types' });",
     );
   }
   if (included.includes('postgres')) {

@@ -1,11 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import {
-  createDevnet,
-  decodeLedgerAnchorState,
-  fundingKeyFromSecret,
-  regtest,
-} from '@medanchor/chain';
+import { decodeLedgerAnchorState, fundingKeyFromSecret, regtest } from '@medanchor/chain';
+import { createDevnet } from '@medanchor/chain/devnet';
 import { serveEsplora } from '@medanchor/chain/node';
 import { fromHex } from '@medanchor/core';
 import { openFileLedgerStore } from '@medanchor/core/node';

@@ -1,7 +1,8 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDevnet, type Devnet, fundingKeyFromSecret, regtest } from '@medanchor/chain';
+import { fundingKeyFromSecret, regtest } from '@medanchor/chain';
+import { createDevnet, type Devnet } from '@medanchor/chain/devnet';
 import { serveEsplora } from '@medanchor/chain/node';
 import { fromHex } from '@medanchor/core';
 import { afterEach, describe, expect, it } from 'vitest';

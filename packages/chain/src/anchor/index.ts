@@ -6,17 +6,6 @@ export {
   createAnchorer,
 } from './anchorer.js';
 export {
-  ANCHOR_SEQUENCE,
-  type AnchorCoin,
-  type AnchorFeePlan,
-  type BuildAnchorInput,
-  buildAnchorTransaction,
-  type CoinSelection,
-  planAnchorFee,
-  type SignedAnchorTx,
-  selectAnchorCoins,
-} from './build.js';
-export {
   type AnchorAction,
   type AnchorPolicy,
   type AnchorView,
@@ -46,7 +35,19 @@ export {
   type FundingKeyType,
   fundingKey,
   fundingKeyFromSecret,
+  isSighashSigner,
+  type PsbtSigner,
+  type WatchOnlyKeySource,
+  watchOnlyFundingKey,
 } from './funding-key.js';
+export {
+  buildUnsignedAnchor,
+  type ExpectedAnchor,
+  finalizeAnchorPsbt,
+  type PsbtMismatch,
+  signAnchorPsbt,
+  type UnsignedAnchorTx,
+} from './psbt.js';
 export {
   ANCHOR_STATE_VERSION,
   type AnchorAttempt,
@@ -61,8 +62,8 @@ export {
   encodeAnchorState,
   type MemoryAnchorStateStore,
   memoryAnchorStateStore,
+  type UnsignedAttempt,
 } from './state.js';
-export { CHANGE_DUST_LIMIT, estimateAnchorVsize } from './tx-size.js';
 export {
   type BackendChainReport,
   type BitcoinAnchorFacts,

@@ -1,3 +1,4 @@
+import type { JsonRpcCallOptions } from './jsonrpc-http.js';
 import type { Backend } from './types.js';
 
 /** Options shared by both ways of authenticating to a Core node. */
@@ -27,11 +28,6 @@ export interface CoreRpcCommonOptions {
    * mempool entry: turn it off against a busy mainnet mempool.
    */
   mempoolUtxos?: boolean;
-  /**
-   * Expose `test` (mining, invalidateblock, reconsiderblock). Off by default so a
-   * production node is never told to invalidate a block by mistake.
-   */
-  testCapabilities?: boolean;
   /** The `fetch` to use (default `globalThis.fetch`). */
   fetch?: typeof fetch;
 }
@@ -57,8 +53,11 @@ export type CoreRpcBackendOptions = CoreRpcPasswordOptions | CoreRpcCookieOption
 
 /** A {@link Backend} over Bitcoin Core's JSON-RPC, with a few Core-only extras. */
 export interface CoreRpcBackend extends Backend {
-  /** Calls any RPC method (idempotent calls are retried on network errors). */
-  rpc<T = unknown>(method: string, params?: unknown[]): Promise<T>;
+  /**
+   * Calls any RPC method. Calls are retried on network errors unless `options.idempotent`
+   * is false; `options.timeoutMs` overrides the backend's timeout for this call.
+   */
+  rpc<T = unknown>(method: string, params?: unknown[], options?: JsonRpcCallOptions): Promise<T>;
   /** The BIP37 merkleblock `gettxoutproof` returns for a confirmed transaction. */
   txOutProof(txid: string, blockHash?: string): Promise<Uint8Array>;
 }

@@ -5,9 +5,14 @@ import { bitcoinMerkleBranch, checkMerkleBranch } from '../bitcoin/merkle.js';
 import { classifyBroadcastError, isCoreNotFound } from './core-rpc-errors.js';
 import type { CoreRpcBackend, CoreRpcBackendOptions } from './core-rpc-options.js';
 import { type CoreVerboseTx, coreUtxoReader, SAT_PER_COIN } from './core-rpc-utxos.js';
-import { isRpcError, type JsonRpcHttpClient, jsonRpcHttpClient } from './jsonrpc-http.js';
+import {
+  isRpcError,
+  type JsonRpcCallOptions,
+  type JsonRpcHttpClient,
+  jsonRpcHttpClient,
+} from './jsonrpc-http.js';
 import { decodeTxOutProof } from './merkle-branch.js';
-import type { Backend, HeaderInfo, MerkleBranch, TestCapabilities, TxStatus } from './types.js';
+import type { Backend, HeaderInfo, MerkleBranch, TxStatus } from './types.js';
 
 function parseCookie(content: string): { user: string; password: string } {
   const line = content.trim();
@@ -282,30 +287,10 @@ export function coreRpcBackend(options: CoreRpcBackendOptions): CoreRpcBackend {
     }
   }
 
-  const test: TestCapabilities = {
-    async mine(n: number, script?: Uint8Array): Promise<string[]> {
-      // Without a script, pay a random P2WSH nobody can spend: a fresh script per call
-      // also keeps a block mined after invalidateblock from repeating the invalid one.
-      const throwaway = () => `0020${toHex(globalThis.crypto.getRandomValues(new Uint8Array(32)))}`;
-      const descriptor = `raw(${script === undefined ? throwaway() : toHex(script)})`;
-      return await call<string[]>('generatetodescriptor', [n, descriptor], {
-        idempotent: false,
-        timeoutMs: Math.max(options.timeoutMs ?? 30_000, 120_000),
-      });
-    },
-    async invalidateBlock(hash: string): Promise<void> {
-      assertTxid(hash, 'block hash');
-      await call('invalidateblock', [hash]);
-    },
-    async reconsiderBlock(hash: string): Promise<void> {
-      assertTxid(hash, 'block hash');
-      await call('reconsiderblock', [hash]);
-    },
-  };
-
   return {
     name: safeName(options.url),
-    rpc: <T>(method: string, params: unknown[] = []) => call<T>(method, params),
+    rpc: <T>(method: string, params: unknown[] = [], callOptions: JsonRpcCallOptions = {}) =>
+      call<T>(method, params, callOptions),
     txOutProof,
     async tip() {
       return headerByHash(await call<string>('getbestblockhash'));
@@ -347,6 +332,5 @@ export function coreRpcBackend(options: CoreRpcBackendOptions): CoreRpcBackend {
     utxos,
     feeRate,
     broadcast,
-    ...(options.testCapabilities ? { test } : {}),
   };
 }

@@ -73,16 +73,4 @@ export interface Backend {
    * transaction's status first, or throws (`BROADCAST_UNKNOWN`, `TIMEOUT`).
    */
   broadcast(rawTx: Uint8Array): Promise<string>;
-  /** Optional test capabilities, where the backend has them. */
-  readonly test?: TestCapabilities;
-}
-
-/** Capabilities of regtest-like backends, for tests and the devnet demo. */
-export interface TestCapabilities {
-  /** Mines `n` blocks paying the coinbase to `script` (or a throwaway) and returns their hashes. */
-  mine(n: number, script?: Uint8Array): Promise<string[]>;
-  /** Marks a block invalid, rolling the best chain back below it. */
-  invalidateBlock(hash: string): Promise<void>;
-  /** Undoes {@link TestCapabilities.invalidateBlock}. */
-  reconsiderBlock?(hash: string): Promise<void>;
 }

@@ -1,3 +1,10 @@
 export { createDevnet } from './devnet.js';
 export type { ReplacementPolicy } from './mempool.js';
-export type { Devnet, DevnetBlockInfo, DevnetControls, DevnetOptions } from './types.js';
+export { regtestControls } from './regtest-controls.js';
+export type {
+  Devnet,
+  DevnetBlockInfo,
+  DevnetControls,
+  DevnetOptions,
+  TestCapabilities,
+} from './types.js';

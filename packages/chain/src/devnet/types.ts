@@ -1,4 +1,4 @@
-import type { Backend, TestCapabilities, Utxo } from '../backend/types.js';
+import type { Backend, Utxo } from '../backend/types.js';
 import type { ReplacementPolicy } from './mempool.js';
 
 /** Options of `createDevnet`. */
@@ -24,6 +24,20 @@ export interface DevnetOptions {
   halvingInterval?: number;
   /** Name for logs. Default `devnet`. */
   name?: string;
+}
+
+/**
+ * Mining and block invalidation on a regtest-like chain: what tests and demos need and
+ * a production backend never offers. A devnet has them as `devnet.test`; a Bitcoin Core
+ * (or litecoind) regtest node gets them from {@link regtestControls}.
+ */
+export interface TestCapabilities {
+  /** Mines `n` blocks paying the coinbase to `script` (or a throwaway) and returns their hashes. */
+  mine(n: number, script?: Uint8Array): Promise<string[]>;
+  /** Marks a block invalid, rolling the best chain back below it. */
+  invalidateBlock(hash: string): Promise<void>;
+  /** Undoes {@link TestCapabilities.invalidateBlock}. */
+  reconsiderBlock?(hash: string): Promise<void>;
 }
 
 /** Test controls of a devnet: mining, reorgs and block invalidation. */

@@ -1,11 +1,8 @@
 import { fromHex, isMedanchorError, toHex } from '@medanchor/core';
 import { Transaction } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
-import {
-  ANCHOR_SEQUENCE,
-  decodeBitcoinAnchorEntry,
-  memoryAnchorStateStore,
-} from '../../src/anchor/index.js';
+import { decodeBitcoinAnchorEntry, memoryAnchorStateStore } from '../../src/anchor/index.js';
+import { ANCHOR_SEQUENCE } from '../../src/bitcoin.js';
 import { regtest } from '../../src/network/index.js';
 import { findAnchorPayload, verifySpvProof } from '../../src/spv/index.js';
 import { digestOf, fundedDevnet, testAnchorer, testFundingKey } from './setup.js';

@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  bumpedFeeRate,
-  CHANGE_DUST_LIMIT,
-  chooseFeeRate,
-  estimateAnchorVsize,
-  planAnchorFee,
-} from '../../src/anchor/index.js';
+import { bumpedFeeRate, chooseFeeRate } from '../../src/anchor/index.js';
+import { CHANGE_DUST_LIMIT, estimateAnchorVsize, planAnchorFee } from '../../src/bitcoin.js';
 
 const rate = fc.double({ min: 0.1, max: 2000, noNaN: true });
 const policy = fc

@@ -3,7 +3,8 @@ import { fromHex, toHex } from '@medanchor/core';
 import { Transaction } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
 import { makeAnchorTransactionVectors } from '../../../../docs/spec/make-anchor-transaction-vectors.js';
-import { ANCHOR_SEQUENCE, decodeAnchorState } from '../../src/anchor/index.js';
+import { decodeAnchorState } from '../../src/anchor/index.js';
+import { ANCHOR_SEQUENCE } from '../../src/bitcoin.js';
 import { verifyInputs } from '../../src/devnet/signatures.js';
 import { anchorOutputScript } from '../../src/spv/index.js';
 

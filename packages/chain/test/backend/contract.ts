@@ -5,7 +5,8 @@
 import { isMedanchorError, sha256, toHex } from '@medanchor/core';
 import { Transaction } from 'bitcoinjs-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend, TestCapabilities } from '../../src/backend/index.js';
+import type { Backend } from '../../src/backend/index.js';
+import type { TestCapabilities } from '../../src/devnet/index.js';
 import { opReturn, type Spendable, signSpend, testKey } from '../devnet/wallet.js';
 
 export interface ContractSubject {

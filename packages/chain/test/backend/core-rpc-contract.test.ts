@@ -1,6 +1,7 @@
 // The shared Backend contract, run against the Core RPC backend on a real litecoind.
 import { describe, it } from 'vitest';
 import { coreRpcBackend } from '../../src/backend/core-rpc.js';
+import { regtestControls } from '../../src/devnet/regtest-controls.js';
 import { litecoindPath, startLitecoind } from '../node/litecoind.js';
 import { backendContract } from './contract.js';
 
@@ -11,9 +12,8 @@ if (litecoindPath()) {
       url: node.url,
       user: node.user,
       password: node.password,
-      testCapabilities: true,
     });
-    return { backend, test: backend.test!, close: node.stop };
+    return { backend, test: regtestControls(backend), close: node.stop };
   });
 } else {
   describe('Backend contract: core-rpc against litecoind regtest', () => {

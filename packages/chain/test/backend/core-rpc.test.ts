@@ -6,6 +6,7 @@ import type { Utxo } from '../../src/backend/types.js';
 import { hashFromDisplayHex, hashToDisplayHex, sha256d } from '../../src/bitcoin/hash.js';
 import { foldMerkleBranch } from '../../src/bitcoin/merkle.js';
 import { headerMeetsTarget, powHashOf } from '../../src/bitcoin/pow.js';
+import { regtestControls } from '../../src/devnet/regtest-controls.js';
 import type { NetworkParams } from '../../src/network/params.js';
 import { coreCookieFile } from '../../src/node/cookie.js';
 import { type Litecoind, litecoindPath, startLitecoind } from '../node/litecoind.js';
@@ -38,7 +39,6 @@ describe.skipIf(!bin)('coreRpcBackend against a real litecoind regtest node', ()
       url: node.url,
       user: node.user,
       password: node.password,
-      testCapabilities: true,
     });
     // Networks are data: the genesis comes from the running node.
     const genesisHash = await node.rpc<string>('getblockhash', [0]);
@@ -82,7 +82,7 @@ describe.skipIf(!bin)('coreRpcBackend against a real litecoind regtest node', ()
     expect(check.isvalid).toBe(true);
     expect(check.scriptPubKey).toBe(Buffer.from(key.script).toString('hex'));
 
-    const hashes = await backend.test!.mine(101, key.script);
+    const hashes = await regtestControls(backend).mine(101, key.script);
     expect(hashes).toHaveLength(101);
     firstBlock = hashes[0]!;
     expect((await backend.tip()).hash).toBe(hashes[100]);
@@ -132,7 +132,7 @@ describe.skipIf(!bin)('coreRpcBackend against a real litecoind regtest node', ()
   });
 
   it('confirms it, with the same merkle branch from getblock and from gettxoutproof', async () => {
-    const [blockHash] = await backend.test!.mine(1);
+    const [blockHash] = await regtestControls(backend).mine(1);
     const status = await backend.txStatus(anchor.txid);
     expect(status).toEqual({ confirmed: true, blockHash, blockHeight: 102 });
 
@@ -216,13 +216,13 @@ describe.skipIf(!bin)('coreRpcBackend against a real litecoind regtest node', ()
 
   it('follows a reorg: the transaction returns to the mempool, then confirms again', async () => {
     const before = await backend.txStatus(anchor.txid);
-    await backend.test!.invalidateBlock(before.blockHash!);
+    await regtestControls(backend).invalidateBlock(before.blockHash!);
     expect((await backend.tip()).height).toBe(101);
     expect(await backend.txStatus(anchor.txid)).toEqual({ confirmed: false });
     expect(await codeOf(backend.merkleBranch(anchor.txid))).toBe('NOT_CONFIRMED');
 
     // Paid to another script than the invalidated block, so the new block differs from it.
-    const [replacement] = await backend.test!.mine(1, key.script);
+    const [replacement] = await regtestControls(backend).mine(1, key.script);
     expect(replacement).not.toBe(before.blockHash);
     const after = await backend.txStatus(anchor.txid);
     expect(after).toEqual({ confirmed: true, blockHash: replacement, blockHeight: 102 });
@@ -238,7 +238,7 @@ describe.skipIf(!bin)('coreRpcBackend against a real litecoind regtest node', ()
     // Reconsidering the old block makes it a candidate again with equal work; Core
     // prefers the block it received first, so the chain switches back to it and the
     // transaction is confirmed in its original block once more.
-    await backend.test!.reconsiderBlock!(before.blockHash!);
+    await regtestControls(backend).reconsiderBlock!(before.blockHash!);
     expect((await backend.tip()).hash).toBe(before.blockHash);
     expect(await backend.txStatus(anchor.txid)).toEqual(before);
     expect((await backend.merkleBranch(anchor.txid)).blockHash).toBe(before.blockHash);

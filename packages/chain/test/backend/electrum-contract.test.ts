@@ -4,6 +4,7 @@ import { describe, it } from 'vitest';
 import { coreRpcBackend } from '../../src/backend/core-rpc.js';
 import { electrumBackend } from '../../src/backend/electrum.js';
 import { electrumClient } from '../../src/backend/electrum-client.js';
+import { regtestControls } from '../../src/devnet/regtest-controls.js';
 import { electrumSocketTransport } from '../../src/node/electrum-transport.js';
 import { litecoindPath, startLitecoind } from '../node/litecoind.js';
 import { backendContract } from './contract.js';
@@ -23,11 +24,10 @@ if (litecoindPath()) {
       url: node.url,
       user: node.user,
       password: node.password,
-      testCapabilities: true,
     });
     return {
       backend,
-      test: core.test!,
+      test: regtestControls(core),
       close: async () => {
         client.close();
         await server.close();

@@ -11,6 +11,7 @@ import { electrumBackend } from '../../src/backend/electrum.js';
 import { type ElectrumClient, electrumClient } from '../../src/backend/electrum-client.js';
 import { hashFromDisplayHex, hashToDisplayHex } from '../../src/bitcoin/hash.js';
 import { bitcoinMerkleRoot } from '../../src/bitcoin/merkle.js';
+import { regtestControls } from '../../src/devnet/regtest-controls.js';
 import type { NetworkParams } from '../../src/network/params.js';
 import { electrumSocketTransport } from '../../src/node/electrum-transport.js';
 import { proveBlockDepth } from '../../src/spv/depth.js';
@@ -59,13 +60,12 @@ describe.skipIf(!bin)('electrumBackend against a litecoind-backed Electrum serve
       url: node.url,
       user: node.user,
       password: node.password,
-      testCapabilities: true,
     });
     const genesis = await node.rpc<string>('getblockhash', [0]);
     network = litecoinRegtest(await node.rpc<string>('getblockheader', [genesis, false]));
     key = testKey('electrum backend', network);
-    await core.test!.mine(110, key.script);
-    await core.test!.mine(100); // every coinbase of ours matures
+    await regtestControls(core).mine(110, key.script);
+    await regtestControls(core).mine(100); // every coinbase of ours matures
   });
   afterAll(async () => {
     for (const c of clients) c.close();
@@ -102,7 +102,7 @@ describe.skipIf(!bin)('electrumBackend against a litecoind-backed Electrum serve
       );
       txids.push(await backend.broadcast(tx.raw));
     }
-    await core.test!.mine(1);
+    await regtestControls(core).mine(1);
     for (const txid of txids) {
       const a = await backend.merkleBranch(txid);
       expect(a).toEqual(await core.merkleBranch(txid));
@@ -135,7 +135,7 @@ describe.skipIf(!bin)('electrumBackend against a litecoind-backed Electrum serve
     );
     expect(await backend.broadcast(burn.raw)).toBe(burn.txid);
     expect(await backend.txStatus(burn.txid)).toEqual({ confirmed: false });
-    const [block] = await core.test!.mine(1);
+    const [block] = await regtestControls(core).mine(1);
     expect(await backend.txStatus(burn.txid)).toMatchObject({ confirmed: true, blockHash: block });
     expect((await backend.merkleBranch(burn.txid)).blockHash).toBe(block);
   });
@@ -226,7 +226,7 @@ describe.skipIf(!bin)('electrumBackend against a litecoind-backed Electrum serve
       [{ script: key.script, value: coin.value - 3_000n }],
     );
     await core.broadcast(tx.raw);
-    await core.test!.mine(1);
+    await regtestControls(core).mine(1);
     expect(await codeOf(backend.merkleBranch(tx.txid))).toBe('BACKEND_INCONSISTENT');
   });
 });

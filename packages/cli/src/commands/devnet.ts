@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createDevnet, type FundingKey, regtest } from '@medanchor/chain';
+import { type FundingKey, regtest } from '@medanchor/chain';
+import { createDevnet } from '@medanchor/chain/devnet';
 import { serveEsplora } from '@medanchor/chain/node';
 import type { Command } from '../command.js';
 import { devnetPort, learnDevnetUrl, listenError } from '../devnet-port.js';

@@ -11,12 +11,11 @@ import { fileURLToPath } from 'node:url';
 import {
   ANCHOR_MAGIC,
   bitcoinAnchorVerifier,
-  createDevnet,
-  type Devnet,
   fundingKeyFromSecret,
   openLedger,
   regtest,
 } from '@medanchor/chain';
+import { createDevnet, type Devnet } from '@medanchor/chain/devnet';
 import { serveEsplora } from '@medanchor/chain/node';
 import {
   checkpointDigest,
