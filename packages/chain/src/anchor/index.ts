@@ -35,19 +35,7 @@ export {
   type FundingKeyType,
   fundingKey,
   fundingKeyFromSecret,
-  isSighashSigner,
-  type PsbtSigner,
-  type WatchOnlyKeySource,
-  watchOnlyFundingKey,
 } from './funding-key.js';
-export {
-  buildUnsignedAnchor,
-  type ExpectedAnchor,
-  finalizeAnchorPsbt,
-  type PsbtMismatch,
-  signAnchorPsbt,
-  type UnsignedAnchorTx,
-} from './psbt.js';
 export {
   ANCHOR_STATE_VERSION,
   type AnchorAttempt,
@@ -62,7 +50,6 @@ export {
   encodeAnchorState,
   type MemoryAnchorStateStore,
   memoryAnchorStateStore,
-  type UnsignedAttempt,
 } from './state.js';
 export {
   type BackendChainReport,
