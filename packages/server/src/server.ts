@@ -15,6 +15,12 @@ import { WriterGate, type WriterToken } from './auth.js';
 import { checkpointBytes } from './checkpoint-text.js';
 import { encodeEntryBundle } from './entry-bundle.js';
 import { type HttpError, toHttpError } from './errors.js';
+import {
+  etagMatches,
+  type ImmutableResponse,
+  ImmutableResponseCache,
+  immutableResponse,
+} from './immutable-responses.js';
 import { ServerMetrics } from './metrics.js';
 import { FULL_WIDTH, parseTilePath, type TileRequest } from './tile-path.js';
 
@@ -67,7 +73,6 @@ interface SubmitItem {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const DECIMAL = /^(0|[1-9]\d{0,15})$/;
-const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 function fail(code: string, message: string): never {
   throw new MedanchorError(code, message);
@@ -133,8 +138,12 @@ export function createLogServer(options: LogServerOptions): LogServer {
   const cacheSize = options.limits?.tileCache ?? 4096;
   const onError = options.onError ?? (() => {});
   const metrics = new ServerMetrics();
-  // Full tiles never change: keyed by path, evicted oldest first.
-  const fullTiles = new Map<string, Uint8Array>();
+  // Full tiles never change: their whole answer is encoded once, keyed by path.
+  const fullTiles = new ImmutableResponseCache(cacheSize);
+  const hits = {
+    tile: [metrics.counter('tile', 200), metrics.counter('tile', 304)] as const,
+    entries: [metrics.counter('entries', 200), metrics.counter('entries', 304)] as const,
+  };
   let closed = false;
 
   const http = createServer({
@@ -199,22 +208,41 @@ export function createLogServer(options: LogServerOptions): LogServer {
     return store.readTile(t.level, t.index, t.width);
   };
 
-  const tile = async (res: ServerResponse, path: string) => {
+  // The hot path: no parsing, no promise, no header object; one Map lookup by the raw URL.
+  const sendImmutable = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    r: ImmutableResponse,
+  ) => {
+    const [ok, notModified] = path.startsWith('/tile/entries/') ? hits.entries : hits.tile;
+    if (etagMatches(req.headers['if-none-match'], r.etag)) {
+      notModified.n++;
+      res.writeHead(304, r.headers304 as string[]);
+      res.end();
+      return;
+    }
+    ok.n++;
+    res.writeHead(200, r.headers200 as string[]);
+    res.end(r.body);
+  };
+
+  const tile = async (req: IncomingMessage, res: ServerResponse, path: string) => {
     const t = parseTilePath(path);
     const full = t.width === FULL_WIDTH;
-    let bytes = full ? fullTiles.get(path) : undefined;
-    if (bytes === undefined) {
-      bytes = await readTile(t);
-      if (full) {
-        if (fullTiles.size >= cacheSize) fullTiles.delete(fullTiles.keys().next().value!);
-        fullTiles.set(path, bytes);
-      }
+    const cached = full ? fullTiles.get(path) : undefined;
+    if (cached !== undefined) return sendImmutable(req, res, path, cached);
+    const bytes = await readTile(t);
+    if (full) {
+      const r = immutableResponse(bytes, 'application/octet-stream');
+      fullTiles.set(path, r);
+      return sendImmutable(req, res, path, r);
     }
     // A partial tile at a given width never changes either (later ones extend it), but
     // clients only ask for it until the tile fills, so a short lifetime keeps caches small.
     send(res, t.level === 'entries' ? 'entries' : 'tile', 200, bytes, {
       'Content-Type': 'application/octet-stream',
-      'Cache-Control': full ? IMMUTABLE : 'public, max-age=60',
+      'Cache-Control': 'public, max-age=60',
     });
   };
 
@@ -343,7 +371,7 @@ export function createLogServer(options: LogServerOptions): LogServer {
       return 'checkpoint';
     }
     if (path.startsWith('/tile/')) {
-      await tile(res, path);
+      await tile(req, res, path);
       return 'tile';
     }
     const parts = path.split('/').slice(1);
@@ -393,6 +421,10 @@ export function createLogServer(options: LogServerOptions): LogServer {
   };
 
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!closed && (req.method === 'GET' || req.method === 'HEAD')) {
+      const cached = fullTiles.get(req.url!);
+      if (cached !== undefined) return sendImmutable(req, res, req.url!, cached);
+    }
     if (closed)
       return sendError(
         res,
