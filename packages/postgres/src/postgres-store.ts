@@ -3,6 +3,7 @@ import {
   assertOrigin,
   checkAnchorDigest,
   checkCheckpoint,
+  checkLeafIndex,
   checkLeaseRequest,
   checkRangeArgs,
   checkTile,
@@ -21,11 +22,13 @@ import {
   type StoredAnchor,
   type StoredCheckpoint,
   storeClosed,
+  type Tombstone,
   TILE_WIDTH,
   tileWidth,
   treeRoot,
 } from '@medanchor/core';
 import pg from 'pg';
+import { forgetInPostgres, TOMBSTONE_SQL, tombstoneRow } from './forget.js';
 import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrate.js';
 import { storeError } from './pg-errors.js';
@@ -35,6 +38,7 @@ import {
   leafRecord,
   param,
   pendingRecord,
+  LEAF_COLUMNS,
   RECORD_COLUMNS,
   type RecordRow,
 } from './rows.js';
@@ -501,7 +505,7 @@ class PostgresLedgerStore implements LedgerStore {
     }
     const rows = await this.query<LeafRow & { tree_size: string }>(
       'reading leaves',
-      `select m.tree_size, l.leaf_index, ${RECORD_COLUMNS.split(', ')
+      `select m.tree_size, l.leaf_index, ${LEAF_COLUMNS.split(', ')
         .map((c) => `l.${c}`)
         .join(', ')}
        from medanchor_meta m left join medanchor_leaves l
@@ -524,7 +528,7 @@ class PostgresLedgerStore implements LedgerStore {
   private async readLeafGroup(indices: number[]): Promise<(LeafRecord | undefined)[]> {
     const rows = await this.query<LeafRow>(
       'reading leaves',
-      `select leaf_index, ${RECORD_COLUMNS} from medanchor_leaves where leaf_index = any($1::bigint[])`,
+      `select leaf_index, ${LEAF_COLUMNS} from medanchor_leaves where leaf_index = any($1::bigint[])`,
       [indices.map(String)],
     );
     const byIndex = new Map(rows.map((r) => [Number(r.leaf_index), leafRecord(r)]));
@@ -537,7 +541,7 @@ class PostgresLedgerStore implements LedgerStore {
       throw new MedanchorError('INVALID_ARGUMENT', 'a key must be a string');
     const rows = await this.query<LeafRow>(
       'looking up a key',
-      `select leaf_index, ${RECORD_COLUMNS} from medanchor_leaves where idem_key = $1`,
+      `select leaf_index, ${LEAF_COLUMNS} from medanchor_leaves where idem_key = $1`,
       [key],
     );
     return rows[0] === undefined ? undefined : leafRecord(rows[0]);
@@ -655,6 +659,21 @@ class PostgresLedgerStore implements LedgerStore {
         [digest, text, final],
       );
     });
+  }
+
+  // Erasure: forget.ts.
+  async forget(recordId: string, at: number): Promise<Tombstone[]> {
+    return this.tx('forgetting a record', (c) => forgetInPostgres(c, recordId, at));
+  }
+
+  async tombstone(index: number): Promise<Tombstone | undefined> {
+    checkLeafIndex(index);
+    const rows = await this.query<{ commitment: Uint8Array; forgotten_ms: string }>(
+      'reading a tombstone',
+      TOMBSTONE_SQL,
+      [index],
+    );
+    return tombstoneRow(index, rows[0]);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { LeafRecord, PendingRecord } from '@medanchor/core';
+import { forgottenLeaf, type LeafRecord, type PendingRecord } from '@medanchor/core';
 
 /** A `bytea` as node-postgres returns it (a Buffer), copied into a plain Uint8Array. */
 export function bytes(b: Uint8Array): Uint8Array {
@@ -21,9 +21,12 @@ export interface RecordRow {
   version: string | null;
 }
 
-/** A leaf row also carries its index. */
-export interface LeafRow extends RecordRow {
+/** A leaf row also carries its index, and when it was forgotten (salt and digest NULL then). */
+export interface LeafRow extends Omit<RecordRow, 'salt' | 'digest'> {
   leaf_index: string;
+  salt: Uint8Array | null;
+  digest: Uint8Array | null;
+  forgotten_ms?: string | null;
 }
 
 /** The row of a pending record as the contract's {@link PendingRecord}. */
@@ -41,8 +44,18 @@ export function pendingRecord(r: RecordRow): PendingRecord {
 
 /** The row of a sequenced record as the contract's {@link LeafRecord}. */
 export function leafRecord(r: LeafRow): LeafRecord {
-  return { ...pendingRecord(r), index: Number(r.leaf_index) };
+  if (r.salt === null || r.digest === null)
+    return forgottenLeaf(
+      Number(r.leaf_index),
+      r.pending_id,
+      bytes(r.commitment),
+      Number(r.forgotten_ms ?? 0),
+    );
+  return { ...pendingRecord(r as RecordRow), index: Number(r.leaf_index) };
 }
 
 /** The columns a record read selects, in {@link RecordRow} order. */
 export const RECORD_COLUMNS = 'pending_id, salt, digest, commitment, idem_key, record_id, version';
+
+/** The columns a leaf read selects: a record's, and when it was forgotten. */
+export const LEAF_COLUMNS = `${RECORD_COLUMNS}, forgotten_ms`;

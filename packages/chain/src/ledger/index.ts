@@ -5,6 +5,13 @@ export {
   isFinalState,
   type LedgerAnchorState,
 } from './anchor-state.js';
+export {
+  type ForgetOptions,
+  type ForgetResult,
+  forgetRecord,
+  isUnderLegalHold,
+  type LegalHold,
+} from './forget.js';
 export { type Ledger, type LedgerOptions, openJournalLedger } from './journal-ledger.js';
 export { openLedger } from './ledger.js';
 export { anchoredDigestOf, memoryReceiptStore, type ReceiptStore } from './receipt-store.js';

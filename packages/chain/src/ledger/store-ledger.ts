@@ -16,6 +16,7 @@ import {
 } from '@medanchor/core';
 import type { AnchorerOptions } from '../anchor/anchorer.js';
 import { decodeLedgerAnchorState, entryOf, type LedgerAnchorState } from './anchor-state.js';
+import { type ForgetOptions, type ForgetResult, forgetRecord } from './forget.js';
 import {
   type AnchorChange,
   type SealResult,
@@ -163,8 +164,14 @@ export interface StoreLedger {
   receiptByKey(key: string): Promise<Receipt | undefined>;
   /** The receipt of the leaf added with this record id and version; `undefined` until sealed. */
   receiptByRecord(recordId: string, version: number): Promise<Receipt | undefined>;
-  /** Receipts of every leaf a checkpoint sealed, in leaf order. */
+  /** Receipts of every leaf a checkpoint sealed, in leaf order (forgotten leaves left out). */
   checkpointReceipts(digest: string): Promise<Receipt[]>;
+  /**
+   * Erasure: forgets every version of a record (see {@link forgetRecord}); `receipt` of
+   * its leaves then throws `RECORD_FORGOTTEN` and `store.tombstone(leaf)` says when.
+   * @throws MedanchorError `LEDGER_LEGAL_HOLD`, `STORE_FORGET_PENDING`, `INVALID_ARGUMENT`.
+   */
+  forget(recordId: string, options?: ForgetOptions): Promise<ForgetResult>;
   /** Anchor states: those not final (default), or all with `{ all: true }`. */
   anchors(options?: { all?: boolean }): Promise<LedgerAnchor[]>;
   /** Stops the loop and gives up the lease. The store stays open: close it yourself. */
@@ -396,11 +403,13 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
         const leaves = await store.readLeaves(start, Math.min(1024, checkpoint.size - start));
         const proofs: Uint8Array[][] = [];
         for (const leaf of leaves) proofs.push(await tree.inclusionProof(leaf.index));
-        out.push(...buildReceipts(leaves, start, checkpoint, proofs, state.note));
+        const built = buildReceipts(leaves, start, checkpoint, proofs, state.note);
+        out.push(...built.filter((_, i) => leaves[i]!.forgottenAt === undefined));
       }
       const entry = entryOf(state);
       return entry === undefined ? out : out.map((r) => ({ ...r, anchors: [entry] }));
     },
+    forget: (recordId, opts) => forgetRecord(store, recordId, opts),
     async anchors(opts = {}) {
       const stored = await store.loadAnchors(opts.all === true ? {} : { final: false });
       return stored

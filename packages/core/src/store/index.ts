@@ -1,4 +1,13 @@
 export { checkCheckpoint } from './checkpoints.js';
+export {
+  checkForgetArgs,
+  checkLeafIndex,
+  forgetPendingError,
+  forgottenLeaf,
+  pendingHasRecord,
+  recordForgotten,
+  tombstoneOf,
+} from './forget.js';
 export { type MemoryLedgerStoreOptions, memoryLedgerStore } from './memory.js';
 export { buildReceiptFromStore, StoreReceiptBuilder } from './receipt.js';
 export {
@@ -39,6 +48,7 @@ export {
   TILE_HEIGHT,
   TILE_WIDTH,
   type Tile,
+  type Tombstone,
 } from './types.js';
 export {
   anchorStateJson,

@@ -2,6 +2,7 @@ import { equalBytes } from '../bytes.js';
 import { MedanchorError } from '../errors.js';
 import { assertOrigin } from '../receipt/checkpoint.js';
 import { checkCheckpoint } from './checkpoints.js';
+import { checkLeafIndex, forgetInMemory, tombstoneOf } from './forget.js';
 import { checkTile, tileWidth } from './tiles.js';
 import { treeRoot } from './tree.js';
 import {
@@ -247,6 +248,16 @@ export function memoryLedgerStore(options: MemoryLedgerStoreOptions): LedgerStor
       checkAnchorDigest(digest);
       const json = anchorStateJson(state);
       anchors.set(digest, { json, final: final === true });
+    },
+    async forget(recordId: string, at: number) {
+      open();
+      return forgetInMemory({ pending, leaves, byKey, byRecord, acks }, recordId, at);
+    },
+    async tombstone(index: number) {
+      open();
+      checkLeafIndex(index);
+      const leaf = leaves[index];
+      return leaf === undefined ? undefined : tombstoneOf(leaf);
     },
     async close() {
       closed = true;

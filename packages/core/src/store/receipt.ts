@@ -1,5 +1,6 @@
 import { MedanchorError } from '../errors.js';
 import { buildReceipt, type Receipt } from '../receipt/receipt.js';
+import { recordForgotten } from './forget.js';
 import { TileCache, TileTree } from './tree.js';
 import type { LeafRecord, LedgerStore, StoredCheckpoint } from './types.js';
 
@@ -79,6 +80,7 @@ export class StoreReceiptBuilder {
 
   private async assemble(leaf: LeafRecord, cp: StoredCheckpoint): Promise<Receipt> {
     const leafIndex = leaf.index;
+    if (leaf.forgottenAt !== undefined) throw recordForgotten(leaf);
     let tree = this.trees.get(cp.size);
     if (tree === undefined) {
       if (this.trees.size > 8) this.trees.clear(); // bound memory across checkpoints

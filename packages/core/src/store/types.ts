@@ -65,6 +65,26 @@ export interface PendingRecord {
 export interface LeafRecord extends PendingRecord {
   /** Index of the leaf in the log. */
   readonly index: number;
+  /**
+   * Set once the record was forgotten ({@link LedgerStore.forget}), milliseconds since
+   * the epoch: `salt` and `digest` are then empty (length 0), `key`, `recordId` and
+   * `version` absent; `commitment` (the leaf) stays.
+   */
+  readonly forgottenAt?: number;
+}
+
+/**
+ * What stays of a forgotten leaf (docs/spec/tombstone.md): which leaf, its commitment
+ * (already public as the leaf hash input) and when it was forgotten. No salt, no digest,
+ * no record id.
+ */
+export interface Tombstone {
+  /** Index of the leaf in the log. */
+  readonly index: number;
+  /** The 32-byte commitment the leaf hashes. */
+  readonly commitment: Uint8Array;
+  /** When the record was forgotten, milliseconds since the Unix epoch. */
+  readonly forgottenAt: number;
 }
 
 /**
@@ -255,6 +275,27 @@ export interface LedgerStore {
    * @throws MedanchorError `STORE_LEASE_LOST`, `INVALID_ARGUMENT`.
    */
   saveAnchor(lease: Lease, digest: string, state: unknown, final: boolean): Promise<void>;
+
+  /**
+   * Erasure: for every sequenced leaf with this record id, deletes its salt, digest,
+   * idempotency key, record id and version, and every index entry that leads to it, and
+   * marks it forgotten at `at` (ms since the epoch), atomically and crash-safely: after a
+   * crash the leaf is either untouched or forgotten, never marked while its salt
+   * survives. The commitment, the tiles, checkpoints and anchors do not change, so every
+   * other receipt still verifies. Not fenced by the lease. Normative:
+   * docs/spec/tombstone.md.
+   * @returns the tombstones written, ascending; empty when no leaf has this record id
+   * (never added, or forgotten already: nothing keeps the id after a forget).
+   * @throws MedanchorError `STORE_FORGET_PENDING` (a record with this id is not sequenced
+   * yet; nothing erased), `INVALID_ARGUMENT`, `STORE_CLOSED`.
+   */
+  forget(recordId: string, at: number): Promise<Tombstone[]>;
+
+  /**
+   * The tombstone of leaf `index`, or `undefined` when it is not forgotten (or no such leaf).
+   * @throws MedanchorError `INVALID_ARGUMENT`, `STORE_CLOSED`.
+   */
+  tombstone(index: number): Promise<Tombstone | undefined>;
 
   /** Releases files, connections and locks. Later calls throw `STORE_CLOSED`. */
   close(): Promise<void>;

@@ -22,6 +22,7 @@ import {
   utf8,
   verifyReceiptMerkle,
 } from '../../src/index.js';
+import { registerForgetContract } from './forget-contract.js';
 
 /** One store made for a test, with hooks on the storage behind it. */
 export interface ContractStore {
@@ -465,6 +466,8 @@ export function runLedgerStoreContract(name: string, target: ContractTarget): vo
       expect(await codeOf(store.addPending([sampleItem(1)]))).toBe('STORE_CLOSED');
       expect(await codeOf(store.readPending(1))).toBe('STORE_CLOSED');
     });
+
+    registerForgetContract(fresh, (s) => lease(s), target.persistent !== false);
 
     // Stores that live in one object have nothing to open again: not registered for them.
     if (target.persistent !== false)

@@ -1,5 +1,5 @@
-import { mkdir, readdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { FileJournal } from '../journal-file.js';
 import { ioError, syncDir } from './files.js';
 
@@ -166,6 +166,30 @@ export class PendingJournal {
     }
   }
 
+  /**
+   * Erasure: rewrites every segment holding an entry for which `erase` returns a
+   * replacement, with that replacement instead (tmp file, fsync, rename), so the old
+   * bytes are in no journal file afterwards. The segment being appended to is retired
+   * first (the next append starts a new one), so no append races the rewrite.
+   * @returns the number of entries replaced.
+   */
+  async scrub(erase: (entry: Uint8Array) => Uint8Array | undefined): Promise<number> {
+    while (this.flushing !== undefined) await this.flushing;
+    if (this.current !== undefined) {
+      const cur = this.current;
+      this.current = undefined;
+      this.currentBytes = 0;
+      this.currentMaxId = 0;
+      this.segments.push(Number.POSITIVE_INFINITY);
+      await cur.close();
+    }
+    let replaced = 0;
+    for (const first of this.segments.filter((f) => f !== Number.POSITIVE_INFINITY)) {
+      replaced += await rewriteSegment(join(this.dir, segmentName(first)), erase);
+    }
+    return replaced;
+  }
+
   /** Number of segment files. */
   get segmentCount(): number {
     return this.segments.filter((f) => f !== Number.POSITIVE_INFINITY).length;
@@ -177,4 +201,38 @@ export class PendingJournal {
     await this.current?.close();
     this.current = undefined;
   }
+}
+
+// One segment with some entries replaced, written beside it and renamed over it.
+async function rewriteSegment(
+  path: string,
+  erase: (entry: Uint8Array) => Uint8Array | undefined,
+): Promise<number> {
+  const old = new FileJournal(path);
+  let entries: Uint8Array[];
+  try {
+    entries = await old.open();
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') return 0;
+    throw e;
+  } finally {
+    await old.close();
+  }
+  let replaced = 0;
+  const next = entries.map((e) => {
+    const r = erase(e);
+    if (r === undefined) return e;
+    replaced++;
+    return r;
+  });
+  if (replaced === 0) return 0;
+  const tmp = `${path}.scrub`;
+  await rm(tmp, { force: true });
+  const fj = new FileJournal(tmp);
+  await fj.open();
+  await fj.append(next);
+  await fj.close();
+  await rename(tmp, path);
+  await syncDir(dirname(path));
+  return replaced;
 }

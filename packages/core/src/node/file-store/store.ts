@@ -5,6 +5,13 @@ import { MedanchorError } from '../../errors.js';
 import { HASH_SIZE } from '../../merkle/hash.js';
 import { assertOrigin } from '../../receipt/checkpoint.js';
 import { checkCheckpoint } from '../../store/checkpoints.js';
+import {
+  checkForgetArgs,
+  checkLeafIndex,
+  forgetPendingError,
+  forgottenLeaf,
+  pendingHasRecord,
+} from '../../store/forget.js';
 import { checkTile, tileWidth } from '../../store/tiles.js';
 import { treeRoot } from '../../store/tree.js';
 import {
@@ -19,6 +26,7 @@ import {
   type PendingRecord,
   type StoredCheckpoint,
   TILE_WIDTH,
+  type Tombstone,
 } from '../../store/types.js';
 import {
   anchorStateJson,
@@ -31,6 +39,13 @@ import {
 } from '../../store/validate.js';
 import { AnchorFiles } from './anchors-file.js';
 import { ioError, readAt, writeAll, writeFileAtomic } from './files.js';
+import {
+  type FileForgetAccess,
+  forgetLeaves,
+  forgottenRecord,
+  rawLeafAt,
+  recoverForget,
+} from './forget.js';
 import { indexHash, KeyIndex, KIND_KEY, KIND_RECORD, packEntries } from './key-index.js';
 import {
   CHECKPOINT_RECORD_BYTES,
@@ -250,6 +265,7 @@ class FileStore implements FileLedgerStore {
       s.nextId = Math.max(head.pendingBelow, maxId + 1);
       s.index = await KeyIndex.open(join(dir, 'index'), head.index);
       s.anchors = await AnchorFiles.open(join(dir, 'anchors'));
+      await recoverForget(s.forgetAccess()); // a forget a crash interrupted is finished first
     } catch (e) {
       await s.closeFiles();
       throw e;
@@ -618,7 +634,8 @@ class FileStore implements FileLedgerStore {
     const recs = Array.from({ length: count }, (_, i) =>
       decodeLeafRecord(bytes, i * LEAF_RECORD_BYTES),
     );
-    const withMeta = recs.filter((r) => r.metaLength > 0);
+    const gone = recs.map((_, i) => forgottenRecord(bytes, i * LEAF_RECORD_BYTES));
+    const withMeta = recs.filter((r, i) => r.metaLength > 0 && gone[i] === undefined);
     let metaBase = Number.POSITIVE_INFINITY;
     let metaEnd = 0;
     for (const r of withMeta) {
@@ -629,18 +646,23 @@ class FileStore implements FileLedgerStore {
       withMeta.length > 0
         ? readAt(this.meta, metaBase, metaEnd - metaBase, 'leaf meta')
         : new Uint8Array(0);
-    return recs.map((r, i) => ({
-      index: start + i,
-      pendingId: String(r.pendingId),
-      salt: r.salt,
-      digest: r.digest,
-      commitment: commitmentOf(r.salt, r.digest),
-      ...(r.metaLength > 0
-        ? decodeMeta(
-            metaBytes.subarray(r.metaOffset - metaBase, r.metaOffset - metaBase + r.metaLength),
-          )
-        : {}),
-    }));
+    return recs.map((r, i) => {
+      const f = gone[i];
+      if (f !== undefined)
+        return forgottenLeaf(start + i, String(f.pendingId), f.commitment, f.forgottenAt);
+      return {
+        index: start + i,
+        pendingId: String(r.pendingId),
+        salt: r.salt,
+        digest: r.digest,
+        commitment: commitmentOf(r.salt, r.digest),
+        ...(r.metaLength > 0
+          ? decodeMeta(
+              metaBytes.subarray(r.metaOffset - metaBase, r.metaOffset - metaBase + r.metaLength),
+            )
+          : {}),
+      };
+    });
   }
 
   private async leafByKeyNow(key: string): Promise<LeafRecord | undefined> {
@@ -771,6 +793,45 @@ class FileStore implements FileLedgerStore {
       checkAnchorDigest(digest);
       await this.anchors.save(digest, anchorStateJson(state), final === true);
     });
+  }
+
+  // --- erasure (forget.ts) ---------------------------------------------------------
+
+  async forget(recordId: string, at: number): Promise<Tombstone[]> {
+    checkForgetArgs(recordId, at);
+    return this.exclusive(async () => {
+      const waiting = pendingHasRecord(this.pending.values(), recordId);
+      if (waiting > 0) throw forgetPendingError(waiting);
+      const raw = (await this.versions(recordId)).map((i) => rawLeafAt(this.leaves, i));
+      const live = raw.filter((r) => r.live);
+      if (live.length === 0) return [];
+      return forgetLeaves(this.forgetAccess(), live, at);
+    });
+  }
+
+  async tombstone(index: number): Promise<Tombstone | undefined> {
+    this.check();
+    checkLeafIndex(index);
+    if (index >= this.head.size) return undefined;
+    const [leaf] = await this.readLeaves(index, 1);
+    return leaf?.forgottenAt === undefined
+      ? undefined
+      : { index, commitment: leaf.commitment, forgottenAt: leaf.forgottenAt };
+  }
+
+  private forgetAccess(): FileForgetAccess {
+    return {
+      dir: this.dir,
+      leaves: this.leaves,
+      meta: this.meta,
+      journal: this.journal,
+      head: () => this.head,
+      writeHead: (next) => this.writeHead(next),
+      reopenIndex: async (refs) => {
+        await this.index.close();
+        this.index = await KeyIndex.open(join(this.dir, 'index'), refs);
+      },
+    };
   }
 
   // --- close ---------------------------------------------------------------------
