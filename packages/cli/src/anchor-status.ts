@@ -6,8 +6,11 @@ export interface AnchorStatusLine {
   checkpoint: string;
   /** Receipts that wait on it (the records it sealed). */
   receipts: number;
-  /** `unanchored` (no transaction yet), `pending` (broadcast), `confirmed`, `final`. */
-  status: 'unanchored' | 'pending' | 'confirmed' | 'final';
+  /**
+   * `unanchored` (no transaction yet), `awaiting-signature` (built, waits for a PSBT
+   * signed elsewhere), `pending` (broadcast), `confirmed`, `final`.
+   */
+  status: 'unanchored' | 'awaiting-signature' | 'pending' | 'confirmed' | 'final';
   /** The latest transaction. */
   txid?: string;
   /** Block height once confirmed. */
@@ -37,9 +40,9 @@ export async function anchorStatuses(ws: Workspace): Promise<AnchorStatusLine[]>
     return {
       checkpoint: a.digest,
       receipts,
-      status: record.status,
+      status: record.attempts.length === 0 ? ('awaiting-signature' as const) : record.status,
       ...(c === undefined
-        ? { txid: record.attempts.at(-1)!.txid }
+        ? { txid: record.attempts.at(-1)?.txid ?? record.unsigned!.txid }
         : {
             txid: c.txid,
             height: c.height,
@@ -54,6 +57,8 @@ export async function anchorStatuses(ws: Workspace): Promise<AnchorStatusLine[]>
 export function describeStatus(s: AnchorStatusLine): string {
   const head = `checkpoint ${s.checkpoint.slice(0, 16)}... (${s.receipts} receipt(s)):`;
   if (s.status === 'unanchored') return `${head} not anchored${s.error ? ` (${s.error})` : ''}`;
+  if (s.status === 'awaiting-signature')
+    return `${head} tx ${s.txid} awaits its signature: export it with \`medanchor anchor --psbt <file>\``;
   if (s.height === undefined)
     return `${head} ${s.status}, tx ${s.txid} in the mempool${s.error ? ` (${s.error})` : ''}`;
   return `${head} ${s.status}, tx ${s.txid} in block ${s.height} (${s.confirmations} confirmation(s))`;

@@ -1,12 +1,8 @@
 import { fromHex, isMedanchorError, MedanchorError, toHex } from '@medanchor/core';
+import { base64 } from '@scure/base';
 import type { Backend } from '../backend/types.js';
 import type { NetworkParams } from '../network/params.js';
-import {
-  type AnchorCoin,
-  buildAnchorTransaction,
-  planAnchorFee,
-  selectAnchorCoins,
-} from './build.js';
+import { type AnchorCoin, type AnchorFeePlan, planAnchorFee, selectAnchorCoins } from './build.js';
 import { decideAnchor } from './decide.js';
 import type { BitcoinAnchorEntry } from './entry.js';
 import {
@@ -16,8 +12,22 @@ import {
   type FeePolicy,
   INCREMENTAL_RELAY_SAT_PER_VB,
 } from './fee-policy.js';
-import { type FundingKey, type FundingKeySource, fundingKey } from './funding-key.js';
+import {
+  type FundingKey,
+  type FundingKeySource,
+  fundingKey,
+  isSighashSigner,
+  type PsbtSigner,
+} from './funding-key.js';
 import { type ObserveContext, observeAnchor } from './observe.js';
+import {
+  buildUnsignedAnchor,
+  finalizeAnchorPsbt,
+  psbtOutpoints,
+  psbtTxid,
+  readPsbt,
+  signAnchorPsbt,
+} from './psbt.js';
 import { spendableCoins } from './spendable-coins.js';
 import type { AnchorAttempt, AnchorRecord, AnchorStateStore } from './state.js';
 import { digestKey } from './state.js';
@@ -31,9 +41,11 @@ import {
 /**
  * What the anchorer did, in order. `signed` comes before the record is saved,
  * `recorded` after it is durable and before the broadcast, `broadcast` after the
- * backend accepted it.
+ * backend accepted it. `unsigned`: a transaction was built and saved, and waits for
+ * a signature from outside the process (its PSBT may be handed out from now on).
  */
 export type AnchorEventKind =
+  | 'unsigned'
   | 'signed'
   | 'recorded'
   | 'broadcast'
@@ -63,7 +75,12 @@ export interface AnchorerOptions {
   backend: Backend;
   /** The network of the backend and the key. */
   network: NetworkParams;
-  /** The funding key: WIF or xprv + path (P2WPKH by default, or P2TR), or a key from `fundingKey`. */
+  /**
+   * The funding key: WIF or xprv + path (P2WPKH by default, or P2TR), or a key from
+   * `fundingKey` (signs in process), a key with an async or PSBT signer (KMS, HSM,
+   * hardware wallet), or a `watchOnlyFundingKey` (each anchor waits for a PSBT signed
+   * elsewhere: {@link Anchorer.exportPsbt}, {@link Anchorer.importSignedPsbt}).
+   */
   key: FundingKeySource | FundingKey;
   /** Where anchor records are made durable before every broadcast. */
   state: AnchorStateStore;
@@ -93,7 +110,9 @@ export interface Anchorer {
    * Anchors a 32-byte checkpoint digest: picks confirmed coins, builds and signs the
    * transaction, saves it, broadcasts it. Idempotent: a digest anchored before returns
    * its existing record and builds nothing. A failed broadcast is kept in the record
-   * (`lastError`) and retried by {@link Anchorer.sync}.
+   * (`lastError`) and retried by {@link Anchorer.sync}. With a PSBT signer the built
+   * transaction is saved first (`unsigned`), then signed; with a watch-only key it stays
+   * saved and waiting for {@link Anchorer.importSignedPsbt}.
    * @throws MedanchorError `INSUFFICIENT_FUNDS`, `FUNDS_UNCONFIRMED` (only unconfirmed
    * coins would cover it: wait for a block), `FEE_TOO_HIGH`, `INVALID_LENGTH`, or the backend's and
    * state store's errors (nothing is broadcast unless the record was saved).
@@ -108,6 +127,24 @@ export interface Anchorer {
   sync(): Promise<AnchorRecord[]>;
   /** The record of a digest, if it was anchored. */
   get(digest: Uint8Array): AnchorRecord | undefined;
+  /** The records whose transaction waits for a signature from outside, oldest first. */
+  awaitingSignature(): AnchorRecord[];
+  /**
+   * The PSBT (BIP-174, binary) of the transaction of `digest` that waits for a
+   * signature: the same bytes every time, also after a restart.
+   * @throws MedanchorError `NOT_AWAITING_SIGNATURE` when no transaction of the digest waits.
+   */
+  exportPsbt(digest: Uint8Array): Uint8Array;
+  /**
+   * Takes a PSBT signed elsewhere (binary or base64), checks that it is the transaction
+   * that waits (same inputs, same outputs, the same checkpoint) and that every signature
+   * verifies against the recorded coins, finalizes it, saves it and broadcasts it. A
+   * PSBT imported before returns its record again. Nothing is written when it is refused.
+   * @throws MedanchorError `NOT_AWAITING_SIGNATURE`, `PSBT_INVALID`, `PSBT_MISMATCH`
+   * (`details.differs`: `inputs`, `commitment`, `outputs`, `transaction`), `PSBT_UNSIGNED`,
+   * `PSBT_BAD_SIGNATURE`, or the state store's errors.
+   */
+  importSignedPsbt(psbt: Uint8Array): Promise<AnchorRecord>;
   /** Every record, in the order they were created. */
   list(): AnchorRecord[];
   /**
@@ -118,7 +155,23 @@ export interface Anchorer {
 }
 
 function isFundingKey(k: FundingKeySource | FundingKey): k is FundingKey {
-  return 'signer' in k && 'script' in k;
+  return 'script' in k && 'internalPublicKey' in k;
+}
+
+function notAwaiting(what: string): MedanchorError {
+  return new MedanchorError(
+    'NOT_AWAITING_SIGNATURE',
+    `${what}: run \`anchor\` first, or the transaction was already signed`,
+  );
+}
+
+function coinsOf(record: AnchorRecord): AnchorCoin[] {
+  return record.coins.map((c) => ({
+    txid: c.txid,
+    vout: c.vout,
+    value: c.value,
+    script: fromHex(c.script),
+  }));
 }
 
 function positiveInt(v: number, what: string): number {
@@ -264,13 +317,6 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
       }
       throw e;
     }
-    const tx = buildAnchorTransaction({
-      key,
-      coins: selection.coins,
-      digest,
-      plan: selection,
-      network,
-    });
     const record: AnchorRecord = {
       digest: id,
       status: 'pending',
@@ -280,17 +326,130 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
         value: c.value,
         script: toHex(c.script),
       })),
-      attempts: [
-        {
-          txid: tx.txid,
-          rawTx: toHex(tx.raw),
-          feeRate: rate,
-          fee: tx.fee,
-          signedAtHeight: tip.height,
-        },
-      ],
+      attempts: [],
     };
-    return recordThenBroadcast(record, 'broadcast');
+    return signOrWait(record, selection.coins, selection, rate, tip.height);
+  }
+
+  /**
+   * Builds the transaction of `record` spending `coins` by `plan`, then signs it in
+   * process and broadcasts it, or saves it unsigned and hands it to the PSBT signer
+   * (a watch-only key stops there: the record waits for `importSignedPsbt`).
+   */
+  async function signOrWait(
+    record: AnchorRecord,
+    coins: readonly AnchorCoin[],
+    plan: AnchorFeePlan,
+    rate: number,
+    height: number,
+  ): Promise<AnchorRecord> {
+    const digest = fromHex(record.digest);
+    const unsigned = buildUnsignedAnchor({ key, coins, digest, plan, network });
+    const signer = key.signer;
+    const kind = record.attempts.length === 0 ? 'broadcast' : 'bumped';
+    if (isSighashSigner(signer)) {
+      const signed = await signAnchorPsbt(unsigned.psbt, signer, network);
+      const tx = finalizeAnchorPsbt(
+        signed,
+        { psbt: unsigned.psbt, digest, coins, fee: plan.fee },
+        network,
+      );
+      const attempt: AnchorAttempt = {
+        txid: tx.txid,
+        rawTx: toHex(tx.raw),
+        feeRate: rate,
+        fee: tx.fee,
+        signedAtHeight: height,
+      };
+      return recordThenBroadcast({ ...record, attempts: [...record.attempts, attempt] }, kind);
+    }
+    const waiting: AnchorRecord = {
+      ...record,
+      unsigned: {
+        txid: unsigned.txid,
+        psbt: base64.encode(unsigned.psbt),
+        feeRate: rate,
+        fee: unsigned.fee,
+        builtAtHeight: height,
+      },
+    };
+    // Durable before the PSBT leaves: a restart hands out this transaction, never a second one.
+    await save(waiting);
+    await emit({ kind: 'unsigned', digest: waiting.digest, txid: unsigned.txid });
+    return askPsbtSigner(waiting);
+  }
+
+  /** Hands the waiting PSBT of `record` to the key's PSBT signer, if it has one. */
+  async function askPsbtSigner(record: AnchorRecord): Promise<AnchorRecord> {
+    const signer = key.signer as PsbtSigner | undefined;
+    if (signer === undefined || record.unsigned === undefined || isSighashSigner(signer))
+      return record;
+    let signed: Uint8Array;
+    try {
+      signed = await signer.signPsbt(base64.decode(record.unsigned.psbt));
+    } catch (e) {
+      // Kept waiting; sync() asks again. The signer's own message may name its service.
+      const reason = isMedanchorError(e) ? `${e.code}: ${e.message}` : 'the PSBT signer failed';
+      await emit({ kind: 'error', digest: record.digest, txid: record.unsigned.txid, reason });
+      return save({ ...record, lastError: reason });
+    }
+    return acceptSigned(record, signed);
+  }
+
+  /** Checks a signed PSBT against the waiting transaction of `record`, then saves and broadcasts it. */
+  async function acceptSigned(record: AnchorRecord, signed: Uint8Array): Promise<AnchorRecord> {
+    const u = record.unsigned;
+    if (u === undefined) throw notAwaiting('no transaction of this anchor waits for a signature');
+    const tx = finalizeAnchorPsbt(
+      signed,
+      {
+        psbt: base64.decode(u.psbt),
+        digest: fromHex(record.digest),
+        coins: coinsOf(record),
+        fee: u.fee,
+      },
+      network,
+    );
+    let height = u.builtAtHeight;
+    try {
+      // Bumps count blocks from the signature, not from the build (signing may take days).
+      height = Math.max(height, (await backend.tip()).height);
+    } catch {
+      // The backend is down: count from the build; the broadcast below reports the failure.
+    }
+    const attempt: AnchorAttempt = {
+      txid: tx.txid,
+      rawTx: toHex(tx.raw),
+      feeRate: u.feeRate,
+      fee: u.fee,
+      signedAtHeight: height,
+    };
+    const { unsigned: _u, lastError: _e, ...rest } = record;
+    return recordThenBroadcast(
+      { ...rest, attempts: [...record.attempts, attempt] },
+      record.attempts.length === 0 ? 'broadcast' : 'bumped',
+    );
+  }
+
+  async function importNow(bytes: Uint8Array): Promise<AnchorRecord> {
+    const psbt = readPsbt(bytes, network);
+    const txid = psbtTxid(psbt);
+    for (const r of records.values()) if (r.attempts.some((a) => a.txid === txid)) return r;
+    const waiting = [...records.values()].filter((r) => r.unsigned !== undefined);
+    if (waiting.length === 0) throw notAwaiting('no anchor waits for a signature');
+    const spends = new Set(psbtOutpoints(psbt));
+    const match =
+      waiting.find((r) => r.unsigned!.txid === txid) ??
+      waiting.find((r) => r.coins.some((c) => spends.has(`${c.txid}:${c.vout}`))) ??
+      (waiting.length === 1 ? waiting[0] : undefined);
+    if (match === undefined) {
+      throw new MedanchorError(
+        'PSBT_MISMATCH',
+        'the signed PSBT spends none of the coins of an anchor that awaits a signature: sign the PSBT that was exported, unchanged',
+        { details: { differs: 'inputs' } },
+      );
+    }
+    return acceptSigned(match, bytes);
   }
 
   /** The entry of `txid`, verified (level 2, height, validated headers up to the finality depth). */
@@ -308,15 +467,12 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
 
   /** A replacement of the latest attempt: same coins, higher fee; undefined at the fee cap. */
   async function bump(record: AnchorRecord, tipHeight: number): Promise<AnchorRecord | undefined> {
+    // A replacement already waits for its signature: one at a time.
+    if (record.unsigned !== undefined) return undefined;
     const last = record.attempts[record.attempts.length - 1]!;
     const rate = bumpedFeeRate(last.feeRate, await estimate(), fee);
     if (rate === undefined) return undefined;
-    const coins: AnchorCoin[] = record.coins.map((c) => ({
-      txid: c.txid,
-      vout: c.vout,
-      value: c.value,
-      script: fromHex(c.script),
-    }));
+    const coins = coinsOf(record);
     const total = coins.reduce((a, c) => a + c.value, 0n);
     // BIP125 rule 4: pay for the replacement's own relay on top of the replaced fee.
     const probe = planAnchorFee(coins.length, key.type, total, rate);
@@ -324,21 +480,7 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
     const minFee = last.fee + feeFor(INCREMENTAL_RELAY_SAT_PER_VB, probe.vsize);
     const plan = planAnchorFee(coins.length, key.type, total, rate, minFee);
     if (plan === undefined) return undefined;
-    const tx = buildAnchorTransaction({
-      key,
-      coins,
-      digest: fromHex(record.digest),
-      plan,
-      network,
-    });
-    const attempt: AnchorAttempt = {
-      txid: tx.txid,
-      rawTx: toHex(tx.raw),
-      feeRate: rate,
-      fee: tx.fee,
-      signedAtHeight: tipHeight,
-    };
-    return recordThenBroadcast({ ...record, attempts: [...record.attempts, attempt] }, 'bumped');
+    return signOrWait(record, coins, plan, rate, tipHeight);
   }
 
   /** Performs the decisions of {@link decideAnchor} for one record, in order. */
@@ -374,7 +516,11 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
     if (pending.length === 0) return changed;
     const tip = await backend.tip();
     for (const r of pending) {
-      const next = await track(r, tip.height);
+      // Nothing was signed yet: nothing to track; a PSBT signer is asked again.
+      let next = r.attempts.length === 0 ? await askPsbtSigner(r) : await track(r, tip.height);
+      // A replacement that waited from an earlier round: ask the PSBT signer again.
+      if (r.attempts.length > 0 && r.unsigned !== undefined && next.unsigned !== undefined)
+        next = await askPsbtSigner(next);
       if (next !== r) changed.push(next);
     }
     return changed;
@@ -394,6 +540,14 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
     sync: () => exclusive(syncNow),
     get: (digest) => records.get(digestKey(digest)),
     list: () => [...records.values()],
+    awaitingSignature: () => [...records.values()].filter((r) => r.unsigned !== undefined),
+    exportPsbt(digest) {
+      const u = records.get(digestKey(digest))?.unsigned;
+      if (u === undefined)
+        throw notAwaiting('no transaction of this checkpoint waits for a signature');
+      return base64.decode(u.psbt);
+    },
+    importSignedPsbt: (psbt) => exclusive(() => importNow(psbt)),
     async entry(digest) {
       const id = digestKey(digest);
       const r = records.get(id);

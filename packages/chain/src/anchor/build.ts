@@ -1,11 +1,16 @@
 import { MedanchorError, toHex } from '@medanchor/core';
-import { Psbt, type Transaction } from 'bitcoinjs-lib';
+import { Psbt, type Signer, type Transaction } from 'bitcoinjs-lib';
 import { hashFromDisplayHex } from '../bitcoin/hash.js';
 import { toBitcoinjsNetwork } from '../network/bitcoinjs.js';
 import type { NetworkParams } from '../network/params.js';
 import { anchorOutputScript } from '../spv/payload.js';
 import { ensureEccLib } from './ecc.js';
-import type { FundingKey, FundingKeyType } from './funding-key.js';
+import {
+  type AnchorSigner,
+  type FundingKey,
+  type FundingKeyType,
+  isSighashSigner,
+} from './funding-key.js';
 import { CHANGE_DUST_LIMIT, estimateAnchorVsize, feeFor } from './tx-size.js';
 
 /** nSequence of every anchor input: signals BIP125 replaceability, no relative lock time. */
@@ -98,9 +103,9 @@ export function selectAnchorCoins(
   );
 }
 
-/** Inputs of {@link buildAnchorTransaction}. */
+/** Inputs of {@link buildAnchorTransaction} and `buildUnsignedAnchor`. */
 export interface BuildAnchorInput {
-  /** The key that owns `coins` and receives the change. */
+  /** The key that owns `coins` and receives the change (its signer is used only to sign). */
   readonly key: FundingKey;
   /** Coins to spend, in input order. */
   readonly coins: readonly AnchorCoin[];
@@ -127,20 +132,13 @@ export interface SignedAnchorTx {
 }
 
 /**
- * Builds and signs an anchor transaction: version 2, locktime 0, the coins as inputs
- * (each with nSequence 0xfffffffd, BIP125), output 0 the OP_RETURN with value 0,
- * output 1 the change to the funding script when the plan has change.
- *
- * @example
- * ```ts
- * const sel = selectAnchorCoins(coins, key.type, 2);
- * const tx = buildAnchorTransaction({ key, coins: sel.coins, digest, plan: sel, network: regtest });
- * await backend.broadcast(tx.raw);
- * ```
- * @throws MedanchorError `INVALID_ANCHOR_PLAN` when fee and change do not add up to the inputs,
- * `INVALID_COIN` when a coin does not pay the key's script.
+ * The anchor transaction as an unsigned bitcoinjs-lib PSBT: version 2, locktime 0, the
+ * coins as inputs (nSequence 0xfffffffd, BIP125; `witnessUtxo`, and `tapInternalKey`
+ * for P2TR), output 0 the OP_RETURN with value 0, output 1 the change to the funding
+ * script when the plan has change.
+ * @throws MedanchorError `INVALID_ANCHOR_PLAN`, `INVALID_COIN`.
  */
-export function buildAnchorTransaction(input: BuildAnchorInput): SignedAnchorTx {
+export function anchorPsbt(input: BuildAnchorInput): Psbt {
   const { key, coins, digest, plan, network } = input;
   ensureEccLib();
   const total = coins.reduce((a, c) => a + c.value, 0n);
@@ -180,15 +178,58 @@ export function buildAnchorTransaction(input: BuildAnchorInput): SignedAnchorTx 
   }
   psbt.addOutput({ script: anchorOutputScript(digest), value: 0n });
   if (plan.change > 0n) psbt.addOutput({ script: key.script, value: plan.change });
-  for (let i = 0; i < coins.length; i++) psbt.signInput(i, key.signer);
+  return psbt;
+}
+
+function syncOnly(signer: AnchorSigner): Signer {
+  const now = (s: Uint8Array | Promise<Uint8Array>): Uint8Array => {
+    if (s instanceof Uint8Array) return s;
+    throw new MedanchorError(
+      'INVALID_ARGUMENT',
+      'the signer is async: anchor through createAnchorer, which awaits it',
+    );
+  };
+  return {
+    publicKey: signer.publicKey,
+    sign: (hash) => now(signer.sign(hash)),
+    signSchnorr: (hash) => now(signer.signSchnorr(hash)),
+  };
+}
+
+/**
+ * Builds and signs an anchor transaction (see {@link anchorPsbt} for its form) with
+ * the key's in-process signer. An async signer (KMS, HSM) or a PSBT signer goes
+ * through `createAnchorer`, which awaits it.
+ *
+ * @example
+ * ```ts
+ * const sel = selectAnchorCoins(coins, key.type, 2);
+ * const tx = buildAnchorTransaction({ key, coins: sel.coins, digest, plan: sel, network: regtest });
+ * await backend.broadcast(tx.raw);
+ * ```
+ * @throws MedanchorError `INVALID_ANCHOR_PLAN` when fee and change do not add up to the inputs,
+ * `INVALID_COIN` when a coin does not pay the key's script, `INVALID_ARGUMENT` when the
+ * key has no synchronous signer.
+ */
+export function buildAnchorTransaction(input: BuildAnchorInput): SignedAnchorTx {
+  const signer = input.key.signer;
+  if (!isSighashSigner(signer)) {
+    throw new MedanchorError(
+      'INVALID_ARGUMENT',
+      'the key cannot sign here: anchor through createAnchorer (watch-only and PSBT signers)',
+    );
+  }
+  const psbt = anchorPsbt(input);
+  const sync = syncOnly(signer);
+  for (let i = 0; i < input.coins.length; i++) psbt.signInput(i, sync);
   psbt.finalizeAllInputs();
   const tx: Transaction = psbt.extractTransaction(true);
   return {
     txid: tx.getId(),
     raw: tx.toBuffer(),
     outputIndex: 0,
-    fee: plan.fee,
-    change: plan.change,
+    fee: input.plan.fee,
+    change: input.plan.change,
     vsize: tx.virtualSize(),
   };
 }

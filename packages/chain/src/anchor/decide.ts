@@ -144,7 +144,8 @@ function confirm(
   const c = record.confirmation;
   const sameBlock = c !== undefined && c.txid === txid && c.blockHash === seen.blockHash;
   if (sameBlock && record.status === status) return [];
-  const { lastError: _e, entry: _old, ...rest } = record;
+  // A replacement still waiting for its signature is moot once an attempt confirmed.
+  const { lastError: _e, entry: _old, unsigned: _u, ...rest } = record;
   const confirmation: AnchorConfirmation = {
     txid,
     blockHash: seen.blockHash,

@@ -12,16 +12,29 @@ import { ensureEccLib } from './ecc.js';
 export type FundingKeyType = 'p2wpkh' | 'p2tr';
 
 /**
- * What bitcoinjs-lib's `Psbt.signInput` needs: the key the output commits to and
- * functions that sign a sighash. The secret itself stays inside the closures.
+ * Signs the sighashes of anchor inputs: the key the spent output commits to and two
+ * signing functions. The in-process key of {@link fundingKey} is one implementation;
+ * a KMS, an HSM or a hardware wallet is another (the functions may be async). The
+ * secret never leaves the signer.
  */
 export interface AnchorSigner {
   /** Compressed public key that the spent output commits to (the tweaked key for P2TR). */
   readonly publicKey: Uint8Array;
   /** ECDSA over a 32-byte sighash: 64-byte compact, low-S (RFC 6979, deterministic). */
-  sign(hash: Uint8Array): Uint8Array;
+  sign(hash: Uint8Array): Uint8Array | Promise<Uint8Array>;
   /** BIP340 Schnorr over a 32-byte sighash (64 bytes). */
-  signSchnorr(hash: Uint8Array): Uint8Array;
+  signSchnorr(hash: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
+/**
+ * Signs a whole anchor transaction handed over as a BIP-174 PSBT (a hardware wallet
+ * behind HWI, a remote signing service). It returns the PSBT with the signatures of
+ * every input added (finalized or not); the anchorer checks that the transaction is
+ * still the one it built and that every signature verifies before broadcasting it.
+ */
+export interface PsbtSigner {
+  /** The PSBT bytes in, the signed PSBT bytes out. */
+  signPsbt(psbt: Uint8Array): Promise<Uint8Array>;
 }
 
 /**
@@ -37,8 +50,19 @@ export interface FundingKey {
   readonly address: string;
   /** Compressed public key before any tweak. */
   readonly internalPublicKey: Uint8Array;
-  /** Signs inputs paying {@link FundingKey.script}. */
-  readonly signer: AnchorSigner;
+  /**
+   * Signs inputs paying {@link FundingKey.script}: per sighash ({@link AnchorSigner}) or
+   * per transaction ({@link PsbtSigner}). Absent for a watch-only key
+   * ({@link watchOnlyFundingKey}): its anchors wait for a PSBT signed elsewhere.
+   */
+  readonly signer?: AnchorSigner | PsbtSigner;
+}
+
+/** True when `signer` signs sighashes (not whole PSBTs). */
+export function isSighashSigner(
+  signer: AnchorSigner | PsbtSigner | undefined,
+): signer is AnchorSigner {
+  return signer !== undefined && 'signSchnorr' in signer && 'publicKey' in signer;
 }
 
 /** How to name a funding key: a WIF secret, or an extended private key and a path. */
@@ -115,6 +139,77 @@ function secretFromXprv(xprv: string, path: string, network: NetworkParams): Uin
   if (child.privateKey === null)
     throw badKey('the extended key has no private part: pass an xprv, not an xpub');
   return child.privateKey.slice();
+}
+
+/** How to name the public half of a funding key: a public key, or an extended public key and a path. */
+export type WatchOnlyKeySource =
+  | { readonly publicKey: Uint8Array; readonly type?: FundingKeyType }
+  | { readonly xpub: string; readonly path: string; readonly type?: FundingKeyType };
+
+function publicFromXpub(xpub: string, path: string, network: NetworkParams): Uint8Array {
+  let node: HDKey;
+  try {
+    node = HDKey.fromExtendedKey(xpub, network.bip32);
+  } catch {
+    throw badKey(
+      `the extended key is not a valid key of ${network.name}: pass an xpub/tpub of this network`,
+    );
+  }
+  let child: HDKey;
+  try {
+    child = node.derive(path);
+  } catch {
+    throw badKey(
+      'the derivation path is not valid for an extended public key: use unhardened steps such as "m/0/0"',
+    );
+  }
+  if (child.publicKey === null) throw badKey('the extended key has no public key');
+  return child.publicKey.slice();
+}
+
+/**
+ * The public half of a funding key, with no signer: an anchorer holding it builds
+ * each anchor transaction, records it and waits for a PSBT signed elsewhere (an
+ * offline or hardware wallet; see `Anchorer.exportPsbt`). Give it a `signer` to sign
+ * through a KMS or HSM instead: `{ ...watchOnlyFundingKey(src, net), signer }`.
+ *
+ * @example
+ * ```ts
+ * const key = watchOnlyFundingKey({ publicKey, type: 'p2tr' }, regtest);
+ * console.log(key.address); // the same address as the key with its secret
+ * ```
+ * @throws MedanchorError `INVALID_KEY` for a malformed key, a key of another network or a bad path.
+ */
+export function watchOnlyFundingKey(
+  source: WatchOnlyKeySource,
+  network: NetworkParams,
+): FundingKey {
+  const internal =
+    'xpub' in source ? publicFromXpub(source.xpub, source.path, network) : source.publicKey;
+  if (
+    !(internal instanceof Uint8Array) ||
+    internal.length !== 33 ||
+    !secp256k1.utils.isValidPublicKey(internal, true)
+  )
+    throw badKey('a funding public key is a valid 33-byte compressed secp256k1 key');
+  const type = source.type ?? 'p2wpkh';
+  if (type !== 'p2wpkh' && type !== 'p2tr') throw badKey('the key type must be "p2wpkh" or "p2tr"');
+  const script = outputScriptOf(internal, type);
+  ensureEccLib();
+  const address = baddress.fromOutputScript(script, toBitcoinjsNetwork(network));
+  return { type, script, address, internalPublicKey: internal.slice() };
+}
+
+/** The output script paying `internal` as P2WPKH, or as a BIP86-style P2TR key path. */
+function outputScriptOf(internal: Uint8Array, type: FundingKeyType): Uint8Array {
+  if (type === 'p2wpkh') return concatBytes(Uint8Array.of(0x00, 0x14), ripemd160(sha256(internal)));
+  const x = internal.subarray(1);
+  const t = toBig(schnorr.utils.taggedHash('TapTweak', x));
+  if (t >= N) throw badKey('the taproot tweak is out of range: use another key');
+  const q = secp256k1.Point.fromBytes(concatBytes(Uint8Array.of(0x02), x)).add(
+    secp256k1.Point.BASE.multiply(t),
+  );
+  return concatBytes(Uint8Array.of(0x51, 0x20), q.toBytes(true).subarray(1));
 }
 
 function randomAux(): Uint8Array {

@@ -35,7 +35,19 @@ export {
   type FundingKeyType,
   fundingKey,
   fundingKeyFromSecret,
+  isSighashSigner,
+  type PsbtSigner,
+  type WatchOnlyKeySource,
+  watchOnlyFundingKey,
 } from './funding-key.js';
+export {
+  buildUnsignedAnchor,
+  type ExpectedAnchor,
+  finalizeAnchorPsbt,
+  type PsbtMismatch,
+  signAnchorPsbt,
+  type UnsignedAnchorTx,
+} from './psbt.js';
 export {
   ANCHOR_STATE_VERSION,
   type AnchorAttempt,
@@ -50,6 +62,7 @@ export {
   encodeAnchorState,
   type MemoryAnchorStateStore,
   memoryAnchorStateStore,
+  type UnsignedAttempt,
 } from './state.js';
 export {
   type BackendChainReport,

@@ -16,6 +16,25 @@ export interface AnchorAttempt {
 }
 
 /**
+ * A transaction built for an anchor and waiting for a signature from outside the
+ * process (a PSBT signer, or an offline wallet through `exportPsbt`/`importSignedPsbt`).
+ * Saved before the PSBT leaves the anchorer, so a restart hands out the same
+ * transaction again instead of building a second one.
+ */
+export interface UnsignedAttempt {
+  /** Display-order txid (segwit: the signatures do not change it). */
+  readonly txid: string;
+  /** The unsigned PSBT (BIP-174), base64. */
+  readonly psbt: string;
+  /** Fee rate aimed at, sat/vB. */
+  readonly feeRate: number;
+  /** Fee it pays, satoshis. */
+  readonly fee: bigint;
+  /** Height of the best block when it was built. */
+  readonly builtAtHeight: number;
+}
+
+/**
  * Where an anchor stands. `pending`: signed, not in a block of the best chain;
  * `confirmed`: in a block, fewer than the finality depth deep; `final`: deep enough,
  * no longer tracked.
@@ -51,8 +70,16 @@ export interface AnchorRecord {
   readonly status: AnchorStatus;
   /** Inputs shared by every attempt (an RBF replacement spends the same coins). */
   readonly coins: readonly AnchorStateCoin[];
-  /** Signed transactions, oldest first; the last is the one to (re)broadcast. */
+  /**
+   * Signed transactions, oldest first; the last is the one to (re)broadcast. Empty only
+   * while the first transaction waits for its signature (`unsigned`).
+   */
   readonly attempts: readonly AnchorAttempt[];
+  /**
+   * The transaction waiting for a signature from outside the process: the first one,
+   * or a fee bump of the last attempt. Once signed it becomes the next attempt.
+   */
+  readonly unsigned?: UnsignedAttempt;
   /** Set while confirmed or final. */
   readonly confirmation?: AnchorConfirmation;
   /** The last broadcast or tracking failure, for display (no secrets). */
@@ -130,6 +157,16 @@ export function encodeAnchorRecord(r: AnchorRecord): Record<string, unknown> {
       signedAtHeight: a.signedAtHeight,
     })),
   };
+  if (r.unsigned !== undefined) {
+    const u = r.unsigned;
+    out['unsigned'] = {
+      txid: u.txid,
+      psbt: u.psbt,
+      feeRate: u.feeRate,
+      fee: u.fee.toString(),
+      builtAtHeight: u.builtAtHeight,
+    };
+  }
   if (r.confirmation !== undefined) out['confirmation'] = { ...r.confirmation };
   if (r.lastError !== undefined) out['lastError'] = r.lastError;
   if (r.entry !== undefined) out['entry'] = JSON.parse(JSON.stringify(r.entry));
@@ -183,9 +220,7 @@ export function decodeAnchorRecord(json: unknown): AnchorRecord {
   });
   const attempts = (o['attempts'] as unknown[]).map((a) => {
     const x = (a ?? {}) as Record<string, unknown>;
-    const feeRate = x['feeRate'];
-    if (typeof feeRate !== 'number' || !Number.isFinite(feeRate) || feeRate <= 0)
-      throw malformed('feeRate');
+    const feeRate = rate(x['feeRate']);
     const rawTx = str(x['rawTx'], /^([0-9a-f]{2})+$/, 'rawTx');
     fromHex(rawTx);
     return {
@@ -196,11 +231,13 @@ export function decodeAnchorRecord(json: unknown): AnchorRecord {
       signedAtHeight: int(x['signedAtHeight'], 'signedAtHeight'),
     };
   });
-  if (attempts.length === 0 || coins.length === 0)
+  const unsigned = o['unsigned'] === undefined ? undefined : decodeUnsigned(o['unsigned']);
+  if ((attempts.length === 0 && unsigned === undefined) || coins.length === 0)
     throw malformed('a record needs coins and an attempt');
   const record: {
     -readonly [K in keyof AnchorRecord]: AnchorRecord[K];
   } = { digest: str(o['digest'], HEX64, 'digest'), status, coins, attempts };
+  if (unsigned !== undefined) record.unsigned = unsigned;
   if (o['confirmation'] !== undefined) {
     const c = (o['confirmation'] ?? {}) as Record<string, unknown>;
     record.confirmation = {
@@ -216,6 +253,22 @@ export function decodeAnchorRecord(json: unknown): AnchorRecord {
   }
   if (o['entry'] !== undefined) record.entry = decodeEntry(o['entry'], record);
   return record;
+}
+
+function rate(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw malformed('feeRate');
+  return v;
+}
+
+function decodeUnsigned(json: unknown): UnsignedAttempt {
+  const x = (json ?? {}) as Record<string, unknown>;
+  return {
+    txid: str(x['txid'], HEX64, 'unsigned txid'),
+    psbt: str(x['psbt'], /^[A-Za-z0-9+/]+={0,2}$/, 'unsigned psbt'),
+    feeRate: rate(x['feeRate']),
+    fee: sats(x['fee'], 'unsigned fee'),
+    builtAtHeight: int(x['builtAtHeight'], 'builtAtHeight'),
+  };
 }
 
 // A kept entry must be a well-formed Bitcoin entry of the record's own confirmation.
