@@ -19,6 +19,7 @@ export const CONFIG_KEYS = [
   'fee',
   'confirmations',
   'trust',
+  'witnesses',
 ] as const;
 
 // Every field of ConfigFile must be listed above: a field added there and not here is a

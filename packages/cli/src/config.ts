@@ -1,7 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { type NetworkParams, networkByName } from '@medanchor/chain';
-import { isValidOrigin, MedanchorError, parseTrustPolicy, type TrustPolicy } from '@medanchor/core';
+import { type NetworkParams, networkByName, type WitnessConfig } from '@medanchor/chain';
+import {
+  isValidOrigin,
+  MedanchorError,
+  NOTE_TYPE_COSIGNATURE_V1,
+  parseTrustPolicy,
+  parseVerifierKey,
+  type TrustPolicy,
+} from '@medanchor/core';
 import type { ParsedArgs } from './command.js';
 import { BACKEND_KEYS, CONFIG_KEYS, FEE_KEYS, refuseUnknownKeys } from './config-keys.js';
 import type { CliIo } from './io.js';
@@ -54,6 +61,11 @@ export interface ConfigFile {
    * witnesses, how many must cosign (docs/spec/signed-note.md §7). Unset: signatures unchecked.
    */
   trust?: TrustPolicy;
+  /**
+   * Witnesses (C2SP tlog-witness) the log asks to cosign each checkpoint it seals:
+   * `[{ "url": "https://witness.example/w1", "vkey": "<cosignature/v1 vkey>" }]`.
+   */
+  witnesses?: WitnessConfig[];
 }
 
 /** Configuration after defaults, the file, the environment and the flags. */
@@ -84,6 +96,8 @@ export interface ResolvedConfig {
   confirmations: number;
   /** Trust policy for signed checkpoints, when configured. */
   trust?: TrustPolicy;
+  /** Witnesses asked to cosign each seal (empty when none). */
+  witnesses: WitnessConfig[];
   /** `--json`. */
   json: boolean;
   /** `--quiet`. */
@@ -279,6 +293,8 @@ export function resolveConfig(
     }
   }
 
+  const witnesses = checkWitnesses(file.witnesses, where);
+
   const json = args.values['json'] === true;
   const envProgress = env['MEDANCHOR_PROGRESS'];
   // Bars go to stderr, so they never spoil --json on stdout; only --progress asks for
@@ -305,8 +321,36 @@ export function resolveConfig(
     fee,
     confirmations,
     ...(trust === undefined ? {} : { trust }),
+    witnesses,
     json,
     quiet: args.values['quiet'] === true,
     progress,
   };
+}
+
+/** The `witnesses` of a config file: `[{ url, vkey }]`, each vkey a cosignature/v1 key. */
+function checkWitnesses(value: unknown, where: string): WitnessConfig[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length > 64)
+    throw configError(`${where}: witnesses must be an array of { "url", "vkey" } (at most 64)`);
+  return value.map((w: unknown, i) => {
+    const at = `${where}: witnesses[${i}]`;
+    if (typeof w !== 'object' || w === null || Array.isArray(w))
+      throw configError(`${at} must be { "url", "vkey" }`);
+    refuseUnknownKeys(w as Record<string, unknown>, ['url', 'vkey'], at);
+    const { url, vkey } = w as { url?: unknown; vkey?: unknown };
+    if (typeof url !== 'string' || !/^https?:\/\/\S+$/.test(url))
+      throw configError(`${at}.url must be an http(s) URL of the witness`);
+    let type: number | undefined;
+    try {
+      type = parseVerifierKey(vkey as string).type;
+    } catch {
+      type = undefined;
+    }
+    if (type !== NOTE_TYPE_COSIGNATURE_V1)
+      throw configError(
+        `${at}.vkey must be the witness's cosignature/v1 vkey (type 0x04), as \`medanchor witness\` prints it`,
+      );
+    return { url, vkey: vkey as string };
+  });
 }

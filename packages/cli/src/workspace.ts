@@ -282,6 +282,9 @@ export async function openWorkspace(
     const ledger = await openLedger({
       store,
       ...(signer === undefined ? {} : { signer }),
+      ...(signer === undefined || config.witnesses.length === 0
+        ? {}
+        : { witnesses: config.witnesses }),
       ...(key === undefined || backend === undefined
         ? {}
         : { anchorer: { backend, network: config.network, key, fee: config.fee } }),

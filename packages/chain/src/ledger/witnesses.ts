@@ -95,7 +95,8 @@ export function createWitnessAsker(options: WitnessAskerOptions): WitnessAsker {
     try {
       res = await fetch(url, {
         method: 'POST',
-        body,
+        // The body is text (a checkpoint note); a string also suits fetch's types everywhere.
+        body: new TextDecoder().decode(body),
         headers: { 'Content-Type': 'text/plain; charset=utf-8' },
         signal: AbortSignal.timeout(timeoutMs),
       });

@@ -12,6 +12,7 @@ import { serveCommand } from './serve.js';
 import { stampCommand } from './stamp.js';
 import { upgradeCommand } from './upgrade.js';
 import { verifyCommand } from './verify.js';
+import { witnessCommand } from './witness.js';
 
 /** Every command, in the order `medanchor --help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -34,5 +35,6 @@ export const COMMANDS: readonly Command[] = [
   auditListCommand,
   auditVerifyCommand,
   serveCommand,
+  witnessCommand,
   devnetCommand,
 ];

@@ -87,6 +87,7 @@ export function removeDir(dir: string): void {
 }
 
 export async function post(url: string, body: Uint8Array | string) {
-  const res = await fetch(`${url}/add-checkpoint`, { method: 'POST', body });
+  const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
+  const res = await fetch(`${url}/add-checkpoint`, { method: 'POST', body: text });
   return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
 }
