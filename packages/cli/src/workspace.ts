@@ -11,6 +11,7 @@ import {
   fundingKeyFromSecret,
   openLedger,
   type StoreLedger,
+  watchOnlyFundingKey,
 } from '@medanchor/chain';
 import { coreCookieFile, electrumSocketTransport } from '@medanchor/chain/node';
 import { fromHex, type LedgerStore, MedanchorError } from '@medanchor/core';
@@ -87,7 +88,9 @@ export function loadFundingKey(config: ResolvedConfig, env: CliEnv): FundingKey 
       'CLI_NO_WALLET',
       `no funding wallet at ${config.wallet}: run \`medanchor init\` or set $MEDANCHOR_FUNDING_WIF`,
     );
-  let w: Partial<WalletFile>;
+  // `publicKey` instead of `secretKey`: a watch-only wallet whose anchors are signed
+  // elsewhere (`medanchor anchor --psbt` / `--signed`).
+  let w: Partial<WalletFile> & { publicKey?: unknown };
   try {
     w = JSON.parse(readFileSync(config.wallet, 'utf8')) as Partial<WalletFile>;
   } catch (cause) {
@@ -95,10 +98,13 @@ export function loadFundingKey(config: ResolvedConfig, env: CliEnv): FundingKey 
       cause,
     });
   }
+  const watchOnly =
+    w.secretKey === undefined &&
+    typeof w.publicKey === 'string' &&
+    /^0[23][0-9a-f]{64}$/.test(w.publicKey);
   if (
     w.type !== 'medanchor/wallet' ||
-    typeof w.secretKey !== 'string' ||
-    !/^[0-9a-f]{64}$/.test(w.secretKey)
+    (!watchOnly && (typeof w.secretKey !== 'string' || !/^[0-9a-f]{64}$/.test(w.secretKey)))
   )
     throw new MedanchorError('CLI_NO_WALLET', `${config.wallet} is not a medanchor wallet file`);
   if (w.network !== config.network.name)
@@ -106,11 +112,13 @@ export function loadFundingKey(config: ResolvedConfig, env: CliEnv): FundingKey 
       'CLI_NO_WALLET',
       `the wallet ${config.wallet} is for ${w.network}, the configuration for ${config.network.name}`,
     );
-  return fundingKeyFromSecret(
-    fromHex(w.secretKey),
-    w.keyType === 'p2wpkh' ? 'p2wpkh' : 'p2tr',
-    config.network,
-  );
+  const keyType = w.keyType === 'p2wpkh' ? 'p2wpkh' : 'p2tr';
+  if (watchOnly)
+    return watchOnlyFundingKey(
+      { publicKey: fromHex(w.publicKey as string), type: keyType },
+      config.network,
+    );
+  return fundingKeyFromSecret(fromHex(w.secretKey as string), keyType, config.network);
 }
 
 type CliEnv = Readonly<Record<string, string | undefined>>;
