@@ -2,19 +2,23 @@
  * @medanchor/server: a medanchor log over HTTP. The read side is C2SP tlog-tiles
  * (checkpoint, hash tiles, entry bundles of 32-byte commitments), so tools that were
  * not written for medanchor can check the log; the write side takes record digests
- * from writers holding bearer tokens and answers receipts and consistency proofs.
+ * from writers holding bearer tokens or TLS client certificates and answers receipts
+ * and consistency proofs.
  * Node only.
  *
  * @packageDocumentation
  */
-export { hashToken, WriterGate, type WriterToken } from './auth.js';
+export { hashToken, normalizeFingerprint, WriterGate, type WriterToken } from './auth.js';
 export { checkpointBytes } from './checkpoint-text.js';
+export { certificateFingerprint } from './client-cert.js';
 export { decodeEntryBundle, ENTRY_SIZE, encodeEntryBundle } from './entry-bundle.js';
+export { SERVER_ERROR_CODES } from './error-codes.js';
 export {
   createLogServer,
   type LogServer,
   type LogServerOptions,
   type ServerLimits,
+  type ServerTls,
 } from './server.js';
 export {
   FULL_WIDTH,

@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { StoreLedger } from '@medanchor/chain';
 import {
   fromHex,
   type LedgerStore,
   MedanchorError,
+  type MedanchorErrorCode,
   newSalt,
   type PendingInput,
   type StoredCheckpoint,
@@ -13,6 +15,7 @@ import {
 } from '@medanchor/core';
 import { WriterGate, type WriterToken } from './auth.js';
 import { checkpointBytes } from './checkpoint-text.js';
+import { peerFingerprint } from './client-cert.js';
 import { encodeEntryBundle } from './entry-bundle.js';
 import { type HttpError, toHttpError } from './errors.js';
 import {
@@ -36,6 +39,24 @@ export interface ServerLimits {
   readonly tileCache?: number;
 }
 
+/**
+ * TLS for the listener. With it the server speaks HTTPS and asks every client for a
+ * certificate (not requiring one: readers need none); a writer configured with
+ * `certSha256` is then recognised by its certificate instead of a bearer token (mTLS).
+ */
+export interface ServerTls {
+  /** The server's certificate chain, PEM. */
+  readonly cert: string;
+  /** The server's private key, PEM. */
+  readonly key: string;
+  /**
+   * CA certificates (PEM) a client certificate must chain to before its fingerprint is
+   * looked up. Without it a client certificate is trusted by its pinned fingerprint
+   * alone (the TLS handshake still proves the client holds its private key).
+   */
+  readonly clientCa?: string;
+}
+
 /** Options of {@link createLogServer}. */
 export interface LogServerOptions {
   /** The ledger whose log is served; its store answers the read side. */
@@ -44,6 +65,8 @@ export interface LogServerOptions {
   readonly writers?: readonly WriterToken[];
   /** Request limits. */
   readonly limits?: ServerLimits;
+  /** Serve HTTPS, and let writers authenticate by client certificate. */
+  readonly tls?: ServerTls;
   /**
    * Seal pending records this often, in ms (default 0: never; something else seals). A
    * round that finds another sequencer holding the lease does nothing.
@@ -55,8 +78,8 @@ export interface LogServerOptions {
 
 /** A log server: a Node `http.Server` plus what it needs to stop cleanly. */
 export interface LogServer {
-  /** The underlying server (not listening until {@link LogServer.listen}). */
-  readonly http: Server;
+  /** The underlying server, HTTPS when {@link LogServerOptions.tls} is set (not listening until {@link LogServer.listen}). */
+  readonly http: Server | HttpsServer;
   /** Starts listening; resolves with the bound address. */
   listen(port: number, host: string): Promise<{ host: string; port: number; url: string }>;
   /** Stops the seal loop and the listener (the ledger and store stay open). */
@@ -74,7 +97,7 @@ interface SubmitItem {
 const HEX64 = /^[0-9a-f]{64}$/;
 const DECIMAL = /^(0|[1-9]\d{0,15})$/;
 
-function fail(code: string, message: string): never {
+function fail(code: MedanchorErrorCode, message: string): never {
   throw new MedanchorError(code, message);
 }
 
@@ -146,13 +169,29 @@ export function createLogServer(options: LogServerOptions): LogServer {
   };
   let closed = false;
 
-  const http = createServer({
+  const httpOptions = {
     requestTimeout: options.limits?.requestTimeoutMs ?? 10_000,
     headersTimeout: Math.min(options.limits?.requestTimeoutMs ?? 10_000, 10_000),
     keepAliveTimeout: 5_000,
     // How often Node looks for requests past their timeout (its default is 30 s).
     connectionsCheckingInterval: Math.min(1_000, options.limits?.requestTimeoutMs ?? 10_000),
-  });
+  };
+  const tls = options.tls;
+  const http =
+    tls === undefined
+      ? createServer(httpOptions)
+      : createHttpsServer({
+          ...httpOptions,
+          cert: tls.cert,
+          key: tls.key,
+          ...(tls.clientCa === undefined ? {} : { ca: tls.clientCa }),
+          // Ask for a certificate but let readers in without one; writers are checked per
+          // request against the configured fingerprints.
+          requestCert: true,
+          rejectUnauthorized: false,
+        });
+  const clientCert = (req: IncomingMessage) =>
+    tls === undefined ? undefined : peerFingerprint(req.socket, tls.clientCa !== undefined);
 
   const send = (
     res: ServerResponse,
@@ -281,7 +320,7 @@ export function createLogServer(options: LogServerOptions): LogServer {
     if (!/^application\/json(;|$)/i.test(type))
       fail('SERVER_MEDIA_TYPE', 'send the records as Content-Type: application/json');
     // Authenticate before reading the body, so an unknown caller costs nothing more.
-    gate.admit(req.headers.authorization, 0);
+    gate.admit(req.headers.authorization, 0, clientCert(req));
     const raw = await readBody(req);
     let body: unknown;
     try {
@@ -293,7 +332,7 @@ export function createLogServer(options: LogServerOptions): LogServer {
     if (!Array.isArray(records) || records.length === 0 || records.length > maxBatch)
       fail('SERVER_BAD_REQUEST', `the body is {"records": [...]} with 1 to ${maxBatch} records`);
     const items = records.map(parseItem);
-    gate.admit(req.headers.authorization, items.length);
+    gate.admit(req.headers.authorization, items.length, clientCert(req));
     const searchFrom = await store.size();
     const acks = await store.addPending(items);
     metrics.submitted += acks.length;
@@ -308,7 +347,7 @@ export function createLogServer(options: LogServerOptions): LogServer {
   };
 
   const receipt = async (req: IncomingMessage, res: ServerResponse, parts: string[]) => {
-    gate.admit(req.headers.authorization, 1);
+    gate.admit(req.headers.authorization, 1, clientCert(req));
     let r: Awaited<ReturnType<StoreLedger['receipt']>>;
     if (parts[0] === 'leaf' && parts.length === 2) {
       const leaf = decimal(parts[1], 'the leaf index');
@@ -484,7 +523,8 @@ export function createLogServer(options: LogServerOptions): LogServer {
           http.off('error', reject);
           const a = http.address() as AddressInfo;
           const h = a.family === 'IPv6' ? `[${a.address}]` : a.address;
-          resolve({ host: a.address, port: a.port, url: `http://${h}:${a.port}` });
+          const scheme = tls === undefined ? 'http' : 'https';
+          resolve({ host: a.address, port: a.port, url: `${scheme}://${h}:${a.port}` });
         });
       });
     },

@@ -1,10 +1,11 @@
 // `medanchor serve` on the file store as a real child process, and its usage errors.
-import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, firstLine, spawnCli, tempDir } from '../../cli/test/harness.js';
-import { hashToken } from '../src/index.js';
+import { certificateFingerprint, hashToken } from '../src/index.js';
 
 const TOKEN = 'file-serve-writer-token';
 
@@ -33,6 +34,9 @@ describe('medanchor serve on the file store', () => {
       [['--seal-every', '-1'], 'CLI_USAGE'],
       [['--writers', 'bad-writers.json'], 'CLI_INPUT'],
       [['--writers', 'missing.json'], 'CLI_INPUT'],
+      [['--tls-cert', 'server.pem'], 'CLI_USAGE'],
+      [['--client-ca', 'ca.pem'], 'CLI_USAGE'],
+      [['--tls-cert', 'missing.pem', '--tls-key', 'missing.key'], 'CLI_INPUT'],
     ] as const) {
       const r = await cli(['serve', ...args, '--json'], { cwd });
       expect(r.status, args.join(' ')).toBe(2);
@@ -76,6 +80,84 @@ describe('medanchor serve on the file store', () => {
     expect(body).toMatch(
       /^clinic\.example\/serve\n1\n[A-Za-z0-9+/=]{44}\n\n\u2014 clinic\.example\/serve /,
     );
+    const exited = new Promise<number | null>((done) => child!.once('exit', done));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+});
+
+const haveOpenssl = spawnSync('openssl', ['version']).status === 0;
+if (!haveOpenssl)
+  console.log(
+    'serve --tls test skipped: the openssl binary is not installed (apt-get install openssl)',
+  );
+
+describe.skipIf(!haveOpenssl)('medanchor serve --tls-cert (mTLS writers)', () => {
+  let cwd: string;
+  let remove: () => void;
+  let child: ChildProcess | undefined;
+  beforeAll(async () => {
+    ({ dir: cwd, remove } = tempDir('serve-tls'));
+    expect((await cli(['init', '--origin', 'clinic.example/tls'], { cwd })).status).toBe(0);
+  });
+  afterAll(async () => {
+    if (child !== undefined && child.exitCode === null) {
+      const exited = new Promise((done) => child!.once('exit', done));
+      child.kill('SIGINT');
+      await exited;
+    }
+    remove();
+  });
+
+  it('serves HTTPS and takes submissions from a writer known by its client certificate', async () => {
+    // Self-signed server and client certificates, each pinned by the other side.
+    const make = (name: string, ext: string[]) =>
+      execFileSync(
+        'openssl',
+        [
+          ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'],
+          ...['-keyout', join(cwd, `${name}.key`), '-out', join(cwd, `${name}.pem`)],
+          ...['-days', '2', '-subj', `/CN=${name}`, ...ext.flatMap((e) => ['-addext', e])],
+        ],
+        { stdio: 'pipe' },
+      );
+    make('server', ['subjectAltName=IP:127.0.0.1']);
+    make('client', []);
+    const pem = (name: string) => readFileSync(join(cwd, name), 'utf8');
+    writeFileSync(
+      join(cwd, 'writers.json'),
+      JSON.stringify([{ name: 'device', certSha256: certificateFingerprint(pem('client.pem')) }]),
+    );
+    child = spawnCli(
+      [
+        ...['serve', '--listen', '127.0.0.1:0', '--writers', 'writers.json'],
+        ...['--tls-cert', 'server.pem', '--tls-key', 'server.key', '--seal-every', '0', '--json'],
+      ],
+      { cwd },
+    );
+    const started = JSON.parse(await firstLine(child)) as { url: string };
+    expect(started.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const post = (withCert: boolean) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          `${started.url}/add`,
+          {
+            method: 'POST',
+            ca: pem('server.pem'),
+            ...(withCert ? { cert: pem('client.pem'), key: pem('client.key') } : {}),
+            headers: { 'Content-Type': 'application/json' },
+            agent: false,
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify({ records: [{ digest: 'cd'.repeat(32) }] }));
+      });
+    expect(await post(false)).toBe(401);
+    expect(await post(true)).toBe(200);
     const exited = new Promise<number | null>((done) => child!.once('exit', done));
     child.kill('SIGINT');
     expect(await exited).toBe(0);

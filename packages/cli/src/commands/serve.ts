@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createLogServer, type WriterToken } from '@medanchor/server';
+import { createLogServer, type ServerTls, type WriterToken } from '@medanchor/server';
 import type { Command } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { inputError, usageError } from '../usage-error.js';
@@ -24,8 +24,36 @@ function loadWriters(file: string | undefined, cwd: string): WriterToken[] {
     throw inputError(`cannot read the writers file ${file} as JSON`, e);
   }
   if (!Array.isArray(parsed))
-    throw inputError(`${file} must be a JSON array of {"name", "sha256", "ratePerSecond"?}`);
+    throw inputError(
+      `${file} must be a JSON array of {"name", "sha256" or "certSha256", "ratePerSecond"?}`,
+    );
   return parsed as WriterToken[];
+}
+
+function readPem(file: string, cwd: string, what: string): string {
+  try {
+    return readFileSync(resolve(cwd, file), 'utf8');
+  } catch (e) {
+    throw inputError(`cannot read the ${what} ${file}`, e);
+  }
+}
+
+/** The TLS options, when --tls-cert and --tls-key are given (both or neither). */
+function loadTls(values: Record<string, unknown>, cwd: string): ServerTls | undefined {
+  const cert = values['tls-cert'] as string | undefined;
+  const key = values['tls-key'] as string | undefined;
+  const ca = values['client-ca'] as string | undefined;
+  if (cert === undefined && key === undefined) {
+    if (ca !== undefined) throw usageError('--client-ca needs --tls-cert and --tls-key');
+    return undefined;
+  }
+  if (cert === undefined || key === undefined)
+    throw usageError('--tls-cert and --tls-key go together (PEM files)');
+  return {
+    cert: readPem(cert, cwd, 'TLS certificate'),
+    key: readPem(key, cwd, 'TLS key'),
+    ...(ca === undefined ? {} : { clientCa: readPem(ca, cwd, 'client CA file') }),
+  };
 }
 
 export const serveCommand: Command = {
@@ -33,7 +61,7 @@ export const serveCommand: Command = {
   summary: 'serve the log over HTTP: C2SP tiles for anyone, submissions and receipts for writers',
   usage: '',
   description:
-    'Serves the ledger of the data directory (file store) or of --store (PostgreSQL) over HTTP: /checkpoint, /tile/<L>/<N> and /tile/entries/<N> as C2SP tlog-tiles, consistency proofs, /healthz and /metrics for anyone; POST /add and receipts for writers named in --writers (bearer tokens stored as SHA-256 hashes). Seals pending records every --seal-every seconds when it holds the sequencer lease. Stop with Ctrl-C.',
+    'Serves the ledger of the data directory (file store) or of --store (PostgreSQL) over HTTP: /checkpoint, /tile/<L>/<N> and /tile/entries/<N> as C2SP tlog-tiles, consistency proofs, /healthz and /metrics for anyone; POST /add and receipts for writers named in --writers (bearer tokens stored as SHA-256 hashes, or TLS client certificates by fingerprint). With --tls-cert and --tls-key it serves HTTPS and asks clients for a certificate (mTLS writers; readers need none). Seals pending records every --seal-every seconds when it holds the sequencer lease. Stop with Ctrl-C.',
   options: [
     {
       name: 'listen',
@@ -46,7 +74,26 @@ export const serveCommand: Command = {
       type: 'string',
       value: '<file>',
       description:
-        'JSON array of writers: [{"name", "sha256" (hex SHA-256 of the token), "ratePerSecond"?}]',
+        'JSON array of writers: [{"name", "sha256" (hex SHA-256 of the token) and/or "certSha256" (client certificate fingerprint), "ratePerSecond"?}]',
+    },
+    {
+      name: 'tls-cert',
+      type: 'string',
+      value: '<file>',
+      description: 'serve HTTPS with this PEM certificate chain (with --tls-key)',
+    },
+    {
+      name: 'tls-key',
+      type: 'string',
+      value: '<file>',
+      description: 'the PEM private key of --tls-cert',
+    },
+    {
+      name: 'client-ca',
+      type: 'string',
+      value: '<file>',
+      description:
+        'PEM CA certificates a writer client certificate must chain to (else pinned fingerprints alone)',
     },
     {
       name: 'seal-every',
@@ -61,6 +108,10 @@ export const serveCommand: Command = {
       'medanchor serve --store postgres://db/ledger --writers writers.json --json',
       'a PostgreSQL ledger; the URL as JSON',
     ],
+    [
+      'medanchor serve --listen 0.0.0.0:8443 --tls-cert server.pem --tls-key server.key --writers writers.json',
+      'HTTPS; writers by token or client certificate',
+    ],
   ],
   arity: [0, 0],
   async run({ args, config, out, io }) {
@@ -69,11 +120,13 @@ export const serveCommand: Command = {
     if (!(Number.isFinite(sealSeconds) && sealSeconds >= 0))
       throw usageError('--seal-every takes a number of seconds >= 0');
     const writers = loadWriters(args.values['writers'] as string | undefined, io.cwd);
+    const tls = loadTls(args.values, io.cwd);
     const ws = await openWorkspace(config, io.env, { anchoring: false });
     try {
       const server = createLogServer({
         ledger: ws.ledger,
         writers,
+        ...(tls === undefined ? {} : { tls }),
         sealEveryMs: Math.round(sealSeconds * 1000),
         onError: (e) => out.info(`serve: ${e instanceof Error ? e.message : 'unexpected failure'}`),
       });
