@@ -3,16 +3,16 @@ import { isMedanchorError } from '../errors.js';
 import { verifyConsistency } from '../merkle/index.js';
 import type { AnchorRegistry, AnchorVerifier } from './anchors.js';
 import type { Checkpoint } from './checkpoint.js';
+import { parseReceipt } from './parse.js';
+import type { Receipt, ReceiptCheckpoint } from './receipt.js';
+import { readCheckpointNoteOf } from './signed-checkpoint.js';
+import type { TrustChecker } from './trust.js';
 import {
   checkpointDigestMatches,
   commitmentMatches,
   contentMatches,
   inclusionMatches,
-} from './fast-digests.js';
-import { parseReceipt } from './parse.js';
-import type { Receipt, ReceiptCheckpoint } from './receipt.js';
-import { readCheckpointNoteOf } from './signed-checkpoint.js';
-import type { TrustChecker } from './trust.js';
+} from './verify-fast.js';
 
 /**
  * The step of receipt verification that failed, in the order they run:

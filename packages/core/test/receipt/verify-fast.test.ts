@@ -1,5 +1,6 @@
-// The receipt verifier's fast hashing against the general helpers it stands in for, on
-// random inputs: the same answers, bit for bit, so no verdict can change.
+// The receipt verifier's word-level hashing against the general helpers it stands in
+// for, on random inputs: the same answers, bit for bit, so no verdict can change. The
+// checkpoint digests it remembers and the node memo it shares are exercised warm and cold.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,69 +13,43 @@ import {
   toHex,
   verifyInclusion,
 } from '../../src/index.js';
+import { clearPathMemo } from '../../src/merkle/path-fold.js';
 import {
   checkpointDigestMatches,
   commitmentMatches,
   contentMatches,
-  hashEqualsHex,
-  hexInto,
   inclusionMatches,
-  sha256Into,
-} from '../../src/receipt/fast-digests.js';
+} from '../../src/receipt/verify-fast.js';
 
 const hash32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
 const origin = fc
   .array(fc.integer({ min: 0x21, max: 0x7e }), { minLength: 1, maxLength: 255 })
   .map((cs) => String.fromCharCode(...cs));
 
-describe('fast receipt digests', () => {
-  it('sha256Into gives sha256 for empty, short and long messages', () => {
+describe('word-level receipt digests', () => {
+  it('contentMatches is toHex(sha256(content)) === digest, short and long content', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 3000 }), (m) => {
-        const out = new Uint8Array(40);
-        sha256Into(m, out, 8);
-        expect(toHex(out.subarray(8))).toBe(toHex(sha256(m)));
+      fc.property(fc.uint8Array({ maxLength: 3000 }), hash32, (content, other) => {
+        const digest = toHex(sha256(content));
+        expect(contentMatches(content, digest)).toBe(true);
+        expect(contentMatches(content, toHex(other))).toBe(toHex(other) === digest);
+        expect(contentMatches(content, digest.toUpperCase())).toBe(digest === digest.toUpperCase());
       }),
       { numRuns: 300, seed: 18 },
     );
-    const big = new Uint8Array((1 << 20) + 5).fill(0xab);
-    const out = new Uint8Array(32);
-    sha256Into(big, out);
-    expect(toHex(out)).toBe(toHex(sha256(big)));
+    const big = new Uint8Array((1 << 16) + 5).fill(0xab);
+    expect(contentMatches(big, toHex(sha256(big)))).toBe(true);
   });
 
-  it('hexInto decodes what fromHex decodes and refuses what it refuses', () => {
+  it('commitmentMatches reads salt and digest in either case, as fromHex does', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 80 }), fc.uint8Array({ maxLength: 40 }), (s, b) => {
-        for (const text of [s, toHex(b), toHex(b).toUpperCase()]) {
-          const out = new Uint8Array(text.length);
-          let expected: Uint8Array | undefined;
-          try {
-            expected = fromHex(text);
-          } catch {
-            expected = undefined;
-          }
-          const ok = hexInto(text, out, 0);
-          expect(ok).toBe(expected !== undefined);
-          if (expected !== undefined) expect(out.subarray(0, expected.length)).toEqual(expected);
-        }
+      fc.property(hash32, hash32, (salt, digest) => {
+        const c = toHex(computeCommitment(salt, digest));
+        expect(commitmentMatches(toHex(salt).toUpperCase(), toHex(digest), c)).toBe(true);
+        expect(commitmentMatches(toHex(salt), toHex(digest).slice(1), c)).toBe(false);
+        expect(commitmentMatches(`${toHex(salt).slice(1)}g`, toHex(digest), c)).toBe(false);
       }),
-      { numRuns: 500, seed: 18 },
-    );
-  });
-
-  it('hashEqualsHex is toHex(bytes) === hex, uppercase and other lengths never equal', () => {
-    fc.assert(
-      fc.property(hash32, hash32, fc.nat(63), (a, b, flip) => {
-        const hex = toHex(a);
-        expect(hashEqualsHex(a, 0, hex)).toBe(true);
-        expect(hashEqualsHex(b, 0, hex)).toBe(toHex(b) === hex);
-        const changed = hex.slice(0, flip) + (hex[flip] === '0' ? '1' : '0') + hex.slice(flip + 1);
-        expect(hashEqualsHex(a, 0, changed)).toBe(false);
-        expect(hashEqualsHex(a, 0, hex.toUpperCase())).toBe(hex === hex.toUpperCase());
-        expect(hashEqualsHex(a, 0, hex.slice(2))).toBe(false);
-      }),
-      { numRuns: 300, seed: 18 },
+      { numRuns: 100, seed: 18 },
     );
   });
 
@@ -154,5 +129,22 @@ describe('fast receipt digests', () => {
       ),
       { numRuns: 400, seed: 18 },
     );
+  });
+
+  it('inclusionMatches answers the same with the node memo cleared before each claim', () => {
+    const commitments = Array.from({ length: 19 }, (_, i) => sha256(Uint8Array.of(i, 7)));
+    const log = new MerkleLog();
+    log.append(commitments.map((c) => leafHash(c)));
+    for (let size = 1; size <= 19; size++) {
+      for (let index = 0; index < size; index++) {
+        clearPathMemo();
+        const proof = log.inclusionProof(index, size).map((h) => toHex(h));
+        const root = toHex(log.root(size));
+        expect(inclusionMatches(toHex(commitments[index]!), index, size, proof, root)).toBe(true);
+        expect(
+          inclusionMatches(toHex(commitments[(index + 1) % 19]!), index, size, proof, root),
+        ).toBe(false);
+      }
+    }
   });
 });

@@ -1,0 +1,99 @@
+// One inclusion path at a time, in words, with a memo of recent node hashes.
+//
+// The memo is a direct-mapped table of (inputs, side) -> node hash, indexed by the
+// node's place in the tree. A step is taken from the memo only when both inputs are
+// equal word for word to the remembered ones, so the answer is always the hash of the
+// given inputs: the memo changes how fast, never what. Proofs of one tree share their
+// upper nodes (every receipt of a checkpoint ends in the same few), and an auditor who
+// verifies again hashes nothing twice.
+import { nodeWords } from './sha256-words.js';
+
+const isOdd = (x: number) => x % 2 === 1;
+const half = (x: number) => Math.floor(x / 2);
+
+/**
+ * The RFC 9162 inclusion path length for leaf `i` of a tree of `n` leaves
+ * (`i < n`, safe integers): the walk of RFC 9162 section 2.1.3.2 without hashing.
+ */
+export function inclusionPathLength(i: number, n: number): number {
+  let fn = i;
+  let sn = n - 1;
+  let k = 0;
+  while (sn !== 0) {
+    k++;
+    if ((isOdd(fn) || fn === sn) && !isOdd(fn)) {
+      while (!isOdd(fn) && fn !== 0) {
+        fn = half(fn);
+        sn = half(sn);
+      }
+    }
+    fn = half(fn);
+    sn = half(sn);
+  }
+  return k;
+}
+
+// Memo slots (a power of two) and words per slot: tag, input, sibling, output.
+const SLOTS = 1 << 15;
+const SLOT_WORDS = 25;
+let memo: Int32Array | undefined;
+
+/**
+ * Folds an inclusion path: `cur` (8 words) holds the leaf hash and receives the root
+ * reached from leaf `i` of a tree of `n` leaves with the siblings packed in `siblings`
+ * (8 words each, from the leaf up). The caller has checked that the path has exactly
+ * {@link inclusionPathLength}`(i, n)` elements.
+ */
+export function foldPath(cur: Int32Array, siblings: Int32Array, i: number, n: number): void {
+  memo ??= new Int32Array(SLOTS * SLOT_WORDS);
+  const m = memo;
+  let fn = i;
+  let sn = n - 1;
+  let level = 0;
+  let k = 0;
+  while (sn !== 0) {
+    const left = isOdd(fn) || fn === sn;
+    const so = 8 * k;
+    // The node's place: its level and position (the low bits of the position suffice
+    // for an index; equality of inputs decides).
+    const base = (((fn % SLOTS) + level * 4099) & (SLOTS - 1)) * SLOT_WORDS;
+    const tag = left ? 2 : 1;
+    let hit = m[base] === tag;
+    if (hit) {
+      for (let w = 0; w < 8; w++) {
+        if (m[base + 1 + w] !== cur[w] || m[base + 9 + w] !== siblings[so + w]) {
+          hit = false;
+          break;
+        }
+      }
+    }
+    if (hit) {
+      for (let w = 0; w < 8; w++) cur[w] = m[base + 17 + w]!;
+    } else {
+      m[base] = tag;
+      for (let w = 0; w < 8; w++) {
+        m[base + 1 + w] = cur[w]!;
+        m[base + 9 + w] = siblings[so + w]!;
+      }
+      if (left) nodeWords(siblings, so, cur, 0, cur, 0);
+      else nodeWords(cur, 0, siblings, so, cur, 0);
+      for (let w = 0; w < 8; w++) m[base + 17 + w] = cur[w]!;
+    }
+    k++;
+    if (left && !isOdd(fn)) {
+      while (!isOdd(fn) && fn !== 0) {
+        fn = half(fn);
+        sn = half(sn);
+        level++;
+      }
+    }
+    fn = half(fn);
+    sn = half(sn);
+    level++;
+  }
+}
+
+/** Forgets every remembered node hash (for benchmarks that measure first-time work). */
+export function clearPathMemo(): void {
+  memo?.fill(0);
+}
