@@ -7,6 +7,7 @@
  */
 
 export type { BackendConfig, ConfigFile } from './config.js';
+export { CLI_ERROR_CODES } from './error-codes.js';
 export { EXIT_INVALID, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 export { type CliIo, processIo } from './io.js';
 export { CLI_VERSION, runCli } from './run.js';

@@ -1,3 +1,40 @@
+import type { CORE_ERROR_CODES } from './error-codes.js';
+
+/** What an error code means and what the caller should do about it. */
+export interface ErrorCodeEntry {
+  /** What went wrong, in one sentence. */
+  readonly meaning: string;
+  /** What to do about it. */
+  readonly action: string;
+}
+
+/** A package's catalogue of error codes: code -> meaning and action. */
+export type ErrorCatalogue = Readonly<Record<string, ErrorCodeEntry>>;
+
+/**
+ * The codes of a catalogue as a type every package's codes can be merged into: each code
+ * maps to {@link ErrorCodeEntry}, so two packages that declare the same code agree.
+ */
+export type ErrorCodesOf<C extends ErrorCatalogue> = { readonly [K in keyof C]: ErrorCodeEntry };
+
+/**
+ * Every error code medanchor knows, as the keys of one interface. Core's codes are here;
+ * each package that throws codes of its own adds them by declaration merging from its
+ * catalogue, so importing a package makes its codes known to the type checker:
+ *
+ * ```ts
+ * declare module '@medanchor/core' {
+ *   interface MedanchorErrorCodes extends ErrorCodesOf<typeof CHAIN_ERROR_CODES> {}
+ * }
+ * ```
+ *
+ * `docs/errors.md` lists every code with its meaning and what to do.
+ */
+export interface MedanchorErrorCodes extends ErrorCodesOf<typeof CORE_ERROR_CODES> {}
+
+/** A code of {@link MedanchorErrorCodes}: the `code` of a {@link MedanchorError}. */
+export type MedanchorErrorCode = keyof MedanchorErrorCodes & string;
+
 /**
  * Options accepted by {@link MedanchorError}.
  */
@@ -12,6 +49,8 @@ export interface MedanchorErrorOptions {
  * The one error family of medanchor. Every failure a caller can cause is a
  * `MedanchorError` with a stable, machine-readable `code` (for example
  * `INVALID_LENGTH` or `JOURNAL_CORRUPT`) and a message that says what to do.
+ * Codes are typed ({@link MedanchorErrorCode}): a throw or a test of a code that no
+ * catalogue declares does not compile.
  *
  * Messages and details never contain record content, salts or keys.
  *
@@ -20,19 +59,19 @@ export interface MedanchorErrorOptions {
  * try {
  *   log.inclusionProof(10n, 5n);
  * } catch (e) {
- *   if (e instanceof MedanchorError && e.code === 'INDEX_OUT_OF_RANGE') {
+ *   if (isMedanchorError(e, 'INDEX_OUT_OF_RANGE')) {
  *     // ask for a smaller index
  *   }
  * }
  * ```
  */
-export class MedanchorError extends Error {
+export class MedanchorError<C extends MedanchorErrorCode = MedanchorErrorCode> extends Error {
   /** Stable code: safe to switch on, never changes meaning between versions. */
-  readonly code: string;
+  readonly code: C;
   /** Structured, non-secret facts about the failure. */
   readonly details: Readonly<Record<string, string | number | boolean | bigint | null>>;
 
-  constructor(code: string, message: string, options: MedanchorErrorOptions = {}) {
+  constructor(code: C, message: string, options: MedanchorErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MedanchorError';
     this.code = code;
@@ -41,6 +80,9 @@ export class MedanchorError extends Error {
 }
 
 /** True when `e` is a {@link MedanchorError}, optionally with the given code. */
-export function isMedanchorError(e: unknown, code?: string): e is MedanchorError {
+export function isMedanchorError<C extends MedanchorErrorCode = MedanchorErrorCode>(
+  e: unknown,
+  code?: C,
+): e is MedanchorError<C> {
   return e instanceof MedanchorError && (code === undefined || e.code === code);
 }

@@ -8,7 +8,17 @@
 export * from './batch/index.js';
 export { assertBytes, concatBytes, equalBytes, fromHex, toHex, utf8 } from './bytes.js';
 export * from './commitment/index.js';
-export { isMedanchorError, MedanchorError, type MedanchorErrorOptions } from './errors.js';
+export { CORE_ERROR_CODES } from './error-codes.js';
+export {
+  type ErrorCatalogue,
+  type ErrorCodeEntry,
+  type ErrorCodesOf,
+  isMedanchorError,
+  MedanchorError,
+  type MedanchorErrorCode,
+  type MedanchorErrorCodes,
+  type MedanchorErrorOptions,
+} from './errors.js';
 export * from './kernel/index.js';
 export * from './merkle/index.js';
 export * from './note/index.js';

@@ -6,4 +6,5 @@
  */
 export * from './consent/index.js';
 export * from './envelope/index.js';
+export { CRYPTO_ERROR_CODES } from './error-codes.js';
 export * from './hpke/index.js';

@@ -34,6 +34,7 @@ export {
   consentAnchorTime,
   evaluateConsentAtTime,
 } from './consent-at-time.js';
+export { FHIR_ERROR_CODES } from './error-codes.js';
 export type {
   FhirAuditEvent,
   FhirAuditEventAgent,

@@ -6,6 +6,7 @@
  *
  * @packageDocumentation
  */
+export { POSTGRES_ERROR_CODES } from './error-codes.js';
 export { POSTGRES_SCHEMA_VERSION } from './migrate.js';
 export { openPostgresLedgerStore, type PostgresLedgerStoreOptions } from './postgres-store.js';
 export { isPostgresUrl, POSTGRES_SCHEMES, parseStoreUrl, type StoreUrlFacts } from './store-url.js';

@@ -1,7 +1,7 @@
-import { isMedanchorError } from '@medanchor/core';
+import { isMedanchorError, type MedanchorErrorCode } from '@medanchor/core';
 
 /** HTTP status of each error code the server answers with; anything else is a 500. */
-const STATUS: Record<string, number> = {
+const STATUS: Partial<Record<MedanchorErrorCode, number>> = {
   SERVER_BAD_PATH: 400,
   SERVER_BAD_REQUEST: 400,
   SERVER_BAD_JSON: 400,
@@ -27,17 +27,18 @@ const STATUS: Record<string, number> = {
 /** What an error becomes on the wire: status, stable code, a message with no secrets. */
 export interface HttpError {
   readonly status: number;
-  readonly code: string;
+  readonly code: MedanchorErrorCode;
   readonly message: string;
   readonly retryAfter?: number;
 }
 
 /** Maps a thrown value to its answer; unexpected errors say nothing about their cause. */
 export function toHttpError(e: unknown): HttpError {
-  if (isMedanchorError(e) && STATUS[e.code] !== undefined) {
+  const status = isMedanchorError(e) ? STATUS[e.code] : undefined;
+  if (isMedanchorError(e) && status !== undefined) {
     const retry = e.details.retryAfter;
     return {
-      status: STATUS[e.code]!,
+      status,
       code: e.code,
       message: e.message,
       ...(typeof retry === 'number' ? { retryAfter: retry } : {}),

@@ -1,4 +1,10 @@
-import { equalBytes, isMedanchorError, MedanchorError, toHex } from '@medanchor/core';
+import {
+  equalBytes,
+  isMedanchorError,
+  MedanchorError,
+  type MedanchorErrorCode,
+  toHex,
+} from '@medanchor/core';
 import { Psbt, type SignerAsync, Transaction } from 'bitcoinjs-lib';
 import { hashToDisplayHex } from '../bitcoin/hash.js';
 import { verifyInputs } from '../devnet/signatures.js';
@@ -40,7 +46,7 @@ export function buildUnsignedAnchor(input: BuildAnchorInput): UnsignedAnchorTx {
 }
 
 function psbtError(
-  code: string,
+  code: MedanchorErrorCode,
   message: string,
   details?: Record<string, string | number | boolean | bigint | null>,
 ) {

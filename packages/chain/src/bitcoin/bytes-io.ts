@@ -1,4 +1,4 @@
-import { MedanchorError } from '@medanchor/core';
+import { MedanchorError, type MedanchorErrorCode } from '@medanchor/core';
 
 /** Little-endian u32 at `offset`. */
 export function readU32LE(b: Uint8Array, offset: number): number {
@@ -23,7 +23,7 @@ export class ByteReader {
   offset = 0;
   constructor(
     readonly bytes: Uint8Array,
-    private readonly code: string,
+    private readonly code: MedanchorErrorCode,
     private readonly what: string,
   ) {}
 

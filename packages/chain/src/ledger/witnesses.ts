@@ -3,6 +3,7 @@ import {
   formatAddCheckpoint,
   isMedanchorError,
   MedanchorError,
+  type MedanchorErrorCode,
   NOTE_TYPE_COSIGNATURE_V1,
   type NoteVerifierKey,
   parseVerifierKey,
@@ -54,7 +55,12 @@ interface Known {
   size: number | undefined;
 }
 
-function witnessError(code: string, w: Known, message: string, cause?: unknown): MedanchorError {
+function witnessError(
+  code: MedanchorErrorCode,
+  w: Known,
+  message: string,
+  cause?: unknown,
+): MedanchorError {
   return new MedanchorError(code, `witness ${w.key.name}: ${message}`, {
     details: { witness: w.key.name, url: w.config.url },
     ...(cause === undefined ? {} : { cause }),
