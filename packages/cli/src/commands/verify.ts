@@ -1,5 +1,6 @@
 import { basename, resolve } from 'node:path';
 import type { Command } from '../command.js';
+import { equivocationLines, equivocationsOf } from '../equivocation-check.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_UNCHECKED } from '../exit-codes.js';
 import { receiptPathOf } from '../receipt-files.js';
 import { usageError } from '../usage-error.js';
@@ -81,6 +82,14 @@ export const verifyCommand: Command = {
       type: 'boolean',
       description: 'verify each file against <file>.receipt.json (many files)',
     },
+    {
+      name: 'checkpoint',
+      type: 'string',
+      multiple: true,
+      value: '<note file>',
+      description:
+        'a signed checkpoint seen elsewhere (a witness, a mirror): with the receipts, reported as equivocation when one log signed two roots at one size (exit 1)',
+    },
   ],
   examples: [
     ['medanchor verify scan.pdf scan.pdf.receipt.json', 'verify with the configured backend'],
@@ -114,14 +123,23 @@ export const verifyCommand: Command = {
       confirmations,
     };
     const paths = args.positionals.map((p) => resolve(io.cwd, p));
+    const given = args.values['checkpoint'];
+    const forks = equivocationsOf(
+      beside ? paths.map(receiptPathOf) : [paths[1]!],
+      (Array.isArray(given) ? given : typeof given === 'string' ? [given] : []).map((p) =>
+        resolve(io.cwd, p),
+      ),
+      config.trust,
+    );
 
     if (!beside) {
       const [filePath, receiptPath] = paths as [string, string];
       const verdict = await verifyFile(filePath, receiptPath, options);
-      const outcome = outcomeOf(verdict, asked);
+      const outcome = forks.length > 0 ? 'invalid' : outcomeOf(verdict, asked);
       out.result(
         {
           ok: outcome === 'valid',
+          ...(forks.length === 0 ? {} : { equivocations: forks }),
           outcome,
           level: verdict.reached,
           asked,
@@ -138,7 +156,8 @@ export const verifyCommand: Command = {
           ...(verdict.statement === undefined || !verdict.valid
             ? []
             : [`${basename(filePath)} ${verdict.statement}`]),
-          verdictLine(verdict, outcome, asked),
+          ...equivocationLines(forks),
+          forks.length > 0 ? 'INVALID: equivocation' : verdictLine(verdict, outcome, asked),
         ],
       );
       return EXIT_OF[outcome];
@@ -174,14 +193,16 @@ export const verifyCommand: Command = {
     const byLevel = new Map<number, number>();
     for (const r of results) if (r.ok) byLevel.set(r.level, (byLevel.get(r.level) ?? 0) + 1);
     // The worst outcome decides: a refuted or short proof (1) before one that could not be checked (3).
-    const worst: Outcome = failed.some((r) => r.outcome !== 'unchecked')
-      ? 'invalid'
-      : failed.length > 0
-        ? 'unchecked'
-        : 'valid';
+    const worst: Outcome =
+      forks.length > 0 || failed.some((r) => r.outcome !== 'unchecked')
+        ? 'invalid'
+        : failed.length > 0
+          ? 'unchecked'
+          : 'valid';
     out.result(
       {
-        ok: failed.length === 0,
+        ok: failed.length === 0 && forks.length === 0,
+        ...(forks.length === 0 ? {} : { equivocations: forks }),
         asked,
         minLevel: asked,
         verified: results.length - failed.length,
@@ -193,6 +214,7 @@ export const verifyCommand: Command = {
           const why = r.levels.find((l) => l.status === 'fail' || l.status === 'could-not-check');
           return `${r.file}: ${why ? `level ${why.level} ${why.status === 'fail' ? 'failed' : 'could not be checked'} at step "${why.step}": ${why.detail}` : `reached level ${r.level}, ${asked} required`}`;
         }),
+        ...equivocationLines(forks),
         `${results.length - failed.length} of ${results.length} file(s) valid (${[...byLevel]
           .sort(([a], [b]) => a - b)
           .map(([l, n]) => `${n} at level ${l}`)
