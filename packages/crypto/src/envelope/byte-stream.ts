@@ -5,6 +5,11 @@
 export interface ByteQueue {
   /** Up to `n` bytes; fewer only at the end of the stream. */
   read(n: number): Promise<Uint8Array>;
+  /**
+   * Up to `n` bytes as views of the source's pieces, never copied; fewer only at the
+   * end of the stream. For consumers that take a message in pieces.
+   */
+  readParts(n: number): Promise<Uint8Array[]>;
   /** Up to `n` bytes without consuming them; fewer only at the end of the stream. */
   peek(n: number): Promise<Uint8Array>;
   /** True when at least one more byte can be read. */
@@ -57,10 +62,33 @@ export function byteQueue(stream: ReadableStream<Uint8Array>): ByteQueue {
     return out;
   };
 
+  const takeParts = (n: number): Uint8Array[] => {
+    let left = Math.min(n, buffered);
+    buffered -= left;
+    const out: Uint8Array[] = [];
+    while (left > 0) {
+      const p = parts[0]!;
+      if (p.length <= left) {
+        out.push(p);
+        parts.shift();
+        left -= p.length;
+      } else {
+        out.push(p.subarray(0, left));
+        parts[0] = p.subarray(left);
+        left = 0;
+      }
+    }
+    return out;
+  };
+
   return {
     async read(n) {
       await fill(n);
       return take(n);
+    },
+    async readParts(n) {
+      await fill(n);
+      return takeParts(n);
     },
     async peek(n) {
       await fill(n);

@@ -1,4 +1,4 @@
-import { AEAD_TAG_LENGTH, type AeadCipher } from '../hpke/aead.js';
+import { AEAD_TAG_LENGTH, type AeadCipher, type SyncAead } from '../hpke/aead.js';
 
 /** Bytes an AEAD tag adds to each chunk. */
 export const CHUNK_OVERHEAD = AEAD_TAG_LENGTH;
@@ -54,8 +54,72 @@ export async function openChunk(
   };
 }
 
+/** Outcome of opening one chunk: its plaintext pieces, or why it failed. */
+export type ChunkOpening = { ok: true; pieces: Uint8Array[] } | { ok: false; reason: string };
+
 /**
- * Chunks in flight at once on the in-memory paths: Web Crypto runs each call on
- * a worker thread, so a few concurrent chunks keep several cores busy.
+ * {@link openChunk} on a synchronous cipher, over the chunk's ciphertext in pieces
+ * (`parts`, which end with the 16-byte tag): no piece is copied except a tag split
+ * across two of them.
+ */
+export function openChunkParts(
+  sync: SyncAead,
+  aad: Uint8Array,
+  index: number,
+  last: boolean,
+  parts: readonly Uint8Array[],
+): ChunkOpening {
+  const split = splitTag(parts);
+  if (split === undefined) return { ok: false, reason: 'authentication failed' };
+  const pieces = sync.openParts(chunkNonce(index, last), aad, split.body, split.tag);
+  if (pieces !== undefined) return { ok: true, pieces };
+  if (sync.openParts(chunkNonce(index, !last), aad, split.body, split.tag) === undefined) {
+    return { ok: false, reason: 'authentication failed' };
+  }
+  return {
+    ok: false,
+    reason: last ? 'payload truncated after this chunk' : 'data appended after the final chunk',
+  };
+}
+
+// The pieces before the last 16 bytes, and those 16 bytes; undefined when shorter.
+function splitTag(
+  parts: readonly Uint8Array[],
+): { body: Uint8Array[]; tag: Uint8Array } | undefined {
+  const lastPart = parts[parts.length - 1];
+  if (lastPart !== undefined && lastPart.length >= AEAD_TAG_LENGTH) {
+    const cut = lastPart.length - AEAD_TAG_LENGTH;
+    const body = parts.slice(0, -1);
+    if (cut > 0) body.push(lastPart.subarray(0, cut));
+    return { body, tag: lastPart.subarray(cut) };
+  }
+  let total = 0;
+  for (const p of parts) total += p.length;
+  if (total < AEAD_TAG_LENGTH) return undefined;
+  // The tag straddles pieces: copy its 16 bytes, keep views of the rest.
+  let bodyLeft = total - AEAD_TAG_LENGTH;
+  const body: Uint8Array[] = [];
+  const tag = new Uint8Array(AEAD_TAG_LENGTH);
+  let t = 0;
+  for (const p of parts) {
+    const inBody = Math.min(bodyLeft, p.length);
+    if (inBody > 0) body.push(p.subarray(0, inBody));
+    bodyLeft -= inBody;
+    tag.set(p.subarray(inBody), t);
+    t += p.length - inBody;
+  }
+  return { body, tag };
+}
+
+/**
+ * Chunks in flight at once on an asynchronous cipher (Web Crypto runs each call on
+ * a worker thread, so a few concurrent chunks keep several cores busy).
  */
 export const CHUNK_CONCURRENCY = 8;
+
+/**
+ * Plaintext bytes a stream handles per pull (whole chunks, at least one): fewer
+ * trips through the stream machinery per megabyte, and still a small fraction of
+ * the memory budget of a large payload.
+ */
+export const STREAM_BATCH_BYTES = 1 << 20;

@@ -1,8 +1,14 @@
 import { MedanchorError } from '@medanchor/core';
-import { type AeadCipher, aeadCipher } from '../hpke/aead.js';
+import { type AeadCipher, aeadCipher, joined } from '../hpke/aead.js';
 import { asKeyProvider, type KeyProvider } from '../keys/provider.js';
 import { type ByteQueue, byteQueue } from './byte-stream.js';
-import { CHUNK_CONCURRENCY, CHUNK_OVERHEAD, openChunk } from './chunks.js';
+import {
+  CHUNK_CONCURRENCY,
+  CHUNK_OVERHEAD,
+  openChunk,
+  openChunkParts,
+  STREAM_BATCH_BYTES,
+} from './chunks.js';
 import { decryptFailed } from './errors.js';
 import {
   checkRecipientCount,
@@ -76,6 +82,20 @@ async function openBytes(stage: PayloadStage, body: Uint8Array): Promise<Uint8Ar
     throw decryptFailed('chunk', 'chunk shorter than its tag', n - 1);
   }
   const out = new Uint8Array(body.length - n * CHUNK_OVERHEAD);
+  const sync = stage.cipher.sync;
+  if (sync !== undefined) {
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const ct = body.subarray(i * full, (i + 1) * full);
+      const r = openChunkParts(sync, stage.aad, i, i === n - 1, [ct]);
+      if (!r.ok) throw decryptFailed('chunk', r.reason, i);
+      for (const piece of r.pieces) {
+        out.set(piece, at);
+        at += piece.length;
+      }
+    }
+    return out;
+  }
   for (let start = 0; start < n; start += CHUNK_CONCURRENCY) {
     const end = Math.min(n, start + CHUNK_CONCURRENCY);
     const batch: Promise<{ ok: true; plaintext: Uint8Array } | { ok: false; reason: string }>[] =
@@ -96,24 +116,60 @@ async function openBytes(stage: PayloadStage, body: Uint8Array): Promise<Uint8Ar
   return out;
 }
 
+/**
+ * The payload stream: up to {@link STREAM_BATCH_BYTES} of chunks per pull, each
+ * passed on once its tag verified. A synchronous cipher reads each chunk in the
+ * pieces the source gave and its plaintext pieces go out as they are (no copy).
+ * A failure after some chunks of a pull went out is reported on the next pull, so
+ * the reader gets every verified chunk before the error, as with one chunk per pull.
+ */
 function openStream(stage: PayloadStage, q: ByteQueue): ReadableStream<Uint8Array> {
   const full = stage.chunkSize + CHUNK_OVERHEAD;
+  const perPull = Math.max(1, Math.floor(STREAM_BATCH_BYTES / stage.chunkSize));
+  const sync = stage.cipher.sync;
   let index = 0;
+  let failure: unknown;
+
+  const fail = async (e: unknown): Promise<never> => {
+    // Stop reading the source: nothing after a failed chunk can be trusted.
+    await q.cancel(e).catch(() => undefined);
+    throw e;
+  };
+
+  // Reads, checks and passes on one chunk; true when it was the final one.
+  const one = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    const parts = await q.readParts(full);
+    let len = 0;
+    for (const p of parts) len += p.length;
+    if (len === 0) throw decryptFailed('chunk', 'payload missing', index);
+    const last = len < full || !(await q.hasMore());
+    if (sync !== undefined) {
+      const r = openChunkParts(sync, stage.aad, index, last, parts);
+      if (!r.ok) throw decryptFailed('chunk', r.reason, index);
+      for (const piece of r.pieces) controller.enqueue(piece);
+    } else {
+      const r = await openChunk(stage.cipher, stage.aad, index, last, joined(parts));
+      if (!r.ok) throw decryptFailed('chunk', r.reason, index);
+      controller.enqueue(r.plaintext);
+    }
+    index++;
+    return last;
+  };
+
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      try {
-        const ct = await q.read(full);
-        if (ct.length === 0) throw decryptFailed('chunk', 'payload missing', index);
-        const last = ct.length < full || !(await q.hasMore());
-        const r = await openChunk(stage.cipher, stage.aad, index, last, ct);
-        if (!r.ok) throw decryptFailed('chunk', r.reason, index);
-        controller.enqueue(r.plaintext);
-        index++;
-        if (last) controller.close();
-      } catch (e) {
-        // Stop reading the source: nothing after a failed chunk can be trusted.
-        await q.cancel(e).catch(() => undefined);
-        throw e;
+      if (failure !== undefined) return fail(failure);
+      for (let k = 0; k < perPull; k++) {
+        try {
+          if (await one(controller)) {
+            controller.close();
+            return;
+          }
+        } catch (e) {
+          if (k === 0) return fail(e);
+          failure = e;
+          return;
+        }
       }
     },
     cancel: (reason) => q.cancel(reason),

@@ -1,8 +1,15 @@
 import { assertBytes, concatBytes, MedanchorError, toHex } from '@medanchor/core';
-import { type AeadCipher, aeadCipher } from '../hpke/aead.js';
+import { type AeadCipher, aeadCipher, joined } from '../hpke/aead.js';
 import { randomBytes } from '../hpke/backend.js';
 import { byteQueue } from './byte-stream.js';
-import { CHUNK_CONCURRENCY, CHUNK_OVERHEAD, MAX_CHUNKS, sealChunk } from './chunks.js';
+import {
+  CHUNK_CONCURRENCY,
+  CHUNK_OVERHEAD,
+  chunkNonce,
+  MAX_CHUNKS,
+  STREAM_BATCH_BYTES,
+  sealChunk,
+} from './chunks.js';
 import {
   DEFAULT_CHUNK_SIZE_LOG2,
   type EnvelopeAead,
@@ -158,6 +165,18 @@ async function sealChunksInto(
 ): Promise<void> {
   const { cipher, aad, chunkSize } = sealer;
   const n = chunkCount(payload.length, chunkSize);
+  const sync = cipher.sync;
+  if (sync !== undefined) {
+    let at = offset;
+    for (let i = 0; i < n; i++) {
+      const pt = payload.subarray(i * chunkSize, (i + 1) * chunkSize);
+      for (const piece of sync.sealParts(chunkNonce(i, i === n - 1), aad, [pt])) {
+        out.set(piece, at);
+        at += piece.length;
+      }
+    }
+    return;
+  }
   if (n === 1) {
     out.set(await sealChunk(cipher, aad, 0, true, payload), offset);
     return;
@@ -204,15 +223,39 @@ function tooLarge(): MedanchorError {
   );
 }
 
-/** Seal of a payload stream: the header first, then one encrypted chunk per pull. */
+/** One chunk's plaintext as read from the stream, in pieces. */
+interface PendingChunk {
+  index: number;
+  last: boolean;
+  parts: Uint8Array[];
+}
+
+/**
+ * Seal of a payload stream: the header first, then up to {@link STREAM_BATCH_BYTES}
+ * of chunks per pull. A synchronous cipher takes each chunk in the pieces the source
+ * gave and its output pieces are passed on as they are, so no payload byte is
+ * copied here; an asynchronous one gets whole chunks, a few in flight at once.
+ */
 export function sealStream(
   sealed: SealedHeader,
   payload: ReadableStream<Uint8Array>,
 ): ReadableStream<Uint8Array> {
   const { header, cipher, aad, chunkSize } = sealed;
   const q = byteQueue(payload);
+  const perPull = Math.max(1, Math.floor(STREAM_BATCH_BYTES / chunkSize));
   let index = -1;
   let finished = false;
+
+  // The next chunk's plaintext; a full chunk is final only when nothing follows it.
+  const next = async (): Promise<PendingChunk> => {
+    const parts = await q.readParts(chunkSize);
+    let len = 0;
+    for (const p of parts) len += p.length;
+    const last = len < chunkSize || !(await q.hasMore());
+    if (index >= MAX_CHUNKS) throw tooLarge();
+    return { index: index++, last, parts };
+  };
+
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (index < 0) {
@@ -221,16 +264,29 @@ export function sealStream(
         return;
       }
       if (finished) return;
-      const pt = await q.read(chunkSize);
-      // A full chunk is final only when nothing follows it.
-      const last = pt.length < chunkSize || !(await q.hasMore());
-      if (index >= MAX_CHUNKS) throw tooLarge();
-      controller.enqueue(await sealChunk(cipher, aad, index, last, pt));
-      index++;
-      if (last) {
-        finished = true;
-        controller.close();
+      const sync = cipher.sync;
+      if (sync !== undefined) {
+        // Each chunk goes out as soon as it is sealed, so a slow source is not held back.
+        for (let k = 0; k < perPull && !finished; k++) {
+          const c = await next();
+          for (const piece of sync.sealParts(chunkNonce(c.index, c.last), aad, c.parts)) {
+            controller.enqueue(piece);
+          }
+          finished = c.last;
+        }
+      } else {
+        const batch: PendingChunk[] = [];
+        while (batch.length < CHUNK_CONCURRENCY && !finished) {
+          const c = await next();
+          batch.push(c);
+          finished = c.last;
+        }
+        const sealedChunks = await Promise.all(
+          batch.map((c) => sealChunk(cipher, aad, c.index, c.last, joined(c.parts))),
+        );
+        for (const ct of sealedChunks) controller.enqueue(ct);
       }
+      if (finished) controller.close();
     },
     cancel: (reason) => q.cancel(reason),
   });

@@ -1,7 +1,8 @@
 import { MedanchorError } from '@medanchor/core';
 import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { bufferSource, getCryptoBackend, nativeSubtle } from './backend.js';
+import { bufferSource, getCryptoBackend, nativeSubtle, nodeCrypto } from './backend.js';
+import { type NodeCrypto, plainBytes } from './node-crypto.js';
 import { HpkeAead } from './suite.js';
 
 /** An AEAD bound to one key; nonces are 12 bytes and tags 16 bytes for every suite here. */
@@ -10,6 +11,32 @@ export interface AeadCipher {
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>;
   /** Plaintext, or `undefined` when the tag does not verify. */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array | undefined>;
+  /**
+   * The same cipher without promises, present when the implementation is
+   * synchronous (node:crypto, `@noble`): a payload loop then pays no promise per chunk.
+   */
+  readonly sync?: SyncAead;
+}
+
+/**
+ * A synchronous AEAD that takes and gives a message in pieces, so a chunk spread
+ * over several reads of a stream is neither gathered into one array first nor
+ * copied out after: node:crypto encrypts piece by piece, `@noble` joins the pieces.
+ */
+export interface SyncAead {
+  /** Ciphertext and tag of the concatenation of `parts`, as pieces to be written in order. */
+  sealParts(nonce: Uint8Array, aad: Uint8Array, parts: readonly Uint8Array[]): Uint8Array[];
+  /**
+   * Decrypts the concatenation of `parts` (ciphertext without its tag) against
+   * `tag`: the plaintext in one or more pieces, or `undefined` when the tag does
+   * not verify. Nothing is returned before the tag is checked.
+   */
+  openParts(
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    parts: readonly Uint8Array[],
+    tag: Uint8Array,
+  ): Uint8Array[] | undefined;
 }
 
 /** Length of every AEAD tag used here. */
@@ -17,20 +44,31 @@ export const AEAD_TAG_LENGTH = 16;
 /** Length of every AEAD nonce used here. */
 export const AEAD_NONCE_LENGTH = 12;
 
+/** node:crypto's name of each AEAD id. */
+const NODE_AEAD: Record<number, string> = {
+  [HpkeAead.AES_128_GCM]: 'aes-128-gcm',
+  [HpkeAead.AES_256_GCM]: 'aes-256-gcm',
+  [HpkeAead.CHACHA20_POLY1305]: 'chacha20-poly1305',
+};
+
 /**
- * An AEAD for `aeadId` under `key`. AES-GCM runs on Web Crypto when the backend
- * allows it (the key is imported once); ChaCha20-Poly1305 always runs on `@noble`,
- * since Web Crypto does not define it.
+ * An AEAD for `aeadId` under `key`. Every AEAD runs on node:crypto where the backend
+ * finds it; otherwise AES-GCM runs on Web Crypto when the backend allows it (the key
+ * is imported once) and ChaCha20-Poly1305 on `@noble`, since Web Crypto does not
+ * define it.
  */
 export function aeadCipher(aeadId: number, key: Uint8Array): AeadCipher {
-  if (aeadId === HpkeAead.CHACHA20_POLY1305) return nobleCipher(chacha20poly1305, key);
-  if (aeadId !== HpkeAead.AES_128_GCM && aeadId !== HpkeAead.AES_256_GCM) {
+  const algorithm = NODE_AEAD[aeadId];
+  if (algorithm === undefined) {
     throw new MedanchorError(
       'HPKE_UNSUPPORTED_SUITE',
       `AEAD id ${aeadId} cannot seal or open; use AES-128-GCM, AES-256-GCM or ChaCha20-Poly1305`,
       { details: { aeadId } },
     );
   }
+  const nc = nodeCrypto();
+  if (nc !== undefined) return asyncOf(nodeAead(nc, algorithm, key));
+  if (aeadId === HpkeAead.CHACHA20_POLY1305) return nobleCipher(chacha20poly1305, key);
   const subtle = nativeSubtle();
   if (subtle === undefined) return nobleCipher(gcm, key);
   if (getCryptoBackend() === 'webcrypto') return nativeGcm(subtle, key);
@@ -65,17 +103,83 @@ type NobleAead = (
   decrypt(ct: Uint8Array): Uint8Array;
 };
 
-function nobleCipher(make: NobleAead, key: Uint8Array): AeadCipher {
+// The promise form of a synchronous cipher.
+function asyncOf(sync: SyncAead): AeadCipher {
   return {
-    seal: async (nonce, aad, pt) => make(key, nonce, aad).encrypt(pt),
+    sync,
+    seal: async (nonce, aad, pt) => joined(sync.sealParts(nonce, aad, [pt])),
     open: async (nonce, aad, ct) => {
+      if (ct.length < AEAD_TAG_LENGTH) return undefined;
+      const cut = ct.length - AEAD_TAG_LENGTH;
+      const pieces = sync.openParts(nonce, aad, [ct.subarray(0, cut)], ct.subarray(cut));
+      return pieces === undefined ? undefined : joined(pieces);
+    },
+  };
+}
+
+/** The pieces as one array; a single piece is returned as it is. */
+export function joined(pieces: readonly Uint8Array[]): Uint8Array {
+  if (pieces.length === 1) return pieces[0]!;
+  let len = 0;
+  for (const p of pieces) len += p.length;
+  const out = new Uint8Array(len);
+  let off = 0;
+  for (const p of pieces) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+function nodeAead(nc: NodeCrypto, algorithm: string, key: Uint8Array): SyncAead {
+  const options = { authTagLength: AEAD_TAG_LENGTH };
+  return {
+    sealParts(nonce, aad, parts) {
+      const c = nc.createCipheriv(algorithm, key, nonce, options);
+      if (aad.length > 0) c.setAAD(aad);
+      const pieces: Uint8Array[] = [];
+      for (const p of parts) {
+        const ct = c.update(p);
+        if (ct.length > 0) pieces.push(plainBytes(ct));
+      }
+      // GCM and ChaCha20-Poly1305 are stream modes: final() gives no bytes, only the tag.
+      const rest = c.final();
+      if (rest.length > 0) pieces.push(plainBytes(rest));
+      pieces.push(plainBytes(c.getAuthTag()));
+      return pieces;
+    },
+    openParts(nonce, aad, parts, tag) {
+      if (tag.length !== AEAD_TAG_LENGTH) return undefined;
+      const d = nc.createDecipheriv(algorithm, key, nonce, options);
+      if (aad.length > 0) d.setAAD(aad);
+      const pieces: Uint8Array[] = [];
+      for (const p of parts) {
+        const pt = d.update(p);
+        if (pt.length > 0) pieces.push(plainBytes(pt));
+      }
+      d.setAuthTag(tag);
       try {
-        return make(key, nonce, aad).decrypt(ct);
+        const rest = d.final();
+        if (rest.length > 0) pieces.push(plainBytes(rest));
+      } catch {
+        return undefined;
+      }
+      return pieces.length > 0 ? pieces : [new Uint8Array(0)];
+    },
+  };
+}
+
+function nobleCipher(make: NobleAead, key: Uint8Array): AeadCipher {
+  return asyncOf({
+    sealParts: (nonce, aad, parts) => [make(key, nonce, aad).encrypt(joined(parts))],
+    openParts(nonce, aad, parts, tag) {
+      try {
+        return [make(key, nonce, aad).decrypt(joined([...parts, tag]))];
       } catch {
         return undefined;
       }
     },
-  };
+  });
 }
 
 function nativeGcm(subtle: SubtleCrypto, key: Uint8Array): AeadCipher {

@@ -1,23 +1,28 @@
+import { type NodeCrypto, nodeCryptoModule } from './node-crypto.js';
+
 /**
- * Which implementation of the primitives runs: the platform's Web Crypto
- * (`globalThis.crypto.subtle`) or the `@noble` libraries. Both produce the same
- * bytes; the switch exists so tests can prove that, and so a caller on a platform
- * with a broken or slow Web Crypto can opt out.
+ * Which implementation of the primitives runs: Node's `node:crypto`, the platform's
+ * Web Crypto (`globalThis.crypto.subtle`) or the `@noble` libraries. All produce the
+ * same bytes; the switch exists so tests can prove that, and so a caller on a
+ * platform with a broken or slow implementation can opt out.
  */
-export type CryptoBackend = 'auto' | 'webcrypto' | 'noble';
+export type CryptoBackend = 'auto' | 'node' | 'webcrypto' | 'noble';
 
 let selected: CryptoBackend = 'auto';
 let x25519Probe: Promise<boolean> | undefined;
 
 /**
- * Selects the implementation of AES-GCM, X25519 and HKDF used by HPKE and the
- * envelope. `'auto'` (the default) picks the faster one per operation: Web Crypto
- * for X25519 key agreement and key generation and for AES-GCM messages over 2 KiB
- * where the platform offers them, `@noble` for HKDF, for smaller AES-GCM messages
- * and for deriving a public key from a private one (for these a Web Crypto round
- * trip costs more than the work in JavaScript); `'webcrypto'` forces Web Crypto for
- * all of them and `'noble'` forces `@noble` (ChaCha20-Poly1305 always runs on
- * `@noble`: Web Crypto lacks it). Output bytes are identical either way.
+ * Selects the implementation of AES-GCM, ChaCha20-Poly1305, X25519 and HKDF used by
+ * HPKE and the envelope. `'auto'` (the default) picks the fastest one present: in
+ * Node (20.16 and later) `node:crypto` for all of them, synchronously (it is found
+ * at run time, never imported, so browser bundles do not see it); elsewhere Web
+ * Crypto for X25519 key agreement and key generation and for AES-GCM messages over
+ * 2 KiB, `@noble` for HKDF, for smaller AES-GCM messages and for deriving a public
+ * key from a private one (for these a Web Crypto round trip costs more than the
+ * work in JavaScript). `'node'` is `'auto'` by another name where `node:crypto`
+ * exists; `'webcrypto'` forces Web Crypto (ChaCha20-Poly1305 then runs on `@noble`:
+ * Web Crypto lacks it) and `'noble'` forces `@noble`. Output bytes are identical
+ * either way.
  *
  * @example
  * ```ts
@@ -31,6 +36,11 @@ export function setCryptoBackend(backend: CryptoBackend): void {
 /** The backend chosen with {@link setCryptoBackend} (`'auto'` unless changed). */
 export function getCryptoBackend(): CryptoBackend {
   return selected;
+}
+
+/** node:crypto when the selection allows it (`'auto'` or `'node'`) and the runtime has it. */
+export function nodeCrypto(): NodeCrypto | undefined {
+  return selected === 'auto' || selected === 'node' ? nodeCryptoModule() : undefined;
 }
 
 /** Web Crypto's SubtleCrypto when the selection allows it and the platform has it. */

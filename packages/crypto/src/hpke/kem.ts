@@ -4,11 +4,20 @@ import {
   getCryptoBackend,
   nativeSubtle,
   nativeX25519Now,
+  nodeCrypto,
   randomBytes,
   useNativeX25519,
 } from './backend.js';
 import { freshNativeEphemeral, type NativeEphemeral } from './ephemeral-keys.js';
 import { labeledExpand, labeledExtract } from './kdf.js';
+import type { NodeKeyObject } from './node-crypto.js';
+import {
+  freshNodeEphemeral,
+  importNodePrivate,
+  type NodeX25519Pair,
+  nodeX25519Dh,
+  nodeX25519PublicKey,
+} from './node-x25519.js';
 import { HpkeKem, i2osp } from './suite.js';
 import { importX25519Private, nativeX25519Dh, nativeX25519PublicKey } from './x25519-native.js';
 
@@ -56,13 +65,21 @@ async function guardedDh(run: () => Uint8Array | Promise<Uint8Array>): Promise<U
 }
 
 /**
- * The public key of an X25519 private key: X25519(sk, 9). Runs on `@noble`'s
- * fixed-base tables (Edwards form) except under the forced `'webcrypto'` backend:
- * Web Crypto cannot import a raw private key without its public key except as
- * PKCS#8, which costs several times more.
+ * The public key of an X25519 private key: X25519(sk, 9). Runs on node:crypto where
+ * the backend finds it, else on `@noble`'s fixed-base tables (Edwards form) except
+ * under the forced `'webcrypto'` backend: Web Crypto cannot import a raw private
+ * key without its public key except as PKCS#8, which costs several times more.
  */
 export async function x25519PublicKey(privateKey: Uint8Array): Promise<Uint8Array> {
   assertBytes(privateKey, 32, 'X25519 private key');
+  const nc = nodeCrypto();
+  if (nc !== undefined) {
+    try {
+      return nodeX25519PublicKey(nc, privateKey);
+    } catch {
+      // A node:crypto that refuses the import: @noble below gives the same bytes.
+    }
+  }
   if (getCryptoBackend() === 'webcrypto' && (await useNativeX25519())) {
     const subtle = nativeSubtle()!;
     return guardedDh(() => nativeX25519PublicKey(subtle, privateKey));
@@ -78,10 +95,18 @@ export async function x25519PublicKey(privateKey: Uint8Array): Promise<Uint8Arra
 function secretOfPair(pair: X25519KeyPair): X25519Secret {
   const sk = pair.privateKey.slice();
   let imported: Promise<CryptoKey | undefined> | undefined;
+  let nodeKey: NodeKeyObject | undefined;
   return {
     publicKey: pair.publicKey,
     async dh(peer) {
       assertBytes(peer, 32, 'X25519 public key');
+      const nc = nodeCrypto();
+      if (nc !== undefined) {
+        return guardedDh(() => {
+          nodeKey ??= importNodePrivate(nc, sk, pair.publicKey);
+          return nodeX25519Dh(nc, nodeKey, peer, false);
+        });
+      }
       const subtle = nativeX25519Now() ?? ((await useNativeX25519()) ? nativeSubtle() : undefined);
       if (subtle !== undefined) {
         imported ??= importX25519Private(subtle, sk, pair.publicKey).catch(() => undefined);
@@ -100,6 +125,15 @@ function secretOfPair(pair: X25519KeyPair): X25519Secret {
  * DH starts before its first `await`.
  */
 function freshEphemeral(): X25519Secret | Promise<X25519Secret> {
+  const nc = nodeCrypto();
+  if (nc !== undefined) {
+    const secretOf = (pair: NodeX25519Pair): X25519Secret => ({
+      publicKey: pair.publicKey,
+      dh: (peer) => guardedDh(() => nodeX25519Dh(nc, pair.privateKey, peer, true)),
+    });
+    const pair = freshNodeEphemeral(nc);
+    return pair instanceof Promise ? pair.then(secretOf) : secretOf(pair);
+  }
   const subtle = nativeX25519Now();
   if (subtle !== undefined) {
     const pair = freshNativeEphemeral(subtle);
