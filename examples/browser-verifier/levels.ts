@@ -11,6 +11,7 @@ import {
   type AnchorVerifier,
   type ReceiptAnchor,
   type ReceiptVerification,
+  type TrustChecker,
   verifyReceipt,
 } from '@medanchor/core';
 import { type ChainProbe, probedEsplora } from './esplora-probe.js';
@@ -65,6 +66,11 @@ export interface PageVerdict {
   facts?: ProofFacts;
   /** The network the receipt's Bitcoin anchor names. */
   network?: string;
+  /**
+   * Who signed the log's checkpoint, when a trust policy was given and it passed: the log
+   * key (`name+keyid`) and the names of the witnesses that cosigned.
+   */
+  signature?: { logKey: string; cosigners: string[] };
   /** The first failed step, for an invalid or unconfirmed verdict. */
   failure?: { step: string; reason: string; undetermined: boolean };
   /** The Bitcoin check, when explorers were asked. */
@@ -79,6 +85,11 @@ export interface ChainSettings {
   quorum: number;
   /** Confirmations required, the anchoring block counting as one. */
   confirmations: number;
+  /**
+   * Which keys may sign the log's checkpoint (and which witnesses must cosign); without
+   * it the signature is not checked.
+   */
+  trust?: TrustChecker;
 }
 
 const TITLES = {
@@ -260,7 +271,11 @@ export async function verifyOnPage(
         }),
       ]
     : [];
-  const result: ReceiptVerification = await verifyReceipt(receipt, { content: record, anchors });
+  const result: ReceiptVerification = await verifyReceipt(receipt, {
+    content: record,
+    anchors,
+    ...(settings.trust === undefined ? {} : { trust: settings.trust }),
+  });
   const base = { ...(networkName === undefined ? {} : { network: networkName }) };
 
   if (!result.ok && result.step !== 'anchor') {
@@ -280,8 +295,20 @@ export async function verifyOnPage(
   const checks = result.anchors ?? [];
   const bitcoin = checks.find((c) => c.type === 'bitcoin');
   const facts = factsOf(bitcoin);
+  const signed = result.ok ? result.signature : undefined;
+  const signature =
+    signed === undefined
+      ? undefined
+      : { logKey: signed.logKey, cosigners: signed.cosigners.map((c) => c.name) };
+  const signedBy =
+    signature === undefined
+      ? ''
+      : `; the checkpoint is signed by trusted key ${signature.logKey}${signature.cosigners.length === 0 ? '' : ` and cosigned by ${signature.cosigners.join(', ')}`}`;
   const rows: LevelRow[] = [
-    level1Row('pass', `the record is leaf ${leaf} of ${size} in the checkpoint of log ${origin}`),
+    level1Row(
+      'pass',
+      `the record is leaf ${leaf} of ${size} in the checkpoint of log ${origin}${signedBy}`,
+    ),
   ];
   const statement = result.ok
     ? ((result as { statement?: unknown }).statement as string | undefined)
@@ -290,6 +317,7 @@ export async function verifyOnPage(
     ...base,
     origin,
     size,
+    ...(signature === undefined ? {} : { signature }),
     ...(typeof statement === 'string' ? { statement } : {}),
     ...(facts === undefined ? {} : { facts }),
   };

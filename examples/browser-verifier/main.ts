@@ -5,6 +5,7 @@
 import { type Explorer, explorerFromUrl, explorersFor } from './explorers.js';
 import { type PageVerdict, receiptNetwork, verifyOnPage } from './levels.js';
 import { plainSummary } from './summary.js';
+import { readTrustInput } from './trust.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const recordInput = $<HTMLInputElement>('record');
@@ -26,6 +27,8 @@ const quorumSelect = $<HTMLSelectElement>('quorum');
 const confirmationsInput = $<HTMLInputElement>('confirmations');
 const levels = $<HTMLOListElement>('levels');
 const statement = $<HTMLParagraphElement>('statement');
+const trustInput = $<HTMLTextAreaElement>('trust');
+const trustError = $<HTMLParagraphElement>('trust-error');
 
 let record: File | undefined;
 let receipt: File | undefined;
@@ -132,8 +135,19 @@ function showBusy(text: string): void {
 }
 
 async function run(): Promise<void> {
+  const trust = readTrustInput(trustInput.value);
+  trustError.hidden = trust.kind !== 'error';
+  trustError.textContent = trust.kind === 'error' ? trust.error : '';
   if (!record || !receipt) return;
   const id = ++runs;
+  if (trust.kind === 'error') {
+    // No verdict under a policy the user did not mean: say what to fix instead.
+    showBusy('Fix the trusted keys above to check the record.');
+    headline.textContent = 'The trusted keys are not valid';
+    verdictBox.dataset['state'] = 'idle';
+    summary.dataset['state'] = 'idle';
+    return;
+  }
   // Busy at once, before any await: nothing stale stays on screen while this run works.
   showBusy('Checking the record...');
   const receiptText = await receipt.text();
@@ -156,6 +170,7 @@ async function run(): Promise<void> {
     explorers,
     quorum: Number(quorumSelect.value) || explorers.length,
     confirmations: Number(confirmationsInput.value),
+    ...(trust.kind === 'policy' ? { trust: trust.trust } : {}),
   });
   if (id !== runs) return;
   showVerdict(v);
@@ -182,6 +197,7 @@ addExplorer.addEventListener('click', () => {
   renderExplorers();
   void run();
 });
+trustInput.addEventListener('input', () => void run());
 quorumSelect.addEventListener('change', () => {
   quorumPicked = Number(quorumSelect.value);
 });

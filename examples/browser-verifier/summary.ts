@@ -58,6 +58,8 @@ function failureWords(step: string): string {
       return 'The receipt file is not a medanchor receipt, or it is damaged.';
     case 'anchor':
       return 'The file matches its receipt, but the Bitcoin proof inside the receipt is wrong: do not rely on this receipt.';
+    case 'signature':
+      return "The file matches its receipt, but the log's checkpoint is not signed by a key you trust: the receipt may come from another log than the one it names. Do not rely on it until you have the right key.";
     default:
       return 'The receipt does not hold together: it is damaged or was altered, so it proves nothing about this file.';
   }
@@ -85,14 +87,28 @@ export function plainSummary(v: PageVerdict): PlainSummary {
   const network = v.network ?? f?.network;
   const proven: ProvenLine[] = [];
   const log = v.origin === undefined ? undefined : `log ${v.origin}`;
-  if (v.level >= 1)
+  // The signature step runs after the record, commitment and inclusion steps passed.
+  const unsigned = v.failure?.step === 'signature';
+  if (v.level >= 1 || unsigned)
     proven.push({ status: 'pass', text: 'The file is exactly the one that was sealed.' });
   else proven.push({ status: 'fail', text: 'The file does not match its receipt.' });
+  if (unsigned)
+    proven.push({
+      status: 'fail',
+      text: "The log's checkpoint is not signed by a key you trust.",
+    });
   if (log !== undefined)
     proven.push({
       status: 'pass',
       text: `It is recorded in ${log}, among ${v.size} ${v.size === 1 ? 'record' : 'records'}.`,
     });
+  if (v.signature !== undefined) {
+    const n = v.signature.cosigners.length;
+    proven.push({
+      status: 'pass',
+      text: `The log's checkpoint is signed by a key you trust (${v.signature.logKey})${n === 0 ? '' : `, and cosigned by ${n} ${n === 1 ? 'witness' : 'witnesses'} you trust`}.`,
+    });
+  }
   if (v.level >= 1) {
     if (f !== undefined && (v.level >= 2 || v.failure?.step === 'chain'))
       proven.push({
@@ -139,7 +155,9 @@ export function plainSummary(v: PageVerdict): PlainSummary {
   if (v.state === 'invalid') {
     return {
       state: 'invalid',
-      headline: 'This record does not match its proof',
+      headline: unsigned
+        ? 'This proof is not signed by a log you trust'
+        : 'This record does not match its proof',
       sentence: failureWords(v.failure?.step ?? 'format'),
       proven,
     };

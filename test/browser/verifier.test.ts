@@ -5,7 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLedger, regtest } from '@medanchor/chain';
 import { serveEsplora } from '@medanchor/chain/node';
-import { encodeReceipt, MemoryJournal, openBatcher, utf8 } from '@medanchor/core';
+import {
+  encodeReceipt,
+  encodeVerifierKey,
+  generateNoteKey,
+  MemoryJournal,
+  memoryLedgerStore,
+  openBatcher,
+  utf8,
+} from '@medanchor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devAnchoring } from '../../examples/shared/dev-anchoring.js';
 import { repoPath } from '../helpers/vectors.js';
@@ -286,5 +294,75 @@ describe.skipIf(!hasChromium)('browser verifier in headless Chromium', () => {
       await one.close();
       await two.close();
     }
+  });
+  it('a trust policy: a checkpoint signed by a trusted key passes; by a key outside the policy, it fails at the signature step', async () => {
+    const origin = 'clinic.example/signed';
+    const logKey = generateNoteKey(origin);
+    const store = memoryLedgerStore({ origin });
+    const ledger = await openLedger({ store, pollMs: 0, signer: logKey });
+    const record = utf8('{"resourceType":"Observation","id":"signed-1"}');
+    const ack = await ledger.add(record);
+    await ledger.add(utf8('another'));
+    await ledger.sequence();
+    await ledger.seal();
+    const receipt = (await ledger.receipt(await ledger.whenSequenced(ack)))!;
+    await ledger.close();
+    expect(receipt.checkpoint.note).toContain(`\u2014 ${origin} `);
+    writeFileSync(join(work, 'signed-1.json'), record);
+    writeFileSync(join(work, 'signed-1.json.receipt.json'), encodeReceipt(receipt));
+    const trusted = encodeVerifierKey(logKey);
+    // Same origin, another key: what a log impersonating the clinic would sign with.
+    const stranger = encodeVerifierKey(generateNoteKey(origin));
+
+    const { page, errors } = await newPage();
+    await page.fill('#trust', trusted);
+    await page.setInputFiles('#receipt', join(work, 'signed-1.json.receipt.json'));
+    await page.setInputFiles('#record', join(work, 'signed-1.json'));
+    await page.waitForSelector('#verdict[data-state="valid"]', { timeout: 20_000 });
+    expect(await text(page, '#proven')).toContain(
+      `The log's checkpoint is signed by a key you trust (${origin}+`,
+    );
+    expect(await text(page, level(1))).toContain(`signed by trusted key ${origin}+`);
+
+    await page.fill('#trust', stranger);
+    await page.waitForSelector('#verdict[data-state="invalid"]', { timeout: 20_000 });
+    expect(await text(page, '#headline')).toBe('This proof is not signed by a log you trust');
+    expect(await page.getAttribute(level(1), 'data-status')).toBe('fail');
+    expect(await text(page, level(1))).toContain('failed at step "signature"');
+    expect(await text(page, level(1))).toContain('a key the trust policy does not trust');
+    expect(await text(page, '#proven')).toContain('The file is exactly the one that was sealed.');
+    expect(await text(page, '#proven')).toContain(
+      "The log's checkpoint is not signed by a key you trust.",
+    );
+    await screenshot(page, 'untrusted-key');
+
+    // The JSON form, with a witness requirement nobody met: refused at the same step.
+    const witness = encodeVerifierKey(generateNoteKey('witness.example/w1'));
+    await page.fill(
+      '#trust',
+      JSON.stringify({
+        logs: [{ origin, keys: [trusted] }],
+        witnesses: [witness],
+        minCosignatures: 1,
+      }),
+    );
+    await page.waitForFunction(() =>
+      document.querySelector('#levels li')?.textContent?.includes('witness cosignature'),
+    );
+    expect(await text(page, level(1))).toContain('failed at step "signature"');
+    await page.fill('#trust', JSON.stringify({ logs: [{ origin, keys: [trusted] }] }));
+    await page.waitForSelector('#verdict[data-state="valid"]', { timeout: 20_000 });
+
+    // Text that is no key: said next to the box, and no verdict under it.
+    await page.fill('#trust', `${origin}+00000000+AAAA`);
+    await page.waitForSelector('#trust-error:not([hidden])');
+    expect(await text(page, '#trust-error')).toContain('not a valid vkey');
+    expect(await text(page, '#headline')).toBe('The trusted keys are not valid');
+    await page.fill('#trust', '');
+    await page.waitForSelector('#verdict[data-state="valid"]', { timeout: 20_000 });
+    expect(await page.isVisible('#trust-error')).toBe(false);
+    expect(await text(page, '#proven')).not.toContain('signed by a key you trust');
+    expect(errors).toEqual([]);
+    await page.close();
   });
 });
