@@ -8,7 +8,7 @@
 // integrate and seal by the sequencer's helpers): exactly what a real run writes.
 // Children are this file bundled once and run with MEDANCHOR_LEDGER_BENCH_CHILD set.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,8 @@ const ORIGIN = 'bench.example/ledger';
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
 const INGEST_MS = Number(process.env.MEDANCHOR_BENCH_INGEST_MS ?? 8_000);
+// MEDANCHOR_BENCH_WRITERS=4 (or 1,4) runs only those writer counts.
+const WRITERS = (process.env.MEDANCHOR_BENCH_WRITERS ?? '1,2,4,8').split(',').map(Number);
 const LANES = 64; // adds in flight per writer process (an app server with many requests)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -40,6 +42,45 @@ const mib = (bytes: number) => bytes / 2 ** 20;
 
 function record(n: number): PendingInput {
   return { salt: sha256(utf8(`bench salt ${n}`)), digest: sha256(utf8(`bench record ${n}`)) };
+}
+
+// CPU seconds of a process and of its reaped children (/proc/<pid>/stat fields 14-17, in
+// clock ticks of 1/100 s on Linux), or 0 when it is gone.
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+// The postmaster of a data directory and its live backends: their CPU seconds together
+// (exited backends are counted in the postmaster's reaped-children time).
+function postgresCpuSeconds(dataDir: string): number {
+  let total = 0;
+  let postmaster: number | undefined;
+  const parents = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      if (postmaster === undefined) {
+        const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+        if (cmd.includes(dataDir) && cmd.split('\0')[0]!.endsWith('postgres'))
+          postmaster = Number(name);
+      }
+    } catch {
+      // the process left meanwhile
+    }
+  }
+  if (postmaster === undefined) return 0;
+  total += cpuSeconds(postmaster);
+  for (const [pid, ppid] of parents) if (ppid === postmaster) total += cpuSeconds(pid);
+  return total;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -62,6 +103,7 @@ async function writerChild(url: string, durationMs: number, name: string): Promi
   const latencies: number[] = [];
   let n = 0;
   const end = Date.now() + durationMs;
+  const cpu0 = process.cpuUsage(); // the ingest only, not start-up and open
   await Promise.all(
     Array.from({ length: LANES }, async () => {
       while (Date.now() < end) {
@@ -72,9 +114,11 @@ async function writerChild(url: string, durationMs: number, name: string): Promi
       }
     }),
   );
+  const cpu = process.cpuUsage(cpu0);
   await ledger.close();
   await store.close();
   await emit({
+    cpu: (cpu.user + cpu.system) / 1e6,
     acks: latencies.length,
     latencies: latencies.map((l) => Math.round(l * 100) / 100),
   });
@@ -89,8 +133,10 @@ async function sequencerChild(url: string): Promise<void> {
     leaseTtlMs: 5_000,
     policy: { maxRecords: 50_000, maxAgeMs: 1_000 },
   });
+  // Stopped by the parent: a clean exit, so a --cpu-prof profile is written.
+  process.once('SIGTERM', () => process.exit(0));
   process.stdout.write('ready\n');
-  await new Promise(() => {}); // killed by the parent
+  await new Promise(() => {});
 }
 
 async function openChild(kind: string, where: string): Promise<void> {
@@ -138,7 +184,9 @@ function child(
   js: string,
   env: Record<string, string>,
 ): { proc: ChildProcess; out: Promise<string> } {
-  const proc = spawn(process.execPath, [js], {
+  // e.g. MEDANCHOR_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the children.
+  const nodeArgs = (process.env.MEDANCHOR_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const proc = spawn(process.execPath, [...nodeArgs, js], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -222,7 +270,8 @@ export async function run(): Promise<void> {
     );
     const rows: string[] = [];
     // MEDANCHOR_BENCH_INGEST_MS=0 skips the ingest runs (e.g. to measure only a large open).
-    for (const writers of INGEST_MS > 0 ? [1, 2, 4, 8] : []) {
+    const cpuRows: string[] = [];
+    for (const writers of INGEST_MS > 0 ? WRITERS : []) {
       const url = await server.createDatabase();
       await (await openPostgresLedgerStore({ url, origin: ORIGIN })).close();
       const seq = child(js, { MEDANCHOR_LEDGER_BENCH_CHILD: 'sequencer', BENCH_URL: url });
@@ -231,6 +280,8 @@ export async function run(): Promise<void> {
         seqText += d;
       });
       await waitFor(() => seqText, 'ready');
+      const seqCpu0 = cpuSeconds(seq.proc.pid);
+      const pgCpu0 = postgresCpuSeconds(server.dataDir);
       const kids = Array.from({ length: writers }, (_, w) =>
         child(js, {
           MEDANCHOR_LEDGER_BENCH_CHILD: 'writer',
@@ -240,13 +291,25 @@ export async function run(): Promise<void> {
         }),
       );
       const results = (await Promise.all(kids.map((k) => k.out))).map(
-        (t) => JSON.parse(t.trim().split('\n').pop()!) as { acks: number; latencies: number[] },
+        (t) =>
+          JSON.parse(t.trim().split('\n').pop()!) as {
+            acks: number;
+            latencies: number[];
+            cpu: number;
+          },
       );
+      const seqCpu = cpuSeconds(seq.proc.pid) - seqCpu0;
+      const pgCpu = postgresCpuSeconds(server.dataDir) - pgCpu0;
       seq.proc.kill('SIGTERM');
       await seq.out.catch(() => {});
       const acks = results.reduce((s, r) => s + r.acks, 0);
       const lat = Float64Array.from(results.flatMap((r) => r.latencies)).sort();
       const rate = (acks * 1000) / INGEST_MS;
+      const writerCpu = results.reduce((s, r) => s + r.cpu, 0);
+      const perK = (sec: number) => ((sec * 1e6) / acks).toFixed(0);
+      cpuRows.push(
+        `| ${writers} | ${writerCpu.toFixed(1)} (${perK(writerCpu)}) | ${seqCpu.toFixed(1)} (${perK(seqCpu)}) | ${pgCpu.toFixed(1)} (${perK(pgCpu)}) |`,
+      );
       rows.push(
         `| ${writers} | ${Math.round(rate).toLocaleString('en-US')} | ${percentile(lat, 0.5).toFixed(1)} | ${percentile(lat, 0.99).toFixed(1)} |`,
       );
@@ -260,6 +323,10 @@ export async function run(): Promise<void> {
         '\n| writers | acknowledged records/s | ack p50 ms | ack p99 ms |\n| --- | --- | --- | --- |',
       );
     for (const r of rows.filter((r) => r.startsWith('|'))) console.log(r);
+    if (cpuRows.length > 0)
+      console.log(
+        `\nCPU seconds over each run (in parentheses: µs per acknowledged record; the machine has 2 cores, so ${(2 * INGEST_MS) / 1000} s is all of it):\n\n| writers | writer processes | sequencer | PostgreSQL |\n| --- | --- | --- | --- |\n${cpuRows.join('\n')}\n`,
+      );
     for (const r of rows.filter((r) => !r.startsWith('|'))) console.log(r);
 
     const sizes = [Number(process.env.MEDANCHOR_BENCH_OPEN_N ?? 1_000_000)];
@@ -295,7 +362,7 @@ export async function run(): Promise<void> {
         console.log(`ledger open ${label} ${kind}: ${r.ms.toFixed(0)} ms, ${r.mib.toFixed(1)} MiB`);
       }
       const reopened = await openFileLedgerStore(dir, { origin: ORIGIN });
-      const count = 20_000;
+      const count = Math.min(20_000, n);
       for (const spread of [false, true]) {
         const pgRate = await receiptRate(pgStore, n, count, spread);
         const fileRate = await receiptRate(reopened, n, count, spread);

@@ -1,11 +1,12 @@
 import {
   anchoredDigestOf,
+  assertBytes,
   buildReceipts,
   type CommitOptions,
-  commitDigest,
   type LedgerStore,
   MedanchorError,
   type NoteSignerKey,
+  newSalt,
   type Receipt,
   type StoredAnchor,
   type StoredCheckpoint,
@@ -178,6 +179,9 @@ export interface StoreLedger {
   close(): Promise<void>;
 }
 
+// How long one read of the log size serves as the lower bound of new acks' leaf indices.
+const SIZE_HINT_MS = 100;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Opens the store-backed ledger: see {@link openLedger}. */
@@ -198,6 +202,27 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
     throw new MedanchorError('INVALID_ARGUMENT', 'batchSize must be a positive integer');
   const owner = options.owner ?? `ledger-${toHex(crypto.getRandomValues(new Uint8Array(8)))}`;
   const waiters = new Map<string, ((index: number) => void)[]>();
+  // `searchFrom` only has to be a lower bound of the leaf index, and the log only grows:
+  // any size read before the add will do. One read serves the adds of the next
+  // SIZE_HINT_MS (and this process's own integrations raise it), instead of one query
+  // per add, which cost as much as the add itself under load.
+  let sizeHint = { value: 0, at: Number.NEGATIVE_INFINITY };
+  let sizeRead: Promise<number> | undefined;
+  const sizeBefore = (): Promise<number> | number => {
+    if (Date.now() - sizeHint.at < SIZE_HINT_MS) return sizeHint.value;
+    sizeRead ??= (async () => {
+      const at = Date.now();
+      try {
+        const value = await store.size();
+        if (value >= sizeHint.value) sizeHint = { value, at };
+        return value;
+      } finally {
+        sizeRead = undefined;
+      }
+    })();
+    return sizeRead;
+  };
+
   const sequencer = new Sequencer({
     store,
     ...(options.anchorer === undefined ? {} : { anchorer: options.anchorer }),
@@ -211,6 +236,9 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
     batchSize,
     onError,
     onIntegrated(leaves) {
+      const last = leaves[leaves.length - 1];
+      if (last !== undefined && last.index + 1 > sizeHint.value)
+        sizeHint = { value: last.index + 1, at: Date.now() };
       for (const { pendingId, index } of leaves) {
         const list = waiters.get(pendingId);
         if (list === undefined) continue;
@@ -240,12 +268,16 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
 
   async function addDigest(digest: Uint8Array, opts: LedgerAddOptions = {}): Promise<LedgerAck> {
     if (closed) throw new MedanchorError('LEDGER_CLOSED', 'this ledger is closed: open it again');
-    const record = commitDigest(digest, opts.salt === undefined ? {} : { salt: opts.salt });
-    const searchFrom = await store.size();
+    // Checked here so a bad call fails before any I/O; the store computes the commitment
+    // (computing it here too cost a second tagged hash per record).
+    assertBytes(digest, 32, 'record digest');
+    if (opts.salt !== undefined) assertBytes(opts.salt, 32, 'salt');
+    const salt = opts.salt ?? newSalt();
+    const searchFrom = await sizeBefore();
     const [ack] = await store.addPending([
       {
-        salt: record.salt,
-        digest: record.digest,
+        salt,
+        digest,
         ...(opts.key === undefined ? {} : { key: opts.key }),
         ...(opts.recordId === undefined ? {} : { recordId: opts.recordId }),
         ...(opts.version === undefined ? {} : { version: opts.version }),

@@ -199,6 +199,43 @@ describe('store ledger: add -> sequence -> seal -> anchor -> receipts on demand'
     await sequencer.close();
   });
 
+  it('reads the log size once for a burst of adds; every ack searchFrom stays a lower bound of its leaf', async () => {
+    const store = memoryLedgerStore({ origin: 'clinic.example/store-hint' });
+    let sizeReads = 0;
+    const counted = new Proxy(store, {
+      get(target, name, receiver) {
+        const v = Reflect.get(target, name, receiver);
+        if (name !== 'size' || typeof v !== 'function') return v;
+        return () => {
+          sizeReads++;
+          return v.call(target);
+        };
+      },
+    });
+    const sequencer = await openLedger({ store, owner: 'seq', pollMs: 0 });
+    const writer = await openLedger({ store: counted, owner: 'writer', pollMs: 0 });
+    await sequencer.add(utf8('before'));
+    await sequencer.sequence();
+    const burst = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => writer.add(utf8(`burst ${i}`))),
+    );
+    // The burst shares reads (at most one per 100 ms, plus the first).
+    expect(sizeReads).toBeLessThan(10);
+    await sequencer.sequence();
+    for (const ack of burst) {
+      expect(ack.searchFrom).toBeLessThanOrEqual(await writer.whenSequenced(ack));
+    }
+    // Once the hint is older than 100 ms, an add reads the size again: the lower bound
+    // follows the log instead of staying at its first value.
+    await new Promise((r) => setTimeout(r, 150));
+    const later = await writer.add(utf8('later'));
+    expect(later.searchFrom).toBe(201);
+    await sequencer.sequence();
+    expect(await writer.whenSequenced(later)).toBe(201);
+    await writer.close();
+    await sequencer.close();
+  });
+
   it('an add on a closed ledger and bad options are typed errors', async () => {
     const store = memoryLedgerStore({ origin: 'clinic.example/store-bad' });
     await expect(openLedger({ store, leaseTtlMs: 0 })).rejects.toMatchObject({
