@@ -218,6 +218,10 @@ export const CORE_ERROR_CODES = {
     meaning: 'Some records with this record id are not sequenced yet, so they cannot be forgotten.',
     action: 'Seal (or wait for the sequencer), then forget again; nothing was erased.',
   },
+  TOMBSTONE_INVALID: {
+    meaning: 'A tombstone document (the proof that a record was forgotten) is not well formed.',
+    action: 'The message names the member at fault; use the document the store exported.',
+  },
   RECORD_FORGOTTEN: {
     meaning: 'The record was forgotten: its salt and digest are erased.',
     action: 'None: no receipt can be built for it any more, by design.',
