@@ -5,20 +5,28 @@ import { addRecipient, open, seal } from '../../src/envelope/index.js';
 import { sealWith } from '../../src/envelope/seal.js';
 import { SMALL_AEAD_MESSAGE } from '../../src/hpke/aead.js';
 import { type CryptoBackend, setCryptoBackend } from '../../src/hpke/backend.js';
+import { hideNodeCrypto } from '../../src/hpke/node-crypto.js';
 import { context, keys, payloadOf } from './helpers.js';
 
-// Under 'auto' each operation picks its implementation (X25519 ephemerals made by
-// Web Crypto, public keys from @noble's fixed-base tables, small AES-GCM messages on
-// @noble and larger ones on Web Crypto). These tests check that the mix changes
-// no byte and that every backend opens what every other one sealed.
+// In Node 'auto' runs everything on node:crypto. Without it (browsers, emulated here
+// by hiding node:crypto) 'auto' picks per operation (X25519 ephemerals made by Web
+// Crypto, public keys from @noble's fixed-base tables, small AES-GCM messages on
+// @noble and larger ones on Web Crypto). These tests check that no choice changes a
+// byte and that every backend opens what every other one sealed.
 
-const BACKENDS: CryptoBackend[] = ['auto', 'webcrypto', 'noble'];
+type Mode = CryptoBackend | 'auto (browser)';
+const BACKENDS: Mode[] = ['auto', 'auto (browser)', 'node', 'webcrypto', 'noble'];
 const CHUNK = 4096;
 
-describe('backend mix', () => {
-  afterAll(() => setCryptoBackend('auto'));
+function setCryptoMode(mode: Mode): void {
+  hideNodeCrypto(mode === 'auto (browser)');
+  setCryptoBackend(mode === 'auto (browser)' ? 'auto' : mode);
+}
 
-  it('all three backends seal identical bytes from identical randomness, across the small-message AEAD boundary', async () => {
+describe('backend mix', () => {
+  afterAll(() => setCryptoMode('auto'));
+
+  it('every backend seals identical bytes from identical randomness, across the small-message AEAD boundary', async () => {
     const [a, b] = await keys(2);
     const rnd = {
       dataKey: new Uint8Array(32).fill(5),
@@ -29,7 +37,7 @@ describe('backend mix', () => {
       const pt = payloadOf(len);
       const out = new Set<string>();
       for (const backend of BACKENDS) {
-        setCryptoBackend(backend);
+        setCryptoMode(backend);
         const env = (await sealWith(
           pt,
           { recipients: [a!.publicKey, b!.publicKey], context, chunkSize: CHUNK },
@@ -45,7 +53,7 @@ describe('backend mix', () => {
     it(`an envelope sealed with fresh randomness under ${sealer} opens under every backend`, async () => {
       const [a, b] = await keys(2);
       for (const len of [SMALL_AEAD_MESSAGE - 1, SMALL_AEAD_MESSAGE + 1, 5000]) {
-        setCryptoBackend(sealer);
+        setCryptoMode(sealer);
         const pt = payloadOf(len);
         const env = await seal(pt, {
           recipients: [a!.publicKey, b!.publicKey],
@@ -53,7 +61,7 @@ describe('backend mix', () => {
           chunkSize: CHUNK,
         });
         for (const opener of BACKENDS) {
-          setCryptoBackend(opener);
+          setCryptoMode(opener);
           for (const r of [a!, b!]) {
             const { payload } = await open(env, r.privateKey);
             expect(equalBytes(payload, pt), `${sealer} -> ${opener}, ${len} bytes`).toBe(true);

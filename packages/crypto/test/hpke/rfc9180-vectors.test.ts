@@ -89,7 +89,8 @@ describe('RFC 9180 Appendix A vectors (DHKEM(X25519, HKDF-SHA256), HKDF-SHA256)'
     },
   );
 
-  for (const backend of ['webcrypto', 'noble'] as const) {
+  // 'node' is node:crypto where this Node offers it (see node-backend.test.ts).
+  for (const backend of ['node', 'webcrypto', 'noble'] as const) {
     for (const v of supported) {
       it.skipIf(file === undefined)(
         `${backend}: mode ${v.mode}, aead 0x${v.aead_id.toString(16)} matches every encryption and export`,
