@@ -26,6 +26,16 @@ export const CLI_ERROR_CODES = {
     meaning: 'Another medanchor command is using the data directory.',
     action: 'Wait for it to finish.',
   },
+  CLI_LEGAL_HOLDS: {
+    meaning: 'The legal hold list (legal-holds.json in the data directory) cannot be read.',
+    action: 'Fix the file; nothing is forgotten while it is damaged.',
+  },
+  CLI_FORGET_UNKNOWN: {
+    meaning:
+      'Nothing to forget: no record with this id is in the log, the stamp list or beside it (never stamped, or forgotten already).',
+    action:
+      'Check the record id (the stamped file path); erasure keeps no trace of a forgotten id.',
+  },
   CLI_NOT_INITIALIZED: {
     meaning: 'There is no data directory yet.',
     action: 'Run `medanchor init` first, or pass --data-dir.',

@@ -120,6 +120,18 @@ export class StampBook {
     appendFileSync(this.file, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
   }
 
+  /**
+   * Erasure: drops every stamp of the file at `path` (relative form) and rewrites the
+   * file at once, atomically, so no line of theirs is left in it. Returns the dropped stamps.
+   */
+  remove(path: string): StampLine[] {
+    const gone = this.all().filter((l) => l.path === path);
+    if (gone.length === 0) return [];
+    for (const l of gone) this.byKey.delete(l.key);
+    this.compact();
+    return gone;
+  }
+
   /** True when the file holds more lines than stamps (superseded or torn ones). */
   get needsCompaction(): boolean {
     return this.lines > this.byKey.size;

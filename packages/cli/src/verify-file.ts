@@ -8,6 +8,7 @@ import {
   type AnchorCheck,
   type AnchorFacts,
   type AnchorVerifier,
+  looksLikeTombstone,
   type ReceiptVerification,
   statementOf,
   type TrustPolicy,
@@ -17,6 +18,7 @@ import {
 } from '@medanchor/core';
 import type { ResolvedConfig } from './config.js';
 import { fileDigest } from './file-digest.js';
+import { forgottenVerdict } from './forgotten-verdict.js';
 import { readReceiptFile } from './read-json.js';
 import { backendFor } from './workspace.js';
 
@@ -43,6 +45,8 @@ export interface FileVerdict {
   facts?: AnchorFacts;
   /** What was proven, in words (see core's `statementOf`). */
   statement?: string;
+  /** Set when the receipt was replaced by a tombstone: the record was erased then (RFC 3339). */
+  forgottenAt?: string;
 }
 
 /** How {@link verifyFile} checks. */
@@ -263,6 +267,7 @@ export async function verifyFile(
   options: VerifyFileOptions,
 ): Promise<FileVerdict> {
   const receipt = readReceiptFile(receiptPath);
+  if (looksLikeTombstone(receipt)) return forgottenVerdict(receipt);
   const digest = await fileDigest(filePath);
   const one = await checkLevel1(receipt, digest, options.config.trust);
   const levels = [one.report];

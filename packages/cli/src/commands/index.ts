@@ -4,6 +4,7 @@ import { auditListCommand, auditRecordCommand, auditVerifyCommand } from './audi
 import { consentCheckCommand, consentGrantCommand, consentRevokeCommand } from './consent.js';
 import { devnetCommand } from './devnet.js';
 import { decryptCommand, encryptCommand } from './envelope.js';
+import { forgetCommand } from './forget.js';
 import { initCommand } from './init.js';
 import { keysNewCommand, keysShowCommand } from './keys.js';
 import { otsExportCommand, otsVerifyCommand } from './ots.js';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   anchorCommand,
   upgradeCommand,
   verifyCommand,
+  forgetCommand,
   otsExportCommand,
   otsVerifyCommand,
   encryptCommand,

@@ -27,6 +27,13 @@ export {
   tileWidth,
 } from './tiles.js';
 export {
+  looksLikeTombstone,
+  parseTombstoneDocument,
+  TOMBSTONE_TYPE,
+  type TombstoneDocument,
+  tombstoneDocument,
+} from './tombstone-json.js';
+export {
   DEFAULT_TILE_CACHE_BYTES,
   TileCache,
   TileTree,

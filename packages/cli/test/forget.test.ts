@@ -1,0 +1,137 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fromHex } from '@medanchor/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findInTree, type Secret, secretForms } from '../../chain/test/ledger/forget-scenario.js';
+import { cli, firstLine, spawnCli, tempDir } from './harness.js';
+
+// `medanchor forget` end to end: stamp, seal, anchor on a devnet child process, verify at
+// level 3, encrypt one record, forget it; then every byte of every file of the project
+// folder (the data directory .medanchor with its store, journal, index, stamp list,
+// anchors and leftovers, the receipts and envelopes beside the files) is searched for the
+// record's salt and digest.
+
+let devnet: ChildProcess;
+let url: string;
+let cwd: string;
+let remove: () => void;
+const env = () => ({ MEDANCHOR_ESPLORA_URL: url });
+
+beforeAll(async () => {
+  ({ dir: cwd, remove } = tempDir('forget'));
+  expect((await cli(['init', '--origin', 'clinic.example/cli-forget'], { cwd })).status).toBe(0);
+  devnet = spawnCli(['devnet', '--port', '0', '--block-time', '0.25', '--json'], { cwd });
+  url = JSON.parse(await firstLine(devnet)).url;
+});
+
+afterAll(async () => {
+  if (devnet.exitCode === null) {
+    const exited = new Promise((done) => devnet.once('exit', done));
+    devnet.kill('SIGINT');
+    await exited;
+  }
+  remove();
+});
+
+const json = (r: { stdout: string }) => JSON.parse(r.stdout);
+
+describe('medanchor forget', () => {
+  it('erases a record from the data directory and beside it; the others verify at level 3', async () => {
+    mkdirSync(join(cwd, 'records'));
+    const files = ['obs-1', 'obs-2', 'obs-3'].map((id) => {
+      const f = join(cwd, 'records', `${id}.json`);
+      writeFileSync(f, JSON.stringify({ resourceType: 'Observation', id, valueQuantity: 7.8 }));
+      return f;
+    });
+    const [obs1, obs2, obs3] = files as [string, string, string];
+    expect((await cli(['stamp', ...files], { cwd, env: env() })).status).toBe(0);
+    expect((await cli(['seal'], { cwd, env: env() })).status).toBe(0);
+    const up = await cli(['upgrade', '--wait', '--interval', '0.2', '--timeout', '60'], {
+      cwd,
+      env: env(),
+    });
+    expect(up.status).toBe(0);
+    for (const f of files) {
+      const v = await cli(['verify', f, `${f}.receipt.json`, '--json'], { cwd, env: env() });
+      expect(json(v)).toMatchObject({ ok: true, level: 3 });
+    }
+    expect((await cli(['keys', 'new', '-o', 'dr.key.json'], { cwd })).status).toBe(0);
+    expect((await cli(['encrypt', '--to', 'dr.key.json', obs1], { cwd })).status).toBe(0);
+    const receipt = JSON.parse(readFileSync(`${obs1}.receipt.json`, 'utf8'));
+    const secrets: Secret[] = [
+      ...secretForms('salt', fromHex(receipt.record.salt)),
+      ...secretForms('digest', fromHex(receipt.record.digest)),
+    ];
+    // The search sees them before (receipt, stamp list, store files).
+    const before = findInTree(cwd, secrets).hits;
+    expect(before.some((h) => h.startsWith('.medanchor/'))).toBe(true);
+    expect(before.some((h) => h.startsWith('records/obs-1.json.receipt.json'))).toBe(true);
+
+    // Legal hold: refused, nothing erased.
+    writeFileSync(
+      join(cwd, '.medanchor', 'legal-holds.json'),
+      JSON.stringify({ holds: [{ recordId: 'records/obs-2.json', reason: 'case 2026-17' }] }),
+    );
+    const held = await cli(['forget', obs2, '--json'], { cwd });
+    expect(held.status).not.toBe(0);
+    expect(json(held).error.code).toBe('LEDGER_LEGAL_HOLD');
+
+    const forgot = await cli(['forget', 'records/obs-1.json', '--json'], { cwd });
+    expect(forgot.status).toBe(0);
+    const done = json(forgot);
+    expect(done).toMatchObject({ ok: true, recordId: 'records/obs-1.json' });
+    expect(done.forgotten).toEqual([
+      { leafIndex: receipt.leafIndex, forgottenAt: expect.any(String) },
+    ]);
+    expect(done.envelopesShredded).toEqual([`${obs1}.menv`]);
+
+    // Every byte of the project folder: nothing.
+    const after = findInTree(cwd, secrets);
+    expect(after.files).toBeGreaterThan(10);
+    expect(after.hits).toEqual([]);
+
+    // The receipt is a tombstone now: verify says forgotten, and when.
+    const tomb = JSON.parse(readFileSync(`${obs1}.receipt.json`, 'utf8'));
+    expect(tomb).toEqual({
+      type: 'medanchor/tombstone',
+      version: 1,
+      origin: 'clinic.example/cli-forget',
+      leafIndex: receipt.leafIndex,
+      commitment: receipt.record.commitment,
+      forgottenAt: done.forgotten[0].forgottenAt,
+    });
+    const v = await cli(['verify', obs1, `${obs1}.receipt.json`, '--json'], { cwd, env: env() });
+    expect(v.status).toBe(1);
+    expect(json(v)).toMatchObject({ ok: false, outcome: 'invalid', level: 0 });
+    expect(json(v).levels[0]).toMatchObject({ status: 'fail', step: 'forgotten' });
+    expect(json(v).levels[0].detail).toContain(`forgotten on ${done.forgotten[0].forgottenAt}`);
+    const text = await cli(['verify', obs1, `${obs1}.receipt.json`], { cwd, env: env() });
+    expect(text.stdout).toMatch(/FAIL level 1 .*step "forgotten": the record was forgotten on /);
+    // The old receipt, salt and all, would still match the file: that is why it is gone.
+    // The envelope cannot be opened by its recipient any more.
+    const dec = await cli(['decrypt', '--key', 'dr.key.json', '-o', 'x.out', `${obs1}.menv`], {
+      cwd,
+    });
+    expect(dec.status).toBe(1);
+    expect(dec.stderr).toMatch(/ENVELOPE_SHREDDED/);
+
+    // The others still verify at level 3, also after another seal.
+    expect((await cli(['seal'], { cwd, env: env() })).status).toBe(0);
+    expect(JSON.parse(readFileSync(`${obs1}.receipt.json`, 'utf8')).type).toBe(
+      'medanchor/tombstone',
+    );
+    for (const f of [obs2, obs3]) {
+      const r = await cli(['verify', f, `${f}.receipt.json`, '--json'], { cwd, env: env() });
+      expect(json(r)).toMatchObject({ ok: true, level: 3 });
+    }
+
+    // Twice, and an id never stamped: nothing to forget, said so.
+    for (const id of ['records/obs-1.json', 'records/never.json']) {
+      const r = await cli(['forget', id, '--json'], { cwd });
+      expect(r.status).toBe(2);
+      expect(json(r).error.code).toBe('CLI_FORGET_UNKNOWN');
+    }
+    expect(findInTree(cwd, secrets).hits).toEqual([]);
+  }, 120_000);
+});
