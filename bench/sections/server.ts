@@ -14,6 +14,7 @@ import { openLedger } from '@medanchor/chain';
 import { type LedgerStore, sha256, toHex, utf8 } from '@medanchor/core';
 import { openFileLedgerStore } from '@medanchor/core/node';
 import { createLogServer, formatTilePath, hashToken } from '@medanchor/server';
+import { witnessCosignRoundTrip } from '../witness-cosign.js';
 
 const TOKEN = 'bench-writer-token';
 const SECONDS = 5;
@@ -110,6 +111,7 @@ export async function run(): Promise<void> {
     console.log(
       `(tiles: ${TILE_CONNECTIONS} keep-alive connections, latency p50 ${tiles.p50} ms p99 ${tiles.p99} ms; submissions: ${SUBMIT_CONNECTIONS} connections of ${BATCH}-record batches, p50 ${submits.p50} ms p99 ${submits.p99} ms; file store; ${SECONDS} s each; autocannon in a child process; load average before ${before}, after ${load()}; goals: 20000 req/s, 10000 records/s)`,
     );
+    await witnessCosignRoundTrip();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
