@@ -16,6 +16,7 @@ import {
   toHex,
 } from '@medanchor/core';
 import type { AnchorerOptions } from '../anchor/anchorer.js';
+import type { AnchorRecord } from '../anchor/state.js';
 import { decodeLedgerAnchorState, entryOf, type LedgerAnchorState } from './anchor-state.js';
 import { type ForgetOptions, type ForgetResult, forgetRecord } from './forget.js';
 import {
@@ -175,6 +176,13 @@ export interface StoreLedger {
   forget(recordId: string, options?: ForgetOptions): Promise<ForgetResult>;
   /** Anchor states: those not final (default), or all with `{ all: true }`. */
   anchors(options?: { all?: boolean }): Promise<LedgerAnchor[]>;
+  /**
+   * Takes an anchor transaction signed outside the process (a PSBT; the waiting one is
+   * in `anchors()` as `record.unsigned`) and broadcasts it: see `Anchorer.importSignedPsbt`.
+   * @throws MedanchorError `LEDGER_NOT_SEQUENCER` unless this process sequences and
+   * anchors, and the anchorer's `NOT_AWAITING_SIGNATURE`, `PSBT_*` refusals.
+   */
+  importSignedPsbt(psbt: Uint8Array): Promise<AnchorRecord>;
   /** Stops the loop and gives up the lease. The store stays open: close it yourself. */
   close(): Promise<void>;
 }
@@ -412,6 +420,17 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
       });
     },
     sync: () => sequencer.exclusive(() => sequencer.sync()),
+    importSignedPsbt: (psbt) =>
+      sequencer.exclusive(async () => {
+        await sequencer.round(false);
+        const anchorer = sequencer.currentAnchorer;
+        if (!sequencer.holding || anchorer === undefined)
+          throw new MedanchorError(
+            'LEDGER_NOT_SEQUENCER',
+            'only the sequencer that anchors takes a signed anchor: import it where the ledger anchors',
+          );
+        return anchorer.importSignedPsbt(psbt);
+      }),
     receipt,
     async receiptByKey(key) {
       const leaf = await store.leafByKey(key);
