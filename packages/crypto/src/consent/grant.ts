@@ -1,7 +1,7 @@
 import { MedanchorError } from '@medanchor/core';
-import { schnorr } from '@noble/curves/secp256k1.js';
 import { type DecodedAddress, decodeAddress } from '../bip322/address.js';
 import { canonicalizeJson } from '../jcs/jcs.js';
+import { isLiftableKey } from './bip340-verify.js';
 import { formatConsentTime, parseConsentTime } from './time.js';
 
 /** What a grantee may do with the data (the FHIR R4 `consent-action` codes). */
@@ -87,11 +87,8 @@ export function signerProblem(value: unknown, path: string): string | undefined 
     const pk = value['publicKey'];
     if (typeof pk !== 'string' || !HEX64.test(pk))
       return `${path}.publicKey must be 64 lowercase hex digits`;
-    try {
-      schnorr.utils.lift_x(BigInt(`0x${pk}`));
-    } catch {
-      return `${path}.publicKey is not an x coordinate on secp256k1`;
-    }
+    // Lifted once per key and kept for the signature check (bip340-verify.ts).
+    if (!isLiftableKey(pk)) return `${path}.publicKey is not an x coordinate on secp256k1`;
     return undefined;
   }
   if (value['scheme'] === 'bip322') {

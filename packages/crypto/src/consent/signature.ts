@@ -4,8 +4,10 @@ import { fromHex, MedanchorError, toHex } from '@medanchor/core';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { verifyBip322 } from '../bip322/bip322.js';
 import { type Bip322SignOptions, signBip322 } from '../bip322/sign.js';
+import { verifyBip340 } from './bip340-verify.js';
 import { consentBip322Message } from './canonical.js';
 import type { ConsentSigner } from './grant.js';
+import { rememberVerified, signatureCacheKey, wasVerified } from './signature-cache.js';
 import type { ConsentSigningFunction, ConsentSignRequest } from './signer.js';
 
 /**
@@ -61,18 +63,34 @@ export function consentSignatureProblem(
   signature: unknown,
 ): string | undefined {
   if (typeof signature !== 'string') return 'the signature must be a string';
+  const signerId = signer.scheme === 'bip322' ? signer.address : signer.publicKey;
+  const key = signatureCacheKey(signer.scheme, signerId, kind, toHex(digest), signature);
+  if (wasVerified(key)) return undefined;
+  const problem = signatureProblem(signer, kind, digest, signature);
+  if (problem === undefined) rememberVerified(key);
+  return problem;
+}
+
+function signatureProblem(
+  signer: ConsentSigner,
+  kind: 'grant' | 'revocation',
+  digest: Uint8Array,
+  signature: string,
+): string | undefined {
   if (signer.scheme === 'bip322') {
     const r = verifyBip322(consentBip322Message(kind, digest), signer.address, signature);
     return r.valid ? undefined : `BIP-322: ${r.reason}`;
   }
   if (!SIG_HEX.test(signature)) return 'a BIP-340 signature is 128 lowercase hex digits';
+  let publicKey: Uint8Array;
   try {
-    return schnorr.verify(fromHex(signature), digest, fromHex(signer.publicKey))
-      ? undefined
-      : 'BIP-340 signature check failed';
+    publicKey = fromHex(signer.publicKey);
   } catch {
     return 'BIP-340 signature check failed';
   }
+  return verifyBip340(fromHex(signature), digest, signer.publicKey, publicKey)
+    ? undefined
+    : 'BIP-340 signature check failed';
 }
 
 /**
