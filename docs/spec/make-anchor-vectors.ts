@@ -19,6 +19,7 @@ import {
 import { regtest } from '../../packages/chain/src/network/index.js';
 import {
   anchorOutputScript,
+  bareAnchorOutputScript,
   createSpvProof,
   encodeAnchorPayload,
   encodeSpvProof,
@@ -42,7 +43,7 @@ function payloadVectors() {
   ];
   return {
     description:
-      'medanchor anchor payload vectors (docs/spec/anchor.md section 1). digest = checkpointDigest(checkpoint) (docs/spec/receipt.md); payload = "MDA1" || digest; script = 0x6a 0x24 || payload. All hex.',
+      'medanchor anchor payload vectors (docs/spec/anchor.md section 1). digest = checkpointDigest(checkpoint) (docs/spec/receipt.md); payload = "MDA1" || digest; script = 0x6a 0x24 || payload; bareScript = 0x6a 0x20 || digest (the bare form, no magic). All hex.',
     magic: toHex(utf8('MDA1')),
     cases: cases.map((cp) => {
       const digest = checkpointDigest(cp);
@@ -51,6 +52,7 @@ function payloadVectors() {
         digest: toHex(digest),
         payload: toHex(encodeAnchorPayload(digest)),
         script: toHex(anchorOutputScript(digest)),
+        bareScript: toHex(bareAnchorOutputScript(digest)),
       };
     }),
     notAnchors: [

@@ -3,7 +3,7 @@ import { Psbt, type Signer, type Transaction } from 'bitcoinjs-lib';
 import { hashFromDisplayHex } from '../bitcoin/hash.js';
 import { toBitcoinjsNetwork } from '../network/bitcoinjs.js';
 import type { NetworkParams } from '../network/params.js';
-import { anchorOutputScript } from '../spv/payload.js';
+import { bareAnchorOutputScript } from '../spv/payload.js';
 import { ensureEccLib } from './ecc.js';
 import {
   type AnchorSigner,
@@ -46,7 +46,7 @@ export function planAnchorFee(
   totalIn: bigint,
   rate: number,
   minFee = 0n,
-  payloadBytes = 36,
+  payloadBytes = 32,
 ): AnchorFeePlan | undefined {
   const max = (a: bigint, b: bigint) => (a > b ? a : b);
   const vsizeWith = estimateAnchorVsize(inputs, type, true, payloadBytes);
@@ -74,7 +74,7 @@ export function selectAnchorCoins(
   candidates: readonly AnchorCoin[],
   type: FundingKeyType,
   rate: number,
-  payloadBytes = 36,
+  payloadBytes = 32,
 ): CoinSelection {
   const sorted = [...candidates].sort((a, b) =>
     a.value !== b.value
@@ -109,7 +109,7 @@ export interface BuildAnchorInput {
   readonly key: FundingKey;
   /** Coins to spend, in input order. */
   readonly coins: readonly AnchorCoin[];
-  /** The 32-byte checkpoint digest; the OP_RETURN carries `ANCHOR_MAGIC || digest`. */
+  /** The 32-byte checkpoint digest; the OP_RETURN carries it bare (no magic). */
   readonly digest: Uint8Array;
   /** Fee and change, from {@link planAnchorFee} or {@link selectAnchorCoins}. */
   readonly plan: AnchorFeePlan;
@@ -134,7 +134,7 @@ export interface SignedAnchorTx {
 /**
  * The anchor transaction as an unsigned bitcoinjs-lib PSBT: version 2, locktime 0, the
  * coins as inputs (nSequence 0xfffffffd, BIP125; `witnessUtxo`, and `tapInternalKey`
- * for P2TR), output 0 the OP_RETURN with value 0, output 1 the change to the funding
+ * for P2TR), output 0 the bare OP_RETURN (`6a 20 digest`) with value 0, output 1 the change to the funding
  * script when the plan has change.
  * @throws MedanchorError `INVALID_ANCHOR_PLAN`, `INVALID_COIN`.
  */
@@ -176,7 +176,7 @@ export function anchorPsbt(input: BuildAnchorInput): Psbt {
       ...(key.type === 'p2tr' ? { tapInternalKey: xonly } : {}),
     });
   }
-  psbt.addOutput({ script: anchorOutputScript(digest), value: 0n });
+  psbt.addOutput({ script: bareAnchorOutputScript(digest), value: 0n });
   if (plan.change > 0n) psbt.addOutput({ script: key.script, value: plan.change });
   return psbt;
 }

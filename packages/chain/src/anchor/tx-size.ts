@@ -28,7 +28,7 @@ function varintSize(n: number): number {
 
 /**
  * Upper bound of an anchor transaction's virtual size: `inputs` key-path inputs of
- * `type`, one OP_RETURN output carrying `payloadBytes`, and a change output when
+ * `type`, one OP_RETURN output carrying `payloadBytes` (32: the bare digest), and a change output when
  * `withChange`. Real signatures are never larger, so the fee paid is never below
  * `rate * estimate`; spec: docs/spec/anchor-transaction.md.
  */
@@ -36,7 +36,7 @@ export function estimateAnchorVsize(
   inputs: number,
   type: FundingKeyType,
   withChange: boolean,
-  payloadBytes = 36,
+  payloadBytes = 32,
 ): number {
   const opReturnScript = 1 + (payloadBytes <= 75 ? 1 : 2) + payloadBytes;
   const outputs = [8 + varintSize(opReturnScript) + opReturnScript];

@@ -15,6 +15,7 @@ export {
   ANCHOR_MAGIC,
   ANCHOR_PAYLOAD_SIZE,
   anchorOutputScript,
+  bareAnchorOutputScript,
   decodeAnchorScript,
   encodeAnchorPayload,
   type FoundAnchor,

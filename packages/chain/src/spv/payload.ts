@@ -37,13 +37,27 @@ export function anchorOutputScript(digest: Uint8Array): Uint8Array {
 }
 
 /**
+ * The bare anchor output script: `OP_RETURN`, a direct push of 32 bytes, the digest (34
+ * bytes in all). Four bytes smaller than {@link anchorOutputScript} and without the
+ * magic that made every anchor recognisable as medanchor's; what the anchorer writes.
+ * @throws MedanchorError `INVALID_LENGTH` unless `digest` is 32 bytes.
+ */
+export function bareAnchorOutputScript(digest: Uint8Array): Uint8Array {
+  encodeAnchorPayload(digest);
+  return concatBytes(Uint8Array.of(OP_RETURN, 32), digest);
+}
+
+/**
  * The checkpoint digest carried by an output script, or `undefined` when the script
- * is not exactly an anchor script (see {@link anchorOutputScript}).
+ * is not exactly an anchor script of either form: `OP_RETURN` with a direct push of
+ * `"MDA1" || digest` ({@link anchorOutputScript}) or of the bare digest
+ * ({@link bareAnchorOutputScript}).
  */
 export function decodeAnchorScript(script: Uint8Array): Uint8Array | undefined {
-  if (!(script instanceof Uint8Array) || script.length !== 2 + ANCHOR_PAYLOAD_SIZE)
+  if (!(script instanceof Uint8Array) || script[0] !== OP_RETURN) return undefined;
+  if (script.length === 34 && script[1] === 32) return script.slice(2);
+  if (script.length !== 2 + ANCHOR_PAYLOAD_SIZE || script[1] !== ANCHOR_PAYLOAD_SIZE)
     return undefined;
-  if (script[0] !== OP_RETURN || script[1] !== ANCHOR_PAYLOAD_SIZE) return undefined;
   if (!equalBytes(script.subarray(2, 6), ANCHOR_MAGIC)) return undefined;
   return script.slice(6);
 }
@@ -54,7 +68,7 @@ export interface FoundAnchor {
   outputIndex: number;
   /** The 32-byte checkpoint digest. */
   digest: Uint8Array;
-  /** The 36-byte payload (magic and digest). */
+  /** The pushed bytes: the 36-byte payload (magic and digest), or the bare 32-byte digest. */
   payload: Uint8Array;
   /** How many anchor outputs the transaction has (the format allows exactly one). */
   anchorCount: number;

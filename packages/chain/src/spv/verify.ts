@@ -203,7 +203,10 @@ function checkPayload(
     return fail('payload', 'outputIndex does not name an output of the transaction');
   const digest = decodeAnchorScript(output.script);
   if (digest === undefined)
-    return fail('payload', 'the output is not OP_RETURN with a 36-byte "MDA1" anchor payload');
+    return fail(
+      'payload',
+      'the output is not OP_RETURN with a 36-byte "MDA1" anchor payload or a bare 32-byte digest',
+    );
   const anchors = tx.outputs.filter((o) => decodeAnchorScript(o.script) !== undefined).length;
   if (anchors !== 1)
     return fail('payload', `the transaction has ${anchors} anchor outputs; the format allows one`);

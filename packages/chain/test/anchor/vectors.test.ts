@@ -6,7 +6,7 @@ import { makeAnchorTransactionVectors } from '../../../../docs/spec/make-anchor-
 import { decodeAnchorState } from '../../src/anchor/index.js';
 import { ANCHOR_SEQUENCE } from '../../src/bitcoin.js';
 import { verifyInputs } from '../../src/devnet/signatures.js';
-import { anchorOutputScript } from '../../src/spv/index.js';
+import { bareAnchorOutputScript } from '../../src/spv/index.js';
 
 type Vectors = ReturnType<typeof makeAnchorTransactionVectors>;
 const committed = JSON.parse(
@@ -36,7 +36,9 @@ describe('docs/spec/vectors/anchor-transaction.json', () => {
       c.coins!.map((x) => `${x.txid}:${x.vout}`),
     );
     expect(tx.ins.every((i) => i.sequence === ANCHOR_SEQUENCE)).toBe(true);
-    expect(toHex(tx.outs[0]!.script)).toBe(toHex(anchorOutputScript(fromHex(committed.digest))));
+    expect(toHex(tx.outs[0]!.script)).toBe(
+      toHex(bareAnchorOutputScript(fromHex(committed.digest))),
+    );
     expect(tx.outs[0]!.value).toBe(0n);
     const change = BigInt(c.change);
     expect(tx.outs).toHaveLength(change === 0n ? 1 : 2);

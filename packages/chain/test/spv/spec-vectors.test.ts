@@ -7,6 +7,7 @@ import { validateHeaderChain } from '../../src/bitcoin/index.js';
 import { networkByName } from '../../src/network/index.js';
 import {
   anchorOutputScript,
+  bareAnchorOutputScript,
   decodeAnchorScript,
   decodeSpvProof,
   encodeAnchorPayload,
@@ -24,6 +25,7 @@ interface PayloadFile {
     digest: string;
     payload: string;
     script: string;
+    bareScript: string;
   }[];
   notAnchors: { why: string; script: string }[];
 }
@@ -71,6 +73,10 @@ describe('docs/spec/vectors/anchor-payload.json', () => {
       // The spec's definition, transcribed directly.
       expect(c.script).toBe(`6a24${payloadFile.magic}${c.digest}`);
       expect(decodeAnchorScript(fromHex(c.script))).toEqual(digest);
+      // The bare form: the digest alone.
+      expect(toHex(bareAnchorOutputScript(digest))).toBe(c.bareScript);
+      expect(c.bareScript).toBe(`6a20${c.digest}`);
+      expect(decodeAnchorScript(fromHex(c.bareScript))).toEqual(digest);
     });
   }
 
