@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -88,8 +88,8 @@ function call(
   url: string,
   method: string,
   path: string,
-  opts: { client?: Pair; headers?: Record<string, string>; body?: string } = {},
-): Promise<Answer> {
+  opts: { client?: Pair; headers?: Record<string, string>; body?: string; agent?: Agent } = {},
+): Promise<Answer & { resumed: boolean }> {
   return new Promise((resolve, reject) => {
     const req = request(
       `${url}${path}`,
@@ -98,15 +98,16 @@ function call(
         ca: pki.ca.cert,
         ...(opts.client === undefined ? {} : { cert: opts.client.cert, key: opts.client.key }),
         headers: opts.headers ?? {},
-        agent: false,
+        agent: opts.agent ?? false,
       },
       (res) => {
+        const resumed = (res.socket as import('node:tls').TLSSocket).isSessionReused();
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (d: string) => {
           body += d;
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, resumed }));
       },
     );
     req.on('error', reject);
@@ -185,6 +186,37 @@ describe.skipIf(!haveOpenssl)('mTLS writers', () => {
     // Pinning alone (no CA configured) accepts the self-signed one.
     running = await startServer({ tls: { cert: pki.server.cert, key: pki.server.key }, writers });
     expect((await add(running.url, 1, { client: pki.selfSigned })).status).toBe(200);
+  });
+
+  it('a resumed TLS session still names its writer', async () => {
+    running = await startServer({
+      tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.ca.cert },
+      writers: [{ name: 'alice', certSha256: certificateFingerprint(pki.alice.cert) }],
+    });
+    // No keep-alive: each request opens a connection, resuming the cached TLS session.
+    const agent = new Agent({
+      keepAlive: false,
+      maxCachedSessions: 4,
+      cert: pki.alice.cert,
+      key: pki.alice.key,
+      ca: pki.ca.cert,
+    });
+    try {
+      const answers = [];
+      for (let i = 0; i < 3; i++)
+        answers.push(
+          await call(running.url, 'POST', '/add', {
+            agent,
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ records: [{ digest: digestOf(100 + i) }] }),
+          }),
+        );
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+      expect(answers.some((a) => a.resumed)).toBe(true);
+      expect(await running.store.pendingCount()).toBe(3);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('a plain HTTP server ignores certSha256 writers (no certificate can reach it)', async () => {
