@@ -44,3 +44,6 @@ export {
   type TxOutProofMatch,
 } from './backend/merkle-branch.js';
 export * from './bitcoin/index.js';
+// A type from the catalogue, so a program importing only this entry knows chain's error
+// codes (the catalogue merges them into core's MedanchorErrorCodes) at no runtime cost.
+export type { ChainErrorCode } from './error-codes.js';

@@ -8,3 +8,6 @@
  * @packageDocumentation
  */
 export * from './devnet/index.js';
+// A type from the catalogue, so a program importing only this entry knows chain's error
+// codes (the catalogue merges them into core's MedanchorErrorCodes) at no runtime cost.
+export type { ChainErrorCode } from './error-codes.js';

@@ -323,6 +323,9 @@ export const CHAIN_ERROR_CODES = {
   },
 } as const satisfies ErrorCatalogue;
 
+/** A code of {@link CHAIN_ERROR_CODES}. */
+export type ChainErrorCode = keyof typeof CHAIN_ERROR_CODES;
+
 declare module '@medanchor/core' {
   interface MedanchorErrorCodes extends ErrorCodesOf<typeof CHAIN_ERROR_CODES> {}
 }

@@ -18,7 +18,7 @@ export {
   type TrustedHeader,
   validateHeaderChain,
 } from './bitcoin/header-chain.js';
-export { CHAIN_ERROR_CODES } from './error-codes.js';
+export { CHAIN_ERROR_CODES, type ChainErrorCode } from './error-codes.js';
 export * from './ledger/index.js';
 export * from './network/index.js';
 export * from './ots/index.js';

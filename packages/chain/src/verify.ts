@@ -29,6 +29,9 @@ export {
   type TrustedHeader,
   validateHeaderChain,
 } from './bitcoin/header-chain.js';
+// A type from the catalogue, so a program importing only this entry knows chain's error
+// codes (the catalogue merges them into core's MedanchorErrorCodes) at no runtime cost.
+export type { ChainErrorCode } from './error-codes.js';
 export { defineNetwork } from './network/define.js';
 export { networkByName } from './network/lookup.js';
 export { builtinNetworks, mainnet, regtest, signet, testnet4 } from './network/networks.js';
