@@ -35,7 +35,7 @@ export interface ServerLimits {
   readonly maxBatch?: number;
   /** A request must arrive whole within this many ms, else 408 (default 10 000). */
   readonly requestTimeoutMs?: number;
-  /** Full tiles kept in memory (default 4096, 32 MiB at most). */
+  /** Full tiles and entry bundles kept in memory, encoded (default 4096: about 34 MiB at most). */
   readonly tileCache?: number;
 }
 
