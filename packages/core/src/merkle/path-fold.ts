@@ -6,7 +6,7 @@
 // given inputs: the memo changes how fast, never what. Proofs of one tree share their
 // upper nodes (every receipt of a checkpoint ends in the same few), and an auditor who
 // verifies again hashes nothing twice.
-import { nodeWords } from './sha256-words.js';
+import { hexWords, nodeWords } from './sha256-words.js';
 
 const isOdd = (x: number) => x % 2 === 1;
 const half = (x: number) => Math.floor(x / 2);
@@ -37,16 +37,31 @@ export function inclusionPathLength(i: number, n: number): number {
 const SLOTS = 1 << 15;
 const SLOT_WORDS = 25;
 let memo: Int32Array | undefined;
+// For walks given hex siblings (receipts): the hex text of each slot's sibling, so a hit
+// compares strings instead of decoding them; unset when the slot was filled from words.
+let memoHex: (string | undefined)[] | undefined;
 
 /**
  * Folds an inclusion path: `cur` (8 words) holds the leaf hash and receives the root
  * reached from leaf `i` of a tree of `n` leaves with the siblings packed in `siblings`
  * (8 words each, from the leaf up). The caller has checked that the path has exactly
  * {@link inclusionPathLength}`(i, n)` elements.
+ *
+ * With `hex`, the siblings are given as hex text instead and `siblings` is scratch: a
+ * sibling is decoded only when its step is not remembered. Returns false (at once) when
+ * a sibling that must be decoded is not 64 hex digits; true otherwise.
  */
-export function foldPath(cur: Int32Array, siblings: Int32Array, i: number, n: number): void {
+export function foldPath(
+  cur: Int32Array,
+  siblings: Int32Array,
+  i: number,
+  n: number,
+  hex?: readonly string[],
+): boolean {
   memo ??= new Int32Array(SLOTS * SLOT_WORDS);
   const m = memo;
+  if (hex !== undefined) memoHex ??= new Array<string | undefined>(SLOTS);
+  const texts = memoHex;
   let fn = i;
   let sn = n - 1;
   let level = 0;
@@ -56,20 +71,43 @@ export function foldPath(cur: Int32Array, siblings: Int32Array, i: number, n: nu
     const so = 8 * k;
     // The node's place: its level and position (the low bits of the position suffice
     // for an index; equality of inputs decides).
-    const base = (((fn % SLOTS) + level * 4099) & (SLOTS - 1)) * SLOT_WORDS;
+    const slot = ((fn % SLOTS) + level * 4099) & (SLOTS - 1);
+    const base = slot * SLOT_WORDS;
     const tag = left ? 2 : 1;
     let hit = m[base] === tag;
     if (hit) {
       for (let w = 0; w < 8; w++) {
-        if (m[base + 1 + w] !== cur[w] || m[base + 9 + w] !== siblings[so + w]) {
+        if (m[base + 1 + w] !== cur[w]) {
           hit = false;
           break;
+        }
+      }
+    }
+    let decoded = hex === undefined;
+    if (hit) {
+      if (hex === undefined) {
+        for (let w = 0; w < 8; w++) {
+          if (m[base + 9 + w] !== siblings[so + w]) {
+            hit = false;
+            break;
+          }
+        }
+      } else if (texts![slot] !== hex[k]) {
+        // Remembered from words, or another text: decode and compare words.
+        if (!hexWords(hex[k]!, siblings, so)) return false;
+        decoded = true;
+        for (let w = 0; w < 8; w++) {
+          if (m[base + 9 + w] !== siblings[so + w]) {
+            hit = false;
+            break;
+          }
         }
       }
     }
     if (hit) {
       for (let w = 0; w < 8; w++) cur[w] = m[base + 17 + w]!;
     } else {
+      if (!decoded && !hexWords(hex![k]!, siblings, so)) return false;
       m[base] = tag;
       for (let w = 0; w < 8; w++) {
         m[base + 1 + w] = cur[w]!;
@@ -78,6 +116,7 @@ export function foldPath(cur: Int32Array, siblings: Int32Array, i: number, n: nu
       if (left) nodeWords(siblings, so, cur, 0, cur, 0);
       else nodeWords(cur, 0, siblings, so, cur, 0);
       for (let w = 0; w < 8; w++) m[base + 17 + w] = cur[w]!;
+      if (texts !== undefined) texts[slot] = hex === undefined ? undefined : hex[k];
     }
     k++;
     if (left && !isOdd(fn)) {
@@ -91,9 +130,11 @@ export function foldPath(cur: Int32Array, siblings: Int32Array, i: number, n: nu
     sn = half(sn);
     level++;
   }
+  return true;
 }
 
 /** Forgets every remembered node hash (for benchmarks that measure first-time work). */
 export function clearPathMemo(): void {
   memo?.fill(0);
+  memoHex?.fill(undefined);
 }

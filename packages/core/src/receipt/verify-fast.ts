@@ -143,10 +143,12 @@ export function inclusionMatches(
   if (proofHex.length > 64 || inclusionPathLength(index, size) !== proofHex.length) return false;
   for (let k = 0; k < proofHex.length; k++) {
     const h = proofHex[k];
-    if (typeof h !== 'string' || !hexWords(h, siblings, 8 * k)) return false;
+    // Every sibling is 64 hex digits (checked in full where the walk decodes it).
+    if (typeof h !== 'string' || h.length !== 64) return false;
   }
   if (!hexWords(commitmentHex, cur, 0)) return false;
   leafWords(cur, 0, cur, 0);
-  foldPath(cur, siblings, index, size);
+  // Siblings are decoded only where the node memo does not already hold the step.
+  if (!foldPath(cur, siblings, index, size, proofHex)) return false;
   return wordsEqualHex(cur, 0, rootHex);
 }

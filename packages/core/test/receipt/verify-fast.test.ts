@@ -131,6 +131,48 @@ describe('word-level receipt digests', () => {
     );
   });
 
+  it('inclusionMatches checks every sibling, remembered or not: case, bad hex, words path between', () => {
+    const commitments = Array.from({ length: 40 }, (_, i) => sha256(Uint8Array.of(i, 9)));
+    const log = new MerkleLog();
+    log.append(commitments.map((c) => leafHash(c)));
+    const root = toHex(log.root());
+    fc.assert(
+      fc.property(fc.nat(39), fc.nat(39), fc.nat(5), fc.nat(63), (i, j, what, at) => {
+        const proof = log.inclusionProof(i).map((h) => toHex(h));
+        // Warm the memo with this path, through the hex walk or the words walk.
+        if (j % 2 === 0)
+          expect(inclusionMatches(toHex(commitments[i]!), i, 40, proof, root)).toBe(true);
+        else
+          expect(
+            verifyInclusion(leafHash(commitments[i]!), i, 40, log.inclusionProof(i), log.root()),
+          ).toBe(true);
+        const k = j % proof.length;
+        const p = [...proof];
+        const h = p[k]!;
+        if (what === 0) p[k] = h.toUpperCase();
+        if (what === 1) p[k] = `${h.slice(0, at)}z${h.slice(at + 1)}`;
+        if (what === 2) p[k] = `${h.slice(0, at)}${h[at] === '0' ? '1' : '0'}${h.slice(at + 1)}`;
+        if (what === 3) p[k] = h.slice(1);
+        if (what === 4) p[k] = ` ${h.slice(1)}`;
+        let expected: boolean;
+        try {
+          expected = verifyInclusion(
+            leafHash(commitments[i]!),
+            i,
+            40,
+            p.map((x) => fromHex(x)),
+            log.root(),
+          );
+        } catch {
+          expected = false;
+        }
+        expect(inclusionMatches(toHex(commitments[i]!), i, 40, p, root)).toBe(expected);
+        if (what === 0 || what === 5) expect(expected).toBe(true);
+      }),
+      { numRuns: 400, seed: 18 },
+    );
+  });
+
   it('inclusionMatches answers the same with the node memo cleared before each claim', () => {
     const commitments = Array.from({ length: 19 }, (_, i) => sha256(Uint8Array.of(i, 7)));
     const log = new MerkleLog();
