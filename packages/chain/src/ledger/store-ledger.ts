@@ -187,6 +187,9 @@ export interface StoreLedger {
   close(): Promise<void>;
 }
 
+// Final anchor states a ledger keeps in memory for receipts.
+const MAX_FINAL_STATES = 4096;
+
 // How long one read of the log size serves as the lower bound of new acks' leaf indices.
 const SIZE_HINT_MS = 100;
 
@@ -256,8 +259,15 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
     },
   });
   const builder = new StoreReceiptBuilder(store);
-  // Final anchor states never change: read once, lazily.
-  let finalStates: Map<string, LedgerAnchorState> | undefined;
+  // Final anchor states never change: kept by digest (at most MAX_FINAL_STATES), so the
+  // receipts of an anchored checkpoint read its state once.
+  const finals = new Map<string, LedgerAnchorState>();
+  const keepFinal = (digest: string, state: LedgerAnchorState) => {
+    if (finals.size >= MAX_FINAL_STATES) finals.delete(finals.keys().next().value!);
+    finals.set(digest, state);
+  };
+  // Checkpoint digests by checkpoint (the builder hands out the same object per checkpoint).
+  const digests = new WeakMap<StoredCheckpoint, string>();
   let closed = false;
 
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -318,32 +328,39 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
   async function stateOf(digest: string): Promise<LedgerAnchorState | undefined> {
     const live = sequencer.tracked().get(digest);
     if (live !== undefined) return live;
+    const known = finals.get(digest);
+    if (known !== undefined) return known;
     // Stores that can read one anchor state (PostgreSQL) spare loading the final ones.
     const one = (store as { loadAnchor?: (d: string) => Promise<StoredAnchor | undefined> })
       .loadAnchor;
     if (typeof one === 'function') {
       const found = await one.call(store, digest);
-      return found === undefined ? undefined : decodeLedgerAnchorState(found);
+      if (found === undefined) return undefined;
+      const state = decodeLedgerAnchorState(found);
+      if (found.final) keepFinal(digest, state);
+      return state;
     }
     if (!sequencer.holding) {
       const open = (await store.loadAnchors({ final: false })).find((a) => a.digest === digest);
       if (open !== undefined) return decodeLedgerAnchorState(open);
     }
-    finalStates ??= new Map(
-      (await store.loadAnchors({ final: true })).map((a) => [a.digest, decodeLedgerAnchorState(a)]),
-    );
-    const known = finalStates.get(digest);
-    if (known !== undefined) return known;
-    // Became final since the cache was read.
-    const now = (await store.loadAnchors({ final: true })).find((a) => a.digest === digest);
-    if (now === undefined) return undefined;
-    const s = decodeLedgerAnchorState(now);
-    finalStates.set(digest, s);
-    return s;
+    // Not known as final yet (or dropped from the bound): read the final ones again.
+    let state: LedgerAnchorState | undefined;
+    for (const a of await store.loadAnchors({ final: true })) {
+      const s = decodeLedgerAnchorState(a);
+      keepFinal(a.digest, s);
+      if (a.digest === digest) state = s;
+    }
+    return state;
   }
 
   async function withAnchors(r: Receipt, cp: StoredCheckpoint): Promise<Receipt> {
-    const state = await stateOf(toHex(anchoredDigestOf(cp)));
+    let digest = digests.get(cp);
+    if (digest === undefined) {
+      digest = toHex(anchoredDigestOf(cp));
+      digests.set(cp, digest);
+    }
+    const state = await stateOf(digest);
     const entry = state === undefined ? undefined : entryOf(state);
     // The anchor state's note is the stored one plus the witnesses' cosignatures.
     const note = state?.note;
@@ -355,7 +372,7 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
   }
 
   async function receipt(leafIndex: number): Promise<Receipt | undefined> {
-    const cp = await store.checkpointCovering(leafIndex);
+    const cp = await builder.checkpointFor(leafIndex);
     if (cp === undefined) return undefined;
     return withAnchors(await builder.build(leafIndex, cp), cp);
   }

@@ -142,6 +142,30 @@ describe('store ledger: add -> sequence -> seal -> anchor -> receipts on demand'
       anchors: online,
     });
     expect(l3).toMatchObject({ ok: true, level: 3 });
+
+    // Another process's ledger builds receipts of the final anchor: it reads the
+    // checkpoint and the anchor state once, not once per receipt.
+    const reads = new Map<string, number>();
+    const counted = new Proxy(store, {
+      get(target, name, receiver) {
+        const v = Reflect.get(target, name, receiver);
+        if (typeof v !== 'function' || typeof name !== 'string') return v;
+        return (...args: unknown[]) => {
+          reads.set(name, (reads.get(name) ?? 0) + 1);
+          return v.apply(target, args);
+        };
+      },
+    });
+    const entry = (await ledger.receipt(0))!.anchors[0];
+    expect(entry).toMatchObject({ type: 'bitcoin' });
+    const reader = await openLedger({ store: counted, owner: 'reader', pollMs: 0 });
+    for (let k = 0; k < 30; k++) {
+      const r = (await reader.receipt(k % 3))!;
+      expect(r.anchors[0]).toEqual(entry);
+    }
+    expect(reads.get('checkpointCovering')).toBe(1);
+    expect((reads.get('loadAnchor') ?? 0) + (reads.get('loadAnchors') ?? 0)).toBe(1);
+    await reader.close();
     await ledger.close();
   });
 

@@ -4,6 +4,10 @@ import { recordForgotten } from './forget.js';
 import { TileCache, TileTree } from './tree.js';
 import type { LeafRecord, LedgerStore, StoredCheckpoint } from './types.js';
 
+// Checkpoint ranges a builder remembers, and tile trees (one per checkpoint size) it keeps.
+const MAX_COVERS = 4096;
+const MAX_TREES = 64;
+
 /**
  * Builds receipts on demand from a store (leaf, tiles, checkpoint): the same v1
  * receipt a seal's `buildReceipts` makes, without anchors (the caller adds them).
@@ -15,8 +19,9 @@ export class StoreReceiptBuilder {
   private readonly trees = new Map<number, TileTree>();
   // Tiles do not change as the log grows: the trees of every checkpoint share them.
   private readonly tiles = new TileCache();
-  // Checkpoints found by leaf: the one covering leaf `lo` covers every leaf in
-  // [lo, size) too (it is the first with a larger size), so later builds skip the lookup.
+  // Checkpoints found by leaf, by size: the one covering leaf `lo` covers every leaf in
+  // [lo, size) too (it is the first with a larger size, and checkpoints never change), so
+  // later builds in that range skip the lookup. Sorted by size; `lo` only goes down.
   private covers: { lo: number; cp: StoredCheckpoint }[] = [];
 
   /** @param store the store to read. */
@@ -32,7 +37,7 @@ export class StoreReceiptBuilder {
    */
   async build(leafIndex: number, checkpoint?: StoredCheckpoint): Promise<Receipt> {
     const [leaf] = await this.store.readLeaves(leafIndex, 1);
-    const cp = checkpoint ?? (await this.covering(leafIndex));
+    const cp = checkpoint ?? (await this.checkpointFor(leafIndex));
     if (leaf === undefined || cp === undefined || cp.size <= leafIndex) {
       throw new MedanchorError(
         'STORE_NOT_SEALED',
@@ -53,7 +58,7 @@ export class StoreReceiptBuilder {
     const leaves = await this.store.readLeaves(start, count);
     const out: Receipt[] = [];
     for (const leaf of leaves) {
-      const cp = await this.covering(leaf.index);
+      const cp = await this.checkpointFor(leaf.index);
       if (cp === undefined) {
         throw new MedanchorError(
           'STORE_NOT_SEALED',
@@ -66,14 +71,32 @@ export class StoreReceiptBuilder {
     return out;
   }
 
-  private async covering(leafIndex: number): Promise<StoredCheckpoint | undefined> {
-    for (const c of this.covers) {
-      if (c.lo <= leafIndex && leafIndex < c.cp.size) return c.cp;
+  /**
+   * The checkpoint that sealed leaf `leafIndex` (the first stored one whose size passes
+   * it), or `undefined` when none does yet. Remembered: a leaf in a range already looked
+   * up is answered without reading the store.
+   */
+  async checkpointFor(leafIndex: number): Promise<StoredCheckpoint | undefined> {
+    const covers = this.covers;
+    // First entry whose checkpoint size passes the leaf.
+    let lo = 0;
+    let hi = covers.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (covers[mid]!.cp.size <= leafIndex) lo = mid + 1;
+      else hi = mid;
     }
+    const near = covers[lo];
+    if (near !== undefined && near.lo <= leafIndex) return near.cp;
     const cp = await this.store.checkpointCovering(leafIndex);
-    if (cp !== undefined) {
-      if (this.covers.length >= 8) this.covers.shift();
-      this.covers.push({ lo: leafIndex, cp });
+    if (cp === undefined) return undefined;
+    const at = covers.findIndex((c) => c.cp.size >= cp.size);
+    if (at >= 0 && covers[at]!.cp.size === cp.size) {
+      covers[at]!.lo = Math.min(covers[at]!.lo, leafIndex);
+    } else {
+      // Bounded: past MAX_COVERS the ranges are forgotten (looked up again when asked).
+      if (covers.length >= MAX_COVERS) this.covers = [];
+      this.covers.splice(at < 0 ? this.covers.length : at, 0, { lo: leafIndex, cp });
     }
     return cp;
   }
@@ -83,7 +106,8 @@ export class StoreReceiptBuilder {
     if (leaf.forgottenAt !== undefined) throw recordForgotten(leaf);
     let tree = this.trees.get(cp.size);
     if (tree === undefined) {
-      if (this.trees.size > 8) this.trees.clear(); // bound memory across checkpoints
+      // Bound memory across checkpoints: drop the oldest tree (its tiles stay cached).
+      if (this.trees.size >= MAX_TREES) this.trees.delete(this.trees.keys().next().value!);
       tree = new TileTree((l, i, w) => this.store.readTile(l, i, w), cp.size, {
         cache: this.tiles,
       });

@@ -42,6 +42,10 @@ export class TileCache {
   private readonly summaries = new Map<number | string, CachedTile>();
   private fullBytes = 0;
   private summaryBytes = 0;
+  // Tiles being read and hashed now, so concurrent walks that miss the same tile share
+  // one read and one hashing of its inner levels (32 receipts built at once after a seal
+  // all start on the same tile: each hashed its 254 inner nodes again before).
+  private readonly loading = new Map<number | string, Promise<Uint8Array[]>>();
 
   /** @param maxBytes byte budget (default {@link DEFAULT_TILE_CACHE_BYTES}). */
   constructor(maxBytes: number = DEFAULT_TILE_CACHE_BYTES) {
@@ -113,6 +117,29 @@ export class TileCache {
         this.summaryBytes -= tile.bytes;
       }
     }
+  }
+
+  /**
+   * @internal The levels of a tile from `load`, called once for concurrent callers with
+   * the same key; what it resolves is kept (see {@link TileCache.set}).
+   */
+  once(key: number | string, load: () => Promise<Uint8Array[]>): Promise<Uint8Array[]> {
+    let running = this.loading.get(key);
+    if (running === undefined) {
+      running = load().then(
+        (levels) => {
+          this.loading.delete(key);
+          this.set(key, levels);
+          return levels;
+        },
+        (e: unknown) => {
+          this.loading.delete(key);
+          throw e;
+        },
+      );
+      this.loading.set(key, running);
+    }
+    return running;
   }
 
   private drop(key: number | string): void {
@@ -382,11 +409,11 @@ export class TileTree {
         `tile ${level}/${index} does not exist at size ${this.size}`,
       );
     }
-    const hashes = await this.read(level, index, width);
-    const levels = innerLevels(hashes);
     const key = tileKey(level, index, width);
+    const levels = await this.cache.once(key, async () =>
+      innerLevels(await this.read(level, index, width)),
+    );
     pinned.set(key, levels);
-    this.cache.set(key, levels);
   }
 }
 

@@ -116,6 +116,30 @@ describe('TileTree proofs equal MerkleLog proofs', () => {
     expect(cache.size).toBeGreaterThan(3); // summaries kept beside the full tiles
   });
 
+  it('32 proofs at once on a cold tree read and hash each tile once; a failed read is not kept', async () => {
+    const counter = { reads: 0 };
+    const tree = new TileTree(reader(counter), N);
+    const wanted = Array.from({ length: 32 }, (_, k) => 1_000 + k); // all in level-0 tile 3
+    const proofs = await Promise.all(wanted.map((i) => tree.inclusionProof(i)));
+    for (const [k, i] of wanted.entries())
+      expect(proofs[k]!.map(toHex)).toEqual(log.inclusionProof(i, N).map(toHex));
+    // Tiles 0/3, 1/0 and 2/0 (and the right edge's 0/273, 1/1): one read each, not one per walk.
+    expect(counter.reads).toBe(5);
+
+    let fail = true;
+    const flaky = reader({ reads: 0 });
+    const shaky = new TileTree(async (l, i, w) => {
+      if (fail) throw new Error('tile store unreachable');
+      return flaky(l, i, w);
+    }, N);
+    const refused = await Promise.allSettled(wanted.map((i) => shaky.inclusionProof(i)));
+    expect(refused.every((r) => r.status === 'rejected')).toBe(true);
+    fail = false;
+    expect((await shaky.inclusionProof(1_000)).map(toHex)).toEqual(
+      log.inclusionProof(1_000, N).map(toHex),
+    );
+  });
+
   it('with a cache too small for one proof (budget 0): same proofs, nothing kept between walks', async () => {
     const cache = new TileCache(0);
     for (const size of [257, 65_537, N]) {

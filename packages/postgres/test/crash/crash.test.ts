@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  ANCHOR_MAGIC,
   bitcoinAnchorVerifier,
+  findAnchorPayload,
   fundingKeyFromSecret,
   openLedger,
   regtest,
@@ -63,20 +63,16 @@ interface Kills {
 async function anchorsOnChain(devnet: Devnet): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>();
   const tip = await devnet.tip();
-  const marker = [0x6a, 0x24, ...ANCHOR_MAGIC];
   for (let h = 1; h <= tip.height; h++) {
     const info = await devnet.blockInfo((await devnet.headerByHeight(h)).hash);
     for (const txid of info.txids.slice(1)) {
-      const raw = await devnet.transaction(txid);
-      for (let i = 0; i + marker.length + 32 <= raw.length; i++) {
-        if (marker.every((b, j) => raw[i + j] === b)) {
-          const d = toHex(raw.subarray(i + marker.length, i + marker.length + 32));
-          const set = out.get(d) ?? new Set<string>();
-          set.add(txid);
-          out.set(d, set);
-          break;
-        }
-      }
+      // The chain's own parser: either anchor output form (docs/spec/anchor.md).
+      const found = findAnchorPayload(await devnet.transaction(txid));
+      if (found === undefined) continue;
+      const d = toHex(found.digest);
+      const set = out.get(d) ?? new Set<string>();
+      set.add(txid);
+      out.set(d, set);
     }
   }
   return out;
