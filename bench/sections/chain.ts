@@ -1,6 +1,7 @@
 // Chain section: SPV verification (sha256d merkle branch + header proof of work), header
 // chain validation, and Bitcoin merkle roots next to bitcoinjs-lib's Block.calculateMerkleRoot,
 // all on real mainnet data from the shared vectors (block 80000 embedded as a fallback).
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
@@ -22,7 +23,17 @@ import {
   serializeTransactionNoWitness,
   sha256d,
 } from '@medanchor/chain/bitcoin';
-import { fromHex, MemoryJournal, utf8, verifyReceipt, verifyReceiptMerkle } from '@medanchor/core';
+import {
+  CHECKPOINT_TAG,
+  COMMITMENT_TAG,
+  encodeCheckpoint,
+  fromHex,
+  MemoryJournal,
+  type Receipt,
+  utf8,
+  verifyReceipt,
+  verifyReceiptMerkle,
+} from '@medanchor/core';
 import { devAnchoring } from '../../examples/shared/dev-anchoring.js';
 import { bitcoinAnchorVerifier } from '../../packages/chain/src/anchor/index.js';
 import { parseHeader } from '../../packages/chain/src/bitcoin/header.js';
@@ -34,8 +45,15 @@ import {
   type DifficultySchedule,
   decodeSchedule,
 } from '../../packages/chain/src/schedule/index.js';
+// The single-proof node memo of core (receipts' inclusion walks): cleared for first-time figures.
+import { clearPathMemo } from '../../packages/core/src/merkle/path-fold.js';
 import { readVectorJson, repoPath, vectorPath } from '../../test/helpers/vectors.js';
-import { type Measurement, measure, printTable } from '../harness.js';
+import { type Measurement, measure, perSecond, printTable } from '../harness.js';
+
+/** A summary line of issue 18: `speed <what>: <n>/s (<ratio>x <peer>)`, same run. */
+function speedLine(what: string, m: Measurement, peer: Measurement): string {
+  return `speed ${what}: ${Math.round(perSecond(m))}/s (${(perSecond(m) / perSecond(peer)).toFixed(2)}x ${peer.name})`;
+}
 
 // bitcoinjs-lib is a dependency of @medanchor/chain, not of the root: load it from there.
 interface BjsBlock {
@@ -45,6 +63,9 @@ interface Bjs {
   Block: {
     fromBuffer(b: Uint8Array): BjsBlock;
     calculateMerkleRoot(txs: unknown[]): Uint8Array;
+  };
+  Transaction: {
+    fromHex(hex: string): { outs: { script: Uint8Array }[]; getHash(): Uint8Array };
   };
 }
 const bjs = createRequire(repoPath('packages/chain/package.json'))('bitcoinjs-lib') as Bjs;
@@ -223,6 +244,89 @@ async function merkleRootTable(): Promise<void> {
   );
 }
 
+const sha = (...parts: Uint8Array[]): Buffer => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest();
+};
+const tagged = (tag: string) => {
+  const t = sha(utf8(tag));
+  return (...parts: Uint8Array[]) => sha(t, t, ...parts);
+};
+const commitmentHash = tagged(COMMITMENT_TAG);
+const checkpointHash = tagged(CHECKPOINT_TAG);
+
+/**
+ * The peer of level 1: the same checks as a careful implementer would write them with
+ * node:crypto (one hash object per hash, hex decoded with Buffer), no schema validation.
+ */
+function plainLevel1(r: Receipt, content: Uint8Array): boolean {
+  const hex = (h: string) => Buffer.from(h, 'hex');
+  if (sha(content).toString('hex') !== r.record.digest) return false;
+  const c = commitmentHash(hex(r.record.salt), hex(r.record.digest));
+  if (c.toString('hex') !== r.record.commitment) return false;
+  const cp = r.checkpoint;
+  const root = hex(cp.root);
+  const encoded = encodeCheckpoint({ origin: cp.origin, size: cp.size, root });
+  if (checkpointHash(encoded).toString('hex') !== cp.digest) return false;
+  let acc = sha(Uint8Array.of(0), c);
+  let fn = r.leafIndex;
+  let sn = r.treeSize - 1;
+  for (const p of r.inclusionProof) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      acc = sha(Uint8Array.of(1), hex(p), acc);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      acc = sha(Uint8Array.of(1), acc, hex(p));
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && acc.equals(root);
+}
+
+/**
+ * The peer of levels 1-2: plain level 1, then the anchor with bitcoinjs-lib and node:crypto:
+ * the output carries the digest, the txid's merkle branch reaches the header's root, and
+ * the header hash meets its own target (no schedule checks, as the row it is set beside).
+ */
+function plainLevel12(r: Receipt, content: Uint8Array): boolean {
+  if (!plainLevel1(r, content)) return false;
+  const a = r.anchors[0] as unknown as {
+    rawTx: string;
+    outputIndex: number;
+    position: number;
+    branch: string[];
+    header: string;
+  };
+  const tx = bjs.Transaction.fromHex(a.rawTx);
+  // OP_RETURN whose data ends with the digest (the payload format's details aside).
+  const script = Buffer.from(tx.outs[a.outputIndex]!.script);
+  const digest = Buffer.from(r.checkpoint.digest, 'hex');
+  if (script[0] !== 0x6a || !script.subarray(script.length - 32).equals(digest)) return false;
+  let node: Buffer = Buffer.from(tx.getHash());
+  let pos = a.position;
+  for (const b of a.branch) {
+    const sib = Buffer.from(b, 'hex');
+    node = sha(pos % 2 === 1 ? sha(sib, node) : sha(node, sib));
+    pos = Math.floor(pos / 2);
+  }
+  const header = Buffer.from(a.header, 'hex');
+  if (!node.equals(header.subarray(36, 68))) return false;
+  const bits = header.readUInt32LE(72);
+  const target = BigInt(bits & 0x7fffff) << BigInt(8 * ((bits >>> 24) - 3));
+  const hash = BigInt(
+    `0x${Buffer.from(sha(sha(header)))
+      .reverse()
+      .toString('hex')}`,
+  );
+  return hash <= target;
+}
+
 // Receipt verification at level 2 with the difficulty-schedule checks on. A devnet block is
 // regtest, which has no schedule, so the verifier gets a schedule fixture made around the
 // anchor block (its bits, an epoch span around its time): the same checks mainnet runs.
@@ -239,6 +343,10 @@ async function scheduleTable(): Promise<void> {
   await devnet.test.mine(1);
   await ledger.sync();
   const receipt = (await ledger.receipt(500))!;
+  // As an auditor holds them: read from their JSON files.
+  const all: Receipt[] = [];
+  for (let i = 0; i < 1000; i++) all.push(JSON.parse(JSON.stringify(await ledger.receipt(i))));
+  const contents = all.map((_, i) => utf8(`record ${i}`));
   await ledger.close();
   const content = utf8('record 500');
   const entry = receipt.anchors[0] as unknown as { height: number; header: string };
@@ -286,10 +394,55 @@ async function scheduleTable(): Promise<void> {
     },
     { items: N, unit: 'receipts', minMs: 1500 },
   );
+  // An audit: 1,000 different receipts of one checkpoint, each once per pass, with the
+  // node memo cleared before each pass (the receipts still share the nodes near the root,
+  // the checkpoint and the anchor), beside the same checks done plainly.
+  const count = all.length;
+  const audit = { items: count, unit: 'receipts', minMs: 1500 };
+  const plain1 = await measure(
+    'peer: plain level 1, node:crypto (in this bench), 1,000 receipts',
+    () => {
+      for (let i = 0; i < count; i++)
+        if (!plainLevel1(all[i]!, contents[i]!)) throw new Error('bad');
+    },
+    audit,
+  );
+  const audit1 = await measure(
+    'level 1, 1,000 different receipts of one checkpoint (node memo cleared each pass)',
+    () => {
+      clearPathMemo();
+      for (let i = 0; i < count; i++)
+        if (!verifyReceiptMerkle(all[i]!, { content: contents[i]! }).ok) throw new Error('bad');
+    },
+    audit,
+  );
+  const plain12 = await measure(
+    'peer: plain levels 1-2, node:crypto + bitcoinjs-lib (in this bench), 1,000 receipts',
+    () => {
+      for (let i = 0; i < count; i++)
+        if (!plainLevel12(all[i]!, contents[i]!)) throw new Error('bad');
+    },
+    audit,
+  );
+  const audit12 = await measure(
+    'levels 1-2, no schedule checks, 1,000 different receipts (node memo cleared each pass)',
+    async () => {
+      clearPathMemo();
+      for (let i = 0; i < count; i++) {
+        const r = await verifyReceipt(all[i]!, { content: contents[i]!, anchors: without });
+        if (!r.ok) throw new Error('bad');
+      }
+    },
+    audit,
+  );
   const mainnetSchedule = bundledSchedule('mainnet')!;
   const real = vectorPath('bitcoin/spv/592920-74d6d6dc1fc9-26.json');
   const rows: { m: Measurement; baseline?: Measurement; note?: string }[] = [
     { m: merkleOnly, note: 'the same receipt, no anchor verifier' },
+    { m: plain1 },
+    { m: audit1, baseline: plain1 },
+    { m: plain12 },
+    { m: audit12, baseline: plain12 },
     { m: off },
     { m: on, baseline: off, note: 'target: >= 15,000 receipts/s' },
     {
@@ -315,6 +468,8 @@ async function scheduleTable(): Promise<void> {
     });
   }
   printTable('Receipt verification at level 2 with the difficulty schedule', rows);
+  console.log(`\n${speedLine('receipt level 1', audit1, plain1)}`);
+  console.log(speedLine('receipt levels 1-2', audit12, plain12));
 }
 
 /** Runs the chain section. */

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import {
   canonicalizeJson,
   consentSignerForKey,
@@ -5,7 +7,25 @@ import {
   signConsentGrant,
   verifyConsentGrant,
 } from '@medanchor/crypto';
-import { measure, printTable } from '../harness.js';
+// The caches of the consent check, cleared for first-time figures.
+import { clearBip340Keys } from '../../packages/crypto/src/consent/bip340-verify.js';
+import { clearSignatureCache } from '../../packages/crypto/src/consent/signature-cache.js';
+import { repoPath } from '../../test/helpers/vectors.js';
+import { type Measurement, measure, perSecond, printTable } from '../harness.js';
+
+// @noble/curves is a dependency of @medanchor/crypto, not of the root: load it from there.
+type Schnorr =
+  typeof import('../../packages/crypto/node_modules/@noble/curves/secp256k1.js').schnorr;
+const { schnorr } = (await import(
+  pathToFileURL(
+    createRequire(repoPath('packages/crypto/package.json')).resolve('@noble/curves/secp256k1.js'),
+  ).href
+)) as { schnorr: Schnorr };
+
+/** A summary line of issue 18: `speed <what>: <n>/s (<ratio>x <peer>)`, same run. */
+function speedLine(what: string, m: Measurement, peer: Measurement): string {
+  return `speed ${what}: ${Math.round(perSecond(m))}/s (${(perSecond(m) / perSecond(peer)).toFixed(2)}x ${peer.name})`;
+}
 
 /** Consent section: grant signing and verification per signature scheme, and JCS canonicalization. */
 export async function run(): Promise<void> {
@@ -28,7 +48,8 @@ export async function run(): Promise<void> {
       nonce: '000102030405060708090a0b0c0d0e0f',
     });
   const n = 50;
-  const rows = [];
+  const rows: { m: Measurement; baseline?: Measurement; note?: string }[] = [];
+  let sameGrant: Measurement | undefined;
   for (const [label, kind] of [
     ['BIP-340', 'bip340'],
     ['BIP-322 P2TR', 'p2tr'],
@@ -51,9 +72,59 @@ export async function run(): Promise<void> {
       },
       { items: n, unit: 'grants' },
     );
-    rows.push({ m: sign }, { m: verify, note: 'shape + canonical digest + signature' });
+    const first = await measure(
+      `verify grant, ${label}, first time (caches cleared before each check)`,
+      () => {
+        for (let i = 0; i < n; i++) {
+          clearSignatureCache();
+          clearBip340Keys();
+          if (!verifyConsentGrant(signed).valid) throw new Error('bench grant does not verify');
+        }
+      },
+      { items: n, unit: 'grants' },
+    );
+    if (kind === 'bip340') sameGrant = verify;
+    rows.push(
+      { m: sign },
+      {
+        m: verify,
+        baseline: first,
+        note: 'the same grant on every read: signature cache after the first check',
+      },
+      { m: first, note: 'shape + canonical digest + signature, nothing remembered' },
+    );
   }
+  // One patient's key, 50 different grants: no signature repeats, the key is lifted once
+  // and gets its window table; beside it the signature check alone, with @noble/curves.
+  const many = Array.from({ length: n }, (_, i) =>
+    signConsentGrant({ ...grantFor('bip340'), nonce: i.toString(16).padStart(32, '0') }, key, {
+      auxRand: aux,
+    }),
+  );
+  const distinct = await measure(
+    `verify ${n} different grants of one patient, BIP-340 (signature cache cleared each pass)`,
+    () => {
+      clearSignatureCache();
+      for (const g of many) if (!verifyConsentGrant(g).valid) throw new Error('bad grant');
+    },
+    { items: n, unit: 'grants' },
+  );
+  const digest = new Uint8Array(32).fill(5);
+  const sig = schnorr.sign(digest, key, aux);
+  const pub = schnorr.getPublicKey(key);
+  const noble = await measure(
+    '@noble/curves schnorr.verify alone (no grant, no JCS)',
+    () => {
+      for (let i = 0; i < n; i++) if (!schnorr.verify(sig, digest, pub)) throw new Error('bad');
+    },
+    { items: n, unit: 'signatures' },
+  );
+  rows.push(
+    { m: noble, note: 'the peer: BIP-340 verification as a library does it' },
+    { m: distinct, baseline: noble, note: 'lifted key and window table kept per patient' },
+  );
   printTable('Consent grants: sign and verify (includes JCS and the tagged hash)', rows);
+  console.log(`\n${speedLine('consent verify', sameGrant!, noble)}`);
 
   const grant = grantFor('bip340');
   const jcs = await measure(
