@@ -1,7 +1,13 @@
 import { utf8 } from '@medanchor/core';
-import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { hkdfExpand, hkdfExtract } from '../hpke/kdf.js';
+import { nativeKdfSubtle } from '../hpke/backend.js';
+import {
+  hkdfExpand,
+  hkdfExpandSync,
+  hkdfExtract,
+  hkdfExtractSync,
+  hmacSha256Sync,
+} from '../hpke/kdf.js';
 
 /** The keys one envelope derives from its data key and salt. */
 export interface EnvelopeKeys {
@@ -23,6 +29,7 @@ export async function deriveEnvelopeKeys(
   dataKey: Uint8Array,
   salt: Uint8Array,
 ): Promise<EnvelopeKeys> {
+  if (nativeKdfSubtle() === undefined) return deriveEnvelopeKeysSync(dataKey, salt);
   const prk = await hkdfExtract(salt, dataKey);
   const [payloadKey, commitKey, macKey] = await Promise.all([
     hkdfExpand(prk, PAYLOAD_INFO, 32),
@@ -32,13 +39,23 @@ export async function deriveEnvelopeKeys(
   return { payloadKey, commitKey, macKey };
 }
 
+/** {@link deriveEnvelopeKeys} without a promise (every backend but the forced `'webcrypto'`). */
+export function deriveEnvelopeKeysSync(dataKey: Uint8Array, salt: Uint8Array): EnvelopeKeys {
+  const prk = hkdfExtractSync(salt, dataKey);
+  return {
+    payloadKey: hkdfExpandSync(prk, PAYLOAD_INFO, 32),
+    commitKey: hkdfExpandSync(prk, COMMIT_INFO, 32),
+    macKey: hkdfExpandSync(prk, HEADER_MAC_INFO, 32),
+  };
+}
+
 const PAYLOAD_INFO = utf8(`${LABEL}payload`);
 const COMMIT_INFO = utf8(`${LABEL}commit`);
 const HEADER_MAC_INFO = utf8(`${LABEL}header-mac`);
 
-/** HMAC-SHA256(key, data). */
+/** HMAC-SHA256(key, data), on node:crypto where the backend finds it. */
 export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
-  return hmac(sha256, key, data);
+  return hmacSha256Sync(key, data);
 }
 
 /** Constant-time equality of two 32-byte tags. */

@@ -23,7 +23,7 @@ import {
   recipientsLength,
 } from './format.js';
 import { deriveEnvelopeKeys, hmacSha256, preambleDigest } from './schedule.js';
-import { wrapDataKey } from './wrap.js';
+import { wrapDataKey, wrapDataKeyNow } from './wrap.js';
 
 /** Options of {@link seal}. */
 export interface SealOptions {
@@ -89,7 +89,7 @@ interface SealStart extends PayloadSealer {
   preamble: Uint8Array;
   macKey: Uint8Array;
   recipientCount: number;
-  stanzas: Promise<RecipientStanza[]>;
+  stanzas: RecipientStanza[] | Promise<RecipientStanza[]>;
 }
 
 function checkRecipients(recipients: readonly Uint8Array[]): void {
@@ -120,12 +120,27 @@ async function startSeal(opts: SealOptions, rnd: SealRandomness): Promise<SealSt
   const wrapAead = envelopeAeadId(opts.wrapAead ?? 'AES-256-GCM');
   const log2 = chunkSizeLog2(opts.chunkSize);
   const body = encodePreambleBody(aead, log2, rnd.salt, opts.context);
-  const stanzas = Promise.all(
-    opts.recipients.map((pk, i) => wrapDataKey(pk, rnd.dataKey, wrapAead, rnd.ephemeralIkm?.(i))),
-  );
+  // Each wrap runs at once where HPKE is synchronous (node:crypto, a key made ahead).
+  const wraps: (RecipientStanza | Promise<RecipientStanza>)[] = [];
+  try {
+    opts.recipients.forEach((pk, i) => {
+      const ikm = rnd.ephemeralIkm?.(i);
+      wraps.push(
+        (ikm === undefined ? wrapDataKeyNow(pk, rnd.dataKey, wrapAead) : undefined) ??
+          wrapDataKey(pk, rnd.dataKey, wrapAead, ikm),
+      );
+    });
+  } catch (e) {
+    // A wrap that failed at once: the ones already started must not reject unobserved.
+    for (const w of wraps) if (w instanceof Promise) w.catch(() => undefined);
+    throw e;
+  }
+  const stanzas = wraps.every((w) => !(w instanceof Promise))
+    ? (wraps as RecipientStanza[])
+    : Promise.all(wraps);
   // Observed now, so a failure below cannot leave the wraps' rejection unhandled;
   // finishHeader still awaits (and rethrows) it.
-  stanzas.catch(() => undefined);
+  if (stanzas instanceof Promise) stanzas.catch(() => undefined);
   const keys = await deriveEnvelopeKeys(rnd.dataKey, rnd.salt);
   const preamble = concatBytes(body, hmacSha256(keys.commitKey, body));
   return {

@@ -1,5 +1,5 @@
 import { equalBytes, MedanchorError } from '@medanchor/core';
-import { setupSenderWithIkm } from '../hpke/context.js';
+import { sealBaseNow, setupSenderWithIkm } from '../hpke/context.js';
 import { HpkeKdf, HpkeKem } from '../hpke/suite.js';
 import { type KeyProvider, keyIdBytes } from '../keys/provider.js';
 import { decryptFailed } from './errors.js';
@@ -22,6 +22,8 @@ export async function wrapDataKey(
   aead: number,
   ikmE?: Uint8Array,
 ): Promise<RecipientStanza> {
+  const now = ikmE === undefined ? wrapDataKeyNow(publicKey, dataKey, aead) : undefined;
+  if (now !== undefined) return now;
   const suite = { kem: HpkeKem.X25519_HKDF_SHA256, kdf: HpkeKdf.HKDF_SHA256, aead };
   const keyId = keyIdBytes(publicKey);
   const { enc, context } = await setupSenderWithIkm(
@@ -31,6 +33,23 @@ export async function wrapDataKey(
   const wrappedKey = await context.seal(new Uint8Array(0), dataKey);
   return { ...suite, keyId, enc, wrappedKey };
 }
+
+/**
+ * {@link wrapDataKey} with a fresh ephemeral key, without a promise, when HPKE can run
+ * synchronously right now (see `sealBaseNow`); `undefined` otherwise.
+ */
+export function wrapDataKeyNow(
+  publicKey: Uint8Array,
+  dataKey: Uint8Array,
+  aead: number,
+): RecipientStanza | undefined {
+  const suite = { kem: HpkeKem.X25519_HKDF_SHA256, kdf: HpkeKdf.HKDF_SHA256, aead };
+  const keyId = keyIdBytes(publicKey);
+  const r = sealBaseNow(suite, publicKey, WRAP_INFO, NO_AAD, dataKey);
+  return r === undefined ? undefined : { ...suite, keyId, enc: r.enc, wrappedKey: r.ciphertext };
+}
+
+const NO_AAD = new Uint8Array(0);
 
 /** The data key and the keys derived from it, after every header check passed. */
 export interface UnlockedHeader {

@@ -1,9 +1,11 @@
 import { concatBytes, MedanchorError, toHex, utf8 } from '@medanchor/core';
-import { AEAD_NONCE_LENGTH, type AeadCipher, aeadCipher } from './aead.js';
-import { labeledExpand, labeledExtract, NH } from './kdf.js';
+import { AEAD_NONCE_LENGTH, type AeadCipher, aeadCipher, joined } from './aead.js';
+import { nativeKdfSubtle } from './backend.js';
+import { labeledExpand, labeledExpandSync, labeledExtract, labeledExtractSync, NH } from './kdf.js';
 import {
   decap,
   encap,
+  encapNow,
   type X25519KeyPair,
   type X25519Secret,
   x25519PublicKey,
@@ -34,19 +36,24 @@ export interface HpkeContext {
   export(exporterContext: Uint8Array, length: number): Promise<Uint8Array>;
 }
 
-function suiteId(suite: HpkeSuite): Uint8Array {
-  return concatBytes(utf8('HPKE'), i2osp(suite.kem, 2), i2osp(suite.kdf, 2), i2osp(suite.aead, 2));
+// suite_id of each suite seen, built once (every wrap and open asks for it).
+const suiteIds = new Map<number, Uint8Array>();
+
+function suiteKey(suite: HpkeSuite): number {
+  return suite.kem * 2 ** 32 + suite.kdf * 2 ** 16 + suite.aead;
 }
 
-/** RFC 9180 KeySchedule: derives key, base nonce and exporter secret. */
-export async function keySchedule(
-  suite: HpkeSuite,
-  mode: number,
-  sharedSecret: Uint8Array,
-  info: Uint8Array,
-  psk: Uint8Array = new Uint8Array(0),
-  pskId: Uint8Array = new Uint8Array(0),
-): Promise<HpkeKeySchedule> {
+function suiteId(suite: HpkeSuite): Uint8Array {
+  const k = suiteKey(suite);
+  let sid = suiteIds.get(k);
+  if (sid === undefined) {
+    sid = concatBytes(utf8('HPKE'), i2osp(suite.kem, 2), i2osp(suite.kdf, 2), i2osp(suite.aead, 2));
+    if (suiteIds.size < 64) suiteIds.set(k, sid);
+  }
+  return sid;
+}
+
+function checkPsk(mode: number, psk: Uint8Array, pskId: Uint8Array): void {
   const hasPsk = psk.length > 0;
   if (hasPsk !== pskId.length > 0) {
     throw new MedanchorError('HPKE_INVALID_PSK', 'give both a PSK and a PSK id, or neither');
@@ -61,18 +68,65 @@ export async function keySchedule(
   if (hasPsk && psk.length < 32) {
     throw new MedanchorError('HPKE_INVALID_PSK', 'a PSK must have at least 32 bytes of entropy');
   }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** RFC 9180 KeySchedule: derives key, base nonce and exporter secret. */
+export async function keySchedule(
+  suite: HpkeSuite,
+  mode: number,
+  sharedSecret: Uint8Array,
+  info: Uint8Array,
+  psk: Uint8Array = EMPTY,
+  pskId: Uint8Array = EMPTY,
+): Promise<HpkeKeySchedule> {
+  if (nativeKdfSubtle() === undefined) {
+    return keyScheduleSync(suite, mode, sharedSecret, info, psk, pskId);
+  }
+  checkPsk(mode, psk, pskId);
   const sid = suiteId(suite);
-  const empty = new Uint8Array(0);
-  const ctx = await scheduleContext(sid, mode, pskId, info);
+  const ctx = await scheduleContext(sid, suite, mode, pskId, info);
   const secret = await labeledExtract(sid, sharedSecret, 'secret', psk);
   const nk = aeadKeyLength(suite.aead);
   const exportOnly = suite.aead === HpkeAead.EXPORT_ONLY;
   let exporterSecret: Promise<Uint8Array> | undefined;
   return {
-    key: exportOnly ? empty : await labeledExpand(sid, secret, 'key', ctx, nk),
+    key: exportOnly ? EMPTY : await labeledExpand(sid, secret, 'key', ctx, nk),
     baseNonce: exportOnly
-      ? empty
+      ? EMPTY
       : await labeledExpand(sid, secret, 'base_nonce', ctx, AEAD_NONCE_LENGTH),
+    exporterSecret: () => {
+      exporterSecret ??= labeledExpand(sid, secret, 'exp', ctx, NH);
+      return exporterSecret;
+    },
+  };
+}
+
+/**
+ * {@link keySchedule} without a promise, on node:crypto or `@noble` HMAC: what every
+ * backend but the forced `'webcrypto'` runs (there HKDF is asynchronous).
+ */
+export function keyScheduleSync(
+  suite: HpkeSuite,
+  mode: number,
+  sharedSecret: Uint8Array,
+  info: Uint8Array,
+  psk: Uint8Array = EMPTY,
+  pskId: Uint8Array = EMPTY,
+): HpkeKeySchedule {
+  checkPsk(mode, psk, pskId);
+  const sid = suiteId(suite);
+  const ctx = scheduleContextSync(sid, suite, mode, pskId, info);
+  const secret = labeledExtractSync(sid, sharedSecret, 'secret', psk);
+  const nk = aeadKeyLength(suite.aead);
+  const exportOnly = suite.aead === HpkeAead.EXPORT_ONLY;
+  let exporterSecret: Promise<Uint8Array> | undefined;
+  return {
+    key: exportOnly ? EMPTY : labeledExpandSync(sid, secret, 'key', ctx, nk),
+    baseNonce: exportOnly
+      ? EMPTY
+      : labeledExpandSync(sid, secret, 'base_nonce', ctx, AEAD_NONCE_LENGTH),
     exporterSecret: () => {
       exporterSecret ??= labeledExpand(sid, secret, 'exp', ctx, NH);
       return exporterSecret;
@@ -86,25 +140,47 @@ const contexts = new Map<string, Uint8Array>();
 const MAX_REMEMBERED_CONTEXTS = 64;
 const MAX_REMEMBERED_INPUT = 256;
 
-async function scheduleContext(
-  sid: Uint8Array,
-  mode: number,
-  pskId: Uint8Array,
-  info: Uint8Array,
-): Promise<Uint8Array> {
-  const remember = pskId.length + info.length <= MAX_REMEMBERED_INPUT;
-  const id = remember ? `${toHex(sid)}/${mode}/${toHex(pskId)}/${toHex(info)}` : '';
-  const known = remember ? contexts.get(id) : undefined;
-  if (known !== undefined) return known;
-  const empty = new Uint8Array(0);
-  const pskIdHash = await labeledExtract(sid, empty, 'psk_id_hash', pskId);
-  const infoHash = await labeledExtract(sid, empty, 'info_hash', info);
-  const ctx = concatBytes(new Uint8Array([mode]), pskIdHash, infoHash);
-  if (remember) {
+function contextId(suite: HpkeSuite, mode: number, pskId: Uint8Array, info: Uint8Array): string {
+  if (pskId.length + info.length > MAX_REMEMBERED_INPUT) return '';
+  return `${suiteKey(suite)}/${mode}/${toHex(pskId)}/${toHex(info)}`;
+}
+
+function rememberContext(id: string, ctx: Uint8Array): Uint8Array {
+  if (id !== '') {
     if (contexts.size >= MAX_REMEMBERED_CONTEXTS) contexts.clear();
     contexts.set(id, ctx);
   }
   return ctx;
+}
+
+async function scheduleContext(
+  sid: Uint8Array,
+  suite: HpkeSuite,
+  mode: number,
+  pskId: Uint8Array,
+  info: Uint8Array,
+): Promise<Uint8Array> {
+  const id = contextId(suite, mode, pskId, info);
+  const known = id === '' ? undefined : contexts.get(id);
+  if (known !== undefined) return known;
+  const pskIdHash = await labeledExtract(sid, EMPTY, 'psk_id_hash', pskId);
+  const infoHash = await labeledExtract(sid, EMPTY, 'info_hash', info);
+  return rememberContext(id, concatBytes(new Uint8Array([mode]), pskIdHash, infoHash));
+}
+
+function scheduleContextSync(
+  sid: Uint8Array,
+  suite: HpkeSuite,
+  mode: number,
+  pskId: Uint8Array,
+  info: Uint8Array,
+): Uint8Array {
+  const id = contextId(suite, mode, pskId, info);
+  const known = id === '' ? undefined : contexts.get(id);
+  if (known !== undefined) return known;
+  const pskIdHash = labeledExtractSync(sid, EMPTY, 'psk_id_hash', pskId);
+  const infoHash = labeledExtractSync(sid, EMPTY, 'info_hash', info);
+  return rememberContext(id, concatBytes(new Uint8Array([mode]), pskIdHash, infoHash));
 }
 
 /** An HPKE context over a finished key schedule; `role` limits it to seal or open. */
@@ -233,6 +309,29 @@ export async function setupSenderWithIkm(
     opts.pskId,
   );
   return { enc, context: contextFromSchedule(opts.suite, ks, 'sender') };
+}
+
+/**
+ * RFC 9180 single-shot SealBase without a promise, when everything it needs runs
+ * synchronously right now (node:crypto in use, an ephemeral key made ahead ready);
+ * `undefined` otherwise, and the caller takes {@link hpkeSetupSender}. Same bytes.
+ */
+export function sealBaseNow(
+  suite: HpkeSuite,
+  recipientPublicKey: Uint8Array,
+  info: Uint8Array,
+  aad: Uint8Array,
+  plaintext: Uint8Array,
+): { enc: Uint8Array; ciphertext: Uint8Array } | undefined {
+  assertSuite(suite);
+  if (suite.aead === HpkeAead.EXPORT_ONLY || nativeKdfSubtle() !== undefined) return undefined;
+  const e = encapNow(recipientPublicKey);
+  if (e === undefined) return undefined;
+  const ks = keyScheduleSync(suite, HpkeMode.BASE, e.sharedSecret, info);
+  const sync = aeadCipher(suite.aead, ks.key).sync;
+  if (sync === undefined) return undefined;
+  // Sequence number 0: the nonce is the base nonce itself.
+  return { enc: e.enc, ciphertext: joined(sync.sealParts(ks.baseNonce, aad, [plaintext])) };
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   useNativeX25519,
 } from './backend.js';
 import { freshNativeEphemeral, type NativeEphemeral } from './ephemeral-keys.js';
-import { labeledExpand, labeledExtract } from './kdf.js';
+import { labeledExpand, labeledExpandSync, labeledExtract, labeledExtractSync } from './kdf.js';
 import type { NodeKeyObject } from './node-crypto.js';
 import {
   freshNodeEphemeral,
@@ -17,6 +17,7 @@ import {
   type NodeX25519Pair,
   nodeX25519Dh,
   nodeX25519PublicKey,
+  takeReadyNodeEphemeral,
 } from './node-x25519.js';
 import { HpkeKem, i2osp } from './suite.js';
 import { importX25519Private, nativeX25519Dh, nativeX25519PublicKey } from './x25519-native.js';
@@ -170,6 +171,31 @@ export function generateX25519KeyPair(): Promise<X25519KeyPair> {
 async function extractAndExpand(dh: Uint8Array, kemContext: Uint8Array): Promise<Uint8Array> {
   const prk = await labeledExtract(KEM_SUITE_ID, new Uint8Array(0), 'eae_prk', dh);
   return labeledExpand(KEM_SUITE_ID, prk, 'shared_secret', kemContext, 32);
+}
+
+/**
+ * Encap (base mode) without a promise, when it can run right now: node:crypto in use
+ * and an ephemeral key made ahead is ready. `undefined` otherwise (use {@link encap}).
+ * Throws `HPKE_DH_FAILED` for a low-order `pkR`, as {@link encap} does.
+ */
+export function encapNow(pkR: Uint8Array): Encapsulation | undefined {
+  assertBytes(pkR, 32, 'X25519 public key');
+  const nc = nodeCrypto();
+  const pair = nc === undefined ? undefined : takeReadyNodeEphemeral(nc);
+  if (pair === undefined) return undefined;
+  let dh: Uint8Array;
+  try {
+    dh = nodeX25519Dh(nc!, pair.privateKey, pkR, true);
+  } catch (cause) {
+    throw dhFailed(cause);
+  }
+  if (dh.length !== 32 || dh.every((b) => b === 0)) throw dhFailed(undefined);
+  const prk = labeledExtractSync(KEM_SUITE_ID, new Uint8Array(0), 'eae_prk', dh);
+  const kemContext = concatBytes(pair.publicKey, pkR);
+  return {
+    sharedSecret: labeledExpandSync(KEM_SUITE_ID, prk, 'shared_secret', kemContext, 32),
+    enc: pair.publicKey,
+  };
 }
 
 /** Result of an encapsulation: the shared secret and `enc`, the ephemeral public key. */

@@ -105,6 +105,13 @@ const nextTurn = (): Promise<void> | undefined => {
   return immediate === undefined ? undefined : new Promise((resolve) => immediate(resolve));
 };
 
+/** A pair made ahead if one is ready (and the start of its replacement), else `undefined`. */
+export function takeReadyNodeEphemeral(nc: NodeCrypto): NodeX25519Pair | undefined {
+  const pair = ready.shift();
+  refill(nc);
+  return pair;
+}
+
 /**
  * A fresh ephemeral key pair: one made ahead when ready (synchronously, so the
  * caller's DH starts at once). When none is ready but some are being made, waits

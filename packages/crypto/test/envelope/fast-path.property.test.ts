@@ -2,7 +2,7 @@ import { equalBytes, toHex } from '@medanchor/core';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EnvelopeAead } from '../../src/envelope/format.js';
-import { open } from '../../src/envelope/index.js';
+import { open, seal } from '../../src/envelope/index.js';
 import { sealWith } from '../../src/envelope/seal.js';
 import { type CryptoBackend, setCryptoBackend } from '../../src/hpke/backend.js';
 import { collectBytes, context, keys, payloadOf, rejection, streamIn } from './helpers.js';
@@ -97,6 +97,22 @@ describe('envelope fast path equals the reference path', () => {
       expect(err.code).toBe('DECRYPT_FAILED');
       expect(err.details).toMatchObject({ part: 'chunk', chunk: 6 });
       expect(got).toBe(6 * CHUNK);
+    });
+  }
+
+  for (const backend of ['node', 'webcrypto', 'noble'] as const) {
+    it(`${backend}: a seal listing a low-order key among good ones fails with HPKE_DH_FAILED and leaves nothing unobserved`, async () => {
+      setCryptoBackend(backend);
+      const ks = await keys(3);
+      const lowOrder = new Uint8Array(32); // the all-zero point
+      for (const at of [0, 1, 3]) {
+        const recipients = ks.map((k) => k.publicKey);
+        recipients.splice(at, 0, lowOrder);
+        const e = await rejection(seal(payloadOf(100), { recipients, context }));
+        expect(e.code, `low-order key at ${at}`).toBe('HPKE_DH_FAILED');
+      }
+      // Vitest fails the file on an unhandled rejection: give any stray one a turn to surface.
+      await new Promise((r) => setTimeout(r, 20));
     });
   }
 
