@@ -69,6 +69,14 @@ export const SERVER_ERROR_CODES = {
     meaning: "The witness's state directory or file cannot be created or written.",
     action: 'Check the path, permissions and free disk space.',
   },
+  WITNESS_STATE_LOCKED: {
+    meaning: "Another live process (or this one) has the witness's state directory open.",
+    action: 'Stop the other witness first: two on one state could each cosign a different history.',
+  },
+  WITNESS_STATE_CLOSED: {
+    meaning: 'The witness state was closed.',
+    action: 'Open it again with openWitnessState.',
+  },
   SERVER_INTERNAL: {
     meaning: 'The server failed to answer for a reason it does not disclose.',
     action: "Retry; if it persists, the operator finds the cause in the server's log.",

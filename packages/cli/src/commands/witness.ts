@@ -173,38 +173,41 @@ export const witnessCommand: Command = {
       (args.values['state'] as string | undefined) ?? join(config.dataDir, 'witness'),
     );
     const state = await openWitnessState(stateDir);
-    let witness: ReturnType<typeof createWitness>;
     try {
-      witness = createWitness({
-        key,
-        logs,
-        state,
-        onEvidence: (origin, reason) =>
-          out.info(
-            `witness: refused a signed checkpoint of ${origin}: ${reason} (kept in ${stateDir}/evidence.jsonl)`,
-          ),
+      let witness: ReturnType<typeof createWitness>;
+      try {
+        witness = createWitness({
+          key,
+          logs,
+          state,
+          onEvidence: (origin, reason) =>
+            out.info(
+              `witness: refused a signed checkpoint of ${origin}: ${reason} (kept in ${stateDir}/evidence.jsonl)`,
+            ),
+        });
+      } catch (e) {
+        throw inputError((e as Error).message);
+      }
+      const server = createWitnessServer({
+        witness,
+        onError: (e) =>
+          out.info(`witness: ${e instanceof Error ? e.message : 'unexpected failure'}`),
       });
-    } catch (e) {
-      throw inputError((e as Error).message);
-    }
-    const server = createWitnessServer({
-      witness,
-      onError: (e) => out.info(`witness: ${e instanceof Error ? e.message : 'unexpected failure'}`),
-    });
-    const bound = await server.listen(port, host);
-    out.result(
-      { ok: true, url: bound.url, vkey, keyCreated: created, logs: logs.map((l) => l.origin) },
-      [
-        `witness ${key.name} at ${bound.url} for ${logs.map((l) => l.origin).join(', ')}; Ctrl-C to stop`,
+      const bound = await server.listen(port, host);
+      const origins = logs.map((l) => l.origin);
+      out.result({ ok: true, url: bound.url, vkey, keyCreated: created, logs: origins }, [
+        `witness ${key.name} at ${bound.url} for ${origins.join(', ')}; Ctrl-C to stop`,
         `vkey: ${vkey}${created ? ` (new key in ${keyPath})` : ''}`,
-      ],
-    );
-    await new Promise<void>((done) => {
-      if (io.signal === undefined || io.signal.aborted) return done();
-      io.signal.addEventListener('abort', () => done(), { once: true });
-    });
-    await server.close();
-    out.info('witness stopped');
-    return EXIT_OK;
+      ]);
+      await new Promise<void>((done) => {
+        if (io.signal === undefined || io.signal.aborted) return done();
+        io.signal.addEventListener('abort', () => done(), { once: true });
+      });
+      await server.close();
+      out.info('witness stopped');
+      return EXIT_OK;
+    } finally {
+      await state.close();
+    }
   },
 };

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MedanchorError } from '@medanchor/core';
 
@@ -28,6 +28,8 @@ export interface WitnessState {
   put(checkpoint: WitnessedCheckpoint): Promise<void>;
   /** Appends a refused but validly signed checkpoint (possible evidence of a fork). */
   recordEvidence(origin: string, reason: string, note: string): Promise<void>;
+  /** Releases the directory's lock; the state cannot be used afterwards. */
+  close(): Promise<void>;
 }
 
 /** The lowercase hex SHA-256 of an origin: its key in paths (C2SP tlog-witness). */
@@ -43,8 +45,10 @@ function corrupt(file: string): MedanchorError {
 }
 
 /**
- * Opens (creating it if needed) a witness state directory.
- * @throws {@link MedanchorError} `WITNESS_STATE_IO` when the directory cannot be made.
+ * Opens (creating it if needed) a witness state directory and locks it to this process
+ * until {@link WitnessState.close}.
+ * @throws {@link MedanchorError} `WITNESS_STATE_IO` when the directory cannot be made,
+ * `WITNESS_STATE_LOCKED` when a live process (this one included) has it open.
  */
 export async function openWitnessState(dir: string): Promise<WitnessState> {
   try {
@@ -58,7 +62,13 @@ export async function openWitnessState(dir: string): Promise<WitnessState> {
       },
     );
   }
-  const pathOf = (origin: string) => join(dir, `${originHash(origin)}.json`);
+  const lockPath = join(dir, 'witness.lock');
+  await lock(lockPath, dir);
+  let closed = false;
+  const pathOf = (origin: string) => {
+    if (closed) throw new MedanchorError('WITNESS_STATE_CLOSED', 'this witness state is closed');
+    return join(dir, `${originHash(origin)}.json`);
+  };
   return {
     async get(origin) {
       const file = pathOf(origin);
@@ -117,9 +127,51 @@ export async function openWitnessState(dir: string): Promise<WitnessState> {
         });
       }
     },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await rm(lockPath, { force: true });
+    },
     async recordEvidence(origin, reason, note) {
       const line = `${JSON.stringify({ at: new Date().toISOString(), origin, reason, note })}\n`;
       await appendFile(join(dir, 'evidence.jsonl'), line, { mode: 0o600 });
     },
   };
+}
+
+// Two processes on one state directory would each check the old size against their own
+// view and could both cosign: a lock file holding the owner's pid keeps it to one. A lock
+// whose process is gone (killed) is taken over.
+async function lock(path: string, dir: string): Promise<void> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(path, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new MedanchorError('WITNESS_STATE_IO', `cannot lock the witness state ${dir}`, {
+          cause: e,
+        });
+      }
+    }
+    const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+    if (Number.isSafeInteger(pid) && pid > 0 && alive(pid)) {
+      throw new MedanchorError(
+        'WITNESS_STATE_LOCKED',
+        `another witness (process ${pid}) uses the state directory ${dir}: stop it first`,
+        { details: { pid } },
+      );
+    }
+    await rm(path, { force: true });
+  }
+  throw new MedanchorError('WITNESS_STATE_LOCKED', `could not lock the witness state ${dir}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -73,9 +73,12 @@ export async function startWitness(
     witness,
     server,
     key,
-    stop: () => server.close(),
-    async restart() {
+    async stop() {
       await server.close();
+      await state.close();
+    },
+    async restart() {
+      await running.stop();
       return startWitness(logVkeys, key, dir);
     },
   };

@@ -1,17 +1,18 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   addCosignatures,
   EMPTY_ROOT,
   formatAddCheckpoint,
   generateNoteKey,
+  isMedanchorError,
   readCheckpointNote,
   signCheckpoint,
   toVerifierKey,
   verifyCosignatures,
 } from '@medanchor/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { originHash } from '../../src/index.js';
+import { openWitnessState, originHash } from '../../src/index.js';
 import { ORIGIN, post, type RunningWitness, removeDir, startWitness, TestLog } from './helpers.js';
 
 const running: RunningWitness[] = [];
@@ -100,6 +101,22 @@ describe('witness add-checkpoint over HTTP (C2SP tlog-witness)', () => {
     expect((await post(w.url, fork.body(20))).status).toBe(422);
     log.grow(1);
     expect((await post(w.url, log.body(20))).status).toBe(200);
+  });
+
+  it('one process per state directory: a second open is refused until the first closes; a dead owner is taken over', async () => {
+    const log = new TestLog();
+    const w = await witnessFor(log);
+    const again = await openWitnessState(w.dir).catch((e: unknown) => e);
+    expect(isMedanchorError(again, 'WITNESS_STATE_LOCKED')).toBe(true);
+    await w.stop();
+    const reopened = await openWitnessState(w.dir);
+    await reopened.close();
+    // A lock left by a process that is gone (a pid no process has).
+    writeFileSync(join(w.dir, 'witness.lock'), '2147483646\n');
+    const taken = await openWitnessState(w.dir);
+    await taken.close();
+    running.splice(running.indexOf(w), 1);
+    removeDir(w.dir);
   });
 
   it('404 for an unknown origin, 403 for an untrusted key or a bad signature', async () => {
