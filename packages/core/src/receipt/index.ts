@@ -18,6 +18,7 @@ export { parseReceipt } from './parse.js';
 export {
   type BuildReceiptInput,
   buildReceipt,
+  buildReceiptAt,
   buildReceipts,
   encodeReceipt,
   RECEIPT_VERSION,

@@ -135,6 +135,18 @@ export function buildReceipt(input: BuildReceiptInput): Receipt {
 }
 
 /**
+ * {@link buildReceipt} at a checkpoint already converted by {@link toReceiptCheckpoint}
+ * from `input.checkpoint` (and its note), so many receipts of one checkpoint, built one
+ * at a time, compute its digest once. Does not check that the two agree.
+ */
+export function buildReceiptAt(
+  input: Omit<BuildReceiptInput, 'note'>,
+  checkpoint: ReceiptCheckpoint,
+): Receipt {
+  return assemble(input, checkpoint);
+}
+
+/**
  * Receipts for consecutive leaves `firstIndex, firstIndex + 1, ...` of one checkpoint
  * (what a seal produces): the checkpoint digest is computed once for all of them.
  * @throws {@link MedanchorError} `INVALID_LENGTH` when there are not as many proofs as commitments.

@@ -1,5 +1,11 @@
+import { equalBytes } from '../bytes.js';
 import { MedanchorError } from '../errors.js';
-import { buildReceipt, type Receipt } from '../receipt/receipt.js';
+import {
+  buildReceiptAt,
+  type Receipt,
+  type ReceiptCheckpoint,
+  toReceiptCheckpoint,
+} from '../receipt/receipt.js';
 import { recordForgotten } from './forget.js';
 import { TileCache, TileTree } from './tree.js';
 import type { LeafRecord, LedgerStore, StoredCheckpoint } from './types.js';
@@ -16,7 +22,12 @@ const MAX_TREES = 64;
  */
 export class StoreReceiptBuilder {
   private readonly store: LedgerStore;
-  private readonly trees = new Map<number, TileTree>();
+  // Per checkpoint size: its tile tree, and the checkpoint as receipts carry it (its
+  // digest, a tagged hash, computed once instead of once per receipt).
+  private readonly trees = new Map<
+    number,
+    { tree: TileTree; cp: StoredCheckpoint; at: ReceiptCheckpoint }
+  >();
   // Tiles do not change as the log grows: the trees of every checkpoint share them.
   private readonly tiles = new TileCache();
   // Checkpoints found by leaf, by size: the one covering leaf `lo` covers every leaf in
@@ -104,24 +115,36 @@ export class StoreReceiptBuilder {
   private async assemble(leaf: LeafRecord, cp: StoredCheckpoint): Promise<Receipt> {
     const leafIndex = leaf.index;
     if (leaf.forgottenAt !== undefined) throw recordForgotten(leaf);
-    let tree = this.trees.get(cp.size);
-    if (tree === undefined) {
+    let known = this.trees.get(cp.size);
+    if (known === undefined) {
       // Bound memory across checkpoints: drop the oldest tree (its tiles stay cached).
       if (this.trees.size >= MAX_TREES) this.trees.delete(this.trees.keys().next().value!);
-      tree = new TileTree((l, i, w) => this.store.readTile(l, i, w), cp.size, {
+      const tree = new TileTree((l, i, w) => this.store.readTile(l, i, w), cp.size, {
         cache: this.tiles,
       });
-      this.trees.set(cp.size, tree);
+      known = { tree, cp, at: toReceiptCheckpoint(cp, cp.note) };
+      this.trees.set(cp.size, known);
     }
-    return buildReceipt({
-      commitment: leaf,
-      leafIndex,
-      checkpoint: { origin: cp.origin, size: cp.size, root: cp.root },
-      inclusionProof: await tree.inclusionProof(leafIndex),
+    // The same checkpoint, or another object with the same content: reuse its digest.
+    const at = sameCheckpoint(known.cp, cp) ? known.at : toReceiptCheckpoint(cp, cp.note);
+    return buildReceiptAt(
+      {
+        commitment: leaf,
+        leafIndex,
+        checkpoint: { origin: cp.origin, size: cp.size, root: cp.root },
+        inclusionProof: await known.tree.inclusionProof(leafIndex),
+      },
       // A signed checkpoint travels in the receipt (docs/spec/signed-note.md §6).
-      ...(cp.note === undefined ? {} : { note: cp.note }),
-    });
+      at,
+    );
   }
+}
+
+function sameCheckpoint(a: StoredCheckpoint, b: StoredCheckpoint): boolean {
+  if (a === b) return true;
+  if (a.origin !== b.origin || a.size !== b.size || !equalBytes(a.root, b.root)) return false;
+  if (a.note === undefined || b.note === undefined) return a.note === b.note;
+  return equalBytes(a.note, b.note);
 }
 
 /**
