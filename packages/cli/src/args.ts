@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
-import type { Command, OptionSpec, ParsedArgs } from './command.js';
+import type { AnyOptionValue, Command, OptionSpec, OptionValues, ParsedArgs } from './command.js';
 import { usageError } from './usage-error.js';
+import { wholeNumber, wholeNumberWords } from './whole-number.js';
 
 /** Options every command accepts. */
-export const GLOBAL_OPTIONS: OptionSpec[] = [
+export const GLOBAL_OPTIONS = [
   {
     name: 'config',
     type: 'string',
@@ -54,7 +55,10 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
     description: 'never show progress bars ($MEDANCHOR_PROGRESS=0)',
   },
   { name: 'help', type: 'boolean', short: 'h', description: 'show help for the command' },
-];
+] as const satisfies readonly OptionSpec[];
+
+/** The global options' values, typed from {@link GLOBAL_OPTIONS}. */
+export type GlobalOptionValues = OptionValues<typeof GLOBAL_OPTIONS>;
 
 /**
  * Moves global options typed before the command to after it, so
@@ -67,7 +71,7 @@ export function hoistGlobalOptions(argv: readonly string[]): string[] {
   while (i < argv.length) {
     const a = argv[i]!;
     const name = a.startsWith('--') ? a.slice(2).split('=')[0] : undefined;
-    const spec = GLOBAL_OPTIONS.find((o) =>
+    const spec = (GLOBAL_OPTIONS as readonly OptionSpec[]).find((o) =>
       name === undefined ? a === `-${o.short}` : o.name === name,
     );
     if (spec === undefined || !a.startsWith('-')) break;
@@ -77,20 +81,39 @@ export function hoistGlobalOptions(argv: readonly string[]): string[] {
   return [...argv.slice(i), ...argv.slice(0, i)];
 }
 
+/** An integer option's text as a number, or a usage error naming its range. */
+function integerValue(o: OptionSpec & { type: 'integer' }, text: string): number {
+  const n = wholeNumber(text, o.min, o.max);
+  if (n === undefined) throw usageError(`--${o.name} takes ${wholeNumberWords(o.min, o.max)}`);
+  return n;
+}
+
+/** Refuses options the command declares exclusive when more than one of a group is given. */
+function checkExclusive(command: Command, values: Readonly<Record<string, AnyOptionValue>>): void {
+  for (const group of command.exclusive ?? []) {
+    const given = group.filter((name) => values[name] !== undefined);
+    if (given.length > 1)
+      throw usageError(
+        `${given.map((n) => `--${n}`).join(' and ')} cannot be given together; see \`medanchor ${command.path.join(' ')} --help\``,
+      );
+  }
+}
+
 /**
- * Parses a command's arguments (strict: unknown options and wrong arity are usage
- * errors, exit status 2).
+ * Parses a command's arguments (strict: unknown options, wrong arity, an integer option
+ * out of its range and exclusive options given together are usage errors, exit status 2).
  */
 export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
+  const specs: readonly OptionSpec[] = [...command.options, ...GLOBAL_OPTIONS];
   const options: Record<
     string,
     { type: 'boolean' | 'string'; short?: string; multiple?: boolean }
   > = {};
-  for (const o of [...command.options, ...GLOBAL_OPTIONS]) {
+  for (const o of specs) {
     options[o.name] = {
-      type: o.type,
+      type: o.type === 'boolean' ? 'boolean' : 'string',
       ...(o.short === undefined ? {} : { short: o.short }),
-      ...(o.multiple === true ? { multiple: true } : {}),
+      ...(o.type === 'string' && o.multiple === true ? { multiple: true } : {}),
     };
   }
   let parsed: ReturnType<typeof parseArgs>;
@@ -101,8 +124,13 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
     const message = (e as Error).message.replace(/\. To specify.*$/s, '');
     throw usageError(`${message}; see \`medanchor ${command.path.join(' ')} --help\``);
   }
-  const values = parsed.values as ParsedArgs['values'];
+  // No option is declared as a repeatable switch, so arrays hold strings only.
+  const values = { ...parsed.values } as Record<string, AnyOptionValue>;
   if (values['help'] !== true) {
+    for (const o of specs)
+      if (o.type === 'integer' && typeof values[o.name] === 'string')
+        values[o.name] = integerValue(o, values[o.name] as string);
+    checkExclusive(command, values);
     const [min, max] = command.arity;
     const n = parsed.positionals.length;
     if (n < min || n > max) {
@@ -120,19 +148,20 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
   return { values, positionals: parsed.positionals };
 }
 
-function optionLines(options: OptionSpec[]): string[] {
+function optionLines(options: readonly OptionSpec[]): string[] {
   const heads = options.map(
     (o) =>
       `${o.short === undefined ? '    ' : `-${o.short}, `}--${o.name}${o.value === undefined ? '' : ` ${o.value}`}`,
   );
   const width = Math.max(...heads.map((h) => h.length));
   return options.map(
-    (o, i) => `  ${heads[i]!.padEnd(width)}  ${o.description}${o.multiple ? ' (repeatable)' : ''}`,
+    (o, i) =>
+      `  ${heads[i]!.padEnd(width)}  ${o.description}${o.type === 'string' && o.multiple ? ' (repeatable)' : ''}`,
   );
 }
 
 /** The values of a repeatable option (none, one, or several). */
-export function stringList(value: ParsedArgs['values'][string]): string[] {
+export function stringList(value: AnyOptionValue): string[] {
   return Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
 }
 

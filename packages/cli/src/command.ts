@@ -1,35 +1,73 @@
+import type { GlobalOptionValues } from './args.js';
 import type { ResolvedConfig } from './config.js';
 import type { CliIo } from './io.js';
 import type { Output } from './output.js';
 
-/** One option of a command, as `--name <value>` or a `--name` switch. */
-export interface OptionSpec {
+interface OptionBase {
   /** Long name, without the dashes. */
-  name: string;
-  /** A switch (`boolean`) or an option taking a value (`string`). */
-  type: 'boolean' | 'string';
+  readonly name: string;
   /** One-letter alias. */
-  short?: string;
-  /** May be given several times (values are collected in order). */
-  multiple?: boolean;
+  readonly short?: string;
   /** Placeholder shown in help, e.g. `<file>`. */
-  value?: string;
+  readonly value?: string;
   /** What it does (one line). */
-  description: string;
+  readonly description: string;
 }
 
+/** A `--name` switch: `true` when given. */
+export interface SwitchOption extends OptionBase {
+  readonly type: 'boolean';
+}
+
+/** A `--name <value>` option: its text, or every value in order when `multiple`. */
+export interface TextOption extends OptionBase {
+  readonly type: 'string';
+  /** May be given several times (values are collected in order). */
+  readonly multiple?: boolean;
+}
+
+/**
+ * A `--name <n>` option taking a whole number in decimal digits, from `min` (default 0)
+ * to `max` (default: the largest safe integer); anything else is a usage error.
+ */
+export interface IntegerOption extends OptionBase {
+  readonly type: 'integer';
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/** One option of a command. */
+export type OptionSpec = SwitchOption | TextOption | IntegerOption;
+
+/** The value an option has on the parsed command line, when given. */
+export type OptionValue<O extends OptionSpec> = O extends SwitchOption
+  ? boolean
+  : O extends IntegerOption
+    ? number
+    : O extends { readonly multiple: true }
+      ? string[]
+      : string;
+
+/** Option values by long name, typed from the options' declarations. */
+export type OptionValues<Os extends readonly OptionSpec[]> = {
+  readonly [O in Os[number] as O['name']]?: OptionValue<O>;
+};
+
+/** The value of any option, when the command's declarations are not known. */
+export type AnyOptionValue = string | boolean | string[] | number | undefined;
+
 /** Parsed command line of one command. */
-export interface ParsedArgs {
+export interface ParsedArgs<V = Readonly<Record<string, AnyOptionValue>>> {
   /** Option values by long name (switches are `true`; repeated options are arrays). */
-  values: Record<string, string | boolean | string[] | undefined>;
+  values: V;
   /** Positional arguments after the command name. */
   positionals: string[];
 }
 
 /** What a command gets when it runs. */
-export interface CommandContext {
+export interface CommandContext<V = Readonly<Record<string, AnyOptionValue>>> {
   /** The parsed command line. */
-  args: ParsedArgs;
+  args: ParsedArgs<V>;
   /** Configuration: defaults < config file < environment < flags. */
   config: ResolvedConfig;
   /** Text and JSON output. */
@@ -39,7 +77,7 @@ export interface CommandContext {
 }
 
 /** A command of the `medanchor` executable. */
-export interface Command {
+export interface Command<V = Readonly<Record<string, AnyOptionValue>>> {
   /** Words that select it, e.g. `['ots', 'export']`. */
   path: string[];
   /** One line for the command list. */
@@ -49,11 +87,26 @@ export interface Command {
   /** A paragraph for `--help`. */
   description?: string;
   /** Its own options (global ones are added). */
-  options: OptionSpec[];
+  options: readonly OptionSpec[];
+  /** Groups of its options of which at most one may be given (a usage error otherwise). */
+  exclusive?: readonly (readonly string[])[];
   /** Example invocations with a comment each, shown by `--help`. */
   examples: [string, string][];
   /** Smallest and largest number of positional arguments. */
   arity: [number, number];
   /** Does the work; resolves to the exit status. */
-  run(ctx: CommandContext): Promise<number>;
+  run(ctx: CommandContext<V>): Promise<number>;
+}
+
+/**
+ * Declares a command whose `run` sees its own options and the global ones typed from
+ * their declarations (`args.values.confirmations` is a `number`, a switch a `boolean`),
+ * and returns it as a plain {@link Command} for the command table.
+ */
+export function defineCommand<const Os extends readonly OptionSpec[]>(
+  command: Omit<Command<OptionValues<Os> & GlobalOptionValues>, 'options'> & { options: Os },
+): Command {
+  // parseCommandArgs builds `values` from these very declarations, so the narrower
+  // type `run` was written against holds for what it will get.
+  return command as unknown as Command;
 }

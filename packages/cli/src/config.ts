@@ -13,6 +13,7 @@ import type { ParsedArgs } from './command.js';
 import { BACKEND_KEYS, CONFIG_KEYS, FEE_KEYS, refuseUnknownKeys } from './config-keys.js';
 import type { CliIo } from './io.js';
 import { describePlace, parseJsonText } from './json-text.js';
+import { wholeNumber, wholeNumberWords } from './whole-number.js';
 
 /** The default config file name, looked up in the working directory. */
 export const CONFIG_FILE = 'medanchor.config.json';
@@ -114,9 +115,8 @@ function configError(message: string): MedanchorError {
 }
 
 function positiveInt(value: unknown, what: string): number {
-  const n = typeof value === 'string' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1)
-    throw configError(`${what} must be a positive integer`);
+  const n = wholeNumber(value, 1);
+  if (n === undefined) throw configError(`${what} must be ${wholeNumberWords(1)}`);
   return n;
 }
 

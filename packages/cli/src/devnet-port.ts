@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { MedanchorError } from '@medanchor/core';
 import type { ResolvedConfig } from './config.js';
 import { usageError } from './usage-error.js';
+import { wholeNumber, wholeNumberWords } from './whole-number.js';
 
 // Which port `medanchor devnet` listens on, what a taken port means to the user, and how
 // the config file learns the URL it got (so `--port 0` is as convenient as a fixed port).
@@ -32,9 +33,9 @@ export function devnetPort(flag: unknown, config: Pick<ResolvedConfig, 'backend'
     const b = config.backend;
     return (b?.type === 'esplora' ? loopbackPort(b.url) : undefined) ?? DEVNET_DEFAULT_PORT;
   }
-  const n = typeof flag === 'string' && /^\d+$/.test(flag) ? Number(flag) : Number.NaN;
-  if (!(Number.isSafeInteger(n) && n <= 65535))
-    throw usageError('--port takes a whole number from 0 to 65535 (0 picks a free port)');
+  const n = typeof flag === 'string' ? wholeNumber(flag, 0, 65535) : undefined;
+  if (n === undefined)
+    throw usageError(`--port takes ${wholeNumberWords(0, 65535)} (0 picks a free port)`);
   return n;
 }
 

@@ -1,6 +1,6 @@
 import { type AnchorStatusLine, anchorStatuses, describeStatus } from '../anchor-status.js';
 import { refreshReceiptsBeside } from '../beside.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_UNCHECKED } from '../exit-codes.js';
 import { describeRefused, RefusedProofs } from '../refused-proofs.js';
 import { usageError } from '../usage-error.js';
@@ -22,7 +22,7 @@ function seconds(value: unknown, name: string, fallback: number): number {
   return n;
 }
 
-export const upgradeCommand: Command = {
+export const upgradeCommand = defineCommand({
   path: ['upgrade'],
   summary: 'add the Bitcoin proof to receipts whose anchor confirmed (optionally wait for it)',
   usage: '',
@@ -36,7 +36,8 @@ export const upgradeCommand: Command = {
     },
     {
       name: 'confirmations',
-      type: 'string',
+      type: 'integer',
+      min: 1,
       value: '<n>',
       description: 'depth to wait for (default: config, 6)',
     },
@@ -59,13 +60,8 @@ export const upgradeCommand: Command = {
   ],
   arity: [0, 0],
   async run({ args, config, out, io }) {
-    const wait = args.values['wait'] === true;
-    const depth =
-      args.values['confirmations'] === undefined
-        ? config.confirmations
-        : Number(args.values['confirmations']);
-    if (!(Number.isSafeInteger(depth) && depth >= 1))
-      throw usageError('--confirmations takes a positive integer');
+    const wait = args.values.wait === true;
+    const depth = args.values.confirmations ?? config.confirmations;
     const interval = seconds(args.values['interval'], 'interval', 2) * 1000;
     const deadline = Date.now() + seconds(args.values['timeout'], 'timeout', 3600) * 1000;
     const refused = new RefusedProofs();
@@ -124,4 +120,4 @@ export const upgradeCommand: Command = {
       await ws.close();
     }
   },
-};
+});

@@ -1,5 +1,5 @@
 import { basename, resolve } from 'node:path';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { equivocationLines, equivocationsOf } from '../equivocation-check.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_UNCHECKED } from '../exit-codes.js';
 import { receiptPathOf } from '../receipt-files.js';
@@ -45,14 +45,11 @@ function verdictLine(v: FileVerdict, outcome: Outcome, asked: number): string {
 }
 
 /** The level asked for: --min-level, else the highest the configuration can check. */
-function levelAsked(value: unknown, offline: boolean, backends: number): number {
-  if (value === undefined) return offline || backends === 0 ? 2 : 3;
-  const n = Number(value);
-  if (![1, 2, 3].includes(n)) throw usageError('--min-level is 1, 2 or 3');
-  return n;
+function levelAsked(value: number | undefined, offline: boolean, backends: number): number {
+  return value ?? (offline || backends === 0 ? 2 : 3);
 }
 
-export const verifyCommand: Command = {
+export const verifyCommand = defineCommand({
   path: ['verify'],
   summary:
     'verify a file against its receipt: what was proven, when, by which log (exit 0 valid, 1 invalid, 3 could not check)',
@@ -62,7 +59,9 @@ export const verifyCommand: Command = {
   options: [
     {
       name: 'min-level',
-      type: 'string',
+      type: 'integer',
+      min: 1,
+      max: 3,
       value: '<1|2|3>',
       description: 'the level asked for (default: 3 with a backend, else 2)',
     },
@@ -73,7 +72,8 @@ export const verifyCommand: Command = {
     },
     {
       name: 'confirmations',
-      type: 'string',
+      type: 'integer',
+      min: 1,
       value: '<n>',
       description: 'confirmations level 3 requires (default: config, 6)',
     },
@@ -102,15 +102,10 @@ export const verifyCommand: Command = {
   ],
   arity: [1, Number.POSITIVE_INFINITY],
   async run({ args, config, out, io }) {
-    const offline = args.values['offline'] === true;
+    const offline = args.values.offline === true;
     const asked = levelAsked(args.values['min-level'], offline, config.backends.length);
-    const confirmations =
-      args.values['confirmations'] === undefined
-        ? config.confirmations
-        : Number(args.values['confirmations']);
-    if (!(Number.isSafeInteger(confirmations) && confirmations >= 1))
-      throw usageError('--confirmations takes a positive integer');
-    const beside = args.values['beside'] === true;
+    const confirmations = args.values.confirmations ?? config.confirmations;
+    const beside = args.values.beside === true;
     if (!beside && args.positionals.length !== 2)
       throw usageError(
         `\`medanchor verify\` takes <file> <receipt> (or --beside <files...>), got ${args.positionals.length} argument(s); see --help`,
@@ -225,4 +220,4 @@ export const verifyCommand: Command = {
     );
     return EXIT_OF[worst];
   },
-};
+});
