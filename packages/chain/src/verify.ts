@@ -48,6 +48,8 @@ export {
 export { bundledSchedule } from './schedule/bundled.js';
 export type { DifficultySchedule, ScheduleEpoch } from './schedule/types.js';
 export {
+  type AnchorCommitment,
+  type AnchorCommitmentJson,
   type DecodedSpvProof,
   decodeSpvProof,
   isSpvProofShape,

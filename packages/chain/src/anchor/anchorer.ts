@@ -2,7 +2,16 @@ import { fromHex, isMedanchorError, MedanchorError, toHex } from '@medanchor/cor
 import { base64 } from '@scure/base';
 import type { Backend } from '../backend/types.js';
 import type { NetworkParams } from '../network/params.js';
-import { type AnchorCoin, type AnchorFeePlan, planAnchorFee, selectAnchorCoins } from './build.js';
+import type { AnchorCommitment } from '../spv/proof.js';
+import { taprootCommitmentScript } from '../spv/taproot-commitment.js';
+import {
+  type AnchorCoin,
+  type AnchorFeePlan,
+  inputSigner,
+  planAnchorFee,
+  planTweakAnchorFee,
+  selectAnchorCoins,
+} from './build.js';
 import { decideAnchor } from './decide.js';
 import type { BitcoinAnchorEntry } from './entry.js';
 import {
@@ -29,7 +38,7 @@ import {
   signAnchorPsbt,
 } from './psbt.js';
 import { spendableCoins } from './spendable-coins.js';
-import type { AnchorAttempt, AnchorRecord, AnchorStateStore } from './state.js';
+import type { AnchorAttempt, AnchorRecord, AnchorStateCoin, AnchorStateStore } from './state.js';
 import { digestKey } from './state.js';
 import { feeFor } from './tx-size.js';
 import {
@@ -86,6 +95,15 @@ export interface AnchorerOptions {
   state: AnchorStateStore;
   /** Fee bounds in sat/vB. */
   fee: FeePolicy;
+  /**
+   * How an anchor commits to its checkpoint: `op_return` (default), an OP_RETURN output
+   * carrying the bare digest; `p2tr-tweak`, no extra output: the change goes to a fresh
+   * change key of the wallet tweaked by the digest, so the transaction looks like any
+   * taproot payment (docs/spec/anchor-taproot.md). `p2tr-tweak` needs a P2TR key given as
+   * an extended private key (`{ xprv, path, type: 'p2tr' }`) and signs in process; its
+   * receipts cannot be exported as `.ots`.
+   */
+  commitment?: 'op_return' | 'p2tr-tweak';
   /** Confirmations after which an anchor is final and no longer tracked (default 6). */
   finalityDepth?: number;
   /** Blocks an anchor may wait unconfirmed before its fee is bumped by RBF (default 3). */
@@ -165,13 +183,23 @@ function notAwaiting(what: string): MedanchorError {
   );
 }
 
-function coinsOf(record: AnchorRecord): AnchorCoin[] {
-  return record.coins.map((c) => ({
+/** The receipt entry's `commitment` of a record's anchor: set for taproot-tweak anchors. */
+function commitmentOf(record: AnchorRecord): AnchorCommitment | undefined {
+  return record.tweak === undefined
+    ? undefined
+    : { kind: 'p2tr-tweak', internalKey: fromHex(record.tweak.internalKey) };
+}
+
+function stateCoin(c: AnchorCoin): AnchorStateCoin {
+  return {
     txid: c.txid,
     vout: c.vout,
     value: c.value,
-    script: fromHex(c.script),
-  }));
+    script: toHex(c.script),
+    ...(c.tweak === undefined
+      ? {}
+      : { tweak: { changeIndex: c.tweak.changeIndex, digest: toHex(c.tweak.digest) } }),
+  };
 }
 
 function positiveInt(v: number, what: string): number {
@@ -204,6 +232,78 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
   const key = isFundingKey(options.key) ? options.key : fundingKey(options.key, network);
   const finalityDepth = positiveInt(options.finalityDepth ?? 6, 'finalityDepth');
   const bumpAfterBlocks = positiveInt(options.bumpAfterBlocks ?? 3, 'bumpAfterBlocks');
+  const tweakMode = options.commitment === 'p2tr-tweak';
+  if (options.commitment !== undefined && options.commitment !== 'op_return' && !tweakMode)
+    throw new MedanchorError('INVALID_ARGUMENT', 'commitment must be "op_return" or "p2tr-tweak"');
+  if (
+    tweakMode &&
+    (key.type !== 'p2tr' || key.changeKey === undefined || !isSighashSigner(key.signer))
+  )
+    throw new MedanchorError(
+      'INVALID_ARGUMENT',
+      'the p2tr-tweak commitment needs a P2TR funding key given as { xprv, path, type: "p2tr" } (fresh change keys, signed in process)',
+    );
+  /** Plans fee and change for `n` inputs worth `total` in the anchorer's commitment mode. */
+  const planFor = (n: number, total: bigint, rate: number, minFee = 0n) =>
+    tweakMode
+      ? planTweakAnchorFee(n, total, rate, minFee)
+      : planAnchorFee(n, key.type, total, rate, minFee);
+
+  function coinsOf(record: AnchorRecord): AnchorCoin[] {
+    return record.coins.map((c) => ({
+      txid: c.txid,
+      vout: c.vout,
+      value: c.value,
+      script: fromHex(c.script),
+      ...(c.tweak === undefined
+        ? {}
+        : {
+            tweak: {
+              changeIndex: c.tweak.changeIndex,
+              internalKey: key.changeKey!(c.tweak.changeIndex).internalKey,
+              digest: fromHex(c.tweak.digest),
+            },
+          }),
+    }));
+  }
+
+  /**
+   * The confirmed change outputs of earlier taproot-tweak anchors that no anchor spends
+   * yet: they pay tweaked keys, so the backend's coins of the funding script miss them.
+   */
+  async function tweakChangeCoins(tipHeight: number): Promise<AnchorCoin[]> {
+    const claimed = new Set<string>();
+    for (const r of records.values()) for (const c of r.coins) claimed.add(`${c.txid}:${c.vout}`);
+    const out: AnchorCoin[] = [];
+    for (const r of records.values()) {
+      const c = r.confirmation;
+      if (r.tweak === undefined || c === undefined || claimed.has(`${c.txid}:0`)) continue;
+      const internalKey = fromHex(r.tweak.internalKey);
+      const digest = fromHex(r.digest);
+      const script = taprootCommitmentScript(internalKey, digest);
+      if (script === undefined) continue;
+      const utxo = (await backend.utxos(script)).find(
+        (u) => u.txid === c.txid && u.vout === 0 && u.height !== undefined && u.height <= tipHeight,
+      );
+      if (utxo === undefined) continue;
+      out.push({
+        txid: utxo.txid,
+        vout: 0,
+        value: utxo.value,
+        script,
+        tweak: { changeIndex: r.tweak.changeIndex, internalKey, digest },
+      });
+    }
+    return out;
+  }
+
+  /** The next unused change key index (one per taproot-tweak anchor). */
+  function nextChangeIndex(): number {
+    let next = 0;
+    for (const r of records.values())
+      if (r.tweak !== undefined && r.tweak.changeIndex >= next) next = r.tweak.changeIndex + 1;
+    return next;
+  }
   const records = new Map<string, AnchorRecord>();
   for (const r of await state.load()) records.set(r.digest, r);
   const coinbaseCache = new Map<string, boolean>();
@@ -284,16 +384,20 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
     if (existing !== undefined) return existing;
     const tip = await backend.tip();
     const rate = chooseFeeRate(await estimate(), fee);
-    const { coins, unconfirmed } = await spendableCoins({
+    const spendable = await spendableCoins({
       backend,
       script: key.script,
       records: records.values(),
       tipHeight: tip.height,
       coinbase: coinbaseCache,
     });
+    const { unconfirmed } = spendable;
+    const coins = tweakMode
+      ? [...spendable.coins, ...(await tweakChangeCoins(tip.height))]
+      : spendable.coins;
     let selection: ReturnType<typeof selectAnchorCoins>;
     try {
-      selection = selectAnchorCoins(coins, key.type, rate);
+      selection = selectAnchorCoins(coins, key.type, rate, tweakMode ? 'p2tr-tweak' : 32);
     } catch (e) {
       if (isMedanchorError(e, 'INSUFFICIENT_FUNDS') && unconfirmed > 0n) {
         const all = [
@@ -301,9 +405,8 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
           { txid: '00'.repeat(32), vout: 0, value: unconfirmed, script: key.script },
         ];
         if (
-          planAnchorFee(
+          planFor(
             all.length,
-            key.type,
             all.reduce((a, c) => a + c.value, 0n),
             rate,
           ) !== undefined
@@ -317,16 +420,20 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
       }
       throw e;
     }
+    const changeIndex = tweakMode ? nextChangeIndex() : undefined;
     const record: AnchorRecord = {
       digest: id,
       status: 'pending',
-      coins: selection.coins.map((c) => ({
-        txid: c.txid,
-        vout: c.vout,
-        value: c.value,
-        script: toHex(c.script),
-      })),
+      coins: selection.coins.map(stateCoin),
       attempts: [],
+      ...(changeIndex === undefined
+        ? {}
+        : {
+            tweak: {
+              changeIndex,
+              internalKey: toHex(key.changeKey!(changeIndex).internalKey),
+            },
+          }),
     };
     return signOrWait(record, selection.coins, selection, rate, tip.height);
   }
@@ -344,14 +451,32 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
     height: number,
   ): Promise<AnchorRecord> {
     const digest = fromHex(record.digest);
-    const unsigned = buildUnsignedAnchor({ key, coins, digest, plan, network });
+    const tweakKey = record.tweak === undefined ? undefined : fromHex(record.tweak.internalKey);
+    const unsigned = buildUnsignedAnchor({
+      key,
+      coins,
+      digest,
+      plan,
+      network,
+      ...(tweakKey === undefined ? {} : { tweakKey }),
+    });
     const signer = key.signer;
     const kind = record.attempts.length === 0 ? 'broadcast' : 'bumped';
     if (isSighashSigner(signer)) {
-      const signed = await signAnchorPsbt(unsigned.psbt, signer, network);
+      const signed = await signAnchorPsbt(
+        unsigned.psbt,
+        (i) => inputSigner(key, coins[i]!),
+        network,
+      );
       const tx = finalizeAnchorPsbt(
         signed,
-        { psbt: unsigned.psbt, digest, coins, fee: plan.fee },
+        {
+          psbt: unsigned.psbt,
+          digest,
+          coins,
+          fee: plan.fee,
+          ...(tweakKey === undefined ? {} : { tweakKey }),
+        },
         network,
       );
       const attempt: AnchorAttempt = {
@@ -407,6 +532,7 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
         digest: fromHex(record.digest),
         coins: coinsOf(record),
         fee: u.fee,
+        ...(record.tweak === undefined ? {} : { tweakKey: fromHex(record.tweak.internalKey) }),
       },
       network,
     );
@@ -453,13 +579,16 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
   }
 
   /** The entry of `txid`, verified (level 2, height, validated headers up to the finality depth). */
-  async function verifiedEntry(digest: string, txid: string): Promise<VerifiedAnchorEntry> {
+  async function verifiedEntry(record: AnchorRecord, txid: string): Promise<VerifiedAnchorEntry> {
+    const digest = record.digest;
+    const commitment = commitmentOf(record);
     const verified = await fetchVerifiedAnchorEntry({
       backend,
       network,
       txid,
       digest: fromHex(digest),
       depth: finalityDepth,
+      ...(commitment === undefined ? {} : { commitment }),
     });
     checkedEntries.set(digest, verified.entry);
     return verified;
@@ -475,10 +604,10 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
     const coins = coinsOf(record);
     const total = coins.reduce((a, c) => a + c.value, 0n);
     // BIP125 rule 4: pay for the replacement's own relay on top of the replaced fee.
-    const probe = planAnchorFee(coins.length, key.type, total, rate);
+    const probe = planFor(coins.length, total, rate);
     if (probe === undefined) return undefined;
     const minFee = last.fee + feeFor(INCREMENTAL_RELAY_SAT_PER_VB, probe.vsize);
-    const plan = planAnchorFee(coins.length, key.type, total, rate, minFee);
+    const plan = planFor(coins.length, total, rate, minFee);
     if (plan === undefined) return undefined;
     return signOrWait(record, coins, plan, rate, tipHeight);
   }
@@ -560,7 +689,7 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
         known.blockHash === r.confirmation.blockHash
       )
         return known;
-      const { entry } = await verifiedEntry(id, r.confirmation.txid);
+      const { entry } = await verifiedEntry(r, r.confirmation.txid);
       if (entry.blockHash !== r.confirmation.blockHash || entry.height !== r.confirmation.height) {
         throw anchorProofRefused(
           backend.name,

@@ -4,6 +4,7 @@ import { hashFromDisplayHex } from '../bitcoin/hash.js';
 import { toBitcoinjsNetwork } from '../network/bitcoinjs.js';
 import type { NetworkParams } from '../network/params.js';
 import { bareAnchorOutputScript } from '../spv/payload.js';
+import { taprootCommitmentScript } from '../spv/taproot-commitment.js';
 import { ensureEccLib } from './ecc.js';
 import {
   type AnchorSigner,
@@ -11,7 +12,12 @@ import {
   type FundingKeyType,
   isSighashSigner,
 } from './funding-key.js';
-import { CHANGE_DUST_LIMIT, estimateAnchorVsize, feeFor } from './tx-size.js';
+import {
+  CHANGE_DUST_LIMIT,
+  estimateAnchorVsize,
+  estimateTweakAnchorVsize,
+  feeFor,
+} from './tx-size.js';
 
 /** nSequence of every anchor input: signals BIP125 replaceability, no relative lock time. */
 export const ANCHOR_SEQUENCE = 0xfffffffd;
@@ -21,8 +27,35 @@ export interface AnchorCoin {
   readonly txid: string;
   readonly vout: number;
   readonly value: bigint;
-  /** The output script (the funding key's). */
+  /** The output script (the funding key's, or a tweaked change output's). */
   readonly script: Uint8Array;
+  /**
+   * Set for the change of an earlier taproot-tweak anchor: its change key's index, x-only
+   * internal key and the digest the output is tweaked by.
+   */
+  readonly tweak?: {
+    readonly changeIndex: number;
+    readonly internalKey: Uint8Array;
+    readonly digest: Uint8Array;
+  };
+}
+
+/**
+ * Splits `totalIn` for a taproot-tweak anchor (`inputs` P2TR inputs, the change as the only
+ * output, carrying the commitment): the change must not be dust, since without it there
+ * is nothing to commit with. `undefined` when the inputs cannot pay for it.
+ */
+export function planTweakAnchorFee(
+  inputs: number,
+  totalIn: bigint,
+  rate: number,
+  minFee = 0n,
+): AnchorFeePlan | undefined {
+  const vsize = estimateTweakAnchorVsize(inputs);
+  const computed = feeFor(rate, vsize);
+  const fee = computed > minFee ? computed : minFee;
+  if (totalIn - fee < CHANGE_DUST_LIMIT.p2tr) return undefined;
+  return { fee, change: totalIn - fee, vsize };
 }
 
 /** How the value of the inputs is split: the fee, and the change if it is not dust. */
@@ -74,7 +107,7 @@ export function selectAnchorCoins(
   candidates: readonly AnchorCoin[],
   type: FundingKeyType,
   rate: number,
-  payloadBytes = 32,
+  payloadBytes: number | 'p2tr-tweak' = 32,
 ): CoinSelection {
   const sorted = [...candidates].sort((a, b) =>
     a.value !== b.value
@@ -92,7 +125,10 @@ export function selectAnchorCoins(
   for (const coin of sorted) {
     chosen.push(coin);
     total += coin.value;
-    const plan = planAnchorFee(chosen.length, type, total, rate, 0n, payloadBytes);
+    const plan =
+      payloadBytes === 'p2tr-tweak'
+        ? planTweakAnchorFee(chosen.length, total, rate)
+        : planAnchorFee(chosen.length, type, total, rate, 0n, payloadBytes);
     if (plan !== undefined) return { ...plan, coins: chosen };
   }
   const needed = feeFor(rate, estimateAnchorVsize(Math.max(1, chosen.length), type, false));
@@ -113,6 +149,11 @@ export interface BuildAnchorInput {
   readonly digest: Uint8Array;
   /** Fee and change, from {@link planAnchorFee} or {@link selectAnchorCoins}. */
   readonly plan: AnchorFeePlan;
+  /**
+   * Commit by a taproot tweak instead of an OP_RETURN: the change (the only output) goes to
+   * this x-only internal key tweaked by the digest (docs/spec/anchor-taproot.md).
+   */
+  readonly tweakKey?: Uint8Array;
   /** The network (for bitcoinjs-lib's address checks). */
   readonly network: NetworkParams;
 }
@@ -123,7 +164,7 @@ export interface SignedAnchorTx {
   readonly txid: string;
   /** Serialized with witnesses: what is broadcast. */
   readonly raw: Uint8Array;
-  /** Index of the OP_RETURN output (always 0). */
+  /** Index of the committing output (always 0: the OP_RETURN, or the tweaked change). */
   readonly outputIndex: 0;
   readonly fee: bigint;
   readonly change: bigint;
@@ -139,9 +180,16 @@ export interface SignedAnchorTx {
  * @throws MedanchorError `INVALID_ANCHOR_PLAN`, `INVALID_COIN`.
  */
 export function anchorPsbt(input: BuildAnchorInput): Psbt {
-  const { key, coins, digest, plan, network } = input;
+  const { key, coins, digest, plan, network, tweakKey } = input;
   ensureEccLib();
   const total = coins.reduce((a, c) => a + c.value, 0n);
+  const changeScript =
+    tweakKey === undefined ? key.script : taprootCommitmentScript(tweakKey, digest);
+  if (changeScript === undefined || (tweakKey !== undefined && plan.change === 0n))
+    throw new MedanchorError(
+      'INVALID_ANCHOR_PLAN',
+      'a taproot-tweak anchor needs a valid change key and change to commit with: plan with planTweakAnchorFee',
+    );
   if (coins.length === 0 || plan.fee < 0n || plan.change < 0n || plan.fee + plan.change !== total) {
     throw new MedanchorError(
       'INVALID_ANCHOR_PLAN',
@@ -159,7 +207,11 @@ export function anchorPsbt(input: BuildAnchorInput): Psbt {
   psbt.setLocktime(0);
   const xonly = key.internalPublicKey.subarray(1);
   for (const coin of coins) {
-    if (toHex(coin.script) !== toHex(key.script)) {
+    const owned =
+      coin.tweak === undefined
+        ? key.script
+        : taprootCommitmentScript(coin.tweak.internalKey, coin.tweak.digest);
+    if (owned === undefined || toHex(coin.script) !== toHex(owned)) {
       throw new MedanchorError(
         'INVALID_COIN',
         'a coin does not pay the funding key: spend only its own coins',
@@ -173,11 +225,15 @@ export function anchorPsbt(input: BuildAnchorInput): Psbt {
       index: coin.vout,
       sequence: ANCHOR_SEQUENCE,
       witnessUtxo: { script: coin.script, value: coin.value },
-      ...(key.type === 'p2tr' ? { tapInternalKey: xonly } : {}),
+      ...(coin.tweak !== undefined
+        ? { tapInternalKey: coin.tweak.internalKey, tapMerkleRoot: coin.tweak.digest }
+        : key.type === 'p2tr'
+          ? { tapInternalKey: xonly }
+          : {}),
     });
   }
-  psbt.addOutput({ script: bareAnchorOutputScript(digest), value: 0n });
-  if (plan.change > 0n) psbt.addOutput({ script: key.script, value: plan.change });
+  if (tweakKey === undefined) psbt.addOutput({ script: bareAnchorOutputScript(digest), value: 0n });
+  if (plan.change > 0n) psbt.addOutput({ script: changeScript, value: plan.change });
   return psbt;
 }
 
@@ -197,6 +253,28 @@ function syncOnly(signer: AnchorSigner): Signer {
 }
 
 /**
+ * The signer of one input: the funding key's, or for the change of an earlier
+ * taproot-tweak anchor, its change key tweaked by that anchor's digest.
+ * @throws MedanchorError `INVALID_ARGUMENT` when the key cannot sign that input in process.
+ */
+export function inputSigner(key: FundingKey, coin: AnchorCoin): AnchorSigner {
+  if (coin.tweak !== undefined) {
+    if (key.changeKey === undefined)
+      throw new MedanchorError(
+        'INVALID_ARGUMENT',
+        'a taproot-tweak change coin is spent with the change keys of an extended private key: pass { xprv, path }',
+      );
+    return key.changeKey(coin.tweak.changeIndex).signerFor(coin.tweak.digest);
+  }
+  if (!isSighashSigner(key.signer))
+    throw new MedanchorError(
+      'INVALID_ARGUMENT',
+      'the key cannot sign here: anchor through createAnchorer (watch-only and PSBT signers)',
+    );
+  return key.signer;
+}
+
+/**
  * Builds and signs an anchor transaction (see {@link anchorPsbt} for its form) with
  * the key's in-process signer. An async signer (KMS, HSM) or a PSBT signer goes
  * through `createAnchorer`, which awaits it.
@@ -212,16 +290,9 @@ function syncOnly(signer: AnchorSigner): Signer {
  * key has no synchronous signer.
  */
 export function buildAnchorTransaction(input: BuildAnchorInput): SignedAnchorTx {
-  const signer = input.key.signer;
-  if (!isSighashSigner(signer)) {
-    throw new MedanchorError(
-      'INVALID_ARGUMENT',
-      'the key cannot sign here: anchor through createAnchorer (watch-only and PSBT signers)',
-    );
-  }
   const psbt = anchorPsbt(input);
-  const sync = syncOnly(signer);
-  for (let i = 0; i < input.coins.length; i++) psbt.signInput(i, sync);
+  for (const [i, coin] of input.coins.entries())
+    psbt.signInput(i, syncOnly(inputSigner(input.key, coin)));
   psbt.finalizeAllInputs();
   const tx: Transaction = psbt.extractTransaction(true);
   return {

@@ -3,6 +3,7 @@ import type { Backend } from '../backend/types.js';
 import type { NetworkParams } from '../network/params.js';
 import { createSpvProof } from '../spv/create.js';
 import {
+  type AnchorCommitment,
   type DecodedSpvProof,
   decodeSpvProof,
   encodeSpvProof,
@@ -28,6 +29,8 @@ export interface BitcoinAnchorEntry extends ReceiptAnchor {
   /** Non-witness serialization, hex. */
   readonly rawTx: string;
   readonly outputIndex: number;
+  /** Absent for an OP_RETURN anchor; `p2tr-tweak`: the output's internal key (x-only hex). */
+  readonly commitment?: { readonly kind: 'p2tr-tweak'; readonly internalKey: string };
   readonly position: number;
   readonly txCount?: number;
   /** Merkle siblings from the transaction up, INTERNAL order hex. */
@@ -74,6 +77,7 @@ export async function fetchBitcoinAnchorEntry(
   backend: Backend,
   network: NetworkParams,
   txid: string,
+  commitment?: AnchorCommitment,
 ): Promise<BitcoinAnchorEntry> {
   const branch = await backend.merkleBranch(txid);
   const [rawTx, header] = await Promise.all([
@@ -88,6 +92,7 @@ export async function fetchBitcoinAnchorEntry(
     position: branch.position,
     siblings: branch.siblings,
     txCount: branch.txCount,
+    ...(commitment === undefined ? {} : { outputIndex: 0, commitment }),
   });
   return bitcoinAnchorEntryFromProof(proof);
 }

@@ -6,6 +6,7 @@ import { HDKey } from '@scure/bip32';
 import { address as baddress } from 'bitcoinjs-lib';
 import { toBitcoinjsNetwork } from '../network/bitcoinjs.js';
 import type { NetworkParams } from '../network/params.js';
+import { type ChangeKey, changeKeysOf, defaultChangePath } from './change-keys.js';
 import { ensureEccLib } from './ecc.js';
 
 /** Output types a funding key can pay to and spend from. */
@@ -56,6 +57,11 @@ export interface FundingKey {
    * ({@link watchOnlyFundingKey}): its anchors wait for a PSBT signed elsewhere.
    */
   readonly signer?: AnchorSigner | PsbtSigner;
+  /**
+   * The fresh change keys of taproot-tweak anchors (`AnchorerOptions.commitment`): key
+   * `i` of the change path. Set by {@link fundingKey} for an extended private key.
+   */
+  readonly changeKey?: (index: number) => ChangeKey;
 }
 
 /** True when `signer` signs sighashes (not whole PSBTs). */
@@ -68,7 +74,17 @@ export function isSighashSigner(
 /** How to name a funding key: a WIF secret, or an extended private key and a path. */
 export type FundingKeySource =
   | { readonly wif: string; readonly type?: FundingKeyType }
-  | { readonly xprv: string; readonly path: string; readonly type?: FundingKeyType };
+  | {
+      readonly xprv: string;
+      readonly path: string;
+      readonly type?: FundingKeyType;
+      /**
+       * Where the change keys of taproot-tweak anchors are derived (`<changePath>/<i>`).
+       * Default: the path's change chain (`m/86'/1'/0'/0/0` -> `m/86'/1'/0'/1`), or
+       * `<path>/1` for a path of another form.
+       */
+      readonly changePath?: string;
+    };
 
 /** Options of {@link fundingKey}. */
 export interface FundingKeyOptions {
@@ -121,7 +137,11 @@ function secretFromWif(wif: string, network: NetworkParams): Uint8Array {
   return raw.slice(1, 33);
 }
 
-function secretFromXprv(xprv: string, path: string, network: NetworkParams): Uint8Array {
+function secretFromXprv(
+  xprv: string,
+  path: string,
+  network: NetworkParams,
+): { secret: Uint8Array; root: HDKey } {
   let node: HDKey;
   try {
     node = HDKey.fromExtendedKey(xprv, network.bip32);
@@ -138,7 +158,7 @@ function secretFromXprv(xprv: string, path: string, network: NetworkParams): Uin
   }
   if (child.privateKey === null)
     throw badKey('the extended key has no private part: pass an xprv, not an xpub');
-  return child.privateKey.slice();
+  return { secret: child.privateKey.slice(), root: node };
 }
 
 /** How to name the public half of a funding key: a public key, or an extended public key and a path. */
@@ -216,6 +236,10 @@ function randomAux(): Uint8Array {
   return globalThis.crypto.getRandomValues(new Uint8Array(32));
 }
 
+function auxOf(options: FundingKeyOptions): () => Uint8Array {
+  return options.schnorrAuxRand === 'zero' ? () => new Uint8Array(32) : randomAux;
+}
+
 /**
  * A funding key from a WIF secret or an extended private key and BIP32 path, for
  * P2WPKH (default) or P2TR key-path spending (BIP86-style tweak, no script tree).
@@ -232,11 +256,17 @@ export function fundingKey(
   network: NetworkParams,
   options: FundingKeyOptions = {},
 ): FundingKey {
-  const secret =
-    'wif' in source
-      ? secretFromWif(source.wif, network)
-      : secretFromXprv(source.xprv, source.path, network);
-  return fundingKeyFromSecret(secret, source.type ?? 'p2wpkh', network, options);
+  if ('wif' in source)
+    return fundingKeyFromSecret(
+      secretFromWif(source.wif, network),
+      source.type ?? 'p2wpkh',
+      network,
+      options,
+    );
+  const { secret, root } = secretFromXprv(source.xprv, source.path, network);
+  const key = fundingKeyFromSecret(secret, source.type ?? 'p2wpkh', network, options);
+  const changePath = source.changePath ?? defaultChangePath(source.path);
+  return { ...key, changeKey: changeKeysOf(root, changePath, auxOf(options)) };
 }
 
 /**

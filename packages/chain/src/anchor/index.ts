@@ -5,6 +5,7 @@ export {
   type AnchorerOptions,
   createAnchorer,
 } from './anchorer.js';
+export { type ChangeKey, defaultChangePath } from './change-keys.js';
 export {
   type AnchorAction,
   type AnchorPolicy,
@@ -56,6 +57,8 @@ export {
   type AnchorStateCoin,
   type AnchorStateStore,
   type AnchorStatus,
+  type AnchorTweak,
+  type CoinTweak,
   decodeAnchorRecord,
   decodeAnchorState,
   encodeAnchorRecord,

@@ -59,6 +59,14 @@ export async function observeAnchor(
         txid: record.attempts[i]!.txid,
         digest: fromHex(record.digest),
         depth: finalityDepth,
+        ...(record.tweak === undefined
+          ? {}
+          : {
+              commitment: {
+                kind: 'p2tr-tweak' as const,
+                internalKey: fromHex(record.tweak.internalKey),
+              },
+            }),
       });
       ctx.verified?.(record.digest, entry);
       attempts.push({

@@ -11,6 +11,7 @@ import { verifyInputs } from '../devnet/signatures.js';
 import { toBitcoinjsNetwork } from '../network/bitcoinjs.js';
 import type { NetworkParams } from '../network/params.js';
 import { decodeAnchorScript } from '../spv/payload.js';
+import { isTaprootCommitment } from '../spv/taproot-commitment.js';
 import {
   type AnchorCoin,
   anchorPsbt,
@@ -104,17 +105,20 @@ export function psbtOutpoints(psbt: Psbt): string[] {
  */
 export async function signAnchorPsbt(
   psbtBytes: Uint8Array,
-  signer: AnchorSigner,
+  signer: AnchorSigner | ((input: number) => AnchorSigner),
   network: NetworkParams,
 ): Promise<Uint8Array> {
   const psbt = readPsbt(psbtBytes, network);
-  const asyncSigner: SignerAsync = {
-    publicKey: signer.publicKey,
-    sign: async (hash) => await signer.sign(hash),
-    signSchnorr: async (hash) => await signer.signSchnorr(hash),
+  const asyncSigner = (i: number): SignerAsync => {
+    const s = typeof signer === 'function' ? signer(i) : signer;
+    return {
+      publicKey: s.publicKey,
+      sign: async (hash) => await s.sign(hash),
+      signSchnorr: async (hash) => await s.signSchnorr(hash),
+    };
   };
   try {
-    for (let i = 0; i < psbt.inputCount; i++) await psbt.signInputAsync(i, asyncSigner);
+    for (let i = 0; i < psbt.inputCount; i++) await psbt.signInputAsync(i, asyncSigner(i));
   } catch (e) {
     if (isMedanchorError(e)) throw e;
     // The signer's own error may name its key or service: keep only that it failed.
@@ -135,6 +139,8 @@ export interface ExpectedAnchor {
   /** The coins spent, in input order: signatures are checked against these, not the PSBT's copies. */
   readonly coins: readonly AnchorCoin[];
   readonly fee: bigint;
+  /** For a taproot-tweak anchor: the change key (x-only) its only output is tweaked from. */
+  readonly tweakKey?: Uint8Array;
 }
 
 /** Why a signed PSBT is not the anchor transaction that was built. */
@@ -153,10 +159,12 @@ export function anchorMismatch(
   want: Transaction,
   got: Transaction,
   digest: Uint8Array,
+  tweakKey?: Uint8Array,
 ): PsbtMismatch | undefined {
   const outpoints = (t: Transaction) => t.ins.map((i) => `${toHex(i.hash)}:${i.index}`).join(',');
   if (outpoints(want) !== outpoints(got)) return 'inputs';
   const commits = got.outs.filter((o) => {
+    if (tweakKey !== undefined) return isTaprootCommitment(o.script, tweakKey, digest);
     const d = decodeAnchorScript(o.script);
     return d !== undefined && equalBytes(d, digest);
   });
@@ -193,7 +201,7 @@ export function finalizeAnchorPsbt(
 ): SignedAnchorTx {
   const psbt = readPsbt(signed, network);
   const want = unsignedTxOf(readPsbt(expected.psbt, network));
-  const differs = anchorMismatch(want, unsignedTxOf(psbt), expected.digest);
+  const differs = anchorMismatch(want, unsignedTxOf(psbt), expected.digest, expected.tweakKey);
   if (differs !== undefined) {
     throw psbtError(
       'PSBT_MISMATCH',
@@ -238,7 +246,7 @@ export function finalizeAnchorPsbt(
       { ...e.details },
     );
   }
-  const change = tx.outs.length > 1 ? tx.outs[1]!.value : 0n;
+  const change = tx.outs.find((o) => o.script[0] !== 0x6a)?.value ?? 0n;
   return {
     txid: tx.getId(),
     raw: tx.toBuffer(),

@@ -50,6 +50,17 @@ export interface AnchorConfirmation {
   readonly height: number;
 }
 
+/**
+ * How a coin that an earlier taproot-tweak anchor paid back is signed: the change key's
+ * index and the digest its output commits to.
+ */
+export interface CoinTweak {
+  /** Index of the change key on the funding key's change path. */
+  readonly changeIndex: number;
+  /** The checkpoint digest the coin's output key is tweaked by, hex. */
+  readonly digest: string;
+}
+
 /** A coin spent by an anchor, kept so replacements spend exactly the same ones. */
 export interface AnchorStateCoin {
   /** Display-order txid. */
@@ -58,6 +69,19 @@ export interface AnchorStateCoin {
   readonly value: bigint;
   /** Output script, hex. */
   readonly script: string;
+  /** Set for the change of an earlier taproot-tweak anchor (signed with a tweaked change key). */
+  readonly tweak?: CoinTweak;
+}
+
+/**
+ * An anchor that commits by a taproot tweak (docs/spec/anchor-taproot.md): its only
+ * output is the change, paid to a fresh change key tweaked by the digest.
+ */
+export interface AnchorTweak {
+  /** Index of the change key on the funding key's change path. */
+  readonly changeIndex: number;
+  /** The change key's x-only internal key, hex (the receipt entry carries it). */
+  readonly internalKey: string;
 }
 
 /**
@@ -80,6 +104,8 @@ export interface AnchorRecord {
    * or a fee bump of the last attempt. Once signed it becomes the next attempt.
    */
   readonly unsigned?: UnsignedAttempt;
+  /** Set when the anchor commits by a taproot tweak of its change output instead of an OP_RETURN. */
+  readonly tweak?: AnchorTweak;
   /** Set while confirmed or final. */
   readonly confirmation?: AnchorConfirmation;
   /** The last broadcast or tracking failure, for display (no secrets). */
@@ -148,6 +174,7 @@ export function encodeAnchorRecord(r: AnchorRecord): Record<string, unknown> {
       vout: c.vout,
       value: c.value.toString(),
       script: c.script,
+      ...(c.tweak === undefined ? {} : { tweak: { ...c.tweak } }),
     })),
     attempts: r.attempts.map((a) => ({
       txid: a.txid,
@@ -167,6 +194,7 @@ export function encodeAnchorRecord(r: AnchorRecord): Record<string, unknown> {
       builtAtHeight: u.builtAtHeight,
     };
   }
+  if (r.tweak !== undefined) out['tweak'] = { ...r.tweak };
   if (r.confirmation !== undefined) out['confirmation'] = { ...r.confirmation };
   if (r.lastError !== undefined) out['lastError'] = r.lastError;
   if (r.entry !== undefined) out['entry'] = JSON.parse(JSON.stringify(r.entry));
@@ -211,11 +239,20 @@ export function decodeAnchorRecord(json: unknown): AnchorRecord {
     throw malformed('coins/attempts');
   const coins = (o['coins'] as unknown[]).map((c) => {
     const x = (c ?? {}) as Record<string, unknown>;
-    return {
+    const coin = {
       txid: str(x['txid'], HEX64, 'coin txid'),
       vout: int(x['vout'], 'coin vout'),
       value: sats(x['value'], 'coin value'),
       script: str(x['script'], /^([0-9a-f]{2})+$/, 'coin script'),
+    };
+    if (x['tweak'] === undefined) return coin;
+    const t = (x['tweak'] ?? {}) as Record<string, unknown>;
+    return {
+      ...coin,
+      tweak: {
+        changeIndex: int(t['changeIndex'], 'coin changeIndex'),
+        digest: str(t['digest'], HEX64, 'coin tweak digest'),
+      },
     };
   });
   const attempts = (o['attempts'] as unknown[]).map((a) => {
@@ -238,6 +275,13 @@ export function decodeAnchorRecord(json: unknown): AnchorRecord {
     -readonly [K in keyof AnchorRecord]: AnchorRecord[K];
   } = { digest: str(o['digest'], HEX64, 'digest'), status, coins, attempts };
   if (unsigned !== undefined) record.unsigned = unsigned;
+  if (o['tweak'] !== undefined) {
+    const t = (o['tweak'] ?? {}) as Record<string, unknown>;
+    record.tweak = {
+      changeIndex: int(t['changeIndex'], 'changeIndex'),
+      internalKey: str(t['internalKey'], HEX64, 'tweak internalKey'),
+    };
+  }
   if (o['confirmation'] !== undefined) {
     const c = (o['confirmation'] ?? {}) as Record<string, unknown>;
     record.confirmation = {

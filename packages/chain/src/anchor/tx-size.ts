@@ -52,6 +52,17 @@ export function estimateAnchorVsize(
   return Math.ceil(weight / 4);
 }
 
+/**
+ * Upper bound of a taproot-tweak anchor's virtual size: `inputs` P2TR key-path inputs and
+ * one P2TR output (the change, which carries the commitment); no OP_RETURN. One input:
+ * 111 vB. Spec: docs/spec/anchor-taproot.md.
+ */
+export function estimateTweakAnchorVsize(inputs: number): number {
+  const base =
+    4 + varintSize(inputs) + inputs * INPUT_BASE_BYTES + 1 + (8 + 1 + CHANGE_SCRIPT_BYTES.p2tr) + 4;
+  return Math.ceil((base * 4 + 2 + inputs * WITNESS_WEIGHT.p2tr) / 4);
+}
+
 /** The fee in satoshis for `vsize` at `rate` sat/vB, rounded up. */
 export function feeFor(rate: number, vsize: number): bigint {
   return BigInt(Math.ceil(rate * vsize - 1e-9));

@@ -7,7 +7,7 @@ import type { NetworkParams } from '../network/params.js';
 import type { DifficultySchedule } from '../schedule/types.js';
 import { createSpvProof } from '../spv/create.js';
 import type { HeaderSource } from '../spv/depth.js';
-import type { DecodedSpvProof, SpvProof } from '../spv/proof.js';
+import type { AnchorCommitment, DecodedSpvProof, SpvProof } from '../spv/proof.js';
 import { type SpvResult, verifySpvProof } from '../spv/verify.js';
 import { type BitcoinAnchorEntry, bitcoinAnchorEntryFromProof } from './entry.js';
 
@@ -194,6 +194,8 @@ export interface FetchVerifiedAnchorEntryInput {
   txid: string;
   /** The 32-byte checkpoint digest the transaction must carry. */
   digest: Uint8Array;
+  /** For a taproot-tweak anchor: its committing output (index 0) and internal key. */
+  commitment?: AnchorCommitment;
   /** Confirmations worth proving (the finality depth): at most `depth - 1` headers are fetched above the block. */
   depth: number;
 }
@@ -246,6 +248,7 @@ export async function fetchVerifiedAnchorEntry(
       position: branch.position,
       siblings: branch.siblings,
       txCount: branch.txCount,
+      ...(input.commitment === undefined ? {} : { outputIndex: 0, commitment: input.commitment }),
     });
   } catch (e) {
     throw refused('format', isMedanchorError(e) ? e.message : 'the proof cannot be assembled');

@@ -131,6 +131,14 @@ function bitcoinAnchorOf(receipt: Receipt): OtsBitcoinAnchor {
     );
   }
   const proof = decodeBitcoinAnchorEntry(entry);
+  if (proof.commitment !== undefined) {
+    // The digest is not in the transaction's bytes but in a point addition on secp256k1,
+    // which no OpenTimestamps operation (hashes, prepend, append) can express.
+    throw new MedanchorError(
+      'OTS_UNSUPPORTED',
+      'this anchor commits by a taproot key tweak (an elliptic-curve operation), which an OpenTimestamps proof cannot express: verify the receipt itself (`medanchor verify`, levels 2 and 3)',
+    );
+  }
   return {
     rawTx: proof.rawTx,
     position: proof.position,

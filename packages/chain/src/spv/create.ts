@@ -2,7 +2,7 @@ import { MedanchorError } from '@medanchor/core';
 import { HEADER_SIZE } from '../bitcoin/header.js';
 import { stripWitness } from '../bitcoin/transaction.js';
 import { findAnchorPayload } from './payload.js';
-import type { SpvProof } from './proof.js';
+import type { AnchorCommitment, SpvProof } from './proof.js';
 
 /** What {@link createSpvProof} assembles; `siblings` internal order, as backends return them. */
 export interface CreateSpvProofInput {
@@ -18,8 +18,10 @@ export interface CreateSpvProofInput {
   siblings: Uint8Array[];
   /** Transactions in the block. */
   txCount: number;
-  /** The anchor output; found in the transaction when omitted. */
+  /** The anchor output; found in the transaction when omitted (OP_RETURN anchors only). */
   outputIndex?: number;
+  /** How the output at `outputIndex` commits, when it is not an OP_RETURN anchor output. */
+  commitment?: AnchorCommitment;
 }
 
 /**
@@ -36,6 +38,8 @@ export function createSpvProof(input: CreateSpvProofInput): SpvProof {
   }
   const rawTx = stripWitness(input.rawTx);
   let outputIndex = input.outputIndex;
+  if (input.commitment !== undefined && outputIndex === undefined)
+    throw new MedanchorError('INVALID_PROOF', 'a p2tr-tweak commitment needs its outputIndex');
   if (outputIndex === undefined) {
     const found = findAnchorPayload(rawTx);
     if (found === undefined) {
@@ -50,6 +54,14 @@ export function createSpvProof(input: CreateSpvProofInput): SpvProof {
     network: input.network,
     rawTx,
     outputIndex,
+    ...(input.commitment === undefined
+      ? {}
+      : {
+          commitment: {
+            kind: input.commitment.kind,
+            internalKey: input.commitment.internalKey.slice(),
+          },
+        }),
     position: input.position,
     txCount: input.txCount,
     branch: input.siblings.map((s) => s.slice()),

@@ -22,6 +22,8 @@ export {
   findAnchorPayload,
 } from './payload.js';
 export {
+  type AnchorCommitment,
+  type AnchorCommitmentJson,
   type DecodedSpvProof,
   decodeSpvProof,
   encodeSpvProof,
@@ -30,6 +32,11 @@ export {
   type SpvProof,
   type SpvProofJson,
 } from './proof.js';
+export {
+  isTaprootCommitment,
+  taprootCommitmentKey,
+  taprootCommitmentScript,
+} from './taproot-commitment.js';
 export {
   type SpvFailure,
   type SpvResult,

@@ -3,6 +3,24 @@ import { hashToDisplayHex, sha256d } from '../bitcoin/hash.js';
 import { HEADER_SIZE } from '../bitcoin/header.js';
 
 /**
+ * How a transaction commits to the digest when it is not an OP_RETURN anchor output:
+ * `p2tr-tweak`, the output at `outputIndex` is a P2TR output whose key is `internalKey`
+ * tweaked by the digest (docs/spec/anchor-taproot.md).
+ */
+export interface AnchorCommitment {
+  readonly kind: 'p2tr-tweak';
+  /** The 32-byte x-only internal key of the committing output. */
+  readonly internalKey: Uint8Array;
+}
+
+/** The JSON form of an {@link AnchorCommitment}. */
+export interface AnchorCommitmentJson {
+  kind: 'p2tr-tweak';
+  /** 64 lowercase hex characters. */
+  internalKey: string;
+}
+
+/**
  * Everything needed to check offline that a checkpoint digest was anchored in a
  * Bitcoin block (verification level 2), and with a header chain, that the block is
  * in the best chain (level 3). Hashes in `branch` are INTERNAL order.
@@ -14,6 +32,8 @@ export interface SpvProof {
   rawTx: Uint8Array;
   /** Index of the anchor output in the transaction. */
   outputIndex: number;
+  /** Absent for an OP_RETURN anchor output; how the output commits otherwise. */
+  commitment?: AnchorCommitment;
   /** Position of the transaction in its block. */
   position: number;
   /** Number of transactions in the block; when present the branch length is checked against it. */
@@ -35,6 +55,7 @@ export interface SpvProofJson {
   txid: string;
   rawTx: string;
   outputIndex: number;
+  commitment?: AnchorCommitmentJson;
   position: number;
   txCount?: number;
   /** Internal order hex. */
@@ -70,6 +91,14 @@ export function encodeSpvProof(proof: SpvProof): SpvProofJson {
     txid: hashToDisplayHex(sha256d(proof.rawTx)),
     rawTx: toHex(proof.rawTx),
     outputIndex: proof.outputIndex,
+    ...(proof.commitment === undefined
+      ? {}
+      : {
+          commitment: {
+            kind: proof.commitment.kind,
+            internalKey: toHex(proof.commitment.internalKey),
+          },
+        }),
     position: proof.position,
     branch: proof.branch.map(toHex),
     header: toHex(proof.header),
@@ -94,6 +123,7 @@ const MEMBERS: ReadonlySet<string> = new Set([
   'txid',
   'rawTx',
   'outputIndex',
+  'commitment',
   'position',
   'txCount',
   'branch',
@@ -189,6 +219,7 @@ export function decodeSpvProof(input: unknown): DecodedSpvProof {
     if (proof.txCount === 0)
       throw invalid('txCount', 'must be at least 1 (every block has a coinbase)');
   }
+  if (r.commitment !== undefined) proof.commitment = commitmentMember(r.commitment);
   if (r.txid !== undefined) {
     if (typeof r.txid !== 'string' || !HASH_HEX.test(r.txid))
       throw invalid('txid', 'must be 64 lowercase hex characters');
@@ -202,6 +233,19 @@ export function decodeSpvProof(input: unknown): DecodedSpvProof {
   }
   for (const k of Object.keys(r)) if (!MEMBERS.has(k)) throw invalid(k, 'is not part of version 1');
   return proof;
+}
+
+function commitmentMember(v: unknown): AnchorCommitment {
+  const c = v as Record<string, unknown>;
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || c['kind'] !== 'p2tr-tweak')
+    throw invalid('commitment', 'must be {"kind":"p2tr-tweak","internalKey":...}');
+  for (const k of Object.keys(c))
+    if (k !== 'kind' && k !== 'internalKey')
+      throw invalid(`commitment.${k}`, 'is not part of version 1');
+  const key = typeof c['internalKey'] === 'string' ? lowerHex(c['internalKey']) : undefined;
+  if (key?.length !== 32)
+    throw invalid('commitment.internalKey', 'must be 64 lowercase hex characters');
+  return { kind: 'p2tr-tweak', internalKey: key };
 }
 
 /** Throws `INVALID_PROOF` when a proof object's members have the wrong types or sizes. */
@@ -224,6 +268,13 @@ function checkShape(p: SpvProof): void {
   if (p.txCount !== undefined && (!Number.isSafeInteger(p.txCount) || p.txCount < 1)) {
     throw invalid('txCount', 'must be a positive integer');
   }
+  if (
+    p.commitment !== undefined &&
+    (p.commitment.kind !== 'p2tr-tweak' ||
+      !(p.commitment.internalKey instanceof Uint8Array) ||
+      p.commitment.internalKey.length !== 32)
+  )
+    throw invalid('commitment', 'must be a p2tr-tweak commitment with a 32-byte internal key');
 }
 
 /** True when `p` has the members and sizes of an {@link SpvProof} (no verification). */

@@ -10,6 +10,7 @@ import type { DifficultySchedule } from '../schedule/types.js';
 import { txInclusion } from './inclusion.js';
 import { ANCHOR_MAGIC, ANCHOR_PAYLOAD_SIZE, decodeAnchorScript } from './payload.js';
 import { type DecodedSpvProof, isSpvProofShape, type SpvProof } from './proof.js';
+import { isTaprootCommitment } from './taproot-commitment.js';
 
 /**
  * The verification steps, in the order they run. `floor`, `schedule`, `bits`, `work` and
@@ -130,7 +131,10 @@ function verifySteps(proof: SpvProof | DecodedSpvProof, options: VerifySpvOption
   if (networkFail) return networkFail;
   const tx = checkTransaction(proof.rawTx);
   if (!('outputs' in tx)) return tx;
-  const digest = checkPayload(tx, proof.outputIndex, options.expectedPayload);
+  const digest =
+    proof.commitment === undefined
+      ? checkPayload(tx, proof.outputIndex, options.expectedPayload)
+      : checkTweak(tx, proof.outputIndex, proof.commitment.internalKey, options.expectedPayload);
   if (!(digest instanceof Uint8Array)) return digest;
   const ids = checkDeclaredIds(proof);
   if ('ok' in ids) return ids;
@@ -220,6 +224,33 @@ function checkPayload(
   if (!equalBytes(expected, digest))
     return fail('payload', 'the anchored digest is not the expected checkpoint digest');
   return digest;
+}
+
+/**
+ * Step `payload` of a taproot commitment: the output at `outputIndex` is the P2TR output
+ * of `internalKey` tweaked by the expected digest (which cannot be read back from it).
+ */
+function checkTweak(
+  tx: ParsedTransaction,
+  outputIndex: number,
+  internalKey: Uint8Array,
+  expectedPayload: Uint8Array | undefined,
+): Uint8Array | SpvFailure {
+  const output = tx.outputs[outputIndex];
+  if (output === undefined)
+    return fail('payload', 'outputIndex does not name an output of the transaction');
+  const expected = expectedPayload === undefined ? undefined : expectedDigest(expectedPayload);
+  if (expected === undefined)
+    return fail(
+      'payload',
+      'a p2tr-tweak commitment can only be checked against the expected checkpoint digest: pass it',
+    );
+  if (!isTaprootCommitment(output.script, internalKey, expected))
+    return fail(
+      'payload',
+      'the output is not the P2TR output of the internal key tweaked by the expected checkpoint digest',
+    );
+  return expected;
 }
 
 /** Steps `txid` and `block-hash`: declared ids, if any, are the hashes of the bytes. */

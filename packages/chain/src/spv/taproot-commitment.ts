@@ -1,0 +1,122 @@
+import { concatBytes, equalBytes, sha256, utf8 } from '@medanchor/core';
+
+// The verifier's half of the taproot commitment (docs/spec/anchor-taproot.md): one point
+// addition on secp256k1 in plain bigint arithmetic. Written here rather than taken from a
+// curve library because the verifier's browser bundle has a size budget that a full
+// library would exceed; the inputs are public, so constant time does not matter. The
+// anchorer side is checked against @noble/curves and bitcoinjs-lib in the tests.
+
+const P = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2fn;
+const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const GX = 0x79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798n;
+const GY = 0x483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8n;
+
+type Point = { x: bigint; y: bigint } | null;
+
+const mod = (a: bigint, m = P) => ((a % m) + m) % m;
+
+function pow(b: bigint, e: bigint): bigint {
+  let r = 1n;
+  let x = mod(b);
+  while (e > 0n) {
+    if (e & 1n) r = (r * x) % P;
+    x = (x * x) % P;
+    e >>= 1n;
+  }
+  return r;
+}
+
+const inv = (a: bigint) => pow(a, P - 2n);
+
+function add(a: Point, b: Point): Point {
+  if (a === null) return b;
+  if (b === null) return a;
+  if (a.x === b.x) {
+    if (mod(a.y + b.y) === 0n) return null;
+    const l = mod(3n * a.x * a.x * inv(2n * a.y));
+    const x = mod(l * l - 2n * a.x);
+    return { x, y: mod(l * (a.x - x) - a.y) };
+  }
+  const l = mod((b.y - a.y) * inv(b.x - a.x));
+  const x = mod(l * l - a.x - b.x);
+  return { x, y: mod(l * (a.x - x) - a.y) };
+}
+
+function mul(k: bigint, pt: Point): Point {
+  let r: Point = null;
+  let q = pt;
+  while (k > 0n) {
+    if (k & 1n) r = add(r, q);
+    q = add(q, q);
+    k >>= 1n;
+  }
+  return r;
+}
+
+function toBig(b: Uint8Array): bigint {
+  let n = 0n;
+  for (const x of b) n = (n << 8n) | BigInt(x);
+  return n;
+}
+
+function toBytes32(n: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 31; i >= 0; i--) {
+    out[i] = Number(n & 0xffn);
+    n >>= 8n;
+  }
+  return out;
+}
+
+/** BIP340 lift_x: the point with x-coordinate `x` and even y, or null when there is none. */
+function liftX(x: bigint): Point {
+  if (x >= P) return null;
+  const c = mod(x * x * x + 7n);
+  const y = pow(c, (P + 1n) / 4n);
+  if ((y * y) % P !== c) return null;
+  return { x, y: y % 2n === 0n ? y : P - y };
+}
+
+const TAP_TWEAK = sha256(utf8('TapTweak'));
+
+/** BIP341's tweak of x-only `internalKey` with `root` in the place of the script tree root. */
+export function tapTweak(internalKey: Uint8Array, root: Uint8Array): Uint8Array {
+  return sha256(concatBytes(TAP_TWEAK, TAP_TWEAK, internalKey, root));
+}
+
+/**
+ * The x-only output key that commits to `digest`: `lift_x(internalKey) + t·G` with
+ * `t = taggedHash("TapTweak", internalKey || digest)` (BIP341, the digest standing in for
+ * the script tree's merkle root). `undefined` when the key is not on the curve or the
+ * tweak is out of range.
+ */
+export function taprootCommitmentKey(
+  internalKey: Uint8Array,
+  digest: Uint8Array,
+): Uint8Array | undefined {
+  if (internalKey.length !== 32 || digest.length !== 32) return undefined;
+  const p = liftX(toBig(internalKey));
+  const t = toBig(tapTweak(internalKey, digest));
+  if (p === null || t >= N) return undefined;
+  const q = add(p, mul(t, { x: GX, y: GY }));
+  return q === null ? undefined : toBytes32(q.x);
+}
+
+/** The P2TR output script (`OP_1 0x20 <key>`) that commits to `digest`, or `undefined`. */
+export function taprootCommitmentScript(
+  internalKey: Uint8Array,
+  digest: Uint8Array,
+): Uint8Array | undefined {
+  const q = taprootCommitmentKey(internalKey, digest);
+  return q === undefined ? undefined : concatBytes(Uint8Array.of(0x51, 0x20), q);
+}
+
+/** True when `script` is the P2TR output that commits to `digest` under `internalKey`. */
+export function isTaprootCommitment(
+  script: Uint8Array,
+  internalKey: Uint8Array,
+  digest: Uint8Array,
+): boolean {
+  const want = taprootCommitmentScript(internalKey, digest);
+  return want !== undefined && equalBytes(script, want);
+}
