@@ -67,6 +67,22 @@ function witnessError(
   });
 }
 
+// Every failure names its witness: an error from deeper down (a malformed answer) is wrapped.
+function asWitnessError(e: unknown, w: Known): MedanchorError {
+  if (isMedanchorError(e) && e.details['witness'] === w.key.name) return e;
+  if (isMedanchorError(e)) return witnessError(e.code, w, e.message, e);
+  return witnessError('WITNESS_REFUSED', w, 'the exchange failed', e);
+}
+
+function witnessKeyOf(vkey: string): NoteVerifierKey | undefined {
+  try {
+    const key = parseVerifierKey(vkey);
+    return key.type === NOTE_TYPE_COSIGNATURE_V1 ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Makes the asker of a log's witnesses. Each witness is remembered at the size it cosigned
  * last; on a first contact, or when the witness knows another size (409), the request is
@@ -76,13 +92,8 @@ function witnessError(
 export function createWitnessAsker(options: WitnessAskerOptions): WitnessAsker {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const known: Known[] = options.witnesses.map((config, i) => {
-    let key: NoteVerifierKey;
-    try {
-      key = parseVerifierKey(config.vkey);
-    } catch {
-      key = undefined as never;
-    }
-    if (key === undefined || key.type !== NOTE_TYPE_COSIGNATURE_V1)
+    const key = witnessKeyOf(config.vkey);
+    if (key === undefined)
       throw new MedanchorError(
         'WITNESS_CONFIG_INVALID',
         `witnesses[${i}].vkey must be a cosignature/v1 (type 0x04) vkey`,
@@ -175,13 +186,7 @@ export function createWitnessAsker(options: WitnessAskerOptions): WitnessAsker {
         if (r.status === 'rejected') {
           // Unknown state: start from the witness's own answer next time.
           w.size = undefined;
-          failures.push(
-            isMedanchorError(r.reason)
-              ? r.reason.message.startsWith('witness ')
-                ? r.reason
-                : witnessError(r.reason.code, w, r.reason.message, r.reason)
-              : witnessError('WITNESS_REFUSED', w, 'the exchange failed', r.reason),
-          );
+          failures.push(asWitnessError(r.reason, w));
           return;
         }
         merged = addCosignatures(merged, r.value, w.key).note;

@@ -1,14 +1,21 @@
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLedger } from '@medanchor/chain';
+import { createWitnessAsker, openLedger } from '@medanchor/chain';
 import {
+  cosignCheckpoint,
   encodeVerifierKey,
+  formatCosignatures,
   generateNoteKey,
   generateWitnessKey,
   isMedanchorError,
+  leafHash,
+  MerkleLog,
   memoryLedgerStore,
   parseVerifierKey,
+  signCheckpoint,
   toVerifierKey,
   trustPolicy,
   utf8,
@@ -116,5 +123,52 @@ describe('a ledger asks its witnesses after every seal', () => {
       }),
     });
     expect(both.ok).toBe(true);
+  });
+
+  it('a log rolled back behind what a witness cosigned gets WITNESS_AHEAD, not a cosignature', async () => {
+    const signer = generateNoteKey(ORIGIN);
+    const w = await witnessServer('witness.example/w', encodeVerifierKey(signer));
+    const asker = createWitnessAsker({ witnesses: [{ url: w.url, vkey: w.vkey }] });
+    const tree = new MerkleLog();
+    tree.append(Array.from({ length: 6 }, (_, i) => leafHash(utf8(`l${i}`))));
+    const at = (n: number) =>
+      signCheckpoint({ origin: ORIGIN, size: n, root: tree.root(n) }, signer);
+    const first = await asker.cosign(at(6), async () => []);
+    expect(first.cosigned).toEqual(['witness.example/w']);
+    // A new process of the log (knowing nothing) that lost its last 3 leaves.
+    const again = createWitnessAsker({ witnesses: [{ url: w.url, vkey: w.vkey }] });
+    const back = await again.cosign(at(3), async (from) => tree.consistencyProof(from, 3));
+    expect(back.cosigned).toEqual([]);
+    expect(back.failures.map((f) => f.code)).toEqual(['WITNESS_AHEAD']);
+    expect(new TextDecoder().decode(back.note)).toBe(new TextDecoder().decode(at(3)));
+  });
+
+  it('(fake witness: a fault a real one cannot be made to show) a 200 with a bad cosignature or a 500 is WITNESS_REFUSED/COSIGNATURE_INVALID and adds nothing', async () => {
+    const signer = generateNoteKey(ORIGIN);
+    const key = generateWitnessKey('witness.example/liar');
+    let answer: { status: number; body: string } = { status: 500, body: 'boom' };
+    const fake = createServer((_req, res) => {
+      res.writeHead(answer.status, { 'Content-Type': 'text/plain' });
+      res.end(answer.body);
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise<void>((r) => fake.close(() => r())));
+    const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+    const asker = createWitnessAsker({
+      witnesses: [{ url, vkey: encodeVerifierKey(toVerifierKey(key)) }],
+    });
+    const note = signCheckpoint({ origin: ORIGIN, size: 1, root: leafHash(utf8('x')) }, signer);
+    const other = signCheckpoint({ origin: ORIGIN, size: 1, root: leafHash(utf8('y')) }, signer);
+    const r500 = await asker.cosign(note, async () => []);
+    expect(r500.failures.map((f) => f.code)).toEqual(['WITNESS_REFUSED']);
+    // A cosignature by the right key, over another checkpoint.
+    answer = { status: 200, body: formatCosignatures([cosignCheckpoint(other, key)]) };
+    const wrong = await asker.cosign(note, async () => []);
+    expect(wrong.failures.map((f) => f.code)).toEqual(['COSIGNATURE_INVALID']);
+    expect(wrong.failures[0]!.details['witness']).toBe('witness.example/liar');
+    expect(wrong.cosigned).toEqual([]);
+    answer = { status: 200, body: 'not a signature line\n' };
+    const garbage = await asker.cosign(note, async () => []);
+    expect(garbage.failures.map((f) => f.code)).toEqual(['NOTE_MALFORMED']);
   });
 });
