@@ -246,6 +246,31 @@ describe('a log configured with witnesses (config "witnesses")', () => {
   });
 });
 
+describe('config "witnesses" is checked when read', () => {
+  it('refuses a log key as a witness vkey, a URL that is not http(s), and unknown keys', async () => {
+    const t = tempDir('witness-config');
+    cleanup.push(t.remove);
+    expect((await cli(['init', '--origin', ORIGIN], { cwd: t.dir })).status).toBe(0);
+    const configPath = join(t.dir, 'medanchor.config.json');
+    const config = JSON.parse(readFileSync(configPath, 'utf8'));
+    const witnessVkey = encodeVerifierKey(generateWitnessKey('witness.example/w1'));
+    for (const [witnesses, says] of [
+      [
+        [{ url: 'http://127.0.0.1:1', vkey: encodeVerifierKey(generateNoteKey(ORIGIN)) }],
+        'type 0x04',
+      ],
+      [[{ url: 'ftp://witness.example', vkey: witnessVkey }], 'http(s) URL'],
+      [[{ url: 'http://127.0.0.1:1', vkey: witnessVkey, name: 'w1' }], 'unknown key "name"'],
+      [{ url: 'http://127.0.0.1:1', vkey: witnessVkey }, 'must be an array'],
+    ] as const) {
+      writeFileSync(configPath, JSON.stringify({ ...config, witnesses }));
+      const r = await cli(['verify', 'a', 'b'], { cwd: t.dir });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(says);
+    }
+  });
+});
+
 describe('medanchor verify --checkpoint: equivocation', () => {
   it('two signed checkpoints of one log at one size with different roots: exit 1, both notes as evidence', async () => {
     const t = tempDir('equivocation');
