@@ -10,7 +10,7 @@ import {
 } from '@medanchor/fhir';
 import { loadR4Validator } from '@medanchor/fhir/node';
 import { stringList } from '../args.js';
-import type { Command, CommandContext } from '../command.js';
+import { type CommandContext, defineCommand } from '../command.js';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.js';
 import { readConsentJson, readJsonFile } from '../read-json.js';
 import { offlineReceiptLevel, receiptPathOf } from '../receipt-files.js';
@@ -32,7 +32,7 @@ function storedEvents(ctx: CommandContext): string[] {
     .map((f) => join(dir, f));
 }
 
-export const auditRecordCommand: Command = {
+export const auditRecordCommand = defineCommand({
   path: ['audit', 'record'],
   summary: 'validate FHIR AuditEvents and commit them to the log',
   usage: '<events...>',
@@ -70,7 +70,7 @@ export const auditRecordCommand: Command = {
     });
     return stampCommand.run({ ...ctx, args: { values: {}, positionals: stored } });
   },
-};
+});
 
 interface Listed {
   file: string;
@@ -84,7 +84,7 @@ interface Listed {
   consent?: string;
 }
 
-export const auditListCommand: Command = {
+export const auditListCommand = defineCommand({
   path: ['audit', 'list'],
   summary: 'list the recorded AuditEvents, oldest first, with their receipt level',
   usage: '',
@@ -165,9 +165,9 @@ export const auditListCommand: Command = {
     );
     return outside === 0 ? EXIT_OK : EXIT_INVALID;
   },
-};
+});
 
-export const auditVerifyCommand: Command = {
+export const auditVerifyCommand = defineCommand({
   path: ['audit', 'verify'],
   summary: 'verify the recorded AuditEvents against their receipts (as verify --beside)',
   usage: '[events...]',
@@ -201,4 +201,4 @@ export const auditVerifyCommand: Command = {
       args: { values: { ...ctx.args.values, beside: true }, positionals: files },
     });
   },
-};
+});

@@ -18,7 +18,7 @@ import {
   verifyConsentGrant,
 } from '@medanchor/crypto';
 import { stringList } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.js';
 import { readKeyFile } from '../key-files.js';
 import { readConsentJson } from '../read-json.js';
@@ -50,15 +50,15 @@ const SCHEMES = ['bip340', 'p2tr', 'p2wpkh', 'p2sh-p2wpkh', 'p2pkh', 'p2wsh-mult
 function signerFor(
   scheme: string,
   secrets: Uint8Array[],
-  threshold: unknown,
+  threshold: number | undefined,
   network: { bech32: string; pubKeyHash: number; scriptHash: number },
 ): { signer: ConsentSigner; options: ConsentSignOptions } {
   if (!(SCHEMES as readonly string[]).includes(scheme)) {
     throw usageError(`--scheme is one of ${SCHEMES.join(', ')}`);
   }
   if (scheme === 'p2wsh-multisig') {
-    const m = threshold === undefined ? secrets.length : Number(threshold);
-    if (!Number.isInteger(m) || m < 1 || m > secrets.length) {
+    const m = threshold ?? secrets.length;
+    if (m > secrets.length) {
       throw usageError(
         `--threshold must be an integer from 1 to the number of keys (${secrets.length})`,
       );
@@ -92,7 +92,7 @@ function readSignedGrant(path: string) {
   return { signed, grant: check.grant, hash: check.grantHash };
 }
 
-export const consentGrantCommand: Command = {
+export const consentGrantCommand = defineCommand({
   path: ['consent', 'grant'],
   summary: "sign a patient's consent grant with their Bitcoin key",
   usage: '',
@@ -109,7 +109,8 @@ export const consentGrantCommand: Command = {
     },
     {
       name: 'threshold',
-      type: 'string',
+      type: 'integer',
+      min: 1,
       value: '<m>',
       description: 'p2wsh-multisig: signatures needed (default: every key)',
     },
@@ -188,11 +189,11 @@ export const consentGrantCommand: Command = {
   arity: [0, 0],
   async run({ args, config, out, io }) {
     const v = args.values;
-    for (const required of ['patient', 'grantee'])
+    for (const required of ['patient', 'grantee'] as const)
       if (typeof v[required] !== 'string') throw usageError(`--${required} is required`);
     const keyPaths = stringList(v['key']);
     if (keyPaths.length === 0) throw usageError('--key is required');
-    const scheme = (v['scheme'] as string | undefined) ?? 'bip340';
+    const scheme = v['scheme'] ?? 'bip340';
     const secrets = readSecrets(keyPaths, io.cwd);
     const { signer, options } = signerFor(scheme, secrets, v['threshold'], config.network);
     const categories = stringList(v['category']).map(category);
@@ -226,7 +227,7 @@ export const consentGrantCommand: Command = {
       throw usageError((e as Error).message);
     }
     const signed = signConsentGrant(grant, oneOrAll(secrets), options);
-    const target = resolve(io.cwd, (v['out'] as string | undefined) ?? 'consent-grant.json');
+    const target = resolve(io.cwd, v['out'] ?? 'consent-grant.json');
     writeJson(target, signed);
     const hash = verifyConsentGrant(signed);
     out.result(
@@ -243,9 +244,9 @@ export const consentGrantCommand: Command = {
     );
     return EXIT_OK;
   },
-};
+});
 
-export const consentRevokeCommand: Command = {
+export const consentRevokeCommand = defineCommand({
   path: ['consent', 'revoke'],
   summary: 'sign a revocation of a consent grant',
   usage: '<grant.json>',
@@ -261,7 +262,8 @@ export const consentRevokeCommand: Command = {
     },
     {
       name: 'threshold',
-      type: 'string',
+      type: 'integer',
+      min: 1,
       value: '<m>',
       description: 'multisig grants: signatures needed, as when granting (default: every key)',
     },
@@ -295,19 +297,16 @@ export const consentRevokeCommand: Command = {
       oneOrAll(secrets),
       options,
     );
-    const target = resolve(
-      io.cwd,
-      (args.values['out'] as string | undefined) ?? 'consent-revocation.json',
-    );
+    const target = resolve(io.cwd, args.values['out'] ?? 'consent-revocation.json');
     writeJson(target, signed);
     out.result({ ok: true, file: target, grantHash: hash }, [
       `wrote ${target}: revokes grant ${hash.slice(0, 16)}... as of ${signed.revocation.revokedAt}`,
     ]);
     return EXIT_OK;
   },
-};
+});
 
-export const consentCheckCommand: Command = {
+export const consentCheckCommand = defineCommand({
   path: ['consent', 'check'],
   summary: 'decide whether a grant permits a request (exit 0 permit, 1 deny)',
   usage: '<grant.json>',
@@ -366,8 +365,8 @@ export const consentCheckCommand: Command = {
     const decision = evaluateConsent(signed, {
       request: {
         grantee: v['grantee'],
-        action: action((v['action'] as string | undefined) ?? 'access'),
-        purpose: (v['purpose'] as string | undefined) ?? 'TREAT',
+        action: action(v['action'] ?? 'access'),
+        purpose: v['purpose'] ?? 'TREAT',
         ...(typeof v['record'] === 'string' ? { record: v['record'] } : {}),
         ...(typeof v['category'] === 'string' ? { category: category(v['category']) } : {}),
       },
@@ -379,4 +378,4 @@ export const consentCheckCommand: Command = {
     ]);
     return decision.decision === 'permit' ? EXIT_OK : EXIT_INVALID;
   },
-};
+});

@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { open, seal } from '@medanchor/crypto';
 import { stringList } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { readKeyFile, recipientPublicKey, secretOf } from '../key-files.js';
 import { inputError, usageError } from '../usage-error.js';
@@ -35,7 +35,7 @@ function checkReadable(path: string): void {
   if (!isFile) throw inputError(`cannot read ${path}: no such file`);
 }
 
-export const encryptCommand: Command = {
+export const encryptCommand = defineCommand({
   path: ['encrypt'],
   summary: 'encrypt a file for one or more recipients (HPKE-wrapped key, streaming AEAD)',
   usage: '<file>',
@@ -94,15 +94,12 @@ export const encryptCommand: Command = {
       throw usageError('give at least one recipient with --to <public key or key file>');
     const recipients = await Promise.all(to.map((t) => recipientPublicKey(t, io.cwd)));
     checkReadable(input);
-    const target = resolve(
-      io.cwd,
-      (args.values['out'] as string | undefined) ?? `${input}${ENVELOPE_EXTENSION}`,
-    );
+    const target = resolve(io.cwd, args.values['out'] ?? `${input}${ENVELOPE_EXTENSION}`);
     const context = {
-      recordId: (args.values['record-id'] as string | undefined) ?? basename(input),
-      version: (args.values['record-version'] as string | undefined) ?? '1',
+      recordId: args.values['record-id'] ?? basename(input),
+      version: args.values['record-version'] ?? '1',
       contentType:
-        (args.values['content-type'] as string | undefined) ??
+        args.values['content-type'] ??
         (input.endsWith('.json') ? 'application/fhir+json' : 'application/octet-stream'),
     };
     const sealed = await seal(readStream(input), { recipients, context });
@@ -112,9 +109,9 @@ export const encryptCommand: Command = {
     ]);
     return EXIT_OK;
   },
-};
+});
 
-export const decryptCommand: Command = {
+export const decryptCommand = defineCommand({
   path: ['decrypt'],
   summary: 'decrypt an envelope with your X25519 key file',
   usage: '<envelope>',
@@ -146,15 +143,15 @@ export const decryptCommand: Command = {
   arity: [1, 1],
   async run({ args, out, io }) {
     const input = resolve(io.cwd, args.positionals[0]!);
-    const keyPath = args.values['key'] as string | undefined;
+    const keyPath = args.values['key'];
     if (keyPath === undefined) throw usageError('--key <keyfile> is required');
     const key = readKeyFile(resolve(io.cwd, keyPath), 'x25519');
     checkReadable(input);
     const defaultOut = input.endsWith(ENVELOPE_EXTENSION)
       ? input.slice(0, -ENVELOPE_EXTENSION.length)
       : `${input}.out`;
-    const target = resolve(io.cwd, (args.values['out'] as string | undefined) ?? defaultOut);
-    const expect = args.values['expect-record-id'] as string | undefined;
+    const target = resolve(io.cwd, args.values['out'] ?? defaultOut);
+    const expect = args.values['expect-record-id'];
     const opened = await open(
       readStream(input),
       secretOf(key),
@@ -166,4 +163,4 @@ export const decryptCommand: Command = {
     ]);
     return EXIT_OK;
   },
-};
+});

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fundingKeyFromSecret } from '@medanchor/chain';
 import { isValidOrigin, MedanchorError, toHex } from '@medanchor/core';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { type ConfigFile, DEFAULT_ORIGIN } from '../config.js';
 import { DEVNET_DEFAULT_PORT } from '../devnet-port.js';
 import { EXIT_OK } from '../exit-codes.js';
@@ -27,7 +27,7 @@ function storeForFile(store: string, rel: (p: string) => string): string {
   return store;
 }
 
-export const initCommand: Command = {
+export const initCommand = defineCommand({
   path: ['init'],
   summary: 'create medanchor.config.json, the data directory and a funding wallet',
   usage: '',
@@ -57,10 +57,10 @@ export const initCommand: Command = {
   ],
   arity: [0, 0],
   async run({ args, config, out, io }) {
-    const origin = (args.values['origin'] as string | undefined) ?? config.origin;
+    const origin = args.values['origin'] ?? config.origin;
     if (!isValidOrigin(origin))
       throw usageError(`"${origin}" is not a valid log origin (e.g. clinic.example/records)`);
-    const keyType = (args.values['key-type'] as string | undefined) ?? 'p2tr';
+    const keyType = args.values['key-type'] ?? 'p2tr';
     if (keyType !== 'p2tr' && keyType !== 'p2wpkh')
       throw usageError('--key-type is p2tr or p2wpkh');
     const force = args.values['force'] === true;
@@ -128,4 +128,4 @@ export const initCommand: Command = {
     );
     return EXIT_OK;
   },
-};
+});

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { NetworkParams } from '@medanchor/chain';
 import { fromHex, toHex } from '@medanchor/core';
 import { consentSignerForKey, generateX25519KeyPair } from '@medanchor/crypto';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { type KeyFile, readKeyFile, writeSecretFile } from '../key-files.js';
 import { inputError, usageError } from '../usage-error.js';
@@ -33,7 +33,7 @@ function publicParts(key: KeyFile, network: NetworkParams): Record<string, strin
   };
 }
 
-export const keysNewCommand: Command = {
+export const keysNewCommand = defineCommand({
   path: ['keys', 'new'],
   summary: 'generate a key file: x25519 (receive envelopes) or secp256k1 (sign consents)',
   usage: '',
@@ -61,8 +61,8 @@ export const keysNewCommand: Command = {
   ],
   arity: [0, 0],
   async run({ args, config, out, io }) {
-    const type = (args.values['type'] as string | undefined) ?? 'x25519';
-    const target = args.values['out'] as string | undefined;
+    const type = args.values['type'] ?? 'x25519';
+    const target = args.values['out'];
     if (target === undefined)
       throw usageError('--out <file> is required (where to write the secret key)');
     let key: KeyFile;
@@ -85,9 +85,9 @@ export const keysNewCommand: Command = {
     ]);
     return EXIT_OK;
   },
-};
+});
 
-export const keysShowCommand: Command = {
+export const keysShowCommand = defineCommand({
   path: ['keys', 'show'],
   summary: 'print the public parts of a key file (never the secret)',
   usage: '<keyfile>',
@@ -111,4 +111,4 @@ export const keysShowCommand: Command = {
     );
     return EXIT_OK;
   },
-};
+});

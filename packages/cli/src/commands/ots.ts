@@ -11,7 +11,7 @@ import {
   writeOts,
 } from '@medanchor/chain';
 import { isMedanchorError, parseReceipt } from '@medanchor/core';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.js';
 import { readJsonFile } from '../read-json.js';
 import { inputError } from '../usage-error.js';
@@ -51,7 +51,7 @@ async function boundTime(
 
 const defaultOtsPath = (receipt: string) => `${receipt.replace(/\.receipt\.json$/, '')}.ots`;
 
-export const otsExportCommand: Command = {
+export const otsExportCommand = defineCommand({
   path: ['ots', 'export'],
   summary: 'export a confirmed receipt as an OpenTimestamps proof (.ots)',
   usage: '<receipt>',
@@ -83,10 +83,7 @@ export const otsExportCommand: Command = {
       if (isMedanchorError(e) && e.code === 'CLI_INPUT') throw e;
       throw inputError(`${receiptPath} is not a valid receipt: ${(e as Error).message}`);
     }
-    const target = resolve(
-      io.cwd,
-      (args.values['out'] as string | undefined) ?? defaultOtsPath(receiptPath),
-    );
+    const target = resolve(io.cwd, args.values['out'] ?? defaultOtsPath(receiptPath));
     const ots = receiptToOts(receipt);
     const bytes = writeOts(ots);
     writeFileSync(target, bytes);
@@ -95,9 +92,9 @@ export const otsExportCommand: Command = {
     ]);
     return EXIT_OK;
   },
-};
+});
 
-export const otsVerifyCommand: Command = {
+export const otsVerifyCommand = defineCommand({
   path: ['ots', 'verify'],
   summary: 'verify a file against an OpenTimestamps proof with Bitcoin attestations',
   usage: '<file> <proof.ots>',
@@ -173,4 +170,4 @@ export const otsVerifyCommand: Command = {
     );
     return ok ? EXIT_OK : EXIT_INVALID;
   },
-};
+});
