@@ -370,6 +370,28 @@ export async function run(): Promise<void> {
           `receipt builds ${label} (${count.toLocaleString('en-US')} ${spread ? 'leaves spread over the log' : 'consecutive leaves, as after a seal'}, 32 in flight): postgres ${Math.round(pgRate).toLocaleString('en-US')}/s, file ${Math.round(fileRate).toLocaleString('en-US')}/s`,
         );
       }
+      // Through the ledger: the checkpoint of each leaf found by the ledger (remembered per
+      // checkpoint range) and its anchor state read (these seals are not anchored).
+      const viaLedger: string[] = [];
+      for (const [kind, store] of [
+        ['postgres', pgStore],
+        ['file', reopened],
+      ] as const) {
+        const ledger = await openLedger({ store, pollMs: 0 });
+        let next = 0;
+        const t0 = performance.now();
+        await Promise.all(
+          Array.from({ length: 32 }, async () => {
+            while (next < count) await ledger.receipt(n - count + next++);
+          }),
+        );
+        const rate = (count * 1000) / (performance.now() - t0);
+        viaLedger.push(`${kind} ${Math.round(rate).toLocaleString('en-US')}/s`);
+        await ledger.close();
+      }
+      console.log(
+        `ledger.receipt ${label} (${count.toLocaleString('en-US')} consecutive leaves, 32 in flight, a fresh ledger with a cold tile cache): ${viaLedger.join(', ')}`,
+      );
       await reopened.close();
       await pgStore.close();
     }
