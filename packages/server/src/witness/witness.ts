@@ -167,6 +167,10 @@ export function createWitness(options: WitnessOptions): Witness {
       const last = await state.get(cp.origin);
       const lastSize = last?.size ?? 0;
       if (req.oldSize !== lastSize) {
+        // Whatever old size it claims, a signed root at the cosigned size that is not the
+        // cosigned root is a second history.
+        if (last !== undefined && cp.size === last.size && !equalBytes(cp.root, last.root))
+          await evidence(cp.origin, `a second root at size ${cp.size}`, req.note);
         return {
           status: 409,
           code: 'WITNESS_CONFLICT',

@@ -86,6 +86,13 @@ describe('witness add-checkpoint over HTTP (C2SP tlog-witness)', () => {
     // The refused, validly signed checkpoints are kept as evidence.
     const evidence = readFileSync(join(w.dir, 'evidence.jsonl'), 'utf8').trim().split('\n');
     expect(evidence).toHaveLength(2);
+    // The same-size fork sent with a wrong old size is still a 409, and still evidence.
+    const fork8 = new TestLog(honest.key);
+    fork8.grow(8, 'forged');
+    expect((await post(w.url, fork8.body(0))).status).toBe(409);
+    const more = readFileSync(join(w.dir, 'evidence.jsonl'), 'utf8').trim().split('\n');
+    expect(more).toHaveLength(3);
+    expect(JSON.parse(more[2]!)).toMatchObject({ origin: ORIGIN, note: fork8.note() });
   });
 
   it('keeps its state across a restart: still refuses the fork, still extends the log', async () => {
