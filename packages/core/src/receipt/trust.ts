@@ -13,6 +13,13 @@ export interface TrustedLog {
    * retired key listed while receipts signed by it should keep verifying.
    */
   readonly keys: readonly string[];
+  /**
+   * This log's own witnesses (vkeys, type 0x04): replace the policy's `witnesses` for it, e.g.
+   * when each log has its own witness network.
+   */
+  readonly witnesses?: readonly string[];
+  /** Distinct witnesses of this log that must have cosigned (default: the policy's). */
+  readonly minCosignatures?: number;
 }
 
 /**
@@ -31,6 +38,11 @@ export interface TrustPolicy {
 /** A policy with its keys parsed. */
 interface ParsedPolicy {
   readonly logs: ReadonlyMap<string, readonly NoteVerifierKey[]>;
+  /** Per-origin witnesses and minimum, where a log has its own. */
+  readonly logWitnesses: ReadonlyMap<
+    string,
+    { readonly witnesses: readonly NoteVerifierKey[]; readonly minCosignatures: number }
+  >;
   readonly witnesses: readonly NoteVerifierKey[];
   readonly minCosignatures: number;
 }
@@ -48,6 +60,10 @@ function compile(policy: unknown): ParsedPolicy {
     throw invalid(`trust policy "logs" must be a list of at most ${MAX_KEYS} { origin, keys }`);
   }
   const logs = new Map<string, NoteVerifierKey[]>();
+  const logWitnesses = new Map<
+    string,
+    { witnesses: readonly NoteVerifierKey[]; minCosignatures: number }
+  >();
   for (const [i, log] of p.logs.entries()) {
     if (typeof log !== 'object' || log === null || !isValidOrigin(log.origin)) {
       throw invalid(`trust policy logs[${i}].origin must be a log origin`);
@@ -62,19 +78,32 @@ function compile(policy: unknown): ParsedPolicy {
       return key;
     });
     logs.set(log.origin, [...(logs.get(log.origin) ?? []), ...keys]);
+    if (log.witnesses !== undefined || log.minCosignatures !== undefined) {
+      if (logWitnesses.has(log.origin))
+        throw invalid(`trust policy logs[${i}]: witnesses of ${log.origin} are given twice`);
+      logWitnesses.set(log.origin, witnessesOf(log, `logs[${i}].`));
+    }
   }
+  return { logs, logWitnesses, ...witnessesOf(p, '') };
+}
+
+// The witnesses and minimum of the policy (at = '') or of one of its logs.
+function witnessesOf(
+  p: { readonly witnesses?: unknown; readonly minCosignatures?: unknown },
+  at: string,
+): { witnesses: readonly NoteVerifierKey[]; minCosignatures: number } {
   const w = p.witnesses ?? [];
   if (!Array.isArray(w) || w.length > MAX_KEYS) {
-    throw invalid(`trust policy "witnesses" must be a list of at most ${MAX_KEYS} vkeys`);
+    throw invalid(`trust policy "${at}witnesses" must be a list of at most ${MAX_KEYS} vkeys`);
   }
-  const witnesses = w.map((k: unknown, j: number) => parse(k, `witnesses[${j}]`));
+  const witnesses = w.map((k: unknown, j: number) => parse(k, `${at}witnesses[${j}]`));
   const min = p.minCosignatures ?? 0;
-  if (!Number.isSafeInteger(min) || min < 0 || min > witnesses.length) {
+  if (typeof min !== 'number' || !Number.isSafeInteger(min) || min < 0 || min > witnesses.length) {
     throw invalid(
-      'trust policy "minCosignatures" must be an integer from 0 to the number of witnesses',
+      `trust policy "${at}minCosignatures" must be an integer from 0 to the number of witnesses`,
     );
   }
-  return { logs, witnesses, minCosignatures: min };
+  return { witnesses, minCosignatures: min };
 }
 
 function parse(k: unknown, path: string): NoteVerifierKey {
@@ -165,7 +194,8 @@ function checkWith(note: string, p: ParsedPolicy): CheckpointTrust {
     };
   }
   // Witness keys equal to a log key would let the log vouch for itself: drop them.
-  const witnesses = p.witnesses.filter(
+  const own = p.logWitnesses.get(origin) ?? p;
+  const witnesses = own.witnesses.filter(
     (w) => !logKeys.some((k) => k.name === w.name && k.keyId === w.keyId),
   );
   const r = verifyNote(read.parsed, [logKey, ...witnesses]);
@@ -176,10 +206,10 @@ function checkWith(note: string, p: ParsedPolicy): CheckpointTrust {
       name: v.key.name,
       ...(v.timestamp === undefined ? {} : { timestamp: v.timestamp }),
     }));
-  if (cosigners.length < p.minCosignatures) {
+  if (cosigners.length < own.minCosignatures) {
     return {
       ok: false,
-      reason: `${cosigners.length} trusted witness cosignature(s), the trust policy requires ${p.minCosignatures}`,
+      reason: `${cosigners.length} trusted witness cosignature(s), the trust policy requires ${own.minCosignatures}`,
     };
   }
   return { ok: true, logKey: `${logKey.name}+${keyIdHex(logKey.keyId)}`, cosigners };
