@@ -65,4 +65,39 @@ describe.skipIf(skip !== undefined)('group commit in @medanchor/postgres', () =>
         expect(toHex(byId.get(a.pendingId)!.commitment)).toBe(toHex(a.commitment));
     await store.close();
   });
+
+  it('gives 200 concurrent unkeyed adds (with record ids on some) and anchor reads each their own answer', async () => {
+    const url = await server.createDatabase();
+    const store = await openPostgresLedgerStore({ url, origin: 'group.example/reads' });
+    const item = (n: number) => ({
+      salt: sha256(utf8(`salt ${n}`)),
+      digest: sha256(utf8(`record ${n}`)),
+      ...(n % 3 === 0 ? { recordId: `r${n}`, version: n } : {}),
+    });
+    const acks = await Promise.all(
+      Array.from({ length: 200 }, (_, n) => store.addPending([item(n)])),
+    );
+    const pending = new Map((await store.readPending(1_000)).map((p) => [p.pendingId, p]));
+    expect(pending.size).toBe(200);
+    acks.forEach(([a], n) => {
+      const stored = pending.get(a!.pendingId)!;
+      expect(toHex(stored.digest)).toBe(toHex(item(n).digest));
+      expect(stored.recordId).toBe(n % 3 === 0 ? `r${n}` : undefined);
+      expect(stored.version).toBe(n % 3 === 0 ? n : undefined);
+    });
+
+    const lease = (await store.acquireLease('reads', 60_000))!;
+    const digest = (n: number) => toHex(sha256(utf8(`checkpoint ${n}`)));
+    for (let n = 0; n < 10; n++) await store.saveAnchor(lease, digest(n), { n }, n % 2 === 0);
+    // 10 stored digests and 10 unknown ones, 5 calls each, all at once.
+    const asked = Array.from({ length: 100 }, (_, k) => k % 20);
+    const states = await Promise.all(asked.map((n) => store.loadAnchor(digest(n))));
+    asked.forEach((n, k) => {
+      if (n >= 10) expect(states[k]).toBeUndefined();
+      else expect(states[k]).toEqual({ digest: digest(n), state: { n }, final: n % 2 === 0 });
+    });
+    // No two callers share one state object.
+    expect(states[0]).not.toBe(states[20]);
+    await store.close();
+  });
 });
