@@ -110,10 +110,16 @@ export function formatCosignatures(signatures: readonly NoteSignature[]): string
  * @throws {@link MedanchorError} `NOTE_MALFORMED` or `NOTE_TOO_LONG`.
  */
 export function parseCosignatures(body: string): NoteSignature[] {
-  if (typeof body !== 'string' || body.length === 0 || !body.endsWith('\n')) {
+  if (
+    typeof body !== 'string' ||
+    body.length === 0 ||
+    !body.endsWith('\n') ||
+    body.startsWith('\n') ||
+    body.includes('\n\n')
+  ) {
     throw new MedanchorError(
       'NOTE_MALFORMED',
-      'cosignatures are one or more signature lines, each ending in a newline',
+      'cosignatures are one or more signature lines, each ending in a newline, no empty lines',
     );
   }
   if (body.split('\n').length - 1 > MAX_NOTE_SIGNATURES) {

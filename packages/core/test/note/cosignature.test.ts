@@ -77,6 +77,11 @@ describe('cosignatures (C2SP tlog-cosignature v1)', () => {
 
   it('parses cosignature lines strictly, and the 409 size body', () => {
     expect(code(() => parseCosignatures(''))).toBe('NOTE_MALFORMED');
+    const line = formatCosignatures([cosignCheckpoint(note, w1)]);
+    expect(parseCosignatures(line)).toHaveLength(1);
+    // An empty line would otherwise hide the lines before it.
+    expect(code(() => parseCosignatures(`${line}\n${line}`))).toBe('NOTE_MALFORMED');
+    expect(code(() => parseCosignatures(`\n${line}`))).toBe('NOTE_MALFORMED');
     expect(code(() => parseCosignatures('— a AAAAAAA=\n'.repeat(101)))).toBe('NOTE_TOO_LONG');
     expect(parseWitnessSize('12\n')).toBe(12);
     for (const bad of ['012\n', '12', 'x\n', '-1\n', '99999999999999999\n'])
