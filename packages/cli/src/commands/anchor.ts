@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { MedanchorError } from '@medanchor/core';
 import { anchorStatuses, describeStatus } from '../anchor-status.js';
 import { refreshReceiptsBeside } from '../beside.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { EXIT_OK, EXIT_UNCHECKED } from '../exit-codes.js';
 import { describeError } from '../output.js';
 import { describeRefused, RefusedProofs } from '../refused-proofs.js';
@@ -33,7 +33,7 @@ async function exportWaiting(ws: Workspace, path: string) {
   return { file: path, checkpoint: first.digest, txid: u.txid, waiting: waiting.length };
 }
 
-export const anchorCommand: Command = {
+export const anchorCommand = defineCommand({
   path: ['anchor'],
   summary: 'anchor sealed checkpoints that have no transaction yet, and show every anchor',
   usage: '',
@@ -117,4 +117,4 @@ export const anchorCommand: Command = {
       await ws.close();
     }
   },
-};
+});

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { type FundingKey, regtest } from '@medanchor/chain';
 import { createDevnet } from '@medanchor/chain/devnet';
 import { serveEsplora } from '@medanchor/chain/node';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { devnetPort, learnDevnetUrl, listenError } from '../devnet-port.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { usageError } from '../usage-error.js';
@@ -16,7 +16,7 @@ function positive(value: unknown, name: string, fallback: number, min = 0): numb
   return n;
 }
 
-export const devnetCommand: Command = {
+export const devnetCommand = defineCommand({
   path: ['devnet'],
   summary: 'run a local regtest chain with an Esplora API on 127.0.0.1 (funds your wallet)',
   usage: '',
@@ -71,18 +71,18 @@ export const devnetCommand: Command = {
       );
     const port = devnetPort(args.values['port'], config);
     const blockMs = positive(args.values['block-time'], 'block-time', 1) * 1000;
-    const seed = args.values['seed'] as string | undefined;
+    const seed = args.values['seed'];
     const devnet = createDevnet(seed === undefined ? {} : { seed });
 
     const keys: FundingKey[] = [];
     if (existsSync(config.wallet) || io.env['MEDANCHOR_FUNDING_WIF'])
       keys.push(loadFundingKey(config, io.env));
-    for (const w of (args.values['fund'] as string[] | undefined) ?? [])
+    for (const w of args.values['fund'] ?? [])
       keys.push(loadFundingKey({ ...config, wallet: resolve(io.cwd, w), network: regtest }, {}));
     for (const key of keys) await devnet.test.mine(2, key.script);
     await devnet.test.mine(100); // coinbase maturity
 
-    const host = (args.values['host'] as string | undefined) ?? '127.0.0.1';
+    const host = args.values['host'] ?? '127.0.0.1';
     const server = await serveEsplora(devnet, { port, host }).catch((e: unknown) => {
       throw listenError(e, host, port);
     });
@@ -116,4 +116,4 @@ export const devnetCommand: Command = {
     out.info('devnet stopped');
     return EXIT_OK;
   },
-};
+});

@@ -16,7 +16,7 @@ import { isUnderLegalHold, type LegalHold } from '@medanchor/chain';
 import { MedanchorError, type Tombstone, tombstoneDocument } from '@medanchor/core';
 import { shredEnvelope } from '@medanchor/crypto';
 import { stringList } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import type { StampLine } from '../stamp-book.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
@@ -162,7 +162,7 @@ async function forgetOne(
   return { tombstones: stones.sort((a, b) => a.index - b.index), receipts, envelopes };
 }
 
-export const forgetCommand: Command = {
+export const forgetCommand = defineCommand({
   path: ['forget'],
   summary: 'erase a record: its salts, digests and index entries, its receipts and envelope keys',
   usage: '<record-id>',
@@ -242,4 +242,4 @@ export const forgetCommand: Command = {
       await ws.close();
     }
   },
-};
+});

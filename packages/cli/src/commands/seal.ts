@@ -1,11 +1,11 @@
 import { toHex } from '@medanchor/core';
 import { anchorAdvice } from '../anchor-advice.js';
 import { refreshReceiptsBeside } from '../beside.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { openWorkspace } from '../workspace.js';
 
-export const sealCommand: Command = {
+export const sealCommand = defineCommand({
   path: ['seal'],
   summary: 'seal stamped records into the log, write their receipts and anchor the checkpoint',
   usage: '',
@@ -67,4 +67,4 @@ export const sealCommand: Command = {
       await ws.close();
     }
   },
-};
+});

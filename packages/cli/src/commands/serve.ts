@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createLogServer, type ServerTls, type WriterToken } from '@medanchor/server';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { inputError, usageError } from '../usage-error.js';
 import { openWorkspace } from '../workspace.js';
@@ -39,10 +39,17 @@ function readPem(file: string, cwd: string, what: string): string {
 }
 
 /** The TLS options, when --tls-cert and --tls-key are given (both or neither). */
-function loadTls(values: Record<string, unknown>, cwd: string): ServerTls | undefined {
-  const cert = values['tls-cert'] as string | undefined;
-  const key = values['tls-key'] as string | undefined;
-  const ca = values['client-ca'] as string | undefined;
+function loadTls(
+  values: {
+    readonly 'tls-cert'?: string;
+    readonly 'tls-key'?: string;
+    readonly 'client-ca'?: string;
+  },
+  cwd: string,
+): ServerTls | undefined {
+  const cert = values['tls-cert'];
+  const key = values['tls-key'];
+  const ca = values['client-ca'];
   if (cert === undefined && key === undefined) {
     if (ca !== undefined) throw usageError('--client-ca needs --tls-cert and --tls-key');
     return undefined;
@@ -56,7 +63,7 @@ function loadTls(values: Record<string, unknown>, cwd: string): ServerTls | unde
   };
 }
 
-export const serveCommand: Command = {
+export const serveCommand = defineCommand({
   path: ['serve'],
   summary: 'serve the log over HTTP: C2SP tiles for anyone, submissions and receipts for writers',
   usage: '',
@@ -119,7 +126,7 @@ export const serveCommand: Command = {
     const sealSeconds = Number(args.values['seal-every'] ?? 10);
     if (!(Number.isFinite(sealSeconds) && sealSeconds >= 0))
       throw usageError('--seal-every takes a number of seconds >= 0');
-    const writers = loadWriters(args.values['writers'] as string | undefined, io.cwd);
+    const writers = loadWriters(args.values['writers'], io.cwd);
     const tls = loadTls(args.values, io.cwd);
     const ws = await openWorkspace(config, io.env, { anchoring: false });
     try {
@@ -145,4 +152,4 @@ export const serveCommand: Command = {
       await ws.close();
     }
   },
-};
+});

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { LedgerAck } from '@medanchor/chain';
 import { toHex } from '@medanchor/core';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { assertRegularFile, fileDigest } from '../file-digest.js';
 import { type StampLine, stampKey } from '../stamp-book.js';
@@ -18,7 +18,7 @@ interface Stamped {
   leafIndex?: number;
 }
 
-export const stampCommand: Command = {
+export const stampCommand = defineCommand({
   path: ['stamp'],
   summary: 'commit files to the log (durable before this returns); seal them with `seal`',
   usage: '<files...>',
@@ -119,4 +119,4 @@ export const stampCommand: Command = {
     );
     return EXIT_OK;
   },
-};
+});

@@ -17,7 +17,7 @@ import {
   openWitnessState,
   type WitnessedLog,
 } from '@medanchor/server';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { writeSecretFile } from '../key-files.js';
 import { inputError, usageError } from '../usage-error.js';
@@ -103,7 +103,7 @@ function witnessedLogs(values: Record<string, unknown>, cwd: string): WitnessedL
   return logs;
 }
 
-export const witnessCommand: Command = {
+export const witnessCommand = defineCommand({
   path: ['witness'],
   summary: 'run a witness: cosign the checkpoints of logs after checking they only grew',
   usage: '',
@@ -161,17 +161,11 @@ export const witnessCommand: Command = {
   async run({ args, config, out, io }) {
     const { host, port } = parseListen(args.values['listen']);
     const logs = witnessedLogs(args.values, io.cwd);
-    const keyPath = resolve(
-      io.cwd,
-      (args.values['key'] as string | undefined) ?? join(config.dataDir, 'witness-key.json'),
-    );
-    const name = (args.values['name'] as string | undefined) ?? `${hostname()}/witness`;
+    const keyPath = resolve(io.cwd, args.values['key'] ?? join(config.dataDir, 'witness-key.json'));
+    const name = args.values['name'] ?? `${hostname()}/witness`;
     const { key, created } = witnessKey(keyPath, name);
     const vkey = encodeVerifierKey(toVerifierKey(key));
-    const stateDir = resolve(
-      io.cwd,
-      (args.values['state'] as string | undefined) ?? join(config.dataDir, 'witness'),
-    );
+    const stateDir = resolve(io.cwd, args.values['state'] ?? join(config.dataDir, 'witness'));
     const state = await openWitnessState(stateDir);
     try {
       let witness: ReturnType<typeof createWitness>;
@@ -210,4 +204,4 @@ export const witnessCommand: Command = {
       await state.close();
     }
   },
-};
+});
