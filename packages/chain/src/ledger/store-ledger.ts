@@ -72,7 +72,8 @@ export interface StoreLedgerOptions {
    * Witnesses (C2SP tlog-witness) asked to cosign every signed checkpoint right after the
    * seal; receipts then carry their cosignatures. One that is down or refuses is reported
    * to `onError` (`WITNESS_UNREACHABLE`, `WITNESS_REFUSED`, ...) and asked again at the
-   * next seal: it never blocks sealing. Needs `signer`.
+   * next seal: it never stops a seal (all are asked at once; a slow one is waited for at
+   * most 5 s). Needs `signer`.
    */
   witnesses?: readonly WitnessConfig[];
 }
