@@ -171,4 +171,32 @@ describe('a ledger asks its witnesses after every seal', () => {
     const garbage = await asker.cosign(note, async () => []);
     expect(garbage.failures.map((f) => f.code)).toEqual(['NOTE_MALFORMED']);
   });
+
+  it('(fake witness that never answers: a hang a real one cannot be made to show) is WITNESS_UNREACHABLE after the timeout, and the other witness still cosigns', async () => {
+    const signer = generateNoteKey(ORIGIN);
+    const real = await witnessServer('witness.example/real', encodeVerifierKey(signer));
+    const hanging = createServer(() => {});
+    await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
+    cleanup.push(
+      () =>
+        new Promise<void>((r) => {
+          hanging.closeAllConnections();
+          hanging.close(() => r());
+        }),
+    );
+    const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
+    const asker = createWitnessAsker({
+      witnesses: [
+        { url, vkey: encodeVerifierKey(toVerifierKey(generateWitnessKey('witness.example/hang'))) },
+        { url: real.url, vkey: real.vkey },
+      ],
+      timeoutMs: 300,
+    });
+    const note = signCheckpoint({ origin: ORIGIN, size: 1, root: leafHash(utf8('x')) }, signer);
+    const round = await asker.cosign(note, async () => []);
+    expect(round.failures.map((f) => [f.code, f.details['witness']])).toEqual([
+      ['WITNESS_UNREACHABLE', 'witness.example/hang'],
+    ]);
+    expect(round.cosigned).toEqual(['witness.example/real']);
+  });
 });
