@@ -28,29 +28,62 @@ function pow(b: bigint, e: bigint): bigint {
 
 const inv = (a: bigint) => pow(a, P - 2n);
 
+// Jacobian coordinates (X/Z^2, Y/Z^3): additions and doublings without a field inversion,
+// one inversion at the end; about ten times faster than affine double-and-add.
+type Jacobian = readonly [bigint, bigint, bigint];
+const INFINITY: Jacobian = [0n, 1n, 0n];
+
+function double([x, y, z]: Jacobian): Jacobian {
+  if (z === 0n || y === 0n) return INFINITY;
+  const yy = (y * y) % P;
+  const s = (4n * x * yy) % P;
+  const m = (3n * x * x) % P;
+  const x3 = mod(m * m - 2n * s);
+  return [x3, mod(m * (s - x3) - 8n * yy * yy), (2n * y * z) % P];
+}
+
+function addJ(a: Jacobian, b: Jacobian): Jacobian {
+  if (a[2] === 0n) return b;
+  if (b[2] === 0n) return a;
+  const z1z1 = (a[2] * a[2]) % P;
+  const z2z2 = (b[2] * b[2]) % P;
+  const u1 = (a[0] * z2z2) % P;
+  const u2 = (b[0] * z1z1) % P;
+  const s1 = (a[1] * b[2] * z2z2) % P;
+  const s2 = (b[1] * a[2] * z1z1) % P;
+  if (u1 === u2) return s1 === s2 ? double(a) : INFINITY;
+  const h = mod(u2 - u1);
+  const r = mod(s2 - s1);
+  const hh = (h * h) % P;
+  const hhh = (h * hh) % P;
+  const v = (u1 * hh) % P;
+  const x3 = mod(r * r - hhh - 2n * v);
+  return [x3, mod(r * (v - x3) - s1 * hhh), (a[2] * b[2] * h) % P];
+}
+
+function toAffine([x, y, z]: Jacobian): Point {
+  if (z === 0n) return null;
+  const zi = inv(z);
+  const zi2 = (zi * zi) % P;
+  return { x: (x * zi2) % P, y: (y * zi2 * zi) % P };
+}
+
 function add(a: Point, b: Point): Point {
   if (a === null) return b;
   if (b === null) return a;
-  if (a.x === b.x) {
-    if (mod(a.y + b.y) === 0n) return null;
-    const l = mod(3n * a.x * a.x * inv(2n * a.y));
-    const x = mod(l * l - 2n * a.x);
-    return { x, y: mod(l * (a.x - x) - a.y) };
-  }
-  const l = mod((b.y - a.y) * inv(b.x - a.x));
-  const x = mod(l * l - a.x - b.x);
-  return { x, y: mod(l * (a.x - x) - a.y) };
+  return toAffine(addJ([a.x, a.y, 1n], [b.x, b.y, 1n]));
 }
 
 function mul(k: bigint, pt: Point): Point {
-  let r: Point = null;
-  let q = pt;
+  if (pt === null) return null;
+  let r: Jacobian = INFINITY;
+  let q: Jacobian = [pt.x, pt.y, 1n];
   while (k > 0n) {
-    if (k & 1n) r = add(r, q);
-    q = add(q, q);
+    if (k & 1n) r = addJ(r, q);
+    q = double(q);
     k >>= 1n;
   }
-  return r;
+  return toAffine(r);
 }
 
 function toBig(b: Uint8Array): bigint {
