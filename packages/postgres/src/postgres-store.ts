@@ -37,10 +37,10 @@ import {
   LEAF_COLUMNS,
   type LeafRow,
   leafRecord,
+  PACKED_RECORD_COLUMNS,
+  type PackedRecordRow,
+  packedPendingRecord,
   param,
-  pendingRecord,
-  RECORD_COLUMNS,
-  type RecordRow,
 } from './rows.js';
 import { parseStoreUrl, type StoreUrlFacts } from './store-url.js';
 import { FullTileCache } from './tile-cache.js';
@@ -380,12 +380,15 @@ class PostgresLedgerStore implements LedgerStore {
   async readPending(limit: number): Promise<PendingRecord[]> {
     this.open();
     checkedInt(limit, 'limit', 0, 10_000_000);
-    const rows = await this.query<RecordRow>(
+    // Salt, digest and commitment as one 96-byte value: one decode and one copy per row
+    // instead of three (the sequencer reads tens of thousands of rows a second).
+    const rows = await this.query<PackedRecordRow>(
       'reading pending records',
-      `select ${RECORD_COLUMNS} from medanchor_pending order by pending_id limit $1`,
+      `select ${PACKED_RECORD_COLUMNS} from medanchor_pending order by pending_id limit $1`,
       [limit],
+      'medanchor_read_pending',
     );
-    return rows.map(pendingRecord);
+    return rows.map(packedPendingRecord);
   }
 
   async acquireLease(owner: string, ttlMs: number): Promise<Lease | undefined> {

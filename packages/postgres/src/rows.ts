@@ -59,3 +59,26 @@ export const RECORD_COLUMNS = 'pending_id, salt, digest, commitment, idem_key, r
 
 /** The columns a leaf read selects: a record's, and when it was forgotten. */
 export const LEAF_COLUMNS = `${RECORD_COLUMNS}, forgotten_ms`;
+
+/** Columns of a pending record with salt, digest and commitment in one 96-byte value. */
+export const PACKED_RECORD_COLUMNS =
+  'pending_id, salt || digest || commitment as packed, idem_key, record_id, version';
+
+/** A row selected with {@link PACKED_RECORD_COLUMNS}. */
+export interface PackedRecordRow extends Omit<RecordRow, 'salt' | 'digest' | 'commitment'> {
+  packed: Uint8Array;
+}
+
+/** The row of a pending record read packed, as the contract's {@link PendingRecord}. */
+export function packedPendingRecord(r: PackedRecordRow): PendingRecord {
+  const b = bytes(r.packed);
+  return {
+    pendingId: r.pending_id,
+    salt: b.subarray(0, 32),
+    digest: b.subarray(32, 64),
+    commitment: b.subarray(64, 96),
+    ...(r.idem_key === null ? {} : { key: r.idem_key }),
+    ...(r.record_id === null ? {} : { recordId: r.record_id }),
+    ...(r.version === null ? {} : { version: Number(r.version) }),
+  };
+}
