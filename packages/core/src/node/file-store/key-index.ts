@@ -238,6 +238,18 @@ export class KeyIndex {
     }
   }
 
+  /**
+   * For an index replaced by another over rewritten files: each segment file is closed
+   * as soon as no lookup in flight uses it (lookups started later use the new index).
+   */
+  async retire(): Promise<void> {
+    for (const s of this.segments) {
+      s.retired = true;
+      if (s.users === 0) await s.fh.close().catch(() => undefined);
+    }
+    this.segments = [];
+  }
+
   /** Closes every segment file. */
   async close(): Promise<void> {
     for (const s of this.segments) await s.fh.close().catch(() => undefined);

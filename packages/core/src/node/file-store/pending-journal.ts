@@ -176,11 +176,13 @@ export class PendingJournal {
   async scrub(erase: (entry: Uint8Array) => Uint8Array | undefined): Promise<number> {
     while (this.flushing !== undefined) await this.flushing;
     if (this.current !== undefined) {
+      // It stays in the list as an ordinary segment (it may hold pending records): the
+      // next append rotates to a new one after it, and compaction deletes it only once
+      // that next segment's first id shows all of its ids are sequenced.
       const cur = this.current;
       this.current = undefined;
       this.currentBytes = 0;
       this.currentMaxId = 0;
-      this.segments.push(Number.POSITIVE_INFINITY);
       await cur.close();
     }
     let replaced = 0;

@@ -828,8 +828,9 @@ class FileStore implements FileLedgerStore {
       head: () => this.head,
       writeHead: (next) => this.writeHead(next),
       reopenIndex: async (refs) => {
-        await this.index.close();
+        const old = this.index;
         this.index = await KeyIndex.open(join(this.dir, 'index'), refs);
+        await old.retire(); // lookups in flight finish on the old files
       },
     };
   }
