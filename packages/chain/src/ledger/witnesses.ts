@@ -87,7 +87,7 @@ function witnessKeyOf(vkey: string): NoteVerifierKey | undefined {
  * Makes the asker of a log's witnesses. Each witness is remembered at the size it cosigned
  * last; on a first contact, or when the witness knows another size (409), the request is
  * sent again once from the size the witness names, with a consistency proof from there.
- * @throws {@link MedanchorError} `WITNESS_CONFIG_INVALID` for a bad URL or vkey.
+ * @throws MedanchorError `WITNESS_CONFIG_INVALID` for a bad URL or vkey.
  */
 export function createWitnessAsker(options: WitnessAskerOptions): WitnessAsker {
   const timeoutMs = options.timeoutMs ?? 5_000;

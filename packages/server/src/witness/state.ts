@@ -47,7 +47,7 @@ function corrupt(file: string): MedanchorError {
 /**
  * Opens (creating it if needed) a witness state directory and locks it to this process
  * until {@link WitnessState.close}.
- * @throws {@link MedanchorError} `WITNESS_STATE_IO` when the directory cannot be made,
+ * @throws MedanchorError `WITNESS_STATE_IO` when the directory cannot be made,
  * `WITNESS_STATE_LOCKED` when a live process (this one included) has it open.
  */
 export async function openWitnessState(dir: string): Promise<WitnessState> {

@@ -79,7 +79,7 @@ function fail(status: number, code: string, message: string): WitnessAnswer {
  * size last cosigned (409, body: that size), the empty tree's root (422), the consistency
  * proof (422). Only then it persists and cosigns. Check and update run under one lock per
  * log, so two requests never both pass against the same old state.
- * @throws {@link MedanchorError} `WITNESS_CONFIG_INVALID` for a bad key or log list.
+ * @throws MedanchorError `WITNESS_CONFIG_INVALID` for a bad key or log list.
  */
 export function createWitness(options: WitnessOptions): Witness {
   const { key, state } = options;
