@@ -19,6 +19,11 @@ export const CHAIN_ERROR_CODES = {
     meaning: "The backend's fee estimate is above the policy's maxSatPerVb.",
     action: 'Anchor later, raise maxSatPerVb, or set onTooHigh: "clamp".',
   },
+  FEE_BUDGET_EXCEEDED: {
+    meaning: 'Signing this anchor would spend more than the daily fee budget (any 24 hours).',
+    action:
+      'Wait: sync() anchors it once earlier fees leave the window; or raise feeBudget.satsPerDay.',
+  },
   FEE_ESTIMATE_UNAVAILABLE: {
     meaning: 'The backend has no fee estimate yet.',
     action: 'Pass a fallback fee rate, or set the fee rate yourself.',

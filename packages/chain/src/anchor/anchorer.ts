@@ -14,6 +14,7 @@ import {
 } from './build.js';
 import { decideAnchor } from './decide.js';
 import type { BitcoinAnchorEntry } from './entry.js';
+import { assertFeeBudget, assertWithinBudget, type FeeBudget, familyKey } from './fee-budget.js';
 import {
   assertFeePolicy,
   bumpedFeeRate,
@@ -37,6 +38,7 @@ import {
   readPsbt,
   signAnchorPsbt,
 } from './psbt.js';
+import { carrierOf, planRoll, rollingHead, strayFamilyMembers } from './rolling.js';
 import { spendableCoins } from './spendable-coins.js';
 import type { AnchorAttempt, AnchorRecord, AnchorStateCoin, AnchorStateStore } from './state.js';
 import { digestKey } from './state.js';
@@ -113,6 +115,43 @@ export interface AnchorerOptions {
    * this to crash the process at a chosen point).
    */
   onEvent?: (event: AnchorEvent) => void | Promise<void>;
+  /**
+   * Rolling anchor (default false): at most one unconfirmed anchor transaction for the
+   * wallet. `anchor()` saves the checkpoint as waiting (`record.waiting`); `sync()` gives
+   * the newest waiting checkpoint a transaction when none is pending, or, once a block
+   * passed without confirming the pending one, replaces it by RBF (an `urgent` anchor
+   * does either at once): same coins, its own
+   * commitment, a higher fee (BIP125: at least the replaced fee plus the incremental relay
+   * fee for its own size). Earlier checkpoints get `replacedBy` and their receipts are
+   * carried by consistency proof to the checkpoint that confirms ({@link Anchorer.carrier}).
+   * Needs a key that signs in process with the `op_return` commitment: every replacement
+   * needs a new signature, so PSBT and watch-only wallets anchor each checkpoint with its
+   * own transaction and refuse `rolling` (`INVALID_ARGUMENT`).
+   */
+  rolling?: boolean;
+  /** Caps the fees committed in any 24 hours; past it anchors wait (`FEE_BUDGET_EXCEEDED`). */
+  feeBudget?: FeeBudget;
+  /**
+   * Confirmation targets (blocks) asked of the fee estimate by urgency: `normal` (default
+   * `fee.targetBlocks`, else 3) and `urgent` (default 1).
+   */
+  feeSchedule?: { readonly normal?: number; readonly urgent?: number };
+  /** The clock, milliseconds since the epoch (default `Date.now`): the fee budget's window. */
+  now?: () => number;
+}
+
+/** How soon an anchor should confirm: picks the fee target of {@link AnchorerOptions.feeSchedule}. */
+export type AnchorUrgency = 'normal' | 'urgent';
+
+/** Options of one {@link Anchorer.anchor} call. */
+export interface AnchorRequest {
+  /** `urgent` asks the fee estimate for the urgent target and, when rolling, replaces at once. */
+  readonly urgency?: AnchorUrgency;
+  /**
+   * The checkpoint's log size. A rolling anchorer carries a checkpoint only to a larger
+   * one, so ledgers pass it; without it checkpoints count in the order they were anchored.
+   */
+  readonly logSize?: number;
 }
 
 /**
@@ -131,11 +170,21 @@ export interface Anchorer {
    * (`lastError`) and retried by {@link Anchorer.sync}. With a PSBT signer the built
    * transaction is saved first (`unsigned`), then signed; with a watch-only key it stays
    * saved and waiting for {@link Anchorer.importSignedPsbt}.
+   * With `rolling` the checkpoint is saved first and waits for the wallet's next
+   * replacement ({@link AnchorerOptions.rolling}); an error building a transaction for it
+   * is thrown and it stays waiting (`sync()` tries again).
    * @throws MedanchorError `INSUFFICIENT_FUNDS`, `FUNDS_UNCONFIRMED` (only unconfirmed
-   * coins would cover it: wait for a block), `FEE_TOO_HIGH`, `INVALID_LENGTH`, or the backend's and
+   * coins would cover it: wait for a block), `FEE_TOO_HIGH`, `FEE_BUDGET_EXCEEDED`,
+   * `INVALID_LENGTH`, or the backend's and
    * state store's errors (nothing is broadcast unless the record was saved).
    */
-  anchor(digest: Uint8Array): Promise<AnchorRecord>;
+  anchor(digest: Uint8Array, request?: AnchorRequest): Promise<AnchorRecord>;
+  /**
+   * The record whose transaction anchors `digest`: its own, or with a rolling anchorer
+   * the end of its `replacedBy` chain (the receipts of `digest` are carried to that
+   * checkpoint). `undefined` for an unknown digest.
+   */
+  carrier(digest: Uint8Array): AnchorRecord | undefined;
   /**
    * One round of tracking for every anchor not yet final: records confirmations,
    * notices reorgs, rebroadcasts transactions missing from chain and mempool (also
@@ -233,6 +282,18 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
   const finalityDepth = positiveInt(options.finalityDepth ?? 6, 'finalityDepth');
   const bumpAfterBlocks = positiveInt(options.bumpAfterBlocks ?? 3, 'bumpAfterBlocks');
   const tweakMode = options.commitment === 'p2tr-tweak';
+  const rolling = options.rolling === true;
+  assertFeeBudget(options.feeBudget);
+  const now = options.now ?? Date.now;
+  const targets = {
+    normal: positiveInt(options.feeSchedule?.normal ?? fee.targetBlocks ?? 3, 'feeSchedule.normal'),
+    urgent: positiveInt(options.feeSchedule?.urgent ?? 1, 'feeSchedule.urgent'),
+  };
+  if (rolling && (tweakMode || !isSighashSigner(key.signer)))
+    throw new MedanchorError(
+      'INVALID_ARGUMENT',
+      'rolling anchors need the op_return commitment and a key that signs in process: every replacement needs a new signature (PSBT and watch-only wallets anchor each checkpoint with its own transaction)',
+    );
   if (options.commitment !== undefined && options.commitment !== 'op_return' && !tweakMode)
     throw new MedanchorError('INVALID_ARGUMENT', 'commitment must be "op_return" or "p2tr-tweak"');
   if (
@@ -339,9 +400,9 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
   }
 
   /** The backend's estimate; NaN (read as the policy minimum) when it has none. */
-  async function estimate(): Promise<number> {
+  async function estimate(urgency: AnchorUrgency = 'normal'): Promise<number> {
     try {
-      return await backend.feeRate(fee.targetBlocks ?? 3);
+      return await backend.feeRate(targets[urgency]);
     } catch (e) {
       if (isMedanchorError(e, 'FEE_ESTIMATE_UNAVAILABLE')) return Number.NaN;
       throw e;
@@ -378,12 +439,48 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
     return save(rest);
   }
 
-  async function anchorNow(digest: Uint8Array): Promise<AnchorRecord> {
+  async function anchorNow(digest: Uint8Array, request: AnchorRequest): Promise<AnchorRecord> {
     const id = digestKey(digest);
     const existing = records.get(id);
     if (existing !== undefined) return existing;
+    if (rolling) {
+      let order = request.logSize;
+      if (order === undefined) {
+        order = 0;
+        for (const r of records.values()) if ((r.logSize ?? -1) >= order) order = r.logSize! + 1;
+      }
+      // Durable first: whatever happens next, the checkpoint waits for a transaction.
+      await save({
+        digest: id,
+        status: 'pending',
+        coins: [],
+        attempts: [],
+        waiting: true,
+        logSize: order,
+      });
+      // Transactions are made by sync() (once per block at most) or at once when urgent.
+      if (request.urgency === 'urgent') await roll(true, true);
+      return records.get(id)!;
+    }
     const tip = await backend.tip();
-    const rate = chooseFeeRate(await estimate(), fee);
+    return anchorFresh(
+      { digest: id, status: 'pending', coins: [], attempts: [] },
+      tip.height,
+      request.urgency,
+    );
+  }
+
+  /**
+   * Builds, signs, saves and sends the first transaction of `base` (a new record, or a
+   * rolling checkpoint that waited) over freshly selected coins.
+   */
+  async function anchorFresh(
+    base: AnchorRecord,
+    tipHeight: number,
+    urgency: AnchorUrgency = 'normal',
+  ): Promise<AnchorRecord> {
+    const tip = { height: tipHeight };
+    const rate = chooseFeeRate(await estimate(urgency), fee);
     const spendable = await spendableCoins({
       backend,
       script: key.script,
@@ -421,10 +518,19 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
       throw e;
     }
     const changeIndex = tweakMode ? nextChangeIndex() : undefined;
+    const { waiting: _w, lastError: _e, ...rest } = base;
+    const coinsKept = selection.coins.map(stateCoin);
+    assertWithinBudget(
+      records.values(),
+      options.feeBudget,
+      nowS(),
+      selection.fee,
+      familyKey({ coins: coinsKept }),
+    );
     const record: AnchorRecord = {
-      digest: id,
+      ...rest,
       status: 'pending',
-      coins: selection.coins.map(stateCoin),
+      coins: coinsKept,
       attempts: [],
       ...(changeIndex === undefined
         ? {}
@@ -485,6 +591,7 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
         feeRate: rate,
         fee: tx.fee,
         signedAtHeight: height,
+        signedAt: nowS(),
       };
       return recordThenBroadcast({ ...record, attempts: [...record.attempts, attempt] }, kind);
     }
@@ -549,6 +656,7 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
       feeRate: u.feeRate,
       fee: u.fee,
       signedAtHeight: height,
+      signedAt: nowS(),
     };
     const { unsigned: _u, lastError: _e, ...rest } = record;
     return recordThenBroadcast(
@@ -609,7 +717,104 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
     const minFee = last.fee + feeFor(INCREMENTAL_RELAY_SAT_PER_VB, probe.vsize);
     const plan = planFor(coins.length, total, rate, minFee);
     if (plan === undefined) return undefined;
+    try {
+      assertWithinBudget(records.values(), options.feeBudget, nowS(), plan.fee, familyKey(record));
+    } catch (e) {
+      // The pending transaction stays as it is: a bump past the budget waits.
+      if (!isMedanchorError(e, 'FEE_BUDGET_EXCEEDED')) throw e;
+      await emit({ kind: 'error', digest: record.digest, reason: `${e.code}: ${e.message}` });
+      return undefined;
+    }
     return signOrWait(record, coins, plan, rate, tipHeight);
+  }
+
+  function nowS(): number {
+    return Math.floor(now() / 1000);
+  }
+
+  /**
+   * The rolling anchor's step (see `planRoll`): carries waiting checkpoints along, gives
+   * the newest one a transaction, or replaces the pending one. Errors building the
+   * transaction are thrown when `raise` (an `anchor()` call), else reported as events;
+   * the checkpoints keep waiting either way.
+   */
+  async function roll(urgent: boolean, raise: boolean): Promise<void> {
+    // A crash between saving a replacement and marking what it replaced: mark it now.
+    for (const r of strayFamilyMembers(records.values()))
+      await save({ ...r, replacedBy: rollingHead(records.values())!.digest });
+    const tip = await backend.tip();
+    let plan = planRoll(records.values(), tip.height, urgent);
+    if (plan.kind === 'replace') {
+      // Replacing a transaction that already confirmed would only fail: record it first.
+      const last = plan.head.attempts[plan.head.attempts.length - 1]!;
+      if ((await attemptKnown(last.txid)) === 'confirmed') {
+        await track(plan.head, tip.height);
+        plan = planRoll(records.values(), tip.height, urgent);
+      }
+    }
+    if (plan.kind === 'none') return;
+    const ride = async (riders: readonly AnchorRecord[], to: string) => {
+      for (const r of riders) {
+        const { waiting: _w, ...rest } = records.get(r.digest)!;
+        await save({ ...rest, replacedBy: to });
+      }
+    };
+    if (plan.kind === 'ride') return ride(plan.riders, plan.head.digest);
+    try {
+      if (plan.kind === 'fresh') {
+        await anchorFresh(plan.target, tip.height, urgent ? 'urgent' : 'normal');
+      } else {
+        await replaceWith(plan.head, plan.target, tip.height, urgent);
+      }
+    } catch (e) {
+      if (raise) throw e;
+      const reason = isMedanchorError(e) ? `${e.code}: ${e.message}` : 'building the anchor failed';
+      await emit({ kind: 'error', digest: plan.target.digest, reason });
+      return;
+    }
+    // The target's transaction is durable (and sent): only now are the others carried to it.
+    await ride(plan.riders, plan.target.digest);
+  }
+
+  /**
+   * Signs `target`'s transaction over the coins of the pending `head`: a BIP125
+   * replacement paying at least head's fee plus the incremental relay fee for its size.
+   */
+  async function replaceWith(
+    head: AnchorRecord,
+    target: AnchorRecord,
+    tipHeight: number,
+    urgent: boolean,
+  ): Promise<AnchorRecord> {
+    const last = head.attempts[head.attempts.length - 1]!;
+    const rate = Math.max(
+      chooseFeeRate(await estimate(urgent ? 'urgent' : 'normal'), fee),
+      last.feeRate,
+    );
+    const coins = coinsOf(head);
+    const total = coins.reduce((a, c) => a + c.value, 0n);
+    const probe = planFor(coins.length, total, rate);
+    const minFee =
+      probe === undefined
+        ? undefined
+        : last.fee + feeFor(INCREMENTAL_RELAY_SAT_PER_VB, probe.vsize);
+    const plan = minFee === undefined ? undefined : planFor(coins.length, total, rate, minFee);
+    if (plan === undefined)
+      throw new MedanchorError(
+        'INSUFFICIENT_FUNDS',
+        "the pending anchor's coins cannot pay for a replacement: the checkpoint waits for its confirmation",
+      );
+    assertWithinBudget(records.values(), options.feeBudget, nowS(), plan.fee, familyKey(head));
+    const { waiting: _w, lastError: _e, ...rest } = target;
+    const record: AnchorRecord = { ...rest, status: 'pending', coins: head.coins, attempts: [] };
+    // The rate actually paid: the next replacement or bump starts from it.
+    return signOrWait(
+      record,
+      coins,
+      plan,
+      Math.max(rate, Number(plan.fee) / plan.vsize),
+      tipHeight,
+    );
   }
 
   /** Performs the decisions of {@link decideAnchor} for one record, in order. */
@@ -639,10 +844,98 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
     return current;
   }
 
+  /**
+   * Rolling: when the pending transaction is neither in the chain nor in the mempool, an
+   * earlier transaction of its family may have confirmed instead (a replacement that came
+   * too late, or a crash): that checkpoint is anchored after all (its `replacedBy` goes),
+   * and the later ones wait for a new transaction over other coins.
+   */
+  async function resolveFamily(tipHeight: number): Promise<void> {
+    const head = rollingHead(records.values());
+    if (head === undefined) return;
+    const latest = head.attempts[head.attempts.length - 1]!;
+    if ((await attemptKnown(latest.txid)) !== 'unknown') return;
+    const family = familyKey(head);
+    const members = [...records.values()].filter(
+      (r) =>
+        r.replacedBy !== undefined &&
+        r.attempts.length > 0 &&
+        r.status === 'pending' &&
+        familyKey(r) === family,
+    );
+    for (const m of members) {
+      for (const a of m.attempts) {
+        if ((await attemptKnown(a.txid)) !== 'confirmed') continue;
+        const { replacedBy: _r, ...won } = m;
+        await track(await save(won), tipHeight);
+        // Every later checkpoint of the family lost its transaction: it waits again.
+        for (const r of records.values()) {
+          const later = (r.logSize ?? -1) > (m.logSize ?? -1);
+          if (!later || r.status !== 'pending' || r.attempts.length === 0) continue;
+          if (familyKey(r) !== family) continue;
+          await save({
+            digest: r.digest,
+            status: 'pending',
+            coins: [],
+            attempts: [],
+            waiting: true,
+            ...(r.logSize === undefined ? {} : { logSize: r.logSize }),
+          });
+        }
+        return;
+      }
+    }
+  }
+
+  async function attemptKnown(txid: string): Promise<'confirmed' | 'mempool' | 'unknown'> {
+    try {
+      const st = await backend.txStatus(txid);
+      return st.confirmed ? 'confirmed' : 'mempool';
+    } catch (e) {
+      if (isMedanchorError(e, 'NOT_FOUND')) return 'unknown';
+      throw e;
+    }
+  }
+
+  /** Carried checkpoints follow the status and confirmation of the one that anchors them. */
+  async function followCarriers(): Promise<AnchorRecord[]> {
+    const changed: AnchorRecord[] = [];
+    for (const r of [...records.values()]) {
+      if (r.replacedBy === undefined || r.status === 'final') continue;
+      const c = carrierOf(records, r.digest);
+      if (c === undefined) continue;
+      const same =
+        c.status === r.status &&
+        c.confirmation?.txid === r.confirmation?.txid &&
+        c.confirmation?.blockHash === r.confirmation?.blockHash;
+      if (same) continue;
+      const { confirmation: _c, ...rest } = r;
+      changed.push(
+        await save(
+          c.confirmation === undefined
+            ? { ...rest, status: 'pending' }
+            : { ...rest, status: c.status, confirmation: c.confirmation },
+        ),
+      );
+    }
+    return changed;
+  }
+
   async function syncNow(): Promise<AnchorRecord[]> {
     const changed: AnchorRecord[] = [];
-    const pending = [...records.values()].filter((r) => r.status !== 'final');
-    if (pending.length === 0) return changed;
+    if (rolling) {
+      const tip = await backend.tip();
+      await resolveFamily(tip.height);
+      await roll(false, false);
+    }
+    // Carried and waiting checkpoints have no transaction of their own to follow.
+    const pending = [...records.values()].filter(
+      (r) => r.status !== 'final' && r.replacedBy === undefined && r.waiting !== true,
+    );
+    if (pending.length === 0) {
+      if (rolling) changed.push(...(await followCarriers()));
+      return changed;
+    }
     const tip = await backend.tip();
     for (const r of pending) {
       // Nothing was signed yet: nothing to track; a PSBT signer is asked again.
@@ -652,20 +945,33 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
         next = await askPsbtSigner(next);
       if (next !== r) changed.push(next);
     }
+    if (rolling) changed.push(...(await followCarriers()));
     return changed;
   }
 
   return {
     address: key.address,
     script: key.script.slice(),
-    anchor: (digest) => {
+    anchor: (digest, request = {}) => {
       try {
         digestKey(digest);
+        if (
+          request.logSize !== undefined &&
+          (!Number.isSafeInteger(request.logSize) || request.logSize < 0)
+        )
+          throw new MedanchorError('INVALID_ARGUMENT', 'logSize must be a non-negative integer');
+        if (
+          request.urgency !== undefined &&
+          request.urgency !== 'normal' &&
+          request.urgency !== 'urgent'
+        )
+          throw new MedanchorError('INVALID_ARGUMENT', 'urgency must be "normal" or "urgent"');
       } catch (e) {
         return Promise.reject(e);
       }
-      return exclusive(() => anchorNow(digest));
+      return exclusive(() => anchorNow(digest, request));
     },
+    carrier: (digest) => carrierOf(records, digestKey(digest)),
     sync: () => exclusive(syncNow),
     get: (digest) => records.get(digestKey(digest)),
     list: () => [...records.values()],
@@ -680,7 +986,8 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
     async entry(digest) {
       const id = digestKey(digest);
       const r = records.get(id);
-      if (r?.confirmation === undefined) return undefined;
+      // A carried checkpoint has no entry: its receipts take the carrier's.
+      if (r?.confirmation === undefined || r.replacedBy !== undefined) return undefined;
       if (r.entry !== undefined) return r.entry;
       const known = checkedEntries.get(id);
       if (

@@ -3,6 +3,8 @@ export {
   type AnchorEventKind,
   type Anchorer,
   type AnchorerOptions,
+  type AnchorRequest,
+  type AnchorUrgency,
   createAnchorer,
 } from './anchorer.js';
 export { type ChangeKey, defaultChangePath } from './change-keys.js';
@@ -21,6 +23,13 @@ export {
   decodeBitcoinAnchorEntry,
   fetchBitcoinAnchorEntry,
 } from './entry.js';
+export {
+  assertWithinBudget,
+  FEE_BUDGET_WINDOW_S,
+  type FeeBudget,
+  familyKey,
+  feeSpentSince,
+} from './fee-budget.js';
 export {
   assertFeePolicy,
   bumpedFeeRate,
@@ -49,6 +58,15 @@ export {
   signAnchorPsbt,
   type UnsignedAnchorTx,
 } from './psbt.js';
+export {
+  carrierOf,
+  orderOf,
+  planRoll,
+  type RollPlan,
+  rollingHead,
+  strayFamilyMembers,
+  waitingRecords,
+} from './rolling.js';
 export {
   ANCHOR_STATE_VERSION,
   type AnchorAttempt,

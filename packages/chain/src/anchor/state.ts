@@ -13,6 +13,8 @@ export interface AnchorAttempt {
   readonly fee: bigint;
   /** Height of the best block when it was signed (to tell when it is stuck). */
   readonly signedAtHeight: number;
+  /** When it was signed, Unix seconds (the daily fee budget counts by it); absent in older states. */
+  readonly signedAt?: number;
 }
 
 /**
@@ -111,6 +113,24 @@ export interface AnchorRecord {
   /** The last broadcast or tracking failure, for display (no secrets). */
   readonly lastError?: string;
   /**
+   * Rolling anchors: the checkpoint digest (hex) whose transaction replaced this one's
+   * pending transaction, or took this waiting checkpoint along. The receipts of this
+   * checkpoint are carried (by consistency proof) along the `replacedBy` chain to the first
+   * checkpoint that is not replaced, whose transaction anchors them. Such a record follows
+   * that anchor's `status` and `confirmation` and never has an `entry` of its own.
+   */
+  readonly replacedBy?: string;
+  /**
+   * Rolling anchors: the checkpoint waits for the next replacement of the wallet's pending
+   * anchor (no coins and no transaction of its own yet).
+   */
+  readonly waiting?: true;
+  /**
+   * Rolling anchors: the log size of the checkpoint, so a checkpoint is only ever carried
+   * to a larger one of the same log.
+   */
+  readonly logSize?: number;
+  /**
    * The receipt entry of a final anchor, as verified when it became final (level 2,
    * height and depth through validated headers). Kept so a final anchor's entry is never
    * fetched, nor changed, again.
@@ -182,8 +202,12 @@ export function encodeAnchorRecord(r: AnchorRecord): Record<string, unknown> {
       feeRate: a.feeRate,
       fee: a.fee.toString(),
       signedAtHeight: a.signedAtHeight,
+      ...(a.signedAt === undefined ? {} : { signedAt: a.signedAt }),
     })),
   };
+  if (r.replacedBy !== undefined) out['replacedBy'] = r.replacedBy;
+  if (r.waiting === true) out['waiting'] = true;
+  if (r.logSize !== undefined) out['logSize'] = r.logSize;
   if (r.unsigned !== undefined) {
     const u = r.unsigned;
     out['unsigned'] = {
@@ -266,14 +290,24 @@ export function decodeAnchorRecord(json: unknown): AnchorRecord {
       feeRate,
       fee: sats(x['fee'], 'fee'),
       signedAtHeight: int(x['signedAtHeight'], 'signedAtHeight'),
+      ...(x['signedAt'] === undefined ? {} : { signedAt: int(x['signedAt'], 'signedAt') }),
     };
   });
   const unsigned = o['unsigned'] === undefined ? undefined : decodeUnsigned(o['unsigned']);
-  if ((attempts.length === 0 && unsigned === undefined) || coins.length === 0)
+  const replacedBy =
+    o['replacedBy'] === undefined ? undefined : str(o['replacedBy'], HEX64, 'replacedBy');
+  if (o['waiting'] !== undefined && o['waiting'] !== true) throw malformed('waiting');
+  const waiting = o['waiting'] === true;
+  // A rolling checkpoint that waits, or was taken along by a later one, may have no transaction.
+  const rides = waiting || replacedBy !== undefined;
+  if (!rides && ((attempts.length === 0 && unsigned === undefined) || coins.length === 0))
     throw malformed('a record needs coins and an attempt');
   const record: {
     -readonly [K in keyof AnchorRecord]: AnchorRecord[K];
   } = { digest: str(o['digest'], HEX64, 'digest'), status, coins, attempts };
+  if (replacedBy !== undefined) record.replacedBy = replacedBy;
+  if (waiting) record.waiting = true;
+  if (o['logSize'] !== undefined) record.logSize = int(o['logSize'], 'logSize');
   if (unsigned !== undefined) record.unsigned = unsigned;
   if (o['tweak'] !== undefined) {
     const t = (o['tweak'] ?? {}) as Record<string, unknown>;
@@ -316,8 +350,16 @@ function decodeUnsigned(json: unknown): UnsignedAttempt {
 }
 
 // A kept entry must be a well-formed Bitcoin entry of the record's own confirmation.
-function decodeEntry(json: unknown, record: Pick<AnchorRecord, 'status' | 'confirmation'>) {
-  if (record.status !== 'final' || typeof json !== 'object' || json === null)
+function decodeEntry(
+  json: unknown,
+  record: Pick<AnchorRecord, 'status' | 'confirmation' | 'replacedBy'>,
+) {
+  if (
+    record.status !== 'final' ||
+    record.replacedBy !== undefined ||
+    typeof json !== 'object' ||
+    json === null
+  )
     throw malformed('entry');
   try {
     decodeBitcoinAnchorEntry(json as BitcoinAnchorEntry);

@@ -3,6 +3,7 @@ import {
   type Batcher,
   type BatchPolicy,
   type CommitOptions,
+  carryReceipt,
   checkpointDigest,
   fromHex,
   type Journal,
@@ -91,7 +92,7 @@ export async function openJournalLedger(options: LedgerOptions): Promise<Ledger>
 
   async function anchorBatch(batch: SealedBatch): Promise<void> {
     await receipts.save(batch.receipts);
-    await anchorer.anchor(batch.checkpointDigest);
+    await anchorer.anchor(batch.checkpointDigest, { logSize: batch.checkpoint.size });
   }
 
   const batcher = await openBatcher({
@@ -125,6 +126,38 @@ export async function openJournalLedger(options: LedgerOptions): Promise<Ledger>
     return changed;
   }
 
+  /**
+   * Receipts of a checkpoint whose rolling anchor was replaced: carried by consistency
+   * proof to the checkpoint whose transaction confirmed, with that anchor's entry.
+   */
+  async function carry(digest: string, carrierDigest: string): Promise<Receipt[]> {
+    const bytes = fromHex(carrierDigest);
+    const entry = await anchorer.entry(bytes);
+    if (entry === undefined) return [];
+    // Stored receipts are indexed by the checkpoint they are anchored by (carried or own).
+    const held = (await receipts.forCheckpoint(carrierDigest))[0];
+    const to = held === undefined ? undefined : (held.carry?.checkpoint ?? held.checkpoint);
+    if (to === undefined) return [];
+    const later = { origin: to.origin, size: to.size, root: fromHex(to.root) };
+    const changed: Receipt[] = [];
+    for (const r of await receipts.forCheckpoint(digest)) {
+      let next = r;
+      if (r.carry?.checkpoint.digest !== carrierDigest) {
+        const { carry: _c, ...own } = r;
+        next = carryReceipt(
+          { ...own, anchors: [] },
+          later,
+          batcher.log.consistencyProof(r.checkpoint.size, later.size),
+          to.note,
+        );
+      }
+      next = withBitcoinAnchor(next, entry);
+      if (next !== r) changed.push(next);
+    }
+    if (changed.length > 0) await receipts.save(changed);
+    return changed;
+  }
+
   return {
     origin: batcher.origin,
     batcher,
@@ -135,7 +168,7 @@ export async function openJournalLedger(options: LedgerOptions): Promise<Ledger>
       if (batch === undefined) return undefined;
       await receipts.save(batch.receipts);
       try {
-        await anchorer.anchor(batch.checkpointDigest);
+        await anchorer.anchor(batch.checkpointDigest, { logSize: batch.checkpoint.size });
       } catch (e) {
         // The receipts are issued; sync() anchors the checkpoint once it can.
         onError(e);
@@ -158,10 +191,18 @@ export async function openJournalLedger(options: LedgerOptions): Promise<Ledger>
         const record = anchorer.get(bytes);
         if (record === undefined) {
           try {
-            await anchorer.anchor(bytes);
+            const own = (await receipts.forCheckpoint(digest))[0]?.checkpoint;
+            const size = own?.digest === digest ? own.size : last?.size;
+            await anchorer.anchor(bytes, size === undefined ? {} : { logSize: size });
           } catch (e) {
             onError(e);
           }
+          continue;
+        }
+        const carrier = anchorer.carrier(bytes);
+        if (record.replacedBy !== undefined && carrier !== undefined) {
+          if (carrier.confirmation !== undefined)
+            changed.push(...(await carry(digest, carrier.digest)));
           continue;
         }
         const entry = record.confirmation === undefined ? undefined : await anchorer.entry(bytes);
