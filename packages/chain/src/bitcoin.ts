@@ -12,6 +12,7 @@ export {
   ANCHOR_SEQUENCE,
   type AnchorCoin,
   type AnchorFeePlan,
+  anchorPsbt,
   type BuildAnchorInput,
   buildAnchorTransaction,
   type CoinSelection,
