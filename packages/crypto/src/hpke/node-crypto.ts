@@ -57,10 +57,10 @@ export interface NodeCrypto {
   generateKeyPairSync(type: 'x25519'): { privateKey: NodeKeyObject; publicKey: NodeKeyObject };
   generateKeyPair(
     type: 'x25519',
-    options: undefined,
+    options: { publicKeyEncoding: { type: 'spki'; format: 'der' } },
     callback: (
       err: Error | null,
-      publicKey: NodeKeyObject | undefined,
+      publicKey: Uint8Array | undefined,
       privateKey: NodeKeyObject | undefined,
     ) => void,
   ): void;

@@ -77,19 +77,31 @@ const peers = new Map<string, NodeKeyObject>();
 const MAX_REMEMBERED_PEERS = 256;
 
 // Key generation runs on libuv's thread pool: pairs made ahead take the fixed-base
-// multiplication off the main thread, onto an otherwise idle core. Each pair is
-// handed out once and never reused.
-const KEEP_READY = 8;
+// multiplication off the main thread, onto an otherwise idle core. The public half
+// comes back DER-encoded by the pool's thread, so the main thread does not export it.
+// Each pair is handed out once and never reused. A caller sealing in a tight loop of
+// promises collects finished pairs only when it waits a turn (see below); a deep pool
+// makes those turns rare.
+const KEEP_READY = 32;
 const ready: NodeX25519Pair[] = [];
 let making = 0;
+const SPKI_DER = { publicKeyEncoding: { type: 'spki', format: 'der' } } as const;
+// SubjectPublicKeyInfo of an X25519 key (RFC 8410): this prefix, then the 32 raw bytes.
+const SPKI_PREFIX = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00];
+
+function rawOfSpki(der: Uint8Array): Uint8Array | undefined {
+  if (der.length !== 44 || SPKI_PREFIX.some((b, i) => der[i] !== b)) return undefined;
+  return plainBytes(der).slice(12);
+}
 
 function refill(nc: NodeCrypto): void {
   while (ready.length + making < KEEP_READY) {
     making++;
-    nc.generateKeyPair('x25519', undefined, (err, publicKey, privateKey) => {
+    nc.generateKeyPair('x25519', SPKI_DER, (err, publicDer, privateKey) => {
       making--;
+      const publicKey = publicDer === undefined ? undefined : rawOfSpki(publicDer);
       if (err === null && publicKey !== undefined && privateKey !== undefined) {
-        ready.push({ privateKey, publicKey: rawPublic(publicKey) });
+        ready.push({ privateKey, publicKey });
       }
     });
   }
