@@ -3,15 +3,18 @@ import { devAnchoring } from '../../examples/shared/dev-anchoring.js';
 import { planTweakAnchorFee } from '../../packages/chain/src/anchor/build.js';
 import {
   bitcoinAnchorVerifier,
+  createAnchorer,
   type FundingKeyType,
   fundingKey,
   fundingKeyFromSecret,
+  memoryAnchorStateStore,
 } from '../../packages/chain/src/anchor/index.js';
 import {
   type AnchorCoin,
   buildAnchorTransaction,
   planAnchorFee,
 } from '../../packages/chain/src/bitcoin.js';
+import { createDevnet } from '../../packages/chain/src/devnet/index.js';
 import { openLedger } from '../../packages/chain/src/ledger/index.js';
 import { regtest } from '../../packages/chain/src/network/index.js';
 import { measure, printTable } from '../harness.js';
@@ -62,12 +65,65 @@ function buildTweak() {
   });
 }
 
+/**
+ * The rolling anchor: 1,000 seals (one record each) over 10 devnet blocks, one ledger
+ * sync before each block; counts the anchor transactions those blocks hold.
+ */
+async function rolling(): Promise<void> {
+  const devnet = createDevnet({ seed: 'bench rolling' });
+  const key = keyOf('p2wpkh');
+  await devnet.test.mine(3, key.script);
+  await devnet.test.mine(100);
+  const anchorer = await createAnchorer({
+    backend: devnet,
+    network: regtest,
+    key,
+    state: memoryAnchorStateStore(),
+    fee: { minSatPerVb: 1, maxSatPerVb: 25 },
+    rolling: true,
+  });
+  const ledger = await openLedger({
+    origin: 'bench.example/rolling',
+    journal: new MemoryJournal(),
+    anchorer,
+    network: regtest,
+  });
+  const seals = 1000;
+  const blocks = 10;
+  const start = (await devnet.tip()).height + 1;
+  const t0 = performance.now();
+  for (let b = 0; b < blocks; b++) {
+    for (let i = 0; i < seals / blocks; i++) {
+      await ledger.add(utf8(`rolling ${b} ${i}`));
+      await ledger.seal();
+    }
+    await ledger.sync();
+    await devnet.test.mine(1);
+  }
+  const ms = performance.now() - t0;
+  let txs = 0;
+  for (let h = start; h < start + blocks; h++) {
+    const info = await devnet.blockInfo((await devnet.headerByHeight(h)).hash);
+    txs += info.txids.length - 1;
+  }
+  const fees = anchorer
+    .list()
+    .flatMap((r) => r.attempts)
+    .reduce((a, t) => a + t.fee, 0n);
+  console.log(`\nanchor rolling: ${seals} seals in ${blocks} blocks -> ${txs} transactions`);
+  console.log(
+    `(fees signed ${fees} sat in all; ${ms.toFixed(0)} ms for the seals, syncs and blocks)`,
+  );
+  await ledger.close();
+}
+
 /** Anchor section: transaction sizes, build+sign rate, receipt verification rate. */
 export async function run(): Promise<void> {
   // The smallest one-input form of each commitment that keeps its change (signed sizes).
   const opReturn = Math.min(build('p2wpkh', 1).vsize, build('p2tr', 1).vsize);
   console.log(`\nanchor size op_return: ${opReturn} vB`);
   console.log(`anchor size p2tr-tweak: ${buildTweak().vsize} vB`);
+  await rolling();
   console.log('\n### Anchor transaction virtual size (signed, with change)\n');
   console.log('| funding key | 1 input | 2 inputs |');
   console.log('| --- | --- | --- |');
