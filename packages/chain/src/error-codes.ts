@@ -309,6 +309,21 @@ export const CHAIN_ERROR_CODES = {
     meaning: 'The anchor transaction does not contain the checkpoint digest.',
     action: 'Export the receipt with its own anchor.',
   },
+  // OpenTimestamps calendars (a second attestation).
+  OTS_CALENDAR_UNREACHABLE: {
+    meaning:
+      'An OpenTimestamps calendar could not be reached; the receipt keeps its other anchors.',
+    action: 'Retry later (stamp or upgrade again), or check the calendar URL.',
+  },
+  OTS_CALENDAR_TIMEOUT: {
+    meaning: 'An OpenTimestamps calendar did not answer in time; nothing was kept from it.',
+    action: 'Retry later, or raise timeoutMs.',
+  },
+  OTS_CALENDAR_ANSWER_INVALID: {
+    meaning:
+      'A calendar answered garbage, too much, another status, or an attestation that does not lead to the digest (its block); nothing was kept from it.',
+    action: 'Use another calendar; the message says what was wrong with the answer.',
+  },
   // Witnesses of the ledger.
   WITNESS_CONFIG_INVALID: {
     meaning: 'A witness entry of the configuration is malformed (URL, key, quorum).',

@@ -9,6 +9,7 @@
  * @packageDocumentation
  */
 export { hashToken, normalizeFingerprint, WriterGate, type WriterToken } from './auth.js';
+export * from './calendar/index.js';
 export { checkpointBytes } from './checkpoint-text.js';
 export { certificateFingerprint } from './client-cert.js';
 export { decodeEntryBundle, ENTRY_SIZE, encodeEntryBundle } from './entry-bundle.js';

@@ -14,6 +14,7 @@ import {
   toHex,
 } from '@medanchor/core';
 import { WriterGate, type WriterToken } from './auth.js';
+import type { CalendarHandler } from './calendar/routes.js';
 import { checkpointBytes } from './checkpoint-text.js';
 import { peerFingerprint } from './client-cert.js';
 import { encodeEntryBundle } from './entry-bundle.js';
@@ -74,6 +75,8 @@ export interface LogServerOptions {
   readonly sealEveryMs?: number;
   /** Called with a failed seal round or an unexpected error (never with request content). */
   readonly onError?: (error: unknown) => void;
+  /** The OpenTimestamps calendar routes (`POST /digest`, `GET /timestamp/<hex>`): `calendarRoutes(...)`. */
+  readonly calendar?: CalendarHandler;
 }
 
 /** A log server: a Node `http.Server` plus what it needs to stop cleanly. */
@@ -396,6 +399,8 @@ export function createLogServer(options: LogServerOptions): LogServer {
     const path = url.split('?')[0]!;
     const method = req.method ?? 'GET';
     const readOnly = method === 'GET' || method === 'HEAD';
+    if (options.calendar !== undefined && (await options.calendar(req, res, path)))
+      return 'calendar';
     if (path === '/add') {
       if (method !== 'POST') fail('SERVER_METHOD', 'submit records with POST /add');
       await add(req, res);

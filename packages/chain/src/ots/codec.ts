@@ -154,6 +154,27 @@ export function readOts(bytes: Uint8Array): OtsFile {
   return { fileHash, digest, timestamp };
 }
 
+/**
+ * Reads a bare serialized timestamp (no file header), as calendars answer `POST /digest`
+ * and `GET /timestamp/<commitment>`.
+ * @throws `MedanchorError` `OTS_INVALID` naming what is wrong (truncated data, unknown
+ * operation, oversized messages, trailing bytes).
+ */
+export function readOtsTimestamp(bytes: Uint8Array): OtsTimestamp {
+  if (!(bytes instanceof Uint8Array)) throw invalid('expected the timestamp bytes as a Uint8Array');
+  const r = new Reader(bytes);
+  const timestamp = readTimestamp(r, 0);
+  if (!r.done) throw invalid('trailing bytes after the timestamp');
+  return timestamp;
+}
+
+/** Writes a bare timestamp (no file header); the inverse of {@link readOtsTimestamp}. */
+export function writeOtsTimestamp(timestamp: OtsTimestamp): Uint8Array {
+  const w = new Writer();
+  writeTimestamp(w, timestamp);
+  return w.result();
+}
+
 function writeAttestation(w: Writer, a: OtsAttestation): void {
   const p = new Writer();
   if (a.type === 'bitcoin' || a.type === 'litecoin') {

@@ -16,7 +16,8 @@ import {
   utf8,
 } from '@medanchor/core';
 import { BITCOIN_ANCHOR_TYPE, decodeBitcoinAnchorEntry } from '../anchor/entry.js';
-import type { OtsFile, OtsOp, OtsTimestamp } from './format.js';
+import { CALENDAR_ANCHOR_TYPE, decodeCalendarEntry } from './calendar-entry.js';
+import type { OtsAttestation, OtsFile, OtsOp, OtsTimestamp } from './format.js';
 
 /** The parts of a confirmed Bitcoin anchor that an OpenTimestamps proof needs. */
 export interface OtsBitcoinAnchor {
@@ -45,15 +46,23 @@ const append = (arg: Uint8Array): OtsOp => ({ op: 'append', arg });
  * prepend and sha256 operations, ending in a Bitcoin block header attestation, so any
  * OpenTimestamps verifier can check it against the chain. docs/spec/ots.md gives the mapping.
  *
- * `anchor` defaults to the receipt's own Bitcoin anchor entry (a confirmed receipt).
+ * `anchor` defaults to the receipt's own Bitcoin anchor entry (a confirmed receipt). The
+ * receipt's `ots-calendar` entries (docs/spec/ots-calendar.md) join the proof at the
+ * checkpoint digest, pending or upgraded, so the file carries both attestations; a receipt
+ * with calendar entries and no Bitcoin entry of its own exports with the calendars only.
  *
  * @throws `MedanchorError` `OTS_UNSUPPORTED` for receipts carried to a later
  * checkpoint, `OTS_ANCHOR_MISMATCH` when the transaction does not hold the checkpoint digest.
  */
-export function receiptToOts(
-  receipt: Receipt,
-  anchor: OtsBitcoinAnchor = bitcoinAnchorOf(receipt),
-): OtsFile {
+export function receiptToOts(receipt: Receipt, anchor?: OtsBitcoinAnchor): OtsFile {
+  const calendars = receipt.anchors
+    .filter((a) => a.type === CALENDAR_ANCHOR_TYPE)
+    .map((a) => decodeCalendarEntry(a).timestamp);
+  const own =
+    anchor ??
+    (calendars.length > 0 && !receipt.anchors.some((a) => a.type === BITCOIN_ANCHOR_TYPE)
+      ? undefined
+      : bitcoinAnchorOf(receipt));
   if (receipt.carry !== undefined) {
     throw new MedanchorError(
       'OTS_UNSUPPORTED',
@@ -91,8 +100,26 @@ export function receiptToOts(
       SHA256,
     );
   }
+  // checkpoint digest -> our anchor, and each calendar's timestamp from the same digest
+  const atDigest: { attestations: OtsAttestation[]; ops: OtsTimestamp['ops'][number][] } = {
+    attestations: [],
+    ops: [],
+  };
+  if (own !== undefined) atDigest.ops.push(...anchorPath(fromHex(cp.digest), own).ops);
+  for (const c of calendars) {
+    atDigest.attestations.push(...c.attestations);
+    atDigest.ops.push(...c.ops);
+  }
+  let timestamp: OtsTimestamp = atDigest;
+  for (let k = ops.length - 1; k >= 0; k--)
+    timestamp = { attestations: [], ops: [{ op: ops[k]!, next: timestamp }] };
+  return { fileHash: 'sha256', digest: fromHex(receipt.record.digest), timestamp };
+}
+
+/** The operations from the checkpoint digest through the transaction and block to its attestation. */
+function anchorPath(digest: Uint8Array, anchor: OtsBitcoinAnchor): OtsTimestamp {
+  const ops: OtsOp[] = [];
   // checkpoint digest -> txid (internal order): the digest sits inside the transaction
-  const digest = fromHex(cp.digest);
   const at = indexOf(anchor.rawTx, digest);
   if (at < 0) {
     throw new MedanchorError(
@@ -118,7 +145,7 @@ export function receiptToOts(
   };
   for (let k = ops.length - 1; k >= 0; k--)
     timestamp = { attestations: [], ops: [{ op: ops[k]!, next: timestamp }] };
-  return { fileHash: 'sha256', digest: fromHex(receipt.record.digest), timestamp };
+  return timestamp;
 }
 
 /** The parts of the receipt's first Bitcoin anchor entry that an `.ots` proof needs. */

@@ -1,0 +1,6 @@
+export {
+  CALENDAR_KEY_PREFIX,
+  type CalendarHandler,
+  type CalendarRoutesOptions,
+  calendarRoutes,
+} from './routes.js';
