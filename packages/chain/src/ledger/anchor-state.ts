@@ -112,14 +112,20 @@ export function decodeLedgerAnchorState(stored: StoredAnchor): LedgerAnchorState
 
 /** The verified entry that receipts of this checkpoint carry, if any. */
 export function entryOf(s: LedgerAnchorState): BitcoinAnchorEntry | undefined {
-  if (s.record?.confirmation === undefined) return undefined;
+  // A checkpoint carried by a rolling anchor has no entry: its receipts take the carrier's.
+  if (s.record?.confirmation === undefined || s.record.replacedBy !== undefined) return undefined;
   return s.record.entry ?? s.entry;
 }
 
 /**
  * True when the state needs no more work: the anchor is final and its verified entry is
- * kept, or the checkpoint was never stored.
+ * kept (or, carried by a rolling anchor, the carrier is final), or the checkpoint was
+ * never stored.
  */
 export function isFinalState(s: LedgerAnchorState): boolean {
-  return s.void === true || (s.record?.status === 'final' && entryOf(s) !== undefined);
+  const r = s.record;
+  return (
+    s.void === true ||
+    (r?.status === 'final' && (r.replacedBy !== undefined || entryOf(s) !== undefined))
+  );
 }

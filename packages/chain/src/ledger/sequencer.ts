@@ -435,7 +435,9 @@ export class Sequencer {
     const anchorer = this.anchorer;
     if (anchorer === undefined) return;
     try {
-      await anchorer.anchor(fromHex(digest));
+      // The log size orders checkpoints for a rolling anchorer (carried only to larger ones).
+      const size = this.states.get(digest)?.checkpoint.size;
+      await anchorer.anchor(fromHex(digest), size === undefined ? {} : { logSize: size });
     } catch (e) {
       if (isMedanchorError(e, 'STORE_LEASE_LOST')) throw e;
       this.o.onError(e);

@@ -3,6 +3,7 @@ import {
   assertBytes,
   buildReceipts,
   type CommitOptions,
+  carryReceipt,
   type LedgerStore,
   MedanchorError,
   type NoteSignerKey,
@@ -362,6 +363,7 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
       digests.set(cp, digest);
     }
     const state = await stateOf(digest);
+    if (state?.record?.replacedBy !== undefined) return carried(r, state);
     const entry = state === undefined ? undefined : entryOf(state);
     // The anchor state's note is the stored one plus the witnesses' cosignatures.
     const note = state?.note;
@@ -370,6 +372,27 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
         ? { ...r, checkpoint: { ...r.checkpoint, note } }
         : r;
     return entry === undefined ? cosigned : { ...cosigned, anchors: [entry] };
+  }
+
+  /**
+   * A receipt of a checkpoint whose rolling anchor was replaced: once the checkpoint at the
+   * end of the `replacedBy` chain is confirmed, carried to it (consistency proof from the
+   * tiles) with its entry; until then as it is, pending.
+   */
+  async function carried(r: Receipt, state: LedgerAnchorState): Promise<Receipt> {
+    let carrier = state;
+    for (let steps = 0; carrier.record?.replacedBy !== undefined; steps++) {
+      const next = steps < 1000 ? await stateOf(carrier.record.replacedBy) : undefined;
+      if (next === undefined) return r;
+      carrier = next;
+    }
+    const entry = entryOf(carrier);
+    if (entry === undefined || carrier.checkpoint.size < r.checkpoint.size) return r;
+    const tree = new TileTree((l, i, w) => store.readTile(l, i, w), carrier.checkpoint.size);
+    const proof = await tree.consistencyProof(r.checkpoint.size);
+    const { carry: _c, ...own } = r;
+    const to = carryReceipt({ ...own, anchors: [] }, carrier.checkpoint, proof, carrier.note);
+    return { ...to, anchors: [entry] };
   }
 
   async function receipt(leafIndex: number): Promise<Receipt | undefined> {
@@ -475,6 +498,8 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
         const built = buildReceipts(leaves, start, checkpoint, proofs, state.note);
         out.push(...built.filter((_, i) => leaves[i]!.forgottenAt === undefined));
       }
+      if (state.record?.replacedBy !== undefined)
+        return Promise.all(out.map((r) => carried(r, state)));
       const entry = entryOf(state);
       return entry === undefined ? out : out.map((r) => ({ ...r, anchors: [entry] }));
     },
