@@ -15,13 +15,7 @@ import {
 import { decideAnchor } from './decide.js';
 import type { BitcoinAnchorEntry } from './entry.js';
 import { assertFeeBudget, assertWithinBudget, type FeeBudget, familyKey } from './fee-budget.js';
-import {
-  assertFeePolicy,
-  bumpedFeeRate,
-  chooseFeeRate,
-  type FeePolicy,
-  INCREMENTAL_RELAY_SAT_PER_VB,
-} from './fee-policy.js';
+import { assertFeePolicy, bumpedFeeRate, chooseFeeRate, type FeePolicy } from './fee-policy.js';
 import {
   type FundingKey,
   type FundingKeySource,
@@ -38,11 +32,17 @@ import {
   readPsbt,
   signAnchorPsbt,
 } from './psbt.js';
-import { carrierOf, planRoll, rollingHead, strayFamilyMembers } from './rolling.js';
+import { replacementPlan } from './replacement.js';
+import { carrierOf } from './rolling.js';
+import {
+  followCarriers,
+  type RollingContext,
+  resolveFamily,
+  rollAnchors,
+} from './rolling-steps.js';
 import { spendableCoins } from './spendable-coins.js';
 import type { AnchorAttempt, AnchorRecord, AnchorStateCoin, AnchorStateStore } from './state.js';
 import { digestKey } from './state.js';
-import { feeFor } from './tx-size.js';
 import {
   anchorProofRefused,
   fetchVerifiedAnchorEntry,
@@ -710,12 +710,7 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
     const rate = bumpedFeeRate(last.feeRate, await estimate(), fee);
     if (rate === undefined) return undefined;
     const coins = coinsOf(record);
-    const total = coins.reduce((a, c) => a + c.value, 0n);
-    // BIP125 rule 4: pay for the replacement's own relay on top of the replaced fee.
-    const probe = planFor(coins.length, total, rate);
-    if (probe === undefined) return undefined;
-    const minFee = last.fee + feeFor(INCREMENTAL_RELAY_SAT_PER_VB, probe.vsize);
-    const plan = planFor(coins.length, total, rate, minFee);
+    const plan = replacementPlan(planFor, coins, rate, last.fee);
     if (plan === undefined) return undefined;
     try {
       assertWithinBudget(records.values(), options.feeBudget, nowS(), plan.fee, familyKey(record));
@@ -730,50 +725,6 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
 
   function nowS(): number {
     return Math.floor(now() / 1000);
-  }
-
-  /**
-   * The rolling anchor's step (see `planRoll`): carries waiting checkpoints along, gives
-   * the newest one a transaction, or replaces the pending one. Errors building the
-   * transaction are thrown when `raise` (an `anchor()` call), else reported as events;
-   * the checkpoints keep waiting either way.
-   */
-  async function roll(urgent: boolean, raise: boolean): Promise<void> {
-    // A crash between saving a replacement and marking what it replaced: mark it now.
-    for (const r of strayFamilyMembers(records.values()))
-      await save({ ...r, replacedBy: rollingHead(records.values())!.digest });
-    const tip = await backend.tip();
-    let plan = planRoll(records.values(), tip.height, urgent);
-    if (plan.kind === 'replace') {
-      // Replacing a transaction that already confirmed would only fail: record it first.
-      const last = plan.head.attempts[plan.head.attempts.length - 1]!;
-      if ((await attemptKnown(last.txid)) === 'confirmed') {
-        await track(plan.head, tip.height);
-        plan = planRoll(records.values(), tip.height, urgent);
-      }
-    }
-    if (plan.kind === 'none') return;
-    const ride = async (riders: readonly AnchorRecord[], to: string) => {
-      for (const r of riders) {
-        const { waiting: _w, ...rest } = records.get(r.digest)!;
-        await save({ ...rest, replacedBy: to });
-      }
-    };
-    if (plan.kind === 'ride') return ride(plan.riders, plan.head.digest);
-    try {
-      if (plan.kind === 'fresh') {
-        await anchorFresh(plan.target, tip.height, urgent ? 'urgent' : 'normal');
-      } else {
-        await replaceWith(plan.head, plan.target, tip.height, urgent);
-      }
-    } catch (e) {
-      if (raise) throw e;
-      const reason = isMedanchorError(e) ? `${e.code}: ${e.message}` : 'building the anchor failed';
-      await emit({ kind: 'error', digest: plan.target.digest, reason });
-      return;
-    }
-    // The target's transaction is durable (and sent): only now are the others carried to it.
-    await ride(plan.riders, plan.target.digest);
   }
 
   /**
@@ -792,13 +743,7 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
       last.feeRate,
     );
     const coins = coinsOf(head);
-    const total = coins.reduce((a, c) => a + c.value, 0n);
-    const probe = planFor(coins.length, total, rate);
-    const minFee =
-      probe === undefined
-        ? undefined
-        : last.fee + feeFor(INCREMENTAL_RELAY_SAT_PER_VB, probe.vsize);
-    const plan = minFee === undefined ? undefined : planFor(coins.length, total, rate, minFee);
+    const plan = replacementPlan(planFor, coins, rate, last.fee);
     if (plan === undefined)
       throw new MedanchorError(
         'INSUFFICIENT_FUNDS',
@@ -844,88 +789,23 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
     return current;
   }
 
-  /**
-   * Rolling: when the pending transaction is neither in the chain nor in the mempool, an
-   * earlier transaction of its family may have confirmed instead (a replacement that came
-   * too late, or a crash): that checkpoint is anchored after all (its `replacedBy` goes),
-   * and the later ones wait for a new transaction over other coins.
-   */
-  async function resolveFamily(tipHeight: number): Promise<void> {
-    const head = rollingHead(records.values());
-    if (head === undefined) return;
-    const latest = head.attempts[head.attempts.length - 1]!;
-    if ((await attemptKnown(latest.txid)) !== 'unknown') return;
-    const family = familyKey(head);
-    const members = [...records.values()].filter(
-      (r) =>
-        r.replacedBy !== undefined &&
-        r.attempts.length > 0 &&
-        r.status === 'pending' &&
-        familyKey(r) === family,
-    );
-    for (const m of members) {
-      for (const a of m.attempts) {
-        if ((await attemptKnown(a.txid)) !== 'confirmed') continue;
-        const { replacedBy: _r, ...won } = m;
-        await track(await save(won), tipHeight);
-        // Every later checkpoint of the family lost its transaction: it waits again.
-        for (const r of records.values()) {
-          const later = (r.logSize ?? -1) > (m.logSize ?? -1);
-          if (!later || r.status !== 'pending' || r.attempts.length === 0) continue;
-          if (familyKey(r) !== family) continue;
-          await save({
-            digest: r.digest,
-            status: 'pending',
-            coins: [],
-            attempts: [],
-            waiting: true,
-            ...(r.logSize === undefined ? {} : { logSize: r.logSize }),
-          });
-        }
-        return;
-      }
-    }
-  }
-
-  async function attemptKnown(txid: string): Promise<'confirmed' | 'mempool' | 'unknown'> {
-    try {
-      const st = await backend.txStatus(txid);
-      return st.confirmed ? 'confirmed' : 'mempool';
-    } catch (e) {
-      if (isMedanchorError(e, 'NOT_FOUND')) return 'unknown';
-      throw e;
-    }
-  }
-
-  /** Carried checkpoints follow the status and confirmation of the one that anchors them. */
-  async function followCarriers(): Promise<AnchorRecord[]> {
-    const changed: AnchorRecord[] = [];
-    for (const r of [...records.values()]) {
-      if (r.replacedBy === undefined || r.status === 'final') continue;
-      const c = carrierOf(records, r.digest);
-      if (c === undefined) continue;
-      const same =
-        c.status === r.status &&
-        c.confirmation?.txid === r.confirmation?.txid &&
-        c.confirmation?.blockHash === r.confirmation?.blockHash;
-      if (same) continue;
-      const { confirmation: _c, ...rest } = r;
-      changed.push(
-        await save(
-          c.confirmation === undefined
-            ? { ...rest, status: 'pending' }
-            : { ...rest, status: c.status, confirmation: c.confirmation },
-        ),
-      );
-    }
-    return changed;
-  }
+  const rollingSteps: RollingContext = {
+    records,
+    backend,
+    save,
+    emit,
+    track,
+    fresh: (target, tipHeight, urgent) =>
+      anchorFresh(target, tipHeight, urgent ? 'urgent' : 'normal'),
+    replace: replaceWith,
+  };
+  const roll = (urgent: boolean, raise: boolean) => rollAnchors(rollingSteps, urgent, raise);
 
   async function syncNow(): Promise<AnchorRecord[]> {
     const changed: AnchorRecord[] = [];
     if (rolling) {
       const tip = await backend.tip();
-      await resolveFamily(tip.height);
+      await resolveFamily(rollingSteps, tip.height);
       await roll(false, false);
     }
     // Carried and waiting checkpoints have no transaction of their own to follow.
@@ -933,7 +813,7 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
       (r) => r.status !== 'final' && r.replacedBy === undefined && r.waiting !== true,
     );
     if (pending.length === 0) {
-      if (rolling) changed.push(...(await followCarriers()));
+      if (rolling) changed.push(...(await followCarriers(rollingSteps)));
       return changed;
     }
     const tip = await backend.tip();
@@ -945,7 +825,7 @@ export async function createAnchorer(options: AnchorerOptions): Promise<Anchorer
         next = await askPsbtSigner(next);
       if (next !== r) changed.push(next);
     }
-    if (rolling) changed.push(...(await followCarriers()));
+    if (rolling) changed.push(...(await followCarriers(rollingSteps)));
     return changed;
   }
 

@@ -1,11 +1,9 @@
 import type { AnchorRecord } from './state.js';
 
-/**
- * The rolling anchor's decisions, as pure functions of the records (no backend, no clock):
- * which anchor of the wallet is pending, which checkpoints wait for it, and whether the
- * next checkpoint replaces the pending transaction now. One unconfirmed transaction per
- * wallet at most; earlier checkpoints ride along by consistency proof (`replacedBy`).
- */
+// The rolling anchor's decisions, as pure functions of the records (no backend, no clock):
+// which anchor of the wallet is pending, which checkpoints wait for it, and whether the
+// next checkpoint replaces the pending transaction now. One unconfirmed transaction per
+// wallet at most; earlier checkpoints ride along by consistency proof (`replacedBy`).
 
 /** The wallet's pending anchor: signed, unconfirmed, not replaced. At most one with rolling. */
 export function rollingHead(records: Iterable<AnchorRecord>): AnchorRecord | undefined {

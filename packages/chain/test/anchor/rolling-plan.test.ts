@@ -8,12 +8,14 @@ import {
   planRoll,
   strayFamilyMembers,
 } from '../../src/anchor/index.js';
+import { replacementPlan } from '../../src/anchor/replacement.js';
+import { planAnchorFee } from '../../src/bitcoin.js';
 
 const coin = (n: number) => ({
   txid: n.toString(16).padStart(64, '0'),
   vout: 0,
   value: 100_000n,
-  script: '0014' + '11'.repeat(20),
+  script: `0014${'11'.repeat(20)}`,
 });
 const d = (n: number) => n.toString(16).padStart(64, 'a');
 function signed(
@@ -104,5 +106,22 @@ describe('fee budget', () => {
     expect(() => assertWithinBudget([a], { satsPerDay: 500n }, 1_000, 301n, 'other:0')).toThrow(
       expect.objectContaining({ code: 'FEE_BUDGET_EXCEEDED' }),
     );
+  });
+});
+
+describe('replacementPlan (BIP125 rules 3 and 4)', () => {
+  const plan = (n: number, total: bigint, rate: number, minFee = 0n) =>
+    planAnchorFee(n, 'p2wpkh', total, rate, minFee);
+  it('pays at least the replaced fee plus 1 sat/vB of its own size', () => {
+    const p = replacementPlan(plan, [{ value: 100_000n }], 1, 153n)!;
+    expect(p.fee).toBe(153n + BigInt(p.vsize));
+    expect(p.fee + p.change).toBe(100_000n);
+  });
+  it('pays the higher rate when that is more', () => {
+    const p = replacementPlan(plan, [{ value: 100_000n }], 10, 153n)!;
+    expect(p.fee).toBe(BigInt(Math.ceil(10 * p.vsize)));
+  });
+  it('undefined when the coins cannot pay it', () => {
+    expect(replacementPlan(plan, [{ value: 400n }], 1, 300n)).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 // The rolling anchor on the devnet: one unconfirmed transaction per wallet, later
 // checkpoints replace it by RBF, earlier receipts are carried by consistency proof to the
 // checkpoint that confirms, and every receipt verifies at level 3.
-import { MemoryJournal, type Receipt, utf8, verifyReceipt } from '@medanchor/core';
+import { MemoryJournal, type Receipt, toHex, utf8, verifyReceipt } from '@medanchor/core';
 import { Transaction } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
 import { bitcoinAnchorVerifier } from '../../src/anchor/index.js';
@@ -87,9 +87,7 @@ describe('rolling anchor (one pending transaction per wallet)', () => {
     const second = rb.attempts[0]!;
     const t1 = Transaction.fromHex(first.rawTx);
     const t2 = Transaction.fromHex(second.rawTx);
-    expect(t2.ins.map((i) => i.hash.toString('hex'))).toEqual(
-      t1.ins.map((i) => i.hash.toString('hex')),
-    );
+    expect(t2.ins.map((i) => toHex(i.hash))).toEqual(t1.ins.map((i) => toHex(i.hash)));
     expect(second.fee >= first.fee + BigInt(t2.virtualSize())).toBe(true);
     expect(await devnet.test.mempool()).toEqual([second.txid]);
     expect(anchorer.get(a)?.replacedBy).toBe(rb.digest);
