@@ -4,6 +4,8 @@ import {
   type AnchorRecord,
   assertWithinBudget,
   carrierOf,
+  decodeAnchorState,
+  encodeAnchorState,
   feeSpentSince,
   planRoll,
   strayFamilyMembers,
@@ -123,5 +125,33 @@ describe('replacementPlan (BIP125 rules 3 and 4)', () => {
   });
   it('undefined when the coins cannot pay it', () => {
     expect(replacementPlan(plan, [{ value: 400n }], 1, 300n)).toBeUndefined();
+  });
+});
+
+describe('state file: rolling fields (anchor-transaction.md 6)', () => {
+  it('round-trips waiting and carried records, logSize and signedAt', () => {
+    const carried: AnchorRecord = {
+      ...signed(1, 100),
+      replacedBy: d(2),
+    };
+    const text = encodeAnchorState([waiting(3), carried, signed(2, 101)]);
+    const back = decodeAnchorState(text);
+    expect(back.find((r) => r.digest === d(3))).toEqual(waiting(3));
+    expect(back.find((r) => r.digest === d(1))).toEqual(carried);
+    expect(back.find((r) => r.digest === d(2))?.attempts[0]?.signedAt).toBe(1_000);
+  });
+  it('refuses malformed rolling fields with ANCHOR_STATE_CORRUPT', () => {
+    const bad = (patch: Record<string, unknown>) => {
+      const doc = JSON.parse(encodeAnchorState([signed(1, 100)]));
+      Object.assign(doc.anchors[0], patch);
+      return () => decodeAnchorState(JSON.stringify(doc));
+    };
+    const corrupt = expect.objectContaining({ code: 'ANCHOR_STATE_CORRUPT' });
+    expect(bad({ waiting: 'yes' })).toThrow(corrupt);
+    expect(bad({ replacedBy: 'not hex' })).toThrow(corrupt);
+    expect(bad({ logSize: -1 })).toThrow(corrupt);
+    // A record with neither a transaction nor a rolling role is damaged.
+    expect(bad({ attempts: [], coins: [] })).toThrow(corrupt);
+    expect(bad({ attempts: [], coins: [], waiting: true })).not.toThrow();
   });
 });
