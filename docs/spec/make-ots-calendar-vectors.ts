@@ -78,7 +78,7 @@ export async function makeOtsCalendarVectors() {
   ];
   const merkleRoot = run(upgradeOps, commitment);
   const height = 1234;
-  let header = new Uint8Array(0);
+  let header: Uint8Array = new Uint8Array(0);
   // A regtest header that meets its own target (about one nonce in two does).
   for (let nonce = 0; ; nonce++) {
     header = serializeHeader({

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createLogServer, type ServerTls, type WriterToken } from '@medanchor/server';
+import {
+  calendarRoutes,
+  createLogServer,
+  type ServerTls,
+  type WriterToken,
+} from '@medanchor/server';
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { inputError, usageError } from '../usage-error.js';
@@ -103,6 +108,13 @@ export const serveCommand = defineCommand({
         'PEM CA certificates a writer client certificate must chain to (else pinned fingerprints alone)',
     },
     {
+      name: 'calendar',
+      type: 'string',
+      value: '<public-url|auto>',
+      description:
+        'also answer the OpenTimestamps calendar protocol (POST /digest, GET /timestamp/<hex>) for any client, naming this URL in pending attestations ("auto": the address it listens at); each digest becomes a ledger record',
+    },
+    {
       name: 'seal-every',
       type: 'string',
       value: '<seconds>',
@@ -128,16 +140,35 @@ export const serveCommand = defineCommand({
       throw usageError('--seal-every takes a number of seconds >= 0');
     const writers = loadWriters(args.values['writers'], io.cwd);
     const tls = loadTls(args.values, io.cwd);
+    const calendarUrl = args.values['calendar'];
+    if (
+      calendarUrl !== undefined &&
+      calendarUrl !== 'auto' &&
+      !/^https?:\/\/[A-Za-z0-9.\-_/:]+$/.test(calendarUrl)
+    )
+      throw usageError(
+        '--calendar takes the public http(s) URL clients reach the server at (letters, digits and . - _ / : only, as OpenTimestamps allows), or auto',
+      );
     const ws = await openWorkspace(config, io.env, { anchoring: false });
     try {
+      let listening = '';
       const server = createLogServer({
         ledger: ws.ledger,
+        ...(calendarUrl === undefined
+          ? {}
+          : {
+              calendar: calendarRoutes({
+                ledger: ws.ledger,
+                publicUrl: () => (calendarUrl === 'auto' ? listening : calendarUrl),
+              }),
+            }),
         writers,
         ...(tls === undefined ? {} : { tls }),
         sealEveryMs: Math.round(sealSeconds * 1000),
         onError: (e) => out.info(`serve: ${e instanceof Error ? e.message : 'unexpected failure'}`),
       });
       const bound = await server.listen(port, host);
+      listening = bound.url;
       out.result({ ok: true, url: bound.url, origin: ws.store.origin, writers: writers.length }, [
         `serving ${ws.store.origin} at ${bound.url} (${writers.length} writer(s)); Ctrl-C to stop`,
       ]);
