@@ -8,8 +8,14 @@ import { bundledSchedule } from '../schedule/bundled.js';
 import type { DifficultySchedule } from '../schedule/types.js';
 import { type DepthFailure, proveBlockDepth } from '../spv/depth.js';
 import type { DecodedSpvProof } from '../spv/proof.js';
-import { type SpvResult, type SpvSuccess, verifySpvProof } from '../spv/verify.js';
+import {
+  type SpvResult,
+  type SpvSuccess,
+  type VerifySpvOptions,
+  verifySpvProof,
+} from '../spv/verify.js';
 import { BITCOIN_ANCHOR_TYPE, decodeBitcoinAnchorEntry } from './entry.js';
+import { entryKey, type VerifiedEntries, verifiedEntries } from './verified-entries.js';
 
 /** Options of {@link bitcoinAnchorVerifier}. */
 export interface BitcoinAnchorVerifierOptions {
@@ -150,19 +156,46 @@ function decodeEntry(anchor: ReceiptAnchor): DecodedSpvProof | AnchorOutcome {
   return proof;
 }
 
-/** Steps `network` to `time`: the proof itself, offline (level 2). */
-function verifyOffline(
-  proof: DecodedSpvProof,
-  context: AnchorContext,
-  options: BitcoinAnchorVerifierOptions,
-): SpvResult {
-  return verifySpvProof(proof, {
+/** The level-2 options of a verifier, read once: its remembered verdicts depend on them. */
+function offlineOptions(options: BitcoinAnchorVerifierOptions): VerifySpvOptions {
+  return {
     params: options.network,
-    expectedPayload: context.digest,
     ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
     ...(options.minHeight === undefined ? {} : { minHeight: options.minHeight }),
     ...(options.minWork === undefined ? {} : { minWork: options.minWork }),
-  });
+  };
+}
+
+/** A decoded entry with its level-2 verdict. */
+interface OfflineCheck {
+  readonly proof: DecodedSpvProof;
+  readonly spv: SpvResult;
+}
+
+/**
+ * Steps `format` to `time`: the entry decoded and the proof checked offline (level 2). An
+ * entry that passed before against the same digest is not checked again (`passed` holds
+ * successes only, keyed by every member of the entry).
+ */
+function checkOffline(
+  anchor: ReceiptAnchor,
+  context: AnchorContext,
+  offline: VerifySpvOptions,
+  passed: VerifiedEntries<OfflineCheck>,
+): OfflineCheck | AnchorOutcome {
+  // One read of each member: the key and the decoder see the same values.
+  const snapshot: Record<string, unknown> = { ...anchor };
+  const key = entryKey(snapshot, context.digest);
+  if (key !== undefined) {
+    const hit = passed.get(key);
+    if (hit !== undefined) return hit;
+  }
+  const proof = decodeEntry(key === undefined ? anchor : (snapshot as ReceiptAnchor));
+  if ('ok' in proof) return proof;
+  const spv = verifySpvProof(proof, { ...offline, expectedPayload: context.digest });
+  const checked = { proof, spv };
+  if (spv.ok && key !== undefined) passed.set(key, checked);
+  return checked;
 }
 
 /** The facts level 2 establishes: the difficulty binds the network; height and time are claimed. */
@@ -180,7 +213,10 @@ function offlineFacts(
     time: { value: time, bound: false },
     ...(fit?.window.to === undefined ? {} : { notLaterThan: fit.window.to }),
     testNetwork: network.name !== 'mainnet',
-    ...(fit === undefined ? {} : { epochHeights: fit.heights }),
+    // A copy: a remembered verdict serves many results, and each gets objects of its own.
+    ...(fit === undefined
+      ? {}
+      : { epochHeights: { first: fit.heights.first, last: fit.heights.last } }),
   };
 }
 
@@ -396,6 +432,9 @@ async function verifyInChain(
  * height and time are bound ({@link BitcoinAnchorFacts}). Never throws: a failure's reason
  * starts with its step (`duplicate`, `format`, `payload`, `branch-length`, `pow`, `bits`, `time`,
  * `floor`, `schedule`, `chain`, ...) and `undetermined` marks a check that could not be made.
+ * Entries that passed level 2 are remembered (up to 1,024, by every member of the entry and
+ * the digest), so the many receipts of one checkpoint decode and check their shared entry
+ * once; the options are read when the verifier is made.
  *
  * @example
  * ```ts
@@ -421,14 +460,16 @@ export function bitcoinAnchorVerifier(options: BitcoinAnchorVerifierOptions): An
     chains: [],
     answers: new Map(),
   };
+  const offline = offlineOptions(options);
+  const passed = verifiedEntries<OfflineCheck>();
   return {
     type: BITCOIN_ANCHOR_TYPE,
     async verify(anchor: ReceiptAnchor, context: AnchorContext): Promise<AnchorOutcome> {
       const duplicate = checkSingleEntry(anchor, context);
       if (duplicate !== undefined) return duplicate;
-      const proof = decodeEntry(anchor);
-      if ('ok' in proof) return proof;
-      const spv = verifyOffline(proof, context, options);
+      const checked = checkOffline(anchor, context, offline, passed);
+      if ('ok' in checked) return checked;
+      const { proof, spv } = checked;
       const time = new DataView(proof.header.buffer, proof.header.byteOffset).getUint32(68, true);
       const facts = offlineFacts(network, proof, time, spv.ok ? spv : undefined);
       if (!spv.ok && !(spv.undetermined === true && backends.length > 0)) {
