@@ -66,6 +66,15 @@ describe('docs/spec/ots-calendar.md test vectors', () => {
     const receipt = { ...file.receipt, anchors: [file.upgradedEntry] };
     const r = await verifyReceipt(receipt, { content: utf8(file.record), anchors: [verifier] });
     expect(r).toMatchObject({ ok: true, level: 2 });
+    // A pending entry proves no time: it does not satisfy requireAnchor.
+    const pendingOnly = { ...file.receipt, anchors: [file.pendingEntry] };
+    expect(await verifyReceipt(pendingOnly, { anchors: [verifier] })).toMatchObject({
+      ok: true,
+      level: 1,
+    });
+    expect(
+      await verifyReceipt(pendingOnly, { anchors: [verifier], requireAnchor: true }),
+    ).toMatchObject({ ok: false, step: 'anchor' });
     expect(file.invalid.length).toBeGreaterThan(0);
     for (const c of file.invalid as { why: string; step: string; entry: CalendarAnchorEntry }[]) {
       const out = await verifier.verify(c.entry, context);

@@ -16,7 +16,10 @@ export interface AnchorContext {
 export type AnchorOutcome =
   | {
       readonly ok: true;
-      /** Verification level reached: 2 (SPV) or 3 (chain). */
+      /**
+       * Verification level reached: 2 (SPV) or 3 (chain); 1 for an attestation that is valid
+       * but proves no time yet (a pending calendar attestation).
+       */
       readonly level: number;
       /** Non-secret facts for display (block height, time, confirmations...). */
       readonly details?: Readonly<Record<string, unknown>>;

@@ -149,7 +149,10 @@ export interface VerifyReceiptMerkleOptions {
 export interface VerifyReceiptOptions extends VerifyReceiptMerkleOptions {
   /** Anchor verifiers, as a registry or a list (one per type). */
   anchors?: AnchorRegistry | readonly AnchorVerifier[];
-  /** Fail unless at least one anchor verifies (default false: level 1 is enough). */
+  /**
+   * Fail unless at least one anchor verifies at level 2 or more (default false: level 1 is
+   * enough). A pending attestation, reported verified at level 1, does not count.
+   */
   requireAnchor?: boolean;
 }
 
@@ -463,7 +466,11 @@ export async function verifyReceipt(
       ...(undetermined ? { undetermined: true } : {}),
     };
   }
-  if (options.requireAnchor === true && !checks.some((c) => c.status === 'verified')) {
+  // A level-1 check (a pending calendar attestation) proves no time: it does not count.
+  if (
+    options.requireAnchor === true &&
+    !checks.some((c) => c.status === 'verified' && (c.level ?? 0) >= 2)
+  ) {
     return {
       ok: false,
       step: 'anchor',
