@@ -1,5 +1,8 @@
 import { MedanchorError } from '@medanchor/core';
+import { isAlreadyKnownRejection } from './broadcast-known.js';
 import { isRpcError } from './jsonrpc-http.js';
+
+export { CORE_RPC_ALREADY_IN_CHAIN } from './broadcast-known.js';
 
 // Bitcoin Core's RPC error codes (src/rpc/protocol.h) that a backend user must tell apart.
 /** Core `RPC_INVALID_ADDRESS_OR_KEY`: unknown block, transaction or key. */
@@ -10,15 +13,11 @@ export const CORE_RPC_DESERIALIZATION_ERROR = -22;
 export const CORE_RPC_TRANSACTION_ERROR = -25;
 /** Core `RPC_TRANSACTION_REJECTED`: mempool policy or consensus rejection, with a reason. */
 export const CORE_RPC_TRANSACTION_REJECTED = -26;
-/** Core `RPC_TRANSACTION_ALREADY_IN_CHAIN`. */
-export const CORE_RPC_ALREADY_IN_CHAIN = -27;
 /** Core `RPC_IN_WARMUP`: the node is still loading; retry later. */
 export const CORE_RPC_IN_WARMUP = -28;
 
 // Reject reasons that mean "an input is already spent by another transaction".
 const CONFLICT_REASONS = ['txn-mempool-conflict', 'bad-txns-spends-conflicting-tx'];
-// Reject reasons that mean "this very transaction is already known".
-const KNOWN_REASONS = ['txn-already-in-mempool', 'txn-already-known', 'already in block chain'];
 
 /** What a `sendrawtransaction` error means for the caller. */
 export type BroadcastOutcome = { kind: 'success' } | { kind: 'error'; error: MedanchorError };
@@ -40,8 +39,7 @@ export function classifyBroadcastError(e: unknown): BroadcastOutcome {
   const { rpcCode, rpcMessage } = e.details;
   const reason = rpcMessage;
   const details = { rpcCode, reason };
-  if (rpcCode === CORE_RPC_ALREADY_IN_CHAIN) return { kind: 'success' };
-  if (KNOWN_REASONS.some((r) => reason.includes(r))) return { kind: 'success' };
+  if (isAlreadyKnownRejection(reason, rpcCode)) return { kind: 'success' };
   if (rpcCode === CORE_RPC_DESERIALIZATION_ERROR) {
     return {
       kind: 'error',

@@ -1,7 +1,7 @@
 import { fromHex, MedanchorError, toHex } from '@medanchor/core';
-import { Transaction } from 'bitcoinjs-lib';
 import { hashFromDisplayHex, hashToDisplayHex, sha256d } from '../bitcoin/hash.js';
 import { bitcoinMerkleBranch, checkMerkleBranch } from '../bitcoin/merkle.js';
+import { broadcastUnknown, knownTxid } from './broadcast-known.js';
 import { classifyBroadcastError, isCoreNotFound } from './core-rpc-errors.js';
 import type { CoreRpcBackend, CoreRpcBackendOptions } from './core-rpc-options.js';
 import { type CoreVerboseTx, coreUtxoReader, SAT_PER_COIN } from './core-rpc-utxos.js';
@@ -267,23 +267,11 @@ export function coreRpcBackend(options: CoreRpcBackendOptions): CoreRpcBackend {
         e instanceof MedanchorError &&
         (e.code === 'RPC_TIMEOUT' || e.code === 'RPC_UNREACHABLE')
       ) {
-        throw new MedanchorError(
-          'BROADCAST_UNKNOWN',
-          'the broadcast may or may not have reached the node; check txStatus of the txid before sending it again',
-          { cause: e },
-        );
+        throw broadcastUnknown('the node', e);
       }
       const outcome = classifyBroadcastError(e);
       if (outcome.kind === 'error') throw outcome.error;
-      try {
-        return Transaction.fromBuffer(rawTx).getId();
-      } catch (cause) {
-        throw new MedanchorError(
-          'TX_DESERIALIZATION',
-          'the node reports the transaction as known, but its bytes do not decode here; check the raw bytes',
-          { cause },
-        );
-      }
+      return knownTxid(rawTx, 'the node');
     }
   }
 

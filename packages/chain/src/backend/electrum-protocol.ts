@@ -2,6 +2,7 @@ import { MedanchorError, toHex } from '@medanchor/core';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hashFromDisplayHex } from '../bitcoin/hash.js';
 import { foldMerkleBranch } from '../bitcoin/merkle.js';
+import { isAlreadyKnownRejection } from './broadcast-known.js';
 
 // Pure pieces of the Electrum protocol (ElectrumX/Fulcrum/electrs dialect, 1.4): how
 // scripts are named, how fees are expressed, how header checkpoints are proven, and what
@@ -76,13 +77,7 @@ function reasonOf(message: string): string {
 export function classifyElectrumBroadcastError(message: string): ElectrumBroadcastOutcome {
   const reason = reasonOf(message);
   const details = { reason };
-  if (
-    /already in block ?chain|txn-already-known|txn-already-in-mempool|already have transaction/i.test(
-      message,
-    )
-  ) {
-    return { kind: 'success' };
-  }
+  if (isAlreadyKnownRejection(message)) return { kind: 'success' };
   if (/decode failed|deserializ|non-hex|not a valid transaction/i.test(message)) {
     return {
       kind: 'error',

@@ -1,7 +1,8 @@
 import { fromHex, MedanchorError, toHex } from '@medanchor/core';
-import { Transaction } from 'bitcoinjs-lib';
 import { hashFromDisplayHex, hashToDisplayHex, sha256d } from '../bitcoin/hash.js';
 import { checkMerkleBranch, foldMerkleBranch } from '../bitcoin/merkle.js';
+import { isCoinbase, type ParsedTransaction, parseTransaction } from '../bitcoin/transaction.js';
+import { broadcastUnknown, knownTxid } from './broadcast-known.js';
 import { type ElectrumClient, type ElectrumTransport, electrumClient } from './electrum-client.js';
 import {
   classifyElectrumBroadcastError,
@@ -228,25 +229,25 @@ export function electrumBackend(options: ElectrumBackendOptions): Backend & {
 
   // A script whose history must contain the transaction: a spendable output, else the
   // output one of its inputs spends (servers do not index OP_RETURN outputs).
-  async function witnessScript(tx: Transaction): Promise<Uint8Array> {
-    const out = tx.outs.find((o) => o.script.length > 0 && o.script[0] !== OP_RETURN);
+  async function witnessScript(tx: ParsedTransaction): Promise<Uint8Array> {
+    const out = tx.outputs.find((o) => o.script.length > 0 && o.script[0] !== OP_RETURN);
     if (out !== undefined) return out.script;
-    const input = tx.ins[0];
-    if (input === undefined || tx.isCoinbase()) {
+    const input = tx.inputs[0];
+    if (input === undefined || isCoinbase(tx)) {
       throw new MedanchorError(
         'NOT_SUPPORTED',
         'cannot locate a transaction without spendable outputs or inputs',
       );
     }
-    const prevTxid = hashToDisplayHex(input.hash);
-    const prev = Transaction.fromBuffer(await transaction(prevTxid));
-    const spent = prev.outs[input.index];
+    const prevTxid = hashToDisplayHex(input.prevTxid);
+    const prev = parseTransaction(await transaction(prevTxid));
+    const spent = prev.outputs[input.vout];
     if (spent === undefined) throw inconsistent('input spends a missing output', { prevTxid });
     return spent.script;
   }
 
   async function txStatus(txid: string): Promise<TxStatus> {
-    const tx = Transaction.fromBuffer(await transaction(txid));
+    const tx = parseTransaction(await transaction(txid));
     const wanted = txid.toLowerCase();
     const script = await witnessScript(tx);
     const history = await call<HistoryItem[]>('blockchain.scripthash.get_history', [
@@ -343,24 +344,12 @@ export function electrumBackend(options: ElectrumBackendOptions): Backend & {
     } catch (e) {
       if (!(e instanceof MedanchorError)) throw e;
       if (e.code === 'ELECTRUM_TIMEOUT' || e.code === 'ELECTRUM_DISCONNECTED') {
-        throw new MedanchorError(
-          'BROADCAST_UNKNOWN',
-          'the broadcast may or may not have reached the server; check txStatus of the txid before sending it again',
-          { cause: e },
-        );
+        throw broadcastUnknown('the server', e);
       }
       if (e.code !== 'ELECTRUM_ERROR') throw e;
       const outcome = classifyElectrumBroadcastError(String(e.details['rpcMessage'] ?? ''));
       if (outcome.kind === 'error') throw outcome.error;
-      try {
-        return Transaction.fromBuffer(rawTx).getId();
-      } catch (cause) {
-        throw new MedanchorError(
-          'TX_DESERIALIZATION',
-          'the server reports the transaction as known, but its bytes do not decode here; check the raw bytes',
-          { cause },
-        );
-      }
+      return knownTxid(rawTx, 'the server');
     }
   }
 

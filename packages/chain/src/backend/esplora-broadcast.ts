@@ -1,14 +1,9 @@
 import { MedanchorError } from '@medanchor/core';
+import { isAlreadyKnownRejection } from './broadcast-known.js';
 
 // Esplora passes the node's rejection on as HTTP 400 with a body such as
 // `sendrawtransaction RPC error: {"code":-26,"message":"min relay fee not met"}`.
 // These reason fragments decide the typed error; the reason itself is kept in details.
-const ALREADY_KNOWN = [
-  'txn-already-in-mempool',
-  'txn-already-known',
-  'already in block chain',
-  'already in utxo set',
-];
 const CONFLICT = [
   'txn-mempool-conflict',
   'bad-txns-spends-conflicting-tx',
@@ -52,7 +47,7 @@ export function classifyEsploraRejection(
   const { reason, rpcCode } = parseEsploraRejection(body);
   const lower = reason.toLowerCase();
   const details = { status, reason, rpcCode: rpcCode ?? null };
-  if (rpcCode === -27 || ALREADY_KNOWN.some((r) => lower.includes(r))) return { kind: 'known' };
+  if (isAlreadyKnownRejection(reason, rpcCode)) return { kind: 'known' };
   if (rpcCode === -22 || DESERIALIZATION.some((r) => lower.includes(r))) {
     return {
       kind: 'error',

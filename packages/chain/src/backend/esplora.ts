@@ -1,6 +1,6 @@
 import { fromHex, MedanchorError, sha256, toHex } from '@medanchor/core';
-import { hashToDisplayHex, sha256d } from '../bitcoin/hash.js';
-import { serializeHeader } from '../bitcoin/header.js';
+import { checkDisplayHash, reverseBytes } from '../bitcoin/hash.js';
+import { blockHashHex, serializeHeader } from '../bitcoin/header.js';
 import { txidHex } from '../bitcoin/transaction.js';
 import { classifyEsploraRejection } from './esplora-broadcast.js';
 import {
@@ -35,28 +35,11 @@ export interface EsploraBackendOptions {
 
 const HASH_RE = /^[0-9a-f]{64}$/;
 
-function assertHash(hash: string, what: string): string {
-  const h = typeof hash === 'string' ? hash.toLowerCase() : '';
-  if (!HASH_RE.test(h)) {
-    throw new MedanchorError('INVALID_HASH', `${what} must be 64 hex characters (display order)`);
-  }
-  return h;
-}
-
 function badResponse(s: HttpSettings, what: string, why: string): MedanchorError {
   return new MedanchorError(
     'BACKEND_BAD_RESPONSE',
     `${s.label}: ${what} returned ${why}; the server may not speak the Esplora API`,
   );
-}
-
-function displayToInternal(hex: string): Uint8Array {
-  return fromHex(hex).reverse();
-}
-
-/** sha256d of a header, display-order hex: the block hash. */
-function headerHash(header: Uint8Array): string {
-  return toHex(sha256(sha256(header)).reverse());
 }
 
 // `GET /blocks/:height` lists the block at :height and up to 9 below it (fewer only at genesis).
@@ -135,7 +118,7 @@ export function esploraBackend(options: EsploraBackendOptions): Backend & {
   }
 
   async function headerByHash(hash: string): Promise<HeaderInfo> {
-    const h = assertHash(hash, 'block hash');
+    const h = checkDisplayHash(hash, 'block hash');
     const [headerHex, block] = await Promise.all([
       get(`/block/${h}/header`, `block ${h} header`),
       getJson<{ height?: unknown }>(`/block/${h}`, `block ${h}`),
@@ -152,7 +135,7 @@ export function esploraBackend(options: EsploraBackendOptions): Backend & {
     if (!/^[0-9a-fA-F]{160}$/.test(t))
       throw badResponse(s, `block ${expectedHash} header`, 'no 80-byte header');
     const header = fromHex(t);
-    if (headerHash(header) !== expectedHash)
+    if (blockHashHex(header) !== expectedHash)
       throw badResponse(s, `block ${expectedHash} header`, 'a header of another block');
     return header;
   }
@@ -180,13 +163,13 @@ export function esploraBackend(options: EsploraBackendOptions): Backend & {
     const header = serializeHeader({
       version,
       // Genesis has no parent: its header holds 32 zero bytes there.
-      prevHash: prev === null ? new Uint8Array(32) : displayToInternal(prev as string),
-      merkleRoot: displayToInternal(root),
+      prevHash: prev === null ? new Uint8Array(32) : reverseBytes(fromHex(prev as string)),
+      merkleRoot: reverseBytes(fromHex(root)),
       time: timestamp,
       bits,
       nonce,
     });
-    if (hashToDisplayHex(sha256d(header)) !== id)
+    if (blockHashHex(header) !== id)
       throw badResponse(s, what, `a block at height ${height} whose fields do not hash to its id`);
     return header;
   }
@@ -218,7 +201,7 @@ export function esploraBackend(options: EsploraBackendOptions): Backend & {
   }
 
   async function txStatus(txid: string): Promise<TxStatus> {
-    const id = assertHash(txid, 'txid');
+    const id = checkDisplayHash(txid, 'txid');
     const st = await getJson<EsploraStatus>(`/tx/${id}/status`, `transaction ${id} status`);
     if (st.confirmed === true) {
       if (typeof st.block_hash !== 'string' || typeof st.block_height !== 'number') {
@@ -233,7 +216,7 @@ export function esploraBackend(options: EsploraBackendOptions): Backend & {
   }
 
   async function merkleBranch(txid: string): Promise<MerkleBranch> {
-    const id = assertHash(txid, 'txid');
+    const id = checkDisplayHash(txid, 'txid');
     const st = await txStatus(id);
     if (!st.confirmed || st.blockHash === undefined) {
       throw new MedanchorError(
@@ -272,7 +255,7 @@ export function esploraBackend(options: EsploraBackendOptions): Backend & {
       blockHeight: st.blockHeight!,
       position: pos,
       // Esplora lists siblings in display order (as txids are shown); the contract wants internal order.
-      siblings: (merkle as string[]).map(displayToInternal),
+      siblings: (merkle as string[]).map((m) => reverseBytes(fromHex(m))),
       txCount: block.tx_count,
     };
   }
@@ -351,7 +334,7 @@ export function esploraBackend(options: EsploraBackendOptions): Backend & {
       return { hash, height, header };
     },
     async transaction(txid) {
-      const id = assertHash(txid, 'txid');
+      const id = checkDisplayHash(txid, 'txid');
       const hex = (await get(`/tx/${id}/hex`, `transaction ${id}`)).trim();
       let raw: Uint8Array;
       let actual: string;

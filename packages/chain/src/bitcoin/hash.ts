@@ -19,9 +19,7 @@ export function sha256d(data: Uint8Array): Uint8Array {
 
 /** A reversed copy of `bytes` (the input is left untouched). */
 export function reverseBytes(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) out[i] = bytes[bytes.length - 1 - i]!;
-  return out;
+  return Uint8Array.from(bytes).reverse();
 }
 
 /**
@@ -42,8 +40,17 @@ export function hashToDisplayHex(internal: Uint8Array): string {
  * @throws MedanchorError `INVALID_HASH` when the string is not 64 hex characters.
  */
 export function hashFromDisplayHex(display: string, what = 'hash'): Uint8Array {
+  return reverseBytes(fromHex(checkDisplayHash(display, what), what));
+}
+
+/**
+ * `display` in lower case, once checked to be a display-order hash (64 hex characters),
+ * as URLs and RPC parameters take it.
+ * @throws MedanchorError `INVALID_HASH` when the string is not 64 hex characters.
+ */
+export function checkDisplayHash(display: string, what = 'hash'): string {
   if (typeof display !== 'string' || !/^[0-9a-fA-F]{64}$/.test(display)) {
     throw new MedanchorError('INVALID_HASH', `${what} must be 64 hex characters (display order)`);
   }
-  return reverseBytes(fromHex(display, what));
+  return display.toLowerCase();
 }

@@ -34,6 +34,7 @@ export { type MerkleBlock, type MerkleBlockMatch, parseMerkleBlock } from './mer
 export { hashToBigint, headerMeetsTarget, powHashOf } from './pow.js';
 export { nextBits, type RetargetHeader } from './retarget.js';
 export {
+  isCoinbase,
   type ParsedTransaction,
   parseTransaction,
   serializeTransaction,

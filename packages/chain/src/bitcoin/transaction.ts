@@ -1,3 +1,19 @@
+// The transaction codec of medanchor: the one place that reads transaction bytes.
+//
+// The split, chosen once for the whole repository:
+// - This module parses and serializes transactions and computes txids. Everything that
+//   reads a transaction someone else made goes through it: the SPV verifier, the
+//   backends (the txid of a broadcast, the outputs Electrum locates a transaction by),
+//   receipts. It is small, returns plain data (Uint8Array, bigint), refuses bad bytes
+//   with a typed INVALID_TRANSACTION, and keeps bitcoinjs-lib, bip174 and a secp256k1
+//   out of verifier bundles (scripts/size-budgets.json forbids them there).
+// - bitcoinjs-lib builds, signs and finalizes: the anchor transaction and its PSBT
+//   (anchor/build.ts, anchor/psbt.ts) and devnet's wallet, miner and script checks,
+//   which need its sighash and script code. Its Transaction object never crosses a
+//   public API; callers get raw bytes and hex txids.
+// - @medanchor/crypto's BIP-322 keeps its own serializer (bip322/tx.ts): crypto sits
+//   beside chain, not below it, and core is Bitcoin-free, so it cannot import this one.
+//   A conformance test (test/conformance/tx-codecs.test.ts) holds the two byte-equal.
 import { concatBytes, MedanchorError } from '@medanchor/core';
 import { ByteReader, encodeVarint, writeU32LE } from './bytes-io.js';
 import { hashToDisplayHex, sha256d } from './hash.js';
@@ -96,6 +112,17 @@ export function readTransaction(r: ByteReader): ParsedTransaction {
   if (outputs.length === 0)
     throw new MedanchorError('INVALID_TRANSACTION', 'transaction has no outputs');
   return { version, inputs, outputs, locktime, hasWitness };
+}
+
+/**
+ * True for a coinbase transaction: one input spending the null outpoint (all-zero txid,
+ * index 0xffffffff), as Bitcoin Core defines it.
+ */
+export function isCoinbase(tx: ParsedTransaction): boolean {
+  const [first] = tx.inputs;
+  return (
+    tx.inputs.length === 1 && first!.vout === 0xffffffff && first!.prevTxid.every((b) => b === 0)
+  );
 }
 
 function u32(n: number): Uint8Array {

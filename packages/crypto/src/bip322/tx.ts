@@ -1,5 +1,12 @@
 // The few Bitcoin transaction bytes BIP-322 needs: serialization with and without
-// witness, txids and compact sizes. Kept here so crypto never depends on a Bitcoin library.
+// witness, txids and compact sizes.
+//
+// A documented exception to "one transaction codec" (@medanchor/chain's
+// bitcoin/transaction.ts is that codec): crypto sits beside chain, not above it, and core
+// is Bitcoin-free by design, so BIP-322 cannot import chain's codec, and moving the codec
+// into core would put Bitcoin into every core bundle. What stays here is BIP-322's own
+// need (build to_spend/to_sign, read a full-variant signature) and no Bitcoin library.
+// chain's test/conformance/tx-codecs.test.ts holds the two byte-equal on real blocks.
 import { concatBytes, sha256 } from '@medanchor/core';
 
 /** One input of a transaction; `txid` is in internal byte order. */
