@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fromHex, isMedanchorError, MedanchorError, toHex } from '@medanchor/core';
-import { Block } from 'bitcoinjs-lib';
 import type { Backend, Utxo } from '../backend/types.js';
 import { bitsToTarget } from '../bitcoin/compact.js';
 import { hashToDisplayHex } from '../bitcoin/hash.js';
@@ -166,7 +165,7 @@ async function confirmedStatus(src: EsploraSource, height: number) {
     confirmed: true,
     block_height: height,
     block_hash: h.hash,
-    block_time: Block.fromBuffer(h.header).timestamp,
+    block_time: parseHeader(h.header).time,
   };
 }
 
@@ -280,7 +279,7 @@ async function txRoute(
       confirmed: true,
       block_height: st.blockHeight,
       block_hash: st.blockHash,
-      block_time: Block.fromBuffer(h.header).timestamp,
+      block_time: parseHeader(h.header).time,
     });
   }
   if (sub === 'merkle-proof') {
