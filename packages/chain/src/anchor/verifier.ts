@@ -15,7 +15,7 @@ import {
   verifySpvProof,
 } from '../spv/verify.js';
 import { BITCOIN_ANCHOR_TYPE, decodeBitcoinAnchorEntry } from './entry.js';
-import { entryKey, type VerifiedEntries, verifiedEntries } from './verified-entries.js';
+import { entryMembers, type VerifiedEntries, verifiedEntries } from './verified-entries.js';
 
 /** Options of {@link bitcoinAnchorVerifier}. */
 export interface BitcoinAnchorVerifierOptions {
@@ -183,18 +183,20 @@ function checkOffline(
   offline: VerifySpvOptions,
   passed: VerifiedEntries<OfflineCheck>,
 ): OfflineCheck | AnchorOutcome {
-  // One read of each member: the key and the decoder see the same values.
+  // One read of each member: the remembered members and the decoder see the same values.
   const snapshot: Record<string, unknown> = { ...anchor };
-  const key = entryKey(snapshot, context.digest);
-  if (key !== undefined) {
-    const hit = passed.get(key);
+  const { digest } = context;
+  const members =
+    digest instanceof Uint8Array && digest.length === 32 ? entryMembers(snapshot) : undefined;
+  if (members !== undefined) {
+    const hit = passed.get(members, digest);
     if (hit !== undefined) return hit;
   }
-  const proof = decodeEntry(key === undefined ? anchor : (snapshot as ReceiptAnchor));
+  const proof = decodeEntry(members === undefined ? anchor : (snapshot as ReceiptAnchor));
   if ('ok' in proof) return proof;
-  const spv = verifySpvProof(proof, { ...offline, expectedPayload: context.digest });
+  const spv = verifySpvProof(proof, { ...offline, expectedPayload: digest });
   const checked = { proof, spv };
-  if (spv.ok && key !== undefined) passed.set(key, checked);
+  if (spv.ok && members !== undefined) passed.set(members, digest, checked);
   return checked;
 }
 

@@ -12,7 +12,11 @@ import {
 } from '@medanchor/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BitcoinAnchorEntry, bitcoinAnchorVerifier } from '../../src/anchor/index.js';
-import { entryKey, verifiedEntries } from '../../src/anchor/verified-entries.js';
+import {
+  type EntryMembers,
+  entryMembers,
+  verifiedEntries,
+} from '../../src/anchor/verified-entries.js';
 import { parseHeader } from '../../src/bitcoin/header.js';
 import { openLedger } from '../../src/ledger/index.js';
 import { regtest } from '../../src/network/index.js';
@@ -211,59 +215,65 @@ describe('remembered level-2 verdicts (verified-entries)', () => {
     expect(factsB.epochHeights).not.toBe(factsA.epochHeights);
   });
 
-  it('an entry that is not plain data is checked in full (no key)', () => {
+  it('an entry that is not plain data is checked in full (no members list)', async () => {
     const plain = { ...entry } as Record<string, unknown>;
-    expect(entryKey({ ...plain }, context.digest)).toBeTypeOf('string');
-    expect(entryKey({ ...plain, extra: undefined }, context.digest)).toBeUndefined();
-    expect(entryKey({ ...plain, height: -0 }, context.digest)).toBeUndefined();
-    expect(entryKey({ ...plain, txCount: null }, context.digest)).toBeUndefined();
-    expect(entryKey({ ...plain, branch: [1] }, context.digest)).toBeUndefined();
-    expect(entryKey({ ...plain, type: 'ots' }, context.digest)).toBeUndefined();
-    expect(entryKey({ ...plain }, context.digest.subarray(1))).toBeUndefined();
+    expect(entryMembers({ ...plain })).toBeInstanceOf(Array);
+    expect(entryMembers({ ...plain, extra: undefined })).toBeUndefined();
+    expect(entryMembers({ ...plain, height: -0 })).toBeUndefined();
+    expect(entryMembers({ ...plain, txCount: null })).toBeUndefined();
+    expect(entryMembers({ ...plain, branch: [1] })).toBeUndefined();
+    expect(entryMembers({ ...plain, type: 'ots' })).toBeUndefined();
     expect(
-      entryKey(
-        { ...plain, commitment: { kind: 'p2tr-tweak', internalKey: 'aa', more: 1 } },
-        context.digest,
-      ),
+      entryMembers({ ...plain, commitment: { kind: 'p2tr-tweak', internalKey: 'aa', more: 1 } }),
     ).toBeUndefined();
-    // An inherited member is not an own one: no key, so the decoder decides on the original.
+    // An inherited member is not an own one: the decoder decides on the original.
     const inherited = Object.assign(Object.create({ internalKey: 'aa' }), { kind: 'p2tr-tweak' });
-    expect(entryKey({ ...plain, commitment: inherited }, context.digest)).toBeUndefined();
+    expect(entryMembers({ ...plain, commitment: inherited })).toBeUndefined();
+    // A digest of another size is checked in full, with the fresh verifier's verdict.
+    const options = { network: regtest, schedule: null };
+    const warm = bitcoinAnchorVerifier(options);
+    await warm.verify(entry, contextFor(entry));
+    const short = context.digest.subarray(1);
+    expect(await warm.verify(entry, contextFor(entry, short))).toEqual(
+      await bitcoinAnchorVerifier(options).verify(entry, contextFor(entry, short)),
+    );
   });
 
-  it('keys differ whenever a member or the digest differs', () => {
+  it('lists differ whenever a member differs; a remembered entry needs the same digest', () => {
     const base = { ...entry } as Record<string, unknown>;
-    const keys = new Set<string | undefined>([entryKey({ ...base }, context.digest)]);
+    const b0 = (base.branch as string[])[0]!;
     const variants: Record<string, unknown>[] = [
       { ...base, txid: undefined },
       { ...base, blockHash: undefined },
       { ...base, txCount: undefined },
       { ...base, txCount: (base.txCount as number) + 1 },
       { ...base, branch: [...(base.branch as string[]), ''] },
-      {
-        ...base,
-        branch: [
-          (base.branch as string[])[0]!.slice(0, 32),
-          (base.branch as string[])[0]!.slice(32),
-        ],
-      },
+      { ...base, branch: [b0.slice(0, 32), b0.slice(32)] },
       { ...base, network: `${base.network as string}","x` },
       { ...base, commitment: { kind: 'p2tr-tweak', internalKey: 'aa' } },
     ];
-    for (const v of variants) keys.add(entryKey(v, context.digest));
+    const lists = [entryMembers({ ...base }), ...variants.map((v) => entryMembers(v))];
+    for (const [i, a] of lists.entries()) {
+      expect(a).toBeInstanceOf(Array);
+      for (const b of lists.slice(i + 1)) expect(a).not.toEqual(b);
+    }
+    const m = verifiedEntries<string>();
+    m.set(lists[0]!, context.digest, 'passed');
+    expect(m.get(entryMembers({ ...base })!, context.digest)).toBe('passed');
+    for (const other of lists.slice(1)) expect(m.get(other!, context.digest)).toBeUndefined();
     const d = new Uint8Array(context.digest);
     d[0]! ^= 0x80;
-    keys.add(entryKey({ ...base }, d));
-    expect(keys.size).toBe(variants.length + 2);
-    expect(keys.has(undefined)).toBe(false);
+    expect(m.get(lists[0]!, d)).toBeUndefined();
   });
 
   it('holds at most 1,024 entries, forgetting the oldest', () => {
     const m = verifiedEntries<number>();
-    for (let i = 0; i < 1100; i++) m.set(`key ${i}`, i);
-    expect(m.get('key 0')).toBeUndefined();
-    expect(m.get('key 75')).toBeUndefined();
-    expect(m.get('key 76')).toBe(76);
-    expect(m.get('key 1099')).toBe(1099);
+    const digest = new Uint8Array(32);
+    const list = (i: number): EntryMembers => ['regtest', 'tx', `header ${i % 7}`, i];
+    for (let i = 0; i < 1100; i++) m.set(list(i), digest, i);
+    expect(m.get(list(0), digest)).toBeUndefined();
+    expect(m.get(list(75), digest)).toBeUndefined();
+    expect(m.get(list(76), digest)).toBe(76);
+    expect(m.get(list(1099), digest)).toBe(1099);
   });
 });
