@@ -103,6 +103,24 @@ describe('rolling anchor (one pending transaction per wallet)', () => {
     expect(await anchorer.entry(a)).toBeUndefined();
   });
 
+  it('the fee schedule: urgent anchors ask the estimate for the urgent target, normal ones for the normal target', async () => {
+    const devnet = await fundedDevnet(key, 2);
+    devnet.test.setFeeRate((target) => (target <= 1 ? 9 : target >= 6 ? 2 : 5));
+    const { anchorer } = await testAnchorer(devnet, key, {
+      rolling: true,
+      feeSchedule: { normal: 6, urgent: 1 },
+    });
+    await anchorer.anchor(digestOf('schedule a'), { logSize: 1 });
+    await anchorer.sync();
+    expect(anchorer.get(digestOf('schedule a'))!.attempts[0]!.feeRate).toBe(2);
+    const urgent = await anchorer.anchor(digestOf('schedule b'), { logSize: 2, urgency: 'urgent' });
+    // A replacement: at the urgent rate, and above the replaced fee by its own size.
+    expect(urgent.attempts[0]!.feeRate).toBeGreaterThanOrEqual(9);
+    await expect(
+      anchorer.anchor(digestOf('schedule c'), { urgency: 'soon' as 'urgent' }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
   it('a daily fee budget refuses to spend past it (FEE_BUDGET_EXCEEDED) and the checkpoint waits', async () => {
     const devnet = await fundedDevnet(key, 1);
     const { anchorer, events } = await testAnchorer(devnet, key, {
