@@ -94,10 +94,8 @@ export async function resolveFamily(ctx: RollingContext, tipHeight: number): Pro
   const family = familyKey(head);
   const members = [...records.values()].filter(
     (r) =>
-      r.replacedBy !== undefined &&
-      r.attempts.length > 0 &&
-      r.status === 'pending' &&
-      familyKey(r) === family,
+      // Marked as replaced, or not yet (a crash came before the mark).
+      r !== head && r.attempts.length > 0 && r.status === 'pending' && familyKey(r) === family,
   );
   for (const m of members) {
     for (const a of m.attempts) {

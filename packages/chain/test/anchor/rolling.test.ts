@@ -4,7 +4,7 @@
 import { MemoryJournal, type Receipt, toHex, utf8, verifyReceipt } from '@medanchor/core';
 import { Transaction } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
-import { bitcoinAnchorVerifier } from '../../src/anchor/index.js';
+import { bitcoinAnchorVerifier, memoryAnchorStateStore } from '../../src/anchor/index.js';
 import { openLedger } from '../../src/ledger/index.js';
 import { regtest } from '../../src/network/index.js';
 import { findAnchorPayload } from '../../src/spv/index.js';
@@ -119,6 +119,43 @@ describe('rolling anchor (one pending transaction per wallet)', () => {
     await expect(
       anchorer.anchor(digestOf('schedule c'), { urgency: 'soon' as 'urgent' }),
     ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('a replacement that never went out (crash simulated by an observer that throws after it was recorded): the replaced transaction confirms, the later checkpoint gets other coins', async () => {
+    const devnet = await fundedDevnet(key, 2);
+    const state = memoryAnchorStateStore();
+    const a = digestOf('late a');
+    const b = digestOf('late b');
+    const first = await testAnchorer(devnet, key, { rolling: true, state });
+    await first.anchorer.anchor(a, { logSize: 1 });
+    await first.anchorer.sync();
+    const txA = first.anchorer.get(a)!.attempts[0]!.txid;
+    const crashing = await testAnchorer(devnet, key, {
+      rolling: true,
+      state,
+      onEvent: (e) => {
+        if (e.kind === 'recorded' && e.digest === toHex(b)) throw new Error('crash');
+      },
+    });
+    await expect(crashing.anchorer.anchor(b, { logSize: 2, urgency: 'urgent' })).rejects.toThrow(
+      'crash',
+    );
+    const lostB = crashing.anchorer.get(b)!.attempts[0]!.txid;
+    expect(await devnet.test.mempool()).toEqual([txA]); // B was recorded, never sent
+    await devnet.test.mine(1); // A confirms
+    const restarted = await testAnchorer(devnet, key, { rolling: true, state });
+    await restarted.anchorer.sync();
+    const ra = restarted.anchorer.get(a)!;
+    expect(ra).toMatchObject({ status: 'confirmed', confirmation: { txid: txA } });
+    expect(ra.replacedBy).toBeUndefined();
+    const rb = restarted.anchorer.get(b)!;
+    expect(rb.attempts.map((x) => x.txid)).not.toContain(lostB);
+    expect(rb.coins.map((c) => c.txid)).not.toEqual(ra.coins.map((c) => c.txid));
+    await devnet.test.mine(1);
+    await restarted.anchorer.sync();
+    expect(restarted.anchorer.get(b)?.status).toBe('confirmed');
+    expect(restarted.anchorer.carrier(b)?.digest).toBe(toHex(b));
+    await expect(devnet.txStatus(lostB)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('a daily fee budget refuses to spend past it (FEE_BUDGET_EXCEEDED) and the checkpoint waits', async () => {
