@@ -98,7 +98,13 @@ function readAttestation(r: Reader): OtsAttestation {
     return { type, height };
   }
   if (type === 'pending') {
-    const uri = new TextDecoder('utf-8', { fatal: true }).decode(p.varbytes(1000));
+    let uri: string;
+    try {
+      uri = new TextDecoder('utf-8', { fatal: true }).decode(p.varbytes(1000));
+    } catch (e) {
+      if (e instanceof MedanchorError) throw e;
+      throw invalid('pending attestation URI is not UTF-8');
+    }
     if (!p.done) throw invalid('trailing bytes in a pending attestation');
     if (!/^[A-Za-z0-9.\-_/:]*$/.test(uri))
       throw invalid('pending attestation URI has invalid characters');
