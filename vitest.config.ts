@@ -16,6 +16,10 @@ export default defineConfig({
       { find: /^@medanchor\/chain\/devnet$/, replacement: src('./packages/chain/src/devnet.ts') },
       { find: /^@medanchor\/chain\/bitcoin$/, replacement: src('./packages/chain/src/bitcoin.ts') },
       { find: /^@medanchor\/postgres$/, replacement: src('./packages/postgres/src/index.ts') },
+      {
+        find: /^@medanchor\/server\/witness$/,
+        replacement: src('./packages/server/src/witness.ts'),
+      },
       { find: /^@medanchor\/server$/, replacement: src('./packages/server/src/index.ts') },
       { find: /^@medanchor\/chain$/, replacement: src('./packages/chain/src/index.ts') },
       { find: /^@medanchor\/fhir\/node$/, replacement: src('./packages/fhir/src/node.ts') },

@@ -17,7 +17,7 @@ import {
   toVerifierKey,
   utf8,
 } from '@medanchor/core';
-import { createWitness, createWitnessServer, openWitnessState } from '@medanchor/server';
+import { createWitness, createWitnessServer, openWitnessState } from '@medanchor/server/witness';
 
 const ROUNDS = 300;
 const LEAVES_PER_SEAL = 1000;

@@ -20,7 +20,7 @@ import {
   createWitnessServer,
   openWitnessState,
   type WitnessServer,
-} from '@medanchor/server';
+} from '@medanchor/server/witness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Interop of cosignatures with code that is not ours: Go's golang.org/x/mod/sumdb/note opens

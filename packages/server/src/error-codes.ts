@@ -83,6 +83,9 @@ export const SERVER_ERROR_CODES = {
   },
 } as const satisfies ErrorCatalogue;
 
+/** A code of {@link SERVER_ERROR_CODES}. */
+export type ServerErrorCode = keyof typeof SERVER_ERROR_CODES;
+
 declare module '@medanchor/core' {
   interface MedanchorErrorCodes extends ErrorCodesOf<typeof SERVER_ERROR_CODES> {}
 }

@@ -4,6 +4,7 @@
  * not written for medanchor can check the log; the write side takes record digests
  * from writers holding bearer tokens or TLS client certificates and answers receipts
  * and consistency proofs.
+ * The C2SP witness has its own entry, `@medanchor/server/witness`.
  * Node only.
  *
  * @packageDocumentation
@@ -13,7 +14,7 @@ export * from './calendar/index.js';
 export { checkpointBytes } from './checkpoint-text.js';
 export { certificateFingerprint } from './client-cert.js';
 export { decodeEntryBundle, ENTRY_SIZE, encodeEntryBundle } from './entry-bundle.js';
-export { SERVER_ERROR_CODES } from './error-codes.js';
+export { SERVER_ERROR_CODES, type ServerErrorCode } from './error-codes.js';
 export {
   createLogServer,
   type LogServer,
@@ -29,4 +30,3 @@ export {
   parseTilePath,
   type TileRequest,
 } from './tile-path.js';
-export * from './witness/index.js';

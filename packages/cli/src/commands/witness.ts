@@ -16,7 +16,7 @@ import {
   createWitnessServer,
   openWitnessState,
   type WitnessedLog,
-} from '@medanchor/server';
+} from '@medanchor/server/witness';
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { writeSecretFile } from '../key-files.js';

@@ -1,3 +1,6 @@
+// WITNESS_CONFIG_INVALID is in chain's catalogue: this brings its codes into
+// MedanchorErrorCode when the witness entry is compiled on its own (no code is imported).
+import type {} from '@medanchor/chain';
 import {
   addNoteSignatures,
   cosignCheckpoint,

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { formatAddCheckpoint, MAX_ADD_CHECKPOINT_BYTES } from '@medanchor/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { originHash } from '../../src/index.js';
+import { originHash } from '../../src/witness.js';
 import { ORIGIN, post, type RunningWitness, removeDir, startWitness, TestLog } from './helpers.js';
 
 // The witness route gets random, mutated and oversized bodies over a raw socket: the answer

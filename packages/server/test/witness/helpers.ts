@@ -18,7 +18,7 @@ import {
   openWitnessState,
   type Witness,
   type WitnessServer,
-} from '../../src/index.js';
+} from '../../src/witness.js';
 
 export const ORIGIN = 'witness-test.example/log';
 

@@ -28,7 +28,7 @@ import {
   createWitnessServer,
   openWitnessState,
   type WitnessServer,
-} from '../../src/index.js';
+} from '../../src/witness.js';
 import { removeDir } from './helpers.js';
 
 const ORIGIN = 'ledger-witness.example/log';

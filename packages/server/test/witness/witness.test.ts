@@ -12,7 +12,7 @@ import {
   verifyCosignatures,
 } from '@medanchor/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openWitnessState, originHash } from '../../src/index.js';
+import { openWitnessState, originHash } from '../../src/witness.js';
 import { ORIGIN, post, type RunningWitness, removeDir, startWitness, TestLog } from './helpers.js';
 
 const running: RunningWitness[] = [];
