@@ -15,7 +15,7 @@ import {
   verifySpvProof,
 } from '../spv/verify.js';
 import { BITCOIN_ANCHOR_TYPE, decodeBitcoinAnchorEntry } from './entry.js';
-import { entryMembers, type VerifiedEntries, verifiedEntries } from './verified-entries.js';
+import { entryKey, type VerifiedEntries, verifiedEntries } from './verified-entries.js';
 
 /** Options of {@link bitcoinAnchorVerifier}. */
 export interface BitcoinAnchorVerifierOptions {
@@ -183,20 +183,22 @@ function checkOffline(
   offline: VerifySpvOptions,
   passed: VerifiedEntries<OfflineCheck>,
 ): OfflineCheck | AnchorOutcome {
-  // One read of each member: the remembered members and the decoder see the same values.
-  const snapshot: Record<string, unknown> = { ...anchor };
   const { digest } = context;
-  const members =
-    digest instanceof Uint8Array && digest.length === 32 ? entryMembers(snapshot) : undefined;
-  if (members !== undefined) {
-    const hit = passed.get(members, digest);
-    if (hit !== undefined) return hit;
-  }
-  const proof = decodeEntry(members === undefined ? anchor : (snapshot as ReceiptAnchor));
+  // One read of each member: the key and the decoder see the same values.
+  const snapshot = { ...anchor };
+  const key =
+    digest instanceof Uint8Array &&
+    digest.length === 32 &&
+    Object.getPrototypeOf(anchor) === Object.prototype
+      ? entryKey(snapshot, digest)
+      : undefined;
+  const hit = key === undefined ? undefined : passed.get(key);
+  if (hit !== undefined) return hit;
+  const proof = decodeEntry(key === undefined ? anchor : snapshot);
   if ('ok' in proof) return proof;
   const spv = verifySpvProof(proof, { ...offline, expectedPayload: digest });
   const checked = { proof, spv };
-  if (spv.ok && members !== undefined) passed.set(members, digest, checked);
+  if (spv.ok && key !== undefined) passed.set(key, checked);
   return checked;
 }
 
@@ -434,7 +436,7 @@ async function verifyInChain(
  * height and time are bound ({@link BitcoinAnchorFacts}). Never throws: a failure's reason
  * starts with its step (`duplicate`, `format`, `payload`, `branch-length`, `pow`, `bits`, `time`,
  * `floor`, `schedule`, `chain`, ...) and `undetermined` marks a check that could not be made.
- * Entries that passed level 2 are remembered (up to 1,024, by every member of the entry and
+ * Entries that passed level 2 are remembered (up to 1,024, by the JSON text of the entry and
  * the digest), so the many receipts of one checkpoint decode and check their shared entry
  * once; the options are read when the verifier is made.
  *

@@ -92,19 +92,8 @@ function checkBits(
   );
 }
 
-// The work of the last bits judged: a 256-bit division per header otherwise, while the
-// headers of one epoch (and every receipt of one anchor) share their bits.
-let workOf: { bits: number; work: bigint } | undefined;
-
-function workOfBits(bits: number): bigint {
-  if (workOf?.bits === bits) return workOf.work;
-  const work = bitsWork(bits);
-  workOf = { bits, work };
-  return work;
-}
-
 function checkWork(header: BlockHeader, minWork: bigint): ScheduleMisfit | undefined {
-  if (minWork <= 0n || workOfBits(header.bits) >= minWork) return undefined;
+  if (minWork <= 0n || bitsWork(header.bits) >= minWork) return undefined;
   return misfit('work', `the header's target is worth fewer than the ${minWork} hashes required`);
 }
 

@@ -3,53 +3,17 @@ import { bitsToTarget } from '../bitcoin/compact.js';
 import { hashToDisplayHex, sha256d } from '../bitcoin/hash.js';
 import { HEADER_SIZE } from '../bitcoin/header.js';
 import { checkMerkleBranch } from '../bitcoin/merkle.js';
-import { headerMeetsTarget } from '../bitcoin/pow.js';
+import { hashToBigint, headerMeetsTarget } from '../bitcoin/pow.js';
 import type { NetworkParams } from '../network/params.js';
 
-// The target of the last bits seen, as 32 little-endian bytes (undefined: no valid target
-// within that powLimit). Headers of one epoch share their bits, so the bigint work of
-// decoding them is done once and each hash is compared byte by byte.
-let lastBits = -1;
-let lastPowLimit = -1n;
-let lastTarget: Uint8Array | undefined;
-
-function targetBytes(bits: number, powLimit: bigint): Uint8Array | undefined {
-  if (bits === lastBits && powLimit === lastPowLimit) return lastTarget;
-  let target: bigint | undefined;
+function hashMeetsOwnTarget(header: Uint8Array, hash: Uint8Array, powLimit: bigint): boolean {
+  let target: bigint;
   try {
-    target = bitsToTarget(bits);
+    target = bitsToTarget(readU32LE(header, 72));
   } catch {
-    target = undefined;
+    return false;
   }
-  let bytes: Uint8Array | undefined;
-  if (target !== undefined && target !== 0n && target <= powLimit) {
-    bytes = new Uint8Array(32);
-    for (let i = 0; i < 32; i++) bytes[i] = Number((target >> BigInt(8 * i)) & 0xffn);
-  }
-  lastBits = bits;
-  lastPowLimit = powLimit;
-  lastTarget = bytes;
-  return bytes;
-}
-
-/**
- * True when the header's own `bits` encode a nonzero target within `powLimit` and `hash`
- * (internal order: a little-endian number) is at most that target.
- */
-export function hashMeetsOwnTarget(
-  header: Uint8Array,
-  hash: Uint8Array,
-  powLimit: bigint,
-): boolean {
-  const target = targetBytes(readU32LE(header, 72), powLimit);
-  if (target === undefined) return false;
-  // Most significant byte first.
-  for (let i = 31; i >= 0; i--) {
-    const a = hash[i]!;
-    const b = target[i]!;
-    if (a !== b) return a < b;
-  }
-  return true;
+  return target !== 0n && target <= powLimit && hashToBigint(hash) <= target;
 }
 
 /** Input of {@link verifyTxInclusion}; hashes in internal order. */

@@ -12,11 +12,7 @@ import {
 } from '@medanchor/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BitcoinAnchorEntry, bitcoinAnchorVerifier } from '../../src/anchor/index.js';
-import {
-  type EntryMembers,
-  entryMembers,
-  verifiedEntries,
-} from '../../src/anchor/verified-entries.js';
+import { entryKey, verifiedEntries } from '../../src/anchor/verified-entries.js';
 import { parseHeader } from '../../src/bitcoin/header.js';
 import { openLedger } from '../../src/ledger/index.js';
 import { regtest } from '../../src/network/index.js';
@@ -215,65 +211,74 @@ describe('remembered level-2 verdicts (verified-entries)', () => {
     expect(factsB.epochHeights).not.toBe(factsA.epochHeights);
   });
 
-  it('an entry that is not plain data is checked in full (no members list)', async () => {
+  it('an entry that is not plain data is checked in full (no key)', async () => {
     const plain = { ...entry } as Record<string, unknown>;
-    expect(entryMembers({ ...plain })).toBeInstanceOf(Array);
-    expect(entryMembers({ ...plain, extra: undefined })).toBeUndefined();
-    expect(entryMembers({ ...plain, height: -0 })).toBeUndefined();
-    expect(entryMembers({ ...plain, txCount: null })).toBeUndefined();
-    expect(entryMembers({ ...plain, branch: [1] })).toBeUndefined();
-    expect(entryMembers({ ...plain, type: 'ots' })).toBeUndefined();
-    expect(
-      entryMembers({ ...plain, commitment: { kind: 'p2tr-tweak', internalKey: 'aa', more: 1 } }),
-    ).toBeUndefined();
-    // An inherited member is not an own one: the decoder decides on the original.
-    const inherited = Object.assign(Object.create({ internalKey: 'aa' }), { kind: 'p2tr-tweak' });
-    expect(entryMembers({ ...plain, commitment: inherited })).toBeUndefined();
-    // A digest of another size is checked in full, with the fresh verifier's verdict.
+    const d = context.digest;
+    expect(entryKey({ ...plain }, d)).toBeTypeOf('string');
+    for (const odd of [
+      { extra: undefined },
+      { height: -0 },
+      { txCount: Number.NaN },
+      { txCount: Number.POSITIVE_INFINITY },
+      { branch: [{ toJSON: () => 'aa' }] },
+      { branch: [() => 1] },
+      { branch: new (class extends Array {})() },
+      { commitment: new Map() },
+      { commitment: Object.assign(Object.create({ internalKey: 'aa' }), { kind: 'p2tr-tweak' }) },
+      { network: 1n },
+      { network: Symbol('regtest') },
+      // biome-ignore lint/suspicious/noSparseArray: a hole reads as undefined
+      { branch: [, 'aa'] },
+    ])
+      expect(entryKey({ ...plain, ...odd }, d), Object.keys(odd)[0]).toBeUndefined();
+    // Such entries, an inherited member and a digest of another size get the fresh verdict.
     const options = { network: regtest, schedule: null };
     const warm = bitcoinAnchorVerifier(options);
     await warm.verify(entry, contextFor(entry));
+    const inherited = Object.assign(Object.create({ type: 'bitcoin' }), {
+      ...entry,
+      type: undefined,
+    });
+    delete inherited.type;
     const short = context.digest.subarray(1);
-    expect(await warm.verify(entry, contextFor(entry, short))).toEqual(
-      await bitcoinAnchorVerifier(options).verify(entry, contextFor(entry, short)),
-    );
+    for (const [a, digest] of [
+      [entry, short],
+      [inherited, context.digest],
+      [{ ...entry, extra: undefined }, context.digest],
+    ] as const) {
+      expect(await warm.verify(a, contextFor(a, digest))).toEqual(
+        await bitcoinAnchorVerifier(options).verify(a, contextFor(a, digest)),
+      );
+    }
   });
 
-  it('lists differ whenever a member differs; a remembered entry needs the same digest', () => {
+  it('keys differ whenever a member or the digest differs', () => {
     const base = { ...entry } as Record<string, unknown>;
     const b0 = (base.branch as string[])[0]!;
     const variants: Record<string, unknown>[] = [
-      { ...base, txid: undefined },
-      { ...base, blockHash: undefined },
-      { ...base, txCount: undefined },
+      { ...base },
+      { ...base, txid: null },
       { ...base, txCount: (base.txCount as number) + 1 },
       { ...base, branch: [...(base.branch as string[]), ''] },
       { ...base, branch: [b0.slice(0, 32), b0.slice(32)] },
       { ...base, network: `${base.network as string}","x` },
       { ...base, commitment: { kind: 'p2tr-tweak', internalKey: 'aa' } },
+      { ...base, extra: 'x' },
     ];
-    const lists = [entryMembers({ ...base }), ...variants.map((v) => entryMembers(v))];
-    for (const [i, a] of lists.entries()) {
-      expect(a).toBeInstanceOf(Array);
-      for (const b of lists.slice(i + 1)) expect(a).not.toEqual(b);
-    }
-    const m = verifiedEntries<string>();
-    m.set(lists[0]!, context.digest, 'passed');
-    expect(m.get(entryMembers({ ...base })!, context.digest)).toBe('passed');
-    for (const other of lists.slice(1)) expect(m.get(other!, context.digest)).toBeUndefined();
+    const keys = variants.map((v) => entryKey(v, context.digest));
     const d = new Uint8Array(context.digest);
     d[0]! ^= 0x80;
-    expect(m.get(lists[0]!, d)).toBeUndefined();
+    keys.push(entryKey({ ...base }, d));
+    expect(keys.every((k) => typeof k === 'string')).toBe(true);
+    expect(new Set(keys).size).toBe(keys.length);
   });
 
-  it('holds at most 1,024 entries, forgetting the oldest', () => {
+  it('holds at most 1,024 entries, then starts again', () => {
     const m = verifiedEntries<number>();
-    const digest = new Uint8Array(32);
-    const list = (i: number): EntryMembers => ['regtest', 'tx', `header ${i % 7}`, i];
-    for (let i = 0; i < 1100; i++) m.set(list(i), digest, i);
-    expect(m.get(list(0), digest)).toBeUndefined();
-    expect(m.get(list(75), digest)).toBeUndefined();
-    expect(m.get(list(76), digest)).toBe(76);
-    expect(m.get(list(1099), digest)).toBe(1099);
+    for (let i = 0; i < 1100; i++) m.set(`key ${i}`, i);
+    expect(m.get('key 0')).toBeUndefined();
+    expect(m.get('key 1023')).toBeUndefined();
+    expect(m.get('key 1024')).toBe(1024);
+    expect(m.get('key 1099')).toBe(1099);
   });
 });

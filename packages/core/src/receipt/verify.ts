@@ -164,6 +164,9 @@ function toCheckpoint(cp: ReceiptCheckpoint): Checkpoint {
   return { origin: cp.origin, size: cp.size, root: fromHex(cp.root) };
 }
 
+let anchoredHex = '';
+let anchoredBytes: Uint8Array = new Uint8Array(0);
+
 function checkCheckpoint(cp: ReceiptCheckpoint, path: string): string | undefined {
   if (cp.note === undefined) {
     return checkpointDigestMatches(cp)
@@ -414,7 +417,13 @@ export async function verifyReceipt(
   if (!base.ok) return base;
   const { receipt } = base;
   const cp = receipt.carry?.checkpoint ?? receipt.checkpoint;
-  const context = { checkpoint: toCheckpoint(cp), digest: fromHex(cp.digest), receipt };
+  // An audit meets one checkpoint receipt after receipt: its digest is decoded once, and
+  // each context gets a copy of its own.
+  if (cp.digest !== anchoredHex) {
+    anchoredBytes = fromHex(cp.digest);
+    anchoredHex = cp.digest;
+  }
+  const context = { checkpoint: toCheckpoint(cp), digest: anchoredBytes.slice(), receipt };
   const checks: AnchorCheck[] = [];
   let level = 1;
   for (const [index, anchor] of receipt.anchors.entries()) {
