@@ -17,6 +17,10 @@ export default defineConfig({
       { find: /^@medanchor\/chain\/bitcoin$/, replacement: src('./packages/chain/src/bitcoin.ts') },
       { find: /^@medanchor\/postgres$/, replacement: src('./packages/postgres/src/index.ts') },
       {
+        find: /^@medanchor\/server\/calendar$/,
+        replacement: src('./packages/server/src/calendar.ts'),
+      },
+      {
         find: /^@medanchor\/server\/witness$/,
         replacement: src('./packages/server/src/witness.ts'),
       },

@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/witness.ts'],
+  entry: ['src/index.ts', 'src/calendar.ts', 'src/witness.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -19,7 +19,7 @@ import { repoPath } from '../helpers/vectors.js';
 // repository's TypeScript with `strict` and `skipLibCheck: false` under four settings.
 // node10 (`moduleResolution: node`, TypeScript's legacy default for `module: commonjs`)
 // ignores `exports`: the main entries resolve there (checked below), the subpaths
-// (`@medanchor/core/node`, `chain/node`, `chain/verify`, `chain/devnet`, `chain/bitcoin`, `fhir/node`, `server/witness`) give TS2307; use node16,
+// (`@medanchor/core/node`, `chain/node`, `chain/verify`, `chain/devnet`, `chain/bitcoin`, `fhir/node`, `server/witness`, `server/calendar`) give TS2307; use node16,
 // nodenext or bundler for those.
 
 const ORDER = ['core', 'crypto', 'chain', 'postgres', 'fhir', 'server', 'cli'];
@@ -135,11 +135,13 @@ function program(included: string[]): string {
   if (included.includes('server')) {
     lines.push(
       "import * as server from '@medanchor/server';",
+      "import { calendarRoutes } from '@medanchor/server/calendar';",
       "import { createWitness, type Witness } from '@medanchor/server/witness';",
     );
     body.push(
       'export const serverNames: string[] = Object.keys(server);',
       'export const witness: typeof createWitness = createWitness;',
+      'export const calendar: typeof calendarRoutes = calendarRoutes;',
       'export type ServerWitness = Witness;',
     );
   }

@@ -4,13 +4,13 @@
  * not written for medanchor can check the log; the write side takes record digests
  * from writers holding bearer tokens or TLS client certificates and answers receipts
  * and consistency proofs.
- * The C2SP witness has its own entry, `@medanchor/server/witness`.
+ * The C2SP witness and the OpenTimestamps calendar routes have their own entries,
+ * `@medanchor/server/witness` and `@medanchor/server/calendar`.
  * Node only.
  *
  * @packageDocumentation
  */
 export { hashToken, normalizeFingerprint, WriterGate, type WriterToken } from './auth.js';
-export * from './calendar/index.js';
 export { checkpointBytes } from './checkpoint-text.js';
 export { certificateFingerprint } from './client-cert.js';
 export { decodeEntryBundle, ENTRY_SIZE, encodeEntryBundle } from './entry-bundle.js';

@@ -27,7 +27,8 @@ import {
   verifyReceipt,
 } from '@medanchor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { calendarRoutes, createLogServer, type LogServer } from '../src/index.js';
+import { calendarRoutes } from '../src/calendar.js';
+import { createLogServer, type LogServer } from '../src/index.js';
 
 // The calendar protocol against clients that are not ours: Debian's python3-opentimestamps
 // (RemoteCalendar and its serialization) stamps against a medanchor server; our own client

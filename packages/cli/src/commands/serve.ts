@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  calendarRoutes,
-  createLogServer,
-  type ServerTls,
-  type WriterToken,
-} from '@medanchor/server';
+import { createLogServer, type ServerTls, type WriterToken } from '@medanchor/server';
+import { calendarRoutes } from '@medanchor/server/calendar';
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { inputError, usageError } from '../usage-error.js';
