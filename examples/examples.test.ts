@@ -18,15 +18,22 @@ describe('examples run end to end', () => {
     });
   });
 
-  it('hospital-audit: an EHR flow end to end; the auditor verifies the record history, every audit event at level 3 and each read against the anchored consent; an erasure leaves every other proof valid', async () => {
+  it("hospital-audit: an EHR flow end to end; the auditor verifies the record history, every audit event at level 3 and each read against the anchored consent; a real erasure (ledger.forget) refuses the record's receipt with a tombstone, leaves no byte of its salt in the data directory and every other receipt valid at level 3", async () => {
     const { main } = await import('./hospital-audit/main.js');
-    expect(await main()).toEqual({
+    const result = await main();
+    expect(result).toEqual({
       history: 2,
       omittedStep: 'omitted',
       auditVerified: '5/5',
       reads: ['read: permit, time not proven', 'refused read: deny (revoked), time not proven'],
       afterErasure: '9/9',
+      forgotten: 'RECORD_FORGOTTEN',
+      tombstone: true,
+      saltFiles: { before: expect.any(Number), after: 0 },
+      legalHold: 'LEDGER_LEGAL_HOLD',
     });
+    // The search must have found the salt before the forget, or finding none after proves nothing.
+    expect(result.saltFiles.before).toBeGreaterThan(0);
   });
 
   it('audit-trail: two anchored checkpoints are consistent; a rewritten root is caught', async () => {

@@ -3,9 +3,14 @@
 // BALP AuditEvent, the patient's grant and revocation are ledger records too, and all of it
 // is anchored on devnet. The auditor then verifies the record history, each audit event,
 // and decides each access against the consent from the anchors' times; an erased record is
-// gone while every other proof still verifies.
+// forgotten by the ledger (its salt gone from the data directory, its receipt refused with a
+// tombstone saying when) while every other proof still verifies.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openLedger, regtest } from '@medanchor/chain';
-import { MemoryJournal, type Receipt, utf8, verifyReceipt } from '@medanchor/core';
+import { fromHex, isMedanchorError, type Receipt, utf8, verifyReceipt } from '@medanchor/core';
+import { openFileLedgerStore } from '@medanchor/core/node';
 import {
   consentLedgerBytes,
   consentSignerForKey,
@@ -41,19 +46,70 @@ export interface HospitalAuditResult {
   auditVerified: string;
   /** Each read, decided against the consent at its recorded time. */
   reads: string[];
-  /** Receipts of the records not erased that still verify, of those. */
+  /** Leaves not forgotten whose receipts, rebuilt from the store after the erasure, verify at level 3, of those. */
   afterErasure: string;
+  /** The error code a receipt of the erased record gets. */
+  forgotten: string;
+  /** True when the tombstone of the erased leaf holds the time of the erasure. */
+  tombstone: boolean;
+  /** Files of the data directory holding the erased version's salt or digest: before and after. */
+  saltFiles: { before: number; after: number };
+  /** The error code of a forget refused under legal hold. */
+  legalHold: string;
+}
+
+/** How many files under `dir` hold any of `needles` (raw bytes or hex): every byte searched. */
+function filesHolding(dir: string, needles: Uint8Array[]): { hits: number; files: number } {
+  const forms = needles.flatMap((n) => [
+    Buffer.from(n),
+    Buffer.from(Buffer.from(n).toString('hex')),
+  ]);
+  let hits = 0;
+  let files = 0;
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else {
+        files++;
+        const bytes = readFileSync(p);
+        if (forms.some((f) => bytes.includes(f))) hits++;
+      }
+    }
+  };
+  walk(dir);
+  return { hits, files };
+}
+
+async function errorCodeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'none';
+  } catch (e) {
+    if (isMedanchorError(e)) return e.code;
+    throw e;
+  }
 }
 
 export async function main(): Promise<HospitalAuditResult> {
   const validator = await loadR4Validator();
-  const { devnet, anchorer, verifier } = await devAnchoring('hospital-audit');
+  const { devnet, key, verifier } = await devAnchoring('hospital-audit');
+  // A store-backed ledger on a data directory: it can forget (erase a record's salt), and
+  // the auditor can search every byte the hospital keeps. pollMs 0: this script drives it.
+  const dataDir = mkdtempSync(join(tmpdir(), 'medanchor-hospital-'));
+  const store = await openFileLedgerStore(dataDir, { origin: 'hospital.example/ehr' });
   const ledger = await openLedger({
-    origin: 'hospital.example/ehr',
-    journal: new MemoryJournal(),
-    anchorer,
-    network: regtest,
+    store,
+    anchorer: { backend: devnet, network: regtest, key, fee: { minSatPerVb: 1, maxSatPerVb: 25 } },
+    pollMs: 0,
   });
+  // The store ledger acknowledges before sequencing; the leaf index comes once integrated.
+  const add = async (content: Uint8Array, options?: { recordId: string; version: number }) => {
+    const ack = await ledger.add(content, options);
+    await ledger.sequence();
+    return { leafIndex: await ledger.whenSequenced(ack) };
+  };
+  const auditLedger = { add, seal: () => ledger.seal(), receipt: (i: number) => ledger.receipt(i) };
   // devnet's clock (seeded: 600 s per block) is the hospital's clock here, so the times
   // in documents and the anchors' block times line up.
   const clock = async () => {
@@ -88,7 +144,7 @@ export async function main(): Promise<HospitalAuditResult> {
     }),
     patientKey,
   );
-  const { leafIndex: grantLeaf } = await ledger.add(consentLedgerBytes(grant));
+  const { leafIndex: grantLeaf } = await add(consentLedgerBytes(grant));
   await anchor();
 
   // 2. Records are created: two versions of a glucose result, chained, and one HIV test.
@@ -107,7 +163,7 @@ export async function main(): Promise<HospitalAuditResult> {
       recorded: formatConsentTime((await clock()) * 1000),
       validator,
     });
-    audited.push({ event, ...(await recordAuditEvent(ledger, event, validator)) });
+    audited.push({ event, ...(await recordAuditEvent(auditLedger, event, validator)) });
   };
   const write = async (record: string, value: number) => {
     const versions = ehr.get(record) ?? [];
@@ -129,7 +185,11 @@ export async function main(): Promise<HospitalAuditResult> {
       prev === undefined ? undefined : await receiptOf(prev.leaf),
       prev?.link,
     );
-    const { leafIndex } = await ledger.add(versionLinkBytes(link));
+    // The record id lets the ledger find (and forget) every version of the record.
+    const { leafIndex } = await add(versionLinkBytes(link), {
+      recordId: record,
+      version: link.seq,
+    });
     ehr.set(record, [...versions, { content, link, leaf: leafIndex }]);
     await audit({
       action: 'create',
@@ -170,18 +230,29 @@ export async function main(): Promise<HospitalAuditResult> {
     patientKey,
   );
   revocations.push(revocation);
-  const { leafIndex: revocationLeaf } = await ledger.add(consentLedgerBytes(revocation));
+  const { leafIndex: revocationLeaf } = await add(consentLedgerBytes(revocation));
   await anchor();
 
   // 5. The next read is refused.
   await read();
 
   // 6. Erasure: the patient asks the hospital to erase the HIV test. The EHR drops its
-  // bytes and receipt (its salt): what stays in the log is a salted commitment nobody can
-  // link back. (The ledger journal's copy of the salt goes with `forget`, issue 20 item 5.)
+  // bytes and receipt, and the ledger forgets the record: salt, digest and index entries
+  // are erased from the store, a tombstone per leaf says when. What stays in the log is a
+  // salted commitment nobody can link back; the tree and the anchors do not change.
   const erased = ehr.get('Observation/hiv-1')![0]!;
+  const erasedRecord = (await receiptOf(erased.leaf)).record;
+  const secrets = [fromHex(erasedRecord.salt), fromHex(erasedRecord.digest)];
+  // Found before, or finding nothing after would prove nothing.
+  const before = filesHolding(dataDir, secrets);
+  // The glucose results are under legal hold (say, a malpractice claim): not erasable.
+  const legalHold = ['Observation/glucose-1'];
+  const held = await errorCodeOf(ledger.forget('Observation/glucose-1', { legalHold }));
+  const erasedAt = (await clock()) * 1000;
+  const { tombstones } = await ledger.forget('Observation/hiv-1', { legalHold, at: erasedAt });
   receipts.delete(erased.leaf);
   ehr.delete('Observation/hiv-1');
+  const after = filesHolding(dataDir, secrets);
 
   // The auditor's side: FHIR resources, receipts, the patient's documents, a backend.
   const options = { anchors: [verifier], requireAnchor: true };
@@ -220,10 +291,24 @@ export async function main(): Promise<HospitalAuditResult> {
       `${event.recorded} ${event.outcome === '0' ? 'read' : 'refused read'}: ${d.decision === 'permit' ? 'permit' : `deny (${d.reason})`}${d.timeProven ? '' : ', time not proven'}`,
     );
   }
-  const kept = [...receipts.keys()];
+  // Every leaf of the log, receipts rebuilt from the store after the erasure.
+  const size = await store.size();
+  let kept = 0;
   let stillValid = 0;
-  for (const leaf of kept) if ((await verifyReceipt(receipts.get(leaf), options)).ok) stillValid++;
+  let forgotten = 'none';
+  for (let leaf = 0; leaf < size; leaf++) {
+    if (tombstones.some((t) => t.index === leaf)) {
+      forgotten = await errorCodeOf(ledger.receipt(leaf));
+      continue;
+    }
+    kept++;
+    const v = await verifyReceipt(await ledger.receipt(leaf), options);
+    if (v.ok && v.level === 3) stillValid++;
+  }
+  const stone = await store.tombstone(erased.leaf);
   await ledger.close();
+  await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
 
   console.log(`hospital-audit: evidence for ${history.record}`);
   console.log(
@@ -233,15 +318,26 @@ export async function main(): Promise<HospitalAuditResult> {
   console.log(`  a history missing version 1 fails at "${omitted.ok ? 'none' : omitted.step}"`);
   console.log(`  ${auditOk} of ${audited.length} audit events verified at level 3`);
   for (const r of reads) console.log(`  ${r}`);
+  console.log(`  forgetting Observation/glucose-1 under legal hold: refused, ${held}`);
   console.log(
-    `  after erasing Observation/hiv-1: ${stillValid} of ${kept.length} remaining receipts verify`,
+    `  Observation/hiv-1 forgotten: leaf ${erased.leaf} has a tombstone (forgotten at ${stone === undefined ? 'none' : new Date(stone.forgottenAt).toISOString()}); its receipt is refused: ${forgotten}`,
+  );
+  console.log(
+    `  after the erasure: ${stillValid} of ${kept} other leaves' receipts, rebuilt from the store, verify at level 3`,
+  );
+  console.log(
+    `  salt and digest of the erased version: in ${before.hits} file(s) of the data directory before, in ${after.hits} of ${after.files} after`,
   );
   return {
     history: history.versions,
     omittedStep: omitted.ok ? 'none' : omitted.step,
     auditVerified: `${auditOk}/${audited.length}`,
     reads: reads.map((r) => r.replace(/^\S+ /, '')),
-    afterErasure: `${stillValid}/${kept.length}`,
+    afterErasure: `${stillValid}/${kept}`,
+    forgotten,
+    tombstone: stone?.forgottenAt === erasedAt,
+    saltFiles: { before: before.hits, after: after.hits },
+    legalHold: held,
   };
 }
 

@@ -5,6 +5,7 @@ import {
   type Anchorer,
   bitcoinAnchorVerifier,
   createAnchorer,
+  type FundingKey,
   fundingKeyFromSecret,
   memoryAnchorStateStore,
   regtest,
@@ -15,6 +16,8 @@ import { type AnchorVerifier, sha256, utf8 } from '@medanchor/core';
 export interface DevAnchoring {
   devnet: Devnet;
   anchorer: Anchorer;
+  /** The funded key, for a store-backed ledger that makes its own anchorer. */
+  key: FundingKey;
   /** Verifies Bitcoin anchors down to 6 confirmations in devnet's best chain. */
   verifier: AnchorVerifier;
 }
@@ -40,5 +43,5 @@ export async function devAnchoring(label: string): Promise<DevAnchoring> {
     backends: [devnet],
     minConfirmations: 6,
   });
-  return { devnet, anchorer, verifier };
+  return { devnet, anchorer, key, verifier };
 }
