@@ -1,5 +1,4 @@
 import { MedanchorError } from '@medanchor/core';
-import { base64 } from '@scure/base';
 import type { DifficultySchedule, ScheduleEpoch } from './types.js';
 
 // Layout (docs/spec/anchor.md, "Bundled difficulty schedule"): "MDS1", then u32 LE interval,
@@ -11,6 +10,25 @@ const RECORD = 24;
 
 function bad(reason: string): MedanchorError {
   return new MedanchorError('INVALID_SCHEDULE', `difficulty schedule: ${reason}`);
+}
+
+// Standard padded base64 through the platform's btoa/atob (browsers and Node alike): the
+// verifier decodes the bundled schedules on every page, and a codec library for this one
+// use cost its bundle ~3 KB (@scure/base keeps all its codecs when any is imported).
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+function fromBase64(text: string): Uint8Array {
+  if (!BASE64.test(text)) throw bad('not base64');
+  const binary = atob(text);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
 }
 
 /**
@@ -34,7 +52,7 @@ export function encodeSchedule(schedule: DifficultySchedule): string {
       out.set(e.lastHashPrefix, at + 8);
     }
   });
-  return base64.encode(out);
+  return toBase64(out);
 }
 
 /**
@@ -42,12 +60,7 @@ export function encodeSchedule(schedule: DifficultySchedule): string {
  * @throws MedanchorError `INVALID_SCHEDULE` when the text is not a schedule.
  */
 export function decodeSchedule(network: string, packed: string): DifficultySchedule {
-  let bytes: Uint8Array;
-  try {
-    bytes = base64.decode(packed);
-  } catch {
-    throw bad('not base64');
-  }
+  const bytes = fromBase64(packed);
   if (bytes.length < HEAD || MAGIC.some((m, i) => bytes[i] !== m)) throw bad('wrong magic');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const interval = view.getUint32(4, true);

@@ -76,6 +76,33 @@ describe('bundled difficulty schedule', () => {
     expect(() => decodeSchedule('x', '!!')).toThrow(/base64/);
   });
 
+  it('packs base64 byte for byte as @scure/base does, and refuses text that is not canonical base64', () => {
+    for (let n = 0; n < 40; n++) {
+      const epochs = Array.from({ length: n }, (_, k) => ({
+        bits: (0x1d00ffff + k * 7919) >>> 0,
+        firstTime: 1231006505 + k * 1209600,
+        ...(k % 3 === 0
+          ? {}
+          : { lastHashPrefix: Uint8Array.from({ length: 16 }, (_, i) => (i * 31 + k) & 0xff) }),
+      }));
+      const s = { network: 'x', interval: 2016, epochs, anchorFloor: n * 2016 };
+      const packed = encodeSchedule(s);
+      const bytes = base64.decode(packed);
+      expect(base64.encode(bytes)).toBe(packed);
+      expect(decodeSchedule('x', base64.encode(bytes))).toEqual(decodeSchedule('x', packed));
+      expect(decodeSchedule('x', packed).epochs).toHaveLength(n);
+    }
+    const packed = encodeSchedule(bundledSchedule('signet')!);
+    for (const bad of [
+      packed.replace(/=+$/, ''), // padding dropped
+      `${packed.slice(0, 8)} ${packed.slice(8)}`, // whitespace
+      `${packed.slice(0, 4)}-${packed.slice(5)}`, // url-safe alphabet
+      `${packed}=`,
+    ]) {
+      expect(() => decodeSchedule('signet', bad)).toThrow(/not base64/);
+    }
+  });
+
   it('real mainnet headers pass the rules at their heights (floor lowered to 0)', () => {
     const headers = realMainnetHeaders();
     expect(headers.length).toBeGreaterThan(400);
