@@ -139,6 +139,33 @@ describe('medanchor serve answers the OpenTimestamps calendar protocol', () => {
     expect(bad.status).toBe(404);
   });
 
+  it('takes at most ratePerSecond digests from strangers: 429 with Retry-After, nothing written', async () => {
+    const store = memoryLedgerStore({ origin: 'calendar.example/limited' });
+    const ledger = await openLedger({ store, pollMs: 0 });
+    let limitedUrl = '';
+    const limited = createLogServer({
+      ledger,
+      calendar: calendarRoutes({ ledger, publicUrl: () => limitedUrl, ratePerSecond: 0.001 }),
+    });
+    limitedUrl = (await limited.listen(0, '127.0.0.1')).url;
+    try {
+      const post = () =>
+        fetch(`${limitedUrl}/digest`, {
+          method: 'POST',
+          body: Uint8Array.from(sha256(utf8('limited'))),
+        });
+      expect((await post()).status).toBe(200);
+      const refused = await post();
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await refused.json()).error.code).toBe('SERVER_RATE_LIMITED');
+      expect(await store.pendingCount()).toBe(1);
+    } finally {
+      await limited.close();
+      await ledger.close();
+    }
+  });
+
   it.skipIf(why !== '')(
     "python-opentimestamps' RemoteCalendar stamps against it and upgrades to the Bitcoin attestation of the log's anchor",
     async () => {

@@ -27,6 +27,12 @@ export interface CalendarRoutesOptions {
    * come back to upgrade). A function when it is known only once the server listens.
    */
   readonly publicUrl: string | (() => string);
+  /**
+   * Digests accepted per second from all clients together (default 50, bursts of as many, at least 1):
+   * the route takes no credentials, so this bounds what strangers can add to the ledger.
+   * Over it: 429 `SERVER_RATE_LIMITED` with `Retry-After`, and nothing is written.
+   */
+  readonly ratePerSecond?: number;
 }
 
 /**
@@ -103,8 +109,26 @@ export function calendarRoutes(options: CalendarRoutesOptions): CalendarHandler 
   const tag = sha256(utf8(COMMITMENT_TAG));
   const tagPrefix = concatBytes(tag, tag);
 
+  const rate = options.ratePerSecond ?? 50;
+  if (!(rate > 0)) throw new MedanchorError('INVALID_ARGUMENT', 'ratePerSecond must be > 0');
+  const burst = Math.max(1, rate);
+  const bucket = { level: burst, at: Date.now() };
+  const admit = () => {
+    const now = Date.now();
+    bucket.level = Math.min(burst, bucket.level + ((now - bucket.at) / 1000) * rate);
+    bucket.at = now;
+    if (bucket.level < 1)
+      throw new MedanchorError(
+        'SERVER_RATE_LIMITED',
+        `the calendar takes at most ${rate} digests per second: retry later`,
+        { details: { retryAfter: Math.max(1, Math.ceil((1 - bucket.level) / rate)) } },
+      );
+    bucket.level -= 1;
+  };
+
   const digest = async (req: IncomingMessage, res: ServerResponse) => {
     const d = await readDigest(req);
+    if (d.length === 32) admit();
     if (d.length !== 32)
       fail('SERVER_BAD_REQUEST', 'POST /digest takes the 32-byte SHA-256 digest as the raw body');
     const salt = newSalt();
