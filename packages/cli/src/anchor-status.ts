@@ -8,9 +8,12 @@ export interface AnchorStatusLine {
   receipts: number;
   /**
    * `unanchored` (no transaction yet), `awaiting-signature` (built, waits for a PSBT
-   * signed elsewhere), `pending` (broadcast), `confirmed`, `final`.
+   * signed elsewhere), `waiting` (rolling: waits for the wallet's next transaction),
+   * `pending` (broadcast), `confirmed`, `final`.
    */
-  status: 'unanchored' | 'awaiting-signature' | 'pending' | 'confirmed' | 'final';
+  status: 'unanchored' | 'awaiting-signature' | 'waiting' | 'pending' | 'confirmed' | 'final';
+  /** Rolling: the later checkpoint whose transaction replaced this one's and carries its receipts. */
+  carriedBy?: string;
   /** The latest transaction. */
   txid?: string;
   /** Block height once confirmed. */
@@ -36,13 +39,28 @@ export async function anchorStatuses(ws: Workspace): Promise<AnchorStatusLine[]>
         status: 'unanchored' as const,
         ...(a.lastError === undefined ? {} : { error: a.lastError }),
       };
+    if (record.waiting === true)
+      return {
+        checkpoint: a.digest,
+        receipts,
+        status: 'waiting' as const,
+        ...(record.lastError === undefined ? {} : { error: record.lastError }),
+      };
     const c = record.confirmation;
+    // A replaced (carried) checkpoint may have no transaction of its own: it follows its carrier.
+    const txid = record.attempts.at(-1)?.txid ?? record.unsigned?.txid;
     return {
       checkpoint: a.digest,
       receipts,
-      status: record.attempts.length === 0 ? ('awaiting-signature' as const) : record.status,
+      status:
+        record.attempts.length === 0 && record.replacedBy === undefined
+          ? ('awaiting-signature' as const)
+          : record.status,
+      ...(record.replacedBy === undefined ? {} : { carriedBy: record.replacedBy }),
       ...(c === undefined
-        ? { txid: record.attempts.at(-1)?.txid ?? record.unsigned!.txid }
+        ? txid === undefined
+          ? {}
+          : { txid }
         : {
             txid: c.txid,
             height: c.height,
@@ -57,6 +75,10 @@ export async function anchorStatuses(ws: Workspace): Promise<AnchorStatusLine[]>
 export function describeStatus(s: AnchorStatusLine): string {
   const head = `checkpoint ${s.checkpoint.slice(0, 16)}... (${s.receipts} receipt(s)):`;
   if (s.status === 'unanchored') return `${head} not anchored${s.error ? ` (${s.error})` : ''}`;
+  if (s.status === 'waiting')
+    return `${head} waits for the rolling anchor's next transaction${s.error ? ` (${s.error})` : ''}`;
+  if (s.carriedBy !== undefined && s.txid === undefined)
+    return `${head} ${s.status}, carried by checkpoint ${s.carriedBy.slice(0, 16)}...`;
   if (s.status === 'awaiting-signature')
     return `${head} tx ${s.txid} awaits its signature: export it with \`medanchor anchor --psbt <file>\``;
   if (s.height === undefined)

@@ -28,7 +28,11 @@ type Marker = Record<string, string>;
 
 function tagOf(a: LedgerAnchor): string {
   const e = entryOf(a);
-  return e === undefined ? 'unanchored' : `${e.txid}@${e.blockHash}`;
+  if (e !== undefined) return `${e.txid}@${e.blockHash}`;
+  // A checkpoint carried by a rolling anchor has no entry of its own; its receipts change
+  // when the carrier's transaction confirms.
+  const c = a.record?.replacedBy === undefined ? undefined : a.record.confirmation;
+  return c === undefined ? 'unanchored' : `carried:${c.txid}@${c.blockHash}`;
 }
 
 function readMarker(path: string): Marker {

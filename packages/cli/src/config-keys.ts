@@ -17,6 +17,7 @@ export const CONFIG_KEYS = [
   'quorum',
   'store',
   'fee',
+  'rolling',
   'confirmations',
   'trust',
   'witnesses',
@@ -28,7 +29,7 @@ type Unlisted = Exclude<keyof ConfigFile, (typeof CONFIG_KEYS)[number]>;
 export const EVERY_CONFIG_FIELD_LISTED: [Unlisted] extends [never] ? true : Unlisted = true;
 
 /** Keys of `fee`. */
-export const FEE_KEYS = ['minSatPerVb', 'maxSatPerVb'] as const;
+export const FEE_KEYS = ['minSatPerVb', 'maxSatPerVb', 'dailyBudgetSats'] as const;
 
 /** Keys of a backend object, by its `type`. */
 export const BACKEND_KEYS: Readonly<Record<string, readonly string[]>> = {

@@ -53,8 +53,17 @@ export interface ConfigFile {
   backends?: BackendConfig[];
   /** How many of `backends` must show the block deep enough (default: all of them). */
   quorum?: number;
-  /** Fee bounds in sat/vB for anchor transactions. */
-  fee?: { minSatPerVb?: number; maxSatPerVb?: number };
+  /**
+   * Fee bounds in sat/vB for anchor transactions, and with `dailyBudgetSats` a cap on the
+   * satoshis committed to anchor fees within any 24 hours (past it anchors wait).
+   */
+  fee?: { minSatPerVb?: number; maxSatPerVb?: number; dailyBudgetSats?: number };
+  /**
+   * Rolling anchors (default false): at most one unconfirmed anchor transaction at a time;
+   * a later checkpoint replaces it by RBF over the same coins and the earlier receipts are
+   * carried to the checkpoint that confirms. Needs a wallet that signs (not watch-only).
+   */
+  rolling?: boolean;
   /** Confirmations for level 3 verification and `upgrade --wait`. Default 6. */
   confirmations?: number;
   /**
@@ -93,6 +102,10 @@ export interface ResolvedConfig {
   quorum: number;
   /** Fee bounds, sat/vB. */
   fee: { minSatPerVb: number; maxSatPerVb: number };
+  /** Satoshis anchors may spend on fees within any 24 hours, when capped. */
+  dailyFeeBudget?: bigint;
+  /** Whether anchors roll (one unconfirmed transaction, replaced by later checkpoints). */
+  rolling: boolean;
   /** Confirmations wanted. */
   confirmations: number;
   /** Trust policy for signed checkpoints, when configured. */
@@ -279,6 +292,14 @@ export function resolveConfig(
   };
   if (!(fee.minSatPerVb > 0 && fee.maxSatPerVb >= fee.minSatPerVb))
     throw configError(`${where}: fee needs 0 < minSatPerVb <= maxSatPerVb`);
+  const budget = file.fee?.dailyBudgetSats;
+  const dailyFeeBudget =
+    budget === undefined
+      ? undefined
+      : BigInt(positiveInt(budget, `${where}: fee.dailyBudgetSats (satoshis)`));
+  if (file.rolling !== undefined && typeof file.rolling !== 'boolean')
+    throw configError(`${where}: rolling must be true or false`);
+  const rolling = file.rolling === true;
   const confirmations = positiveInt(
     env['MEDANCHOR_CONFIRMATIONS'] ?? file.confirmations ?? 6,
     'confirmations',
@@ -319,6 +340,8 @@ export function resolveConfig(
     backends,
     quorum,
     fee,
+    ...(dailyFeeBudget === undefined ? {} : { dailyFeeBudget }),
+    rolling,
     confirmations,
     ...(trust === undefined ? {} : { trust }),
     witnesses,

@@ -265,6 +265,12 @@ export async function openWorkspace(
       `no data directory at ${config.dataDir}: run \`medanchor init\` first (or pass --data-dir)`,
     );
   const key = options.anchoring ? loadFundingKey(config, env) : undefined;
+  // Said here in the CLI's words: the anchorer's own refusal names options, not the wallet.
+  if (config.rolling && key !== undefined && key.signer === undefined)
+    throw new MedanchorError(
+      'CLI_CONFIG',
+      `${config.file ?? 'configuration'}: "rolling": true needs a wallet that signs; ${config.wallet} is watch-only (its anchors are signed elsewhere, one transaction per checkpoint): remove "rolling" or use a wallet with its secret key`,
+    );
   const backend = options.anchoring ? backendFor(config) : undefined;
   const paths = dataPaths(config.dataDir);
   const fileStore = config.store === undefined || !/^[a-z][a-z0-9+.-]*:\/\//i.test(config.store);
@@ -295,7 +301,18 @@ export async function openWorkspace(
         : { witnesses: config.witnesses }),
       ...(key === undefined || backend === undefined
         ? {}
-        : { anchorer: { backend, network: config.network, key, fee: config.fee } }),
+        : {
+            anchorer: {
+              backend,
+              network: config.network,
+              key,
+              fee: config.fee,
+              ...(config.rolling ? { rolling: true } : {}),
+              ...(config.dailyFeeBudget === undefined
+                ? {}
+                : { feeBudget: { satsPerDay: config.dailyFeeBudget } }),
+            },
+          }),
       policy: NO_AUTO_SEAL,
       pollMs: 0,
       ...(options.onError === undefined ? {} : { onError: options.onError }),
