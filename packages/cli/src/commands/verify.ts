@@ -144,6 +144,7 @@ export const verifyCommand = defineCommand({
           ...(verdict.origin === undefined ? {} : { origin: verdict.origin }),
           ...(verdict.facts === undefined ? {} : { facts: verdict.facts }),
           ...(verdict.statement === undefined ? {} : { statement: verdict.statement }),
+          ...(verdict.forgottenAt === undefined ? {} : { forgottenAt: verdict.forgottenAt }),
           levels: verdict.levels,
         },
         [
@@ -165,6 +166,7 @@ export const verifyCommand = defineCommand({
       outcome: Outcome;
       level: number;
       statement?: string;
+      forgottenAt?: string;
       levels: LevelReport[];
     }[] = [];
     try {
@@ -177,6 +179,8 @@ export const verifyCommand = defineCommand({
           outcome,
           level: verdict.reached,
           ...(verdict.statement === undefined ? {} : { statement: verdict.statement }),
+          // A tombstone's time as data, so a script need not parse it out of the detail.
+          ...(verdict.forgottenAt === undefined ? {} : { forgottenAt: verdict.forgottenAt }),
           levels: verdict.levels,
         });
         bar.tick();
