@@ -105,6 +105,44 @@ describe('medanchor with "rolling": true on a devnet', () => {
     }
   }, 120_000);
 
+  it('with fee.dailyBudgetSats spent, the checkpoint waits: nothing is broadcast and anchor says why', async () => {
+    const { dir: cwd, remove } = tempDir('fee-budget');
+    const devnet = createDevnet({ seed: 'cli fee budget' });
+    let server: Awaited<ReturnType<typeof serveEsplora>> | undefined;
+    try {
+      expect((await cli(['init'], { cwd })).status).toBe(0);
+      // One satoshi a day: less than any anchor's fee.
+      setConfig(cwd, { fee: { dailyBudgetSats: 1 } });
+      const w = JSON.parse(readFileSync(join(cwd, '.medanchor', 'wallet.json'), 'utf8'));
+      const key = fundingKeyFromSecret(fromHex(w.secretKey), w.keyType, regtest);
+      await devnet.test.mine(3, key.script);
+      await devnet.test.mine(100);
+      server = await serveEsplora(devnet, { port: 0, host: '127.0.0.1' });
+      const env = { MEDANCHOR_ESPLORA_URL: server.url };
+      const file = join(cwd, 'obs.json');
+      writeFileSync(file, '{"resourceType":"Observation","id":"b"}');
+      expect((await cli(['stamp', file], { cwd, env })).status).toBe(0);
+      const seal = await cli(['seal', '--json'], { cwd, env });
+      expect(seal.status, seal.stderr).toBe(0);
+      expect(JSON.parse(seal.stdout).anchor).toMatchObject({
+        status: 'not-anchored',
+        error: expect.stringMatching(/^FEE_BUDGET_EXCEEDED: /),
+      });
+      const anchor = await cli(['anchor', '--json'], { cwd, env });
+      expect(anchor.status, anchor.stderr).toBe(0);
+      expect(JSON.parse(anchor.stdout).anchors).toEqual([
+        expect.objectContaining({
+          status: 'unanchored',
+          error: expect.stringMatching(/^FEE_BUDGET_EXCEEDED: /),
+        }),
+      ]);
+      expect(await devnet.test.mempool()).toEqual([]);
+    } finally {
+      await server?.close();
+      remove();
+    }
+  });
+
   it('refuses "rolling" with a watch-only wallet (CLI_CONFIG), and bad values of the keys', async () => {
     const { dir: cwd, remove } = tempDir('rolling-refused');
     try {
