@@ -39,6 +39,7 @@ describe('medanchor with "rolling": true on a devnet', () => {
       const env = { MEDANCHOR_ESPLORA_URL: server.url };
 
       const files: string[] = [];
+      const sealed: string[] = [];
       const sealOne = async (i: number) => {
         const file = join(cwd, `obs-${i}.json`);
         writeFileSync(file, JSON.stringify({ resourceType: 'Observation', id: `o${i}` }));
@@ -46,8 +47,12 @@ describe('medanchor with "rolling": true on a devnet', () => {
         expect((await cli(['stamp', file], { cwd, env })).status).toBe(0);
         const seal = await cli(['seal', '--json'], { cwd, env });
         expect(seal.status, seal.stderr).toBe(0);
+        sealed.push(JSON.parse(seal.stdout).anchor.status);
+        // seal itself broadcasts or replaces: the anchor command after it has nothing to send.
+        const afterSeal = await devnet.test.mempool();
         const anchor = await cli(['anchor', '--json'], { cwd, env });
         expect(anchor.status, anchor.stderr).toBe(0);
+        expect(await devnet.test.mempool()).toEqual(afterSeal);
         return JSON.parse(anchor.stdout);
       };
 
@@ -69,6 +74,8 @@ describe('medanchor with "rolling": true on a devnet', () => {
 
       // The third checkpoint replaces the pending transaction: same coins, one transaction.
       const third = await sealOne(2);
+      // What seal said of its own checkpoint: a transaction, waiting, then the replacement.
+      expect(sealed).toEqual(['pending', 'waiting', 'pending']);
       const replaced = await devnet.test.mempool();
       expect(replaced).toHaveLength(1);
       expect(replaced[0]).not.toBe(first[0]);

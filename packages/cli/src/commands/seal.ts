@@ -1,4 +1,4 @@
-import { toHex } from '@medanchor/core';
+import { MedanchorError, toHex } from '@medanchor/core';
 import { anchorAdvice } from '../anchor-advice.js';
 import { refreshReceiptsBeside } from '../beside.js';
 import { defineCommand } from '../command.js';
@@ -25,6 +25,17 @@ export const sealCommand = defineCommand({
           `upgraded the data directory to the store layout; the old files are in ${ws.upgraded.backup}`,
         );
       const batch = await ws.ledger.seal();
+      // A rolling anchorer only saves the checkpoint at seal; sync gives it its transaction
+      // (or replaces the pending one), as a non-rolling seal broadcasts at once.
+      let syncError: string | undefined;
+      if (config.rolling && batch !== undefined) {
+        try {
+          await ws.ledger.sync();
+        } catch (e) {
+          syncError =
+            e instanceof MedanchorError ? `${e.code}: ${e.message}` : 'the anchor could not sync';
+        }
+      }
       // Also any receipt an earlier command left behind (a crash, an older release).
       const beside = await refreshReceiptsBeside(ws, config.dataDir, out);
       if (batch === undefined) {
@@ -33,9 +44,11 @@ export const sealCommand = defineCommand({
         ]);
         return EXIT_OK;
       }
-      const record = batch.anchor.record;
+      const record = config.rolling
+        ? (await ws.ledger.anchors({ all: true })).find((a) => a.digest === batch.digest)?.record
+        : batch.anchor.record;
       const txid = record?.attempts.at(-1)?.txid;
-      const anchorError = record?.lastError ?? batch.anchor.lastError;
+      const anchorError = record?.lastError ?? batch.anchor.lastError ?? syncError;
       const cp = batch.checkpoint;
       const sealed = cp.size - batch.firstIndex;
       out.result(
@@ -50,16 +63,21 @@ export const sealCommand = defineCommand({
           },
           receiptsWritten: beside.written,
           anchor:
-            txid === undefined
-              ? { status: 'not-anchored', error: anchorError }
-              : { status: record!.status, txid },
+            record?.waiting === true
+              ? { status: 'waiting' }
+              : txid === undefined
+                ? { status: 'not-anchored', error: anchorError }
+                : { status: record!.status, txid },
         },
         [
           `sealed ${sealed} record(s): log ${cp.origin} at size ${cp.size}, checkpoint ${batch.digest.slice(0, 16)}...`,
           `${beside.written} receipt(s) written beside their files (level 1 until the anchor confirms)`,
-          txid === undefined
-            ? anchorAdvice(anchorError, ws.address!)
-            : `anchored in transaction ${txid}; run \`medanchor upgrade --wait\` to add the Bitcoin proof`,
+          // Rolling: the checkpoint rides on the wallet's next (replacement) transaction.
+          record?.waiting === true
+            ? 'the anchor waits for the pending one to confirm or be replaced (rolling); run `medanchor anchor` after the next block'
+            : txid === undefined
+              ? anchorAdvice(anchorError, ws.address!)
+              : `anchored in transaction ${txid}; run \`medanchor upgrade --wait\` to add the Bitcoin proof`,
         ],
       );
       return EXIT_OK;
