@@ -8,6 +8,7 @@ import {
 } from '@medanchor/core';
 import type { BitcoinAnchorEntry } from '../anchor/entry.js';
 import { type AnchorRecord, decodeAnchorRecord, encodeAnchorRecord } from '../anchor/state.js';
+import type { CalendarAnchorEntry } from '../ots/calendar-entry.js';
 
 /**
  * What a store-backed ledger keeps about the anchor of one sealed checkpoint, in the
@@ -29,6 +30,8 @@ export interface LedgerAnchorState {
   readonly record?: AnchorRecord;
   /** The verified receipt entry, while the transaction is in a block of the best chain. */
   readonly entry?: BitcoinAnchorEntry;
+  /** The OpenTimestamps calendars' attestations of the digest (pending until upgraded). */
+  readonly calendars?: readonly CalendarAnchorEntry[];
   /** Why the last attempt to anchor failed (codes and messages only, no secrets). */
   readonly lastError?: string;
   /** Set when the checkpoint was never stored (a sequencer died in between): nothing to anchor. */
@@ -58,6 +61,7 @@ export function encodeLedgerAnchorState(s: LedgerAnchorState): Record<string, un
     ...(s.note === undefined ? {} : { note: s.note }),
     ...(s.record === undefined ? {} : { record: encodeAnchorRecord(s.record) }),
     ...(s.entry === undefined ? {} : { entry: s.entry }),
+    ...(s.calendars === undefined ? {} : { calendars: s.calendars }),
     ...(s.lastError === undefined ? {} : { lastError: s.lastError }),
     ...(s.void === true ? { void: true } : {}),
   };
@@ -97,6 +101,12 @@ export function decodeLedgerAnchorState(stored: StoredAnchor): LedgerAnchorState
   if (!Number.isSafeInteger(firstIndex) || (firstIndex as number) < 0) throw corrupt('firstIndex');
   const entry = o['entry'];
   if (entry !== undefined && (typeof entry !== 'object' || entry === null)) throw corrupt('entry');
+  const calendars = o['calendars'];
+  if (
+    calendars !== undefined &&
+    !(Array.isArray(calendars) && calendars.every((c) => typeof c === 'object' && c !== null))
+  )
+    throw corrupt('calendars');
   const lastError = o['lastError'];
   if (lastError !== undefined && typeof lastError !== 'string') throw corrupt('lastError');
   return {
@@ -105,6 +115,7 @@ export function decodeLedgerAnchorState(stored: StoredAnchor): LedgerAnchorState
     ...(note === undefined ? {} : { note }),
     ...(o['record'] === undefined ? {} : { record: decodeAnchorRecord(o['record']) }),
     ...(entry === undefined ? {} : { entry: entry as BitcoinAnchorEntry }),
+    ...(calendars === undefined ? {} : { calendars: calendars as CalendarAnchorEntry[] }),
     ...(lastError === undefined ? {} : { lastError }),
     ...(o['void'] === true ? { void: true as const } : {}),
   };

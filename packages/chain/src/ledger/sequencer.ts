@@ -24,6 +24,7 @@ import {
   isFinalState,
   type LedgerAnchorState,
 } from './anchor-state.js';
+import type { CalendarKeeper } from './calendars.js';
 import type { WitnessAsker } from './witnesses.js';
 
 /** When the sequencer seals on its own. */
@@ -68,7 +69,12 @@ export interface SequencerOptions {
   readonly signer?: NoteSignerKey;
   /** Witnesses asked to cosign each signed checkpoint after it is stored. */
   readonly witnesses?: WitnessAsker;
+  /** OpenTimestamps calendars given each checkpoint digest after the seal, upgraded on sync. */
+  readonly calendars?: CalendarKeeper;
 }
+
+// Checkpoints whose calendar entries one sync stamps or upgrades (each is one request per calendar).
+const CALENDAR_CHECKPOINTS_PER_SYNC = 16;
 
 // How often a sequencer retries anchoring checkpoints whose anchoring failed.
 const ANCHOR_RETRY_MS = 10_000;
@@ -164,7 +170,7 @@ export class Sequencer {
     try {
       await this.anchorDue();
       await anchorer.sync();
-      const changed: AnchorChange[] = [];
+      const changed: AnchorChange[] = await this.calendarsDue();
       for (const [digest, state] of [...this.states]) {
         const record = anchorer.get(fromHex(digest));
         if (record === undefined) continue;
@@ -197,7 +203,11 @@ export class Sequencer {
         const entryChanged = JSON.stringify(before) !== JSON.stringify(after);
         if (entryChanged || record !== state.record || isFinalState(next))
           await this.persist(digest, next);
-        if (entryChanged) changed.push({ digest, state: next });
+        if (entryChanged) {
+          const i = changed.findIndex((c) => c.digest === digest);
+          if (i >= 0) changed.splice(i, 1);
+          changed.push({ digest, state: next });
+        }
       }
       return changed;
     } catch (e) {
@@ -402,6 +412,7 @@ export class Sequencer {
     this.unsealedSince = undefined;
     if (signed !== undefined && this.o.witnesses !== undefined) await this.cosign(digest, signed);
     await this.anchorOne(digest);
+    if (this.o.calendars !== undefined) await this.stampAtCalendars(digest);
     return { checkpoint, digest, firstIndex: from, anchor: this.states.get(digest)! };
   }
 
@@ -421,6 +432,37 @@ export class Sequencer {
         ...this.states.get(digest)!,
         note: new TextDecoder().decode(round.note),
       });
+  }
+
+  /**
+   * Gives the digest to the calendars without an entry and upgrades pending entries, kept
+   * in the anchor state. A calendar that fails goes to onError and is asked again on sync.
+   */
+  private async stampAtCalendars(digest: string): Promise<boolean> {
+    const s = this.states.get(digest);
+    if (s === undefined || s.void === true) return false;
+    const round = await this.o.calendars!.round(digest, s.calendars);
+    for (const e of round.failures) this.o.onError(e);
+    const now = this.states.get(digest);
+    if (!round.changed || now === undefined) return false;
+    await this.persist(digest, { ...now, calendars: round.entries });
+    return true;
+  }
+
+  /** One bounded calendar round over the tracked checkpoints that still need one. */
+  private async calendarsDue(): Promise<AnchorChange[]> {
+    const keeper = this.o.calendars;
+    if (keeper === undefined) return [];
+    const due = [...this.states]
+      .filter(([, s]) => s.void !== true && keeper.due(s.calendars))
+      .slice(0, CALENDAR_CHECKPOINTS_PER_SYNC);
+    const changed: AnchorChange[] = [];
+    for (const [digest] of due)
+      if (await this.stampAtCalendars(digest)) {
+        const state = this.states.get(digest);
+        if (state !== undefined) changed.push({ digest, state });
+      }
+    return changed;
   }
 
   /** Anchors every sealed checkpoint that has no transaction yet. */

@@ -9,6 +9,7 @@ import {
   type NoteSignerKey,
   newSalt,
   type Receipt,
+  type ReceiptAnchor,
   type StoredAnchor,
   type StoredCheckpoint,
   StoreReceiptBuilder,
@@ -19,6 +20,7 @@ import {
 import type { AnchorerOptions } from '../anchor/anchorer.js';
 import type { AnchorRecord } from '../anchor/state.js';
 import { decodeLedgerAnchorState, entryOf, type LedgerAnchorState } from './anchor-state.js';
+import { createCalendarKeeper } from './calendars.js';
 import { type ForgetOptions, type ForgetResult, forgetRecord } from './forget.js';
 import {
   type AnchorChange,
@@ -77,6 +79,17 @@ export interface StoreLedgerOptions {
    * most 5 s). Needs `signer`.
    */
   witnesses?: readonly WitnessConfig[];
+  /**
+   * OpenTimestamps calendar URLs (the calendar HTTP protocol) given every checkpoint digest
+   * right after the seal: receipts carry each calendar's `ots-calendar` entry next to the
+   * ledger's own anchor, pending at first, upgraded to the calendar's Bitcoin attestation by
+   * `sync()` (checked against the anchorer's backend) while the checkpoint's own anchor is
+   * not final. One that is down or answers garbage is reported to `onError`
+   * (`OTS_CALENDAR_UNREACHABLE`, `OTS_CALENDAR_TIMEOUT`, `OTS_CALENDAR_ANSWER_INVALID`) and
+   * asked again on the next `sync()`: it never stops a seal (each is waited for at most 5 s).
+   * A URL that is not http(s) makes `openLedger` throw `INVALID_ARGUMENT`.
+   */
+  calendars?: readonly string[];
 }
 
 /** Options of {@link StoreLedger.add} and {@link StoreLedger.addDigest}. */
@@ -197,6 +210,16 @@ const SIZE_HINT_MS = 100;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** The receipt with the ledger's own anchor entry first, then the calendars' entries. */
+function withEntries(
+  r: Receipt,
+  entry: ReceiptAnchor | undefined,
+  calendars: readonly ReceiptAnchor[] | undefined,
+): Receipt {
+  if (entry === undefined && (calendars === undefined || calendars.length === 0)) return r;
+  return { ...r, anchors: [...(entry === undefined ? [] : [entry]), ...(calendars ?? [])] };
+}
+
 /** Opens the store-backed ledger: see {@link openLedger}. */
 export async function openStoreLedger(options: StoreLedgerOptions): Promise<StoreLedger> {
   const { store } = options;
@@ -244,6 +267,18 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
     ...(options.witnesses === undefined || options.witnesses.length === 0
       ? {}
       : { witnesses: createWitnessAsker({ witnesses: options.witnesses }) }),
+    ...(options.calendars === undefined || options.calendars.length === 0
+      ? {}
+      : {
+          calendars: createCalendarKeeper({
+            calendars: options.calendars,
+            ...(options.anchorer === undefined
+              ? {}
+              : {
+                  chain: { backend: options.anchorer.backend, network: options.anchorer.network },
+                }),
+          }),
+        }),
     owner,
     leaseTtlMs: ttl,
     batchSize,
@@ -371,7 +406,7 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
       note !== undefined && r.checkpoint.note !== undefined && note !== r.checkpoint.note
         ? { ...r, checkpoint: { ...r.checkpoint, note } }
         : r;
-    return entry === undefined ? cosigned : { ...cosigned, anchors: [entry] };
+    return withEntries(cosigned, entry, state?.calendars);
   }
 
   /**
@@ -387,12 +422,13 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
       carrier = next;
     }
     const entry = entryOf(carrier);
-    if (entry === undefined || carrier.checkpoint.size < r.checkpoint.size) return r;
+    if (entry === undefined || carrier.checkpoint.size < r.checkpoint.size)
+      return withEntries(r, undefined, state.calendars);
     const tree = new TileTree((l, i, w) => store.readTile(l, i, w), carrier.checkpoint.size);
     const proof = await tree.consistencyProof(r.checkpoint.size);
     const { carry: _c, ...own } = r;
     const to = carryReceipt({ ...own, anchors: [] }, carrier.checkpoint, proof, carrier.note);
-    return { ...to, anchors: [entry] };
+    return withEntries(to, entry, carrier.calendars);
   }
 
   async function receipt(leafIndex: number): Promise<Receipt | undefined> {
@@ -501,7 +537,7 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
       if (state.record?.replacedBy !== undefined)
         return Promise.all(out.map((r) => carried(r, state)));
       const entry = entryOf(state);
-      return entry === undefined ? out : out.map((r) => ({ ...r, anchors: [entry] }));
+      return out.map((r) => withEntries(r, entry, state.calendars));
     },
     forget: (recordId, opts) => forgetRecord(store, recordId, opts),
     async anchors(opts = {}) {
