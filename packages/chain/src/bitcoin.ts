@@ -12,7 +12,6 @@ export {
   ANCHOR_SEQUENCE,
   type AnchorCoin,
   type AnchorFeePlan,
-  anchorPsbt,
   type BuildAnchorInput,
   buildAnchorTransaction,
   type CoinSelection,

@@ -275,7 +275,7 @@ export function inputSigner(key: FundingKey, coin: AnchorCoin): AnchorSigner {
 }
 
 /**
- * Builds and signs an anchor transaction (see {@link anchorPsbt} for its form) with
+ * Builds and signs an anchor transaction (in the form `anchorPsbt` builds) with
  * the key's in-process signer. An async signer (KMS, HSM) or a PSBT signer goes
  * through `createAnchorer`, which awaits it.
  *
