@@ -11,15 +11,7 @@ import { cli, firstLine, spawnCli, tempDir } from './harness.js';
 // key's public half; `anchor --psbt` hands the transaction out, a bitcoinjs-lib signer in
 // another process signs it, `anchor --signed` checks and broadcasts it.
 
-const signerScript = join(
-  __dirname,
-  '..',
-  '..',
-  'chain',
-  'test',
-  'anchor',
-  'psbt-signer.mjs',
-);
+const signerScript = join(__dirname, '..', '..', 'chain', 'test', 'anchor', 'psbt-signer.mjs');
 
 let devnet: ChildProcess;
 let url: string;

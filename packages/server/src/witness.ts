@@ -8,6 +8,10 @@
  *
  * @packageDocumentation
  */
+
+// The witness's codes are server codes: exporting the type keeps their declaration merging
+// into MedanchorErrorCode in this entry's declarations.
+export type { ServerErrorCode } from './error-codes.js';
 export {
   createWitness,
   createWitnessServer,
@@ -22,6 +26,3 @@ export {
   type WitnessServerOptions,
   type WitnessState,
 } from './witness/index.js';
-// The witness's codes are server codes: exporting the type keeps their declaration merging
-// into MedanchorErrorCode in this entry's declarations.
-export type { ServerErrorCode } from './error-codes.js';

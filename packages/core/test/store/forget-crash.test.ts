@@ -159,7 +159,9 @@ describe('forget on the file store under kill -9', () => {
     const lease = (await store.acquireLease('after', 60_000))!;
     await sequencePending(store, lease, 10);
     await sealCheckpoint(store, lease);
-    expect(verifyReceiptMerkle(await buildReceiptFromStore(store, RECORDS))).toMatchObject({ ok: true });
+    expect(verifyReceiptMerkle(await buildReceiptFromStore(store, RECORDS))).toMatchObject({
+      ok: true,
+    });
     await store.close();
     // Not asserted (timing): how many kills landed inside a forget. Printed for the log.
     console.log(
