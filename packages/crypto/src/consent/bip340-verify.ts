@@ -116,10 +116,10 @@ export function verifyBip340(
       ),
     );
     const negE = Fn.neg(e);
-    // R = s⋅G - e⋅P: two table walks for a hot key, one joint walk otherwise.
-    const R = key.table
-      ? Curve.BASE.multiplyUnsafe(s).add(key.point.multiplyUnsafe(negE))
-      : Curve.BASE.mulAddUnsafe(s, key.point, negE);
+    // R = s⋅G - e⋅P: s⋅G walks noble's precomputed base table; e⋅P walks the key's table
+    // when it is hot. (A joint walk, mulAddUnsafe, skips the base table and measured
+    // about a quarter slower for a key seen the first time.)
+    const R = Curve.BASE.multiplyUnsafe(s).add(key.point.multiplyUnsafe(negE));
     if (R.is0()) return false;
     const { x, y } = R.toAffine();
     return (y & 1n) === 0n && Fp.eql(x, r);
