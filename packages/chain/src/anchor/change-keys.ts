@@ -1,25 +1,13 @@
 import { concatBytes, MedanchorError } from '@medanchor/core';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import type { HDKey } from '@scure/bip32';
+import {
+  SECP256K1_ORDER as N,
+  bigintFromBytes as toBig,
+  bytes32FromBigint as toBytes32,
+} from '../bitcoin/big-endian.js';
 import { tapTweak } from '../spv/taproot-commitment.js';
 import type { AnchorSigner } from './funding-key.js';
-
-const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-
-function toBig(b: Uint8Array): bigint {
-  let n = 0n;
-  for (const x of b) n = (n << 8n) | BigInt(x);
-  return n;
-}
-
-function toBytes32(n: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  for (let i = 31; i >= 0; i--) {
-    out[i] = Number(n & 0xffn);
-    n >>= 8n;
-  }
-  return out;
-}
 
 /**
  * A change key of a taproot-tweak anchor: the internal key its output is built from,

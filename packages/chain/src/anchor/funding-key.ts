@@ -4,6 +4,11 @@ import { ripemd160 } from '@noble/hashes/legacy.js';
 import { createBase58check } from '@scure/base';
 import { HDKey } from '@scure/bip32';
 import { address as baddress } from 'bitcoinjs-lib';
+import {
+  SECP256K1_ORDER as N,
+  bigintFromBytes as toBig,
+  bytes32FromBigint as toBytes32,
+} from '../bitcoin/big-endian.js';
 import { toBitcoinjsNetwork } from '../network/bitcoinjs.js';
 import type { NetworkParams } from '../network/params.js';
 import { type ChangeKey, changeKeysOf, defaultChangePath } from './change-keys.js';
@@ -93,23 +98,6 @@ export interface FundingKeyOptions {
    * `'zero'` makes Schnorr signatures deterministic, for test vectors only.
    */
   schnorrAuxRand?: 'random' | 'zero';
-}
-
-const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-
-function toBig(b: Uint8Array): bigint {
-  let n = 0n;
-  for (const x of b) n = (n << 8n) | BigInt(x);
-  return n;
-}
-
-function toBytes32(n: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  for (let i = 31; i >= 0; i--) {
-    out[i] = Number(n & 0xffn);
-    n >>= 8n;
-  }
-  return out;
 }
 
 function badKey(message: string): MedanchorError {

@@ -1,4 +1,9 @@
 import { concatBytes, equalBytes, sha256, utf8 } from '@medanchor/core';
+import {
+  SECP256K1_ORDER as N,
+  bigintFromBytes as toBig,
+  bytes32FromBigint as toBytes32,
+} from '../bitcoin/big-endian.js';
 
 // The verifier's half of the taproot commitment (docs/spec/anchor-taproot.md): one point
 // addition on secp256k1 in plain bigint arithmetic. Written here rather than taken from a
@@ -7,7 +12,6 @@ import { concatBytes, equalBytes, sha256, utf8 } from '@medanchor/core';
 // anchorer side is checked against @noble/curves and bitcoinjs-lib in the tests.
 
 const P = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2fn;
-const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const GX = 0x79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798n;
 const GY = 0x483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8n;
 
@@ -84,21 +88,6 @@ function mul(k: bigint, pt: Point): Point {
     k >>= 1n;
   }
   return toAffine(r);
-}
-
-function toBig(b: Uint8Array): bigint {
-  let n = 0n;
-  for (const x of b) n = (n << 8n) | BigInt(x);
-  return n;
-}
-
-function toBytes32(n: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  for (let i = 31; i >= 0; i--) {
-    out[i] = Number(n & 0xffn);
-    n >>= 8n;
-  }
-  return out;
 }
 
 /** BIP340 lift_x: the point with x-coordinate `x` and even y, or null when there is none. */
