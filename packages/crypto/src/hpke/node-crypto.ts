@@ -57,10 +57,10 @@ export interface NodeCrypto {
   generateKeyPairSync(type: 'x25519'): { privateKey: NodeKeyObject; publicKey: NodeKeyObject };
   generateKeyPair(
     type: 'x25519',
-    options: { publicKeyEncoding: { type: 'spki'; format: 'der' } },
+    options: { publicKeyEncoding: { format: 'jwk' } },
     callback: (
       err: Error | null,
-      publicKey: Uint8Array | undefined,
+      publicKey: { x?: unknown } | undefined,
       privateKey: NodeKeyObject | undefined,
     ) => void,
   ): void;

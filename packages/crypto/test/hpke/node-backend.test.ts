@@ -170,6 +170,27 @@ describe.skipIf(!present)('node:crypto backend gives the bytes of the @noble ref
     setCryptoBackend('auto');
   });
 
+  it('pairs made ahead on the thread pool carry the public half of their private key', async () => {
+    const nc = under('node', () => nodeCrypto())!;
+    const { takeReadyNodeEphemeral } = await import('../../src/hpke/node-x25519.js');
+    const { base64urlnopad } = await import('@scure/base');
+    const { x25519 } = await import('@noble/curves/ed25519.js');
+    takeReadyNodeEphemeral(nc);
+    let checked = 0;
+    for (let turn = 0; turn < 200 && checked < 8; turn++) {
+      const pair = takeReadyNodeEphemeral(nc);
+      if (pair === undefined) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        continue;
+      }
+      // The public half came back as a JWK from the pool: it must be X25519(d, 9).
+      const d = (pair.privateKey.export({ format: 'jwk' }) as { d?: string }).d!;
+      expect(toHex(pair.publicKey)).toBe(toHex(x25519.getPublicKey(base64urlnopad.decode(d))));
+      checked++;
+    }
+    expect(checked).toBe(8);
+  });
+
   it('fresh ephemeral keys made ahead on the thread pool are never handed out twice', async () => {
     setCryptoBackend('node');
     const { hpkeSetupSender } = await import('../../src/hpke/context.js');
