@@ -15,7 +15,7 @@ import {
   verifySpvProof,
 } from '../spv/verify.js';
 import { BITCOIN_ANCHOR_TYPE, decodeBitcoinAnchorEntry } from './entry.js';
-import { entryKey, type VerifiedEntries, verifiedEntries } from './verified-entries.js';
+import { plainEntry, type VerifiedEntries, verifiedEntries } from './verified-entries.js';
 
 /** Options of {@link bitcoinAnchorVerifier}. */
 export interface BitcoinAnchorVerifierOptions {
@@ -174,8 +174,8 @@ interface OfflineCheck {
 
 /**
  * Steps `format` to `time`: the entry decoded and the proof checked offline (level 2). An
- * entry that passed before against the same digest is not checked again (`passed` holds
- * successes only, keyed by every member of the entry).
+ * entry equal to one that passed before against the same digest is not checked again
+ * (`passed` holds successes only, with a plain copy of every member of the entry).
  */
 function checkOffline(
   anchor: ReceiptAnchor,
@@ -184,21 +184,18 @@ function checkOffline(
   passed: VerifiedEntries<OfflineCheck>,
 ): OfflineCheck | AnchorOutcome {
   const { digest } = context;
-  // One read of each member: the key and the decoder see the same values.
-  const snapshot = { ...anchor };
-  const key =
-    digest instanceof Uint8Array &&
-    digest.length === 32 &&
-    Object.getPrototypeOf(anchor) === Object.prototype
-      ? entryKey(snapshot, digest)
-      : undefined;
-  const hit = key === undefined ? undefined : passed.get(key);
-  if (hit !== undefined) return hit;
-  const proof = decodeEntry(key === undefined ? anchor : snapshot);
+  const memorable = digest instanceof Uint8Array && digest.length === 32;
+  if (memorable) {
+    const hit = passed.get(anchor, digest);
+    if (hit !== undefined) return hit;
+  }
+  // One read of each member: what is decoded is what is remembered.
+  const plain = memorable ? plainEntry(anchor) : undefined;
+  const proof = decodeEntry(plain === undefined ? anchor : (plain.copy as ReceiptAnchor));
   if ('ok' in proof) return proof;
   const spv = verifySpvProof(proof, { ...offline, expectedPayload: digest });
   const checked = { proof, spv };
-  if (spv.ok && key !== undefined) passed.set(key, checked);
+  if (spv.ok && plain !== undefined) passed.set(plain, digest, checked);
   return checked;
 }
 
@@ -436,9 +433,10 @@ async function verifyInChain(
  * height and time are bound ({@link BitcoinAnchorFacts}). Never throws: a failure's reason
  * starts with its step (`duplicate`, `format`, `payload`, `branch-length`, `pow`, `bits`, `time`,
  * `floor`, `schedule`, `chain`, ...) and `undetermined` marks a check that could not be made.
- * Entries that passed level 2 are remembered (up to 1,024, by the JSON text of the entry and
- * the digest), so the many receipts of one checkpoint decode and check their shared entry
- * once; the options are read when the verifier is made.
+ * Entries that passed level 2 are remembered (up to 1,024, with a plain copy of the entry and
+ * the digest; an entry equal member by member is a hit), so the many receipts of one
+ * checkpoint decode and check their shared entry once; the options are read when the
+ * verifier is made.
  *
  * @example
  * ```ts

@@ -12,7 +12,7 @@ import {
 } from '@medanchor/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BitcoinAnchorEntry, bitcoinAnchorVerifier } from '../../src/anchor/index.js';
-import { entryKey, verifiedEntries } from '../../src/anchor/verified-entries.js';
+import { plainEntry, verifiedEntries } from '../../src/anchor/verified-entries.js';
 import { parseHeader } from '../../src/bitcoin/header.js';
 import { openLedger } from '../../src/ledger/index.js';
 import { regtest } from '../../src/network/index.js';
@@ -211,10 +211,13 @@ describe('remembered level-2 verdicts (verified-entries)', () => {
     expect(factsB.epochHeights).not.toBe(factsA.epochHeights);
   });
 
-  it('an entry that is not plain data is checked in full (no key)', async () => {
+  it('an entry that is not plain data is checked in full (no copy)', async () => {
     const plain = { ...entry } as Record<string, unknown>;
-    const d = context.digest;
-    expect(entryKey({ ...plain }, d)).toBeTypeOf('string');
+    expect(plainEntry({ ...plain })?.copy).toEqual(plain);
+    const hidden = Object.defineProperty({ kind: 'p2tr-tweak' }, 'internalKey', {
+      value: '11'.repeat(32),
+      enumerable: false,
+    });
     for (const odd of [
       { extra: undefined },
       { height: -0 },
@@ -225,12 +228,14 @@ describe('remembered level-2 verdicts (verified-entries)', () => {
       { branch: new (class extends Array {})() },
       { commitment: new Map() },
       { commitment: Object.assign(Object.create({ internalKey: 'aa' }), { kind: 'p2tr-tweak' }) },
+      { commitment: hidden },
       { network: 1n },
       { network: Symbol('regtest') },
       // biome-ignore lint/suspicious/noSparseArray: a hole reads as undefined
       { branch: [, 'aa'] },
     ])
-      expect(entryKey({ ...plain, ...odd }, d), Object.keys(odd)[0]).toBeUndefined();
+      expect(plainEntry({ ...plain, ...odd }), Object.keys(odd)[0]).toBeUndefined();
+    expect(plainEntry(Object.assign(Object.create(null), plain))).toBeUndefined();
     // Such entries, an inherited member and a digest of another size get the fresh verdict.
     const options = { network: regtest, schedule: null };
     const warm = bitcoinAnchorVerifier(options);
@@ -241,10 +246,14 @@ describe('remembered level-2 verdicts (verified-entries)', () => {
     });
     delete inherited.type;
     const short = context.digest.subarray(1);
+    const subclassed = new (class extends Array<string> {})();
+    subclassed.push(...entry.branch);
     for (const [a, digest] of [
       [entry, short],
       [inherited, context.digest],
       [{ ...entry, extra: undefined }, context.digest],
+      [{ ...entry, commitment: hidden }, context.digest],
+      [{ ...entry, branch: subclassed }, context.digest],
     ] as const) {
       expect(await warm.verify(a, contextFor(a, digest))).toEqual(
         await bitcoinAnchorVerifier(options).verify(a, contextFor(a, digest)),
@@ -252,33 +261,77 @@ describe('remembered level-2 verdicts (verified-entries)', () => {
     }
   });
 
-  it('keys differ whenever a member or the digest differs', () => {
-    const base = { ...entry } as Record<string, unknown>;
+  it('a member read by a getter is read once: the copy is what was seen', () => {
+    let reads = 0;
+    const e = { ...entry } as Record<string, unknown>;
+    Object.defineProperty(e, 'height', {
+      get: () => (reads++ === 0 ? entry.height : entry.height + 1),
+      enumerable: true,
+    });
+    expect(plainEntry(e)?.copy['height']).toBe(entry.height);
+    expect(reads).toBe(1);
+  });
+
+  it('a lookup matches only an entry equal member by member, in order, with the same digest', () => {
+    const m = verifiedEntries<string>();
+    const base = JSON.parse(JSON.stringify(entry)) as Record<string, unknown>;
+    m.set(plainEntry(base)!, context.digest, 'passed');
+    // Equal data in other objects (as each receipt file parses to) is a hit.
+    expect(m.get(JSON.parse(JSON.stringify(entry)), context.digest.slice())).toBe('passed');
     const b0 = (base.branch as string[])[0]!;
     const variants: Record<string, unknown>[] = [
-      { ...base },
       { ...base, txid: null },
+      { ...base, txid: undefined },
       { ...base, txCount: (base.txCount as number) + 1 },
+      { ...base, txCount: String(base.txCount) },
       { ...base, branch: [...(base.branch as string[]), ''] },
       { ...base, branch: [b0.slice(0, 32), b0.slice(32)] },
+      { ...base, branch: (base.branch as string[]).slice(0, -1) },
       { ...base, network: `${base.network as string}","x` },
       { ...base, commitment: { kind: 'p2tr-tweak', internalKey: 'aa' } },
       { ...base, extra: 'x' },
+      Object.fromEntries(Object.entries(base).reverse()),
+      Object.assign(Object.create(null), base),
     ];
-    const keys = variants.map((v) => entryKey(v, context.digest));
+    for (const [i, v] of variants.entries())
+      expect(m.get(v, context.digest), `variant ${i}`).toBeUndefined();
     const d = new Uint8Array(context.digest);
-    d[0]! ^= 0x80;
-    keys.push(entryKey({ ...base }, d));
-    expect(keys.every((k) => typeof k === 'string')).toBe(true);
-    expect(new Set(keys).size).toBe(keys.length);
+    d[31]! ^= 1;
+    expect(m.get(base, d)).toBeUndefined();
+    expect(m.get(base, context.digest.subarray(1))).toBeUndefined();
+    // A remembered 0 is not -0, nor a nested member hidden from Object.keys.
+    const z = verifiedEntries<number>();
+    z.set(plainEntry({ n: 0, c: { k: 'v' } })!, d, 1);
+    expect(z.get({ n: 0, c: { k: 'v' } }, d)).toBe(1);
+    expect(z.get({ n: -0, c: { k: 'v' } }, d)).toBeUndefined();
+    expect(z.get({ n: 0, c: Object.defineProperty({ k: 'v' }, 'x', { value: 1 }) }, d)).toBe(
+      undefined,
+    );
   });
 
-  it('holds at most 1,024 entries, then starts again', () => {
+  it('holds at most 1,024 entries and 4 Mi characters, then starts again; 8 per digest', () => {
+    const digestOf = (i: number) => {
+      const d = new Uint8Array(32);
+      new DataView(d.buffer).setUint32(28, i);
+      return d;
+    };
     const m = verifiedEntries<number>();
-    for (let i = 0; i < 1100; i++) m.set(`key ${i}`, i);
-    expect(m.get('key 0')).toBeUndefined();
-    expect(m.get('key 1023')).toBeUndefined();
-    expect(m.get('key 1024')).toBe(1024);
-    expect(m.get('key 1099')).toBe(1099);
+    for (let i = 0; i < 1100; i++) m.set(plainEntry({ i })!, digestOf(i), i);
+    expect(m.get({ i: 0 }, digestOf(0))).toBeUndefined();
+    expect(m.get({ i: 1023 }, digestOf(1023))).toBeUndefined();
+    expect(m.get({ i: 1024 }, digestOf(1024))).toBe(1024);
+    expect(m.get({ i: 1099 }, digestOf(1099))).toBe(1099);
+    const big = verifiedEntries<number>();
+    const text = (c: string) => c.repeat(3 << 20);
+    big.set(plainEntry({ t: text('a') })!, digestOf(0), 1);
+    expect(big.get({ t: text('a') }, digestOf(0))).toBe(1);
+    big.set(plainEntry({ t: text('b') })!, digestOf(0), 2);
+    expect(big.get({ t: text('a') }, digestOf(0))).toBeUndefined();
+    expect(big.get({ t: text('b') }, digestOf(0))).toBe(2);
+    const one = verifiedEntries<number>();
+    for (let i = 0; i < 10; i++) one.set(plainEntry({ i })!, digestOf(7), i);
+    expect(one.get({ i: 1 }, digestOf(7))).toBeUndefined();
+    expect(one.get({ i: 2 }, digestOf(7))).toBe(2);
+    expect(one.get({ i: 9 }, digestOf(7))).toBe(9);
   });
 });

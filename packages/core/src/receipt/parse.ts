@@ -13,7 +13,6 @@ import type {
 // Hand-written validation that mirrors receipt-v1.schema.json exactly (the tests check
 // both against the same cases), so no JSON Schema engine is needed at runtime.
 
-const HASH_RE = /^[0-9a-f]{64}$/;
 const ANCHOR_TYPE_RE = /^[a-z0-9][a-z0-9._:/-]{0,63}$/;
 /** Longest proof of a tree of at most 2^53 - 1 leaves (inclusion) or twice that (consistency). */
 const MAX_INCLUSION_HASHES = 64;
@@ -34,30 +33,61 @@ function isObject(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const NONE: readonly string[] = [];
+
 function object(
   v: unknown,
   path: string,
   keys: readonly string[],
-  optional: readonly string[] = [],
+  optional: readonly string[] = NONE,
 ): Obj {
   if (!isObject(v)) malformed(path, 'must be an object');
   for (const k of keys) if (!Object.hasOwn(v, k)) malformed(`${path}.${k}`, 'is missing');
-  for (const k of Object.keys(v)) {
-    if (!keys.includes(k) && !optional.includes(k)) malformed(`${path}.${k}`, 'is not a v1 field');
+  // for-in visits the own enumerable keys in Object.keys order (then inherited ones, skipped
+  // here) without building an array of them.
+  for (const k in v) {
+    if (!keys.includes(k) && !optional.includes(k) && Object.hasOwn(v, k))
+      malformed(`${path}.${k}`, 'is not a v1 field');
   }
   return v;
 }
 
+// 1 for the char codes of 0-9 and a-f, 0 for the rest of ASCII.
+const HEX_DIGIT = new Uint8Array(128);
+for (let c = 48; c < 58; c++) HEX_DIGIT[c] = 1;
+for (let c = 97; c < 103; c++) HEX_DIGIT[c] = 1;
+
+/** True for exactly 64 lowercase hex digits (the schema's `^[0-9a-f]{64}$`), without a regex. */
+export function isHashHex(v: unknown): v is string {
+  if (typeof v !== 'string' || v.length !== 64) return false;
+  // No branch per character: every code is looked up (masked to ASCII), and a code past
+  // ASCII shows in the OR of them all.
+  let digits = 1;
+  let any = 0;
+  for (let i = 0; i < 64; i++) {
+    const c = v.charCodeAt(i);
+    any |= c;
+    digits &= HEX_DIGIT[c & 127]!;
+  }
+  return digits === 1 && any < 128;
+}
+
 function hash(v: unknown, path: string): string {
-  if (typeof v !== 'string' || !HASH_RE.test(v))
-    malformed(path, 'must be 64 lowercase hex characters');
+  if (!isHashHex(v)) malformed(path, 'must be 64 lowercase hex characters');
   return v;
 }
 
 function hashes(v: unknown, path: string, max: number): string[] {
   if (!Array.isArray(v)) malformed(path, 'must be an array of hashes');
   if (v.length > max) malformed(path, `must hold at most ${max} hashes`);
-  return v.map((h, i) => hash(h, `${path}[${i}]`));
+  const out = new Array<string>(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const h: unknown = v[i];
+    // The path of an element is spelled only when it is wrong.
+    if (!isHashHex(h)) malformed(`${path}[${i}]`, 'must be 64 lowercase hex characters');
+    out[i] = h;
+  }
+  return out;
 }
 
 function integer(v: unknown, path: string, min: number): number {
@@ -114,13 +144,16 @@ function carry(v: unknown): ReceiptCarry {
 function anchors(v: unknown): ReceiptAnchor[] {
   if (!Array.isArray(v)) malformed('anchors', 'must be an array');
   if (v.length > MAX_ANCHORS) malformed('anchors', `must hold at most ${MAX_ANCHORS} entries`);
-  return v.map((a, i) => {
+  const out = new Array<ReceiptAnchor>(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const a: unknown = v[i];
     if (!isObject(a)) malformed(`anchors[${i}]`, 'must be an object');
     if (typeof a['type'] !== 'string' || !ANCHOR_TYPE_RE.test(a['type'])) {
       malformed(`anchors[${i}].type`, 'must be a lowercase anchor type such as "bitcoin"');
     }
-    return a as ReceiptAnchor;
-  });
+    out[i] = a as ReceiptAnchor;
+  }
+  return out;
 }
 
 function toValue(input: unknown): unknown {
