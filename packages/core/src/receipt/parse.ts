@@ -52,24 +52,17 @@ function object(
   return v;
 }
 
-// 1 for the char codes of 0-9 and a-f, 0 for the rest of ASCII.
-const HEX_DIGIT = new Uint8Array(128);
-for (let c = 48; c < 58; c++) HEX_DIGIT[c] = 1;
-for (let c = 97; c < 103; c++) HEX_DIGIT[c] = 1;
-
 /** True for exactly 64 lowercase hex digits (the schema's `^[0-9a-f]{64}$`), without a regex. */
 export function isHashHex(v: unknown): v is string {
   if (typeof v !== 'string' || v.length !== 64) return false;
-  // No branch per character: every code is looked up (masked to ASCII), and a code past
-  // ASCII shows in the OR of them all.
-  let digits = 1;
-  let any = 0;
+  // No branch per character: (c - lo) | (hi - c) is negative exactly when c is outside
+  // lo..hi, so the AND of the two ranges' tests is negative for a code in neither.
+  let bad = 0;
   for (let i = 0; i < 64; i++) {
     const c = v.charCodeAt(i);
-    any |= c;
-    digits &= HEX_DIGIT[c & 127]!;
+    bad |= ((c - 48) | (57 - c)) & ((c - 97) | (102 - c));
   }
-  return digits === 1 && any < 128;
+  return bad >= 0;
 }
 
 function hash(v: unknown, path: string): string {
