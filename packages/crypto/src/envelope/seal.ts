@@ -1,6 +1,6 @@
 import { assertBytes, concatBytes, MedanchorError, toHex } from '@medanchor/core';
 import { type AeadCipher, aeadCipher, joined } from '../hpke/aead.js';
-import { randomBytes } from '../hpke/backend.js';
+import { nativeKdfSubtle, randomBytes } from '../hpke/backend.js';
 import { byteQueue } from './byte-stream.js';
 import {
   CHUNK_CONCURRENCY,
@@ -22,7 +22,12 @@ import {
   type RecipientStanza,
   recipientsLength,
 } from './format.js';
-import { deriveEnvelopeKeys, hmacSha256, preambleDigest } from './schedule.js';
+import {
+  deriveEnvelopeKeys,
+  deriveEnvelopeKeysSync,
+  hmacSha256,
+  preambleDigest,
+} from './schedule.js';
 import { wrapDataKey, wrapDataKeyNow } from './wrap.js';
 
 /** Options of {@link seal}. */
@@ -141,7 +146,11 @@ async function startSeal(opts: SealOptions, rnd: SealRandomness): Promise<SealSt
   // Observed now, so a failure below cannot leave the wraps' rejection unhandled;
   // finishHeader still awaits (and rethrows) it.
   if (stanzas instanceof Promise) stanzas.catch(() => undefined);
-  const keys = await deriveEnvelopeKeys(rnd.dataKey, rnd.salt);
+  // No await where HKDF is synchronous (every backend but the forced 'webcrypto').
+  const keys =
+    nativeKdfSubtle() === undefined
+      ? deriveEnvelopeKeysSync(rnd.dataKey, rnd.salt)
+      : await deriveEnvelopeKeys(rnd.dataKey, rnd.salt);
   const preamble = concatBytes(body, hmacSha256(keys.commitKey, body));
   return {
     preamble,

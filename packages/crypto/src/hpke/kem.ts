@@ -14,6 +14,7 @@ import type { NodeKeyObject } from './node-crypto.js';
 import {
   freshNodeEphemeral,
   importNodePrivate,
+  makeNodeEphemeralNow,
   type NodeX25519Pair,
   nodeX25519Dh,
   nodeX25519PublicKey,
@@ -175,17 +176,19 @@ async function extractAndExpand(dh: Uint8Array, kemContext: Uint8Array): Promise
 
 /**
  * Encap (base mode) without a promise, when it can run right now: node:crypto in use
- * and an ephemeral key made ahead is ready. `undefined` otherwise (use {@link encap}).
+ * (an ephemeral key made ahead, else one made now). `undefined` otherwise (use {@link encap}).
  * Throws `HPKE_DH_FAILED` for a low-order `pkR`, as {@link encap} does.
  */
 export function encapNow(pkR: Uint8Array): Encapsulation | undefined {
   assertBytes(pkR, 32, 'X25519 public key');
   const nc = nodeCrypto();
-  const pair = nc === undefined ? undefined : takeReadyNodeEphemeral(nc);
-  if (pair === undefined) return undefined;
+  if (nc === undefined) return undefined;
+  // None ready: made here rather than waiting a turn for the pool. On a busy machine
+  // the pool's threads compete with this one, and the wait costs more than the key.
+  const pair = takeReadyNodeEphemeral(nc) ?? makeNodeEphemeralNow(nc);
   let dh: Uint8Array;
   try {
-    dh = nodeX25519Dh(nc!, pair.privateKey, pkR, true);
+    dh = nodeX25519Dh(nc, pair.privateKey, pkR, true);
   } catch (cause) {
     throw dhFailed(cause);
   }

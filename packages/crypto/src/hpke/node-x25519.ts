@@ -112,6 +112,11 @@ function refill(nc: NodeCrypto): void {
   }
 }
 
+/** A fresh ephemeral key pair made on this thread now (no pool). */
+export function makeNodeEphemeralNow(nc: NodeCrypto): NodeX25519Pair {
+  return makeNow(nc);
+}
+
 function makeNow(nc: NodeCrypto): NodeX25519Pair {
   const made = nc.generateKeyPairSync('x25519');
   return { privateKey: made.privateKey, publicKey: rawPublic(made.publicKey) };
