@@ -408,7 +408,11 @@ export function createLogServer(options: LogServerOptions): LogServer {
     }
     if (!readOnly) fail('SERVER_METHOD', `${path.slice(0, 64)} answers GET only`);
     if (path === '/checkpoint') {
-      send(res, 'checkpoint', 200, checkpointBytes(await latest()), {
+      // With the witnesses' cosignature lines, as tlog-witness logs serve it.
+      const cp = await ledger.latestCheckpoint();
+      if (cp === undefined)
+        fail('SERVER_NO_CHECKPOINT', 'the log has no checkpoint yet: nothing is sealed');
+      send(res, 'checkpoint', 200, checkpointBytes(cp), {
         'Content-Type': 'text/plain; charset=utf-8',
         'Cache-Control': 'no-cache',
       });

@@ -25,7 +25,7 @@ import {
   type LedgerAnchorState,
 } from './anchor-state.js';
 import type { CalendarKeeper } from './calendars.js';
-import type { WitnessAsker } from './witnesses.js';
+import { cosignAfterSeal, type WitnessAsker } from './witnesses.js';
 
 /** When the sequencer seals on its own. */
 export interface SequencerPolicy {
@@ -425,13 +425,13 @@ export class Sequencer {
     const { store } = this.o;
     const size = this.states.get(digest)!.checkpoint.size;
     const tree = new TileTree((l, i, w) => store.readTile(l, i, w), size);
-    const round = await this.o.witnesses!.cosign(signed, (from) => tree.consistencyProof(from));
-    for (const e of round.failures) this.o.onError(e);
-    if (round.cosigned.length > 0)
-      await this.persist(digest, {
-        ...this.states.get(digest)!,
-        note: new TextDecoder().decode(round.note),
-      });
+    const note = await cosignAfterSeal(
+      this.o.witnesses!,
+      signed,
+      (from) => tree.consistencyProof(from),
+      this.o.onError,
+    );
+    if (note !== undefined) await this.persist(digest, { ...this.states.get(digest)!, note });
   }
 
   /**

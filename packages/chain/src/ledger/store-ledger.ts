@@ -10,12 +10,14 @@ import {
   newSalt,
   type Receipt,
   type ReceiptAnchor,
+  readCheckpointNote,
   type StoredAnchor,
   type StoredCheckpoint,
   StoreReceiptBuilder,
   sha256,
   TileTree,
   toHex,
+  utf8,
 } from '@medanchor/core';
 import type { AnchorerOptions } from '../anchor/anchorer.js';
 import type { AnchorRecord } from '../anchor/state.js';
@@ -183,6 +185,13 @@ export interface StoreLedger {
   receiptByRecord(recordId: string, version: number): Promise<Receipt | undefined>;
   /** Receipts of every leaf a checkpoint sealed, in leaf order (forgotten leaves left out). */
   checkpointReceipts(digest: string): Promise<Receipt[]>;
+  /**
+   * The latest sealed checkpoint as a log serves it (C2SP tlog-tiles `/checkpoint`): a signed
+   * one with every cosignature the witnesses returned after its seal appended to its note
+   * (kept in the anchor state, not in the store's checkpoint); `undefined` before the first
+   * seal. Works in any process on the store, sequencer or not.
+   */
+  latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
   /**
    * Erasure: forgets every version of a record (see {@link forgetRecord}); `receipt` of
    * its leaves then throws `RECORD_FORGOTTEN` and `store.tombstone(leaf)` says when.
@@ -538,6 +547,21 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
         return Promise.all(out.map((r) => carried(r, state)));
       const entry = entryOf(state);
       return out.map((r) => withEntries(r, entry, state.calendars));
+    },
+    async latestCheckpoint() {
+      const cp = await store.latestCheckpoint();
+      if (cp?.note === undefined) return cp;
+      const digest = toHex(anchoredDigestOf(cp));
+      const note = (await stateOf(digest))?.note;
+      if (note === undefined) return cp;
+      // Only a note of this checkpoint with this log signature replaces the stored one.
+      const cosigned = utf8(note);
+      try {
+        if (toHex(readCheckpointNote(cosigned).digest) === digest) return { ...cp, note: cosigned };
+      } catch {
+        // A damaged state note: the stored note is still the checkpoint the log signed.
+      }
+      return cp;
     },
     forget: (recordId, opts) => forgetRecord(store, recordId, opts),
     async anchors(opts = {}) {

@@ -196,3 +196,19 @@ export function createWitnessAsker(options: WitnessAskerOptions): WitnessAsker {
     },
   };
 }
+
+/**
+ * One round of asking after a seal, as every ledger does it: each witness that fails is
+ * reported to `onError` (and asked again at the next seal, from the size it then names).
+ * Resolves with the note and the cosignatures received, or `undefined` when none came.
+ */
+export async function cosignAfterSeal(
+  asker: WitnessAsker,
+  signed: Uint8Array,
+  proof: (from: number) => Promise<Uint8Array[]>,
+  onError: (error: unknown) => void,
+): Promise<string | undefined> {
+  const round = await asker.cosign(signed, proof);
+  for (const e of round.failures) onError(e);
+  return round.cosigned.length === 0 ? undefined : new TextDecoder().decode(round.note);
+}

@@ -1,0 +1,209 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openLedger } from '@medanchor/chain';
+import {
+  encodeVerifierKey,
+  generateNoteKey,
+  generateWitnessKey,
+  memoryLedgerStore,
+  parseNote,
+  parseVerifierKey,
+  readCheckpointNote,
+  toHex,
+  toVerifierKey,
+  utf8,
+  verifyCheckpointNote,
+  verifyCosignatures,
+} from '@medanchor/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogServer } from '../src/index.js';
+import {
+  createWitness,
+  createWitnessServer,
+  openWitnessState,
+  type WitnessServer,
+} from '../src/witness.js';
+import { removeDir } from './witness/helpers.js';
+
+// GET /checkpoint of a log with witnesses: the signed note with their cosignature lines
+// appended, as C2SP tlog-witness logs serve it (docs/spec/tiles-http.md §1.1).
+
+const ORIGIN = 'cosigned-checkpoint.example/log';
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+async function witnessServer(
+  name: string,
+  logVkey: string,
+): Promise<{ url: string; port: number; vkey: string; server: WitnessServer }> {
+  const dir = mkdtempSync(join(tmpdir(), 'medanchor-cpw-'));
+  cleanup.push(() => removeDir(dir));
+  const key = generateWitnessKey(name);
+  const state = await openWitnessState(dir);
+  const witness = createWitness({ key, logs: [{ origin: ORIGIN, vkeys: [logVkey] }], state });
+  const server = createWitnessServer({ witness });
+  const bound = await server.listen(0, '127.0.0.1');
+  cleanup.push(async () => {
+    await server.close();
+    await state.close();
+  });
+  return { ...bound, vkey: encodeVerifierKey(toVerifierKey(key)), server };
+}
+
+async function getCheckpoint(url: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${url}/checkpoint`);
+  return { status: res.status, text: await res.text() };
+}
+
+describe('GET /checkpoint carries the cosignatures the ledger collected after the seal', () => {
+  it('two real witnesses: the note opens with the log key and both cosignatures verify; a reader process that is not the sequencer serves the same note', async () => {
+    const signer = generateNoteKey(ORIGIN);
+    const logVkey = encodeVerifierKey(signer);
+    const w1 = await witnessServer('witness.example/one', logVkey);
+    const w2 = await witnessServer('witness.example/two', logVkey);
+    const store = memoryLedgerStore({ origin: ORIGIN });
+    const errors: unknown[] = [];
+    const ledger = await openLedger({
+      store,
+      signer,
+      witnesses: [
+        { url: w1.url, vkey: w1.vkey },
+        { url: w2.url, vkey: w2.vkey },
+      ],
+      pollMs: 0,
+      owner: 'sequencer',
+      onError: (e) => errors.push(e),
+    });
+    cleanup.push(() => ledger.close());
+    const server = createLogServer({ ledger });
+    const { url } = await server.listen(0, '127.0.0.1');
+    cleanup.push(() => server.close());
+
+    const before = await getCheckpoint(url);
+    expect(before.status).toBe(404);
+    expect(JSON.parse(before.text).error.code).toBe('SERVER_NO_CHECKPOINT');
+
+    for (let i = 0; i < 3; i++) await ledger.add(utf8(`record ${i}`), { key: `r${i}` });
+    await ledger.seal();
+    expect(errors).toEqual([]);
+
+    const served = await getCheckpoint(url);
+    expect(served.status).toBe(200);
+    const opened = verifyCheckpointNote(served.text, [parseVerifierKey(logVkey)]);
+    expect(opened.ok && opened.checkpoint.size).toBe(3);
+    const note = parseNote(served.text);
+    // The log's signature first, then one cosignature line per witness.
+    expect(note.signatures).toHaveLength(3);
+    expect(note.signatures[0]!.name).toBe(ORIGIN);
+    const keys = [w1.vkey, w2.vkey].map((v) => parseVerifierKey(v));
+    const cosigned = verifyCosignatures(served.text, keys);
+    expect(cosigned.ok && cosigned.cosignatures.map((c) => c.key.name).sort()).toEqual([
+      'witness.example/one',
+      'witness.example/two',
+    ]);
+    // Cosignatures are not in the anchored digest: it is the stored note's.
+    const stored = (await store.latestCheckpoint())!;
+    expect(parseNote(stored.note!).signatures).toHaveLength(1);
+    expect(toHex(readCheckpointNote(served.text).digest)).toBe(
+      toHex(readCheckpointNote(stored.note!).digest),
+    );
+    // The receipts carry the same note.
+    expect((await ledger.receiptByKey('r0'))!.checkpoint.note).toBe(served.text);
+
+    // A second process on the store that never holds the lease reads the anchor state.
+    const reader = await openLedger({ store, pollMs: 0, owner: 'reader' });
+    cleanup.push(() => reader.close());
+    const readerServer = createLogServer({ ledger: reader });
+    const readerAt = await readerServer.listen(0, '127.0.0.1');
+    cleanup.push(() => readerServer.close());
+    expect(reader.isSequencer).toBe(false);
+    expect((await getCheckpoint(readerAt.url)).text).toBe(served.text);
+  });
+
+  it('a witness down at the seal: the served note has the other one only; after it is back, the next seal is served with both', async () => {
+    const signer = generateNoteKey(ORIGIN);
+    const logVkey = encodeVerifierKey(signer);
+    const up = await witnessServer('witness.example/up', logVkey);
+    const down = await witnessServer('witness.example/down', logVkey);
+    await down.server.close();
+    const store = memoryLedgerStore({ origin: ORIGIN });
+    const errors: { code?: string }[] = [];
+    const witnesses = [
+      { url: up.url, vkey: up.vkey },
+      { url: down.url, vkey: down.vkey },
+    ];
+    const ledger = await openLedger({
+      store,
+      signer,
+      witnesses,
+      pollMs: 0,
+      owner: 'sequencer',
+      onError: (e) => errors.push(e as { code?: string }),
+    });
+    cleanup.push(() => ledger.close());
+    const server = createLogServer({ ledger });
+    const { url } = await server.listen(0, '127.0.0.1');
+    cleanup.push(() => server.close());
+    const keys = [up.vkey, down.vkey].map((v) => parseVerifierKey(v));
+
+    await ledger.add(utf8('first'));
+    await ledger.seal();
+    expect(errors.map((e) => e.code)).toEqual(['WITNESS_UNREACHABLE']);
+    const one = await getCheckpoint(url);
+    const c1 = verifyCosignatures(one.text, keys);
+    expect(c1.ok && c1.cosignatures.map((c) => c.key.name)).toEqual(['witness.example/up']);
+    expect(verifyCheckpointNote(one.text, [parseVerifierKey(logVkey)]).ok).toBe(true);
+
+    // The witness back (a new process: new key, new port), the ledger reopened with its config.
+    errors.length = 0;
+    const back = await witnessServer('witness.example/down', logVkey);
+    await ledger.close();
+    const again = await openLedger({
+      store,
+      signer,
+      witnesses: [
+        { url: up.url, vkey: up.vkey },
+        { url: back.url, vkey: back.vkey },
+      ],
+      pollMs: 0,
+      owner: 'sequencer',
+      onError: (e) => errors.push(e as { code?: string }),
+    });
+    cleanup.push(() => again.close());
+    const server2 = createLogServer({ ledger: again });
+    const at2 = await server2.listen(0, '127.0.0.1');
+    cleanup.push(() => server2.close());
+    await again.add(utf8('second'));
+    await again.seal();
+    expect(errors).toEqual([]);
+    const two = await getCheckpoint(at2.url);
+    const opened = verifyCheckpointNote(two.text, [parseVerifierKey(logVkey)]);
+    expect(opened.ok && opened.checkpoint.size).toBe(2);
+    const c2 = verifyCosignatures(
+      two.text,
+      [up.vkey, back.vkey].map((v) => parseVerifierKey(v)),
+    );
+    expect(c2.ok && c2.cosignatures.map((c) => c.key.name).sort()).toEqual([
+      'witness.example/down',
+      'witness.example/up',
+    ]);
+  });
+
+  it('without witnesses the stored signed note is served as it is (one signature line)', async () => {
+    const signer = generateNoteKey(ORIGIN);
+    const store = memoryLedgerStore({ origin: ORIGIN });
+    const ledger = await openLedger({ store, signer, pollMs: 0 });
+    cleanup.push(() => ledger.close());
+    const server = createLogServer({ ledger });
+    const { url } = await server.listen(0, '127.0.0.1');
+    cleanup.push(() => server.close());
+    await ledger.add(utf8('only'));
+    await ledger.seal();
+    const served = await getCheckpoint(url);
+    expect(served.text).toBe(new TextDecoder().decode((await store.latestCheckpoint())!.note!));
+    expect(parseNote(served.text).signatures).toHaveLength(1);
+  });
+});
