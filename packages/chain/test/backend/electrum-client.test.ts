@@ -130,7 +130,9 @@ describe('electrumClient over TCP', () => {
     const client = clientFor(server, { onNotification: (m, p) => seen.push([m, p]) });
     await client.request('blockchain.headers.subscribe');
     server.notify('blockchain.headers.subscribe', [{ height: 1, hex: GENESIS }]);
-    await new Promise((r) => setTimeout(r, 50));
+    // Waits for the notification itself: a fixed sleep lost the race when a loaded machine
+    // ran the timer before the socket's data.
+    while (seen.length === 0) await new Promise((r) => setTimeout(r, 5));
     expect(seen).toEqual([['blockchain.headers.subscribe', [{ height: 1, hex: GENESIS }]]]);
 
     server.dropConnections();
