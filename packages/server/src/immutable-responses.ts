@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 
-/** A response whose bytes never change, encoded once: body, ETag and header list. */
+/**
+ * A response whose bytes never change, encoded once: body, ETag and header list. Full
+ * tiles are such answers; so is a partial tile at a given width (the tile only grows, under
+ * another URL).
+ */
 export interface ImmutableResponse {
   /** The body, as the Buffer Node writes without copying. */
   readonly body: Buffer;
@@ -12,10 +16,19 @@ export interface ImmutableResponse {
   readonly headers304: readonly string[];
 }
 
-const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** The Cache-Control of a full tile: cached for a year, never revalidated. */
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-/** Encodes `bytes` as an immutable response of `contentType`. */
-export function immutableResponse(bytes: Uint8Array, contentType: string): ImmutableResponse {
+/**
+ * Encodes `bytes` as an unchanging response of `contentType`, with `cacheControl` (by
+ * default {@link IMMUTABLE}; a partial tile passes a short lifetime, since clients only
+ * want it until the tile fills).
+ */
+export function immutableResponse(
+  bytes: Uint8Array,
+  contentType: string,
+  cacheControl: string = IMMUTABLE,
+): ImmutableResponse {
   const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // 128 bits of SHA-256 is plenty to tell tiles apart and keeps the header short.
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
@@ -28,11 +41,11 @@ export function immutableResponse(bytes: Uint8Array, contentType: string): Immut
       'Content-Length',
       String(body.length),
       'Cache-Control',
-      IMMUTABLE,
+      cacheControl,
       'ETag',
       etag,
     ],
-    headers304: ['Cache-Control', IMMUTABLE, 'ETag', etag],
+    headers304: ['Cache-Control', cacheControl, 'ETag', etag],
   };
 }
 

@@ -97,6 +97,8 @@ interface SubmitItem {
   key?: string;
 }
 
+/** Cache-Control of a partial tile. */
+const PARTIAL = 'public, max-age=60';
 const HEX64 = /^[0-9a-f]{64}$/;
 const DECIMAL = /^(0|[1-9]\d{0,15})$/;
 
@@ -280,12 +282,10 @@ export function createLogServer(options: LogServerOptions): LogServer {
       fullTiles.set(path, r);
       return sendImmutable(req, res, path, r);
     }
-    // A partial tile at a given width never changes either (later ones extend it), but
-    // clients only ask for it until the tile fills, so a short lifetime keeps caches small.
-    send(res, t.level === 'entries' ? 'entries' : 'tile', 200, bytes, {
-      'Content-Type': 'application/octet-stream',
-      'Cache-Control': 'public, max-age=60',
-    });
+    // A partial tile at a given width never changes either (later ones extend it), so it
+    // gets an ETag of its bytes; clients only ask for it until the tile fills, so a short
+    // lifetime keeps caches small, and it is not kept here.
+    sendImmutable(req, res, path, immutableResponse(bytes, 'application/octet-stream', PARTIAL));
   };
 
   const readBody = (req: IncomingMessage): Promise<Uint8Array> =>
