@@ -1,6 +1,7 @@
 // The load generator of `pnpm bench server`, run by bench/sections/server.ts in its own
 // process so that the server under test has its event loop to itself. It takes one JSON
-// argument and prints one JSON line with what autocannon counted.
+// argument and prints one JSON line with what autocannon counted and the CPU seconds
+// this process spent meanwhile (clientCpu).
 //
 //   {"url", "kind": "tiles", "paths": [...], "connections", "seconds"}
 //   {"url", "kind": "submit", "token", "batch", "connections", "seconds"}
@@ -35,6 +36,7 @@ const requests =
         },
       ];
 
+const cpu0 = process.cpuUsage();
 const result = await autocannon({
   url: spec.url,
   connections: spec.connections,
@@ -42,6 +44,7 @@ const result = await autocannon({
   requests,
 });
 
+const cpu = process.cpuUsage(cpu0);
 process.stdout.write(
   `${JSON.stringify({
     ok: result['2xx'],
@@ -49,6 +52,7 @@ process.stdout.write(
     errors: result.errors,
     timeouts: result.timeouts,
     seconds: result.duration,
+    clientCpu: (cpu.user + cpu.system) / 1e6,
     p50: result.latency.p50,
     p99: result.latency.p99,
   })}\n`,
