@@ -292,6 +292,12 @@ export const CHAIN_ERROR_CODES = {
     meaning: 'The record is under legal hold and cannot be forgotten; nothing was erased.',
     action: 'Lift the hold first, with the approval your retention policy requires.',
   },
+  LEDGER_FORGET_UNSUPPORTED: {
+    meaning:
+      'A ledger on a journal (openLedger without a store) cannot forget a record; nothing was erased.',
+    action:
+      'Keep records that may have to be erased in a ledger on a store (openLedger({ store })), whose forget erases salts and digests.',
+  },
   RECEIPT_STORE_UNREADABLE: {
     meaning: 'The receipt directory cannot be created or listed.',
     action: 'Check the path and its permissions.',

@@ -222,6 +222,21 @@ export const CORE_ERROR_CODES = {
     meaning: 'A tombstone document (the proof that a record was forgotten) is not well formed.',
     action: 'The message names the member at fault; use the document the store exported.',
   },
+  HEAD_PROOF_MALFORMED: {
+    meaning:
+      'A head proof (docs/spec/head-map.md) is not well formed: a member is missing, unknown or wrong.',
+    action: 'The message names the member at fault; use the proof the ledger exported.',
+  },
+  HEAD_PROOF_MISMATCH: {
+    meaning:
+      'A head proof does not prove its claim: another record or salt, a wrong path, or a head past the checkpoint.',
+    action: 'Ask the log for a new proof; a signed map that is wrong is evidence against the log.',
+  },
+  HEAD_MAP_UNAVAILABLE: {
+    meaning:
+      'The checkpoint or the ledger has no head map (sealed without one, or opened without `headMap`).',
+    action: 'Open the ledger with a signer and `headMap`; ask about a checkpoint sealed since.',
+  },
   RECORD_FORGOTTEN: {
     meaning: 'The record was forgotten: its salt and digest are erased.',
     action: 'None: no receipt can be built for it any more, by design.',

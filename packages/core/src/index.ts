@@ -20,6 +20,7 @@ export {
   type MedanchorErrorOptions,
 } from './errors.js';
 export * from './kernel/index.js';
+export * from './map/index.js';
 export * from './merkle/index.js';
 export * from './note/index.js';
 export * from './receipt/index.js';

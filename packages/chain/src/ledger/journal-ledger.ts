@@ -2,22 +2,29 @@ import {
   type AcceptedRecord,
   type Batcher,
   type BatchPolicy,
+  type Checkpoint,
   type CommitOptions,
   carryReceipt,
   checkpointDigest,
   fromHex,
   type Journal,
+  MedanchorError,
   type MerkleLog,
+  type NoteSignerKey,
   openBatcher,
   type Receipt,
+  readCheckpointNote,
   type SealedBatch,
+  signCheckpoint,
   toHex,
+  toReceiptCheckpoint,
 } from '@medanchor/core';
 import type { Anchorer } from '../anchor/anchorer.js';
 import type { BitcoinAnchorEntry } from '../anchor/entry.js';
 import type { NetworkParams } from '../network/params.js';
 import { memoryReceiptStore, type ReceiptStore } from './receipt-store.js';
 import { withBitcoinAnchor, withoutBitcoinAnchor } from './upgrade.js';
+import { cosignAfterSeal, createWitnessAsker, type WitnessConfig } from './witnesses.js';
 
 /** Options of {@link openLedger}. */
 export interface LedgerOptions {
@@ -35,6 +42,20 @@ export interface LedgerOptions {
   network: NetworkParams;
   /** Where receipts are kept and upgraded (default: in memory). */
   receipts?: ReceiptStore;
+  /**
+   * The log's checkpoint signing key (a type 0x01 note key named after the origin): every
+   * seal then anchors a C2SP signed note, and receipts carry it (docs/spec/signed-note.md).
+   * Leave it out for unsigned checkpoints.
+   */
+  signer?: NoteSignerKey;
+  /**
+   * Witnesses (C2SP tlog-witness) asked to cosign every signed checkpoint right after the
+   * seal, as the store ledger does; receipts then carry their cosignatures. One that is down
+   * or refuses is reported to `onError` (`WITNESS_UNREACHABLE`, `WITNESS_REFUSED`, ...) and
+   * asked again at the next seal: it never stops a seal (all are asked at once, a slow one
+   * is waited for at most 5 s). Needs `signer`.
+   */
+  witnesses?: readonly WitnessConfig[];
   /**
    * Called when sealing or anchoring in the background fails (default: ignored). An
    * anchor that could not be made (e.g. `FUNDS_UNCONFIRMED`) is tried again by `sync()`.
@@ -67,6 +88,13 @@ export interface Ledger {
   sync(): Promise<Receipt[]>;
   /** The current receipt of a record, by its leaf index, once its batch is sealed. */
   receipt(leafIndex: number): Promise<Receipt | undefined>;
+  /**
+   * Erasure is not available on a journal ledger: the journal keeps every salt for as long
+   * as it exists and records have no id to forget them by. Always rejects with
+   * `LEDGER_FORGET_UNSUPPORTED` and erases nothing; a ledger that must forget runs on a
+   * store (`openLedger({ store })`, see docs/privacy.md).
+   */
+  forget(recordId: string): Promise<never>;
   /** Closes the batcher (does not seal). */
   close(): Promise<void>;
 }
@@ -89,8 +117,51 @@ export async function openJournalLedger(options: LedgerOptions): Promise<Ledger>
   const { anchorer, network } = options;
   const receipts = options.receipts ?? memoryReceiptStore();
   const onError = options.onError ?? (() => {});
+  const { signer } = options;
+  const witnesses = options.witnesses ?? [];
+  if (witnesses.length > 0 && signer === undefined)
+    throw new MedanchorError(
+      'INVALID_ARGUMENT',
+      'witnesses cosign signed checkpoints only: give the log signing key as signer too',
+    );
+  // Throws WITNESS_CONFIG_INVALID for a bad URL or vkey.
+  const asker = witnesses.length === 0 ? undefined : createWitnessAsker({ witnesses });
 
-  async function anchorBatch(batch: SealedBatch): Promise<void> {
+  /** The digest an anchor commits to: the signed note's when the ledger signs. */
+  function anchoredDigest(cp: Checkpoint): Uint8Array {
+    // Ed25519 signatures are deterministic: signing again gives the note of the seal.
+    return signer === undefined
+      ? checkpointDigest(cp)
+      : readCheckpointNote(signCheckpoint(cp, signer)).digest;
+  }
+
+  /**
+   * A sealed batch as this ledger issues it: signed when it has a key, with the cosignatures
+   * of the witnesses that answered when `ask` (not when rebuilding a batch after a crash).
+   */
+  async function issue(batch: SealedBatch, ask: boolean): Promise<SealedBatch> {
+    if (signer === undefined) return batch;
+    const signed = signCheckpoint(batch.checkpoint, signer);
+    const size = batch.checkpoint.size;
+    const cosigned =
+      ask && asker !== undefined
+        ? await cosignAfterSeal(
+            asker,
+            signed,
+            async (from) => batcher.log.consistencyProof(from, size),
+            onError,
+          )
+        : undefined;
+    const checkpoint = toReceiptCheckpoint(batch.checkpoint, cosigned ?? signed);
+    return {
+      ...batch,
+      checkpointDigest: fromHex(checkpoint.digest),
+      receipts: batch.receipts.map((r) => ({ ...r, checkpoint })),
+    };
+  }
+
+  async function anchorBatch(sealed: SealedBatch): Promise<void> {
+    const batch = await issue(sealed, true);
     await receipts.save(batch.receipts);
     await anchorer.anchor(batch.checkpointDigest, { logSize: batch.checkpoint.size });
   }
@@ -104,7 +175,9 @@ export async function openJournalLedger(options: LedgerOptions): Promise<Ledger>
     onError,
   });
   // A crash right after a seal can leave its receipts unstored: the batcher rebuilds them.
-  const last = batcher.lastSealed();
+  // The witnesses are not asked here (opening must not wait on them): the next seal asks.
+  const rebuilt = batcher.lastSealed();
+  const last = rebuilt === undefined ? undefined : await issue(rebuilt, false);
   if (
     last !== undefined &&
     (await receipts.forCheckpoint(toHex(last.checkpointDigest))).length === 0
@@ -164,8 +237,9 @@ export async function openJournalLedger(options: LedgerOptions): Promise<Ledger>
     add: (content, opts) => batcher.add(content, opts),
     addDigest: (digest, opts) => batcher.addDigest(digest, opts),
     async seal() {
-      const batch = await batcher.seal();
-      if (batch === undefined) return undefined;
+      const sealed = await batcher.seal();
+      if (sealed === undefined) return undefined;
+      const batch = await issue(sealed, true);
       await receipts.save(batch.receipts);
       try {
         await anchorer.anchor(batch.checkpointDigest, { logSize: batch.checkpoint.size });
@@ -183,7 +257,7 @@ export async function openJournalLedger(options: LedgerOptions): Promise<Ledger>
       // seal): anchoring it covers every record sealed so far.
       const last = batcher.checkpoint;
       if (last !== undefined) {
-        const d = toHex(checkpointDigest(last));
+        const d = toHex(anchoredDigest(last));
         if (!digests.includes(d)) digests.push(d);
       }
       for (const digest of digests) {
@@ -211,6 +285,13 @@ export async function openJournalLedger(options: LedgerOptions): Promise<Ledger>
       return changed;
     },
     receipt: (leafIndex) => receipts.get(leafIndex),
+    forget: () =>
+      Promise.reject(
+        new MedanchorError(
+          'LEDGER_FORGET_UNSUPPORTED',
+          'a journal ledger cannot forget a record (its journal keeps every salt): keep records that may have to be erased in a ledger on a store, openLedger({ store }); nothing was erased',
+        ),
+      ),
     close: () => batcher.close(),
   };
 }
