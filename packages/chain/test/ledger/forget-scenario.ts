@@ -2,8 +2,6 @@
 // packages/postgres/test/forget-erasure.test.ts): stamp, anchor on the devnet, verify at
 // level 3, forget one record, then check what is left. The callers search their storage
 // for the secrets this returns.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   createAnchorRegistry,
   isMedanchorError,
@@ -15,16 +13,15 @@ import {
   verifyReceipt,
 } from '@medanchor/core';
 import { expect } from 'vitest';
+import type { Secret } from '../../../core/test/store/find-bytes.js';
 import { bitcoinAnchorVerifier } from '../../src/anchor/index.js';
 import { openLedger, type StoreLedger } from '../../src/ledger/index.js';
 import { regtest } from '../../src/network/index.js';
 import { fundedDevnet, testFundingKey } from '../anchor/setup.js';
 
-/** Byte strings that must be found nowhere after the forget, with a name for messages. */
-export interface Secret {
-  readonly name: string;
-  readonly bytes: Uint8Array;
-}
+// The byte search is core's (the file store's erasure tests use it); the callers of this
+// scenario take it from here.
+export { findIn, findInTree, type Secret } from '../../../core/test/store/find-bytes.js';
 
 /** Every form a 32-byte secret could be written in: raw, hex (both cases), base64. */
 export function secretForms(name: string, raw: Uint8Array): Secret[] {
@@ -35,42 +32,6 @@ export function secretForms(name: string, raw: Uint8Array): Secret[] {
     { name: `${name} (HEX)`, bytes: utf8(hex.toUpperCase()) },
     { name: `${name} (base64)`, bytes: utf8(Buffer.from(raw).toString('base64')) },
   ];
-}
-
-function indexOf(hay: Uint8Array, needle: Uint8Array): number {
-  return Buffer.from(hay.buffer, hay.byteOffset, hay.byteLength).indexOf(needle);
-}
-
-/** `[file, secret name]` for every secret found in `bytes`. */
-export function findIn(label: string, bytes: Uint8Array, secrets: readonly Secret[]): string[] {
-  return secrets.filter((s) => indexOf(bytes, s.bytes) >= 0).map((s) => `${label}: ${s.name}`);
-}
-
-/** Searches every byte of every file under `root` (recursively, hidden files too). */
-export function findInTree(
-  root: string,
-  secrets: readonly Secret[],
-  skip: (path: string) => boolean = () => false,
-): { hits: string[]; files: number; bytes: number } {
-  const hits: string[] = [];
-  let files = 0;
-  let bytes = 0;
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name);
-      if (skip(p)) continue;
-      const st = statSync(p);
-      if (st.isDirectory()) walk(p);
-      else if (st.isFile()) {
-        const b = readFileSync(p);
-        files++;
-        bytes += b.length;
-        hits.push(...findIn(p.slice(root.length + 1), b, secrets));
-      }
-    }
-  };
-  walk(root);
-  return { hits, files, bytes };
 }
 
 async function codeOf(p: Promise<unknown>): Promise<string> {

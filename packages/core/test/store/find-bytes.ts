@@ -1,4 +1,5 @@
-// Searching a directory for secrets (erasure tests): every byte of every file, recursively.
+// Searching bytes and directories for secrets (erasure tests): every byte of every file,
+// recursively. The chain, CLI and PostgreSQL erasure tests use it too.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -8,7 +9,19 @@ export interface Secret {
   readonly bytes: Uint8Array;
 }
 
-/** Every secret found in a file under `root`, as `<relative path>: <name>`. */
+function indexOf(hay: Uint8Array, needle: Uint8Array): number {
+  return Buffer.from(hay.buffer, hay.byteOffset, hay.byteLength).indexOf(needle);
+}
+
+/** `<label>: <secret name>` for every secret found in `bytes`. */
+export function findIn(label: string, bytes: Uint8Array, secrets: readonly Secret[]): string[] {
+  return secrets.filter((s) => indexOf(bytes, s.bytes) >= 0).map((s) => `${label}: ${s.name}`);
+}
+
+/**
+ * Every secret found in a file under `root` (recursively, hidden files too), as
+ * `<relative path>: <name>`; `skip` leaves out a path and, for a directory, all below it.
+ */
 export function findInTree(
   root: string,
   secrets: readonly Secret[],
@@ -27,8 +40,7 @@ export function findInTree(
         const b = readFileSync(p);
         files++;
         bytes += b.length;
-        for (const s of secrets)
-          if (b.indexOf(s.bytes) >= 0) hits.push(`${p.slice(root.length + 1)}: ${s.name}`);
+        hits.push(...findIn(p.slice(root.length + 1), b, secrets));
       }
     }
   };
