@@ -1,7 +1,14 @@
-import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digestOf, type Running, startServer, submit, TOKEN } from './helpers.js';
+import {
+  digestOf,
+  type Running,
+  rawRequest,
+  startServer,
+  statusOf,
+  submit,
+  TOKEN,
+} from './helpers.js';
 
 // Route by route: each route's own path shape with fuzzed parameters (numbers at and past
 // the edges, leading zeros, signs, percent-encoding, long and non-ASCII text), over a
@@ -17,25 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => running.stop());
 
-function raw(text: Buffer): Promise<string> {
-  const { port } = new URL(running.url);
-  return new Promise((resolve, reject) => {
-    const s = connect(Number(port), '127.0.0.1');
-    let out = '';
-    s.setTimeout(10_000, () => {
-      s.destroy();
-      reject(new Error('no answer within 10 s'));
-    });
-    s.on('data', (d) => {
-      out += d.toString('latin1');
-    });
-    s.on('close', () => resolve(out));
-    s.on('error', () => resolve(out));
-    s.end(text);
-  });
-}
-
-const statusOf = (r: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(r)?.[1] ?? 0);
+const raw = (request: Buffer) => rawRequest(running.url, request);
 
 const number = fc.oneof(
   fc.nat({ max: 700 }).map(String),

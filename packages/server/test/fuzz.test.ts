@@ -1,7 +1,6 @@
-import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Running, startServer, submit, TOKEN } from './helpers.js';
+import { type Running, rawRequest, startServer, statusOf, submit, TOKEN } from './helpers.js';
 
 // Every route gets random paths, methods, headers and bodies over a raw socket (so
 // nothing is normalised on the way): the answer is always one HTTP response with a
@@ -15,26 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => running.stop());
 
-function raw(text: string | Uint8Array): Promise<string> {
-  const { port } = new URL(running.url);
-  return new Promise((resolve, reject) => {
-    const s = connect(Number(port), '127.0.0.1');
-    let out = '';
-    s.setTimeout(10_000, () => {
-      s.destroy();
-      reject(new Error('no answer within 10 s'));
-    });
-    s.on('data', (d) => {
-      out += d.toString('latin1');
-    });
-    s.on('end', () => resolve(out));
-    s.on('close', () => resolve(out));
-    s.on('error', () => resolve(out));
-    s.end(text);
-  });
-}
-
-const statusOf = (response: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0);
+const raw = (request: string | Uint8Array) => rawRequest(running.url, request);
 
 const segment = fc.oneof(
   fc.constantFrom(

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { openLedger, type StoreLedger } from '@medanchor/chain';
 import { type LedgerStore, memoryLedgerStore, sha256, toHex, utf8 } from '@medanchor/core';
 import { createLogServer, hashToken, type LogServer, type LogServerOptions } from '../src/index.js';
@@ -57,3 +58,37 @@ export async function submit(url: string, from: number, to: number, batch = 500)
     if (res.status !== 200) throw new Error(`submit failed: ${res.status} ${await res.text()}`);
   }
 }
+
+/**
+ * Sends `request` as it is over a raw TCP socket to the server at `url` (no client to
+ * normalise it) and resolves with all it answered, as latin1, once the server closes; rejects
+ * when nothing closes within 10 s (a hang). `halfClose: false` keeps the sending side open:
+ * Node's HTTP server drops a connection whose client sent FIN before a slow answer is written.
+ */
+export function rawRequest(
+  url: string,
+  request: string | Uint8Array,
+  options: { halfClose?: boolean } = {},
+): Promise<string> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const s = connect(Number(port), '127.0.0.1');
+    let out = '';
+    s.setTimeout(10_000, () => {
+      s.destroy();
+      reject(new Error('no answer within 10 s'));
+    });
+    s.on('data', (d: Buffer) => {
+      out += d.toString('latin1');
+    });
+    s.on('end', () => resolve(out));
+    s.on('close', () => resolve(out));
+    s.on('error', () => resolve(out));
+    if (options.halfClose === false) s.write(request);
+    else s.end(request);
+  });
+}
+
+/** The status code of a raw HTTP/1.1 answer, 0 when it has no status line. */
+export const statusOf = (response: string): number =>
+  Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0);

@@ -1,9 +1,9 @@
 import { readdirSync } from 'node:fs';
-import { connect } from 'node:net';
 import { formatAddCheckpoint, MAX_ADD_CHECKPOINT_BYTES } from '@medanchor/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { originHash } from '../../src/witness.js';
+import { rawRequest, statusOf } from '../helpers.js';
 import { ORIGIN, post, type RunningWitness, removeDir, startWitness, TestLog } from './helpers.js';
 
 // The witness route gets random, mutated and oversized bodies over a raw socket: the answer
@@ -30,28 +30,10 @@ async function latest(): Promise<string> {
 }
 
 function raw(bytes: Uint8Array): Promise<string> {
-  const { port } = new URL(w.url);
-  return new Promise((resolve, reject) => {
-    const s = connect(Number(port), '127.0.0.1');
-    let out = '';
-    s.setTimeout(10_000, () => {
-      s.destroy();
-      reject(new Error('no answer within 10 s'));
-    });
-    s.on('data', (d) => {
-      out += d.toString('latin1');
-    });
-    s.on('close', () => resolve(out));
-    s.on('error', () => resolve(out));
-    const head = `POST /add-checkpoint HTTP/1.1\r\nHost: x\r\nContent-Length: ${bytes.length}\r\nConnection: close\r\n\r\n`;
-    // No half-close: Node's HTTP server ends a connection whose client sent FIN before the
-    // answer is written, and a witness answers after file I/O. It closes after answering.
-    s.write(head);
-    s.write(Buffer.from(bytes));
-  });
+  const head = `POST /add-checkpoint HTTP/1.1\r\nHost: x\r\nContent-Length: ${bytes.length}\r\nConnection: close\r\n\r\n`;
+  // No half-close: a witness answers after file I/O, and closes after answering.
+  return rawRequest(w.url, Buffer.concat([Buffer.from(head), bytes]), { halfClose: false });
 }
-
-const statusOf = (response: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0);
 
 // A valid body from 40 to 50, to mutate.
 const valid = () => log.body(40);
