@@ -2,7 +2,7 @@
 // against the parent's devnet, with its state in a file, announcing each phase on
 // stdout and pausing briefly after it so the parent can SIGKILL it at that point.
 // The test bundles it with esbuild so each start is fast.
-// Usage: node crash-child.cjs <esplora url> <state file> <key label> <key type> <digest hex>...
+// Usage: node crash-child.mjs <esplora url> <state file> <key label> <key type> <digest hex>...
 import { fromHex } from '@medanchor/core';
 import { createAnchorer, type FundingKeyType } from '../../src/anchor/index.js';
 import { esploraBackend } from '../../src/backend/index.js';

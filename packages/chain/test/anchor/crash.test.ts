@@ -1,75 +1,21 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { toHex } from '@medanchor/core';
 import { Transaction } from 'bitcoinjs-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleChild } from '../../../../test/helpers/bundle-child.js';
 import { repoPath } from '../../../../test/helpers/vectors.js';
 import type { Devnet } from '../../src/devnet/index.js';
 import { type EsploraServer, serveEsplora } from '../../src/node/devnet-server.js';
 import { findAnchorPayload } from '../../src/spv/index.js';
+import { lastKillPhase, randomKillPoint, runPhaseChild } from '../helpers/phase-child.js';
 import { digestOf, fundedDevnet, testFundingKey } from './setup.js';
 
 const RUNS = 20;
 const KEY_LABEL = 'crash';
 const KEY_TYPE = 'p2wpkh';
-const esbuild = repoPath('node_modules', '.bin', 'esbuild');
 const childSource = repoPath('packages', 'chain', 'test', 'anchor', 'crash-child.ts');
-/** Phases of building and sending an anchor: the kill points. */
-const KILL_PHASES = new Set(['signed', 'recorded', 'broadcast']);
-
-interface ChildRun {
-  /** Phase lines seen before the child ended. */
-  phases: string[];
-  /** True when the child printed DONE. */
-  done: boolean;
-}
-
-/**
- * Runs the child (the bundle at `bundle`); when `kill` is given, SIGKILLs it `afterMs`
- * milliseconds after the `killAt`-th signed/recorded/broadcast line (counting from 1).
- * Resolves when it has exited.
- */
-function runChild(
-  bundle: string,
-  args: string[],
-  kill?: { killAt: number; afterMs: number },
-): Promise<ChildRun> {
-  return new Promise((resolve, reject) => {
-    const proc: ChildProcess = spawn(process.execPath, [bundle, ...args], {
-      cwd: repoPath(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const phases: string[] = [];
-    let killPoints = 0;
-    let done = false;
-    let stderr = '';
-    proc.stderr!.on('data', (b: Buffer) => {
-      stderr += b.toString();
-    });
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      if (line === 'DONE') done = true;
-      if (!line.startsWith('PHASE ')) return;
-      phases.push(line);
-      if (!KILL_PHASES.has(line.split(' ')[1]!)) return;
-      killPoints++;
-      if (kill !== undefined && killPoints === kill.killAt) {
-        setTimeout(() => proc.kill('SIGKILL'), kill.afterMs);
-      }
-    });
-    proc.on('error', reject);
-    proc.on('exit', (code, signal) => {
-      if (kill === undefined && code !== 0) {
-        reject(new Error(`child failed (code ${code}, signal ${signal}): ${stderr.slice(-2000)}`));
-        return;
-      }
-      resolve({ phases, done });
-    });
-  });
-}
-
 /** Every transaction of the devnet's best chain (above `fromHeight`) and mempool. */
 async function allTransactions(devnet: Devnet, fromHeight: number): Promise<Transaction[]> {
   const tip = await devnet.tip();
@@ -102,21 +48,7 @@ describe('anchorer crash safety with real processes (SIGKILL at random points)',
     server = await serveEsplora(devnet, { port: 0, host: '127.0.0.1' });
     dir = mkdtempSync(join(tmpdir(), 'medanchor-crash-'));
     // One bundle for all runs: a child then starts in a fraction of a second.
-    bundle = join(dir, 'crash-child.cjs');
-    const built = spawnSync(
-      esbuild,
-      [
-        childSource,
-        '--bundle',
-        '--platform=node',
-        '--format=cjs',
-        '--target=node20',
-        `--outfile=${bundle}`,
-        '--log-level=error',
-      ],
-      { cwd: repoPath(), encoding: 'utf8' },
-    );
-    if (built.status !== 0) throw new Error(`esbuild failed: ${built.stderr}`);
+    bundle = bundleChild(childSource, dir);
   });
 
   afterAll(async () => {
@@ -136,14 +68,12 @@ describe('anchorer crash safety with real processes (SIGKILL at random points)',
       // Each child is also the restart of the one killed before it: it resumes from the
       // state file, anchors the previous digests again (a no-op), then two new ones.
       // Each new digest goes through signed, recorded, broadcast: kill after one of the six.
-      const killAt = 1 + Math.floor(Math.random() * 6);
-      const afterMs = Math.floor(Math.random() * 25);
-      const killed = await runChild(bundle, [...base, ...previous, ...batch], { killAt, afterMs });
-      const last =
-        killed.phases
-          .filter((p) => KILL_PHASES.has(p.split(' ')[1]!))
-          .pop()
-          ?.split(' ')[1] ?? 'none';
+      const killed = await runPhaseChild(
+        bundle,
+        [...base, ...previous, ...batch],
+        randomKillPoint(6),
+      );
+      const last = lastKillPhase(killed);
       killedAfter[last] = (killedAfter[last] ?? 0) + 1;
       previous = batch;
       // Confirm now and then, so later runs have confirmed change to spend.
@@ -152,7 +82,7 @@ describe('anchorer crash safety with real processes (SIGKILL at random points)',
     // A last restart, not killed, resumes everything and anchors every digest again.
     // Whether a digest got a second transaction with other inputs is checked below on
     // the chain itself (a bump re-signs, but spends the same inputs).
-    const final = await runChild(bundle, [...base, ...digests]);
+    const final = await runPhaseChild(bundle, [...base, ...digests]);
     expect(final.done).toBe(true);
     await devnet.test.mine(1);
 

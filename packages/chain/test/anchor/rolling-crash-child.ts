@@ -2,7 +2,7 @@
 // Esplora backend against the parent's devnet) that resumes, then anchors the given
 // checkpoints as urgent, so each one replaces the pending transaction at once. It
 // announces every phase on stdout and pauses briefly so the parent can SIGKILL it there.
-// Usage: node rolling-crash-child.cjs <esplora url> <state file> <key label> <digest:size>...
+// Usage: node <its bundle>.mjs <esplora url> <state file> <key label> <digest:size>...
 import { fromHex } from '@medanchor/core';
 import { createAnchorer } from '../../src/anchor/index.js';
 import { esploraBackend } from '../../src/backend/index.js';

@@ -4,11 +4,9 @@
 // kills it at a random signed/recorded/broadcast phase. At the end: exactly one of each
 // family of competing transactions confirmed, the wallet lost only the fees of what
 // confirmed, and the receipt of every checkpoint verifies at level 3.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import {
   buildReceipt,
   carryReceipt,
@@ -23,6 +21,7 @@ import {
 } from '@medanchor/core';
 import { Transaction } from 'bitcoinjs-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleChild } from '../../../../test/helpers/bundle-child.js';
 import { repoPath } from '../../../../test/helpers/vectors.js';
 import {
   bitcoinAnchorVerifier,
@@ -36,51 +35,13 @@ import { withBitcoinAnchor } from '../../src/ledger/index.js';
 import { regtest } from '../../src/network/index.js';
 import { type EsploraServer, serveEsplora } from '../../src/node/devnet-server.js';
 import { findAnchorPayload } from '../../src/spv/index.js';
+import { lastKillPhase, randomKillPoint, runPhaseChild } from '../helpers/phase-child.js';
 import { fundedDevnet, testFundingKey } from './setup.js';
 
 const RUNS = 12;
 const LABEL = 'rolling-crash';
 const key = testFundingKey(LABEL, 'p2wpkh');
-const esbuild = repoPath('node_modules', '.bin', 'esbuild');
 const childSource = repoPath('packages', 'chain', 'test', 'anchor', 'rolling-crash-child.ts');
-const KILL_PHASES = new Set(['signed', 'recorded', 'broadcast']);
-
-function runChild(
-  bundle: string,
-  args: string[],
-  kill?: { killAt: number; afterMs: number },
-): Promise<{ phases: string[]; done: boolean }> {
-  return new Promise((resolve, reject) => {
-    const proc: ChildProcess = spawn(process.execPath, [bundle, ...args], {
-      cwd: repoPath(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const phases: string[] = [];
-    let points = 0;
-    let done = false;
-    let stderr = '';
-    proc.stderr!.on('data', (b: Buffer) => {
-      stderr += b.toString();
-    });
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      if (line === 'DONE') done = true;
-      if (!line.startsWith('PHASE ')) return;
-      phases.push(line);
-      if (!KILL_PHASES.has(line.split(' ')[1]!)) return;
-      points++;
-      if (kill !== undefined && points === kill.killAt)
-        setTimeout(() => proc.kill('SIGKILL'), kill.afterMs);
-    });
-    proc.on('error', reject);
-    proc.on('exit', (code, signal) => {
-      if (kill === undefined && code !== 0) {
-        reject(new Error(`child failed (code ${code}, signal ${signal}): ${stderr.slice(-2000)}`));
-        return;
-      }
-      resolve({ phases, done });
-    });
-  });
-}
 
 async function walletValue(devnet: Devnet): Promise<bigint> {
   return (await devnet.utxos(key.script)).reduce((a, u) => a + u.value, 0n);
@@ -96,21 +57,7 @@ describe('rolling anchor crash safety (SIGKILL during replacements, real process
     devnet = await fundedDevnet(key, 4);
     server = await serveEsplora(devnet, { port: 0, host: '127.0.0.1' });
     dir = mkdtempSync(join(tmpdir(), 'medanchor-rolling-crash-'));
-    bundle = join(dir, 'rolling-crash-child.cjs');
-    const built = spawnSync(
-      esbuild,
-      [
-        childSource,
-        '--bundle',
-        '--platform=node',
-        '--format=cjs',
-        '--target=node20',
-        `--outfile=${bundle}`,
-        '--log-level=error',
-      ],
-      { cwd: repoPath(), encoding: 'utf8' },
-    );
-    if (built.status !== 0) throw new Error(`esbuild failed: ${built.stderr}`);
+    bundle = bundleChild(childSource, dir);
   });
 
   afterAll(async () => {
@@ -149,26 +96,20 @@ describe('rolling anchor crash safety (SIGKILL during replacements, real process
     for (let run = 0; run < RUNS; run++) {
       seal(`record ${run} a`);
       seal(`record ${run} b`);
-      const killAt = 1 + Math.floor(Math.random() * 6);
-      const afterMs = Math.floor(Math.random() * 25);
       // Like a ledger's sync, each restart anchors every checkpoint again (a no-op for those
       // with a record), so one the kill caught before its record was saved is not lost.
-      const r = await runChild(bundle, [...base, ...checkpoints], { killAt, afterMs });
-      const last =
-        r.phases
-          .filter((p) => KILL_PHASES.has(p.split(' ')[1]!))
-          .pop()
-          ?.split(' ')[1] ?? 'none';
+      const r = await runPhaseChild(bundle, [...base, ...checkpoints], randomKillPoint(6));
+      const last = lastKillPhase(r);
       killedAfter[last] = (killedAfter[last] ?? 0) + 1;
       if (run % 3 === 2) await devnet.test.mine(1);
     }
     // Restarts without kills: resume, confirm, give what still waits its transaction.
     for (let i = 0; i < 3; i++) {
-      expect((await runChild(bundle, [...base, ...checkpoints])).done).toBe(true);
+      expect((await runPhaseChild(bundle, [...base, ...checkpoints])).done).toBe(true);
       await devnet.test.mine(1);
     }
     await devnet.test.mine(6);
-    expect((await runChild(bundle, [...base, ...checkpoints])).done).toBe(true);
+    expect((await runPhaseChild(bundle, [...base, ...checkpoints])).done).toBe(true);
 
     const records = decodeAnchorState(readFileSync(statePath, 'utf8'));
     const byDigest = new Map(records.map((r) => [r.digest, r]));
