@@ -1,5 +1,4 @@
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +21,7 @@ import {
   type WitnessServer,
 } from '@medanchor/server/witness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildGo, goSkipReason, runGo as runGoBinary } from '../helpers/go-build.js';
 
 // Interop of cosignatures with code that is not ours: Go's golang.org/x/mod/sumdb/note opens
 // a checkpoint cosigned by two medanchor witnesses (over real HTTP). Debian's x/mod 0.7 has no
@@ -29,15 +29,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // 0x04 from the C2SP text with Go's crypto/ed25519; parsing, key matching and the log
 // signature are x/mod's.
 
-const GOPATH = '/usr/share/gocode';
 const goSource = fileURLToPath(new URL('../go-tlog/cosign/', import.meta.url));
-const hasGo = spawnSync('go', ['version']).status === 0;
-const hasMod = existsSync(join(GOPATH, 'src/golang.org/x/mod/sumdb/note/note.go'));
-const why = !hasGo
-  ? 'go is not installed (apt-get install golang-go)'
-  : !hasMod
-    ? `golang.org/x/mod is not in ${GOPATH} (apt-get install golang-golang-x-mod-dev)`
-    : '';
+const why = goSkipReason('sumdb/note/note.go');
 if (why !== '') console.log(`skipping the Go cosignature interop test: ${why}`);
 
 const ORIGIN = 'clinic.example/go-cosign';
@@ -52,30 +45,12 @@ describe.skipIf(why !== '')(
     const witnesses = [generateWitnessKey('w1.example/w'), generateWitnessKey('w2.example/w')];
     let cosigned: string;
 
-    const runGo = (file: string, keys: string[]) =>
-      new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(goBin, [file, ...keys], { timeout: 60_000 }, (e, stdout, stderr) =>
-          resolve({
-            status: e === null ? 0 : typeof e.code === 'number' ? e.code : -1,
-            stdout,
-            stderr,
-          }),
-        );
-      });
+    const runGo = (file: string, keys: string[]) => runGoBinary(goBin, [file, ...keys]);
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'medanchor-go-cosign-'));
       goBin = join(dir, 'cosign');
-      execFileSync('go', ['build', '-o', goBin, '.'], {
-        cwd: goSource,
-        env: {
-          ...process.env,
-          GOPATH,
-          GO111MODULE: 'off',
-          GOFLAGS: '',
-          GOCACHE: join(tmpdir(), 'medanchor-go-build-cache'),
-        },
-      });
+      buildGo(goSource, goBin);
       const tree = new MerkleLog();
       tree.append(Array.from({ length: 10 }, (_, i) => leafHash(utf8(`go ${i}`))));
       const note = new TextDecoder().decode(

@@ -1,30 +1,22 @@
 import type { ChildProcess } from 'node:child_process';
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeVerifierKey, generateNoteKey, sha256, toHex, utf8 } from '@medanchor/core';
 import { hashToken } from '@medanchor/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, firstLine, spawnCli, tempDir } from '../../packages/cli/test/harness.js';
+import { initProject, startCliServer, stopChild } from '../../packages/cli/test/harness.js';
+import { buildGo, goSkipReason, runGo as runGoBinary } from '../helpers/go-build.js';
 
 // Interop with an implementation that is not ours: Go's golang.org/x/mod/sumdb/tlog
 // (Debian: golang-go, golang-golang-x-mod-dev) reads the tiles `medanchor serve` serves,
 // checks them against the checkpoint, proves a record's inclusion and checks our
 // consistency proof. test/go-tlog/main.go is the Go side.
 
-const GOPATH = '/usr/share/gocode';
 const goSource = fileURLToPath(new URL('../go-tlog/', import.meta.url));
-const hasGo = spawnSync('go', ['version']).status === 0;
-const hasMod = existsSync(join(GOPATH, 'src/golang.org/x/mod/sumdb/tlog/tlog.go'));
-const why = !hasGo
-  ? 'go is not installed (apt-get install golang-go)'
-  : !hasMod
-    ? `golang.org/x/mod is not in ${GOPATH} (apt-get install golang-golang-x-mod-dev)`
-    : '';
+const why = goSkipReason('sumdb/tlog/tlog.go');
 if (why !== '') console.log(`skipping the Go tlog interop test: ${why}`);
 
 const TOKEN = 'interop-writer-token';
@@ -32,52 +24,33 @@ const TOKEN = 'interop-writer-token';
 describe.skipIf(why !== '')('Go sumdb/tlog verifies a log served by `medanchor serve`', () => {
   let cwd: string;
   let remove: () => void;
-  let serve: ChildProcess;
+  let serve: ChildProcess | undefined;
   let url: string;
   let goBin: string;
   let lying: Server | undefined;
   let vkey: string;
   const commitments: string[] = [];
 
-  // Asynchronous on purpose: a synchronous spawn would stall this process's event loop,
-  // and with it the pipes of the server child it started.
   const runGo = (base: string, leaf: number, commitment: string, oldSize: number, key?: string) =>
-    new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        goBin,
-        [base, String(leaf), commitment, String(oldSize), ...(key === undefined ? [] : [key])],
-        { timeout: 60_000 },
-        (e, stdout, stderr) =>
-          resolve({
-            status: e === null ? 0 : typeof e.code === 'number' ? e.code : -1,
-            stdout,
-            stderr,
-          }),
-      );
-    });
+    runGoBinary(goBin, [
+      base,
+      String(leaf),
+      commitment,
+      String(oldSize),
+      ...(key === undefined ? [] : [key]),
+    ]);
 
   beforeAll(async () => {
-    ({ dir: cwd, remove } = tempDir('go-tlog'));
+    const project = await initProject('go-tlog', 'clinic.example/go-interop', ['--json']);
+    ({ dir: cwd, remove } = project);
+    vkey = JSON.parse(project.init.stdout).vkey;
     goBin = join(cwd, 'go-tlog');
-    execFileSync('go', ['build', '-o', goBin, '.'], {
-      cwd: goSource,
-      env: {
-        ...process.env,
-        GOPATH,
-        GO111MODULE: 'off',
-        GOFLAGS: '',
-        // Shared between runs: a cold cache compiles net/http and friends (minutes here).
-        GOCACHE: join(tmpdir(), 'medanchor-go-build-cache'),
-      },
-    });
-    const init = await cli(['init', '--origin', 'clinic.example/go-interop', '--json'], { cwd });
-    expect(init.status).toBe(0);
-    vkey = JSON.parse(init.stdout).vkey;
+    buildGo(goSource, goBin);
     writeFileSync(
       join(cwd, 'writers.json'),
       JSON.stringify([{ name: 'interop', sha256: hashToken(TOKEN), ratePerSecond: 100000 }]),
     );
-    serve = spawnCli(
+    const started = await startCliServer(
       [
         'serve',
         '--listen',
@@ -90,7 +63,8 @@ describe.skipIf(why !== '')('Go sumdb/tlog verifies a log served by `medanchor s
       ],
       { cwd },
     );
-    url = JSON.parse(await firstLine(serve)).url;
+    serve = started.child;
+    url = started.ready.url;
     for (let start = 0; start < 700; start += 350) {
       const records = [];
       for (let i = start; i < start + 350; i++)
@@ -117,11 +91,7 @@ describe.skipIf(why !== '')('Go sumdb/tlog verifies a log served by `medanchor s
 
   afterAll(async () => {
     lying?.close();
-    if (serve !== undefined && serve.exitCode === null) {
-      const exited = new Promise((done) => serve.once('exit', done));
-      serve.kill('SIGINT');
-      await exited;
-    }
+    await stopChild(serve);
     remove?.();
   });
 

@@ -1,36 +1,24 @@
-import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { consentSignerForKey, createConsentGrant, signConsentGrant } from '@medanchor/crypto';
 import { auditEventFor } from '@medanchor/fhir';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, firstLine, spawnCli, tempDir } from './harness.js';
+import { cli, type DevnetProject, startDevnetProject } from './harness.js';
 
 // `medanchor audit record | list | verify` against a real devnet child process: FHIR
 // AuditEvents validated, committed, sealed, anchored and verified; a malformed one refused
 // with its element path and nothing recorded; an edited stored event caught.
 
-let devnet: ChildProcess;
-let url: string;
+let project: DevnetProject;
 let cwd: string;
-let remove: () => void;
-const env = () => ({ MEDANCHOR_ESPLORA_URL: url });
+const env = () => project.env;
 
 beforeAll(async () => {
-  ({ dir: cwd, remove } = tempDir('audit'));
-  expect((await cli(['init', '--origin', 'clinic.example/cli-audit'], { cwd })).status).toBe(0);
-  devnet = spawnCli(['devnet', '--port', '0', '--block-time', '0.25', '--json'], { cwd });
-  url = JSON.parse(await firstLine(devnet)).url;
+  project = await startDevnetProject('audit', 'clinic.example/cli-audit');
+  cwd = project.cwd;
 });
 
-afterAll(async () => {
-  if (devnet.exitCode === null) {
-    const exited = new Promise((done) => devnet.once('exit', done));
-    devnet.kill('SIGINT');
-    await exited;
-  }
-  remove();
-});
+afterAll(() => project?.stop());
 
 const write = (name: string, value: unknown) => {
   const file = join(cwd, name);

@@ -1,10 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromHex } from '@medanchor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findInTree, type Secret, secretForms } from '../../chain/test/ledger/forget-scenario.js';
-import { cli, firstLine, spawnCli, tempDir } from './harness.js';
+import { cli, type DevnetProject, spawnCli, startDevnetProject } from './harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -14,27 +13,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // anchors and leftovers, the receipts and envelopes beside the files) is searched for the
 // record's salt and digest.
 
-let devnet: ChildProcess;
-let url: string;
+let project: DevnetProject;
 let cwd: string;
-let remove: () => void;
-const env = () => ({ MEDANCHOR_ESPLORA_URL: url });
+const env = () => project.env;
 
 beforeAll(async () => {
-  ({ dir: cwd, remove } = tempDir('forget'));
-  expect((await cli(['init', '--origin', 'clinic.example/cli-forget'], { cwd })).status).toBe(0);
-  devnet = spawnCli(['devnet', '--port', '0', '--block-time', '0.25', '--json'], { cwd });
-  url = JSON.parse(await firstLine(devnet)).url;
+  project = await startDevnetProject('forget', 'clinic.example/cli-forget');
+  cwd = project.cwd;
 });
 
-afterAll(async () => {
-  if (devnet.exitCode === null) {
-    const exited = new Promise((done) => devnet.once('exit', done));
-    devnet.kill('SIGINT');
-    await exited;
-  }
-  remove();
-});
+afterAll(() => project?.stop());
 
 const json = (r: { stdout: string }) => JSON.parse(r.stdout);
 

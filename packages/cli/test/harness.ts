@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { expect } from 'vitest';
 import { runCli } from '../src/index.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -100,4 +101,79 @@ export function firstLine(child: ChildProcess): Promise<string> {
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `medanchor-cli-${prefix}-`));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A fresh temporary project folder where `medanchor init --origin <origin>` has run. */
+export async function initProject(
+  prefix: string,
+  origin: string,
+  extra: string[] = [],
+): Promise<{ dir: string; remove: () => void; init: CliRun }> {
+  const { dir, remove } = tempDir(prefix);
+  const init = await cli(['init', '--origin', origin, ...extra], { cwd: dir });
+  expect(init.status, init.stderr).toBe(0);
+  return { dir, remove, init };
+}
+
+/**
+ * Starts a long-running command (`serve`, `devnet`, `witness` with `--json`) as a child
+ * process and resolves with the JSON line it prints once it listens.
+ */
+export async function startCliServer<T = { url: string }>(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<{ child: ChildProcess; ready: T }> {
+  const child = spawnCli(args, options);
+  return { child, ready: JSON.parse(await firstLine(child)) as T };
+}
+
+/**
+ * Stops a child with SIGINT, as a user's Ctrl-C, and resolves with its exit code; a child
+ * not started or already ended is left alone (its exit code, if it had one).
+ */
+export async function stopChild(child: ChildProcess | undefined): Promise<number | null> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null)
+    return child?.exitCode ?? null;
+  const exited = new Promise<number | null>((done) => child.once('exit', done));
+  child.kill('SIGINT');
+  return exited;
+}
+
+/** A project folder with a `medanchor devnet` child process serving Esplora on 127.0.0.1. */
+export interface DevnetProject {
+  /** The project folder. */
+  readonly cwd: string;
+  /** The devnet's Esplora URL. */
+  readonly url: string;
+  /** What `medanchor devnet --json` printed when ready. */
+  readonly ready: { url: string; funded: unknown[] };
+  /** The environment that points the CLI at the devnet. */
+  readonly env: Record<string, string>;
+  /** Stops the devnet (SIGINT) and removes the folder. */
+  stop(): Promise<void>;
+}
+
+/** `medanchor init --origin <origin>` in a fresh folder, then `medanchor devnet` there. */
+export async function startDevnetProject(prefix: string, origin: string): Promise<DevnetProject> {
+  const { dir, remove } = await initProject(prefix, origin);
+  let started: { child: ChildProcess; ready: DevnetProject['ready'] };
+  try {
+    started = await startCliServer(['devnet', '--port', '0', '--block-time', '0.25', '--json'], {
+      cwd: dir,
+    });
+  } catch (e) {
+    remove();
+    throw e;
+  }
+  const { child, ready } = started;
+  return {
+    cwd: dir,
+    url: ready.url,
+    ready,
+    env: { MEDANCHOR_ESPLORA_URL: ready.url },
+    async stop() {
+      await stopChild(child);
+      remove();
+    },
+  };
 }

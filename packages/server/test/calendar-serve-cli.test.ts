@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { reachedAttestations, submitToCalendar } from '@medanchor/chain';
 import { sha256, toHex, utf8 } from '@medanchor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, firstLine, spawnCli, tempDir } from '../../cli/test/harness.js';
+import { cli, initProject, startCliServer, stopChild } from '../../cli/test/harness.js';
 
 const PYTHON = '/usr/bin/python3';
 const hasPython =
@@ -20,15 +20,10 @@ describe('medanchor serve --calendar', () => {
   let remove: () => void;
   let child: ChildProcess | undefined;
   beforeAll(async () => {
-    ({ dir: cwd, remove } = tempDir('serve-calendar'));
-    expect((await cli(['init', '--origin', 'clinic.example/calendar'], { cwd })).status).toBe(0);
+    ({ dir: cwd, remove } = await initProject('serve-calendar', 'clinic.example/calendar'));
   });
   afterAll(async () => {
-    if (child !== undefined && child.exitCode === null) {
-      const exited = new Promise((done) => child!.once('exit', done));
-      child.kill('SIGINT');
-      await exited;
-    }
+    await stopChild(child);
     remove();
   });
 
@@ -41,11 +36,12 @@ describe('medanchor serve --calendar', () => {
   });
 
   it('answers POST /digest with a pending attestation naming its own URL (auto), and 404 until anchored', async () => {
-    child = spawnCli(
+    const serve = await startCliServer(
       ['serve', '--listen', '127.0.0.1:0', '--calendar', 'auto', '--seal-every', '0', '--json'],
       { cwd },
     );
-    const { url } = JSON.parse(await firstLine(child)) as { url: string };
+    child = serve.child;
+    const { url } = serve.ready;
     const digest = sha256(utf8('stamped through medanchor serve'));
     let commitment: string;
     if (hasPython) {

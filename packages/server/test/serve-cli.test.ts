@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, firstLine, spawnCli, tempDir } from '../../cli/test/harness.js';
+import { cli, initProject, startCliServer, stopChild } from '../../cli/test/harness.js';
 import { certificateFingerprint, hashToken } from '../src/index.js';
 
 const TOKEN = 'file-serve-writer-token';
@@ -14,15 +14,10 @@ describe('medanchor serve on the file store', () => {
   let remove: () => void;
   let child: ChildProcess | undefined;
   beforeAll(async () => {
-    ({ dir: cwd, remove } = tempDir('serve'));
-    expect((await cli(['init', '--origin', 'clinic.example/serve'], { cwd })).status).toBe(0);
+    ({ dir: cwd, remove } = await initProject('serve', 'clinic.example/serve'));
   });
   afterAll(async () => {
-    if (child !== undefined && child.exitCode === null) {
-      const exited = new Promise((done) => child!.once('exit', done));
-      child.kill('SIGINT');
-      await exited;
-    }
+    await stopChild(child);
     remove();
   });
 
@@ -49,7 +44,7 @@ describe('medanchor serve on the file store', () => {
       join(cwd, 'writers.json'),
       JSON.stringify([{ name: 'w', sha256: hashToken(TOKEN) }]),
     );
-    child = spawnCli(
+    const serve = await startCliServer<{ url: string; origin: string }>(
       [
         'serve',
         '--listen',
@@ -62,7 +57,8 @@ describe('medanchor serve on the file store', () => {
       ],
       { cwd },
     );
-    const started = JSON.parse(await firstLine(child)) as { url: string; origin: string };
+    child = serve.child;
+    const started = serve.ready;
     expect(started.origin).toBe('clinic.example/serve');
     const res = await fetch(`${started.url}/add`, {
       method: 'POST',
@@ -80,9 +76,7 @@ describe('medanchor serve on the file store', () => {
     expect(body).toMatch(
       /^clinic\.example\/serve\n1\n[A-Za-z0-9+/=]{44}\n\n\u2014 clinic\.example\/serve /,
     );
-    const exited = new Promise<number | null>((done) => child!.once('exit', done));
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    expect(await stopChild(child)).toBe(0);
   });
 });
 
@@ -97,15 +91,10 @@ describe.skipIf(!haveOpenssl)('medanchor serve --tls-cert (mTLS writers)', () =>
   let remove: () => void;
   let child: ChildProcess | undefined;
   beforeAll(async () => {
-    ({ dir: cwd, remove } = tempDir('serve-tls'));
-    expect((await cli(['init', '--origin', 'clinic.example/tls'], { cwd })).status).toBe(0);
+    ({ dir: cwd, remove } = await initProject('serve-tls', 'clinic.example/tls'));
   });
   afterAll(async () => {
-    if (child !== undefined && child.exitCode === null) {
-      const exited = new Promise((done) => child!.once('exit', done));
-      child.kill('SIGINT');
-      await exited;
-    }
+    await stopChild(child);
     remove();
   });
 
@@ -128,14 +117,15 @@ describe.skipIf(!haveOpenssl)('medanchor serve --tls-cert (mTLS writers)', () =>
       join(cwd, 'writers.json'),
       JSON.stringify([{ name: 'device', certSha256: certificateFingerprint(pem('client.pem')) }]),
     );
-    child = spawnCli(
+    const serve = await startCliServer(
       [
         ...['serve', '--listen', '127.0.0.1:0', '--writers', 'writers.json'],
         ...['--tls-cert', 'server.pem', '--tls-key', 'server.key', '--seal-every', '0', '--json'],
       ],
       { cwd },
     );
-    const started = JSON.parse(await firstLine(child)) as { url: string };
+    child = serve.child;
+    const started = serve.ready;
     expect(started.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const post = (withCert: boolean) =>
       new Promise<number>((resolve, reject) => {
@@ -158,8 +148,6 @@ describe.skipIf(!haveOpenssl)('medanchor serve --tls-cert (mTLS writers)', () =>
       });
     expect(await post(false)).toBe(401);
     expect(await post(true)).toBe(200);
-    const exited = new Promise<number | null>((done) => child!.once('exit', done));
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    expect(await stopChild(child)).toBe(0);
   });
 });
