@@ -195,7 +195,18 @@ describe('parseReceipt on mutated receipts', () => {
           expect(pathOf(() => parseReceipt(r))).toBe(path);
         },
       ),
-      { numRuns: 1500 },
+      {
+        numRuns: 1500,
+        // Random cases are valid about 6% of the time (79-93 of 1,500 in six runs): 60 fixed
+        // cases that keep every hash hex make the count below certain, not likely.
+        examples: Array.from(
+          { length: 60 },
+          (_, i): [boolean, { kind: 'char'; place: number; at: number; ch: '0' | 'f' }[]] => [
+            i % 2 === 0,
+            [{ kind: 'char', place: i, at: (i * 7) % 64, ch: i % 3 === 0 ? 'f' : '0' }],
+          ],
+        ),
+      },
     );
     // Both kinds occurred.
     expect(seen.valid).toBeGreaterThan(50);
