@@ -8,13 +8,10 @@ import { createAnchorer } from '../../src/anchor/index.js';
 import { esploraBackend } from '../../src/backend/index.js';
 import { regtest } from '../../src/network/index.js';
 import { fileAnchorStateStore } from '../../src/node/anchor-state-file.js';
+import { announcePhases, runChildMain, say } from '../helpers/phase-announce.js';
 import { testFundingKey } from './setup.js';
 
 const [url, statePath, label, ...checkpoints] = process.argv.slice(2);
-const pauseMs = Number(process.env['CRASH_CHILD_PAUSE_MS'] ?? '30');
-
-const say = (line: string) =>
-  new Promise<void>((resolve) => process.stdout.write(`${line}\n`, () => resolve()));
 
 async function main(): Promise<void> {
   const anchorer = await createAnchorer({
@@ -24,10 +21,7 @@ async function main(): Promise<void> {
     state: fileAnchorStateStore(statePath!),
     fee: { minSatPerVb: 1, maxSatPerVb: 200 },
     rolling: true,
-    onEvent: async (e) => {
-      await say(`PHASE ${e.kind} ${e.digest} ${e.txid ?? '-'}`);
-      await new Promise((r) => setTimeout(r, Math.random() * pauseMs));
-    },
+    onEvent: announcePhases(),
   });
   await say('READY');
   await anchorer.sync();
@@ -39,7 +33,4 @@ async function main(): Promise<void> {
   await say('DONE');
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
-  process.exit(1);
-});
+runChildMain(main);
