@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { encodeVerifierKey, generateNoteKey, sha256, toHex, utf8 } from '@medanchor/core';
 import { hashToken } from '@medanchor/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initProject, startCliServer, stopChild } from '../../packages/cli/test/harness.js';
+import { initProject, startServe, stopChild } from '../../packages/cli/test/harness.js';
 import { buildGo, goSkipReason, runGo as runGoBinary } from '../helpers/go-build.js';
 
 // Interop with an implementation that is not ours: Go's golang.org/x/mod/sumdb/tlog
@@ -50,19 +50,7 @@ describe.skipIf(why !== '')('Go sumdb/tlog verifies a log served by `medanchor s
       join(cwd, 'writers.json'),
       JSON.stringify([{ name: 'interop', sha256: hashToken(TOKEN), ratePerSecond: 100000 }]),
     );
-    const started = await startCliServer(
-      [
-        'serve',
-        '--listen',
-        '127.0.0.1:0',
-        '--writers',
-        'writers.json',
-        '--seal-every',
-        '0.2',
-        '--json',
-      ],
-      { cwd },
-    );
+    const started = await startServe(['--writers', 'writers.json', '--seal-every', '0.2'], { cwd });
     serve = started.child;
     url = started.ready.url;
     for (let start = 0; start < 700; start += 350) {

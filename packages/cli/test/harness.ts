@@ -128,6 +128,17 @@ export async function startCliServer<T = { url: string }>(
 }
 
 /**
+ * Starts `medanchor serve --listen 127.0.0.1:0 <args> --json` (a free port) as a child process
+ * and resolves once it listens, with what it printed then.
+ */
+export function startServe(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<{ child: ChildProcess; ready: { url: string; origin: string } }> {
+  return startCliServer(['serve', '--listen', '127.0.0.1:0', ...args, '--json'], options);
+}
+
+/**
  * Stops a child with SIGINT, as a user's Ctrl-C, and resolves with its exit code; a child
  * not started or already ended is left alone (its exit code, if it had one).
  */

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { reachedAttestations, submitToCalendar } from '@medanchor/chain';
 import { sha256, toHex, utf8 } from '@medanchor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, initProject, startCliServer, stopChild } from '../../cli/test/harness.js';
+import { cli, initProject, startServe, stopChild } from '../../cli/test/harness.js';
 
 const PYTHON = '/usr/bin/python3';
 const hasPython =
@@ -36,10 +36,7 @@ describe('medanchor serve --calendar', () => {
   });
 
   it('answers POST /digest with a pending attestation naming its own URL (auto), and 404 until anchored', async () => {
-    const serve = await startCliServer(
-      ['serve', '--listen', '127.0.0.1:0', '--calendar', 'auto', '--seal-every', '0', '--json'],
-      { cwd },
-    );
+    const serve = await startServe(['--calendar', 'auto', '--seal-every', '0'], { cwd });
     child = serve.child;
     const { url } = serve.ready;
     const digest = sha256(utf8('stamped through medanchor serve'));

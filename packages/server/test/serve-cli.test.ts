@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, initProject, startCliServer, stopChild } from '../../cli/test/harness.js';
+import { cli, initProject, startServe, stopChild } from '../../cli/test/harness.js';
 import { certificateFingerprint, hashToken } from '../src/index.js';
 
 const TOKEN = 'file-serve-writer-token';
@@ -44,19 +44,7 @@ describe('medanchor serve on the file store', () => {
       join(cwd, 'writers.json'),
       JSON.stringify([{ name: 'w', sha256: hashToken(TOKEN) }]),
     );
-    const serve = await startCliServer<{ url: string; origin: string }>(
-      [
-        'serve',
-        '--listen',
-        '127.0.0.1:0',
-        '--writers',
-        'writers.json',
-        '--seal-every',
-        '0.2',
-        '--json',
-      ],
-      { cwd },
-    );
+    const serve = await startServe(['--writers', 'writers.json', '--seal-every', '0.2'], { cwd });
     child = serve.child;
     const started = serve.ready;
     expect(started.origin).toBe('clinic.example/serve');
@@ -117,10 +105,10 @@ describe.skipIf(!haveOpenssl)('medanchor serve --tls-cert (mTLS writers)', () =>
       join(cwd, 'writers.json'),
       JSON.stringify([{ name: 'device', certSha256: certificateFingerprint(pem('client.pem')) }]),
     );
-    const serve = await startCliServer(
+    const serve = await startServe(
       [
-        ...['serve', '--listen', '127.0.0.1:0', '--writers', 'writers.json'],
-        ...['--tls-cert', 'server.pem', '--tls-key', 'server.key', '--seal-every', '0', '--json'],
+        ...['--writers', 'writers.json', '--tls-cert', 'server.pem', '--tls-key', 'server.key'],
+        ...['--seal-every', '0'],
       ],
       { cwd },
     );
