@@ -8,12 +8,15 @@
 //
 // It takes one JSON argument and prints one JSON line:
 //   in:  {"host", "port", "paths": [...], "bodyLength", "connections", "depth", "seconds"}
+//        or with "requests" instead of "seconds": that many per connection, every answer
+//        counted (for tests that compare counts with the server's)
 //   out: {"ok", "non2xx", "errors", "seconds", "clientCpu", "p50", "p99"}   (CPU seconds of
 //        this process while measuring; latencies in ms)
 import { connect } from 'node:net';
 
 const spec = JSON.parse(process.argv[2] ?? '{}');
 const { host, port, paths, bodyLength, connections, depth, seconds } = spec;
+const perConnection = spec.requests ?? Number.POSITIVE_INFINITY;
 
 const requests = paths.map((p) =>
   Buffer.from(`GET ${p} HTTP/1.1\r\nHost: ${host}:${port}\r\nUser-Agent: medanchor-bench\r\n\r\n`),
@@ -51,7 +54,11 @@ function runConnection() {
     let bodyLeft = 0;
     let good = false; // the verdict on the answer whose body is being skipped
 
-    const send = (n) => {
+    let sentTotal = 0;
+    const send = (wanted) => {
+      const n = Math.min(wanted, perConnection - sentTotal);
+      if (n <= 0) return;
+      sentTotal += n;
       const out = [];
       const now = performance.now();
       for (let i = 0; i < n; i++) {
@@ -117,9 +124,8 @@ function runConnection() {
         else bodyLeft = length;
       }
       // Every complete answer frees a slot: refill them together in one write.
-      if (measuring) {
-        if (done > 0) send(done);
-      } else if (inFlight === 0) socket.end();
+      if (measuring && done > 0) send(done);
+      if (inFlight === 0 && (!measuring || sentTotal === perConnection)) socket.end();
     });
     socket.on('error', () => {
       errors++;
@@ -138,7 +144,8 @@ const stopHooks = [];
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 const all = Array.from({ length: connections }, runConnection);
-await new Promise((r) => setTimeout(r, seconds * 1000));
+if (spec.requests === undefined) await new Promise((r) => setTimeout(r, seconds * 1000));
+else await Promise.all(all);
 measuring = false;
 const elapsed = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
