@@ -4,9 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { MedanchorError } from '@medanchor/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../../../test/helpers/free-port.js';
 import { coreRpcBackend } from '../../src/backend/core-rpc.js';
 import { jsonRpcHttpClient } from '../../src/backend/jsonrpc-http.js';
-import { freePort } from '../node/litecoind.js';
 
 interface Seen {
   method: string;

@@ -5,9 +5,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { freePort } from '../../../../test/helpers/free-port.js';
 
 /** A running regtest node and how to reach it. */
 export interface Litecoind {
@@ -49,22 +49,6 @@ export function litecoindPath(): string | undefined {
   return undefined;
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function exited(child: ChildProcess, timeoutMs: number): Promise<boolean> {
@@ -83,7 +67,9 @@ export async function startLitecoind(options: { extraArgs?: string[] } = {}): Pr
   const bin = litecoindPath();
   if (bin === undefined) throw new Error('litecoind is not installed');
   const datadir = await mkdtemp(join(tmpdir(), 'medanchor-ltc-'));
-  const [rpcPort, p2pPort] = [await freePort(), await freePort()];
+  const rpcPort = await freePort();
+  let p2pPort = await freePort();
+  while (p2pPort === rpcPort) p2pPort = await freePort();
   const user = 'medanchor';
   const password = randomBytes(16).toString('hex');
   const salt = randomBytes(16).toString('hex');

@@ -12,10 +12,10 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from '../../../../test/helpers/free-port.js';
 
 function childPids(parent: number): number[] {
   const out: number[] = [];
@@ -65,19 +65,6 @@ export function postgresSkipReason(): string | undefined {
     return bin.missing;
   }
   return undefined;
-}
-
-/** A free TCP port on 127.0.0.1 (the kernel picks it; we release it just before use). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 interface RunAs {
