@@ -26,6 +26,10 @@ export {
   type StoreLedger,
   type StoreLedgerOptions,
 } from './store-ledger.js';
+export type {
+  HeadProofOptions,
+  LedgerHeadMapOptions,
+} from './store-ledger-head-map.js';
 export { withBitcoinAnchor, withoutBitcoinAnchor } from './upgrade.js';
 export {
   type CosignRound,

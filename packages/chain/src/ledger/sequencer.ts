@@ -2,6 +2,7 @@ import {
   type Checkpoint,
   checkpointDigest,
   equalBytes,
+  formatCheckpointText,
   fromHex,
   isMedanchorError,
   type Lease,
@@ -10,7 +11,9 @@ import {
   type NoteSignerKey,
   prepareIntegration,
   readCheckpointNote,
+  type StoredCheckpoint,
   signCheckpoint,
+  signNote,
   TileTree,
   toHex,
   treeRoot,
@@ -71,6 +74,14 @@ export interface SequencerOptions {
   readonly witnesses?: WitnessAsker;
   /** OpenTimestamps calendars given each checkpoint digest after the seal, upgraded on sync. */
   readonly calendars?: CalendarKeeper;
+  /**
+   * Checkpoint extension lines for a seal from `latest` up to `size` (the head map's root),
+   * written into the signed body; only used with `signer`.
+   */
+  readonly extensions?: (
+    latest: StoredCheckpoint | undefined,
+    size: number,
+  ) => Promise<readonly string[]>;
 }
 
 // Checkpoints whose calendar entries one sync stamps or upgrades (each is one request per calendar).
@@ -393,8 +404,17 @@ export class Sequencer {
     const root = await treeRoot((l, i, w) => store.readTile(l, i, w), size);
     const checkpoint: Checkpoint = { origin: store.origin, size, root };
     // Signed, the anchor commits to the note (text and the log's signature line).
+    // Extension lines (the head map's root) go into the signed body, so the log's
+    // signature and the anchor digest cover them; their data is durable before this.
+    const lines = this.o.extensions === undefined ? [] : await this.o.extensions(latest, size);
     const signed =
-      this.o.signer === undefined ? undefined : signCheckpoint(checkpoint, this.o.signer);
+      this.o.signer === undefined
+        ? undefined
+        : lines.length === 0
+          ? signCheckpoint(checkpoint, this.o.signer)
+          : signNote(`${formatCheckpointText(checkpoint)}${lines.map((l) => `${l}\n`).join('')}`, [
+              this.o.signer,
+            ]);
     const digest = toHex(
       signed === undefined ? checkpointDigest(checkpoint) : readCheckpointNote(signed).digest,
     );

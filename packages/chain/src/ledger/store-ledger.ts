@@ -4,6 +4,7 @@ import {
   buildReceipts,
   type CommitOptions,
   carryReceipt,
+  type HeadProof,
   type LedgerStore,
   MedanchorError,
   type NoteSignerKey,
@@ -30,6 +31,11 @@ import {
   Sequencer,
   type SequencerPolicy,
 } from './sequencer.js';
+import {
+  type HeadProofOptions,
+  type LedgerHeadMapOptions,
+  storeLedgerHeadMap,
+} from './store-ledger-head-map.js';
 import { createWitnessAsker, type WitnessConfig } from './witnesses.js';
 
 /** Default lease time to live: a dead sequencer's lease lapses this long after its last renewal. */
@@ -92,6 +98,13 @@ export interface StoreLedgerOptions {
    * A URL that is not http(s) makes `openLedger` throw `INVALID_ARGUMENT`.
    */
   calendars?: readonly string[];
+  /**
+   * Keep a head map (docs/spec/head-map.md): every seal signs the root of a map from each
+   * record id (the `recordId` of `add`) to its newest leaf into the checkpoint, and
+   * `headProof` proves a record's newest version, or its absence, at a checkpoint. Needs
+   * `signer` (`INVALID_ARGUMENT` without one).
+   */
+  headMap?: LedgerHeadMapOptions;
 }
 
 /** Options of {@link StoreLedger.add} and {@link StoreLedger.addDigest}. */
@@ -198,6 +211,14 @@ export interface StoreLedger {
    * @throws MedanchorError `LEDGER_LEGAL_HOLD`, `STORE_FORGET_PENDING`, `INVALID_ARGUMENT`.
    */
   forget(recordId: string, options?: ForgetOptions): Promise<ForgetResult>;
+  /**
+   * The head proof of a record at the checkpoint of `options.size` (default: the latest):
+   * its newest leaf there, or that it has none (docs/spec/head-map.md section 5). Verify it
+   * with `verifyHeadProof` from `@medanchor/core`.
+   * @throws MedanchorError `HEAD_MAP_UNAVAILABLE` (the ledger has no `headMap`, no
+   * checkpoint of that size exists, or it was sealed without a map), `INVALID_ARGUMENT`.
+   */
+  headProof(record: string, options?: HeadProofOptions): Promise<HeadProof>;
   /** Anchor states: those not final (default), or all with `{ all: true }`. */
   anchors(options?: { all?: boolean }): Promise<LedgerAnchor[]>;
   /**
@@ -245,6 +266,13 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
     );
   if (!(Number.isSafeInteger(batchSize) && batchSize > 0))
     throw new MedanchorError('INVALID_ARGUMENT', 'batchSize must be a positive integer');
+  if (options.headMap !== undefined && options.signer === undefined)
+    throw new MedanchorError(
+      'INVALID_ARGUMENT',
+      'a head map needs a signer: its root goes into the signed checkpoint',
+    );
+  const headMap =
+    options.headMap === undefined ? undefined : storeLedgerHeadMap(store, options.headMap);
   const owner = options.owner ?? `ledger-${toHex(crypto.getRandomValues(new Uint8Array(8)))}`;
   const waiters = new Map<string, ((index: number) => void)[]>();
   // `searchFrom` only has to be a lower bound of the leaf index, and the log only grows:
@@ -288,6 +316,7 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
                 }),
           }),
         }),
+    ...(headMap === undefined ? {} : { extensions: headMap.sealLines }),
     owner,
     leaseTtlMs: ttl,
     batchSize,
@@ -564,6 +593,16 @@ export async function openStoreLedger(options: StoreLedgerOptions): Promise<Stor
       return cp;
     },
     forget: (recordId, opts) => forgetRecord(store, recordId, opts),
+    headProof(record, opts) {
+      if (headMap === undefined)
+        return Promise.reject(
+          new MedanchorError(
+            'HEAD_MAP_UNAVAILABLE',
+            'this ledger keeps no head map: open it with a signer and headMap',
+          ),
+        );
+      return headMap.proof(record, opts);
+    },
     async anchors(opts = {}) {
       const stored = await store.loadAnchors(opts.all === true ? {} : { final: false });
       return stored

@@ -36,7 +36,9 @@ export {
 export {
   type HeadMapNodeStore,
   type HeadMapPath,
+  type HeadMapStore,
   type HeadMapUpdate,
+  type MemoryHeadMapStoreOptions,
   memoryHeadMapStore,
   proveHeadMap,
   updateHeadMap,

@@ -187,10 +187,36 @@ export async function proveHeadMap(
   }
 }
 
-/** A {@link HeadMapNodeStore} in memory (for tests, browsers and short-lived ledgers). */
-export function memoryHeadMapStore(): HeadMapNodeStore & { readonly size: number } {
+/**
+ * A head map's storage: its nodes and the log's map secret (docs/spec/head-map.md section 2),
+ * which derives every record's key salt and never leaves the operator.
+ */
+export interface HeadMapStore extends HeadMapNodeStore {
+  /** The 32-byte map secret. Secret: never logged, never put in an error. */
+  readonly secret: Uint8Array;
+  /** Releases files; later calls throw `STORE_CLOSED` (a no-op in memory). */
+  close?(): Promise<void>;
+}
+
+/** Options of {@link memoryHeadMapStore}. */
+export interface MemoryHeadMapStoreOptions {
+  /** The map secret (default: 32 random bytes). */
+  readonly secret?: Uint8Array;
+}
+
+/**
+ * A {@link HeadMapStore} in memory (for tests, browsers and short-lived ledgers).
+ * @throws MedanchorError `INVALID_LENGTH` for a secret that is not 32 bytes.
+ */
+export function memoryHeadMapStore(
+  options: MemoryHeadMapStoreOptions = {},
+): HeadMapStore & { readonly size: number } {
+  const secret = options.secret ?? crypto.getRandomValues(new Uint8Array(32));
+  if (!(secret instanceof Uint8Array) || secret.length !== 32)
+    throw new MedanchorError('INVALID_LENGTH', 'a head-map secret must be 32 bytes');
   const entries = new Map<string, Uint8Array>();
   return {
+    secret: secret.slice(),
     get size() {
       return entries.size;
     },

@@ -1,0 +1,154 @@
+// The store ledger's head map (docs/spec/head-map.md section 6): at each seal the map is
+// brought up to the new size from the leaves the seal covers and its root goes into the
+// signed checkpoint; proofs are built from the checkpoint a caller names. The map at a
+// checkpoint is a function of the leaves below its size, so it needs no state of its own
+// beyond content-addressed nodes: a crash before the checkpoint is stored leaves orphans.
+import {
+  assertHeadMapRecord,
+  HEAD_MAP_EMPTY,
+  type HeadMapStore,
+  type HeadMapUpdate,
+  type HeadProof,
+  headMapKey,
+  headMapKeySalt,
+  headMapLine,
+  headMapRootOf,
+  headProofDocument,
+  type LedgerStore,
+  MedanchorError,
+  parseCheckpointText,
+  parseNote,
+  proveHeadMap,
+  type StoredCheckpoint,
+  updateHeadMap,
+} from '@medanchor/core';
+
+/** The `headMap` option of `openLedger` over a store. */
+export interface LedgerHeadMapOptions {
+  /**
+   * Where the map's nodes and secret live: `memoryHeadMapStore()` or
+   * `openFileHeadMapStore(dir)` (`@medanchor/core/node`). Keep it with the ledger's store:
+   * the map secret decides every record's key.
+   */
+  readonly store: HeadMapStore;
+}
+
+/** Options of {@link StoreLedgerHeadMap.proof}. */
+export interface HeadProofOptions {
+  /** The size of the checkpoint to prove at (default: the latest checkpoint). */
+  readonly size?: number;
+}
+
+/** The head map of one store ledger. */
+export interface StoreLedgerHeadMap {
+  /** The checkpoint extension lines of a seal from the latest checkpoint up to `size`. */
+  sealLines(latest: StoredCheckpoint | undefined, size: number): Promise<string[]>;
+  /** The head proof of a record at a checkpoint. */
+  proof(record: string, options?: HeadProofOptions): Promise<HeadProof>;
+}
+
+const LEAF_CHUNK = 1024;
+
+function mapsRecord(record: string): boolean {
+  try {
+    assertHeadMapRecord(record);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function unavailable(message: string, size?: number): MedanchorError {
+  return new MedanchorError('HEAD_MAP_UNAVAILABLE', message, {
+    ...(size === undefined ? {} : { details: { size } }),
+  });
+}
+
+/** The head-map root a stored checkpoint's signed note carries, if any. */
+function rootOf(cp: StoredCheckpoint): Uint8Array | undefined {
+  if (cp.note === undefined) return undefined;
+  return headMapRootOf(parseCheckpointText(parseNote(cp.note).text).extensions);
+}
+
+/** The head map of a store ledger over `store` (see {@link LedgerHeadMapOptions}). */
+export function storeLedgerHeadMap(
+  store: LedgerStore,
+  options: LedgerHeadMapOptions,
+): StoreLedgerHeadMap {
+  const map = options.store;
+  if (
+    map === null ||
+    typeof map !== 'object' ||
+    typeof map.get !== 'function' ||
+    typeof map.put !== 'function' ||
+    !(map.secret instanceof Uint8Array) ||
+    map.secret.length !== 32
+  )
+    throw new MedanchorError(
+      'INVALID_ARGUMENT',
+      'headMap.store must be a head map store (memoryHeadMapStore or openFileHeadMapStore)',
+    );
+  const keyOf = (record: string) => {
+    const salt = headMapKeySalt(map.secret, record);
+    return { salt, key: headMapKey(salt, record) };
+  };
+
+  return {
+    async sealLines(latest, size) {
+      // The base is the map the latest checkpoint signed; a log that had no map before
+      // gets one built from its first leaf, once.
+      let base = latest === undefined ? HEAD_MAP_EMPTY : rootOf(latest);
+      let from = latest?.size ?? 0;
+      if (base === undefined) {
+        base = HEAD_MAP_EMPTY;
+        from = 0;
+      }
+      const changed = new Map<string, { leafIndex: number; commitment: Uint8Array; n: number }>();
+      for (let start = from; start < size; start += LEAF_CHUNK) {
+        for (const leaf of await store.readLeaves(start, Math.min(LEAF_CHUNK, size - start))) {
+          // Ids the map cannot key (lone surrogates) stay out of it rather than stop the seal.
+          if (leaf.recordId === undefined || !mapsRecord(leaf.recordId)) continue;
+          const seen = changed.get(leaf.recordId);
+          changed.set(leaf.recordId, {
+            leafIndex: leaf.index,
+            commitment: leaf.commitment,
+            n: (seen?.n ?? 0) + 1,
+          });
+        }
+      }
+      const updates: HeadMapUpdate[] = [];
+      for (const [record, c] of changed) {
+        const { key } = keyOf(record);
+        const before = (await proveHeadMap(map, base, key)).value?.count ?? 0;
+        updates.push({
+          key,
+          value: { leafIndex: c.leafIndex, count: before + c.n, commitment: c.commitment },
+        });
+      }
+      return [headMapLine(await updateHeadMap(map, base, updates))];
+    },
+
+    async proof(record, opts = {}) {
+      let cp: StoredCheckpoint | undefined;
+      if (opts.size === undefined) {
+        cp = await store.latestCheckpoint();
+      } else {
+        if (!Number.isSafeInteger(opts.size) || opts.size < 1)
+          throw new MedanchorError('INVALID_ARGUMENT', 'size must be a positive integer');
+        cp = await store.checkpointCovering(opts.size - 1);
+        if (cp?.size !== opts.size) cp = undefined;
+      }
+      if (cp === undefined)
+        throw unavailable(
+          'no checkpoint of that size: ask for the size of a sealed checkpoint',
+          opts.size,
+        );
+      const root = rootOf(cp);
+      if (root === undefined || cp.note === undefined)
+        throw unavailable('that checkpoint was sealed without a head map', cp.size);
+      const { salt, key } = keyOf(record);
+      const path = await proveHeadMap(map, root, key);
+      return headProofDocument(record, salt, new TextDecoder().decode(cp.note), path);
+    },
+  };
+}
