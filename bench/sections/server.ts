@@ -33,6 +33,8 @@ interface LoadResult {
   serverCpu: number;
   /** CPU seconds the load generator spent during the run. */
   clientCpu: number;
+  /** The 1-minute load average when the run ended. */
+  loadAfter: number;
   ok: number;
   non2xx: number;
   errors: number;
@@ -55,6 +57,7 @@ function loadFromChild(spec: Record<string, unknown>, loader = LOADER): Promise<
         const used = process.cpuUsage(cpu0);
         const r = JSON.parse(stdout.trim().split('\n').pop()!) as LoadResult;
         r.serverCpu = (used.user + used.system) / 1e6;
+        r.loadAfter = loadavg()[0]!;
         if (r.non2xx > 0 || r.errors > 0)
           return reject(new Error(`load generator saw ${r.non2xx} non-2xx, ${r.errors} errors`));
         resolve(r);
@@ -125,7 +128,15 @@ export async function run(): Promise<void> {
       `server tiles cpu: ${us(head.serverCpu, head)} µs/request (${Math.round(head.ok / head.serverCpu)} req/s per server CPU second)`,
     );
     markdownTable(
-      ['tiles client', 'req/s', 'server CPU µs/req', 'client CPU µs/req', 'p50 ms', 'p99 ms'],
+      [
+        'tiles client',
+        'req/s',
+        'server CPU µs/req',
+        'client CPU µs/req',
+        'p50 ms',
+        'p99 ms',
+        'load after',
+      ],
       (
         [
           ['autocannon, 1 in flight per connection', tiles.autocannon],
@@ -139,6 +150,7 @@ export async function run(): Promise<void> {
         us(r.clientCpu, r),
         String(r.p50),
         String(r.p99),
+        r.loadAfter.toFixed(2),
       ]),
     );
     const submits = await measureSubmits(
