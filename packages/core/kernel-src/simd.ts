@@ -61,3 +61,4 @@ export function hashBatch(
 
 export { ioBase } from './common';
 export { foldPaths } from './fold';
+export { clearPathMemo, foldPath, pathBase } from './path';

@@ -25,3 +25,25 @@ export type FoldFn = (
   sides: Uint8Array,
   out: Uint8Array,
 ) => void;
+
+/**
+ * One inclusion path folded in one WebAssembly call (see kernel-src/path.ts). The caller
+ * writes into `words()` (a view of module memory, renewed when the memory grows): the
+ * running hash at word `cur` (8 words), the siblings from word `siblings` (8 words each,
+ * from the leaf up), one memo slot per level from word `slots` (below 8192), and one side
+ * byte per level at byte `sides` of `bytes()` (1: the sibling is the left child); then
+ * calls `fold`, which leaves the root at `cur`.
+ */
+export interface PathKernel {
+  words(): Int32Array;
+  bytes(): Uint8Array;
+  readonly cur: number;
+  readonly siblings: number;
+  readonly slots: number;
+  readonly sides: number;
+  /** Number of memo slots; a level's slot must be below it. */
+  readonly memoSlots: number;
+  fold(depth: number, memo: boolean): void;
+  /** Forgets the remembered node hashes. */
+  clear(): void;
+}

@@ -1,7 +1,7 @@
 // Which kernel runs: the fastest this engine offers unless a caller forces one.
 
 import { decodeBase64 } from './base64.js';
-import type { BatchFn, FoldFn } from './batch-fn.js';
+import type { BatchFn, FoldFn, PathKernel } from './batch-fn.js';
 import { sha256PrefixedBatchJs } from './js.js';
 import { sha256PrefixedBatchReference } from './reference.js';
 import { SHA256_WASM_SCALAR, SHA256_WASM_SIMD } from './sha256-wasm.generated.js';
@@ -24,6 +24,8 @@ interface Slot {
   fn?: BatchFn;
   /** Path folding, where the module has it (the SIMD one). */
   fold?: FoldFn;
+  /** One path per call, where the module has it. */
+  path?: PathKernel;
   /** Pending asynchronous compilation (where synchronous compilation is refused). */
   pending?: Promise<BatchFn | undefined>;
   /** Set once the engine has shown it cannot run this kernel. */
@@ -43,6 +45,7 @@ export interface ActiveKernel {
   name: Sha256KernelName;
   fn: BatchFn;
   fold?: FoldFn;
+  path?: PathKernel;
 }
 
 let active: ActiveKernel | undefined;
@@ -69,12 +72,14 @@ function tryLoad(name: Sha256KernelName): BatchFn | undefined {
     const fns = instantiateSync(bytes);
     slot.fn = fns.fn;
     if (fns.fold !== undefined) slot.fold = fns.fold;
+    if (fns.path !== undefined) slot.path = fns.path;
     return slot.fn;
   } catch {
     slot.pending = instantiateAsync(bytes).then(
       (fns) => {
         slot.fn = fns.fn;
         if (fns.fold !== undefined) slot.fold = fns.fold;
+        if (fns.path !== undefined) slot.path = fns.path;
         active = undefined;
         return fns.fn;
       },
@@ -94,8 +99,10 @@ export function activeKernel(): ActiveKernel {
   for (const name of candidates) {
     const fn = tryLoad(name);
     if (fn !== undefined) {
-      const fold = slots[name].fold;
-      active = fold === undefined ? { name, fn } : { name, fn, fold };
+      const { fold, path } = slots[name];
+      active = { name, fn };
+      if (fold !== undefined) active.fold = fold;
+      if (path !== undefined) active.path = path;
       return active;
     }
   }

@@ -1,6 +1,6 @@
 // Runs a compiled kernel module (kernel-src/*.ts): copies a chunk of messages into
 // its memory, hashes them in one call and copies the digests out.
-import type { BatchFn, FoldFn } from './batch-fn.js';
+import type { BatchFn, FoldFn, PathKernel } from './batch-fn.js';
 
 /** What every kernel module exports (see kernel-src/scalar.ts and simd.ts). */
 interface KernelExports {
@@ -16,12 +16,17 @@ interface KernelExports {
     sides: number,
     output: number,
   ): void;
+  /** One path per call (kernel-src/path.ts), in both modules. */
+  foldPath?(depth: number, memo: boolean): void;
+  pathBase?(): number;
+  clearPathMemo?(): void;
 }
 
 /** What a compiled module offers: the batch hash, and the path fold where it has one. */
 export interface KernelFns {
   fn: BatchFn;
   fold?: FoldFn;
+  path?: PathKernel;
 }
 
 // Input bytes per kernel call: large enough to make call and copy overhead vanish,
@@ -90,9 +95,51 @@ function wrap(ex: KernelExports): KernelFns {
       else out.set(heap.subarray(outPtr, outPtr + 32 * n), o);
     }
   };
-  const fold = ex.foldPaths;
-  if (fold === undefined) return { fn };
-  return { fn, fold: wrapFold(fold.bind(ex), ensure, () => heap, inPtr) };
+  const fns: KernelFns = { fn };
+  if (ex.foldPaths !== undefined)
+    fns.fold = wrapFold(ex.foldPaths.bind(ex), ensure, () => heap, inPtr);
+  const path = wrapPath(ex);
+  if (path !== undefined) fns.path = path;
+  return fns;
+}
+
+// Must match kernel-src/path.ts: the layout after pathBase() and the memo's size.
+const MAX_DEPTH = 64;
+const MEMO_SLOTS = 1 << 13;
+
+function wrapPath(ex: KernelExports): PathKernel | undefined {
+  const { foldPath, pathBase, clearPathMemo } = ex;
+  if (foldPath === undefined || pathBase === undefined || clearPathMemo === undefined) {
+    return undefined;
+  }
+  const base = pathBase();
+  let buffer = ex.memory.buffer;
+  let words = new Int32Array(buffer);
+  let bytes = new Uint8Array(buffer);
+  const renew = (): void => {
+    if (ex.memory.buffer === buffer) return;
+    buffer = ex.memory.buffer;
+    words = new Int32Array(buffer);
+    bytes = new Uint8Array(buffer);
+  };
+  const cur = base >> 2;
+  return {
+    words() {
+      renew();
+      return words;
+    },
+    bytes() {
+      renew();
+      return bytes;
+    },
+    cur,
+    siblings: cur + 8,
+    slots: cur + 8 + 8 * MAX_DEPTH,
+    sides: base + 32 + 36 * MAX_DEPTH,
+    memoSlots: MEMO_SLOTS,
+    fold: (depth, memo) => foldPath(depth, memo),
+    clear: () => clearPathMemo(),
+  };
 }
 
 // Bytes one proof of `depth` nodes takes in module memory: leaf, path, sides, root.

@@ -6,6 +6,14 @@
 // given inputs: the memo changes how fast, never what. Proofs of one tree share their
 // upper nodes (every receipt of a checkpoint ends in the same few), and an auditor who
 // verifies again hashes nothing twice.
+//
+// Given a WebAssembly kernel (callers pass the loaded one), a path of words is folded in
+// one call to it (kernel-src/path.ts), memo included: JavaScript only walks the indices,
+// writes the sides and memo slots, and copies words in and out. The JavaScript fold is
+// the fallback (and the path for hex siblings, whose memo compares text to skip
+// decoding). This module does not load kernels itself, so a bundle that verifies only
+// receipts carries no WebAssembly.
+import type { PathKernel } from '../kernel/batch-fn.js';
 import { hexWords, nodeWords } from './sha256-words.js';
 
 const isOdd = (x: number) => x % 2 === 1;
@@ -49,7 +57,8 @@ let memoHex: (string | undefined)[] | undefined;
  *
  * With `hex`, the siblings are given as hex text instead and `siblings` is scratch: a
  * sibling is decoded only when its step is not remembered. Returns false (at once) when
- * a sibling that must be decoded is not 64 hex digits; true otherwise.
+ * a sibling that must be decoded is not 64 hex digits; true otherwise. With `kernel`
+ * (and no `hex`), the WebAssembly kernel folds the whole path in one call.
  */
 export function foldPath(
   cur: Int32Array,
@@ -57,6 +66,78 @@ export function foldPath(
   i: number,
   n: number,
   hex?: readonly string[],
+  kernel?: PathKernel,
+): boolean {
+  if (hex === undefined && kernel !== undefined && useWasm) {
+    foldPathWasm(kernel, cur, siblings, i, n);
+    return true;
+  }
+  return foldPathJs(cur, siblings, i, n, hex);
+}
+
+// Kernels whose memo may hold entries, for clearPathMemo.
+const kernelsUsed = new Set<PathKernel>();
+
+let useMemo = true;
+let useWasm = true;
+
+/**
+ * For benchmarks and tests: whether node hashes are remembered (`memo`) and whether a
+ * loaded WebAssembly kernel folds word paths (`wasm`). Answers never depend on either.
+ */
+export function setPathFoldOptions(options: { memo?: boolean; wasm?: boolean }): void {
+  if (options.memo !== undefined) useMemo = options.memo;
+  if (options.wasm !== undefined) useWasm = options.wasm;
+}
+
+function foldPathWasm(
+  kernel: PathKernel,
+  cur: Int32Array,
+  siblings: Int32Array,
+  i: number,
+  n: number,
+): void {
+  if (useMemo && !kernelsUsed.has(kernel)) kernelsUsed.add(kernel);
+  const words = kernel.words();
+  const bytes = kernel.bytes();
+  const slots = kernel.slots;
+  const sides = kernel.sides;
+  const mask = kernel.memoSlots - 1;
+  let fn = i;
+  let sn = n - 1;
+  let level = 0;
+  let k = 0;
+  while (sn !== 0) {
+    const left = isOdd(fn) || fn === sn;
+    // The same place-derived slot as the JavaScript memo, in the kernel's table size.
+    words[slots + k] = ((fn % SLOTS) + level * 4099) & mask;
+    bytes[sides + k] = left ? 1 : 0;
+    k++;
+    if (left && !isOdd(fn)) {
+      while (!isOdd(fn) && fn !== 0) {
+        fn = half(fn);
+        sn = half(sn);
+        level++;
+      }
+    }
+    fn = half(fn);
+    sn = half(sn);
+    level++;
+  }
+  const c = kernel.cur;
+  for (let w = 0; w < 8; w++) words[c + w] = cur[w]!;
+  const s = kernel.siblings;
+  for (let w = 0; w < 8 * k; w++) words[s + w] = siblings[w]!;
+  kernel.fold(k, useMemo);
+  for (let w = 0; w < 8; w++) cur[w] = words[c + w]!;
+}
+
+function foldPathJs(
+  cur: Int32Array,
+  siblings: Int32Array,
+  i: number,
+  n: number,
+  hex: readonly string[] | undefined,
 ): boolean {
   memo ??= new Int32Array(SLOTS * SLOT_WORDS);
   const m = memo;
@@ -74,7 +155,7 @@ export function foldPath(
     const slot = ((fn % SLOTS) + level * 4099) & (SLOTS - 1);
     const base = slot * SLOT_WORDS;
     const tag = left ? 2 : 1;
-    let hit = m[base] === tag;
+    let hit = useMemo && m[base] === tag;
     if (hit) {
       for (let w = 0; w < 8; w++) {
         if (m[base + 1 + w] !== cur[w]) {
@@ -137,4 +218,5 @@ export function foldPath(
 export function clearPathMemo(): void {
   memo?.fill(0);
   memoHex?.fill(undefined);
+  for (const kernel of kernelsUsed) kernel.clear();
 }

@@ -1,9 +1,11 @@
 import { equalBytes } from '../bytes.js';
 import { MedanchorError } from '../errors.js';
-import { HASH_SIZE, nodeHash } from './hash.js';
+import { activeKernel } from '../kernel/select.js';
+import { sha256 } from '../sha256.js';
+import { HASH_SIZE } from './hash.js';
 import { isPowerOfTwo, toSafeCount } from './math.js';
 import { foldPath, inclusionPathLength } from './path-fold.js';
-import { readWords, wordsEqualBytes, writeWords } from './sha256-words.js';
+import { nodeWords, readWords, wordsEqualBytes, writeWords } from './sha256-words.js';
 
 // The algorithms of RFC 9162 sections 2.1.3.2 and 2.1.4.2, with halving by division
 // so sizes past 2^32 work. Both return false, never throw, on a well-typed wrong proof;
@@ -53,7 +55,8 @@ function foldInclusion(
   if (inclusionPathLength(i, n) !== proof.length) return false;
   for (let k = 0; k < proof.length; k++) readWords(proof[k]!, 0, SIBLINGS, 8 * k);
   readWords(leafHash, 0, CUR, 0);
-  foldPath(CUR, SIBLINGS, i, n);
+  // A loaded WebAssembly kernel folds the whole path in one call; else JavaScript.
+  foldPath(CUR, SIBLINGS, i, n, undefined, activeKernel().path);
   return true;
 }
 
@@ -128,8 +131,57 @@ export function verifyConsistency(
   if (!(root1 instanceof Uint8Array) || !(root2 instanceof Uint8Array)) return false;
   if (m === n) return proof.length === 0 && equalBytes(root1, root2);
   if (proof.length === 0 || !allHashes(proof)) return false;
+  if (proof.length >= MAX_PATH) return false;
+  // A root of another length is hashed as given by the byte walk (nodeHash concatenates).
+  if (root1.length !== HASH_SIZE || root2.length !== HASH_SIZE) {
+    return consistencyBytes(m, n, proof, root1, root2);
+  }
 
   // When size1 is a power of two its root is a node of the new tree: the proof omits it.
+  // Path element k is at SIBLINGS word 8k; the two running hashes in FR and SR.
+  let fn = m - 1;
+  let sn = n - 1;
+  let count = 0;
+  if (isPowerOfTwo(m)) readWords(root1, 0, SIBLINGS, 8 * count++);
+  for (let k = 0; k < proof.length; k++) readWords(proof[k]!, 0, SIBLINGS, 8 * count++);
+  while (isOdd(fn)) {
+    fn = half(fn);
+    sn = half(sn);
+  }
+  for (let w = 0; w < 8; w++) FR[w] = SR[w] = SIBLINGS[w]!;
+  for (let k = 1; k < count; k++) {
+    const c = 8 * k;
+    if (sn === 0) return false;
+    if (isOdd(fn) || fn === sn) {
+      nodeWords(SIBLINGS, c, FR, 0, FR, 0);
+      nodeWords(SIBLINGS, c, SR, 0, SR, 0);
+      if (!isOdd(fn)) {
+        while (!isOdd(fn) && fn !== 0) {
+          fn = half(fn);
+          sn = half(sn);
+        }
+      }
+    } else {
+      nodeWords(SR, 0, SIBLINGS, c, SR, 0);
+    }
+    fn = half(fn);
+    sn = half(sn);
+  }
+  return sn === 0 && wordsEqualBytes(FR, 0, root1, 0) && wordsEqualBytes(SR, 0, root2, 0);
+}
+
+// The two running hashes of a consistency walk.
+const FR = new Int32Array(8);
+const SR = new Int32Array(8);
+
+/** The consistency walk on bytes, for a root that is not 32 bytes long. */
+function consistencyBytes(
+  m: number,
+  n: number,
+  proof: readonly Uint8Array[],
+  root1: Uint8Array,
+  root2: Uint8Array,
+): boolean {
   let fn = m - 1;
   let sn = n - 1;
   let path = proof;
@@ -144,8 +196,8 @@ export function verifyConsistency(
     const c = path[k]!;
     if (sn === 0) return false;
     if (isOdd(fn) || fn === sn) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
+      fr = nodeHashBytes(c, fr);
+      sr = nodeHashBytes(c, sr);
       if (!isOdd(fn)) {
         while (!isOdd(fn) && fn !== 0) {
           fn = half(fn);
@@ -153,12 +205,21 @@ export function verifyConsistency(
         }
       }
     } else {
-      sr = nodeHash(sr, c);
+      sr = nodeHashBytes(sr, c);
     }
     fn = half(fn);
     sn = half(sn);
   }
   return sn === 0 && equalBytes(fr, root1) && equalBytes(sr, root2);
+}
+
+/** `sha256(0x01 || left || right)` for children of any length. */
+function nodeHashBytes(left: Uint8Array, right: Uint8Array): Uint8Array {
+  const msg = new Uint8Array(1 + left.length + right.length);
+  msg[0] = 0x01;
+  msg.set(left, 1);
+  msg.set(right, 1 + left.length);
+  return sha256(msg);
 }
 
 /**
