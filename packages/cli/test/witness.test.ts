@@ -218,6 +218,9 @@ describe('a log configured with witnesses (config "witnesses")', () => {
       if (receipt === undefined) await new Promise((d) => setTimeout(d, 100));
     }
     expect(receipt, 'a receipt with the witness cosignature').toBeDefined();
+    // GET /checkpoint serves the same note, cosignature line included (as tlog-witness logs do).
+    const served = await fetch(`${url}/checkpoint`);
+    expect(await served.text()).toBe(receipt!.checkpoint.note);
     writeFileSync(join(t.dir, 'obs.json.receipt.json'), JSON.stringify(receipt));
     const v = await cli(
       ['verify', '--min-level', '1', '--json', 'obs.json', 'obs.json.receipt.json'],
