@@ -53,6 +53,7 @@ function runConnection() {
     let pending = Buffer.alloc(0); // an incomplete header block carried to the next chunk
     let bodyLeft = 0;
     let good = false; // the verdict on the answer whose body is being skipped
+    let broken = false; // an error already counted for this connection
 
     let sentTotal = 0;
     const send = (wanted) => {
@@ -112,6 +113,7 @@ function runConnection() {
         if (length < 0) {
           // Without a length the stream cannot be framed: count it and give up on it.
           if (measuring) errors++;
+          broken = true;
           socket.destroy();
           return;
         }
@@ -128,10 +130,15 @@ function runConnection() {
       if (inFlight === 0 && (!measuring || sentTotal === perConnection)) socket.end();
     });
     socket.on('error', () => {
+      broken = true;
       errors++;
       resolve();
     });
-    socket.on('close', resolve);
+    socket.on('close', () => {
+      // Closed by the server with requests unanswered: they count as errors, not as load.
+      if (!broken && measuring && (inFlight > 0 || sentTotal < perConnection)) errors++;
+      resolve();
+    });
     stopHooks.push(() => {
       if (inFlight === 0) socket.end();
       // Otherwise the data handler ends it once the last answer is in.

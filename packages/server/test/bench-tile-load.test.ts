@@ -2,6 +2,8 @@
 // server: its counts are what the bench prints, so they are checked here against the
 // server's own counters, and its checks of status and length are shown to fail.
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Running, startServer, submit } from './helpers.js';
@@ -90,5 +92,28 @@ describe('bench/tile-load.mjs', () => {
     expect(r.ok).toBeLessThanOrEqual(await served(url, 'tile', 200));
     expect(r.seconds).toBeGreaterThan(0.9);
     expect(r.clientCpu).toBeGreaterThan(0);
+  });
+
+  it('counts requests left unanswered by a server that closes the connection as errors', async () => {
+    // A plain Node server that answers one request per connection and closes it.
+    const closing = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Length': '8192', Connection: 'close' });
+      res.end(Buffer.alloc(8192));
+    });
+    await new Promise<void>((r) => closing.listen(0, '127.0.0.1', r));
+    try {
+      const r = await load({
+        host: '127.0.0.1',
+        port: (closing.address() as AddressInfo).port,
+        paths: ['/tile/0/000'],
+        bodyLength: 8192,
+        connections: 2,
+        depth: 4,
+        requests: 4,
+      });
+      expect(r).toMatchObject({ ok: 2, non2xx: 0, errors: 2 });
+    } finally {
+      await new Promise((r) => closing.close(r));
+    }
   });
 });
