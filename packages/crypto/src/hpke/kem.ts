@@ -14,11 +14,9 @@ import type { NodeKeyObject } from './node-crypto.js';
 import {
   freshNodeEphemeral,
   importNodePrivate,
-  makeNodeEphemeralNow,
   type NodeX25519Pair,
   nodeX25519Dh,
   nodeX25519PublicKey,
-  takeReadyNodeEphemeral,
 } from './node-x25519.js';
 import { HpkeKem, i2osp } from './suite.js';
 import { importX25519Private, nativeX25519Dh, nativeX25519PublicKey } from './x25519-native.js';
@@ -121,7 +119,8 @@ function secretOfPair(pair: X25519KeyPair): X25519Secret {
 }
 
 /**
- * A fresh ephemeral key for one encapsulation. On Web Crypto the platform draws
+ * A fresh ephemeral key for one encapsulation. On node:crypto it is made ahead on a
+ * worker thread or made now (always synchronous); on Web Crypto the platform draws
  * it (made ahead when possible, see ephemeral-keys.ts); otherwise DeriveKeyPair
  * over 32 random bytes. Synchronous when a native pair is ready, so the caller's
  * DH starts before its first `await`.
@@ -133,8 +132,7 @@ function freshEphemeral(): X25519Secret | Promise<X25519Secret> {
       publicKey: pair.publicKey,
       dh: (peer) => guardedDh(() => nodeX25519Dh(nc, pair.privateKey, peer, true)),
     });
-    const pair = freshNodeEphemeral(nc);
-    return pair instanceof Promise ? pair.then(secretOf) : secretOf(pair);
+    return secretOf(freshNodeEphemeral(nc));
   }
   const subtle = nativeX25519Now();
   if (subtle !== undefined) {
@@ -183,9 +181,7 @@ export function encapNow(pkR: Uint8Array): Encapsulation | undefined {
   assertBytes(pkR, 32, 'X25519 public key');
   const nc = nodeCrypto();
   if (nc === undefined) return undefined;
-  // None ready: made here rather than waiting a turn for the pool. On a busy machine
-  // the pool's threads compete with this one, and the wait costs more than the key.
-  const pair = takeReadyNodeEphemeral(nc) ?? makeNodeEphemeralNow(nc);
+  const pair = freshNodeEphemeral(nc);
   let dh: Uint8Array;
   try {
     dh = nodeX25519Dh(nc, pair.privateKey, pkR, true);

@@ -54,16 +54,10 @@ export interface NodeCrypto {
   };
   createPublicKey(key: NodeKeyObject | { key: X25519Jwk; format: 'jwk' }): NodeKeyObject;
   createPrivateKey(key: { key: X25519Jwk; format: 'jwk' }): NodeKeyObject;
-  generateKeyPairSync(type: 'x25519'): { privateKey: NodeKeyObject; publicKey: NodeKeyObject };
-  generateKeyPair(
+  generateKeyPairSync(
     type: 'x25519',
     options: { publicKeyEncoding: { format: 'jwk' } },
-    callback: (
-      err: Error | null,
-      publicKey: { x?: unknown } | undefined,
-      privateKey: NodeKeyObject | undefined,
-    ) => void,
-  ): void;
+  ): { privateKey: NodeKeyObject; publicKey: { x?: unknown } };
   diffieHellman(options: { privateKey: NodeKeyObject; publicKey: NodeKeyObject }): Uint8Array;
 }
 

@@ -1,5 +1,6 @@
 import { toHex } from '@medanchor/core';
 import { base64urlnopad } from '@scure/base';
+import { takePooledX25519 } from './ephemeral-worker.js';
 import type { NodeCrypto, NodeKeyObject } from './node-crypto.js';
 import { plainBytes } from './node-crypto.js';
 
@@ -76,17 +77,16 @@ export function nodeX25519Dh(
 const peers = new Map<string, NodeKeyObject>();
 const MAX_REMEMBERED_PEERS = 256;
 
-// Key generation runs on libuv's thread pool: pairs made ahead take the fixed-base
-// multiplication off the main thread, onto an otherwise idle core. The public half
-// comes back as a JWK: asking for SPKI DER instead costs the main thread more per
-// key than making the key there (measured on Node 20: ~120 us against ~10 us per
-// key), so the 43 base64url characters are decoded here. Each pair is handed out
-// once and never reused. A caller sealing in a tight loop of promises collects
-// finished pairs only when it waits a turn (see below); a deep pool makes those
-// turns rare.
-const KEEP_READY = 32;
-const ready: NodeX25519Pair[] = [];
-let making = 0;
+/** A fresh ephemeral key pair made on this thread now. */
+export function makeNodeEphemeralNow(nc: NodeCrypto): NodeX25519Pair {
+  const made = nc.generateKeyPairSync('x25519', PUBLIC_JWK);
+  const publicKey = rawOfJwk(made.publicKey);
+  if (publicKey === undefined) throw new Error('node:crypto made an X25519 key without x');
+  return { privateKey: made.privateKey, publicKey };
+}
+
+// The public half as a JWK: asking for SPKI DER, or for a KeyObject and exporting it,
+// costs more than decoding the 43 base64url characters here.
 const PUBLIC_JWK = { publicKeyEncoding: { format: 'jwk' } } as const;
 
 function rawOfJwk(jwk: { x?: unknown } | undefined): Uint8Array | undefined {
@@ -99,56 +99,10 @@ function rawOfJwk(jwk: { x?: unknown } | undefined): Uint8Array | undefined {
   }
 }
 
-function refill(nc: NodeCrypto): void {
-  while (ready.length + making < KEEP_READY) {
-    making++;
-    nc.generateKeyPair('x25519', PUBLIC_JWK, (err, publicJwk, privateKey) => {
-      making--;
-      const publicKey = rawOfJwk(publicJwk);
-      if (err === null && publicKey !== undefined && privateKey !== undefined) {
-        ready.push({ privateKey, publicKey });
-      }
-    });
-  }
-}
-
-/** A fresh ephemeral key pair made on this thread now (no pool). */
-export function makeNodeEphemeralNow(nc: NodeCrypto): NodeX25519Pair {
-  return makeNow(nc);
-}
-
-function makeNow(nc: NodeCrypto): NodeX25519Pair {
-  const made = nc.generateKeyPairSync('x25519');
-  return { privateKey: made.privateKey, publicKey: rawPublic(made.publicKey) };
-}
-
-const nextTurn = (): Promise<void> | undefined => {
-  const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
-  return immediate === undefined ? undefined : new Promise((resolve) => immediate(resolve));
-};
-
-/** A pair made ahead if one is ready (and the start of its replacement), else `undefined`. */
-export function takeReadyNodeEphemeral(nc: NodeCrypto): NodeX25519Pair | undefined {
-  const pair = ready.shift();
-  refill(nc);
-  return pair;
-}
-
 /**
- * A fresh ephemeral key pair: one made ahead when ready (synchronously, so the
- * caller's DH starts at once). When none is ready but some are being made, waits
- * one turn of the event loop (a caller sealing in a tight loop of promises never
- * gives the pool's callbacks a turn otherwise), then makes one itself if still none.
+ * A fresh ephemeral key pair, synchronously: one made ahead on the worker thread
+ * when ready (see ephemeral-worker.ts), else one made now. Never handed out twice.
  */
-export function freshNodeEphemeral(nc: NodeCrypto): NodeX25519Pair | Promise<NodeX25519Pair> {
-  const pair = ready.shift();
-  const waitable = pair === undefined && making > 0 ? nextTurn() : undefined;
-  refill(nc);
-  if (pair !== undefined) return pair;
-  if (waitable === undefined) return makeNow(nc);
-  return waitable.then(() => {
-    const later = ready.shift();
-    refill(nc);
-    return later ?? makeNow(nc);
-  });
+export function freshNodeEphemeral(nc: NodeCrypto): NodeX25519Pair {
+  return takePooledX25519() ?? makeNodeEphemeralNow(nc);
 }
