@@ -1,6 +1,7 @@
 /** Counters the server exposes at `/metrics` (Prometheus text format 0.0.4). */
 export class ServerMetrics {
   private readonly requests = new Map<string, { n: number }>();
+  private readonly byRoute = new Map<string, Map<number, { n: number }>>();
   /** Records acknowledged through `/add` (duplicates included). */
   submitted = 0;
 
@@ -14,11 +15,17 @@ export class ServerMetrics {
    * building its label string on every request.
    */
   counter(route: string, status: number): { n: number } {
-    const key = `route="${route}",status="${status}"`;
-    let c = this.requests.get(key);
+    // Looked up by route, then status: the label string is built once per pair, not per request.
+    let byStatus = this.byRoute.get(route);
+    if (byStatus === undefined) {
+      byStatus = new Map();
+      this.byRoute.set(route, byStatus);
+    }
+    let c = byStatus.get(status);
     if (c === undefined) {
       c = { n: 0 };
-      this.requests.set(key, c);
+      byStatus.set(status, c);
+      this.requests.set(`route="${route}",status="${status}"`, c);
     }
     return c;
   }
