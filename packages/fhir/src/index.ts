@@ -27,6 +27,8 @@ export {
 } from './audit-ledger.js';
 export { AUDIT_FHIR, PROVENANCE_FHIR } from './codes.js';
 export {
+  type ConsentAsOfFinding,
+  type ConsentAsOfQuery,
   type ConsentAtTimeDecision,
   type ConsentAtTimeOptions,
   type ConsentAtTimeQuery,
@@ -59,6 +61,8 @@ export {
   verifyProvenance,
 } from './provenance-verify.js';
 export {
+  type RecordHistoryHeadCheck,
+  type RecordHistoryOptions,
   type RecordHistoryStep,
   type RecordHistoryVerification,
   type RecordVersionEvidence,

@@ -4,14 +4,17 @@
 // (commitment and index). Core's commitment format is unchanged; an omitted or
 // reordered version breaks the chain. See docs/spec/history.md.
 import {
+  type HeadProofStep,
   isMedanchorError,
   MedanchorError,
+  type NoteVerifierKey,
   type Receipt,
   type ReceiptStep,
   sha256,
   toHex,
   utf8,
   type VerifyReceiptOptions,
+  verifyHeadProof,
   verifyReceipt,
 } from '@medanchor/core';
 import { canonicalizeJson } from '@medanchor/crypto';
@@ -57,7 +60,28 @@ export type RecordHistoryStep =
   | 'omitted'
   | 'reordered'
   | 'log'
-  | `receipt:${ReceiptStep}`;
+  | 'latest'
+  | `receipt:${ReceiptStep}`
+  | `head:${HeadProofStep}`;
+
+/**
+ * A head proof (docs/spec/head-map.md) to check the history against: the history is then
+ * complete up to the proof's checkpoint, not only up to its head.
+ */
+export interface RecordHistoryHeadCheck {
+  /** The head proof of the record at a checkpoint, from `ledger.headProof(record, { size })`. */
+  readonly proof: unknown;
+  /** The log's note verifier keys (a key named after the origin signs its checkpoints). */
+  readonly keys: readonly NoteVerifierKey[];
+  /** The record's key salt from an earlier proof, if the caller keeps one. */
+  readonly keySalt?: Uint8Array;
+}
+
+/** Options of {@link verifyRecordHistory}: the receipt verification options, and `head`. */
+export interface RecordHistoryOptions extends Omit<VerifyReceiptOptions, 'content'> {
+  /** Check that no version came after the head up to the proof's checkpoint. */
+  readonly head?: RecordHistoryHeadCheck;
+}
 
 /** Result of {@link verifyRecordHistory}; never throws on bad input. */
 export type RecordHistoryVerification =
@@ -71,6 +95,11 @@ export type RecordHistoryVerification =
       readonly upTo: { readonly origin: string; readonly size: number };
       /** The head version's receipt sentence (its anchor time). */
       readonly statement: string;
+      /**
+       * With `options.head`: the checkpoint up to which the head map proves these are all
+       * the versions (no later one).
+       */
+      readonly latestAsOf?: { readonly origin: string; readonly size: number };
     }
   | {
       readonly ok: false;
@@ -169,7 +198,9 @@ export function versionLinkProblem(v: unknown): string | undefined {
  * before it, and every leaf is in the log of the head's checkpoint. An omitted version
  * (a link naming a leaf that was not given, or a gap in `seq`) fails at step `omitted`;
  * versions out of order fail at `reordered`. Versions committed after the head are not
- * detectable from this chain alone (docs/spec/history.md). Never throws.
+ * detectable from this chain alone; with `options.head`, a head proof at a checkpoint
+ * (docs/spec/head-map.md) shows the head is the record's newest version there, else the
+ * result fails at `latest` (or `head:<step>` for a bad proof) (docs/spec/history.md). Never throws.
  * @example
  * ```ts
  * const h = await verifyRecordHistory(versions, { anchors: [verifier], requireAnchor: true });
@@ -178,8 +209,9 @@ export function versionLinkProblem(v: unknown): string | undefined {
  */
 export async function verifyRecordHistory(
   versions: readonly RecordVersionEvidence[],
-  options: Omit<VerifyReceiptOptions, 'content'> = {},
+  options: RecordHistoryOptions = {},
 ): Promise<RecordHistoryVerification> {
+  const { head: headCheck, ...receiptOptions } = options ?? {};
   if (!Array.isArray(versions) || versions.length === 0)
     return { ok: false, step: 'shape', at: 0, reason: 'give at least one version' };
   const fail = (step: RecordHistoryStep, at: number, reason: string) =>
@@ -202,7 +234,7 @@ export async function verifyRecordHistory(
     } catch (e) {
       return fail('shape', i, isMedanchorError(e) ? e.message : 'the link is not JSON');
     }
-    const r = await verifyReceipt(v.receipt, { ...options, content: bytes });
+    const r = await verifyReceipt(v.receipt, { ...receiptOptions, content: bytes });
     if (!r.ok) return fail(`receipt:${r.step}`, i, r.reason);
     links.push(link);
     receipts.push(v.receipt as Receipt);
@@ -235,11 +267,41 @@ export async function verifyRecordHistory(
     if (p.leafIndex !== prev.leafIndex || p.commitment !== prev.record.commitment)
       return fail('omitted', i, 'the link names a previous leaf that is not the version before');
   }
+  const upTo = { origin: head.checkpoint.origin, size: head.checkpoint.size };
+  if (headCheck === undefined) return { ok: true, record, versions: links.length, upTo, statement };
+  const last = links.length - 1;
+  const keys = (headCheck as Partial<RecordHistoryHeadCheck>)?.keys;
+  const h = verifyHeadProof(headCheck?.proof, {
+    keys: Array.isArray(keys) ? keys : [],
+    record,
+    ...(headCheck?.keySalt === undefined ? {} : { keySalt: headCheck.keySalt }),
+  });
+  if (!h.ok) return fail(`head:${h.step}`, last, h.reason);
+  if (h.checkpoint.origin !== upTo.origin)
+    return fail('log', last, 'the head proof is for another log than the versions');
+  if (h.checkpoint.size <= head.leafIndex)
+    return fail('latest', last, "the head proof's checkpoint is older than the head version");
+  const mapped = h.head;
+  if (mapped === null)
+    return fail('latest', last, 'the head map has no version of the record at that checkpoint');
+  if (mapped.leafIndex !== head.leafIndex || toHex(mapped.commitment) !== head.record.commitment)
+    return fail(
+      'latest',
+      last,
+      `a later version (leaf ${mapped.leafIndex}) exists up to size ${h.checkpoint.size}: the history given stops early`,
+    );
+  if (mapped.count !== links.length)
+    return fail(
+      'latest',
+      last,
+      `the head map counts ${mapped.count} leaves of the record, the history has ${links.length}`,
+    );
   return {
     ok: true,
     record,
     versions: links.length,
-    upTo: { origin: head.checkpoint.origin, size: head.checkpoint.size },
-    statement,
+    upTo,
+    statement: `${statement}; no later version up to size ${h.checkpoint.size} (head map)`,
+    latestAsOf: h.checkpoint,
   };
 }

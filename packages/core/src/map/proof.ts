@@ -303,7 +303,10 @@ export function verifyHeadProof(
     return fail('map-root', 'HEAD_MAP_UNAVAILABLE', 'the checkpoint commits to no head map');
   if (options.record !== undefined && options.record !== parsed.record)
     return fail('record', 'HEAD_PROOF_MISMATCH', 'the proof is for another record');
-  if (options.keySalt !== undefined && !equalBytes(options.keySalt, parsed.keySalt))
+  if (
+    options.keySalt !== undefined &&
+    !(options.keySalt instanceof Uint8Array && equalBytes(options.keySalt, parsed.keySalt))
+  )
     return fail('key', 'HEAD_PROOF_MISMATCH', 'the proof keys the record with another salt');
   let key: Uint8Array;
   try {
