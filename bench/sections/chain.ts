@@ -48,12 +48,8 @@ import {
 // The single-proof node memo of core (receipts' inclusion walks): cleared for first-time figures.
 import { clearPathMemo } from '../../packages/core/src/merkle/path-fold.js';
 import { readVectorJson, repoPath, vectorPath } from '../../test/helpers/vectors.js';
-import { type Measurement, measure, perSecond, printTable } from '../harness.js';
-
-/** A summary line of issue 18: `speed <what>: <n>/s (<ratio>x <peer>)`, same run. */
-function speedLine(what: string, m: Measurement, peer: Measurement): string {
-  return `speed ${what}: ${Math.round(perSecond(m))}/s (${(perSecond(m) / perSecond(peer)).toFixed(2)}x ${peer.name})`;
-}
+import { interleaved, speedLine, spread } from '../compare.js';
+import { type Measurement, measure, printTable } from '../harness.js';
 
 // bitcoinjs-lib is a dependency of @medanchor/chain, not of the root: load it from there.
 interface BjsBlock {
@@ -368,98 +364,120 @@ async function scheduleTable(): Promise<void> {
     throw new Error(
       `the bench receipt does not verify with the schedule: ${JSON.stringify(check)}`,
     );
+  // The rows compared with each other run in interleaved passes after a warm-up
+  // (bench/compare.ts), on the same inputs: first one receipt again and again, then an
+  // audit of 1,000 different receipts of one checkpoint, each once per run (the node memo
+  // cleared before each run: the receipts still share the nodes near the root, the
+  // checkpoint and the anchor), beside the same checks done plainly.
   const N = 500;
-  const merkleOnly = await measure(
-    'level 1 only (verifyReceiptMerkle: content, commitment, checkpoint, inclusion)',
-    () => {
-      for (let i = 0; i < N; i++)
-        if (!verifyReceiptMerkle(receipt, { content }).ok) throw new Error('bad');
+  const [merkleOnly, off, on] = await interleaved([
+    {
+      name: 'level 1 only (verifyReceiptMerkle: content, commitment, checkpoint, inclusion)',
+      run: () => {
+        for (let i = 0; i < N; i++)
+          if (!verifyReceiptMerkle(receipt, { content }).ok) throw new Error('bad');
+      },
+      items: N,
+      unit: 'receipts',
     },
-    { items: N, unit: 'receipts', minMs: 1500 },
-  );
-  const off = await measure(
-    'levels 1-2, no schedule checks',
-    async () => {
-      for (let i = 0; i < N; i++) await verifyReceipt(receipt, { content, anchors: without });
+    {
+      name: 'levels 1-2, no schedule checks',
+      run: async () => {
+        for (let i = 0; i < N; i++) {
+          const r = await verifyReceipt(receipt, { content, anchors: without });
+          if (!r.ok) throw new Error('bad');
+        }
+      },
+      items: N,
+      unit: 'receipts',
     },
-    { items: N, unit: 'receipts', minMs: 1500 },
-  );
-  const on = await measure(
-    'levels 1-2 with the schedule checks (floor, bits, work, time)',
-    async () => {
-      for (let i = 0; i < N; i++) {
-        const r = await verifyReceipt(receipt, { content, anchors: withSchedule });
-        if (!r.ok) throw new Error('bad');
-      }
+    {
+      name: 'levels 1-2 with the schedule checks (floor, bits, work, time)',
+      run: async () => {
+        for (let i = 0; i < N; i++) {
+          const r = await verifyReceipt(receipt, { content, anchors: withSchedule });
+          if (!r.ok) throw new Error('bad');
+        }
+      },
+      items: N,
+      unit: 'receipts',
     },
-    { items: N, unit: 'receipts', minMs: 1500 },
-  );
-  // An audit: 1,000 different receipts of one checkpoint, each once per pass, with the
-  // node memo cleared before each pass (the receipts still share the nodes near the root,
-  // the checkpoint and the anchor), beside the same checks done plainly.
+  ]);
   const count = all.length;
-  const audit = { items: count, unit: 'receipts', minMs: 1500 };
-  const plain1 = await measure(
-    'peer: plain level 1, node:crypto (in this bench), 1,000 receipts',
-    () => {
-      for (let i = 0; i < count; i++)
-        if (!plainLevel1(all[i]!, contents[i]!)) throw new Error('bad');
+  const audit = { items: count, unit: 'receipts' };
+  const [plain1, audit1] = await interleaved([
+    {
+      name: 'peer: plain level 1, node:crypto (in this bench), 1,000 receipts',
+      run: () => {
+        for (let i = 0; i < count; i++)
+          if (!plainLevel1(all[i]!, contents[i]!)) throw new Error('bad');
+      },
+      ...audit,
     },
-    audit,
-  );
-  const audit1 = await measure(
-    'level 1, 1,000 different receipts of one checkpoint (node memo cleared each pass)',
-    () => {
-      clearPathMemo();
-      for (let i = 0; i < count; i++)
-        if (!verifyReceiptMerkle(all[i]!, { content: contents[i]! }).ok) throw new Error('bad');
+    {
+      name: 'level 1, 1,000 different receipts of one checkpoint (node memo cleared each run)',
+      run: () => {
+        clearPathMemo();
+        for (let i = 0; i < count; i++)
+          if (!verifyReceiptMerkle(all[i]!, { content: contents[i]! }).ok) throw new Error('bad');
+      },
+      ...audit,
     },
-    audit,
-  );
-  const plain12 = await measure(
-    'peer: plain levels 1-2, node:crypto + bitcoinjs-lib (in this bench), 1,000 receipts',
-    () => {
-      for (let i = 0; i < count; i++)
-        if (!plainLevel12(all[i]!, contents[i]!)) throw new Error('bad');
+  ]);
+  const [plain12, audit12, audit12Cold] = await interleaved([
+    {
+      name: 'peer: plain levels 1-2, node:crypto + bitcoinjs-lib (in this bench), 1,000 receipts',
+      run: () => {
+        for (let i = 0; i < count; i++)
+          if (!plainLevel12(all[i]!, contents[i]!)) throw new Error('bad');
+      },
+      ...audit,
     },
-    audit,
-  );
-  const audit12 = await measure(
-    'levels 1-2, no schedule checks, 1,000 different receipts (node memo cleared each pass)',
-    async () => {
-      clearPathMemo();
-      for (let i = 0; i < count; i++) {
-        const r = await verifyReceipt(all[i]!, { content: contents[i]!, anchors: without });
-        if (!r.ok) throw new Error('bad');
-      }
+    {
+      name: 'levels 1-2, no schedule checks, 1,000 different receipts (node memo cleared each run)',
+      run: async () => {
+        clearPathMemo();
+        for (let i = 0; i < count; i++) {
+          const r = await verifyReceipt(all[i]!, { content: contents[i]!, anchors: without });
+          if (!r.ok) throw new Error('bad');
+        }
+      },
+      ...audit,
     },
-    audit,
-  );
-  // The same audit without the verifier's memory of checked entries: a new verifier per
-  // receipt decodes, hashes and checks the shared anchor entry every time.
-  const audit12Cold = await measure(
-    'levels 1-2, 1,000 different receipts, a new verifier per receipt (nothing remembered)',
-    async () => {
-      clearPathMemo();
-      for (let i = 0; i < count; i++) {
-        const fresh = [bitcoinAnchorVerifier({ network: regtest, schedule: null })];
-        const r = await verifyReceipt(all[i]!, { content: contents[i]!, anchors: fresh });
-        if (!r.ok) throw new Error('bad');
-      }
+    {
+      // Without the verifier's memory of checked entries: a new verifier per receipt
+      // decodes, hashes and checks the shared anchor entry every time.
+      name: 'levels 1-2, 1,000 different receipts, a new verifier per receipt (nothing remembered)',
+      run: async () => {
+        clearPathMemo();
+        for (let i = 0; i < count; i++) {
+          const fresh = [bitcoinAnchorVerifier({ network: regtest, schedule: null })];
+          const r = await verifyReceipt(all[i]!, { content: contents[i]!, anchors: fresh });
+          if (!r.ok) throw new Error('bad');
+        }
+      },
+      ...audit,
     },
-    audit,
-  );
+  ]);
   const mainnetSchedule = bundledSchedule('mainnet')!;
   const real = vectorPath('bitcoin/spv/592920-74d6d6dc1fc9-26.json');
   const rows: { m: Measurement; baseline?: Measurement; note?: string }[] = [
-    { m: merkleOnly, note: 'the same receipt, no anchor verifier' },
-    { m: plain1 },
-    { m: audit1, baseline: plain1 },
-    { m: plain12 },
-    { m: audit12, baseline: plain12, note: 'the shared anchor entry checked once' },
-    { m: audit12Cold, baseline: plain12, note: 'the anchor entry checked per receipt' },
-    { m: off },
-    { m: on, baseline: off, note: 'target: >= 15,000 receipts/s' },
+    { m: merkleOnly!.m, note: `the same receipt, no anchor verifier; ${spread(merkleOnly!)}` },
+    { m: off!.m, note: spread(off!) },
+    { m: on!.m, baseline: off!.m, note: `target: >= 15,000 receipts/s; ${spread(on!)}` },
+    { m: plain1!.m, note: spread(plain1!) },
+    { m: audit1!.m, baseline: plain1!.m, note: spread(audit1!) },
+    { m: plain12!.m, note: spread(plain12!) },
+    {
+      m: audit12!.m,
+      baseline: plain12!.m,
+      note: `the shared anchor entry checked once; ${spread(audit12!)}`,
+    },
+    {
+      m: audit12Cold!.m,
+      baseline: plain12!.m,
+      note: `the anchor entry checked per receipt; ${spread(audit12Cold!)}`,
+    },
     {
       m: await measure('decode the bundled mainnet schedule (15 KB)', () =>
         decodeSchedule('mainnet', MAINNET_SCHEDULE),
@@ -483,14 +501,23 @@ async function scheduleTable(): Promise<void> {
     });
   }
   printTable('Receipt verification at level 2 with the difficulty schedule', rows);
-  console.log(`\n${speedLine('receipt level 1', audit1, plain1)}`);
-  console.log(speedLine('receipt levels 1-2', audit12, plain12));
+  console.log(`\n${speedLine('receipt level 1', audit1!.m, plain1!.m)}`);
+  console.log(speedLine('receipt levels 1-2', audit12!.m, plain12!.m));
 }
 
-/** Runs the chain section. */
+/**
+ * Runs the chain section. `MEDANCHOR_BENCH_CHAIN=schedule` runs only that table (names:
+ * spv, schedule, headers, roots).
+ */
 export async function run(): Promise<void> {
-  await spvTable();
-  await scheduleTable();
-  await headerChainTable();
-  await merkleRootTable();
+  const only = process.env['MEDANCHOR_BENCH_CHAIN']?.split(',');
+  const tables = {
+    spv: spvTable,
+    schedule: scheduleTable,
+    headers: headerChainTable,
+    roots: merkleRootTable,
+  };
+  for (const [name, table] of Object.entries(tables)) {
+    if (only === undefined || only.includes(name)) await table();
+  }
 }

@@ -11,7 +11,8 @@ import {
 import { clearBip340Keys } from '../../packages/crypto/src/consent/bip340-verify.js';
 import { clearSignatureCache } from '../../packages/crypto/src/consent/signature-cache.js';
 import { repoPath } from '../../test/helpers/vectors.js';
-import { type Measurement, measure, perSecond, printTable } from '../harness.js';
+import { speedLine } from '../compare.js';
+import { type Measurement, measure, printTable } from '../harness.js';
 
 // @noble/curves is a dependency of @medanchor/crypto, not of the root: load it from there.
 type Schnorr =
@@ -21,11 +22,6 @@ const { schnorr } = (await import(
     createRequire(repoPath('packages/crypto/package.json')).resolve('@noble/curves/secp256k1.js'),
   ).href
 )) as { schnorr: Schnorr };
-
-/** A summary line of issue 18: `speed <what>: <n>/s (<ratio>x <peer>)`, same run. */
-function speedLine(what: string, m: Measurement, peer: Measurement): string {
-  return `speed ${what}: ${Math.round(perSecond(m))}/s (${(perSecond(m) / perSecond(peer)).toFixed(2)}x ${peer.name})`;
-}
 
 /** Consent section: grant signing and verification per signature scheme, and JCS canonicalization. */
 export async function run(): Promise<void> {

@@ -28,8 +28,10 @@ import {
   sha256Kernels,
   sha256PrefixedBatch,
 } from '../../packages/core/src/kernel/index.js';
-// The single-proof node memo (verifyInclusion): cleared for first-time figures.
-import { clearPathMemo } from '../../packages/core/src/merkle/path-fold.js';
+// The single-proof node memo (verifyInclusion): cleared or switched off for first-time
+// figures, and the WebAssembly path fold switched off for the fallback's row.
+import { clearPathMemo, setPathFoldOptions } from '../../packages/core/src/merkle/path-fold.js';
+import { interleaved, speedLine, spread } from '../compare.js';
 import { type Measurement, measure, perSecond, printTable } from '../harness.js';
 
 const MiB = 2 ** 20;
@@ -161,11 +163,6 @@ function nodeCryptoVerify(
     i = Math.floor(i / 2);
   }
   return Buffer.compare(acc, root) === 0;
-}
-
-/** A summary line of issue 18: `speed <what>: <n>/s (<ratio>x <peer>)`, same run. */
-function speedLine(what: string, m: Measurement, peer: Measurement): string {
-  return `speed ${what}: ${Math.round(perSecond(m))}/s (${(perSecond(m) / perSecond(peer)).toFixed(2)}x ${peer.name})`;
 }
 
 function gc(): void {
@@ -409,29 +406,63 @@ async function proofs(): Promise<void> {
     verifyAll((i, j) => tree.verify(mtjPaths[j]!, leafBuffers[i]!, mtjRoot)),
     rate,
   );
-  const plain = await measure(
-    'node:crypto plain RFC 9162 verify (in this bench)',
-    verifyAll((i, j) => nodeCryptoVerify(leaves[j]!, i, paths[j]!, root)),
-    rate,
-  );
-  // verifyInclusion remembers recent node hashes: first the figure of 1,024 proofs seen
-  // for the first time (memo cleared before each pass; they still share the nodes near
-  // the root), then the same proofs again, as a re-audit meets them.
+  // One proof at a time, the rows compared with each other measured in interleaved passes
+  // (bench/compare.ts). The workload of issue 18 is the first row of ours: 1,024 distinct
+  // proofs, every node hashed (the node memo off). verifyInclusion's memo remembers node
+  // hashes by their place; the memo rows show what it adds when proofs of one tree share
+  // their upper nodes (cleared before each run of 1,024) and on a re-audit (warm).
   const verifyEach = verifyAll((i, j) => verifyInclusion(leaves[j]!, i, n, paths[j]!, root));
-  const ours = await measure(
-    'ours: verifyInclusion, first time (node memo cleared before each pass)',
-    () => {
-      clearPathMemo();
-      verifyEach();
+  const withOptions =
+    (options: Parameters<typeof setPathFoldOptions>[0], fn: () => void) => (): void => {
+      setPathFoldOptions(options);
+      try {
+        fn();
+      } finally {
+        setPathFoldOptions({ memo: true, wasm: true });
+      }
+    };
+  const kernelName = sha256KernelName();
+  const [plain, noMemo, jsNoMemo, ours, again] = await interleaved([
+    {
+      name: 'node:crypto plain RFC 9162 verify (in this bench)',
+      run: verifyAll((i, j) => nodeCryptoVerify(leaves[j]!, i, paths[j]!, root)),
+      ...rate,
     },
-    rate,
-  );
-  const again = await measure('ours: verifyInclusion, again (node memo warm)', verifyEach, rate);
+    {
+      name: `ours: verifyInclusion, every node hashed (memo off; ${kernelName} kernel)`,
+      run: withOptions({ memo: false }, verifyEach),
+      ...rate,
+    },
+    {
+      name: 'ours: verifyInclusion, every node hashed, JavaScript fold (the fallback)',
+      run: withOptions({ memo: false, wasm: false }, verifyEach),
+      ...rate,
+    },
+    {
+      name: 'ours: verifyInclusion, memo cleared before each 1,024 (shared upper nodes)',
+      run: () => {
+        clearPathMemo();
+        verifyEach();
+      },
+      ...rate,
+    },
+    { name: 'ours: verifyInclusion, again (node memo warm)', run: verifyEach, ...rate },
+  ]);
   const rows: { m: Measurement; baseline?: Measurement; note?: string }[] = [
     { m: mtjVerify },
-    { m: plain, baseline: mtjVerify },
-    { m: ours, baseline: mtjVerify, note: ofLimit(ours, idx.length * 20 * 65) },
-    { m: again, baseline: mtjVerify, note: 'every node a memo hit: compared, not hashed' },
+    { m: plain!.m, baseline: mtjVerify, note: spread(plain!) },
+    {
+      m: noMemo!.m,
+      baseline: mtjVerify,
+      note: `${(perSecond(noMemo!.m) / perSecond(plain!.m)).toFixed(2)}x node:crypto plain; ${spread(noMemo!)}; ${ofLimit(noMemo!.m, idx.length * 20 * 65)}`,
+    },
+    {
+      m: jsNoMemo!.m,
+      baseline: mtjVerify,
+      note: `${(perSecond(noMemo!.m) / perSecond(jsNoMemo!.m)).toFixed(2)}x slower than the row above; ${spread(jsNoMemo!)}`,
+    },
+    { m: ours!.m, baseline: mtjVerify, note: spread(ours!) },
+    { m: again!.m, baseline: mtjVerify, note: `every node a memo hit; ${spread(again!)}` },
   ];
   for (const k of FAST_KERNELS()) {
     const m = await measure(
@@ -495,7 +526,7 @@ async function proofs(): Promise<void> {
   );
   rows.push({ m: batched, note: perProof(batched) }, { m: flat, note: perProof(flat) });
   printTable('Inclusion proof verification at depth 20', rows);
-  console.log(`\n${speedLine('verify one proof depth 20', ours, plain)}`);
+  console.log(`\n${speedLine('verify one proof depth 20', noMemo!.m, plain!.m)}`);
 }
 
 async function batching(): Promise<void> {
