@@ -33,7 +33,7 @@ export interface LedgerHeadMapOptions {
   readonly store: HeadMapStore;
 }
 
-/** Options of {@link StoreLedgerHeadMap.proof}. */
+/** Options of `StoreLedger.headProof`. */
 export interface HeadProofOptions {
   /** The size of the checkpoint to prove at (default: the latest checkpoint). */
   readonly size?: number;

@@ -153,7 +153,7 @@ export async function updateHeadMap(
 
 /**
  * Walks from `root` along `key`: the siblings passed, and the key's value or what ended
- * the walk (an empty subtree, or another key's leaf). What {@link verifyHeadMapPath}
+ * the walk (an empty subtree, or another key's leaf). What `verifyHeadMapPath`
  * checks.
  * @throws MedanchorError `INVALID_LENGTH`, `STORE_CORRUPT`.
  */
