@@ -7,6 +7,10 @@
  * @packageDocumentation
  */
 export { POSTGRES_ERROR_CODES } from './error-codes.js';
+export {
+  openPostgresHeadMapStore,
+  type PostgresHeadMapStoreOptions,
+} from './head-map-store.js';
 export { POSTGRES_SCHEMA_VERSION } from './migrate.js';
 export { openPostgresLedgerStore, type PostgresLedgerStoreOptions } from './postgres-store.js';
 export { isPostgresUrl, POSTGRES_SCHEMES, parseStoreUrl, type StoreUrlFacts } from './store-url.js';

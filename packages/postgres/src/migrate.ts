@@ -2,9 +2,10 @@ import { MedanchorError } from '@medanchor/core';
 import type pg from 'pg';
 import { sql as v1 } from './migrations/0001-initial.js';
 import { sql as v2 } from './migrations/0002-forget.js';
+import { sql as v3 } from './migrations/0003-head-map.js';
 
 /** The migrations this release knows, in order; version `i + 1` is `MIGRATIONS[i]`. */
-const MIGRATIONS: readonly string[] = [v1, v2];
+const MIGRATIONS: readonly string[] = [v1, v2, v3];
 
 /** The newest schema version this release writes and reads. */
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;

@@ -48,7 +48,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL table layout (docs/spec/storage.
       const meta = await db.query('select origin, tree_size from medanchor_meta');
       expect(meta.rows).toEqual([{ origin: STORAGE_VECTOR_ORIGIN, tree_size: '300' }]);
       const version = await db.query('select version from medanchor_schema_version');
-      expect(version.rows).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(version.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
 
       // Tile level 0: tile 0 full, tile 1 partial (44 hashes): together the leaf hashes,
       // which the file store keeps as tiles/0.bin. Tile level 1: one hash.
