@@ -115,19 +115,15 @@ export function wordsEqualBytes(
   return true;
 }
 
-// Value of a hex digit by char code (either case, as fromHex reads), -1 for anything else.
-const NIBBLE = new Int8Array(128).fill(-1);
-for (let c = 0; c < 10; c++) NIBBLE[48 + c] = c;
-for (let c = 0; c < 6; c++) {
-  NIBBLE[97 + c] = 10 + c;
-  NIBBLE[65 + c] = 10 + c;
-}
-// Lowercase digits only: what toHex writes, so equality means `toHex(bytes) === hex`.
-const LOWER = NIBBLE.map((v, c) => (c >= 65 && c <= 70 ? -1 : v));
+// Value of a lowercase hex digit by char code, -1 for anything else: what toHex writes
+// and receipts hold, so a decode also checks the form parseReceipt checks.
+const LOWER = new Int8Array(128).fill(-1);
+for (let c = 0; c < 10; c++) LOWER[48 + c] = c;
+for (let c = 0; c < 6; c++) LOWER[97 + c] = 10 + c;
 
 /**
- * Decodes 64 hex digits (either case) into 8 words at `out[oo ..]`; false (and `out`
- * partly written) when `hex` is not exactly that.
+ * Decodes 64 lowercase hex digits into 8 words at `out[oo ..]`; false (and `out` partly
+ * written) when `hex` is not exactly that (upper case included).
  */
 export function hexWords(hex: string, out: Int32Array, oo: number): boolean {
   if (hex.length !== 64) return false;
@@ -135,7 +131,7 @@ export function hexWords(hex: string, out: Int32Array, oo: number): boolean {
     let x = 0;
     for (let j = 8 * i; j < 8 * i + 8; j++) {
       const c = hex.charCodeAt(j);
-      const v = c < 128 ? NIBBLE[c]! : -1;
+      const v = c < 128 ? LOWER[c]! : -1;
       if (v < 0) return false;
       x = (x << 4) | v;
     }

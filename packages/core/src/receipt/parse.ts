@@ -65,20 +65,24 @@ export function isHashHex(v: unknown): v is string {
   return bad >= 0;
 }
 
-function hash(v: unknown, path: string): string {
-  if (!isHashHex(v)) malformed(path, 'must be 64 lowercase hex characters');
-  return v;
+/** A string of 64 characters: the form {@link readReceiptForm} checks before the digits. */
+const is64 = (v: unknown): v is string => typeof v === 'string' && v.length === 64;
+
+function hash(v: unknown, path: string, digits = true): string {
+  if (!(digits ? isHashHex(v) : is64(v))) malformed(path, 'must be 64 lowercase hex characters');
+  return v as string;
 }
 
-function hashes(v: unknown, path: string, max: number): string[] {
+function hashes(v: unknown, path: string, max: number, digits = true): string[] {
   if (!Array.isArray(v)) malformed(path, 'must be an array of hashes');
   if (v.length > max) malformed(path, `must hold at most ${max} hashes`);
   const out = new Array<string>(v.length);
   for (let i = 0; i < v.length; i++) {
     const h: unknown = v[i];
     // The path of an element is spelled only when it is wrong.
-    if (!isHashHex(h)) malformed(`${path}[${i}]`, 'must be 64 lowercase hex characters');
-    out[i] = h;
+    if (!(digits ? isHashHex(h) : is64(h)))
+      malformed(`${path}[${i}]`, 'must be 64 lowercase hex characters');
+    out[i] = h as string;
   }
   return out;
 }
@@ -90,7 +94,7 @@ function integer(v: unknown, path: string, min: number): number {
   return v;
 }
 
-function checkpoint(v: unknown, path: string): ReceiptCheckpoint {
+function checkpoint(v: unknown, path: string, digits = true): ReceiptCheckpoint {
   const o = object(v, path, ['origin', 'size', 'root', 'digest'], ['note']);
   if (!isValidOrigin(o['origin'])) {
     malformed(`${path}.origin`, 'must be 1 to 255 printable ASCII characters without spaces');
@@ -98,8 +102,8 @@ function checkpoint(v: unknown, path: string): ReceiptCheckpoint {
   const cp: ReceiptCheckpoint = {
     origin: o['origin'],
     size: integer(o['size'], `${path}.size`, 1),
-    root: hash(o['root'], `${path}.root`),
-    digest: hash(o['digest'], `${path}.digest`),
+    root: hash(o['root'], `${path}.root`, digits),
+    digest: hash(o['digest'], `${path}.digest`, digits),
   };
   if (o['note'] === undefined) return cp;
   // The note's syntax and its agreement with the fields are checked by verification.
@@ -113,12 +117,12 @@ function checkpoint(v: unknown, path: string): ReceiptCheckpoint {
   return { ...cp, note: o['note'] };
 }
 
-function record(v: unknown): ReceiptRecord {
+function record(v: unknown, digits: boolean): ReceiptRecord {
   const o = object(v, 'record', ['salt', 'digest', 'commitment']);
   return {
-    salt: hash(o['salt'], 'record.salt'),
-    digest: hash(o['digest'], 'record.digest'),
-    commitment: hash(o['commitment'], 'record.commitment'),
+    salt: hash(o['salt'], 'record.salt', digits),
+    digest: hash(o['digest'], 'record.digest', digits),
+    commitment: hash(o['commitment'], 'record.commitment', digits),
   };
 }
 
@@ -184,6 +188,23 @@ function toValue(input: unknown): unknown {
  * `RECEIPT_MALFORMED` (with `details.path`) for anything else out of shape.
  */
 export function parseReceipt(input: unknown): Receipt {
+  return readReceipt(input, true);
+}
+
+/**
+ * Level-1 verification's read: {@link parseReceipt} except that the hashes of the record,
+ * the checkpoint and the inclusion proof are checked as strings of 64 characters only.
+ * Verification decodes those as lowercase hex anyway (verify-fast.ts refuses anything
+ * else), so they are read once instead of twice; whenever verification fails, it asks
+ * parseReceipt, whose error then comes first, so every verdict is the same. A carry's
+ * hashes are checked in full here (they are decoded by general helpers).
+ * @internal
+ */
+export function readReceiptForm(input: unknown): Receipt {
+  return readReceipt(input, false);
+}
+
+function readReceipt(input: unknown, digits: boolean): Receipt {
   const v = toValue(input);
   if (!isObject(v)) malformed('(root)', 'must be a JSON object');
   if (v['version'] !== 1) {
@@ -204,11 +225,11 @@ export function parseReceipt(input: unknown): Receipt {
   );
   const r: Receipt = {
     version: 1,
-    record: record(o['record']),
+    record: record(o['record'], digits),
     leafIndex: integer(o['leafIndex'], 'leafIndex', 0),
     treeSize: integer(o['treeSize'], 'treeSize', 1),
-    inclusionProof: hashes(o['inclusionProof'], 'inclusionProof', MAX_INCLUSION_HASHES),
-    checkpoint: checkpoint(o['checkpoint'], 'checkpoint'),
+    inclusionProof: hashes(o['inclusionProof'], 'inclusionProof', MAX_INCLUSION_HASHES, digits),
+    checkpoint: checkpoint(o['checkpoint'], 'checkpoint', digits),
     anchors: anchors(o['anchors']),
   };
   return o['carry'] === undefined ? r : { ...r, carry: carry(o['carry']) };

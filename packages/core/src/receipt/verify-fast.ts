@@ -3,9 +3,11 @@
 // same for every receipt), the commitment's padding block is one constant schedule,
 // and an inclusion walk runs through the shared node memo (merkle/path-fold.ts), so the
 // upper nodes that every receipt of a checkpoint shares are hashed once. Checkpoint
-// digests are remembered by their inputs. Each function answers exactly what the
-// general helpers answer (computeCommitment, checkpointDigest, verifyInclusion over
-// fromHex); the tests compare them on random input.
+// digests are remembered by their inputs. Hex is read as lowercase only (what receipts
+// hold and parseReceipt accepts), so decoding it also checks its form: level-1
+// verification reads hashes once (parse.ts readReceiptForm). On lowercase hex each
+// function answers exactly what the general helpers answer (computeCommitment,
+// checkpointDigest, verifyInclusion over fromHex); the tests compare them on random input.
 import { fromHex, toHex, utf8 } from '../bytes.js';
 import { COMMITMENT_TAG } from '../commitment/index.js';
 import { foldPath, inclusionPathLength } from '../merkle/path-fold.js';

@@ -3,7 +3,7 @@ import { isMedanchorError } from '../errors.js';
 import { verifyConsistency } from '../merkle/index.js';
 import type { AnchorRegistry, AnchorVerifier } from './anchors.js';
 import type { Checkpoint } from './checkpoint.js';
-import { parseReceipt } from './parse.js';
+import { parseReceipt, readReceiptForm } from './parse.js';
 import type { Receipt, ReceiptCheckpoint } from './receipt.js';
 import { readCheckpointNoteOf } from './signed-checkpoint.js';
 import type { TrustChecker } from './trust.js';
@@ -226,22 +226,25 @@ export function verifyReceiptMerkle(
   input: unknown,
   options: VerifyReceiptMerkleOptions = {},
 ): ReceiptVerification {
+  // Hashes are read once: as 64-character strings here, as lowercase hex by the checks
+  // (which refuse anything else). Any failure asks the full parse first, so a malformed
+  // receipt is reported at step parse exactly as parseReceipt words it.
   let receipt: Receipt;
   try {
-    receipt = parseReceipt(input);
-  } catch (e) {
-    return reject('parse', isMedanchorError(e) ? e.message : 'receipt could not be read');
+    receipt = readReceiptForm(input);
+  } catch {
+    return parseFailure(input) ?? reject('parse', 'receipt could not be read');
   }
   const failure =
     checkContent(options.content, receipt.record.digest) ??
     checkCommitment(receipt) ??
     checkTree(receipt) ??
     checkInclusion(receipt);
-  if (failure !== undefined) return failure;
+  if (failure !== undefined) return parseFailure(input) ?? failure;
   const anchored = checkCarry(receipt);
-  if ('ok' in anchored) return anchored;
+  if ('ok' in anchored) return parseFailure(input) ?? anchored;
   const signature = checkSignature(receipt, anchored, options.trust);
-  if (signature !== undefined && 'ok' in signature) return signature;
+  if (signature !== undefined && 'ok' in signature) return parseFailure(input) ?? signature;
   return {
     ok: true,
     level: 1,
@@ -256,6 +259,16 @@ export function verifyReceiptMerkle(
       signature,
     ),
   };
+}
+
+/** The parse failure of `input` as parseReceipt reports it, or undefined when it parses. */
+function parseFailure(input: unknown): ReceiptRejected | undefined {
+  try {
+    parseReceipt(input);
+    return undefined;
+  } catch (e) {
+    return reject('parse', isMedanchorError(e) ? e.message : 'receipt could not be read');
+  }
 }
 
 /** Step `content`: the given record bytes hash to `record.digest`. */
