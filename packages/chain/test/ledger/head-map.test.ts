@@ -56,11 +56,7 @@ const RECORDS = [
   'Patient/never',
 ];
 
-async function checkEveryProof(
-  ledger: StoreLedger,
-  store: LedgerStore,
-  sizes: readonly number[],
-) {
+async function checkEveryProof(ledger: StoreLedger, store: LedgerStore, sizes: readonly number[]) {
   for (const size of sizes) {
     const truth = await headsAt(store, size);
     for (const record of RECORDS) {
