@@ -1,4 +1,4 @@
-import { concatBytes, MedanchorError, utf8 } from '@medanchor/core';
+import { MedanchorError, utf8 } from '@medanchor/core';
 import { HpkeAead } from '../hpke/suite.js';
 
 /** First four bytes of every envelope: ASCII "menv". */
@@ -75,17 +75,23 @@ export interface EnvelopeHeader {
   raw: Uint8Array;
 }
 
-function u16(n: number): Uint8Array {
-  return new Uint8Array([(n >>> 8) & 0xff, n & 0xff]);
-}
+const encoder = new TextEncoder();
 
-function lengthPrefixed(b: Uint8Array, what: string): Uint8Array {
+function checkFieldLength(b: Uint8Array, what: string): Uint8Array {
   if (b.length > 0xffff) {
     throw new MedanchorError('ENVELOPE_FIELD_TOO_LONG', `${what} must be at most 65535 bytes`, {
       details: { field: what, length: b.length },
     });
   }
-  return concatBytes(u16(b.length), b);
+  return b;
+}
+
+/** Writes `b` with its u16 length in front at `at`; returns the offset after it. */
+function putPrefixed(out: Uint8Array, at: number, b: Uint8Array): number {
+  out[at] = b.length >>> 8;
+  out[at + 1] = b.length & 0xff;
+  out.set(b, at + 2);
+  return at + 2 + b.length;
 }
 
 /** The preamble without its commitment: what the commitment authenticates. */
@@ -95,16 +101,25 @@ export function encodePreambleBody(
   salt: Uint8Array,
   context: EnvelopeContext,
 ): Uint8Array {
-  return concatBytes(
-    ENVELOPE_MAGIC,
-    new Uint8Array([ENVELOPE_VERSION]),
-    u16(aead),
-    new Uint8Array([chunkSizeLog2]),
-    salt,
-    lengthPrefixed(utf8(context.recordId), 'recordId'),
-    lengthPrefixed(utf8(context.version), 'version'),
-    lengthPrefixed(utf8(context.contentType), 'contentType'),
+  const recordId = checkFieldLength(encoder.encode(context.recordId), 'recordId');
+  const version = checkFieldLength(encoder.encode(context.version), 'version');
+  const contentType = checkFieldLength(encoder.encode(context.contentType), 'contentType');
+  // Written into one array: this runs on every seal, and each piece as its own array
+  // (then joined) was a good part of a small seal's garbage.
+  const out = new Uint8Array(
+    4 + 1 + 2 + 1 + salt.length + 6 + recordId.length + version.length + contentType.length,
   );
+  out.set(ENVELOPE_MAGIC, 0);
+  out[4] = ENVELOPE_VERSION;
+  out[5] = (aead >>> 8) & 0xff;
+  out[6] = aead & 0xff;
+  out[7] = chunkSizeLog2;
+  out.set(salt, 8);
+  let at = 8 + salt.length;
+  at = putPrefixed(out, at, recordId);
+  at = putPrefixed(out, at, version);
+  putPrefixed(out, at, contentType);
+  return out;
 }
 
 /**
@@ -153,27 +168,51 @@ export function recipientsLength(n: number): number {
   return 2 + n * SEALED_STANZA_LENGTH;
 }
 
+/** Length of the recipients section {@link encodeRecipients} writes for `stanzas`. */
+function stanzasLength(stanzas: readonly RecipientStanza[]): number {
+  let n = 2;
+  for (const s of stanzas) n += 6 + s.keyId.length + 4 + s.enc.length + s.wrappedKey.length;
+  return n;
+}
+
 /** The recipients section: a u16 count and one stanza per recipient. */
 export function encodeRecipients(stanzas: readonly RecipientStanza[]): Uint8Array {
+  const out = new Uint8Array(stanzasLength(stanzas));
+  writeRecipients(stanzas, out, 0);
+  return out;
+}
+
+/**
+ * Writes the recipients section of {@link encodeRecipients} into `out` at `at`, with no
+ * array of its own; returns the offset after it.
+ */
+export function writeRecipients(
+  stanzas: readonly RecipientStanza[],
+  out: Uint8Array,
+  at: number,
+): number {
   if (stanzas.length > 0xffff) {
     throw new MedanchorError(
       'ENVELOPE_TOO_MANY_RECIPIENTS',
       'an envelope holds at most 65535 recipients',
     );
   }
-  return concatBytes(
-    u16(stanzas.length),
-    ...stanzas.map((s) =>
-      concatBytes(
-        u16(s.kem),
-        u16(s.kdf),
-        u16(s.aead),
-        s.keyId,
-        lengthPrefixed(s.enc, 'enc'),
-        lengthPrefixed(s.wrappedKey, 'wrappedKey'),
-      ),
-    ),
-  );
+  const put16 = (n: number) => {
+    out[at] = (n >>> 8) & 0xff;
+    out[at + 1] = n & 0xff;
+    at += 2;
+  };
+  put16(stanzas.length);
+  for (const s of stanzas) {
+    put16(s.kem);
+    put16(s.kdf);
+    put16(s.aead);
+    out.set(s.keyId, at);
+    at += s.keyId.length;
+    at = putPrefixed(out, at, checkFieldLength(s.enc, 'enc'));
+    at = putPrefixed(out, at, checkFieldLength(s.wrappedKey, 'wrappedKey'));
+  }
+  return at;
 }
 
 /** Outcome of {@link parseHeader}: a header, a need for more bytes, or a reason it is malformed. */

@@ -1,12 +1,11 @@
-import { utf8 } from '@medanchor/core';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes, utf8 } from '@medanchor/core';
 import { nativeKdfSubtle } from '../hpke/backend.js';
 import {
   hkdfExpand,
-  hkdfExpandSync,
   hkdfExtract,
   hkdfExtractSync,
   hmacSha256Sync,
+  sha256Sync,
 } from '../hpke/kdf.js';
 
 /** The keys one envelope derives from its data key and salt. */
@@ -42,16 +41,22 @@ export async function deriveEnvelopeKeys(
 /** {@link deriveEnvelopeKeys} without a promise (every backend but the forced `'webcrypto'`). */
 export function deriveEnvelopeKeysSync(dataKey: Uint8Array, salt: Uint8Array): EnvelopeKeys {
   const prk = hkdfExtractSync(salt, dataKey);
+  // Each key is one output block, T(1) = HMAC(PRK, info || 0x01): the three inputs are
+  // constants, joined once here instead of on every seal.
   return {
-    payloadKey: hkdfExpandSync(prk, PAYLOAD_INFO, 32),
-    commitKey: hkdfExpandSync(prk, COMMIT_INFO, 32),
-    macKey: hkdfExpandSync(prk, HEADER_MAC_INFO, 32),
+    payloadKey: hmacSha256Sync(prk, PAYLOAD_T1),
+    commitKey: hmacSha256Sync(prk, COMMIT_T1),
+    macKey: hmacSha256Sync(prk, HEADER_MAC_T1),
   };
 }
 
 const PAYLOAD_INFO = utf8(`${LABEL}payload`);
 const COMMIT_INFO = utf8(`${LABEL}commit`);
 const HEADER_MAC_INFO = utf8(`${LABEL}header-mac`);
+const firstBlock = (info: Uint8Array) => concatBytes(info, new Uint8Array([1]));
+const PAYLOAD_T1 = firstBlock(PAYLOAD_INFO);
+const COMMIT_T1 = firstBlock(COMMIT_INFO);
+const HEADER_MAC_T1 = firstBlock(HEADER_MAC_INFO);
 
 /** HMAC-SHA256(key, data), on node:crypto where the backend finds it. */
 export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
@@ -68,7 +73,7 @@ export function tagsEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 /** SHA-256 of the preamble: the AAD of every chunk and part of the wrap info. */
 export function preambleDigest(preamble: Uint8Array): Uint8Array {
-  return sha256(preamble);
+  return sha256Sync(preamble);
 }
 
 /**

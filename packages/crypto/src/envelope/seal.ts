@@ -1,5 +1,5 @@
 import { assertBytes, concatBytes, MedanchorError, toHex } from '@medanchor/core';
-import { type AeadCipher, aeadCipher, joined } from '../hpke/aead.js';
+import { type AeadCipher, aeadCipher, joined, type SyncAead } from '../hpke/aead.js';
 import { nativeKdfSubtle, randomBytes } from '../hpke/backend.js';
 import { byteQueue } from './byte-stream.js';
 import {
@@ -15,16 +15,17 @@ import {
   type EnvelopeAead,
   type EnvelopeContext,
   encodePreambleBody,
-  encodeRecipients,
   envelopeAeadId,
   MAX_CHUNK_SIZE_LOG2,
   MIN_CHUNK_SIZE_LOG2,
   type RecipientStanza,
   recipientsLength,
+  writeRecipients,
 } from './format.js';
 import {
   deriveEnvelopeKeys,
   deriveEnvelopeKeysSync,
+  type EnvelopeKeys,
   hmacSha256,
   preambleDigest,
 } from './schedule.js';
@@ -55,9 +56,20 @@ export interface SealRandomness {
   ephemeralIkm?(i: number): Uint8Array;
 }
 
+// Random bytes drawn 1 KiB at a time: each call into the platform's generator has a
+// fixed cost of a few microseconds, a good part of a small seal. Every draw is a new
+// array, never refilled in place, so bytes handed out are never handed out again.
+const POOL_BYTES = 1024;
+let pool: Uint8Array = new Uint8Array(0);
+let poolAt = 0;
+
 function freshRandomness(): SealRandomness {
-  // One draw for both: each call into the platform's generator has a fixed cost.
-  const r = randomBytes(64);
+  if (poolAt + 64 > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  const r = pool.subarray(poolAt, poolAt + 64);
+  poolAt += 64;
   return { dataKey: r.subarray(0, 32), salt: r.subarray(32) };
 }
 
@@ -119,7 +131,7 @@ function checkRecipients(recipients: readonly Uint8Array[]): void {
  * Validates the options, starts the recipient wraps, and derives the preamble and
  * payload keys while the wraps run.
  */
-async function startSeal(opts: SealOptions, rnd: SealRandomness): Promise<SealStart> {
+function startSeal(opts: SealOptions, rnd: SealRandomness): SealStart | Promise<SealStart> {
   checkRecipients(opts.recipients);
   const aead = envelopeAeadId(opts.aead ?? 'AES-256-GCM');
   const wrapAead = envelopeAeadId(opts.wrapAead ?? 'AES-256-GCM');
@@ -131,7 +143,7 @@ async function startSeal(opts: SealOptions, rnd: SealRandomness): Promise<SealSt
     opts.recipients.forEach((pk, i) => {
       const ikm = rnd.ephemeralIkm?.(i);
       wraps.push(
-        (ikm === undefined ? wrapDataKeyNow(pk, rnd.dataKey, wrapAead) : undefined) ??
+        wrapDataKeyNow(pk, rnd.dataKey, wrapAead, ikm) ??
           wrapDataKey(pk, rnd.dataKey, wrapAead, ikm),
       );
     });
@@ -146,38 +158,73 @@ async function startSeal(opts: SealOptions, rnd: SealRandomness): Promise<SealSt
   // Observed now, so a failure below cannot leave the wraps' rejection unhandled;
   // finishHeader still awaits (and rethrows) it.
   if (stanzas instanceof Promise) stanzas.catch(() => undefined);
-  // No await where HKDF is synchronous (every backend but the forced 'webcrypto').
-  const keys =
-    nativeKdfSubtle() === undefined
-      ? deriveEnvelopeKeysSync(rnd.dataKey, rnd.salt)
-      : await deriveEnvelopeKeys(rnd.dataKey, rnd.salt);
-  const preamble = concatBytes(body, hmacSha256(keys.commitKey, body));
-  return {
-    preamble,
-    macKey: keys.macKey,
-    recipientCount: opts.recipients.length,
-    stanzas,
-    cipher: aeadCipher(aead, keys.payloadKey),
-    aad: preambleDigest(preamble),
-    chunkSize: 2 ** log2,
+  const started = (keys: EnvelopeKeys): SealStart => {
+    const preamble = concatBytes(body, hmacSha256(keys.commitKey, body));
+    return {
+      preamble,
+      macKey: keys.macKey,
+      recipientCount: opts.recipients.length,
+      stanzas,
+      cipher: aeadCipher(aead, keys.payloadKey),
+      aad: preambleDigest(preamble),
+      chunkSize: 2 ** log2,
+    };
   };
+  // No promise where HKDF is synchronous (every backend but the forced 'webcrypto').
+  if (nativeKdfSubtle() === undefined)
+    return started(deriveEnvelopeKeysSync(rnd.dataKey, rnd.salt));
+  return deriveEnvelopeKeys(rnd.dataKey, rnd.salt).then(started);
 }
 
-/** The header once every wrap is done: preamble, recipients, header MAC. */
-async function finishHeader(start: SealStart): Promise<Uint8Array> {
-  const unmacked = concatBytes(start.preamble, encodeRecipients(await start.stanzas));
-  return concatBytes(unmacked, hmacSha256(start.macKey, unmacked));
+/**
+ * Writes the header into `out` from 0 once the wraps are done: preamble, recipients,
+ * header MAC. `out` starts with exactly the header's length of room for it.
+ */
+function writeHeader(start: SealStart, stanzas: readonly RecipientStanza[], out: Uint8Array) {
+  out.set(start.preamble, 0);
+  const macAt = writeRecipients(stanzas, out, start.preamble.length);
+  if (macAt + 32 !== headerLengthOf(start)) {
+    throw new MedanchorError('ENVELOPE_INTERNAL', 'header length mismatch; report this bug');
+  }
+  out.set(hmacSha256(start.macKey, out.subarray(0, macAt)), macAt);
+}
+
+/** Every stanza sealed here has a fixed size, so the header length is known first. */
+function headerLengthOf(start: SealStart): number {
+  return start.preamble.length + recipientsLength(start.recipientCount) + 32;
 }
 
 /** Builds the header: preamble with key commitment, one stanza per recipient, header MAC. */
 export async function sealHeader(opts: SealOptions, rnd: SealRandomness): Promise<SealedHeader> {
   const start = await startSeal(opts, rnd);
+  const header = new Uint8Array(headerLengthOf(start));
+  writeHeader(start, await start.stanzas, header);
   return {
-    header: await finishHeader(start),
+    header,
     cipher: start.cipher,
     aad: start.aad,
     chunkSize: start.chunkSize,
   };
+}
+
+/** {@link sealChunksInto} with a synchronous cipher, without a promise. */
+function sealChunksIntoNow(
+  sync: SyncAead,
+  sealer: PayloadSealer,
+  payload: Uint8Array,
+  out: Uint8Array,
+  offset: number,
+): void {
+  const { aad, chunkSize } = sealer;
+  const n = chunkCount(payload.length, chunkSize);
+  let at = offset;
+  for (let i = 0; i < n; i++) {
+    const pt = payload.subarray(i * chunkSize, (i + 1) * chunkSize);
+    for (const piece of sync.sealParts(chunkNonce(i, i === n - 1), aad, [pt])) {
+      out.set(piece, at);
+      at += piece.length;
+    }
+  }
 }
 
 /** The encrypted chunks of a whole payload in memory, written into `out` from `offset`. */
@@ -189,16 +236,8 @@ async function sealChunksInto(
 ): Promise<void> {
   const { cipher, aad, chunkSize } = sealer;
   const n = chunkCount(payload.length, chunkSize);
-  const sync = cipher.sync;
-  if (sync !== undefined) {
-    let at = offset;
-    for (let i = 0; i < n; i++) {
-      const pt = payload.subarray(i * chunkSize, (i + 1) * chunkSize);
-      for (const piece of sync.sealParts(chunkNonce(i, i === n - 1), aad, [pt])) {
-        out.set(piece, at);
-        at += piece.length;
-      }
-    }
+  if (cipher.sync !== undefined) {
+    sealChunksIntoNow(cipher.sync, sealer, payload, out, offset);
     return;
   }
   if (n === 1) {
@@ -227,17 +266,39 @@ function chunkCount(length: number, chunkSize: number): number {
  * Seal of a whole payload in memory, encrypting the payload while the recipient
  * wraps run. Every stanza has a fixed size, so the header length is known first.
  */
-async function sealPayloadBytes(start: SealStart, payload: Uint8Array): Promise<Uint8Array> {
+function sealPayloadBytes(start: SealStart, payload: Uint8Array): Uint8Array | Promise<Uint8Array> {
   const n = chunkCount(payload.length, start.chunkSize);
-  const headerLength = start.preamble.length + recipientsLength(start.recipientCount) + 32;
+  const headerLength = headerLengthOf(start);
   const out = new Uint8Array(headerLength + payload.length + n * CHUNK_OVERHEAD);
-  await sealChunksInto(start, payload, out, headerLength);
-  const header = await finishHeader(start);
-  if (header.length !== headerLength) {
-    throw new MedanchorError('ENVELOPE_INTERNAL', 'header length mismatch; report this bug');
+  const { stanzas } = start;
+  const sync = start.cipher.sync;
+  // Everything synchronous (node:crypto): no promise at all, so a small record costs
+  // no turn of the microtask queue per step.
+  if (sync !== undefined && !(stanzas instanceof Promise)) {
+    sealChunksIntoNow(sync, start, payload, out, headerLength);
+    writeHeader(start, stanzas, out);
+    return out;
   }
-  out.set(header, 0);
-  return out;
+  return (async () => {
+    await sealChunksInto(start, payload, out, headerLength);
+    writeHeader(start, await stanzas, out);
+    return out;
+  })();
+}
+
+/**
+ * A whole payload in memory: without a promise where every step is synchronous
+ * (node:crypto). Internal; exported for the tests that check which path ran.
+ */
+export function sealBytes(
+  payload: Uint8Array,
+  opts: SealOptions,
+  rnd: SealRandomness,
+): Uint8Array | Promise<Uint8Array> {
+  const start = startSeal(opts, rnd);
+  return start instanceof Promise
+    ? start.then((s) => sealPayloadBytes(s, payload))
+    : sealPayloadBytes(start, payload);
 }
 
 function tooLarge(): MedanchorError {
@@ -325,7 +386,7 @@ export async function sealWith(
   opts: SealOptions,
   rnd: SealRandomness,
 ): Promise<Uint8Array | ReadableStream<Uint8Array>> {
-  if (payload instanceof Uint8Array) return sealPayloadBytes(await startSeal(opts, rnd), payload);
+  if (payload instanceof Uint8Array) return sealBytes(payload, opts, rnd);
   return sealStream(await sealHeader(opts, rnd), payload);
 }
 
@@ -354,5 +415,12 @@ export function seal(
   payload: Uint8Array | ReadableStream<Uint8Array>,
   opts: SealOptions,
 ): Promise<Uint8Array | ReadableStream<Uint8Array>> {
-  return sealWith(payload, opts, freshRandomness());
+  if (!(payload instanceof Uint8Array)) return sealWith(payload, opts, freshRandomness());
+  // A promise either way, and a refusal is a rejection, never a synchronous throw.
+  try {
+    const out = sealBytes(payload, opts, freshRandomness());
+    return out instanceof Promise ? out : Promise.resolve(out);
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }

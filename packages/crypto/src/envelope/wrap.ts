@@ -1,4 +1,4 @@
-import { equalBytes, MedanchorError } from '@medanchor/core';
+import { assertBytes, equalBytes, MedanchorError, toHex } from '@medanchor/core';
 import { sealBaseNow, setupSenderWithIkm } from '../hpke/context.js';
 import { HpkeKdf, HpkeKem } from '../hpke/suite.js';
 import { type KeyProvider, keyIdBytes } from '../keys/provider.js';
@@ -22,7 +22,7 @@ export async function wrapDataKey(
   aead: number,
   ikmE?: Uint8Array,
 ): Promise<RecipientStanza> {
-  const now = ikmE === undefined ? wrapDataKeyNow(publicKey, dataKey, aead) : undefined;
+  const now = wrapDataKeyNow(publicKey, dataKey, aead, ikmE);
   if (now !== undefined) return now;
   const suite = { kem: HpkeKem.X25519_HKDF_SHA256, kdf: HpkeKdf.HKDF_SHA256, aead };
   const keyId = keyIdBytes(publicKey);
@@ -42,14 +42,32 @@ export function wrapDataKeyNow(
   publicKey: Uint8Array,
   dataKey: Uint8Array,
   aead: number,
+  ikmE?: Uint8Array,
 ): RecipientStanza | undefined {
   const suite = { kem: HpkeKem.X25519_HKDF_SHA256, kdf: HpkeKdf.HKDF_SHA256, aead };
-  const keyId = keyIdBytes(publicKey);
-  const r = sealBaseNow(suite, publicKey, WRAP_INFO, NO_AAD, dataKey);
+  const keyId = keyIdOf(publicKey);
+  const r = sealBaseNow(suite, publicKey, WRAP_INFO, NO_AAD, dataKey, ikmE);
   return r === undefined ? undefined : { ...suite, keyId, enc: r.enc, wrappedKey: r.ciphertext };
 }
 
 const NO_AAD = new Uint8Array(0);
+
+// Key ids of recent recipients by hex: a seal to the same recipients again (a patient's
+// records, a care team) skips the hash. Bounded; the arrays are only ever copied out.
+const keyIds = new Map<string, Uint8Array>();
+const MAX_REMEMBERED_KEY_IDS = 256;
+
+function keyIdOf(publicKey: Uint8Array): Uint8Array {
+  assertBytes(publicKey, 32, 'recipient public key');
+  const hex = toHex(publicKey);
+  let id = keyIds.get(hex);
+  if (id === undefined) {
+    id = keyIdBytes(publicKey);
+    if (keyIds.size >= MAX_REMEMBERED_KEY_IDS) keyIds.clear();
+    keyIds.set(hex, id);
+  }
+  return id;
+}
 
 /** The data key and the keys derived from it, after every header check passed. */
 export interface UnlockedHeader {

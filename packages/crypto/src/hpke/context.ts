@@ -1,4 +1,4 @@
-import { concatBytes, MedanchorError, toHex, utf8 } from '@medanchor/core';
+import { concatBytes, equalBytes, MedanchorError, toHex, utf8 } from '@medanchor/core';
 import { AEAD_NONCE_LENGTH, type AeadCipher, aeadCipher, joined } from './aead.js';
 import { nativeKdfSubtle } from './backend.js';
 import { labeledExpand, labeledExpandSync, labeledExtract, labeledExtractSync, NH } from './kdf.js';
@@ -168,7 +168,37 @@ async function scheduleContext(
   return rememberContext(id, concatBytes(new Uint8Array([mode]), pskIdHash, infoHash));
 }
 
+// The last context built without a promise, with copies of its inputs: every envelope
+// wrap asks for the same one, and comparing a few bytes costs less than the hex key.
+let last:
+  | { suite: number; mode: number; pskId: Uint8Array; info: Uint8Array; ctx: Uint8Array }
+  | undefined;
+
 function scheduleContextSync(
+  sid: Uint8Array,
+  suite: HpkeSuite,
+  mode: number,
+  pskId: Uint8Array,
+  info: Uint8Array,
+): Uint8Array {
+  const k = suiteKey(suite);
+  if (
+    last !== undefined &&
+    last.suite === k &&
+    last.mode === mode &&
+    equalBytes(last.pskId, pskId) &&
+    equalBytes(last.info, info)
+  ) {
+    return last.ctx;
+  }
+  const ctx = scheduleContextSyncUncached(sid, suite, mode, pskId, info);
+  if (pskId.length + info.length <= MAX_REMEMBERED_INPUT) {
+    last = { suite: k, mode, pskId: pskId.slice(), info: info.slice(), ctx };
+  }
+  return ctx;
+}
+
+function scheduleContextSyncUncached(
   sid: Uint8Array,
   suite: HpkeSuite,
   mode: number,
@@ -313,8 +343,8 @@ export async function setupSenderWithIkm(
 
 /**
  * RFC 9180 single-shot SealBase without a promise, when everything it needs runs
- * synchronously right now (node:crypto in use, an ephemeral key made ahead ready);
- * `undefined` otherwise, and the caller takes {@link hpkeSetupSender}. Same bytes.
+ * synchronously right now (node:crypto in use); `undefined` otherwise, and the caller
+ * takes {@link hpkeSetupSender}. Same bytes. `ikmE` fixes the ephemeral key: vectors only.
  */
 export function sealBaseNow(
   suite: HpkeSuite,
@@ -322,10 +352,11 @@ export function sealBaseNow(
   info: Uint8Array,
   aad: Uint8Array,
   plaintext: Uint8Array,
+  ikmE?: Uint8Array,
 ): { enc: Uint8Array; ciphertext: Uint8Array } | undefined {
   assertSuite(suite);
   if (suite.aead === HpkeAead.EXPORT_ONLY || nativeKdfSubtle() !== undefined) return undefined;
-  const e = encapNow(recipientPublicKey);
+  const e = encapNow(recipientPublicKey, ikmE);
   if (e === undefined) return undefined;
   const ks = keyScheduleSync(suite, HpkeMode.BASE, e.sharedSecret, info);
   const sync = aeadCipher(suite.aead, ks.key).sync;

@@ -44,27 +44,31 @@ interface WorkerThreads {
 
 // The thread's whole program (a script, as `eval` workers run; modules are found as on
 // the main thread, so no bundler mistakes them for imports). It keeps AHEAD pairs
-// posted beyond what the main thread took, each as [private KeyObject, raw public key].
-// Flow control is one shared counter of pairs taken, which the main thread only
-// increments: no message and no Atomics.notify towards the thread, since both take a
-// lock the thread also takes, and on a loaded machine a descheduled holder costs the
-// main thread milliseconds. So the thread polls: it naps 1 ms when its queue is full,
-// doubling up to 128 ms while nothing is taken (an idle process wakes it a few times a
-// second). The public key goes as its own 32-byte array: a view into Buffer's shared
-// pool would clone the whole pool.
+// posted beyond what the main thread took, BATCH to a message, each as [private
+// KeyObject, raw public key]. Flow control is one shared counter of pairs taken, which
+// the main thread only increments: no message and no Atomics.notify towards the thread,
+// since both take a lock the thread also takes, and on a loaded machine a descheduled
+// holder costs the main thread milliseconds. So the thread polls: it naps 1 ms when its
+// queue is full, doubling up to 128 ms while nothing is taken (an idle process wakes it
+// a few times a second). The public key goes as its own 32-byte array: a view into
+// Buffer's shared pool would clone the whole pool.
 const THREAD_SOURCE = `'use strict';
 const { workerData } = process.getBuiltinModule('node:worker_threads');
 const { generateKeyPairSync } = process.getBuiltinModule('node:crypto');
-const { port, taken, ahead } = workerData;
+const { port, taken, ahead, batch } = workerData;
 const counter = new Int32Array(taken);
 let made = 0;
 let nap = 1;
 for (;;) {
   const seen = Atomics.load(counter, 0);
-  if (made - seen < ahead) {
-    const p = generateKeyPairSync('x25519', { publicKeyEncoding: { format: 'jwk' } });
-    port.postMessage([p.privateKey, new Uint8Array(Buffer.from(p.publicKey.x, 'base64url'))]);
-    made++;
+  if (made - seen <= ahead - batch) {
+    const pairs = [];
+    for (let i = 0; i < batch; i++) {
+      const p = generateKeyPairSync('x25519', { publicKeyEncoding: { format: 'jwk' } });
+      pairs.push([p.privateKey, new Uint8Array(Buffer.from(p.publicKey.x, 'base64url'))]);
+    }
+    port.postMessage(pairs);
+    made += batch;
     nap = 1;
   } else if (Atomics.wait(counter, 0, seen, nap) === 'timed-out') {
     nap = Math.min(2 * nap, 128);
@@ -75,10 +79,16 @@ for (;;) {
 const START_AFTER = 8;
 /** Pairs the thread keeps posted beyond those taken. */
 const AHEAD = 64;
+/**
+ * Pairs per message: each message takes the queue's lock on both threads, and under
+ * load a holder that is descheduled makes the other wait, so fewer and larger messages.
+ */
+const BATCH = 16;
 
 type State = 'idle' | 'running' | 'off';
 let state: State = 'idle';
 let taken: Int32Array | undefined;
+let ready: PooledX25519Pair[] = [];
 let demand = 0;
 let thread: Thread | undefined;
 let port: Port | undefined;
@@ -105,7 +115,7 @@ function start(): void {
     const counter = new SharedArrayBuffer(4);
     const t = new wt.Worker(THREAD_SOURCE, {
       eval: true,
-      workerData: { port: channel.port2, taken: counter, ahead: AHEAD },
+      workerData: { port: channel.port2, taken: counter, ahead: AHEAD, batch: BATCH },
       transferList: [channel.port2],
     });
     taken = new Int32Array(counter);
@@ -132,6 +142,7 @@ function turnOff(): void {
   port = undefined;
   thread = undefined;
   taken = undefined;
+  ready = [];
 }
 
 function pairOf(message: unknown): PooledX25519Pair | undefined {
@@ -140,6 +151,18 @@ function pairOf(message: unknown): PooledX25519Pair | undefined {
   if (typeof privateKey !== 'object' || privateKey === null) return undefined;
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) return undefined;
   return { privateKey: privateKey as NodeKeyObject, publicKey };
+}
+
+function pairsOf(message: unknown): PooledX25519Pair[] | undefined {
+  if (!Array.isArray(message) || message.length !== BATCH) return undefined;
+  const pairs: PooledX25519Pair[] = [];
+  for (const m of message) {
+    const pair = pairOf(m);
+    if (pair === undefined) return undefined;
+    pairs.push(pair);
+  }
+  // Taken from the end: the array is reversed so pairs go out in the order made.
+  return pairs.reverse();
 }
 
 /**
@@ -155,15 +178,18 @@ export function takePooledX25519(): PooledX25519Pair | undefined {
     // start() may have turned the pool off.
     if ((state as State) !== 'running') return undefined;
   }
-  const received = threads!.receiveMessageOnPort(port!);
-  if (received === undefined) return undefined;
-  const pair = pairOf(received.message);
-  if (pair === undefined) {
-    turnOff();
-    return undefined;
+  if (ready.length === 0) {
+    const received = threads!.receiveMessageOnPort(port!);
+    if (received === undefined) return undefined;
+    const pairs = pairsOf(received.message);
+    if (pairs === undefined) {
+      turnOff();
+      return undefined;
+    }
+    ready = pairs;
   }
   Atomics.add(taken!, 0, 1);
-  return pair;
+  return ready.pop();
 }
 
 /**

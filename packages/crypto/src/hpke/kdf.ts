@@ -33,6 +33,14 @@ export function hmacSha256Sync(key: Uint8Array, data: Uint8Array): Uint8Array {
   return hmac(sha256, key, data);
 }
 
+/** SHA-256 without a promise: node:crypto's one-shot digest where the backend finds it, else `@noble`. */
+export function sha256Sync(data: Uint8Array): Uint8Array {
+  const nc = nodeCrypto();
+  if (nc === undefined) return sha256(data);
+  if (nc.hash !== undefined) return plainBytes(nc.hash('sha256', data, 'buffer'));
+  return plainBytes(nc.createHash('sha256').update(data).digest());
+}
+
 /** HKDF-Extract with SHA-256 (RFC 5869); an empty salt means `Nh` zero bytes. */
 export async function hkdfExtract(salt: Uint8Array, ikm: Uint8Array): Promise<Uint8Array> {
   const subtle = nativeKdfSubtle();
@@ -125,6 +133,14 @@ export function labeledExpandSync(
   info: Uint8Array,
   length: number,
 ): Uint8Array {
+  if (length <= NH) {
+    // One output block: T(1) = HMAC(prk, labeled_info || 0x01), in one array.
+    const t = hmacSha256Sync(
+      prk,
+      concatBytes(i2osp(length, 2), HPKE_V1, suiteId, labelBytes(label), info, BLOCK_ONE),
+    );
+    return length === NH ? t : t.slice(0, length);
+  }
   return hkdfExpandSync(
     prk,
     concatBytes(i2osp(length, 2), HPKE_V1, suiteId, labelBytes(label), info),

@@ -10,7 +10,7 @@ import {
 } from './backend.js';
 import { freshNativeEphemeral, type NativeEphemeral } from './ephemeral-keys.js';
 import { labeledExpand, labeledExpandSync, labeledExtract, labeledExtractSync } from './kdf.js';
-import type { NodeKeyObject } from './node-crypto.js';
+import type { NodeCrypto, NodeKeyObject } from './node-crypto.js';
 import {
   freshNodeEphemeral,
   importNodePrivate,
@@ -172,16 +172,26 @@ async function extractAndExpand(dh: Uint8Array, kemContext: Uint8Array): Promise
   return labeledExpand(KEM_SUITE_ID, prk, 'shared_secret', kemContext, 32);
 }
 
+// DeriveKeyPair without a promise, on node:crypto: the vectors' fixed ephemeral keys
+// then take the same synchronous path as fresh ones.
+function nodePairOfIkm(nc: NodeCrypto, ikm: Uint8Array): NodeX25519Pair {
+  const prk = labeledExtractSync(KEM_SUITE_ID, new Uint8Array(0), 'dkp_prk', ikm);
+  const privateKey = labeledExpandSync(KEM_SUITE_ID, prk, 'sk', new Uint8Array(0), 32);
+  const publicKey = nodeX25519PublicKey(nc, privateKey);
+  return { privateKey: importNodePrivate(nc, privateKey, publicKey), publicKey };
+}
+
 /**
  * Encap (base mode) without a promise, when it can run right now: node:crypto in use
- * (an ephemeral key made ahead, else one made now). `undefined` otherwise (use {@link encap}).
- * Throws `HPKE_DH_FAILED` for a low-order `pkR`, as {@link encap} does.
+ * (an ephemeral key made ahead, else one made now; `ikmE` fixes it, for vectors only).
+ * `undefined` otherwise (use {@link encap}). Throws `HPKE_DH_FAILED` for a low-order
+ * `pkR`, as {@link encap} does.
  */
-export function encapNow(pkR: Uint8Array): Encapsulation | undefined {
+export function encapNow(pkR: Uint8Array, ikmE?: Uint8Array): Encapsulation | undefined {
   assertBytes(pkR, 32, 'X25519 public key');
   const nc = nodeCrypto();
   if (nc === undefined) return undefined;
-  const pair = freshNodeEphemeral(nc);
+  const pair = ikmE === undefined ? freshNodeEphemeral(nc) : nodePairOfIkm(nc, ikmE);
   let dh: Uint8Array;
   try {
     dh = nodeX25519Dh(nc, pair.privateKey, pkR, true);

@@ -52,6 +52,9 @@ export interface NodeCrypto {
   ): {
     update(data: Uint8Array): { digest(): Uint8Array };
   };
+  /** One-shot digest (Node >= 20.12); `createHash` where absent. */
+  hash?(algorithm: 'sha256', data: Uint8Array, outputEncoding: 'buffer'): Uint8Array;
+  createHash(algorithm: 'sha256'): { update(data: Uint8Array): { digest(): Uint8Array } };
   createPublicKey(key: NodeKeyObject | { key: X25519Jwk; format: 'jwk' }): NodeKeyObject;
   createPrivateKey(key: { key: X25519Jwk; format: 'jwk' }): NodeKeyObject;
   generateKeyPairSync(

@@ -114,5 +114,17 @@ describe('seal and open', () => {
       (await rejection(seal(utf8('x'), { recipients: [a!.publicKey], context, chunkSize: 5000 })))
         .code,
     ).toBe('ENVELOPE_INVALID_CHUNK_SIZE');
+    const long = await rejection(
+      seal(utf8('x'), {
+        recipients: [a!.publicKey],
+        context: { ...context, version: 'v'.repeat(65536) },
+      }),
+    );
+    expect(long.code).toBe('ENVELOPE_FIELD_TOO_LONG');
+    expect(long.details).toEqual({ field: 'version', length: 65536 });
+    // The longest accepted field, 65535 bytes, seals and opens with its context intact.
+    const edge = { ...context, contentType: 'c'.repeat(65535) };
+    const env = await seal(utf8('x'), { recipients: [a!.publicKey], context: edge });
+    expect((await open(env, a!.privateKey)).context).toEqual(edge);
   });
 });
