@@ -146,6 +146,30 @@ describe('store ledger head map', () => {
     await mapped.close();
   });
 
+  it("a map store without the latest checkpoint's nodes stops the seal with STORE_CORRUPT, writing no checkpoint", async () => {
+    const store = memoryLedgerStore({ origin: ORIGIN });
+    const first = await openLedger({
+      store,
+      pollMs: 0,
+      signer: logKey,
+      headMap: { store: memoryHeadMapStore() },
+    });
+    await first.add(utf8('a'), { recordId: 'Consent/c-1' });
+    await first.seal();
+    await first.close();
+    // Another (empty) map store: the signed root's nodes are not there.
+    const lost = await openLedger({
+      store,
+      pollMs: 0,
+      signer: logKey,
+      headMap: { store: memoryHeadMapStore() },
+    });
+    await lost.add(utf8('b'), { recordId: 'Consent/c-1' });
+    await expect(lost.seal()).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+    expect((await store.latestCheckpoint())!.size).toBe(1);
+    await lost.close();
+  });
+
   it('file stores: the map survives a restart, proofs at old checkpoints stay, counts go on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'medanchor-head-map-'));
     dirs.push(dir);
