@@ -33,6 +33,16 @@ function childPids(parent: number): number[] {
   return out;
 }
 
+/** True while `pid` runs: not gone, not a zombie (a zombie has released its memory). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /** Where initdb/postgres live, or why they are not usable here. */
 export type PostgresBin = { dir: string } | { missing: string };
 
@@ -211,11 +221,23 @@ export async function startPgServer(opts: { fsync?: boolean } = {}): Promise<PgS
 
   // Every backend calls setsid(), so a process-group signal misses them: find the
   // postmaster's children in /proc and signal each (a crash takes them all down together).
+  // Processes SIGKILLed by kill(): a restart waits until they are gone, since a backend
+  // still exiting holds the shared memory and the new postmaster refuses to start
+  // ("pre-existing shared memory block is still in use", seen on a loaded machine).
+  const killed = new Set<number>();
   const killGroup = (signal: NodeJS.Signals) => {
     const c = child;
     if (c?.pid === undefined || c.exitCode !== null) return;
     if (c.signalCode !== null && c.signalCode !== 'SIGSTOP' && c.signalCode !== 'SIGCONT') return;
+    // A stopped postmaster forks no more backends (a fork with a signal pending is undone),
+    // so the children listed after this are all of them.
+    if (signal === 'SIGKILL') {
+      try {
+        process.kill(c.pid, 'SIGSTOP');
+      } catch {}
+    }
     const pids = [c.pid, ...childPids(c.pid)];
+    if (signal === 'SIGKILL') for (const pid of pids) killed.add(pid);
     // Stop the parent first so it cannot fork replacements while we signal its children.
     for (const pid of signal === 'SIGCONT' ? pids.reverse() : pids) {
       try {
@@ -224,6 +246,13 @@ export async function startPgServer(opts: { fsync?: boolean } = {}): Promise<PgS
         // already gone
       }
     }
+  };
+  const killedGone = async () => {
+    const deadline = Date.now() + 30_000;
+    while ([...killed].some(running) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    killed.clear();
   };
 
   try {
@@ -260,6 +289,7 @@ export async function startPgServer(opts: { fsync?: boolean } = {}): Promise<PgS
     },
     async start() {
       await exited;
+      await killedGone();
       await start();
     },
     async stop() {
