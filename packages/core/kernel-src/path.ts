@@ -21,14 +21,15 @@ const PATH_SLOTS: usize = PATH_SIBLINGS + MAX_DEPTH * 32;
 const PATH_SIDES: usize = PATH_SLOTS + MAX_DEPTH * 4;
 
 /**
- * Recent node hashes by their place in the tree (the caller picks the slot): a tag
- * (1 + side), the running hash in, the sibling, the node hash out; 25 words per slot.
- * A slot is used only when tag and both inputs are equal, so it changes how fast,
- * never what: proofs of one tree share their upper nodes.
+ * The node memo: recent node hashes by their place in the tree (the caller picks the
+ * slot), each a tag (1 + side), the running hash in, the sibling, the node hash out; 25
+ * words per slot. A slot is used only when tag and both inputs are equal, so it changes
+ * how fast, never what: proofs of one tree share their upper nodes. The caller places
+ * it (MEMO_SLOTS * SLOT_BYTES, zeroed) where the module's memory was grown for it, so
+ * a module that never folds a single path never holds it.
  */
-const MEMO_SLOTS: usize = 1 << 13;
+const MEMO_SLOTS: usize = 1 << 15;
 const SLOT_BYTES: usize = 100;
-const MEMO: usize = memory.data(<i32>(MEMO_SLOTS * SLOT_BYTES), 16);
 /** Schedule of the block being compressed, round constants added. */
 const PW: usize = memory.data(64 * 4, 16);
 /** Schedules (K added) of the padding block of a node, one per last byte of right. */
@@ -40,9 +41,9 @@ export function pathBase(): usize {
   return PATH_CUR;
 }
 
-/** Forgets every remembered node hash. */
-export function clearPathMemo(): void {
-  for (let i: usize = 0; i < MEMO_SLOTS; i++) store<u32>(MEMO + i * SLOT_BYTES, 0);
+/** Forgets every node hash remembered in the memo at `memo`. */
+export function clearPathMemo(memo: usize): void {
+  for (let i: usize = 0; i < MEMO_SLOTS; i++) store<u32>(memo + i * SLOT_BYTES, 0);
 }
 
 /** True when the 8 words at `a` equal those at `b`. */
@@ -185,17 +186,18 @@ function rounds(kw: usize): void {
  * Folds the path of `depth` siblings written at {@link pathBase}: the running hash
  * (8 words), then the siblings (8 words each, from the leaf up), then one side byte per
  * level (1: the sibling is the left child). Leaves the root in the running hash.
- * With `memo`, each level looks in and fills the memo slot written for it.
+ * With `memo` (the memo's address; 0 for none), each level looks in and fills the memo
+ * slot written for it.
  */
-export function foldPath(depth: usize, memo: bool): void {
+export function foldPath(depth: usize, memo: usize): void {
   if (!tailsReady) prepareNodeTails();
   const cur = PATH_CUR;
   for (let k: usize = 0; k < depth; k++) {
     const sib = PATH_SIBLINGS + (k << 5);
     const side = <u32>load<u8>(PATH_SIDES + k);
     let entry: usize = 0;
-    if (memo) {
-      entry = MEMO + <usize>load<u32>(PATH_SLOTS + (k << 2)) * SLOT_BYTES;
+    if (memo !== 0) {
+      entry = memo + <usize>load<u32>(PATH_SLOTS + (k << 2)) * SLOT_BYTES;
       if (load<u32>(entry) === side + 1 && equal8(entry + 4, cur) && equal8(entry + 36, sib)) {
         copy8(cur, entry + 68);
         continue;
@@ -238,6 +240,6 @@ export function foldPath(depth: usize, memo: bool): void {
     store<u32>(cur, s5, 20);
     store<u32>(cur, s6, 24);
     store<u32>(cur, s7, 28);
-    if (memo) copy8(entry + 68, cur);
+    if (memo !== 0) copy8(entry + 68, cur);
   }
 }

@@ -18,7 +18,8 @@ const outFile = join(pkgDir, 'src', 'kernel', 'sha256-wasm.generated.ts');
 const ascVersion = createRequire(import.meta.url)('assemblyscript/package.json').version;
 
 // Fixed flags: the artifact must be a pure function of the sources and the compiler.
-// Initial memory is left to the compiler: static data (the SIMD module's node memo) sets it.
+// Initial memory is left to the compiler: static data (the SIMD module's node padding
+// schedules, 64 KiB) sets it.
 const COMMON = ['-O3', '--converge', '--runtime', 'stub', '--noAssert'];
 const KERNELS = [
   {

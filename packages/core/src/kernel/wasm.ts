@@ -17,9 +17,9 @@ interface KernelExports {
     output: number,
   ): void;
   /** One path per call (kernel-src/path.ts), in both modules. */
-  foldPath?(depth: number, memo: boolean): void;
+  foldPath?(depth: number, memo: number): void;
   pathBase?(): number;
-  clearPathMemo?(): void;
+  clearPathMemo?(memo: number): void;
 }
 
 /** What a compiled module offers: the batch hash, and the path fold where it has one. */
@@ -65,8 +65,9 @@ export async function instantiateAsync(bytes: Uint8Array<ArrayBuffer>): Promise<
 function wrap(ex: KernelExports): KernelFns {
   const memory = ex.memory;
   // One spare line before the input: the kernel reads the byte before each message
-  // (and replaces it with the prefix) to load first blocks without copying.
-  const inPtr = ex.ioBase() + 16;
+  // (and replaces it with the prefix) to load first blocks without copying. Moves past
+  // the path memo when one is placed (see wrapPath).
+  let inPtr = ex.ioBase() + 16;
   let heap = new Uint8Array(memory.buffer);
 
   const ensure = (bytes: number): void => {
@@ -97,17 +98,31 @@ function wrap(ex: KernelExports): KernelFns {
   };
   const fns: KernelFns = { fn };
   if (ex.foldPaths !== undefined)
-    fns.fold = wrapFold(ex.foldPaths.bind(ex), ensure, () => heap, inPtr);
-  const path = wrapPath(ex);
+    fns.fold = wrapFold(
+      ex.foldPaths.bind(ex),
+      ensure,
+      () => heap,
+      () => inPtr,
+    );
+  // The path memo goes where the input area began, which moves past it: calls are
+  // synchronous, so no batch is using the area when the memo is placed.
+  const placeMemo = (bytes: number): number => {
+    const at = (inPtr + 15) & ~15;
+    ensure(at + bytes);
+    inPtr = at + bytes + 16;
+    return at;
+  };
+  const path = wrapPath(ex, placeMemo);
   if (path !== undefined) fns.path = path;
   return fns;
 }
 
 // Must match kernel-src/path.ts: the layout after pathBase() and the memo's size.
 const MAX_DEPTH = 64;
-const MEMO_SLOTS = 1 << 13;
+const MEMO_SLOTS = 1 << 15;
+const MEMO_BYTES = MEMO_SLOTS * 100;
 
-function wrapPath(ex: KernelExports): PathKernel | undefined {
+function wrapPath(ex: KernelExports, placeMemo: (bytes: number) => number): PathKernel | undefined {
   const { foldPath, pathBase, clearPathMemo } = ex;
   if (foldPath === undefined || pathBase === undefined || clearPathMemo === undefined) {
     return undefined;
@@ -123,6 +138,9 @@ function wrapPath(ex: KernelExports): PathKernel | undefined {
     bytes = new Uint8Array(buffer);
   };
   const cur = base >> 2;
+  // Placed on first use with the memo on (3.2 MB). Cleared at once: the area may hold
+  // earlier batch input, which must never pass for a remembered node.
+  let memo = 0;
   return {
     words() {
       renew();
@@ -137,8 +155,16 @@ function wrapPath(ex: KernelExports): PathKernel | undefined {
     slots: cur + 8 + 8 * MAX_DEPTH,
     sides: base + 32 + 36 * MAX_DEPTH,
     memoSlots: MEMO_SLOTS,
-    fold: (depth, memo) => foldPath(depth, memo),
-    clear: () => clearPathMemo(),
+    fold: (depth, useMemo) => {
+      if (useMemo && memo === 0) {
+        memo = placeMemo(MEMO_BYTES);
+        clearPathMemo(memo);
+      }
+      foldPath(depth, useMemo ? memo : 0);
+    },
+    clear: () => {
+      if (memo !== 0) clearPathMemo(memo);
+    },
   };
 }
 
@@ -149,9 +175,10 @@ function wrapFold(
   foldPaths: NonNullable<KernelExports['foldPaths']>,
   ensure: (bytes: number) => void,
   memory: () => Uint8Array,
-  base: number,
+  inputArea: () => number,
 ): FoldFn {
   return (depth, count, leaves, paths, sides, out) => {
+    const base = inputArea();
     const chunk = Math.max(4, Math.min(count, Math.floor(CHUNK_BYTES / foldBytes(depth))));
     const align = (x: number) => (x + 15) & ~15;
     const leavesPtr = base;

@@ -129,7 +129,9 @@ function foldPathWasm(
   const s = kernel.siblings;
   for (let w = 0; w < 8 * k; w++) words[s + w] = siblings[w]!;
   kernel.fold(k, useMemo);
-  for (let w = 0; w < 8; w++) cur[w] = words[c + w]!;
+  // The fold may have grown the module's memory (placing the memo): a fresh view.
+  const out = kernel.words();
+  for (let w = 0; w < 8; w++) cur[w] = out[c + w]!;
 }
 
 function foldPathJs(
