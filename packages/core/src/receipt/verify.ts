@@ -164,8 +164,12 @@ function toCheckpoint(cp: ReceiptCheckpoint): Checkpoint {
   return { origin: cp.origin, size: cp.size, root: fromHex(cp.root) };
 }
 
+// The checkpoint an audit meets receipt after receipt, decoded once: its digest and
+// root as bytes (each anchor context gets copies of its own).
 let anchoredHex = '';
 let anchoredBytes: Uint8Array = new Uint8Array(0);
+let anchoredRootHex = '';
+let anchoredRoot: Uint8Array = new Uint8Array(0);
 
 function checkCheckpoint(cp: ReceiptCheckpoint, path: string): string | undefined {
   if (cp.note === undefined) {
@@ -359,7 +363,16 @@ function signedStatement(statement: string, sig: ReceiptVerified['signature']): 
   return `${statement}; checkpoint signed by trusted key ${sig.logKey}${by === '' ? '' : ` and cosigned by ${by}`}`;
 }
 
-const utc = (t: number) => `${new Date(t * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+// The last time written: an audit of one checkpoint's receipts states the same block time.
+let utcTime = Number.NaN;
+let utcText = '';
+const utc = (t: number): string => {
+  if (t !== utcTime) {
+    utcText = `${new Date(t * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+    utcTime = t;
+  }
+  return utcText;
+};
 
 function isFact(f: unknown, type: 'string' | 'number'): boolean {
   const o = f as VerdictFact<unknown> | undefined;
@@ -436,7 +449,12 @@ export async function verifyReceipt(
     anchoredBytes = fromHex(cp.digest);
     anchoredHex = cp.digest;
   }
-  const context = { checkpoint: toCheckpoint(cp), digest: anchoredBytes.slice(), receipt };
+  if (cp.root !== anchoredRootHex) {
+    anchoredRoot = fromHex(cp.root);
+    anchoredRootHex = cp.root;
+  }
+  const checkpoint: Checkpoint = { origin: cp.origin, size: cp.size, root: anchoredRoot.slice() };
+  const context = { checkpoint, digest: anchoredBytes.slice(), receipt };
   const checks: AnchorCheck[] = [];
   let level = 1;
   for (const [index, anchor] of receipt.anchors.entries()) {
