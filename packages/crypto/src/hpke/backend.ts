@@ -15,7 +15,9 @@ let x25519Probe: Promise<boolean> | undefined;
  * Selects the implementation of AES-GCM, ChaCha20-Poly1305, X25519 and HKDF used by
  * HPKE and the envelope. `'auto'` (the default) picks the fastest one present: in
  * Node (20.16 and later) `node:crypto` for all of them, synchronously (it is found
- * at run time, never imported, so browser bundles do not see it); elsewhere Web
+ * at run time, never imported, so browser bundles do not see it); there, once a
+ * process has asked for eight ephemeral keys, one worker thread makes them ahead
+ * (each used once; the thread never keeps the process alive); elsewhere Web
  * Crypto for X25519 key agreement and key generation and for AES-GCM messages over
  * 2 KiB, `@noble` for HKDF, for smaller AES-GCM messages and for deriving a public
  * key from a private one (for these a Web Crypto round trip costs more than the

@@ -106,7 +106,14 @@ function workerThreads(): WorkerThreads | undefined {
 
 function start(): void {
   const wt = workerThreads();
-  if (wt === undefined) {
+  // A runtime that mimics Node only in part (no eval workers, no synchronous receive,
+  // no shared memory) keeps making its keys on the calling thread.
+  if (
+    typeof wt?.Worker !== 'function' ||
+    typeof wt.MessageChannel !== 'function' ||
+    typeof wt.receiveMessageOnPort !== 'function' ||
+    typeof SharedArrayBuffer !== 'function'
+  ) {
     state = 'off';
     return;
   }
