@@ -323,7 +323,11 @@ async function smallSealVsPeer(
   );
   printTable('1 KiB seal, 1 recipient, timed in alternation with its peer (groups of 50)', [
     { m: peer!, note: 'X25519 keygen + DH, 11 HMAC, 2 AES-GCM; sync' },
-    { m: one!, baseline: peer!, note: 'one at a time' },
+    {
+      m: one!,
+      baseline: peer!,
+      note: 'one at a time; ephemeral keys made ahead on a worker thread',
+    },
   ]);
   return { peer: peer!, seal: one! };
 }

@@ -129,7 +129,7 @@ function checkRecipients(recipients: readonly Uint8Array[]): void {
 
 /**
  * Validates the options, starts the recipient wraps, and derives the preamble and
- * payload keys while the wraps run.
+ * payload keys while the wraps run; without a promise where HKDF is synchronous.
  */
 function startSeal(opts: SealOptions, rnd: SealRandomness): SealStart | Promise<SealStart> {
   checkRecipients(opts.recipients);
@@ -156,7 +156,7 @@ function startSeal(opts: SealOptions, rnd: SealRandomness): SealStart | Promise<
     ? (wraps as RecipientStanza[])
     : Promise.all(wraps);
   // Observed now, so a failure below cannot leave the wraps' rejection unhandled;
-  // finishHeader still awaits (and rethrows) it.
+  // whoever writes the header still awaits (and rethrows) it.
   if (stanzas instanceof Promise) stanzas.catch(() => undefined);
   const started = (keys: EnvelopeKeys): SealStart => {
     const preamble = concatBytes(body, hmacSha256(keys.commitKey, body));
