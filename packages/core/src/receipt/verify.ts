@@ -457,7 +457,8 @@ export async function verifyReceipt(
   const context = { checkpoint, digest: anchoredBytes.slice(), receipt };
   const checks: AnchorCheck[] = [];
   let level = 1;
-  for (const [index, anchor] of receipt.anchors.entries()) {
+  for (let index = 0; index < receipt.anchors.length; index++) {
+    const anchor = receipt.anchors[index]!;
     const verifier = findVerifier(options.anchors, anchor.type);
     if (verifier === undefined) {
       checks.push({
@@ -494,10 +495,14 @@ export async function verifyReceipt(
       checks.push({ index, type: anchor.type, status: 'failed', reason });
     }
   }
-  const failures = checks.filter((c) => c.status === 'failed');
-  const failed = failures[0];
+  let failed: AnchorCheck | undefined;
+  let undetermined = true;
+  for (const c of checks) {
+    if (c.status !== 'failed') continue;
+    failed ??= c;
+    if (c.undetermined !== true) undetermined = false;
+  }
   if (failed !== undefined) {
-    const undetermined = failures.every((c) => c.undetermined === true);
     return {
       ok: false,
       step: 'anchor',
@@ -519,10 +524,16 @@ export async function verifyReceipt(
       anchors: checks,
     };
   }
-  const best = checks
-    .filter((c) => c.status === 'verified' && factsOf(c) !== undefined)
-    .sort((a, b) => (b.level ?? 0) - (a.level ?? 0))[0];
-  const facts = best === undefined ? undefined : factsOf(best);
+  // The facts of the highest verified level (the first such check on a tie).
+  let facts: AnchorFacts | undefined;
+  let bestLevel = -1;
+  for (const c of checks) {
+    if (c.status !== 'verified' || (c.level ?? 0) <= bestLevel) continue;
+    const f = factsOf(c);
+    if (f === undefined) continue;
+    facts = f;
+    bestLevel = c.level ?? 0;
+  }
   return {
     ...base,
     level,
