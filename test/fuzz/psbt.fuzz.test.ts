@@ -52,7 +52,8 @@ describe(`fuzz: signed PSBTs and taproot commitments (${FUZZ_RUNS} inputs per pr
       }),
       fuzzParams(),
     );
-  });
+    // 14 s in a loaded full run (40 s at four times the inputs): room beyond the default 60 s.
+  }, 180_000);
 
   it('taprootCommitmentKey on arbitrary keys and digests: 32 bytes or undefined, never a throw', () => {
     fc.assert(

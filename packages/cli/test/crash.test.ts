@@ -143,5 +143,6 @@ describe('medanchor stamp and seal under SIGKILL', () => {
       await server?.close();
       remove();
     }
-  });
+    // 31 s in a loaded full run: the default 60 s left too little room.
+  }, 300_000);
 });

@@ -14,7 +14,8 @@ describe('the committed WebAssembly kernels', () => {
     // module byte for byte; AssemblyScript + Binaryen output is deterministic for fixed flags.
     const { stdout } = await run(process.execPath, [script, '--check']);
     expect(stdout).toMatch(/matches a fresh compile/);
-  });
+    // A full compile: 12 s in a loaded full run; the default 60 s left too little room.
+  }, 180_000);
 
   it('both modules compile here and export what the adapter calls', () => {
     for (const source of [SHA256_WASM_SCALAR, SHA256_WASM_SIMD]) {
