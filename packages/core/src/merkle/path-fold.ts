@@ -7,14 +7,14 @@
 // upper nodes (every receipt of a checkpoint ends in the same few), and an auditor who
 // verifies again hashes nothing twice.
 //
-// Given a WebAssembly kernel (callers pass the loaded one), a path of words is folded in
+// Given a WebAssembly kernel (callers pass the loaded one), a path of bytes is folded in
 // one call to it (kernel-src/path.ts), memo included: JavaScript only walks the indices,
-// writes the sides and memo slots, and copies words in and out. The JavaScript fold is
+// writes the sides and memo slots, and reads the bytes into the module as words. The JavaScript fold is
 // the fallback (and the path for hex siblings, whose memo compares text to skip
 // decoding). This module does not load kernels itself, so a bundle that verifies only
 // receipts carries no WebAssembly.
 import type { PathKernel } from '../kernel/batch-fn.js';
-import { hexWords, nodeWords } from './sha256-words.js';
+import { hexWords, nodeWords, readWords } from './sha256-words.js';
 
 const isOdd = (x: number) => x % 2 === 1;
 const half = (x: number) => Math.floor(x / 2);
@@ -57,8 +57,7 @@ let memoHex: (string | undefined)[] | undefined;
  *
  * With `hex`, the siblings are given as hex text instead and `siblings` is scratch: a
  * sibling is decoded only when its step is not remembered. Returns false (at once) when
- * a sibling that must be decoded is not 64 hex digits; true otherwise. With `kernel`
- * (and no `hex`), the WebAssembly kernel folds the whole path in one call.
+ * a sibling that must be decoded is not 64 hex digits; true otherwise.
  */
 export function foldPath(
   cur: Int32Array,
@@ -66,12 +65,7 @@ export function foldPath(
   i: number,
   n: number,
   hex?: readonly string[],
-  kernel?: PathKernel,
 ): boolean {
-  if (hex === undefined && kernel !== undefined && useWasm) {
-    foldPathWasm(kernel, cur, siblings, i, n);
-    return true;
-  }
   return foldPathJs(cur, siblings, i, n, hex);
 }
 
@@ -90,13 +84,26 @@ export function setPathFoldOptions(options: { memo?: boolean; wasm?: boolean }):
   if (options.wasm !== undefined) useWasm = options.wasm;
 }
 
-function foldPathWasm(
+/** Whether word paths may go to a WebAssembly kernel (see {@link setPathFoldOptions}). */
+export function wasmPathsEnabled(): boolean {
+  return useWasm;
+}
+
+/**
+ * Folds an inclusion path in one call to `kernel`: `leaf` (32 bytes) up the `proof`
+ * (32-byte siblings from the leaf up) of leaf `i` in a tree of `n` leaves, with the root's
+ * words left in `cur`. The bytes go straight into the module's memory; the index walk is
+ * done once, writing each level's side and memo slot. False (nothing hashed) when the
+ * proof does not have the length that `(i, n)` needs. The caller checks the types.
+ */
+export function foldPathBytes(
   kernel: PathKernel,
-  cur: Int32Array,
-  siblings: Int32Array,
+  leaf: Uint8Array,
+  proof: readonly Uint8Array[],
   i: number,
   n: number,
-): void {
+  cur: Int32Array,
+): boolean {
   if (useMemo && !kernelsUsed.has(kernel)) kernelsUsed.add(kernel);
   const words = kernel.words();
   const bytes = kernel.bytes();
@@ -108,12 +115,15 @@ function foldPathWasm(
   let level = 0;
   let k = 0;
   while (sn !== 0) {
-    const left = isOdd(fn) || fn === sn;
-    // The same place-derived slot as the JavaScript memo, in the kernel's table size.
-    words[slots + k] = ((fn % SLOTS) + level * 4099) & mask;
-    bytes[sides + k] = left ? 1 : 0;
+    // Past the proof's length the walk only counts (the proof is then refused).
+    if (k < proof.length) {
+      const left = isOdd(fn) || fn === sn;
+      // The same place-derived slot as the JavaScript memo, in the kernel's table size.
+      words[slots + k] = ((fn % SLOTS) + level * 4099) & mask;
+      bytes[sides + k] = left ? 1 : 0;
+    }
     k++;
-    if (left && !isOdd(fn)) {
+    if ((isOdd(fn) || fn === sn) && !isOdd(fn)) {
       while (!isOdd(fn) && fn !== 0) {
         fn = half(fn);
         sn = half(sn);
@@ -124,14 +134,16 @@ function foldPathWasm(
     sn = half(sn);
     level++;
   }
+  if (k !== proof.length) return false;
   const c = kernel.cur;
-  for (let w = 0; w < 8; w++) words[c + w] = cur[w]!;
+  readWords(leaf, 0, words, c);
   const s = kernel.siblings;
-  for (let w = 0; w < 8 * k; w++) words[s + w] = siblings[w]!;
+  for (let j = 0; j < k; j++) readWords(proof[j]!, 0, words, s + 8 * j);
   kernel.fold(k, useMemo);
   // The fold may have grown the module's memory (placing the memo): a fresh view.
   const out = kernel.words();
   for (let w = 0; w < 8; w++) cur[w] = out[c + w]!;
+  return true;
 }
 
 function foldPathJs(

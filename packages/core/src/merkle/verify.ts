@@ -4,7 +4,7 @@ import { activeKernel } from '../kernel/select.js';
 import { sha256 } from '../sha256.js';
 import { HASH_SIZE } from './hash.js';
 import { isPowerOfTwo, toSafeCount } from './math.js';
-import { foldPath, inclusionPathLength } from './path-fold.js';
+import { foldPath, foldPathBytes, inclusionPathLength, wasmPathsEnabled } from './path-fold.js';
 import { nodeWords, readWords, wordsEqualBytes, writeWords } from './sha256-words.js';
 
 // The algorithms of RFC 9162 sections 2.1.3.2 and 2.1.4.2, with halving by division
@@ -52,11 +52,13 @@ function foldInclusion(
     const p = proof[k];
     if (!(p instanceof Uint8Array) || p.length !== HASH_SIZE) return false;
   }
+  // A loaded WebAssembly kernel folds the whole path in one call; else JavaScript.
+  const kernel = wasmPathsEnabled() ? activeKernel().path : undefined;
+  if (kernel !== undefined) return foldPathBytes(kernel, leafHash, proof, i, n, CUR);
   if (inclusionPathLength(i, n) !== proof.length) return false;
   for (let k = 0; k < proof.length; k++) readWords(proof[k]!, 0, SIBLINGS, 8 * k);
   readWords(leafHash, 0, CUR, 0);
-  // A loaded WebAssembly kernel folds the whole path in one call; else JavaScript.
-  foldPath(CUR, SIBLINGS, i, n, undefined, activeKernel().path);
+  foldPath(CUR, SIBLINGS, i, n);
   return true;
 }
 
