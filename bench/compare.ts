@@ -33,8 +33,8 @@ export async function interleaved(
   cases: readonly Case[],
   opts: { passes?: number; passMs?: number; warmupMs?: number } = {},
 ): Promise<Compared[]> {
-  const passes = opts.passes ?? 9;
-  const passMs = opts.passMs ?? 150;
+  const passes = opts.passes ?? 15;
+  const passMs = opts.passMs ?? 250;
   const warmupMs = opts.warmupMs ?? 300;
   // Warm-up: each case for warmupMs (JIT tiers, caches the workload is meant to have).
   let slowestRunMs = 0;
