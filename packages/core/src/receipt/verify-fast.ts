@@ -86,10 +86,16 @@ export function checkpointDigestMatches(cp: ReceiptCheckpoint): boolean {
     // Not what parseReceipt lets through: the general path decides (and throws) as before.
     return toHex(checkpointDigest({ origin, size, root: fromHex(root) })) === cp.digest;
   }
+  // The checkpoint of the receipt before: no key to build (an audit meets one at a time).
+  if (origin === lastOrigin && size === lastSize && root === lastRoot)
+    return lastDigest === cp.digest;
   // A valid origin has no spaces: the key is unambiguous.
   const key = `${origin} ${size} ${root}`;
   const known = digests.get(key);
-  if (known !== undefined) return known === cp.digest;
+  if (known !== undefined) {
+    remember(origin, size, root, known);
+    return known === cp.digest;
+  }
   const m = checkpointMessage;
   let at = 0;
   m[at++] = origin.length;
@@ -121,7 +127,22 @@ export function checkpointDigestMatches(cp: ReceiptCheckpoint): boolean {
   if (digests.size >= MAX_REMEMBERED) digests.clear();
   const hex = toHex(digest);
   digests.set(key, hex);
+  remember(origin, size, root, hex);
   return hex === cp.digest;
+}
+
+// The last checkpoint looked up or computed, with its digest (root decoded as lowercase
+// hex, so equal text is an equal, valid root).
+let lastOrigin = '';
+let lastSize = -1;
+let lastRoot = '';
+let lastDigest = '';
+
+function remember(origin: string, size: number, root: string, digest: string): void {
+  lastOrigin = origin;
+  lastSize = size;
+  lastRoot = root;
+  lastDigest = digest;
 }
 
 // The running hash and the siblings of one walk.
