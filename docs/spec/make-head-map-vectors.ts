@@ -9,6 +9,7 @@ import {
   formatCheckpointText,
   fromHex,
   HEAD_MAP_EMPTY,
+  HEAD_MAP_NO_LEAF_SALT,
   type HeadValue,
   headLeafHash,
   headMapKey,
@@ -32,6 +33,11 @@ export const HEAD_MAP_VECTOR_ORIGIN = 'vectors.example/head-map';
 const secret = sha256(utf8('head-map vector secret'));
 const logKey = noteSignerKey(HEAD_MAP_VECTOR_ORIGIN, sha256(utf8('head-map vector log key')));
 const commitmentOf = (leafIndex: number) => sha256(utf8(`head-map vector leaf ${leafIndex}`));
+/** The commitment salt of a record's first leaf (section 2); the absent records have none. */
+const firstSaltOf = (record: string) =>
+  record.startsWith('Consent/absent-')
+    ? HEAD_MAP_NO_LEAF_SALT
+    : sha256(utf8(`first salt ${record}`));
 
 /** Two seals: three records, then a second version of one and two new records. */
 const SEALS: readonly (readonly string[])[] = [
@@ -43,7 +49,8 @@ const SEALS: readonly (readonly string[])[] = [
 export async function makeHeadMapVectors() {
   const store = memoryHeadMapStore();
   const heads = new Map<string, HeadValue>();
-  const keyOf = (record: string) => headMapKey(headMapKeySalt(secret, record), record);
+  const saltOf = (record: string) => headMapKeySalt(secret, firstSaltOf(record), record);
+  const keyOf = (record: string) => headMapKey(saltOf(record), record);
   let root = HEAD_MAP_EMPTY;
   let size = 0;
   const seals = [];
@@ -66,7 +73,8 @@ export async function makeHeadMapVectors() {
       size,
       updates: updates.map((u) => ({
         record: u.record,
-        keySalt: toHex(headMapKeySalt(secret, u.record)),
+        firstSalt: toHex(firstSaltOf(u.record)),
+        keySalt: toHex(saltOf(u.record)),
         key: toHex(u.key),
         value: toHex(encodeHeadValue(u.value)),
         valueHash: toHex(sha256(encodeHeadValue(u.value))),
@@ -100,7 +108,7 @@ export async function makeHeadMapVectors() {
   ] as const) {
     const seal = seals[s]!;
     for (const record of records) {
-      const salt = headMapKeySalt(secret, record);
+      const salt = saltOf(record);
       const path = await proveHeadMap(store, fromHex(seal.root), headMapKey(salt, record));
       const proof = headProofDocument(record, salt, seal.checkpoint, path);
       const r = verifyHeadProof(proof, { keys: [logKey] });

@@ -6,6 +6,7 @@
 import {
   assertHeadMapRecord,
   HEAD_MAP_EMPTY,
+  HEAD_MAP_NO_LEAF_SALT,
   type HeadMapStore,
   type HeadMapUpdate,
   type HeadProof,
@@ -88,8 +89,13 @@ export function storeLedgerHeadMap(
       'INVALID_ARGUMENT',
       'headMap.store must be a head map store (memoryHeadMapStore or openFileHeadMapStore)',
     );
-  const keyOf = (record: string) => {
-    const salt = headMapKeySalt(map.secret, record);
+  // The key salt binds the salt of the record's first leaf, which a forget erases: after
+  // that the record's old entry cannot be found again, with or without the map secret.
+  const keyOf = async (record: string) => {
+    const [first] = await store.versions(record);
+    const leaf = first === undefined ? undefined : (await store.readLeaves(first, 1))[0];
+    const firstSalt = leaf?.salt.length === 32 ? leaf.salt : HEAD_MAP_NO_LEAF_SALT;
+    const salt = headMapKeySalt(map.secret, firstSalt, record);
     return { salt, key: headMapKey(salt, record) };
   };
 
@@ -118,7 +124,7 @@ export function storeLedgerHeadMap(
       }
       const updates: HeadMapUpdate[] = [];
       for (const [record, c] of changed) {
-        const { key } = keyOf(record);
+        const { key } = await keyOf(record);
         const before = (await proveHeadMap(map, base, key)).value?.count ?? 0;
         updates.push({
           key,
@@ -146,7 +152,8 @@ export function storeLedgerHeadMap(
       const root = rootOf(cp);
       if (root === undefined || cp.note === undefined)
         throw unavailable('that checkpoint was sealed without a head map', cp.size);
-      const { salt, key } = keyOf(record);
+      assertHeadMapRecord(record);
+      const { salt, key } = await keyOf(record);
       const path = await proveHeadMap(map, root, key);
       return headProofDocument(record, salt, new TextDecoder().decode(cp.note), path);
     },

@@ -170,6 +170,38 @@ describe('store ledger head map', () => {
     await lost.close();
   });
 
+  it('after a forget the map cannot find the record again; a new version starts a new entry', async () => {
+    const store = memoryLedgerStore({ origin: ORIGIN });
+    const ledger = await openLedger({
+      store,
+      pollMs: 0,
+      signer: logKey,
+      headMap: { store: memoryHeadMapStore() },
+    });
+    for (const v of [1, 2]) await ledger.add(utf8(`obs v${v}`), { recordId: 'Observation/gone' });
+    await ledger.add(utf8('other'), { recordId: 'Observation/kept' });
+    const size = (await ledger.seal())!.checkpoint.size;
+    const before = verifyHeadProof(await ledger.headProof('Observation/gone'), { keys: [logKey] });
+    expect(before.ok && before.head?.count).toBe(2);
+    await ledger.forget('Observation/gone');
+    // The key salt bound the erased salt of the first leaf: the same question now finds nothing.
+    const after = await ledger.headProof('Observation/gone', { size });
+    expect(after.keySalt).not.toBe((await ledger.headProof('Observation/kept')).keySalt);
+    const gone = verifyHeadProof(after, { keys: [logKey], record: 'Observation/gone' });
+    expect(gone.ok && gone.head).toBeNull();
+    // Other records' proofs at the same checkpoint are unchanged.
+    const kept = verifyHeadProof(await ledger.headProof('Observation/kept', { size }), {
+      keys: [logKey],
+    });
+    expect(kept.ok && kept.head?.leafIndex).toBe(2);
+    // The record id used again after the erasure: a new entry, counted from 1.
+    await ledger.add(utf8('obs v3'), { recordId: 'Observation/gone' });
+    await ledger.seal();
+    const again = verifyHeadProof(await ledger.headProof('Observation/gone'), { keys: [logKey] });
+    expect(again.ok && again.head).toMatchObject({ leafIndex: 3, count: 1 });
+    await ledger.close();
+  });
+
   it('file stores: the map survives a restart, proofs at old checkpoints stay, counts go on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'medanchor-head-map-'));
     dirs.push(dir);

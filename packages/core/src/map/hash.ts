@@ -45,16 +45,27 @@ export function assertHeadMapRecord(record: unknown): asserts record is string {
     throw new MedanchorError('INVALID_ARGUMENT', 'a record id must not contain lone surrogates');
 }
 
+/** The first-leaf salt of a record that has no leaf (never added, or forgotten): 32 zero bytes. */
+export const HEAD_MAP_NO_LEAF_SALT: Uint8Array = new Uint8Array(32);
+
 /**
- * The record's key salt: `HMAC-SHA256(mapSecret, utf8(record))`. The map secret stays with
- * the log operator; the salt of one record is handed to whoever may see that record's
- * history, and says nothing about any other record's key.
- * @throws MedanchorError `INVALID_LENGTH` (secret not 32 bytes), `INVALID_ARGUMENT`.
+ * The record's key salt: `HMAC-SHA256(mapSecret, firstSalt || utf8(record))`, where
+ * `firstSalt` is the commitment salt of the record's first leaf (32 zero bytes when it has
+ * none). The map secret stays with the log operator; the salt of one record is handed to
+ * whoever may see that record's history, and says nothing about any other record's key.
+ * Binding the first leaf's salt makes erasure reach the map: once a forget erases the
+ * record's salts, nobody (not even with the map secret) can find its key again.
+ * @throws MedanchorError `INVALID_LENGTH` (secret or salt not 32 bytes), `INVALID_ARGUMENT`.
  */
-export function headMapKeySalt(mapSecret: Uint8Array, record: string): Uint8Array {
+export function headMapKeySalt(
+  mapSecret: Uint8Array,
+  firstSalt: Uint8Array,
+  record: string,
+): Uint8Array {
   assertBytes(mapSecret, 32, 'head-map secret');
+  assertBytes(firstSalt, 32, "the record's first leaf salt");
   assertHeadMapRecord(record);
-  return hmac(nobleSha256, mapSecret, utf8(record));
+  return hmac(nobleSha256, mapSecret, concatBytes(firstSalt, utf8(record)));
 }
 
 /**

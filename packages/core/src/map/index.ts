@@ -11,6 +11,7 @@ export {
   HEAD_MAP_KEY_TAG,
   HEAD_MAP_LEAF_PREFIX,
   HEAD_MAP_MAX_RECORD,
+  HEAD_MAP_NO_LEAF_SALT,
   HEAD_MAP_NODE_PREFIX,
   type HeadValue,
   headLeafHash,

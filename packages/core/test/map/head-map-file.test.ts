@@ -38,7 +38,7 @@ describe('openFileHeadMapStore', () => {
     const dir = fresh();
     const a = await openFileHeadMapStore(dir);
     const record = 'Observation/o-1';
-    const key = headMapKey(headMapKeySalt(a.secret, record), record);
+    const key = headMapKey(headMapKeySalt(a.secret, sha256(utf8('first salt')), record), record);
     const root = await updateHeadMap(a, HEAD_MAP_EMPTY, [
       { key, value: { leafIndex: 3, count: 1, commitment: sha256(utf8('c')) } },
     ]);

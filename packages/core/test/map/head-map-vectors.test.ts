@@ -38,7 +38,10 @@ describe('docs/spec/head-map.md test vectors', () => {
     let size = 0;
     for (const seal of file.seals) {
       for (const u of seal.updates) {
-        const salt = createHmac('sha256', secret).update(Buffer.from(u.record, 'utf8')).digest();
+        const salt = createHmac('sha256', secret)
+          .update(Buffer.from(u.firstSalt, 'hex'))
+          .update(Buffer.from(u.record, 'utf8'))
+          .digest();
         expect(salt.toString('hex')).toBe(u.keySalt);
         const key = sha(tag, tag, salt, Buffer.from(u.record, 'utf8'));
         expect(key.toString('hex')).toBe(u.key);
