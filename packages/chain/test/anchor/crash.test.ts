@@ -9,7 +9,7 @@ import { repoPath } from '../../../../test/helpers/vectors.js';
 import type { Devnet } from '../../src/devnet/index.js';
 import { type EsploraServer, serveEsplora } from '../../src/node/devnet-server.js';
 import { findAnchorPayload } from '../../src/spv/index.js';
-import { lastKillPhase, randomKillPoint, runPhaseChild } from '../helpers/phase-child.js';
+import { lastKillPhase, runPhaseChild } from '../helpers/phase-child.js';
 import { digestOf, fundedDevnet, testFundingKey } from './setup.js';
 
 const RUNS = 20;
@@ -67,12 +67,13 @@ describe('anchorer crash safety with real processes (SIGKILL at random points)',
       digests.push(...batch);
       // Each child is also the restart of the one killed before it: it resumes from the
       // state file, anchors the previous digests again (a no-op), then two new ones.
-      // Each new digest goes through signed, recorded, broadcast: kill after one of the six.
-      const killed = await runPhaseChild(
-        bundle,
-        [...base, ...previous, ...batch],
-        randomKillPoint(6),
-      );
+      // Each new digest goes through signed, recorded, broadcast: kill after one of the six,
+      // each in turn (random draws could miss the before- or after-broadcast kills checked
+      // below), a random delay after it.
+      const killed = await runPhaseChild(bundle, [...base, ...previous, ...batch], {
+        killAt: 1 + (run % 6),
+        afterMs: Math.floor(Math.random() * 25),
+      });
       const last = lastKillPhase(killed);
       killedAfter[last] = (killedAfter[last] ?? 0) + 1;
       previous = batch;
