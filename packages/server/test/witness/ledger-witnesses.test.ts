@@ -23,6 +23,7 @@ import {
   verifyReceiptMerkle,
 } from '@medanchor/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../../../test/helpers/free-port.js';
 import {
   createWitness,
   createWitnessServer,
@@ -58,8 +59,10 @@ describe('a ledger asks its witnesses after every seal', () => {
     const signer = generateNoteKey(ORIGIN);
     const logVkey = encodeVerifierKey(signer);
     const up = await witnessServer('witness.example/up', logVkey);
-    // A second witness that is not running: its port is closed again at once.
-    const down = await witnessServer('witness.example/down', logVkey);
+    // A second witness that is not running: its port is closed again at once. The port is
+    // from below the ephemeral range, so no listen(0) elsewhere takes it before the
+    // witness comes back on it.
+    const down = await witnessServer('witness.example/down', logVkey, await freePort());
     await down.server.close();
     const store = memoryLedgerStore({ origin: ORIGIN });
     const errors: unknown[] = [];
