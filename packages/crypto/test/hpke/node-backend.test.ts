@@ -208,6 +208,33 @@ describe.skipIf(!present)('node:crypto backend gives the bytes of the @noble ref
     expect(x25519PoolRunning()).toBe(false);
   });
 
+  it('a runtime without worker_threads (stubbed getBuiltinModule: no such runtime here) starts no thread, and HPKE still runs with keys made on the calling thread', async () => {
+    const { resetX25519Pool, takePooledX25519, x25519PoolRunning } = await import(
+      '../../src/hpke/ephemeral-worker.js'
+    );
+    const { hpkeSetupSender, hpkeSetupRecipient } = await import('../../src/hpke/context.js');
+    const proc = process as unknown as { getBuiltinModule: (id: string) => unknown };
+    const real = proc.getBuiltinModule;
+    await resetX25519Pool();
+    proc.getBuiltinModule = (id: string) =>
+      id === 'node:worker_threads' ? undefined : real.call(process, id);
+    try {
+      for (let i = 0; i < 20; i++) expect(takePooledX25519()).toBeUndefined();
+      expect(x25519PoolRunning()).toBe(false);
+      setCryptoBackend('node');
+      const r = await generateX25519KeyPair();
+      const suite = { kem: 0x20, kdf: 1, aead: HpkeAead.AES_256_GCM };
+      const { enc, context } = await hpkeSetupSender({ suite, recipientPublicKey: r.publicKey });
+      const ct = await context.seal(new Uint8Array(0), fromHex('0102'));
+      const opened = await hpkeSetupRecipient({ suite, enc, recipientPrivateKey: r.privateKey });
+      expect(toHex(await opened.open(new Uint8Array(0), ct))).toBe('0102');
+    } finally {
+      proc.getBuiltinModule = real;
+      setCryptoBackend('auto');
+      await resetX25519Pool();
+    }
+  });
+
   it('fresh ephemeral keys made ahead on the worker thread are never handed out twice', async () => {
     setCryptoBackend('node');
     const { hpkeSetupSender } = await import('../../src/hpke/context.js');
