@@ -7,15 +7,15 @@ import { serveEsplora } from '@medanchor/chain/node';
 import { isMedanchorError } from '@medanchor/core';
 import { describe, expect, it } from 'vitest';
 import { backendContract } from '../../packages/chain/test/backend/contract.js';
+import { freePort } from '../../test/helpers/free-port.js';
 import { failoverBackend } from './failover-backend.js';
 
 const esplora = (url: string) => esploraBackend({ url, retries: 0, timeoutMs: 5_000 });
 
-// A URL where nothing listens: a server started and stopped again.
+// A URL where nothing listens: a free port from below the ephemeral range, so no listen(0)
+// of another test (another devnet's Esplora, say) takes it while the contract runs.
 async function deadUrl(): Promise<string> {
-  const server = await serveEsplora(createDevnet({ seed: 'dead' }), { port: 0 });
-  await server.close();
-  return server.url;
+  return `http://127.0.0.1:${await freePort()}`;
 }
 
 backendContract('failover: Esplora over HTTP first (up), the devnet second', async () => {

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import {
   CALENDAR_ANCHOR_TYPE,
   type CalendarAnchorEntry,
@@ -12,6 +11,7 @@ import { createDevnet, type Devnet } from '@medanchor/chain/devnet';
 import { bitcoinAnchorVerifier } from '@medanchor/chain/verify';
 import { isMedanchorError, memoryLedgerStore, sha256, utf8, verifyReceipt } from '@medanchor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/helpers/free-port.js';
 import { calendarRoutes } from '../src/calendar.js';
 import { createLogServer, type LogServer } from '../src/index.js';
 
@@ -36,13 +36,12 @@ const anchorer = (label: string) => ({
   fee: { minSatPerVb: 1, maxSatPerVb: 50 },
 });
 
-/** A URL on 127.0.0.1 where nothing listens: a port taken from the OS, then given back. */
+/**
+ * A URL on 127.0.0.1 where nothing listens: a free port from below the ephemeral range, so
+ * no listen(0) of another test takes it while this one counts on it staying dead.
+ */
 async function deadUrl(): Promise<string> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => r()));
-  return `http://127.0.0.1:${port}`;
+  return `http://127.0.0.1:${await freePort()}`;
 }
 
 const deep = { backends: () => [devnet], minConfirmations: 1 };
