@@ -1,3 +1,4 @@
+import { allowKeyThread } from './ephemeral-worker.js';
 import { type NodeCrypto, nodeCryptoModule } from './node-crypto.js';
 
 /**
@@ -17,7 +18,8 @@ let x25519Probe: Promise<boolean> | undefined;
  * Node (20.16 and later) `node:crypto` for all of them, synchronously (it is found
  * at run time, never imported, so browser bundles do not see it); there, once a
  * process has asked for eight ephemeral keys, one worker thread makes them ahead
- * (each used once; the thread never keeps the process alive); elsewhere Web
+ * (each used once; the thread never keeps the process alive; `{ keyThread: false }`
+ * forbids it); elsewhere Web
  * Crypto for X25519 key agreement and key generation and for AES-GCM messages over
  * 2 KiB, `@noble` for HKDF, for smaller AES-GCM messages and for deriving a public
  * key from a private one (for these a Web Crypto round trip costs more than the
@@ -31,8 +33,20 @@ let x25519Probe: Promise<boolean> | undefined;
  * setCryptoBackend('noble'); // pure JavaScript everywhere
  * ```
  */
-export function setCryptoBackend(backend: CryptoBackend): void {
+export function setCryptoBackend(backend: CryptoBackend, options: CryptoBackendOptions = {}): void {
   selected = backend;
+  if (options.keyThread !== undefined) allowKeyThread(options.keyThread);
+}
+
+/** Options of {@link setCryptoBackend}. */
+export interface CryptoBackendOptions {
+  /**
+   * Whether Node may start the worker thread that makes ephemeral X25519 keys ahead
+   * (default `true`). `false` stops a running one and makes every key on the calling
+   * thread: for processes that must not start threads, or whose cores are all busy
+   * anyway (the thread only pays when a core is free).
+   */
+  keyThread?: boolean;
 }
 
 /** The backend chosen with {@link setCryptoBackend} (`'auto'` unless changed). */

@@ -87,6 +87,7 @@ const BATCH = 16;
 
 type State = 'idle' | 'running' | 'off';
 let state: State = 'idle';
+let allowed = true;
 let taken: Int32Array | undefined;
 let ready: PooledX25519Pair[] = [];
 let demand = 0;
@@ -178,7 +179,7 @@ function pairsOf(message: unknown): PooledX25519Pair[] | undefined {
  * worth it. Synchronous.
  */
 export function takePooledX25519(): PooledX25519Pair | undefined {
-  if (state === 'off') return undefined;
+  if (state === 'off' || !allowed) return undefined;
   if (state === 'idle') {
     if (++demand < START_AFTER) return undefined;
     start();
@@ -197,6 +198,24 @@ export function takePooledX25519(): PooledX25519Pair | undefined {
   }
   Atomics.add(taken!, 0, 1);
   return ready.pop();
+}
+
+/**
+ * Allows or forbids the key thread (see `setCryptoBackend`'s `keyThread` option).
+ * Forbidding it stops a running thread and drops the pairs made ahead; allowing it
+ * again starts counting demand from zero.
+ */
+export function allowKeyThread(allow: boolean): void {
+  if (allow === allowed) return;
+  allowed = allow;
+  if (!allow) {
+    const t = thread;
+    const wasOff = state === 'off' && t === undefined;
+    turnOff();
+    if (!wasOff) state = 'idle';
+    void t?.terminate();
+  }
+  demand = 0;
 }
 
 /**

@@ -1,5 +1,6 @@
 export {
   type CryptoBackend,
+  type CryptoBackendOptions,
   getCryptoBackend,
   setCryptoBackend,
 } from './backend.js';

@@ -208,6 +208,32 @@ describe.skipIf(!present)('node:crypto backend gives the bytes of the @noble ref
     expect(x25519PoolRunning()).toBe(false);
   });
 
+  it("setCryptoBackend's keyThread: false stops a running key thread and starts none; true counts demand from zero again", async () => {
+    const { resetX25519Pool, takePooledX25519, x25519PoolRunning } = await import(
+      '../../src/hpke/ephemeral-worker.js'
+    );
+    await resetX25519Pool(true);
+    takePooledX25519();
+    expect(x25519PoolRunning()).toBe(true);
+    try {
+      setCryptoBackend('auto', { keyThread: false });
+      expect(x25519PoolRunning()).toBe(false);
+      for (let i = 0; i < 40; i++) expect(takePooledX25519()).toBeUndefined();
+      expect(x25519PoolRunning()).toBe(false);
+      // A seal still works, its key made on the calling thread.
+      const r = await generateX25519KeyPair();
+      expect(r.publicKey).toHaveLength(32);
+      setCryptoBackend('auto', { keyThread: true });
+      for (let i = 0; i < 7; i++) takePooledX25519();
+      expect(x25519PoolRunning()).toBe(false);
+      takePooledX25519();
+      expect(x25519PoolRunning()).toBe(true);
+    } finally {
+      setCryptoBackend('auto', { keyThread: true });
+      await resetX25519Pool();
+    }
+  });
+
   it('a runtime without worker_threads (stubbed getBuiltinModule: no such runtime here) starts no thread, and HPKE still runs with keys made on the calling thread', async () => {
     const { resetX25519Pool, takePooledX25519, x25519PoolRunning } = await import(
       '../../src/hpke/ephemeral-worker.js'
