@@ -46,4 +46,6 @@ export interface PathKernel {
   fold(depth: number, memo: boolean): void;
   /** Forgets the remembered node hashes. */
   clear(): void;
+  /** Byte address of the memo in module memory, 0 until placed (for tests). */
+  memoAddress(): number;
 }

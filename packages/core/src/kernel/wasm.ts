@@ -165,6 +165,7 @@ function wrapPath(ex: KernelExports, placeMemo: (bytes: number) => number): Path
     clear: () => {
       if (memo !== 0) clearPathMemo(memo);
     },
+    memoAddress: () => memo,
   };
 }
 

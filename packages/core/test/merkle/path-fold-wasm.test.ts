@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MerkleLog, rootFromInclusionProof, toHex, verifyInclusion } from '../../src/index.js';
-import { setSha256Kernel, sha256Kernels } from '../../src/kernel/index.js';
+import { setSha256Kernel, sha256Kernels, sha256PrefixedBatch } from '../../src/kernel/index.js';
 import { activeKernel } from '../../src/kernel/select.js';
 import {
   clearPathMemo,
@@ -127,5 +127,43 @@ describe('one inclusion path per WebAssembly call', () => {
       ),
       { numRuns: 150, seed: 18 },
     );
+  });
+
+  it('batch hashing after the memo is placed leaves the memo intact (the input area moved past it)', () => {
+    if (!KERNELS.includes('wasm-simd')) {
+      console.log('skipped: this engine runs no WebAssembly SIMD kernel');
+      return;
+    }
+    setSha256Kernel('wasm-simd');
+    setPathFoldOptions({ memo: true });
+    const size = 700;
+    const root = log.root(size);
+    const proofs = Array.from({ length: size }, (_, i) => log.inclusionProof(i, size));
+    // Fill the memo, then hash a batch through the same module's memory.
+    for (let i = 0; i < size; i++)
+      expect(verifyInclusion(leaves[i]!, i, size, proofs[i]!, root)).toBe(true);
+    // The batch input is the memo's own image with every remembered output changed: were
+    // it copied over the memo, the next walks would take forged node hashes.
+    const kernel = activeKernel().path!;
+    const at = kernel.memoAddress();
+    expect(at).toBeGreaterThan(0);
+    // One kernel call (4,096 messages of 64 bytes): its input lands where the area begins.
+    const input = kernel.bytes().slice(at, at + 64 * 4096);
+    for (let slot = 0; slot + 100 <= input.length; slot += 100) input[slot + 68]! ^= 0x55;
+    const out = new Uint8Array(32 * 4096);
+    sha256PrefixedBatch(1, input, 64, 4096, out);
+    expect(toHex(out.subarray(0, 32))).toBe(
+      toHex(refNode(input.subarray(0, 32), input.subarray(32, 64))),
+    );
+    // Warm memo, real and spoiled proofs: the naive answers.
+    for (let i = 0; i < size; i += 7) {
+      expect(verifyInclusion(leaves[i]!, i, size, proofs[i]!, root)).toBe(true);
+      const bad = proofs[i]!.map((p) => p.slice());
+      bad[0]![3]! ^= 1;
+      expect(verifyInclusion(leaves[i]!, i, size, bad, root)).toBe(false);
+      expect(toHex(rootFromInclusionProof(leaves[i]!, i, size, bad)!)).toBe(
+        refRoot(leaves[i]!, i, size, bad),
+      );
+    }
   });
 });
