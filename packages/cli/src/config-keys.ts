@@ -21,6 +21,7 @@ export const CONFIG_KEYS = [
   'confirmations',
   'trust',
   'witnesses',
+  'headMap',
 ] as const;
 
 // Every field of ConfigFile must be listed above: a field added there and not here is a

@@ -76,6 +76,13 @@ export interface ConfigFile {
    * `[{ "url": "https://witness.example/w1", "vkey": "<cosignature/v1 vkey>" }]`.
    */
   witnesses?: WitnessConfig[];
+  /**
+   * Keep a head map (docs/spec/head-map.md): every seal signs, into the checkpoint, a map from
+   * each record to its newest version, so `medanchor history prove` can show "no later
+   * version up to checkpoint C". Default true for a log with a signing key (`init` makes
+   * one); a log that had none gets it built from leaf 0 at its next seal. `false` turns it off.
+   */
+  headMap?: boolean;
 }
 
 /** Configuration after defaults, the file, the environment and the flags. */
@@ -112,6 +119,8 @@ export interface ResolvedConfig {
   trust?: TrustPolicy;
   /** Witnesses asked to cosign each seal (empty when none). */
   witnesses: WitnessConfig[];
+  /** Whether a signed log keeps a head map (default true; `"headMap": false` in the file). */
+  headMap: boolean;
   /** `--json`. */
   json: boolean;
   /** `--quiet`. */
@@ -315,6 +324,8 @@ export function resolveConfig(
   }
 
   const witnesses = checkWitnesses(file.witnesses, where);
+  if (file.headMap !== undefined && typeof file.headMap !== 'boolean')
+    throw configError(`${where}: headMap must be true or false`);
 
   const json = args.values['json'] === true;
   const envProgress = env['MEDANCHOR_PROGRESS'];
@@ -345,6 +356,7 @@ export function resolveConfig(
     confirmations,
     ...(trust === undefined ? {} : { trust }),
     witnesses,
+    headMap: file.headMap !== false,
     json,
     quiet: args.values['quiet'] === true,
     progress,

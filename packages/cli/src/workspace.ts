@@ -14,8 +14,8 @@ import {
   watchOnlyFundingKey,
 } from '@medanchor/chain';
 import { coreCookieFile, electrumSocketTransport } from '@medanchor/chain/node';
-import { fromHex, type LedgerStore, MedanchorError } from '@medanchor/core';
-import { openFileLedgerStore } from '@medanchor/core/node';
+import { fromHex, type HeadMapStore, type LedgerStore, MedanchorError } from '@medanchor/core';
+import { openFileHeadMapStore, openFileLedgerStore } from '@medanchor/core/node';
 import type { BackendConfig, ResolvedConfig } from './config.js';
 import { type DataDirUpgrade, needsDataDirUpgrade, upgradeDataDir } from './data-dir-upgrade.js';
 import { logKeyPath, readLogKey } from './log-key.js';
@@ -173,6 +173,13 @@ export interface OpenedStore {
   exclusive: boolean;
   /** How to name it in messages (a path, or a URL without its password). */
   label: string;
+  /** Opens the head map store that belongs with this store (same backups, same secret). */
+  openHeadMap(): Promise<HeadMapStore>;
+}
+
+/** The folder of a file store's head map: inside the store, so one backup holds both. */
+export function headMapDir(storeDir: string): string {
+  return join(storeDir, 'head-map');
 }
 
 const POSTGRES_SCHEMES = ['postgres', 'postgresql'];
@@ -202,16 +209,20 @@ export async function openStoreFor(config: ResolvedConfig): Promise<OpenedStore>
       store: await openFileLedgerStore(dir, { origin: config.origin }),
       exclusive: true,
       label: dir,
+      openHeadMap: () => openFileHeadMapStore(headMapDir(dir)),
     };
   }
   if (url !== undefined && POSTGRES_SCHEMES.includes(scheme.toLowerCase())) {
     // Loaded only when asked for: the file store needs no database client.
-    const { openPostgresLedgerStore, parseStoreUrl } = await import('@medanchor/postgres');
+    const { openPostgresHeadMapStore, openPostgresLedgerStore, parseStoreUrl } = await import(
+      '@medanchor/postgres'
+    );
     const at = parseStoreUrl(url);
     return {
       store: await openPostgresLedgerStore({ url, origin: config.origin }),
       exclusive: false,
       label: `postgres://${at.host}:${at.port}/${at.database}`,
+      openHeadMap: () => openPostgresHeadMapStore({ url, origin: config.origin }),
     };
   }
   throw new MedanchorError(
@@ -241,6 +252,11 @@ export interface Workspace {
   upgraded?: DataDirUpgrade;
   /** False when other processes may sequence too (only then can a leaf be unknown yet). */
   exclusive: boolean;
+  /**
+   * True when the ledger keeps a head map (a signed log without `"headMap": false`): each
+   * seal signs the map's root into the checkpoint and `ledger.headProof` works.
+   */
+  headMap: boolean;
   close(): Promise<void>;
 }
 
@@ -276,6 +292,7 @@ export async function openWorkspace(
   const fileStore = config.store === undefined || !/^[a-z][a-z0-9+.-]*:\/\//i.test(config.store);
   const release = fileStore ? lockDataDir(paths.lock) : () => {};
   let store: LedgerStore | undefined;
+  let headMap: HeadMapStore | undefined;
   try {
     let upgraded: DataDirUpgrade | undefined;
     if (config.store !== undefined && needsDataDirUpgrade(config.dataDir))
@@ -293,9 +310,13 @@ export async function openWorkspace(
     const stamps = new StampBook(config.dataDir, { repair: opened.exclusive });
     // Data directories from before signed checkpoints have no log key: they stay unsigned.
     const signer = readLogKey(logKeyPath(config));
+    // A head map needs signed checkpoints (its root is a line of the signed note). A log
+    // that had none gets it built from leaf 0 by its next seal, once.
+    if (signer !== undefined && config.headMap) headMap = await opened.openHeadMap();
     const ledger = await openLedger({
       store,
       ...(signer === undefined ? {} : { signer }),
+      ...(headMap === undefined ? {} : { headMap: { store: headMap } }),
       ...(signer === undefined || config.witnesses.length === 0
         ? {}
         : { witnesses: config.witnesses }),
@@ -321,6 +342,7 @@ export async function openWorkspace(
       owner: opened.exclusive ? 'medanchor-cli' : `medanchor-cli@${hostname()}:${process.pid}`,
     });
     const s = store;
+    const map = headMap;
     return {
       ledger,
       store: s,
@@ -329,17 +351,20 @@ export async function openWorkspace(
       ...(key === undefined ? {} : { address: key.address }),
       ...(upgraded === undefined ? {} : { upgraded }),
       exclusive: opened.exclusive,
+      headMap: map !== undefined,
       async close() {
         try {
           await ledger.close();
           if (opened.exclusive && stamps.needsCompaction) stamps.compact();
         } finally {
+          await map?.close?.().catch(() => {});
           await s.close();
           release();
         }
       },
     };
   } catch (e) {
+    await headMap?.close?.().catch(() => {});
     await store?.close().catch(() => {});
     release();
     throw e;

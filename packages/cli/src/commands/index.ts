@@ -5,6 +5,7 @@ import { consentCheckCommand, consentGrantCommand, consentRevokeCommand } from '
 import { devnetCommand } from './devnet.js';
 import { decryptCommand, encryptCommand } from './envelope.js';
 import { forgetCommand } from './forget.js';
+import { historyProveCommand, historyVerifyCommand } from './history.js';
 import { initCommand } from './init.js';
 import { keysNewCommand, keysShowCommand } from './keys.js';
 import { otsExportCommand, otsVerifyCommand } from './ots.js';
@@ -24,6 +25,8 @@ export const COMMANDS: readonly Command[] = [
   upgradeCommand,
   verifyCommand,
   forgetCommand,
+  historyProveCommand,
+  historyVerifyCommand,
   otsExportCommand,
   otsVerifyCommand,
   encryptCommand,

@@ -32,7 +32,7 @@ export const initCommand = defineCommand({
   summary: 'create medanchor.config.json, the data directory and a funding wallet',
   usage: '',
   description:
-    "Writes a config file in the working directory, creates the data directory, generates a funding key (wallet.json, mode 0600) whose address pays for anchor transactions, and the log's checkpoint signing key (log-key.json, mode 0600) whose verifier key it prints for auditors (docs/transparency.md). On regtest the default backend is the Esplora API of `medanchor devnet`, which funds this wallet when it starts.",
+    "Writes a config file in the working directory, creates the data directory, generates a funding key (wallet.json, mode 0600) whose address pays for anchor transactions, and the log's checkpoint signing key (log-key.json, mode 0600) whose verifier key it prints for auditors (docs/transparency.md). The log keeps a head map (config key headMap, default true; docs/spec/head-map.md): each signed checkpoint commits to every record's newest version, which `history prove` and `history verify` use. On regtest the default backend is the Esplora API of `medanchor devnet`, which funds this wallet when it starts.",
   options: [
     {
       name: 'origin',
@@ -82,6 +82,8 @@ export const initCommand = defineCommand({
       ...(backend === undefined ? {} : { backend }),
       fee: config.fee,
       confirmations: config.confirmations,
+      // Written out so the setting is found; a config without it keeps a map too.
+      headMap: config.headMap,
     };
     mkdirSync(config.dataDir, { recursive: true });
     // Created now (or checked: origin, layout version), before any file is written.
@@ -105,6 +107,9 @@ export const initCommand = defineCommand({
       `fund this address to pay for anchors: ${key.address}`,
       `log signing key ${rel(logKeyFile)}${created ? '' : ' (kept)'} (keep it secret); publish its verifier key for auditors:`,
       `  ${vkey}`,
+      config.headMap
+        ? "head map on: every checkpoint signs each record's newest version (`medanchor history prove <file>`)"
+        : 'head map off ("headMap": false): checkpoints sign no record heads',
     ];
     if (config.network.name === 'regtest')
       lines.push(
@@ -123,6 +128,7 @@ export const initCommand = defineCommand({
         vkey,
         network: config.network.name,
         origin,
+        headMap: config.headMap,
       },
       lines,
     );
