@@ -6,8 +6,11 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MerkleLog, rootFromInclusionProof, toHex, verifyInclusion } from '../../src/index.js';
+import { decodeBase64 } from '../../src/kernel/base64.js';
 import { setSha256Kernel, sha256Kernels, sha256PrefixedBatch } from '../../src/kernel/index.js';
 import { activeKernel } from '../../src/kernel/select.js';
+import { SHA256_WASM_SIMD } from '../../src/kernel/sha256-wasm.generated.js';
+import { instantiateSync } from '../../src/kernel/wasm.js';
 import {
   clearPathMemo,
   inclusionPathLength,
@@ -165,5 +168,51 @@ describe('one inclusion path per WebAssembly call', () => {
         refRoot(leaves[i]!, i, size, bad),
       );
     }
+  });
+
+  it('a memo placed over earlier batch input starts empty (a forged entry there is never used)', () => {
+    if (!KERNELS.includes('wasm-simd')) {
+      console.log('skipped: this engine runs no WebAssembly SIMD kernel');
+      return;
+    }
+    const bytes = decodeBase64(SHA256_WASM_SIMD);
+    // A first instance shows where the memo goes (the same module places it alike).
+    const probe = instantiateSync(bytes).path!;
+    probe.fold(0, true);
+    const at = probe.memoAddress();
+    expect(at).toBeGreaterThan(0);
+    // Leaf 0 of a two-leaf tree: one level, memo slot 0, sibling on the right (side 0).
+    const leaf = new Int32Array([1, 2, 3, 4, 5, 6, 7, 8]);
+    const sib = new Int32Array([9, 10, 11, 12, 13, 14, 15, 16]);
+    const forged = new Int32Array(25);
+    forged[0] = 1; // tag: side 0 + 1
+    forged.set(leaf, 1);
+    forged.set(sib, 9);
+    forged.fill(0x5a5a5a5a, 17);
+    // A fresh instance hashes a batch whose input lands where its memo will be placed.
+    const fresh = instantiateSync(bytes);
+    const input = new Uint8Array(64 * 4096);
+    input.set(new Uint8Array(forged.buffer), 0);
+    fresh.fn(1, input, 64, 4096, new Uint8Array(32 * 4096), 0);
+    const path = fresh.path!;
+    const w = path.words();
+    w.set(leaf, path.cur);
+    w.set(sib, path.siblings);
+    w[path.slots] = 0;
+    path.bytes()[path.sides] = 0;
+    path.fold(1, true);
+    expect(path.memoAddress()).toBe(at);
+    const got = path.words().slice(path.cur, path.cur + 8);
+    const toBytes = (x: Int32Array) => {
+      const b = new Uint8Array(32);
+      x.forEach((v, i) => {
+        b[4 * i] = v >>> 24;
+        b[4 * i + 1] = v >>> 16;
+        b[4 * i + 2] = v >>> 8;
+        b[4 * i + 3] = v;
+      });
+      return b;
+    };
+    expect(toHex(toBytes(got))).toBe(toHex(refNode(toBytes(leaf), toBytes(sib))));
   });
 });
