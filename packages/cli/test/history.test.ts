@@ -49,11 +49,13 @@ const setHeadMap = (on: boolean) => {
 };
 const write = (name: string, value: number) =>
   writeFileSync(join(cwd, name), JSON.stringify({ resourceType: 'Observation', value }));
+let lastSeal: { headMapBuilt?: boolean } = {};
 async function stampAndSeal(...files: string[]): Promise<number> {
   const s = await run(['stamp', ...files]);
   expect(s.status, s.stderr).toBe(0);
   const sealed = await run(['seal', '--json']);
   expect(sealed.status, sealed.stderr).toBe(0);
+  lastSeal = json(sealed);
   return json(sealed).checkpoint.size;
 }
 
@@ -68,6 +70,7 @@ describe('medanchor history', () => {
     setHeadMap(false);
     write('old.json', 1);
     before = await stampAndSeal('old.json');
+    expect(lastSeal.headMapBuilt).toBeUndefined();
     const off = await run(['history', 'prove', 'old.json', '--json']);
     expect(off.status).toBe(2);
     expect(json(off).error).toMatchObject({ code: 'HEAD_MAP_UNAVAILABLE' });
@@ -83,6 +86,7 @@ describe('medanchor history', () => {
     write('b.json', 20);
     first = await stampAndSeal('a.json', 'b.json');
     expect(first).toBe(before + 2);
+    expect(lastSeal.headMapBuilt).toBe(true); // said once, by the seal that built it
     // old.json was sealed before the map existed; the map built from leaf 0 has it.
     const old = await run(['history', 'prove', 'old.json', '--as-of', String(first), '--json']);
     expect(old.status, old.stderr).toBe(0);
@@ -103,6 +107,7 @@ describe('medanchor history', () => {
     const v1 = JSON.parse(readFileSync(join(cwd, 'a.json.receipt.json'), 'utf8'));
     write('a.json', 11); // a second version of a.json
     latest = await stampAndSeal('a.json');
+    expect(lastSeal.headMapBuilt).toBeUndefined();
     const atFirst = await run([
       'history',
       'prove',
@@ -270,5 +275,27 @@ describe('medanchor history', () => {
     const badKey = await run(['history', 'verify', 'a-latest.json', '--vkey', 'not-a-key']);
     expect(badKey.status).toBe(2);
     expect(badKey.stderr).toMatch(/CLI_USAGE: --vkey/);
+  }, 60_000);
+
+  it('a forgotten record is no longer found in the map; proofs of the others are unchanged', async () => {
+    const proofOf = async (record: string) => {
+      const r = await run(['history', 'prove', record, '--as-of', String(latest), '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      return json(r);
+    };
+    const b = await proofOf('b.json');
+    expect(b.head).toMatchObject({ count: 1 });
+    const forgot = await run(['forget', 'a.json']);
+    expect(forgot.status, forgot.stderr).toBe(0);
+    // Its key bound the first version's salt, which the forget erased: no entry is found.
+    const a = await proofOf('a.json');
+    expect(a).toMatchObject({ head: null, statement: expect.stringMatching(/has no version/) });
+    expect(a.proof.keySalt).not.toBe(
+      JSON.parse(readFileSync(join(cwd, 'a-latest.json'), 'utf8')).keySalt,
+    );
+    expect(await proofOf('b.json')).toEqual(b);
+    // The proof handed out before the forget still verifies: the signed map did not change.
+    const kept = await run(['history', 'verify', 'a-latest.json', '--vkey', vkey]);
+    expect(kept.status, kept.stdout).toBe(0);
   }, 60_000);
 });

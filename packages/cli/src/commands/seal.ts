@@ -1,9 +1,23 @@
-import { MedanchorError, toHex } from '@medanchor/core';
+import {
+  headMapRootOf,
+  MedanchorError,
+  parseCheckpointText,
+  parseNote,
+  type StoredCheckpoint,
+  toHex,
+} from '@medanchor/core';
 import { anchorAdvice } from '../anchor-advice.js';
 import { refreshReceiptsBeside } from '../beside.js';
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { openWorkspace } from '../workspace.js';
+
+/** True when a checkpoint was sealed without a head map (its note has no head-map line). */
+function withoutHeadMap(cp: StoredCheckpoint | undefined): boolean {
+  if (cp === undefined) return false;
+  if (cp.note === undefined) return true;
+  return headMapRootOf(parseCheckpointText(parseNote(cp.note).text).extensions) === undefined;
+}
 
 export const sealCommand = defineCommand({
   path: ['seal'],
@@ -24,6 +38,8 @@ export const sealCommand = defineCommand({
         out.info(
           `upgraded the data directory to the store layout; the old files are in ${ws.upgraded.backup}`,
         );
+      // A log that had no head map gets one built from leaf 0 by this seal: say so once.
+      const buildsMap = ws.headMap && withoutHeadMap(await ws.ledger.latestCheckpoint());
       const batch = await ws.ledger.seal();
       // A rolling anchorer only saves the checkpoint at seal; sync gives it its transaction
       // (or replaces the pending one), as a non-rolling seal broadcasts at once.
@@ -62,6 +78,7 @@ export const sealCommand = defineCommand({
             digest: batch.digest,
           },
           receiptsWritten: beside.written,
+          ...(buildsMap ? { headMapBuilt: true } : {}),
           anchor:
             record?.waiting === true
               ? { status: 'waiting' }
@@ -72,6 +89,11 @@ export const sealCommand = defineCommand({
         [
           `sealed ${sealed} record(s): log ${cp.origin} at size ${cp.size}, checkpoint ${batch.digest.slice(0, 16)}...`,
           `${beside.written} receipt(s) written beside their files (level 1 until the anchor confirms)`,
+          ...(buildsMap
+            ? [
+                `head map built from leaf 0 (this log had none): \`medanchor history prove\` works from this checkpoint (size ${cp.size}) on`,
+              ]
+            : []),
           // Rolling: the checkpoint rides on the wallet's next (replacement) transaction.
           record?.waiting === true
             ? 'the anchor waits for the pending one to confirm or be replaced (rolling); run `medanchor anchor` after the next block'
