@@ -18,7 +18,7 @@ describe('examples run end to end', () => {
     });
   });
 
-  it("hospital-audit: an EHR flow end to end; the auditor verifies the record history, every audit event at level 3 and each read against the anchored consent; a real erasure (ledger.forget) refuses the record's receipt with a tombstone, leaves no byte of its salt in the data directory and every other receipt valid at level 3", async () => {
+  it("hospital-audit: an EHR flow end to end; the auditor verifies the record history, every audit event at level 3 and each read against the anchored consent, and from head proofs the consent's latest state as of the checkpoints before (not revoked) and after (revoked) the revocation; a real erasure (ledger.forget) refuses the record's receipt with a tombstone, leaves no byte of its salt in the data directory and every other receipt valid at level 3", async () => {
     const { main } = await import('./hospital-audit/main.js');
     const result = await main();
     expect(result).toEqual({
@@ -31,6 +31,10 @@ describe('examples run end to end', () => {
       tombstone: true,
       saltFiles: { before: expect.any(Number), after: 0 },
       legalHold: 'LEDGER_LEGAL_HOLD',
+      // The head map: the consent's latest state as of the checkpoints around the revocation.
+      consentAsOf: { before: 'grant', after: 'revocation', withheld: 'unseen' },
+      validAsOf: { before: true, after: false },
+      erasedHead: 'absent',
     });
     // The search must have found the salt before the forget, or finding none after proves nothing.
     expect(result.saltFiles.before).toBeGreaterThan(0);

@@ -4,13 +4,26 @@
 // is anchored on devnet. The auditor then verifies the record history, each audit event,
 // and decides each access against the consent from the anchors' times; an erased record is
 // forgotten by the ledger (its salt gone from the data directory, its receipt refused with a
-// tombstone saying when) while every other proof still verifies.
+// tombstone saying when) while every other proof still verifies. The ledger keeps a head
+// map, so every signed checkpoint commits to each record's newest version: the auditor
+// gets the consent's latest state as of a checkpoint (not revoked before the revocation,
+// revoked after it) and the glucose history's completeness, not only what was presented.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLedger, regtest } from '@medanchor/chain';
-import { fromHex, isMedanchorError, type Receipt, utf8, verifyReceipt } from '@medanchor/core';
-import { openFileLedgerStore } from '@medanchor/core/node';
+import {
+  fromHex,
+  generateNoteKey,
+  type HeadProof,
+  isMedanchorError,
+  type Receipt,
+  toVerifierKey,
+  utf8,
+  verifyHeadProof,
+  verifyReceipt,
+} from '@medanchor/core';
+import { openFileHeadMapStore, openFileLedgerStore } from '@medanchor/core/node';
 import {
   consentLedgerBytes,
   consentSignerForKey,
@@ -56,7 +69,19 @@ export interface HospitalAuditResult {
   saltFiles: { before: number; after: number };
   /** The error code of a forget refused under legal hold. */
   legalHold: string;
+  /**
+   * The consent's newest document as of the checkpoint before the revocation and as of the
+   * one after it, proven by head proofs; and with the revocation withheld from the auditor.
+   */
+  consentAsOf: { before: string; after: string; withheld: string };
+  /** `validAsOf` of a read under the consent, as of each of those checkpoints. */
+  validAsOf: { before: boolean; after: boolean };
+  /** What a head proof of the erased record shows after the forget. */
+  erasedHead: 'absent' | 'found';
 }
+
+/** The ledger record id the grant and its revocation are committed under (one history). */
+const CONSENT = 'Consent/c-42';
 
 /** How many files under `dir` hold any of `needles` (raw bytes or hex): every byte searched. */
 function filesHolding(dir: string, needles: Uint8Array[]): { hits: number; files: number } {
@@ -98,13 +123,20 @@ export async function main(): Promise<HospitalAuditResult> {
   // the auditor can search every byte the hospital keeps. pollMs 0: this script drives it.
   const dataDir = mkdtempSync(join(tmpdir(), 'medanchor-hospital-'));
   const store = await openFileLedgerStore(dataDir, { origin: 'hospital.example/ehr' });
+  // The head map signs each record's newest leaf into every checkpoint, so the log's key
+  // signs checkpoints; its nodes and secret live beside the store (same backups).
+  const logKey = generateNoteKey('hospital.example/ehr');
+  const logKeys = [toVerifierKey(logKey)];
+  const headMapStore = await openFileHeadMapStore(join(dataDir, 'head-map'));
   const ledger = await openLedger({
     store,
     anchorer: { backend: devnet, network: regtest, key, fee: { minSatPerVb: 1, maxSatPerVb: 25 } },
     pollMs: 0,
+    signer: logKey,
+    headMap: { store: headMapStore },
   });
   // The store ledger acknowledges before sequencing; the leaf index comes once integrated.
-  const add = async (content: Uint8Array, options?: { recordId: string; version: number }) => {
+  const add = async (content: Uint8Array, options?: { recordId: string; version?: number }) => {
     const ack = await ledger.add(content, options);
     await ledger.sequence();
     return { leafIndex: await ledger.whenSequenced(ack) };
@@ -144,7 +176,9 @@ export async function main(): Promise<HospitalAuditResult> {
     }),
     patientKey,
   );
-  const { leafIndex: grantLeaf } = await add(consentLedgerBytes(grant));
+  // The grant and its revocations share one record id: the head map's newest version of it
+  // is then the consent's latest state.
+  const { leafIndex: grantLeaf } = await add(consentLedgerBytes(grant), { recordId: CONSENT });
   await anchor();
 
   // 2. Records are created: two versions of a glucose result, chained, and one HIV test.
@@ -230,8 +264,17 @@ export async function main(): Promise<HospitalAuditResult> {
     patientKey,
   );
   revocations.push(revocation);
-  const { leafIndex: revocationLeaf } = await add(consentLedgerBytes(revocation));
+  const beforeRevocation = (await ledger.latestCheckpoint())!.size;
+  const { leafIndex: revocationLeaf } = await add(consentLedgerBytes(revocation), {
+    recordId: CONSENT,
+  });
   await anchor();
+  // The hospital hands the auditor head proofs of the consent record at both checkpoints.
+  const afterRevocation = (await ledger.latestCheckpoint())!.size;
+  const consentHeads: { before: HeadProof; after: HeadProof } = {
+    before: await ledger.headProof(CONSENT, { size: beforeRevocation }),
+    after: await ledger.headProof(CONSENT, { size: afterRevocation }),
+  };
 
   // 5. The next read is refused.
   await read();
@@ -253,6 +296,9 @@ export async function main(): Promise<HospitalAuditResult> {
   receipts.delete(erased.leaf);
   ehr.delete('Observation/hiv-1');
   const after = filesHolding(dataDir, secrets);
+  // Its map entry was keyed with its first version's salt, now erased: it is not found again.
+  const hivHead = verifyHeadProof(await ledger.headProof('Observation/hiv-1'), { keys: logKeys });
+  if (!hivHead.ok) throw new Error(`head proof did not verify: ${hivHead.step} ${hivHead.reason}`);
 
   // The auditor's side: FHIR resources, receipts, the patient's documents, a backend.
   const options = { anchors: [verifier], requireAnchor: true };
@@ -264,7 +310,12 @@ export async function main(): Promise<HospitalAuditResult> {
       receipt: await receiptOf(v.leaf),
     })),
   );
-  const history = await verifyRecordHistory(evidence, options);
+  // With a head proof at the latest checkpoint: no later version was left out either.
+  const glucoseHead = await ledger.headProof('Observation/glucose-1');
+  const history = await verifyRecordHistory(evidence, {
+    ...options,
+    head: { proof: glucoseHead, keys: logKeys },
+  });
   if (!history.ok) throw new Error(`history did not verify: ${history.step} ${history.reason}`);
   const omitted = await verifyRecordHistory(evidence.slice(1), options);
 
@@ -291,6 +342,27 @@ export async function main(): Promise<HospitalAuditResult> {
       `${event.recorded} ${event.outcome === '0' ? 'read' : 'refused read'}: ${d.decision === 'permit' ? 'permit' : `deny (${d.reason})`}${d.timeProven ? '' : ', time not proven'}`,
     );
   }
+  // The consent's latest state as of a checkpoint, from the head proofs: the grant is the
+  // newest version of its record before the revocation (not revoked as of it), the
+  // revocation after; withholding the revocation leaves a newer version unexplained.
+  const readTimes = audited.filter((a) => a.event.action === 'R').map((a) => a.event.recorded);
+  const consentAt = (proof: HeadProof, at: string, withRevocation: boolean) =>
+    evaluateConsentAtTime(
+      grant,
+      {
+        request,
+        at,
+        grantReceipt,
+        revocations: withRevocation ? [{ revocation, receipt: revocationReceipt }] : [],
+        asOf: { proof, keys: logKeys, record: CONSENT },
+      },
+      { anchors: [verifier], useUnboundTimes: true },
+    );
+  const asOfBefore = await consentAt(consentHeads.before, readTimes[0]!, true);
+  const asOfAfter = await consentAt(consentHeads.after, readTimes[1]!, true);
+  const asOfWithheld = await consentAt(consentHeads.after, readTimes[1]!, false);
+  const newestOf = (d: typeof asOfBefore) =>
+    d.asOf?.ok === true ? d.asOf.newest : `refused at ${d.asOf?.step ?? 'none'}`;
   // Every leaf of the log, receipts rebuilt from the store after the erasure.
   const size = await store.size();
   let kept = 0;
@@ -307,6 +379,7 @@ export async function main(): Promise<HospitalAuditResult> {
   }
   const stone = await store.tombstone(erased.leaf);
   await ledger.close();
+  await headMapStore.close?.();
   await store.close();
   rmSync(dataDir, { recursive: true, force: true });
 
@@ -318,6 +391,16 @@ export async function main(): Promise<HospitalAuditResult> {
   console.log(`  a history missing version 1 fails at "${omitted.ok ? 'none' : omitted.step}"`);
   console.log(`  ${auditOk} of ${audited.length} audit events verified at level 3`);
   for (const r of reads) console.log(`  ${r}`);
+  for (const [when, d] of [
+    ['before the revocation', asOfBefore],
+    ['after the revocation', asOfAfter],
+  ] as const)
+    console.log(
+      `  consent ${CONSENT} as of the checkpoint ${when}: ${d.asOf?.ok === true ? d.asOf.statement : d.asOf?.reason}; ${{ grant: 'not revoked', revocation: 'revoked' }[newestOf(d)] ?? 'state unknown'}${d.validAsOf === true ? ', valid as of it' : ''}`,
+    );
+  console.log(
+    `  the same, with the revocation withheld from the auditor: newest is "${newestOf(asOfWithheld)}", valid as of it: ${asOfWithheld.validAsOf === true}`,
+  );
   console.log(`  forgetting Observation/glucose-1 under legal hold: refused, ${held}`);
   console.log(
     `  Observation/hiv-1 forgotten: leaf ${erased.leaf} has a tombstone (forgotten at ${stone === undefined ? 'none' : new Date(stone.forgottenAt).toISOString()}); its receipt is refused: ${forgotten}`,
@@ -325,6 +408,7 @@ export async function main(): Promise<HospitalAuditResult> {
   console.log(
     `  after the erasure: ${stillValid} of ${kept} other leaves' receipts, rebuilt from the store, verify at level 3`,
   );
+  console.log(`  head proof of Observation/hiv-1 after the erasure: ${hivHead.statement}`);
   console.log(
     `  salt and digest of the erased version: in ${before.hits} file(s) of the data directory before, in ${after.hits} of ${after.files} after`,
   );
@@ -338,6 +422,13 @@ export async function main(): Promise<HospitalAuditResult> {
     tombstone: stone?.forgottenAt === erasedAt,
     saltFiles: { before: before.hits, after: after.hits },
     legalHold: held,
+    consentAsOf: {
+      before: newestOf(asOfBefore),
+      after: newestOf(asOfAfter),
+      withheld: newestOf(asOfWithheld),
+    },
+    validAsOf: { before: asOfBefore.validAsOf === true, after: asOfAfter.validAsOf === true },
+    erasedHead: hivHead.head === null ? 'absent' : 'found',
   };
 }
 
