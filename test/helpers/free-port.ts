@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 const LOWEST = 10_000;
 
 /** The first port of the kernel's ephemeral range (Linux's file; 32768 elsewhere). */
-function ephemeralStart(): number {
+export function ephemeralStart(): number {
   try {
     const first = Number(
       readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0],
