@@ -4,24 +4,25 @@
 // checkpoint is a function of the leaves below its size, so it needs no state of its own
 // beyond content-addressed nodes: a crash before the checkpoint is stored leaves orphans.
 import {
+  advanceHeadMap,
   assertHeadMapRecord,
   HEAD_MAP_EMPTY,
   HEAD_MAP_NO_LEAF_SALT,
+  type HeadMapAdvance,
   type HeadMapStore,
-  type HeadMapUpdate,
   type HeadProof,
   headMapKey,
   headMapKeySalt,
   headMapLine,
   headMapRootOf,
   headProofDocument,
+  type LeafRecord,
   type LedgerStore,
   MedanchorError,
   parseCheckpointText,
   parseNote,
   proveHeadMap,
   type StoredCheckpoint,
-  updateHeadMap,
 } from '@medanchor/core';
 
 /** The `headMap` option of `openLedger` over a store. */
@@ -48,7 +49,8 @@ export interface StoreLedgerHeadMap {
   proof(record: string, options?: HeadProofOptions): Promise<HeadProof>;
 }
 
-const LEAF_CHUNK = 1024;
+const LEAF_CHUNK = 4096;
+const KEY_LOOKUPS = 32;
 
 function mapsRecord(record: string): boolean {
   try {
@@ -91,9 +93,16 @@ export function storeLedgerHeadMap(
     );
   // The key salt binds the salt of the record's first leaf, which a forget erases: after
   // that the record's old entry cannot be found again, with or without the map secret.
-  const keyOf = async (record: string) => {
+  // `inSeal` is the record's first leaf among the leaves being sealed, when the caller has
+  // it: a record whose first version is that leaf needs no second read.
+  const keyOf = async (record: string, inSeal?: LeafRecord) => {
     const [first] = await store.versions(record);
-    const leaf = first === undefined ? undefined : (await store.readLeaves(first, 1))[0];
+    const leaf =
+      first === undefined
+        ? undefined
+        : first === inSeal?.index
+          ? inSeal
+          : (await store.readLeaves(first, 1))[0];
     const firstSalt = leaf?.salt.length === 32 ? leaf.salt : HEAD_MAP_NO_LEAF_SALT;
     const salt = headMapKeySalt(map.secret, firstSalt, record);
     return { salt, key: headMapKey(salt, record) };
@@ -109,29 +118,39 @@ export function storeLedgerHeadMap(
         base = HEAD_MAP_EMPTY;
         from = 0;
       }
-      const changed = new Map<string, { leafIndex: number; commitment: Uint8Array; n: number }>();
+      const changed = new Map<string, { first: LeafRecord; last: LeafRecord; n: number }>();
       for (let start = from; start < size; start += LEAF_CHUNK) {
         for (const leaf of await store.readLeaves(start, Math.min(LEAF_CHUNK, size - start))) {
           // Ids the map cannot key (lone surrogates) stay out of it rather than stop the seal.
           if (leaf.recordId === undefined || !mapsRecord(leaf.recordId)) continue;
           const seen = changed.get(leaf.recordId);
-          changed.set(leaf.recordId, {
-            leafIndex: leaf.index,
-            commitment: leaf.commitment,
-            n: (seen?.n ?? 0) + 1,
-          });
+          if (seen === undefined) changed.set(leaf.recordId, { first: leaf, last: leaf, n: 1 });
+          else {
+            seen.last = leaf;
+            seen.n++;
+          }
         }
       }
-      const updates: HeadMapUpdate[] = [];
-      for (const [record, c] of changed) {
-        const { key } = await keyOf(record);
-        const before = (await proveHeadMap(map, base, key)).value?.count ?? 0;
-        updates.push({
-          key,
-          value: { leafIndex: c.leafIndex, count: before + c.n, commitment: c.commitment },
-        });
-      }
-      return [headMapLine(await updateHeadMap(map, base, updates))];
+      // One version lookup per record, KEY_LOOKUPS in flight (a remote store overlaps
+      // them); the old counts are read by the map's update itself, in one pass.
+      const records = [...changed];
+      const advances: HeadMapAdvance[] = new Array(records.length);
+      let next = 0;
+      const worker = async () => {
+        while (next < records.length) {
+          const i = next++;
+          const [record, c] = records[i]!;
+          const { key } = await keyOf(record, c.first);
+          advances[i] = {
+            key,
+            leafIndex: c.last.index,
+            added: c.n,
+            commitment: c.last.commitment,
+          };
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(KEY_LOOKUPS, records.length) }, worker));
+      return [headMapLine(await advanceHeadMap(map, base, advances))];
     },
 
     async proof(record, opts = {}) {

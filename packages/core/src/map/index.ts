@@ -42,5 +42,5 @@ export {
   type MemoryHeadMapStoreOptions,
   memoryHeadMapStore,
   proveHeadMap,
-  updateHeadMap,
 } from './tree.js';
+export { advanceHeadMap, type HeadMapAdvance, updateHeadMap } from './update.js';

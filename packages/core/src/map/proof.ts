@@ -223,6 +223,24 @@ export interface VerifyHeadProofOptions {
    * with another salt fails at step `key` (a log that keyed one record twice is caught).
    */
   readonly keySalt?: Uint8Array;
+  /**
+   * Remember a checkpoint once verified (default true): later proofs carrying the same
+   * checkpoint text, checked with the same keys, skip its Ed25519 verification, so checking
+   * many records against one checkpoint costs one signature check. `false` checks it anew.
+   */
+  readonly cache?: boolean;
+}
+
+// Checkpoints whose signature and head-map line verified, by their exact text and the
+// keys they were checked with: only successes, at most VERIFIED_MAX (oldest dropped first).
+const VERIFIED_MAX = 64;
+const verified = new Map<
+  string,
+  { readonly origin: string; readonly size: number; readonly root: Uint8Array }
+>();
+
+function keysId(keys: readonly NoteVerifierKey[]): string {
+  return keys.map((k) => `${k.type} ${k.name} ${k.keyId} ${toHex(k.publicKey)}`).join('\n');
 }
 
 /** The step of {@link verifyHeadProof} that failed. */
@@ -282,25 +300,43 @@ export function verifyHeadProof(
   }
   const keys = options?.keys;
   if (!Array.isArray(keys)) return fail('checkpoint', 'INVALID_ARGUMENT', 'give the log keys');
-  const note = verifyCheckpointNote(parsed.checkpoint, keys);
-  if (!note.ok) return fail('checkpoint', note.code, note.message);
-  const { checkpoint, extensions } = parseCheckpointText(note.text);
-  if (
-    !note.verified.some((s) => s.key.type === NOTE_TYPE_ED25519 && s.key.name === checkpoint.origin)
-  )
-    return fail(
-      'checkpoint',
-      'NOTE_UNKNOWN_KEY',
-      `no key named after the origin ${checkpoint.origin} signed the checkpoint`,
-    );
-  let root: Uint8Array | undefined;
+  let id: string;
   try {
-    root = headMapRootOf(extensions);
-  } catch (e) {
-    return fail('map-root', 'CHECKPOINT_MALFORMED', isMedanchorError(e) ? e.message : 'bad line');
+    id = `${keysId(keys)}\u0000${parsed.checkpoint}`;
+  } catch {
+    return fail('checkpoint', 'INVALID_ARGUMENT', 'the log keys are not note verifier keys');
   }
-  if (root === undefined)
-    return fail('map-root', 'HEAD_MAP_UNAVAILABLE', 'the checkpoint commits to no head map');
+  let signed = options.cache === false ? undefined : verified.get(id);
+  if (signed === undefined) {
+    const note = verifyCheckpointNote(parsed.checkpoint, keys);
+    if (!note.ok) return fail('checkpoint', note.code, note.message);
+    const { checkpoint, extensions } = parseCheckpointText(note.text);
+    if (
+      !note.verified.some(
+        (s) => s.key.type === NOTE_TYPE_ED25519 && s.key.name === checkpoint.origin,
+      )
+    )
+      return fail(
+        'checkpoint',
+        'NOTE_UNKNOWN_KEY',
+        `no key named after the origin ${checkpoint.origin} signed the checkpoint`,
+      );
+    let root: Uint8Array | undefined;
+    try {
+      root = headMapRootOf(extensions);
+    } catch (e) {
+      return fail('map-root', 'CHECKPOINT_MALFORMED', isMedanchorError(e) ? e.message : 'bad line');
+    }
+    if (root === undefined)
+      return fail('map-root', 'HEAD_MAP_UNAVAILABLE', 'the checkpoint commits to no head map');
+    signed = { origin: checkpoint.origin, size: checkpoint.size, root };
+    if (options.cache !== false) {
+      if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+      verified.set(id, signed);
+    }
+  }
+  const { root } = signed;
+  const checkpoint = { origin: signed.origin, size: signed.size };
   if (options.record !== undefined && options.record !== parsed.record)
     return fail('record', 'HEAD_PROOF_MISMATCH', 'the proof is for another record');
   if (

@@ -1,19 +1,16 @@
 // The head map's tree over a content-addressed node store: incremental updates (only the
 // paths of changed keys are rewritten) and proofs. Every stored entry is kept under its
 // own SHA-256, so old roots stay readable and a half-finished update leaves only orphans.
-import { equalBytes, toHex } from '../bytes.js';
+import { equalBytes } from '../bytes.js';
 import { MedanchorError } from '../errors.js';
 import { sha256 } from '../sha256.js';
+import { readEntries, uncached } from './entries.js';
 import {
   decodeHeadValue,
-  encodeHeadValue,
   HEAD_MAP_EMPTY,
   HEAD_MAP_LEAF_PREFIX,
-  HEAD_MAP_NODE_PREFIX,
   type HeadValue,
-  innerNodeBytes,
   keyBit,
-  leafNodeBytes,
 } from './hash.js';
 
 /**
@@ -24,8 +21,17 @@ import {
 export interface HeadMapNodeStore {
   /** The entry whose SHA-256 is `hash`, or `undefined`. */
   get(hash: Uint8Array): Promise<Uint8Array | undefined>;
-  /** Stores entries durably (each under its SHA-256); storing one again is a no-op. */
-  put(entries: readonly Uint8Array[]): Promise<void>;
+  /**
+   * The entries under each hash, in one call (one round trip for a remote store). Optional:
+   * without it, readers call {@link HeadMapNodeStore.get} for each hash.
+   */
+  getMany?(hashes: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
+  /**
+   * Stores entries durably (each under its SHA-256); storing one again is a no-op. When
+   * `hashes` is given it holds each entry's SHA-256, computed by the caller (the map's own
+   * update), which a store may use instead of hashing the entries again.
+   */
+  put(entries: readonly Uint8Array[], hashes?: readonly Uint8Array[]): Promise<void>;
 }
 
 /** One change of {@link updateHeadMap}: the record's key and its new head. */
@@ -49,108 +55,6 @@ export interface HeadMapPath {
   readonly other?: { readonly key: Uint8Array; readonly valueHash: Uint8Array };
 }
 
-type Node =
-  | { readonly kind: 'leaf'; readonly key: Uint8Array; readonly valueHash: Uint8Array }
-  | { readonly kind: 'inner'; readonly left: Uint8Array; readonly right: Uint8Array };
-
-async function readNode(
-  store: HeadMapNodeStore,
-  fresh: Map<string, Uint8Array>,
-  hash: Uint8Array,
-): Promise<Node> {
-  const bytes = fresh.get(toHex(hash)) ?? (await store.get(hash));
-  // Entries are self-checking: a damaged or missing one is named, never followed.
-  if (bytes === undefined || bytes.length !== 65 || !equalBytes(sha256(bytes), hash))
-    throw new MedanchorError(
-      'STORE_CORRUPT',
-      `the head map lacks node ${toHex(hash)} or it is damaged`,
-      { details: { node: toHex(hash) } },
-    );
-  if (bytes[0] === HEAD_MAP_LEAF_PREFIX)
-    return { kind: 'leaf', key: bytes.subarray(1, 33), valueHash: bytes.subarray(33, 65) };
-  if (bytes[0] === HEAD_MAP_NODE_PREFIX)
-    return { kind: 'inner', left: bytes.subarray(1, 33), right: bytes.subarray(33, 65) };
-  throw new MedanchorError('STORE_CORRUPT', `head map entry ${toHex(hash)} is not a node`);
-}
-
-function compareKeys(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return 0;
-}
-
-interface Item {
-  readonly key: Uint8Array;
-  readonly valueHash: Uint8Array;
-}
-
-/**
- * Applies changes to the map at `root` and stores every new node and value, durably,
- * before resolving with the new root. Only the paths from the root to the changed keys
- * are rewritten: O(changes x depth) node writes. Nodes of `root` are never changed, so
- * proofs at older roots stay available.
- * @throws MedanchorError `INVALID_ARGUMENT` (a key twice), `INVALID_LENGTH`,
- * `STORE_CORRUPT` (a node of `root` is missing or damaged), the store's errors.
- */
-export async function updateHeadMap(
-  store: HeadMapNodeStore,
-  root: Uint8Array,
-  updates: readonly HeadMapUpdate[],
-): Promise<Uint8Array> {
-  const fresh = new Map<string, Uint8Array>();
-  const keep = (bytes: Uint8Array): Uint8Array => {
-    const h = sha256(bytes);
-    fresh.set(toHex(h), bytes);
-    return h;
-  };
-  const items: Item[] = [];
-  for (const u of updates) {
-    const value = encodeHeadValue(u.value);
-    if (!(u.key instanceof Uint8Array) || u.key.length !== 32)
-      throw new MedanchorError('INVALID_LENGTH', 'a head-map key must be 32 bytes');
-    items.push({ key: u.key, valueHash: keep(value) });
-  }
-  items.sort((a, b) => compareKeys(a.key, b.key));
-  for (let i = 1; i < items.length; i++)
-    if (compareKeys(items[i - 1]!.key, items[i]!.key) === 0)
-      throw new MedanchorError('INVALID_ARGUMENT', 'a head-map update names one key twice');
-
-  const build = (depth: number, list: readonly Item[]): Uint8Array => {
-    if (list.length === 0) return HEAD_MAP_EMPTY;
-    if (list.length === 1) return keep(leafNodeBytes(list[0]!.key, list[0]!.valueHash));
-    const split = list.findIndex((it) => keyBit(it.key, depth) === 1);
-    const at = split === -1 ? list.length : split;
-    return keep(
-      innerNodeBytes(build(depth + 1, list.slice(0, at)), build(depth + 1, list.slice(at))),
-    );
-  };
-
-  const update = async (h: Uint8Array, depth: number, list: Item[]): Promise<Uint8Array> => {
-    if (list.length === 0) return h;
-    if (equalBytes(h, HEAD_MAP_EMPTY)) return build(depth, list);
-    const node = await readNode(store, fresh, h);
-    if (node.kind === 'leaf') {
-      // The existing leaf moves down beside the new keys unless one of them replaces it.
-      if (!list.some((it) => equalBytes(it.key, node.key))) {
-        list = [...list, { key: node.key, valueHash: node.valueHash }].sort((a, b) =>
-          compareKeys(a.key, b.key),
-        );
-      }
-      return build(depth, list);
-    }
-    const split = list.findIndex((it) => keyBit(it.key, depth) === 1);
-    const at = split === -1 ? list.length : split;
-    const left = await update(node.left, depth + 1, list.slice(0, at));
-    const right = await update(node.right, depth + 1, list.slice(at));
-    return keep(innerNodeBytes(left, right));
-  };
-
-  if (!(root instanceof Uint8Array) || root.length !== 32)
-    throw new MedanchorError('INVALID_LENGTH', 'a head-map root must be 32 bytes');
-  const next = await update(root, 0, items);
-  if (fresh.size > 0) await store.put([...fresh.values()]);
-  return next;
-}
-
 /**
  * Walks from `root` along `key`: the siblings passed, and the key's value or what ended
  * the walk (an empty subtree, or another key's leaf). What `verifyHeadMapPath`
@@ -166,24 +70,23 @@ export async function proveHeadMap(
     throw new MedanchorError('INVALID_LENGTH', 'a head-map root must be 32 bytes');
   if (!(key instanceof Uint8Array) || key.length !== 32)
     throw new MedanchorError('INVALID_LENGTH', 'a head-map key must be 32 bytes');
-  const none = new Map<string, Uint8Array>();
   const siblings: Uint8Array[] = [];
   let h = root;
   for (let depth = 0; ; depth++) {
     if (equalBytes(h, HEAD_MAP_EMPTY)) return { siblings };
-    const node = await readNode(store, none, h);
-    if (node.kind === 'leaf') {
-      if (!equalBytes(node.key, key))
-        return { siblings, other: { key: node.key.slice(), valueHash: node.valueHash.slice() } };
-      const value = await store.get(node.valueHash);
-      if (value === undefined || !equalBytes(sha256(value), node.valueHash))
-        throw new MedanchorError('STORE_CORRUPT', 'the head map lacks a value or it is damaged');
-      return { siblings, value: decodeHeadValue(value) };
+    const [node] = await readEntries(store, [h]);
+    if (node![0] === HEAD_MAP_LEAF_PREFIX) {
+      const leafKey = node!.subarray(1, 33);
+      const valueHash = node!.subarray(33, 65);
+      if (!equalBytes(leafKey, key))
+        return { siblings, other: { key: leafKey.slice(), valueHash: valueHash.slice() } };
+      const [value] = await readEntries(store, [valueHash], true);
+      return { siblings, value: decodeHeadValue(value!) };
     }
     if (depth >= 256) throw new MedanchorError('STORE_CORRUPT', 'the head map is deeper than 256');
     const bit = keyBit(key, depth);
-    siblings.push((bit === 1 ? node.left : node.right).slice());
-    h = bit === 1 ? node.right : node.left;
+    siblings.push(node!.slice(bit === 1 ? 1 : 33, bit === 1 ? 33 : 65));
+    h = node!.slice(bit === 1 ? 33 : 1, bit === 1 ? 65 : 33);
   }
 }
 
@@ -214,17 +117,105 @@ export function memoryHeadMapStore(
   const secret = options.secret ?? crypto.getRandomValues(new Uint8Array(32));
   if (!(secret instanceof Uint8Array) || secret.length !== 32)
     throw new MedanchorError('INVALID_LENGTH', 'a head-map secret must be 32 bytes');
-  const entries = new Map<string, Uint8Array>();
-  return {
+  const entries = new HashKeyedMap();
+  const store: HeadMapStore & { readonly size: number } = {
     secret: secret.slice(),
     get size() {
       return entries.size;
     },
     async get(hash) {
-      return entries.get(toHex(hash))?.slice();
+      return entries.get(hash)?.slice();
     },
-    async put(list) {
-      for (const e of list) entries.set(toHex(sha256(e)), e.slice());
+    async getMany(hashes) {
+      // Copies in one allocation: callers get their own bytes, the map keeps its own.
+      const found = hashes.map((h) => entries.get(h));
+      const out = new Uint8Array(65 * found.length);
+      return found.map((e, i) => {
+        if (e === undefined) return undefined;
+        out.set(e, 65 * i);
+        return out.subarray(65 * i, 65 * i + e.length);
+      });
+    },
+    async put(list, hashes) {
+      // Hashes from the caller are trusted here: this store lives in the caller's memory.
+      list.forEach((e, i) => {
+        entries.set(hashes?.[i] ?? sha256(e), e);
+      });
     },
   };
+  // Its reads cost no more than a cache's: the node cache would only double the memory.
+  uncached.add(store);
+  return store;
+}
+
+// Entries by hash, packed into large chunks (a typed array per entry would cost the garbage
+// collector more than the map's hashing), found through an open-addressing table indexed by
+// the hash's first bytes (hashes are uniform, so they need no further mixing).
+const CHUNK = 4096;
+
+class HashKeyedMap {
+  private slots = new Int32Array(1 << 12); // entry number + 1; 0 is free
+  private readonly hashes: Uint8Array[] = [];
+  private readonly bytes: Uint8Array[] = [];
+  private readonly lengths: Uint8Array[] = [];
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  private sameHash(id: number, h: Uint8Array): boolean {
+    const c = this.hashes[id >>> 12]!;
+    const at = 32 * (id & (CHUNK - 1));
+    for (let i = 0; i < 32; i++) if (c[at + i] !== h[i]) return false;
+    return true;
+  }
+
+  // The slot holding `h`, or the free slot where it would go.
+  private slotOf(h: Uint8Array): number {
+    const mask = this.slots.length - 1;
+    let i = ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) & mask;
+    for (;;) {
+      const s = this.slots[i]!;
+      if (s === 0 || this.sameHash(s - 1, h)) return i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  get(h: Uint8Array): Uint8Array | undefined {
+    const s = this.slots[this.slotOf(h)]!;
+    if (s === 0) return undefined;
+    const id = s - 1;
+    const slot = id & (CHUNK - 1);
+    return this.bytes[id >>> 12]!.subarray(65 * slot, 65 * slot + this.lengths[id >>> 12]![slot]!);
+  }
+
+  set(h: Uint8Array, e: Uint8Array): void {
+    let at = this.slotOf(h);
+    if (this.slots[at] !== 0) return;
+    if (2 * (this.count + 1) > this.slots.length) {
+      this.grow();
+      at = this.slotOf(h);
+    }
+    const n = this.count++;
+    const slot = n & (CHUNK - 1);
+    if (slot === 0) {
+      this.hashes.push(new Uint8Array(32 * CHUNK));
+      this.bytes.push(new Uint8Array(65 * CHUNK));
+      this.lengths.push(new Uint8Array(CHUNK));
+    }
+    this.hashes[n >>> 12]!.set(h.subarray(0, 32), 32 * slot);
+    this.bytes[n >>> 12]!.set(e, 65 * slot);
+    this.lengths[n >>> 12]![slot] = e.length;
+    this.slots[at] = n + 1;
+  }
+
+  private grow(): void {
+    this.slots = new Int32Array(this.slots.length * 2);
+    for (let id = 0; id < this.count; id++) {
+      const c = this.hashes[id >>> 12]!;
+      const at = 32 * (id & (CHUNK - 1));
+      this.slots[this.slotOf(c.subarray(at, at + 32))] = id + 1;
+    }
+  }
 }

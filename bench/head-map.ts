@@ -1,0 +1,192 @@
+// The head map at ledger speed (issue 20): seals of N new records with and without the map
+// (memory and file stores), the map's pure update, verifyHeadProof with and without the
+// checkpoint cache, and the file map store's open at 1M records. Called by the ledger
+// section; `npx tsx bench/head-map.ts` runs it alone (MEDANCHOR_BENCH_HEAD_MAP_OPEN_N sets
+// the open size, 0 skips it).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openLedger } from '../packages/chain/src/ledger/index.js';
+import {
+  generateNoteKey,
+  HEAD_MAP_EMPTY,
+  type HeadMapStore,
+  type HeadMapUpdate,
+  type HeadProof,
+  headMapKey,
+  type LedgerStore,
+  memoryHeadMapStore,
+  memoryLedgerStore,
+  sha256,
+  updateHeadMap,
+  utf8,
+  verifyHeadProof,
+} from '../packages/core/src/index.js';
+import { openFileHeadMapStore, openFileLedgerStore } from '../packages/core/src/node.js';
+
+const ORIGIN = 'bench.example/head-map';
+const logKey = generateNoteKey(ORIGIN);
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function add(store: LedgerStore, from: number, n: number, id: (i: number) => string) {
+  for (let at = 0; at < n; at += 5_000)
+    await store.addPending(
+      Array.from({ length: Math.min(5_000, n - at) }, (_, j) => {
+        const i = from + at + j;
+        return {
+          salt: sha256(utf8(`salt ${i}`)),
+          digest: sha256(utf8(`record ${i}`)),
+          recordId: id(i),
+        };
+      }),
+    );
+}
+
+interface SealTimes {
+  first: number;
+  next: number;
+  firstCpu: number;
+  nextCpu: number;
+}
+
+// CPU milliseconds of this process since `from` (the machine is shared: wall time under
+// load says more about the neighbours than about the code).
+const cpuMs = (from: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(from);
+  return (c.user + c.system) / 1000;
+};
+
+// One ledger: a seal of `n` new records, then a seal of n/10 new versions of old records.
+async function sealRun(kind: 'memory' | 'file', withMap: boolean, n: number): Promise<SealTimes> {
+  const dir = mkdtempSync(join(tmpdir(), 'medanchor-head-map-bench-'));
+  try {
+    const store =
+      kind === 'memory'
+        ? memoryLedgerStore({ origin: ORIGIN })
+        : await openFileLedgerStore(join(dir, 'store'), { origin: ORIGIN });
+    let map: HeadMapStore | undefined;
+    if (withMap)
+      map = kind === 'memory' ? memoryHeadMapStore() : await openFileHeadMapStore(join(dir, 'map'));
+    const ledger = await openLedger({
+      store,
+      pollMs: 0,
+      signer: logKey,
+      batchSize: 1_000_000,
+      ...(map === undefined ? {} : { headMap: { store: map } }),
+    });
+    await add(store, 0, n, (i) => `Observation/o-${i}`);
+    let c0 = process.cpuUsage();
+    let t0 = performance.now();
+    await ledger.seal();
+    const first = performance.now() - t0;
+    const firstCpu = cpuMs(c0);
+    const m = Math.floor(n / 10);
+    await add(store, n, m, (i) => `Observation/o-${(i * 7) % n}`);
+    c0 = process.cpuUsage();
+    t0 = performance.now();
+    await ledger.seal();
+    const next = performance.now() - t0;
+    const nextCpu = cpuMs(c0);
+    await ledger.close();
+    await map?.close?.();
+    await store.close();
+    return { first, next, firstCpu, nextCpu };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const keyOf = (i: number) => headMapKey(sha256(utf8(`salt ${i}`)), `Observation/o-${i}`);
+const updatesFor = (from: number, n: number, leaf: number): HeadMapUpdate[] =>
+  Array.from({ length: n }, (_, j) => ({
+    key: keyOf(from + j),
+    value: { leafIndex: leaf + j, count: 1, commitment: sha256(utf8(`c ${leaf + j}`)) },
+  }));
+
+/** Prints the head map rows; `quick` halves the work. */
+export async function headMapRows(): Promise<void> {
+  const n = Number(process.env.MEDANCHOR_BENCH_HEAD_MAP_N ?? 10_000);
+  const runs = 3;
+  console.log(
+    `\nhead map: a ledger seals ${fmt(n)} new records, then ${fmt(n / 10)} new versions of them (median of ${runs} fresh ledgers each; signed checkpoints)`,
+  );
+  for (const kind of ['memory', 'file'] as const) {
+    const plain: SealTimes[] = [];
+    const mapped: SealTimes[] = [];
+    for (let r = 0; r < runs; r++) {
+      plain.push(await sealRun(kind, false, n));
+      mapped.push(await sealRun(kind, true, n));
+    }
+    const med = (xs: SealTimes[], k: keyof SealTimes) => median(xs.map((t) => t[k]));
+    const rate = (count: number, k: keyof SealTimes) =>
+      fmt((count * 1000) / Math.max(1, med(mapped, k) - med(plain, k)));
+    console.log(
+      `ledger head map ${kind}: seal of ${fmt(n)} new records ${med(mapped, 'first').toFixed(0)} ms with the map (${med(mapped, 'firstCpu').toFixed(0)} ms CPU), ${med(plain, 'first').toFixed(0)} ms without (${med(plain, 'firstCpu').toFixed(0)} ms CPU): map update ${rate(n, 'firstCpu')} records per CPU second (${rate(n, 'first')}/s wall)`,
+    );
+    console.log(
+      `ledger head map ${kind}: seal of ${fmt(n / 10)} new versions ${med(mapped, 'next').toFixed(0)} ms with the map (${med(mapped, 'nextCpu').toFixed(0)} ms CPU), ${med(plain, 'next').toFixed(0)} ms without (${med(plain, 'nextCpu').toFixed(0)} ms CPU): map update ${rate(n / 10, 'nextCpu')} records per CPU second (${rate(n / 10, 'next')}/s wall)`,
+    );
+  }
+
+  // The map alone: N keys into an empty map, then N/10 changes on it.
+  for (const kind of ['memory', 'file'] as const) {
+    const times: number[] = [];
+    const changes: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const dir = mkdtempSync(join(tmpdir(), 'medanchor-head-map-bench-'));
+      const store = kind === 'memory' ? memoryHeadMapStore() : await openFileHeadMapStore(dir);
+      const ups = updatesFor(0, n, 0);
+      let c0 = process.cpuUsage();
+      const root = await updateHeadMap(store, HEAD_MAP_EMPTY, ups);
+      times.push(cpuMs(c0));
+      const more = updatesFor(0, n / 10, n).map((u, j) => ({
+        key: ups[j * 10]!.key,
+        value: { ...u.value, count: 2 },
+      }));
+      c0 = process.cpuUsage();
+      await updateHeadMap(store, root, more);
+      changes.push(cpuMs(c0));
+      await store.close?.();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    console.log(
+      `ledger head map update ${kind}: ${fmt(n)} records into an empty map ${median(times).toFixed(0)} ms CPU (${fmt((n * 1000) / median(times))} records per CPU second); ${fmt(n / 10)} changes on it ${median(changes).toFixed(0)} ms CPU (${fmt(((n / 10) * 1000) / median(changes))} records per CPU second)`,
+    );
+  }
+
+  // verifyHeadProof: many records against one checkpoint.
+  {
+    const store = memoryLedgerStore({ origin: ORIGIN });
+    const ledger = await openLedger({
+      store,
+      pollMs: 0,
+      signer: logKey,
+      headMap: { store: memoryHeadMapStore() },
+    });
+    await add(store, 0, 2_000, (i) => `Observation/o-${i}`);
+    await ledger.seal();
+    const proofs: HeadProof[] = [];
+    for (let i = 0; i < 500; i++) proofs.push(await ledger.headProof(`Observation/o-${i}`));
+    const rate = (cache: boolean) => {
+      const t0 = performance.now();
+      let ok = 0;
+      let rounds = 0;
+      while (performance.now() - t0 < 1_000 || rounds < 2) {
+        for (const p of proofs)
+          if (verifyHeadProof(p, { keys: [logKey], ...(cache ? {} : { cache: false }) }).ok) ok++;
+        rounds++;
+      }
+      if (ok !== proofs.length * rounds) throw new Error('a head proof failed in the bench');
+      return (ok * 1000) / (performance.now() - t0);
+    };
+    const cold = rate(false);
+    const warm = rate(true);
+    console.log(
+      `ledger verifyHeadProof (500 records, one checkpoint): ${fmt(warm)}/s with the checkpoint cache, ${fmt(cold)}/s without (one Ed25519 verify each)`,
+    );
+    await ledger.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await headMapRows();
