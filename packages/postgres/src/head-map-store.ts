@@ -21,7 +21,8 @@ export interface PostgresHeadMapStoreOptions {
  * Opens the head map store of a PostgreSQL ledger: its entries in `medanchor_head_map_nodes`,
  * the map secret in `medanchor_head_map_secret` (made by the first opener, 32 random bytes;
  * every later opener reads the same). Migrates the schema like the ledger store does.
- * `put` is one insert statement (durable at its commit; entries already there are kept).
+ * `put` is one insert statement (durable at its commit; entries already there are kept);
+ * `getMany` one select for a whole tree level, so a seal costs one round trip per level.
  * @example
  * ```ts
  * const headMap = await openPostgresHeadMapStore({ url, origin });
@@ -80,15 +81,33 @@ export async function openPostgresHeadMapStore(
         throw storeError(e, where, 'reading the head map');
       }
     },
-    async put(entries) {
+    async getMany(list) {
+      if (closed) throw closedError();
+      if (list.length === 0) return [];
+      try {
+        // One round trip for a whole tree level; rows come back in any order.
+        const r = await pool.query<{ hash: Uint8Array; bytes: Uint8Array }>(
+          'select hash, bytes from medanchor_head_map_nodes where hash = any($1::bytea[])',
+          [list.map((h) => Buffer.from(h))],
+        );
+        const found = new Map<string, Uint8Array>();
+        for (const row of r.rows) found.set(toHex(row.hash), new Uint8Array(row.bytes));
+        return list.map((h) => found.get(toHex(h)));
+      } catch (e) {
+        throw storeError(e, where, 'reading the head map');
+      }
+    },
+    async put(entries, given) {
       if (closed) throw closedError();
       const hashes: Uint8Array[] = [];
       const bytes: Uint8Array[] = [];
       const seen = new Set<string>();
-      for (const e of entries) {
+      for (const [i, e] of entries.entries()) {
         if (!(e instanceof Uint8Array) || (e.length !== 48 && e.length !== 65))
           throw new MedanchorError('INVALID_ARGUMENT', 'a head-map entry is 48 or 65 bytes');
-        const h = sha256(e);
+        // The map's update hands over the hashes it computed; rows are still checked
+        // against their hash whenever they are read.
+        const h = given?.[i] ?? sha256(e);
         if (seen.has(toHex(h))) continue;
         seen.add(toHex(h));
         hashes.push(h);
