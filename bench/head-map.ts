@@ -155,6 +155,34 @@ export async function headMapRows(): Promise<void> {
     );
   }
 
+  // The file store's open at a large size (MEDANCHOR_BENCH_HEAD_MAP_OPEN_N, 0 skips it).
+  const openN = Number(process.env.MEDANCHOR_BENCH_HEAD_MAP_OPEN_N ?? 1_000_000);
+  if (openN > 0) {
+    const dir = mkdtempSync(join(tmpdir(), 'medanchor-head-map-bench-'));
+    try {
+      let store = await openFileHeadMapStore(dir);
+      let root = HEAD_MAP_EMPTY;
+      const t0 = performance.now();
+      for (let at = 0; at < openN; at += 50_000)
+        root = await updateHeadMap(store, root, updatesFor(at, Math.min(50_000, openN - at), at));
+      const fill = (performance.now() - t0) / 1000;
+      const entries = store.size;
+      await store.close!();
+      (globalThis as { gc?: () => void }).gc?.();
+      const rss0 = process.memoryUsage().rss;
+      const t1 = performance.now();
+      store = await openFileHeadMapStore(dir);
+      const ms = performance.now() - t1;
+      const grown = (process.memoryUsage().rss - rss0) / 2 ** 20;
+      console.log(
+        `ledger head map file open ${fmt(openN)} records (${fmt(entries)} entries, filled in ${fill.toFixed(0)} s): ${ms.toFixed(0)} ms, RSS +${grown.toFixed(0)} MiB (every entry is loaded: memory grows with the map)`,
+      );
+      await store.close!();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
   // verifyHeadProof: many records against one checkpoint.
   {
     const store = memoryLedgerStore({ origin: ORIGIN });
