@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   fromHex,
   MemoryJournal,
@@ -10,6 +8,7 @@ import {
   verifyReceipt,
 } from '@medanchor/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../../test/helpers/free-port.js';
 import { type BitcoinAnchorEntry, bitcoinAnchorVerifier } from '../../src/anchor/index.js';
 import { type Backend, esploraBackend } from '../../src/backend/index.js';
 import { createDevnet, type Devnet } from '../../src/devnet/index.js';
@@ -130,13 +129,9 @@ describe('bitcoin anchor verifier', () => {
   });
 
   it('a backend that cannot be reached makes level 3 undetermined, not refuted', async () => {
-    // A real refused connection: a port that was free a moment ago.
-    const port = await new Promise<number>((done) => {
-      const srv = createServer().listen(0, '127.0.0.1', () => {
-        const p = (srv.address() as AddressInfo).port;
-        srv.close(() => done(p));
-      });
-    });
+    // A real refused connection: a free port from below the ephemeral range (no other
+    // test's listen(0) can take it meanwhile).
+    const port = await freePort();
     const down = esploraBackend({ url: `http://127.0.0.1:${port}`, retries: 0, timeoutMs: 2000 });
     const r = await verifyReceipt(receipt, {
       anchors: [bitcoinAnchorVerifier({ network: regtest, backends: [down], minConfirmations: 3 })],
