@@ -92,7 +92,9 @@ describe('jsonRpcHttpClient', () => {
     const { url, seen } = await serve(() => {
       // never answers
     });
-    const rpc = jsonRpcHttpClient({ url, timeoutMs: 150, retries: 1, backoffMs: 1 });
+    // The server is in this process: with a timeout shorter than a stall of a loaded machine
+    // (150 ms was), the timer fires before the retry is read and `seen` misses it.
+    const rpc = jsonRpcHttpClient({ url, timeoutMs: 1_000, retries: 1, backoffMs: 1 });
     expect((await failure(rpc.call('getbestblockhash'))).code).toBe('RPC_TIMEOUT');
     expect(seen).toHaveLength(2);
   });
@@ -175,7 +177,7 @@ describe('coreRpcBackend transport behaviour', () => {
     const { url, seen } = await serve(() => {
       // the node is slow: the transaction may or may not have been accepted
     });
-    const backend = coreRpcBackend({ url, user: 'u', password: 'p', timeoutMs: 150, retries: 5 });
+    const backend = coreRpcBackend({ url, user: 'u', password: 'p', timeoutMs: 1_000, retries: 5 });
     expect((await failure(backend.broadcast(tx))).code).toBe('BROADCAST_UNKNOWN');
     expect(seen).toHaveLength(1);
   });

@@ -153,7 +153,10 @@ describe('electrumClient over TCP', () => {
     const server = await serve((method, params) =>
       method === 'slow' ? NO_REPLY : basic(method, params),
     );
-    const client = clientFor(server, { timeoutMs: 100, retries: 2 });
+    // The server is in this process: a timeout shorter than a stall of a loaded machine
+    // can fire before a reconnect's handshake or the request is read, and the counts
+    // below would miss an attempt (100 ms was that short).
+    const client = clientFor(server, { timeoutMs: 1_000, retries: 2 });
     const e = await failure(client.request('slow'));
     expect(e.code).toBe('ELECTRUM_TIMEOUT');
     expect(server.requests.filter((r) => r.method === 'slow')).toHaveLength(3);

@@ -115,7 +115,9 @@ describe('esplora backend faults over real HTTP', () => {
     });
     const backend = esploraBackend({
       url: fake.url,
-      timeoutMs: 150,
+      // Not shorter than a stall of a loaded machine: the fake server is in this process,
+      // and a timer firing before the retry is read would leave it out of `seen`.
+      timeoutMs: 1_000,
       retries: 1,
       retryBaseDelayMs: 5,
     });
