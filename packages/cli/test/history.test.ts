@@ -5,7 +5,7 @@ import { createDevnet } from '@medanchor/chain/devnet';
 import { serveEsplora } from '@medanchor/chain/node';
 import { encodeVerifierKey, fromHex, generateNoteKey } from '@medanchor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, initProject } from './harness.js';
+import { cli, initProject, tempDir } from './harness.js';
 
 // `medanchor history prove` and `history verify` end to end on a real project: a file
 // store in a temporary folder, anchors on an in-process devnet served over HTTP on a free
@@ -175,6 +175,19 @@ describe('medanchor history', () => {
     expect(newest.status, newest.stdout).toBe(0);
     expect(newest.stdout).toMatch(/PROVEN: the newest version of a\.json/);
     expect(newest.stdout).toMatch(/no later version up to size/);
+    // An auditor elsewhere, with no project: the proof file and the published vkey suffice.
+    const away = tempDir('history-auditor');
+    cleanups.push(away.remove);
+    writeFileSync(join(away.dir, 'p.json'), readFileSync(join(cwd, 'a-latest.json')));
+    const auditor = await cli(['history', 'verify', 'p.json', '--vkey', vkey, '--json'], {
+      cwd: away.dir,
+    });
+    expect(auditor.status, auditor.stdout).toBe(0);
+    expect(json(auditor)).toMatchObject({ ok: true, keys: 'vkey', head: { count: 2 } });
+    const noKey = await cli(['history', 'verify', 'p.json', '--json'], { cwd: away.dir });
+    expect(noKey.status).toBe(2);
+    expect(json(noKey).error).toMatchObject({ code: 'CLI_USAGE' });
+    expect(json(noKey).error.message).toMatch(/--vkey/);
     // Without --vkey: this project's own log key.
     const own = await run(['history', 'verify', 'a-first.json', '--json']);
     expect(json(own)).toMatchObject({ ok: true, keys: 'log-key', head: { count: 1 } });

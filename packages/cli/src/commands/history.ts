@@ -117,7 +117,7 @@ export const historyProveCommand = defineCommand({
     const ws = await openWorkspace(config, io.env, { anchoring: false });
     let proof: HeadProof;
     let record: string;
-    let local: { leaf: number | null; digest: string; receipt: string }[];
+    let local: { leaf: number | null; receipt: string }[];
     try {
       if (!ws.headMap) throw noHeadMap(config.headMap);
       record = recordIdOf(ws, args.positionals[0]!, io.cwd);
@@ -130,11 +130,7 @@ export const historyProveCommand = defineCommand({
       local = ws.stamps
         .all()
         .filter((l) => l.path === record)
-        .map((l) => ({
-          leaf: l.leaf ?? null,
-          digest: l.digest,
-          receipt: ws.stamps.absolute(l.receipt),
-        }))
+        .map((l) => ({ leaf: l.leaf ?? null, receipt: ws.stamps.absolute(l.receipt) }))
         .sort((a, b) => (a.leaf ?? Number.MAX_SAFE_INTEGER) - (b.leaf ?? Number.MAX_SAFE_INTEGER));
     } finally {
       await ws.close();
