@@ -35,8 +35,10 @@ interface Rig {
 }
 
 // Request timeout and retries of the backend under test: a hang is bounded by
-// (retries + 1) x timeout plus small backoffs.
-const TIMEOUT_MS = 400;
+// (retries + 1) x timeout plus small backoffs. Every honest answer must come within it
+// too (through the lying proxy and the devnet server, both in this process), so it is
+// well above a stall of a loaded machine.
+const TIMEOUT_MS = 2_000;
 const RETRIES = 1;
 
 async function rig(label: string): Promise<Rig> {
@@ -319,7 +321,7 @@ describe('anchorer against a lying Esplora', () => {
       const before = anchorer.get(digest);
       const saves = r.state.saves;
       // The slow server would answer after 30 s: the round must end on its own timeouts
-      // ((RETRIES + 1) x TIMEOUT_MS plus backoff, under a second), not wait for it.
+      // ((RETRIES + 1) x TIMEOUT_MS plus backoff, about 4 s), not wait for it.
       r.liar.settings.delayMs = 30_000;
       r.liar.tell(lie);
       const started = Date.now();
