@@ -37,6 +37,8 @@ export interface VerifiedEntries<T> {
 interface Slot<T> {
   readonly digest: Uint8Array;
   readonly copy: Record<string, unknown>;
+  /** The copy's member names, listed once when it is remembered rather than on every hit. */
+  readonly names: readonly string[];
   readonly value: T;
 }
 
@@ -50,8 +52,9 @@ export function verifiedEntries<T>(): VerifiedEntries<T> {
       if (digest.length !== 32) return undefined;
       const bucket = map.get(digestKey(digest));
       if (bucket === undefined) return undefined;
-      for (const slot of bucket) {
-        if (sameBytes(slot.digest, digest) && sameTop(entry, slot.copy)) return slot.value;
+      for (let i = 0; i < bucket.length; i++) {
+        const slot = bucket[i]!;
+        if (sameBytes(slot.digest, digest) && sameTop(entry, slot)) return slot.value;
       }
       return undefined;
     },
@@ -67,7 +70,12 @@ export function verifiedEntries<T>(): VerifiedEntries<T> {
       const key = digestKey(digest);
       const bucket = map.get(key) ?? [];
       if (bucket.length >= MAX_PER_DIGEST) bucket.shift();
-      bucket.push({ digest: digest.slice(), copy: entry.copy, value });
+      bucket.push({
+        digest: digest.slice(),
+        copy: entry.copy,
+        names: Object.keys(entry.copy),
+        value,
+      });
       map.set(key, bucket);
     },
   };
@@ -156,11 +164,19 @@ function copyObject(
   return out;
 }
 
-/** True when `v` is the plain data `copy` spells (same members, in the same order). */
-function sameTop(v: object, copy: Record<string, unknown>): boolean {
-  return (
-    Object.getPrototypeOf(v) === OBJECT && sameObject(v as Record<string, unknown>, copy, true)
-  );
+/** True when `v` is the plain data the slot's copy spells (same members, in the same order). */
+function sameTop(v: object, slot: Slot<unknown>): boolean {
+  if (Object.getPrototypeOf(v) !== OBJECT) return false;
+  const keys = Object.keys(v);
+  const names = slot.names;
+  if (keys.length !== names.length) return false;
+  const o = v as Record<string, unknown>;
+  const c = slot.copy;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (k !== names[i] || !sameValue(o[k], c[k])) return false;
+  }
+  return true;
 }
 
 function sameValue(v: unknown, c: unknown): boolean {
@@ -175,17 +191,15 @@ function sameValue(v: unknown, c: unknown): boolean {
     for (let i = 0; i < c.length; i++) if (!sameValue(v[i], c[i])) return false;
     return true;
   }
-  return (
-    proto === OBJECT &&
-    sameObject(v as Record<string, unknown>, c as Record<string, unknown>, false)
-  );
+  return proto === OBJECT && sameObject(v as Record<string, unknown>, c as Record<string, unknown>);
 }
 
-function sameObject(v: Record<string, unknown>, c: Record<string, unknown>, top: boolean): boolean {
+/** A nested object (the top one is {@link sameTop}): also no member `Object.keys` hides. */
+function sameObject(v: Record<string, unknown>, c: Record<string, unknown>): boolean {
   const keys = Object.keys(v);
   const remembered = Object.keys(c);
   if (keys.length !== remembered.length) return false;
-  if (!top && Object.getOwnPropertyNames(v).length !== keys.length) return false;
+  if (Object.getOwnPropertyNames(v).length !== keys.length) return false;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     if (k !== remembered[i] || !sameValue(v[k], c[k])) return false;

@@ -127,10 +127,13 @@ function checkSingleEntry(
   anchor: ReceiptAnchor,
   context: AnchorContext,
 ): AnchorOutcome | undefined {
-  const network = (anchor as { network?: unknown }).network;
   const anchors: readonly ReceiptAnchor[] = context.receipt?.anchors ?? [];
+  // One entry cannot have a second beside it (the usual receipt: one anchor per checkpoint).
+  if (anchors.length <= 1) return undefined;
+  const network = (anchor as { network?: unknown }).network;
   let count = 0;
-  for (const a of anchors) {
+  for (let i = 0; i < anchors.length; i++) {
+    const a = anchors[i]!;
     if (a.type === BITCOIN_ANCHOR_TYPE && (a as { network?: unknown }).network === network) count++;
   }
   if (count <= 1) return undefined;
@@ -166,10 +169,16 @@ function offlineOptions(options: BitcoinAnchorVerifierOptions): VerifySpvOptions
   };
 }
 
-/** A decoded entry with its level-2 verdict. */
+/** A decoded entry with its level-2 verdict and the header's time (read once, then remembered). */
 interface OfflineCheck {
   readonly proof: DecodedSpvProof;
   readonly spv: SpvResult;
+  readonly time: number;
+}
+
+/** The header's time field (bytes 68-71, little-endian): Unix seconds. */
+function headerTime(header: Uint8Array): number {
+  return (header[68]! | (header[69]! << 8) | (header[70]! << 16) | (header[71]! << 24)) >>> 0;
 }
 
 /**
@@ -194,12 +203,16 @@ function checkOffline(
   const proof = decodeEntry(plain === undefined ? anchor : (plain.copy as ReceiptAnchor));
   if ('ok' in proof) return proof;
   const spv = verifySpvProof(proof, { ...offline, expectedPayload: digest });
-  const checked = { proof, spv };
+  const checked: OfflineCheck = { proof, spv, time: headerTime(proof.header) };
   if (spv.ok && plain !== undefined) passed.set(plain, digest, checked);
   return checked;
 }
 
-/** The facts level 2 establishes: the difficulty binds the network; height and time are claimed. */
+/**
+ * The facts level 2 establishes: the difficulty binds the network; height and time are
+ * claimed. Every call builds objects of its own (a remembered verdict serves many results),
+ * as literals: no spread of optional members, in the documented member order.
+ */
 function offlineFacts(
   network: NetworkParams,
   proof: DecodedSpvProof,
@@ -207,17 +220,33 @@ function offlineFacts(
   spv: SpvSuccess | undefined,
 ): BitcoinAnchorFacts {
   const fit = spv?.schedule;
+  const testNetwork = network.name !== 'mainnet';
+  if (fit === undefined)
+    return {
+      chain: 'bitcoin',
+      network: { value: network.name, bound: false },
+      height: { value: proof.height, bound: false },
+      time: { value: time, bound: false },
+      testNetwork,
+    };
+  const epochHeights = { first: fit.heights.first, last: fit.heights.last };
+  if (fit.window.to === undefined)
+    return {
+      chain: 'bitcoin',
+      network: { value: network.name, bound: true },
+      height: { value: proof.height, bound: false },
+      time: { value: time, bound: false },
+      testNetwork,
+      epochHeights,
+    };
   return {
     chain: 'bitcoin',
-    network: { value: network.name, bound: fit !== undefined },
+    network: { value: network.name, bound: true },
     height: { value: proof.height, bound: false },
     time: { value: time, bound: false },
-    ...(fit?.window.to === undefined ? {} : { notLaterThan: fit.window.to }),
-    testNetwork: network.name !== 'mainnet',
-    // A copy: a remembered verdict serves many results, and each gets objects of its own.
-    ...(fit === undefined
-      ? {}
-      : { epochHeights: { first: fit.heights.first, last: fit.heights.last } }),
+    notLaterThan: fit.window.to,
+    testNetwork,
+    epochHeights,
   };
 }
 
@@ -471,8 +500,7 @@ export function bitcoinAnchorVerifier(options: BitcoinAnchorVerifierOptions): An
       if (duplicate !== undefined) return duplicate;
       const checked = checkOffline(anchor, context, offline, passed);
       if ('ok' in checked) return checked;
-      const { proof, spv } = checked;
-      const time = new DataView(proof.header.buffer, proof.header.byteOffset).getUint32(68, true);
+      const { proof, spv, time } = checked;
       const facts = offlineFacts(network, proof, time, spv.ok ? spv : undefined);
       if (!spv.ok && !(spv.undetermined === true && backends.length > 0)) {
         return {
@@ -481,6 +509,18 @@ export function bitcoinAnchorVerifier(options: BitcoinAnchorVerifierOptions): An
           ...(spv.undetermined === true ? { undetermined: true, details: { facts } } : {}),
         };
       }
+      if (backends.length === 0 && spv.ok)
+        return {
+          ok: true,
+          level: 2,
+          details: {
+            txid: spv.txid,
+            blockHash: spv.blockHash,
+            height: proof.height,
+            network: network.name,
+            facts,
+          },
+        };
       const ids = spv.ok ? { txid: spv.txid, blockHash: spv.blockHash } : blockIds(proof);
       if (backends.length === 0)
         return {

@@ -177,6 +177,8 @@ describe('remembered level-2 verdicts (verified-entries)', () => {
         );
         const got = await warm.verify(anchor, contextFor(anchor, digest));
         expect(got, `case ${i}: ${JSON.stringify(m)}`).toEqual(fresh);
+        // The same text too: members in the same order, none present as undefined.
+        expect(JSON.stringify(got), `case ${i}`).toBe(JSON.stringify(fresh));
         if (fresh.ok) passed++;
         else failed++;
       }
@@ -209,6 +211,34 @@ describe('remembered level-2 verdicts (verified-entries)', () => {
     const factsA = a.anchors[0]!.details!['facts'] as { epochHeights: { first: number } };
     const factsB = b.anchors[0]!.details!['facts'] as { epochHeights: { first: number } };
     expect(factsB.epochHeights).not.toBe(factsA.epochHeights);
+  });
+
+  it('a remembered verdict states the documented facts, in their order, with the header time', async () => {
+    const time = parseHeader(fromHex(entry.header)).time;
+    for (const [sched, names] of [
+      [null, ['chain', 'network', 'height', 'time', 'testNetwork']],
+      [
+        schedule,
+        ['chain', 'network', 'height', 'time', 'notLaterThan', 'testNetwork', 'epochHeights'],
+      ],
+    ] as const) {
+      const v = bitcoinAnchorVerifier({ network: regtest, schedule: sched });
+      const first = await v.verify(entry, contextFor(entry));
+      const again = await v.verify(JSON.parse(JSON.stringify(entry)), contextFor(entry));
+      expect(JSON.stringify(again)).toBe(JSON.stringify(first));
+      if (!again.ok) throw new Error('the entry did not verify');
+      expect(Object.keys(again.details ?? {})).toEqual([
+        'txid',
+        'blockHash',
+        'height',
+        'network',
+        'facts',
+      ]);
+      const facts = again.details?.['facts'] as Record<string, unknown>;
+      expect(Object.keys(facts)).toEqual(names);
+      expect(facts['time']).toEqual({ value: time, bound: false });
+      expect(facts['network']).toEqual({ value: 'regtest', bound: sched !== null });
+    }
   });
 
   it('an entry that is not plain data is checked in full (no copy)', async () => {
