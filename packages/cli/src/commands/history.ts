@@ -143,7 +143,13 @@ export const historyProveCommand = defineCommand({
         'STORE_CORRUPT',
         `the proof this ledger built does not verify (step "${check.step}": ${check.reason}): the head map store may be damaged; restore it with the ledger's store`,
       );
-    if (target !== undefined) writeFileSync(target, `${JSON.stringify(proof, null, 2)}\n`);
+    if (target !== undefined) {
+      try {
+        writeFileSync(target, `${JSON.stringify(proof, null, 2)}\n`);
+      } catch (cause) {
+        throw inputError(`cannot write the proof to ${target}`, cause);
+      }
+    }
     const newest =
       check.head === null ? undefined : local.find((l) => l.leaf === check.head!.leafIndex);
     out.result(
@@ -256,7 +262,7 @@ export const historyVerifyCommand = defineCommand({
       type: 'string',
       multiple: true,
       value: '<vkey>',
-      description: "the log's verifier key, as `medanchor init` printed it (repeatable)",
+      description: "the log's verifier key, as `medanchor init` printed it",
     },
     {
       name: 'record',
