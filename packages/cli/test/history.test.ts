@@ -43,9 +43,10 @@ afterAll(async () => {
 const run = (args: string[]) => cli(args, { cwd, env });
 const json = (r: { stdout: string }) => JSON.parse(r.stdout);
 const config = () => join(cwd, 'medanchor.config.json');
-const setHeadMap = (on: boolean) => {
-  const c = JSON.parse(readFileSync(config(), 'utf8'));
-  writeFileSync(config(), JSON.stringify({ ...c, headMap: on }, null, 2));
+/** `"headMap": false`, or (undefined) no such key: a config from before the setting. */
+const setHeadMap = (on: false | undefined) => {
+  const { headMap: _, ...c } = JSON.parse(readFileSync(config(), 'utf8'));
+  writeFileSync(config(), JSON.stringify(on === undefined ? c : { ...c, headMap: on }, null, 2));
 };
 const write = (name: string, value: number) =>
   writeFileSync(join(cwd, name), JSON.stringify({ resourceType: 'Observation', value }));
@@ -76,7 +77,8 @@ describe('medanchor history', () => {
     expect(json(off).error).toMatchObject({ code: 'HEAD_MAP_UNAVAILABLE' });
     expect(json(off).error.message).toMatch(/"headMap": false/);
 
-    setHeadMap(true);
+    // A config without the key, as a project made before the setting: the map is on.
+    setHeadMap(undefined);
     const notYet = await run(['history', 'prove', 'old.json', '--json']);
     expect(notYet.status).toBe(2);
     expect(json(notYet).error.code).toBe('HEAD_MAP_UNAVAILABLE');
