@@ -230,6 +230,37 @@ export function verifyReceiptMerkle(
   input: unknown,
   options: VerifyReceiptMerkleOptions = {},
 ): ReceiptVerification {
+  const level1 = checkLevel1(input, options);
+  if ('ok' in level1) return level1;
+  const { receipt, anchored, signature } = level1;
+  return {
+    ok: true,
+    level: 1,
+    receipt,
+    contentChecked: options.content !== undefined,
+    anchoredDigest: anchored.digest,
+    anchors: [],
+    origin: anchored.origin,
+    ...(signature === undefined ? {} : { signature }),
+    statement: signedStatement(
+      statementOf(anchored.origin, 1, undefined, anchored.size),
+      signature,
+    ),
+  };
+}
+
+/** What level 1 established, before any result is built (verifyReceipt builds its own). */
+interface Level1 {
+  readonly receipt: Receipt;
+  readonly anchored: ReceiptCheckpoint;
+  readonly signature: ReceiptVerified['signature'];
+}
+
+/** Level 1's steps: the rejection of the first that fails, or what they established. */
+function checkLevel1(
+  input: unknown,
+  options: VerifyReceiptMerkleOptions,
+): Level1 | ReceiptRejected {
   // Hashes are read once: as 64-character strings here, as lowercase hex by the checks
   // (which refuse anything else). Any failure asks the full parse first, so a malformed
   // receipt is reported at step parse exactly as parseReceipt words it.
@@ -249,20 +280,7 @@ export function verifyReceiptMerkle(
   if ('ok' in anchored) return parseFailure(input) ?? anchored;
   const signature = checkSignature(receipt, anchored, options.trust);
   if (signature !== undefined && 'ok' in signature) return parseFailure(input) ?? signature;
-  return {
-    ok: true,
-    level: 1,
-    receipt,
-    contentChecked: options.content !== undefined,
-    anchoredDigest: anchored.digest,
-    anchors: [],
-    origin: anchored.origin,
-    ...(signature === undefined ? {} : { signature }),
-    statement: signedStatement(
-      statementOf(anchored.origin, 1, undefined, anchored.size),
-      signature,
-    ),
-  };
+  return { receipt, anchored, signature };
 }
 
 /** The parse failure of `input` as parseReceipt reports it, or undefined when it parses. */
@@ -420,7 +438,9 @@ function findVerifier(
   if ('get' in anchors && typeof anchors.get === 'function' && !Array.isArray(anchors)) {
     return (anchors as AnchorRegistry).get(type);
   }
-  return (anchors as readonly AnchorVerifier[]).find((v) => v.type === type);
+  const list = anchors as readonly AnchorVerifier[];
+  for (let i = 0; i < list.length; i++) if (list[i]!.type === type) return list[i];
+  return undefined;
 }
 
 /**
@@ -439,10 +459,11 @@ export async function verifyReceipt(
   input: unknown,
   options: VerifyReceiptOptions = {},
 ): Promise<ReceiptVerification> {
-  const base = verifyReceiptMerkle(input, options);
-  if (!base.ok) return base;
-  const { receipt } = base;
-  const cp = receipt.carry?.checkpoint ?? receipt.checkpoint;
+  // Level 1 without its own result: the result below is built once, with its statement.
+  const level1 = checkLevel1(input, options);
+  if ('ok' in level1) return level1;
+  const { receipt, anchored, signature } = level1;
+  const cp = anchored;
   // An audit meets one checkpoint receipt after receipt: its digest is decoded once, and
   // each context gets a copy of its own.
   if (cp.digest !== anchoredHex) {
@@ -473,13 +494,17 @@ export async function verifyReceipt(
       const out = await verifier.verify(anchor, context);
       if (out.ok) {
         level = Math.max(level, out.level);
-        checks.push({
-          index,
-          type: anchor.type,
-          status: 'verified',
-          level: out.level,
-          ...(out.details === undefined ? {} : { details: out.details }),
-        });
+        checks.push(
+          out.details === undefined
+            ? { index, type: anchor.type, status: 'verified', level: out.level }
+            : {
+                index,
+                type: anchor.type,
+                status: 'verified',
+                level: out.level,
+                details: out.details,
+              },
+        );
       } else {
         checks.push({
           index,
@@ -534,11 +559,33 @@ export async function verifyReceipt(
     facts = f;
     bestLevel = c.level ?? 0;
   }
-  return {
-    ...base,
-    level,
-    anchors: checks,
-    ...(facts === undefined ? {} : { facts }),
-    statement: signedStatement(statementOf(base.origin, level, facts, cp.size), base.signature),
-  };
+  // Members in the order verifyReceiptMerkle gives them, facts last when there are any.
+  const statement = signedStatement(statementOf(anchored.origin, level, facts, cp.size), signature);
+  const contentChecked = options.content !== undefined;
+  const { digest: anchoredDigest, origin } = anchored;
+  const verified: ReceiptVerified =
+    signature === undefined
+      ? {
+          ok: true,
+          level,
+          receipt,
+          contentChecked,
+          anchoredDigest,
+          anchors: checks,
+          origin,
+          statement,
+        }
+      : {
+          ok: true,
+          level,
+          receipt,
+          contentChecked,
+          anchoredDigest,
+          anchors: checks,
+          origin,
+          signature,
+          statement,
+        };
+  if (facts !== undefined) (verified as { facts?: AnchorFacts }).facts = facts;
+  return verified;
 }
