@@ -10,6 +10,7 @@ export default defineConfig({
     alias: [
       { find: /^@medanchor\/core\/node$/, replacement: src('./packages/core/src/node.ts') },
       { find: /^@medanchor\/core$/, replacement: src('./packages/core/src/index.ts') },
+      { find: /^@medanchor\/crypto\/batch$/, replacement: src('./packages/crypto/src/batch.ts') },
       { find: /^@medanchor\/crypto$/, replacement: src('./packages/crypto/src/index.ts') },
       { find: /^@medanchor\/chain\/node$/, replacement: src('./packages/chain/src/node.ts') },
       { find: /^@medanchor\/chain\/verify$/, replacement: src('./packages/chain/src/verify.ts') },

@@ -11,7 +11,8 @@ const { Point: Curve } = schnorr;
 const Fp = Curve.Fp;
 const Fn = Curve.Fn;
 
-interface KnownKey {
+/** A public key lifted to its curve point (the batch verifier reads `point`). */
+export interface KnownKey {
   point: Point;
   uses: number;
   /** True while `point` carries a window table. */
@@ -35,7 +36,7 @@ function bigintOf(bytes: Uint8Array, from: number, to: number): bigint {
 }
 
 /** The remembered key for 64 lowercase hex digits, lifting it on first sight; undefined when not on the curve. */
-function lookUp(publicKeyHex: string): KnownKey | undefined {
+export function lookUp(publicKeyHex: string): KnownKey | undefined {
   let known = keys.get(publicKeyHex);
   if (known === undefined) {
     let point: Point;

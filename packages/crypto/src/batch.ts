@@ -1,0 +1,9 @@
+/**
+ * @medanchor/crypto/batch: checking many consent signatures at once with BIP-340 batch
+ * verification (an audit of thousands of grants, or the reads that arrive within a tick).
+ * A separate entry so applications that check one grant at a time do not bundle it.
+ *
+ * @packageDocumentation
+ */
+export { type Bip340BatchItem, verifyBip340Batch } from './consent/bip340-batch.js';
+export { verifyConsentGrants } from './consent/verify-grants.js';

@@ -1,0 +1,245 @@
+// BIP-340 batch verification (BIP-340, "Batch Verification"): u signatures are checked
+// together by one equation, (Σ aᵢsᵢ)⋅G = Σ aᵢ⋅Rᵢ + Σ (aᵢeᵢ)⋅Pᵢ, with random weights aᵢ.
+// The right side is one multi-scalar multiplication (Pippenger's bucket method over
+// @noble/curves' point arithmetic); terms of one key collapse into one scalar, so a batch of
+// one patient's grants costs about one point addition per weight digit and one lift_x per
+// signature instead of a full variable-base multiplication each. The left side is one
+// fixed-base multiplication (noble's precomputed G table). A batch that fails is checked
+// again one by one, so the answer names exactly the signatures that do not verify.
+import { schnorr } from '@noble/curves/secp256k1.js';
+import { type KnownKey, lookUp, verifyBip340 } from './bip340-verify.js';
+
+type Point = ReturnType<typeof schnorr.utils.lift_x>;
+
+const { Point: Curve } = schnorr;
+const Fp = Curve.Fp;
+const Fn = Curve.Fn;
+const HEX_KEY = /^[0-9a-f]{64}$/;
+
+/** One BIP-340 check: the inputs of {@link verifyBip340}. */
+export interface Bip340BatchItem {
+  /** 64 bytes: r (32) and s (32). */
+  signature: Uint8Array;
+  /** The signed message (for consent, the 32-byte digest). */
+  message: Uint8Array;
+  /** The x-only public key as 64 lowercase hex digits. */
+  publicKeyHex: string;
+  /** The same key as 32 bytes. */
+  publicKey: Uint8Array;
+}
+
+// Items per equation: larger batches share the bucket sums better, smaller ones bound the
+// memory and the work redone one by one when a batch fails.
+const CHUNK = 2048;
+
+function bigintOf(bytes: Uint8Array, from: number, to: number): bigint {
+  let x = 0n;
+  for (let i = from; i < to; i++) x = (x << 8n) | BigInt(bytes[i]!);
+  return x;
+}
+
+/** What one signature contributes to the equation, or false when it fails on its own. */
+interface Term {
+  R: Point;
+  s: bigint;
+  e: bigint;
+  key: KnownKey;
+}
+
+function termOf(item: Bip340BatchItem): Term | false {
+  const { signature, message, publicKeyHex, publicKey } = item;
+  if (
+    !(signature instanceof Uint8Array) ||
+    !(message instanceof Uint8Array) ||
+    !(publicKey instanceof Uint8Array) ||
+    signature.length !== 64 ||
+    publicKey.length !== 32 ||
+    typeof publicKeyHex !== 'string' ||
+    !HEX_KEY.test(publicKeyHex)
+  )
+    return false;
+  const key = lookUp(publicKeyHex);
+  if (key === undefined) return false;
+  const r = bigintOf(signature, 0, 32);
+  const s = bigintOf(signature, 32, 64);
+  // The same bounds as the single check (and @noble/curves): r in [1, p), s in [1, n).
+  if (!Fp.isValidNot0(r) || !Fn.isValidNot0(s)) return false;
+  let R: Point;
+  try {
+    // lift_x gives the point with x = r and even y: exactly the R a valid signature has.
+    R = schnorr.utils.lift_x(r);
+  } catch {
+    return false;
+  }
+  const e = Fn.create(
+    bigintOf(
+      schnorr.utils.taggedHash('BIP0340/challenge', signature.subarray(0, 32), publicKey, message),
+      0,
+      32,
+    ),
+  );
+  return { R, s, e, key };
+}
+
+/** Weights aᵢ uniform in [1, n-1] from the platform CSPRNG (never from the inputs alone). */
+function randomWeights(count: number): bigint[] {
+  const out: bigint[] = [];
+  // getRandomValues fills at most 65,536 bytes per call.
+  const block = new Uint8Array(32 * 1024);
+  while (out.length < count) {
+    globalThis.crypto.getRandomValues(block);
+    for (let at = 0; at < block.length && out.length < count; at += 32) {
+      const a = bigintOf(block, at, at + 32);
+      // Outside [1, n-1] with probability below 2^-127: drawn again, as BIP-340 suggests.
+      if (Fn.isValidNot0(a)) out.push(a);
+    }
+  }
+  return out;
+}
+
+/** Window width of the bucket method for `count` points (from the cost 256/w⋅(count + 2^(w-1))). */
+function windowFor(count: number): number {
+  let best = 2;
+  let bestCost = Number.POSITIVE_INFINITY;
+  for (let w = 2; w <= 14; w++) {
+    const cost = Math.ceil(257 / w) * (count + 2 ** (w - 1));
+    if (cost < bestCost) {
+      best = w;
+      bestCost = cost;
+    }
+  }
+  return best;
+}
+
+/**
+ * Σ scalars[i]⋅points[i] by Pippenger's bucket method with signed window digits (a digit d
+ * adds the point or its negation to bucket |d|), skipping zero digits and empty buckets.
+ * Not constant time: verification handles public values only. Scalars are in [0, n).
+ */
+export function multiScalarMultiply(points: readonly Point[], scalars: readonly bigint[]): Point {
+  const count = points.length;
+  if (count !== scalars.length) throw new Error('points and scalars differ in length');
+  if (count === 0) return Curve.ZERO;
+  const w = windowFor(count);
+  const windows = Math.ceil(257 / w); // one more bit for the carry of signed digits
+  const full = 1 << w;
+  const half = full >> 1;
+  const mask = BigInt(full - 1);
+  const shift = BigInt(w);
+  const digits = new Int32Array(count * windows);
+  for (let i = 0; i < count; i++) {
+    let k = scalars[i]!;
+    for (let j = 0; j < windows; j++) {
+      let d = Number(k & mask);
+      k >>= shift;
+      if (d > half) {
+        d -= full;
+        k += 1n;
+      }
+      digits[i * windows + j] = d;
+    }
+  }
+  const negated: (Point | undefined)[] = new Array(count);
+  let acc: Point | undefined;
+  const buckets: (Point | undefined)[] = new Array(half);
+  for (let j = windows - 1; j >= 0; j--) {
+    if (acc !== undefined) for (let b = 0; b < w; b++) acc = acc.double();
+    buckets.fill(undefined);
+    for (let i = 0; i < count; i++) {
+      const d = digits[i * windows + j]!;
+      if (d === 0) continue;
+      let p: Point;
+      if (d > 0) p = points[i]!;
+      else {
+        p = negated[i] ?? points[i]!.negate();
+        negated[i] = p;
+      }
+      const b = (d > 0 ? d : -d) - 1;
+      const have = buckets[b];
+      buckets[b] = have === undefined ? p : have.add(p);
+    }
+    // Σ (b+1)⋅bucket[b] as running sums from the top bucket down.
+    let running: Point | undefined;
+    let sum: Point | undefined;
+    for (let b = half - 1; b >= 0; b--) {
+      const bucket = buckets[b];
+      if (bucket !== undefined) running = running === undefined ? bucket : running.add(bucket);
+      if (running !== undefined) sum = sum === undefined ? running : sum.add(running);
+    }
+    if (sum !== undefined) acc = acc === undefined ? sum : acc.add(sum);
+  }
+  return acc ?? Curve.ZERO;
+}
+
+/** True when the batch equation holds for every term (false: at least one is bad, or was unlucky never). */
+function equationHolds(terms: readonly Term[]): boolean {
+  const weights = randomWeights(terms.length);
+  let sumS = 0n;
+  const points: Point[] = [];
+  const scalars: bigint[] = [];
+  // Σ aᵢeᵢ per key: one patient's grants add one point to the sum, not one each.
+  const perKey = new Map<KnownKey, bigint>();
+  for (let i = 0; i < terms.length; i++) {
+    const t = terms[i]!;
+    const a = weights[i]!;
+    sumS = Fn.add(sumS, Fn.mul(a, t.s));
+    points.push(t.R);
+    scalars.push(a);
+    perKey.set(t.key, Fn.add(perKey.get(t.key) ?? 0n, Fn.mul(a, t.e)));
+  }
+  for (const [key, c] of perKey) {
+    // A key point may carry noble's window table: its plain affine copy adds the same.
+    points.push(key.table ? Curve.fromAffine(key.point.toAffine()) : key.point);
+    scalars.push(c);
+  }
+  const right = multiScalarMultiply(points, scalars);
+  const left = sumS === 0n ? Curve.ZERO : Curve.BASE.multiply(sumS);
+  return left.equals(right);
+}
+
+/**
+ * BIP-340 batch verification: for each item, true exactly when
+ * `schnorr.verify(signature, message, publicKey)` is (and when {@link verifyBip340} is).
+ * Signatures that fail on their own (bad length, r or s out of range, r not an x
+ * coordinate, a key off the curve) are false without entering the equation; the rest are
+ * checked together with random weights from the platform CSPRNG, and when the equation
+ * fails each is checked one by one. An empty list gives an empty list. Never throws.
+ */
+export function verifyBip340Batch(items: readonly Bip340BatchItem[]): boolean[] {
+  const results: boolean[] = new Array(items.length).fill(false);
+  for (let from = 0; from < items.length; from += CHUNK) {
+    const to = Math.min(items.length, from + CHUNK);
+    const terms: Term[] = [];
+    const at: number[] = [];
+    for (let i = from; i < to; i++) {
+      let t: Term | false;
+      try {
+        t = termOf(items[i]!);
+      } catch {
+        t = false;
+      }
+      if (t !== false) {
+        terms.push(t);
+        at.push(i);
+      }
+    }
+    if (terms.length === 0) continue;
+    let holds = false;
+    if (terms.length > 1) {
+      try {
+        holds = equationHolds(terms);
+      } catch {
+        holds = false;
+      }
+    }
+    for (let j = 0; j < at.length; j++) {
+      const i = at[j]!;
+      if (holds) results[i] = true;
+      else {
+        const it = items[i]!;
+        results[i] = verifyBip340(it.signature, it.message, it.publicKeyHex, it.publicKey);
+      }
+    }
+  }
+  return results;
+}
