@@ -17,6 +17,7 @@ import {
   verifyCosignatures,
 } from '@medanchor/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/helpers/free-port.js';
 import { createLogServer } from '../src/index.js';
 import {
   createWitness,
@@ -127,8 +128,12 @@ describe('GET /checkpoint carries the cosignatures the ledger collected after th
     const signer = generateNoteKey(ORIGIN);
     const logVkey = encodeVerifierKey(signer);
     const up = await witnessServer('witness.example/up', logVkey);
-    const down = await witnessServer('witness.example/down', logVkey);
-    await down.server.close();
+    // The down witness never listens: its port is picked below the kernel's ephemeral range,
+    // where no listen(0) of another test can take it (one closed after listen(0) could be).
+    const down = {
+      url: `http://127.0.0.1:${await freePort()}`,
+      vkey: encodeVerifierKey(toVerifierKey(generateWitnessKey('witness.example/down'))),
+    };
     const store = memoryLedgerStore({ origin: ORIGIN });
     const errors: { code?: string }[] = [];
     const witnesses = [
