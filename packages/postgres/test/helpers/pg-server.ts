@@ -33,14 +33,81 @@ function childPids(parent: number): number[] {
   return out;
 }
 
-/** True while `pid` runs: not gone, not a zombie (a zombie has released its memory). */
-function running(pid: number): boolean {
+/** The state letter of a process (R, S, D, T, Z, ...), or undefined once it is gone. */
+function procState(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+    return stat.slice(stat.lastIndexOf(')') + 2)[0];
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+// Atomics.wait on a cell nobody notifies: a synchronous sleep.
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Waits (synchronously, so kill() stays synchronous) until `pid` is stopped or gone. A
+ * SIGSTOP takes effect only when the process next leaves the kernel: one in the middle of
+ * fork() finishes it first (only a fatal signal aborts a fork), so a /proc scan made before
+ * the stop shows can miss the newest backend (seen twice in a run of 40 kills during a connection storm).
+ */
+function awaitStopped(pid: number, boundMs: number): void {
+  const deadline = Date.now() + boundMs;
+  for (;;) {
+    const state = procState(pid);
+    if (state === undefined || state === 'T' || state === 't' || state === 'Z' || state === 'X')
+      return;
+    if (Date.now() > deadline) return;
+    Atomics.wait(sleepCell, 0, 0, 1);
+  }
+}
+
+/** The System V segment a postmaster recorded on line 7 of postmaster.pid (key and id). */
+interface ShmSegment {
+  key: number;
+  shmid: number;
+}
+
+function recordedSegment(dataDir: string): ShmSegment | undefined {
+  try {
+    const line = readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[6] ?? '';
+    const [key = 0, shmid = -1] = line.trim().split(/\s+/).map(Number);
+    if (Number.isInteger(key) && Number.isInteger(shmid) && key > 0 && shmid >= 0)
+      return { key, shmid };
+  } catch {
+    // no lock file: nothing to wait for
+  }
+  return undefined;
+}
+
+/** How many processes have the segment attached, from /proc/sysvipc/shm (0 once removed). */
+function attachCount(seg: ShmSegment): number {
+  const [head = '', ...lines] = readFileSync('/proc/sysvipc/shm', 'utf8').trim().split('\n');
+  const cols = head.trim().split(/\s+/);
+  const keyAt = cols.indexOf('key');
+  const idAt = cols.indexOf('shmid');
+  const nAt = cols.indexOf('nattch');
+  for (const line of lines) {
+    const f = line.trim().split(/\s+/);
+    if (Number(f[idAt]) === seg.shmid && Number(f[keyAt]) === seg.key) return Number(f[nAt]);
+  }
+  return 0;
+}
+
+/** The processes mapping the segment: /proc/<pid>/maps names it `/SYSV<key, 8 hex digits>`. */
+function attachedPids(seg: ShmSegment): number[] {
+  const name = `/SYSV${seg.key.toString(16).padStart(8, '0')}`;
+  const out: number[] = [];
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/maps`, 'utf8').includes(name)) out.push(Number(pid));
+    } catch {
+      // the process left meanwhile
+    }
+  }
+  return out;
 }
 
 /** Where initdb/postgres live, or why they are not usable here. */
@@ -221,24 +288,19 @@ export async function startPgServer(opts: { fsync?: boolean } = {}): Promise<PgS
 
   // Every backend calls setsid(), so a process-group signal misses them: find the
   // postmaster's children in /proc and signal each (a crash takes them all down together).
-  // Processes SIGKILLed by kill(): a restart waits until they are gone, since a backend
-  // still exiting holds the shared memory and the new postmaster refuses to start
-  // ("pre-existing shared memory block is still in use", seen on a loaded machine).
-  const killed = new Set<number>();
   const killGroup = (signal: NodeJS.Signals) => {
     const c = child;
     if (c?.pid === undefined || c.exitCode !== null) return;
     if (c.signalCode !== null && c.signalCode !== 'SIGSTOP' && c.signalCode !== 'SIGCONT') return;
-    // A stopped postmaster forks no more backends (a fork with a signal pending is undone),
-    // so the children listed after this are all of them.
-    if (signal === 'SIGKILL') {
+    // Stop the postmaster and list its children only once it is stopped: it forks no more
+    // backends then, so the list is all of them.
+    if (signal === 'SIGKILL' || signal === 'SIGSTOP') {
       try {
         process.kill(c.pid, 'SIGSTOP');
       } catch {}
+      awaitStopped(c.pid, 5_000);
     }
     const pids = [c.pid, ...childPids(c.pid)];
-    if (signal === 'SIGKILL') for (const pid of pids) killed.add(pid);
-    // Stop the parent first so it cannot fork replacements while we signal its children.
     for (const pid of signal === 'SIGCONT' ? pids.reverse() : pids) {
       try {
         process.kill(pid, signal);
@@ -247,12 +309,50 @@ export async function startPgServer(opts: { fsync?: boolean } = {}): Promise<PgS
       }
     }
   };
-  const killedGone = async () => {
-    const deadline = Date.now() + 30_000;
-    while ([...killed].some(running) && Date.now() < deadline) {
+
+  // PostgreSQL refuses to start while any process still has the last server's segment
+  // attached ("pre-existing shared memory block ... is still in use"): a SIGKILLed backend
+  // holds it until its exit has unmapped it, which takes a while on a loaded machine. Only
+  // called once the postmaster has exited, so whatever still maps the segment belongs to the
+  // killed server: it is killed (again) and waited for.
+  const segmentReleased = async (boundMs = 30_000) => {
+    const seg = recordedSegment(dataDir);
+    if (seg === undefined) return;
+    const deadline = Date.now() + boundMs;
+    for (;;) {
+      const n = attachCount(seg);
+      if (n === 0) return;
+      const pids = attachedPids(seg);
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      if (Date.now() > deadline) {
+        const who = pids.map((p) => `${p} (state ${procState(p) ?? 'gone'})`).join(', ');
+        throw new Error(
+          `postgres cannot restart on ${dataDir}: its shared memory segment (key ${seg.key}, id ${seg.shmid}) is still attached by ${n} process(es) after ${boundMs / 1000} s: ${who || 'none found in /proc/*/maps'}`,
+        );
+      }
       await new Promise((r) => setTimeout(r, 20));
     }
-    killed.clear();
+  };
+
+  // The wait above makes the refusal unexpected; should it come anyway, the start is retried
+  // (twice, each after the wait) before the error reaches the test.
+  const restart = async (): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      await segmentReleased();
+      try {
+        await start();
+        return;
+      } catch (e) {
+        if (attempt >= 3 || !String(e).includes('pre-existing shared memory block')) throw e;
+        await exited;
+      }
+    }
   };
 
   try {
@@ -289,8 +389,7 @@ export async function startPgServer(opts: { fsync?: boolean } = {}): Promise<PgS
     },
     async start() {
       await exited;
-      await killedGone();
-      await start();
+      await restart();
     },
     async stop() {
       killGroup('SIGCONT');
