@@ -31,6 +31,9 @@ export interface Bip340BatchItem {
 // Items per equation: larger batches share the bucket sums better, smaller ones bound the
 // memory and the work redone one by one when a batch fails.
 const CHUNK = 2048;
+// Below this many signatures the equation costs more than checking each on its own (the
+// running sums of the buckets dominate), so they are checked one by one.
+const MIN_BATCH = 4;
 
 function bigintOf(bytes: Uint8Array, from: number, to: number): bigint {
   let x = 0n;
@@ -97,12 +100,15 @@ function randomWeights(count: number): bigint[] {
   return out;
 }
 
-/** Window width of the bucket method for `count` points (from the cost 256/w⋅(count + 2^(w-1))). */
+/**
+ * Window width of the bucket method for `count` points: per window, one addition per
+ * point and two per bucket (2^(w-1) buckets) for the running sums.
+ */
 function windowFor(count: number): number {
   let best = 2;
   let bestCost = Number.POSITIVE_INFINITY;
   for (let w = 2; w <= 14; w++) {
-    const cost = Math.ceil(257 / w) * (count + 2 ** (w - 1));
+    const cost = Math.ceil(257 / w) * (count + 2 ** w);
     if (cost < bestCost) {
       best = w;
       bestCost = cost;
@@ -225,7 +231,7 @@ export function verifyBip340Batch(items: readonly Bip340BatchItem[]): boolean[] 
     }
     if (terms.length === 0) continue;
     let holds = false;
-    if (terms.length > 1) {
+    if (terms.length >= MIN_BATCH) {
       try {
         holds = equationHolds(terms);
       } catch {
