@@ -1,4 +1,5 @@
-// `pnpm bench ledger`: the shared ledger on PostgreSQL and the file store.
+// `pnpm bench ledger`: the head map (bench/head-map.ts), then the shared ledger on
+// PostgreSQL and the file store.
 // - ingest: 1, 2, 4, 8 writer processes (plus one sequencer process integrating) on one
 //   local PostgreSQL with fsync on: acknowledged records/s and ack latency p50/p99;
 // - open: a fresh process opens a store holding N records (size, latest checkpoint and one
@@ -28,6 +29,7 @@ import {
   postgresSkipReason,
   startPgServer,
 } from '../../packages/postgres/test/helpers/pg-server.js';
+import { headMapRows } from '../head-map.js';
 
 const ORIGIN = 'bench.example/ledger';
 const here = dirname(fileURLToPath(import.meta.url));
@@ -255,6 +257,8 @@ async function receiptRate(
 }
 
 export async function run(): Promise<void> {
+  // The head map rows need no PostgreSQL (MEDANCHOR_BENCH_HEAD_MAP=0 skips them).
+  if (process.env.MEDANCHOR_BENCH_HEAD_MAP !== '0') await headMapRows();
   const skip = postgresSkipReason();
   if (skip !== undefined) {
     console.log(`ledger: skipped (${skip})`);

@@ -65,23 +65,47 @@ export function headMapKeySalt(
   assertBytes(mapSecret, 32, 'head-map secret');
   assertBytes(firstSalt, 32, "the record's first leaf salt");
   assertHeadMapRecord(record);
-  const message = concatBytes(firstSalt, utf8(record));
   const nc = nodeCrypto();
+  if (nc === undefined) return hmac(nobleSha256, mapSecret, concatBytes(firstSalt, utf8(record)));
   // node:crypto's HMAC runs in native code, several times faster than JavaScript's: a seal
-  // derives one key salt per changed record.
-  if (nc !== undefined)
-    return new Uint8Array(nc.createHmac('sha256', mapSecret).update(message).digest());
-  return hmac(nobleSha256, mapSecret, message);
+  // derives one key salt per changed record. Strings are hashed as UTF-8.
+  return new Uint8Array(
+    nc.createHmac('sha256', mapSecret).update(firstSalt).update(record).digest(),
+  );
+}
+
+/**
+ * The record's key in the map: `taggedHash("medanchor/head-map/key/v1", keySalt || utf8(record))`.
+ * Binding the record id keeps one salt from serving as another record's key.
+ * @throws MedanchorError `INVALID_LENGTH`, `INVALID_ARGUMENT`.
+ */
+export function headMapKey(keySalt: Uint8Array, record: string): Uint8Array {
+  assertBytes(keySalt, 32, 'head-map key salt');
+  assertHeadMapRecord(record);
+  const nc = nodeCrypto();
+  if (nc === undefined) return taggedHash(HEAD_MAP_KEY_TAG, keySalt, utf8(record));
+  keyPrefix ??= taggedHashPrefix(HEAD_MAP_KEY_TAG);
+  const h = nc.createHash('sha256').update(keyPrefix).update(keySalt).update(record);
+  return new Uint8Array(h.digest());
+}
+
+let keyPrefix: Uint8Array | undefined;
+
+// sha256(tag) || sha256(tag): the first block of every tagged hash under `tag`.
+function taggedHashPrefix(tag: string): Uint8Array {
+  const t = sha256(utf8(tag));
+  return concatBytes(t, t);
 }
 
 interface Digest {
-  update(data: Uint8Array): Digest;
+  update(data: Uint8Array | string): Digest;
   digest(): Uint8Array;
 }
 interface NodeCryptoHmac {
   createHmac(algorithm: 'sha256', key: Uint8Array): Digest;
   createHash(algorithm: 'sha256'): Digest;
 }
+
 let probed: NodeCryptoHmac | null | undefined;
 
 // node:crypto when the runtime hands it over synchronously (Node >= 20.16 has
@@ -97,29 +121,6 @@ function nodeCrypto(): NodeCryptoHmac | undefined {
     }
   }
   return probed ?? undefined;
-}
-
-/**
- * The record's key in the map: `taggedHash("medanchor/head-map/key/v1", keySalt || utf8(record))`.
- * Binding the record id keeps one salt from serving as another record's key.
- * @throws MedanchorError `INVALID_LENGTH`, `INVALID_ARGUMENT`.
- */
-export function headMapKey(keySalt: Uint8Array, record: string): Uint8Array {
-  assertBytes(keySalt, 32, 'head-map key salt');
-  assertHeadMapRecord(record);
-  const nc = nodeCrypto();
-  if (nc === undefined) return taggedHash(HEAD_MAP_KEY_TAG, keySalt, utf8(record));
-  keyPrefix ??= taggedHashPrefix(HEAD_MAP_KEY_TAG);
-  const h = nc.createHash('sha256').update(keyPrefix).update(keySalt).update(utf8(record));
-  return new Uint8Array(h.digest());
-}
-
-let keyPrefix: Uint8Array | undefined;
-
-// sha256(tag) || sha256(tag): the first block of every tagged hash under `tag`.
-function taggedHashPrefix(tag: string): Uint8Array {
-  const t = sha256(utf8(tag));
-  return concatBytes(t, t);
 }
 
 function assertCounter(n: unknown, name: string, min: number): asserts n is number {

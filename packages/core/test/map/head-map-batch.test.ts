@@ -4,6 +4,7 @@
 // scratch, and every proof (present, absent, ending at another key's leaf) equals the
 // proof read off the definition. On the memory store, the file store, and a store that
 // offers only get and put (no getMany).
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,8 @@ import {
   type HeadMapNodeStore,
   type HeadValue,
   headLeafHash,
+  headMapKey,
+  headMapKeySalt,
   headNodeHash,
   keyBit,
   memoryHeadMapStore,
@@ -213,5 +216,23 @@ describe('batched head map update against the definition', () => {
       code: 'STORE_CORRUPT',
     });
     expect(other.size).toBe(0);
+  });
+
+  it('key salts and keys (node:crypto states resumed per secret) equal HMAC and the tagged hash', () => {
+    const tag = sha256(utf8('medanchor/head-map/key/v1'));
+    for (const [s, record] of [
+      [1, 'Consent/c-1'],
+      [2, 'Consent/c-1'],
+      [1, 'Observation/ü-€-𝄞'],
+      [1, 'x'.repeat(1024)],
+    ] as const) {
+      const secret = sha256(utf8(`secret ${s}`));
+      const first = sha256(utf8(`first ${record}`));
+      const want = createHmac('sha256', secret).update(first).update(record, 'utf8').digest();
+      const salt = headMapKeySalt(secret, first, record);
+      expect(toHex(salt), record).toBe(want.toString('hex'));
+      const key = sha256(new Uint8Array([...tag, ...tag, ...salt, ...utf8(record)]));
+      expect(toHex(headMapKey(salt, record))).toBe(toHex(key));
+    }
   });
 });
