@@ -16,7 +16,7 @@ const Fp = Curve.Fp;
 const Fn = Curve.Fn;
 const HEX_KEY = /^[0-9a-f]{64}$/;
 
-/** One BIP-340 check: the inputs of {@link verifyBip340}. */
+/** One BIP-340 check: a signature, its message and the signer's x-only public key. */
 export interface Bip340BatchItem {
   /** 64 bytes: r (32) and s (32). */
   signature: Uint8Array;
@@ -206,7 +206,7 @@ function equationHolds(terms: readonly Term[]): boolean {
 
 /**
  * BIP-340 batch verification: for each item, true exactly when
- * `schnorr.verify(signature, message, publicKey)` is (and when {@link verifyBip340} is).
+ * `schnorr.verify(signature, message, publicKey)` is.
  * Signatures that fail on their own (bad length, r or s out of range, r not an x
  * coordinate, a key off the curve) are false without entering the equation; the rest are
  * checked together with random weights from the platform CSPRNG, and when the equation

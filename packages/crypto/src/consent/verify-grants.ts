@@ -13,7 +13,7 @@ const SIG_HEX = /^[0-9a-f]{128}$/;
 const BAD = 'BIP-340 signature check failed';
 
 /**
- * Checks many signed grants, each exactly as {@link verifyConsentGrant} would (same
+ * Checks many signed grants, each exactly as `verifyConsentGrant` would (same
  * verdicts, steps and reasons, in the same order), with the BIP-340 signatures verified
  * together by BIP-340 batch verification (random weights from the platform CSPRNG). A
  * batch that fails is rechecked one by one, so each result names its own failure. Faster
