@@ -5,5 +5,8 @@
  *
  * @packageDocumentation
  */
+// The crypto error codes' declaration merging, so this entry's declarations type-check alone.
+import type {} from './error-codes.js';
+
 export { type Bip340BatchItem, verifyBip340Batch } from './consent/bip340-batch.js';
 export { verifyConsentGrants } from './consent/verify-grants.js';
