@@ -158,6 +158,32 @@ describe('verifyBip340Batch', () => {
     expect(got).toEqual([false, false, false, false, false, false, false, false, true, true, true]);
   });
 
+  it('two bad signatures whose errors cancel in an unweighted sum are both false (the weights matter)', () => {
+    // s₁ + δ and s₂ - δ: Σsᵢ⋅G = ΣRᵢ + ΣeᵢP still holds with all weights 1.
+    const items = Array.from({ length: 6 }, (_, i) => item(patientKey, msgOf(300 + i)));
+    const shifted = (it: Bip340BatchItem, delta: bigint) =>
+      withSignature(
+        it,
+        Uint8Array.from([
+          ...it.signature.subarray(0, 32),
+          ...bytesOf((((bigintOf(it.signature.subarray(32)) + delta) % N) + N) % N),
+        ]),
+      );
+    const batch = [shifted(items[0]!, 12345n), ...items.slice(1, 5), shifted(items[5]!, -12345n)];
+    expect(expectAgreement(batch)).toEqual([false, true, true, true, true, false]);
+  });
+
+  it('more items than one equation takes (2,048): each chunk is decided on its own', () => {
+    const distinct = Array.from({ length: 16 }, (_, i) => item(keyOf(i % 3), msgOf(400 + i)));
+    const items = Array.from({ length: 2053 }, (_, i) => distinct[i % 16]!);
+    const bad = items[2050]!.signature.slice();
+    bad[10]! ^= 0x01;
+    items[2050] = withSignature(items[2050]!, bad);
+    const got = verifyBip340Batch(items);
+    expect(got).toHaveLength(2053);
+    expect(got.map((v, i) => (v ? -1 : i)).filter((i) => i >= 0)).toEqual([2050]);
+  });
+
   it('random batches of valid and tampered signatures agree with schnorr.verify', () => {
     fc.assert(
       fc.property(
