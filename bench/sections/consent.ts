@@ -12,7 +12,7 @@ import { verifyConsentGrants } from '@medanchor/crypto/batch';
 import { clearBip340Keys } from '../../packages/crypto/src/consent/bip340-verify.js';
 import { clearSignatureCache } from '../../packages/crypto/src/consent/signature-cache.js';
 import { repoPath } from '../../test/helpers/vectors.js';
-import { speedLine } from '../compare.js';
+import { type Case, type Compared, interleaved, speedLine, spread } from '../compare.js';
 import { type Measurement, measure, perSecond, printTable } from '../harness.js';
 
 // @noble/curves is a dependency of @medanchor/crypto, not of the root: load it from there.
@@ -131,29 +131,48 @@ export async function run(): Promise<void> {
       });
       return signConsentGrant(g, k, { auxRand: aux });
     });
-  const batchOf = async (label: string, grants: ReturnType<typeof audit>) =>
-    measure(
-      label,
-      () => {
-        clearSignatureCache();
-        clearBip340Keys();
-        const results = verifyConsentGrants(grants);
-        if (!results.every((r) => r.valid)) throw new Error('bench grant does not verify');
+  const batchCase = (name: string, grants: ReturnType<typeof audit>): Case => ({
+    name,
+    run: () => {
+      const results = verifyConsentGrants(grants);
+      if (!results.every((r) => r.valid)) throw new Error('bench grant does not verify');
+    },
+    // Nothing remembered from the pass before: no signature, no lifted key.
+    beforePass: () => {
+      clearSignatureCache();
+      clearBip340Keys();
+    },
+    items: batchSize,
+    unit: 'grants',
+  });
+  // Interleaved passes beside the peer, so load that comes and goes hits both alike.
+  const [peer, one, ten] = await interleaved(
+    [
+      {
+        name: '@noble/curves schnorr.verify alone, interleaved with the batch rows',
+        run: () => {
+          for (let i = 0; i < n; i++) if (!schnorr.verify(sig, digest, pub)) throw new Error('bad');
+        },
+        items: n,
+        unit: 'signatures',
       },
-      { items: batchSize, unit: 'grants', minRuns: 3 },
-    );
-  const batchOne = await batchOf(
-    `verify ${batchSize} distinct grants of one patient together (verifyConsentGrants, batch BIP-340), nothing cached`,
-    audit([key]),
+      batchCase(
+        `verify ${batchSize} distinct grants of one patient together (verifyConsentGrants, batch BIP-340), nothing cached`,
+        audit([key]),
+      ),
+      batchCase(
+        `verify ${batchSize} distinct grants of ten patients together (verifyConsentGrants), nothing cached`,
+        audit(patients),
+      ),
+    ],
+    { passes: 9, passMs: 100, warmupMs: 200 },
   );
-  const batchTen = await batchOf(
-    `verify ${batchSize} distinct grants of ten patients together (verifyConsentGrants), nothing cached`,
-    audit(patients),
-  );
+  const batchOne = one!.m;
+  const batchTen = ten!.m;
   // Per grant against per signature: the table's own ratio compares medians of runs of
   // different sizes (1000 grants against 50 signatures), so the note carries this one.
-  const vsNoble = (m: Measurement) =>
-    `${(perSecond(m) / perSecond(noble)).toFixed(2)}x schnorr.verify alone per item`;
+  const vsNoble = (c: Compared) =>
+    `${(perSecond(c.m) / perSecond(peer!.m)).toFixed(2)}x schnorr.verify alone per item (interleaved), ${spread(c)}`;
   rows.push(
     { m: noble, note: 'the peer: BIP-340 verification as a library does it' },
     {
@@ -161,11 +180,12 @@ export async function run(): Promise<void> {
       baseline: noble,
       note: 'one at a time; lifted key and window table kept per patient',
     },
-    { m: batchOne, note: `the summary line: distinct signatures, one key; ${vsNoble(batchOne)}` },
-    { m: batchTen, note: `distinct signatures, ten keys (100 grants each); ${vsNoble(batchTen)}` },
+    { m: peer!.m, note: `the peer of the next two rows; ${spread(peer!)}` },
+    { m: batchOne, note: `the summary line: distinct signatures, one key; ${vsNoble(one!)}` },
+    { m: batchTen, note: `distinct signatures, ten keys (100 grants each); ${vsNoble(ten!)}` },
   );
   printTable('Consent grants: sign and verify (includes JCS and the tagged hash)', rows);
-  console.log(`\n${speedLine('consent verify', batchOne, noble)}`);
+  console.log(`\n${speedLine('consent verify', batchOne, peer!.m)}`);
   console.log(
     `consent verify, same grant again (signature cache hit, a separate figure): ${Math.round(perSecond(sameGrant!))}/s`,
   );
