@@ -4,7 +4,7 @@
 import { equalBytes } from '../bytes.js';
 import { MedanchorError } from '../errors.js';
 import { sha256 } from '../sha256.js';
-import { readEntries, uncached } from './entries.js';
+import { localEntries, readEntries } from './entries.js';
 import { HashKeyedMap } from './entry-table.js';
 import {
   decodeHeadValue,
@@ -128,14 +128,7 @@ export function memoryHeadMapStore(
       return entries.get(hash)?.slice();
     },
     async getMany(hashes) {
-      // Copies in one allocation: callers get their own bytes, the map keeps its own.
-      const found = hashes.map((h) => entries.get(h));
-      const out = new Uint8Array(65 * found.length);
-      return found.map((e, i) => {
-        if (e === undefined) return undefined;
-        out.set(e, 65 * i);
-        return out.subarray(65 * i, 65 * i + e.length);
-      });
+      return hashes.map((h) => entries.get(h)?.slice());
     },
     async put(list, hashes) {
       // Hashes from the caller are trusted here: this store lives in the caller's memory.
@@ -144,7 +137,8 @@ export function memoryHeadMapStore(
       });
     },
   };
-  // Its reads cost no more than a cache's: the node cache would only double the memory.
-  uncached.add(store);
+  // Entries are keyed by the hash the update computed (or by hashing them here), and this
+  // memory is the process's own: the map reads them in place, without hashing them again.
+  localEntries.set(store, (h) => entries.get(h));
   return store;
 }

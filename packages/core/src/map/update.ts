@@ -3,7 +3,7 @@
 // level at a time (one store call per level), the new nodes are hashed bottom-up one level
 // at a time (one kernel call per level), and everything new is stored in one put.
 import { MedanchorError } from '../errors.js';
-import { cacheOf, hashNodes, hashValues, readEntries } from './entries.js';
+import { hashNodes, hashValues, readEntries } from './entries.js';
 import {
   decodeHeadValue,
   encodeHeadValue,
@@ -11,7 +11,6 @@ import {
   HEAD_MAP_LEAF_PREFIX,
   HEAD_MAP_NODE_PREFIX,
   type HeadValue,
-  keyBit,
 } from './hash.js';
 import type { HeadMapNodeStore, HeadMapUpdate } from './tree.js';
 
@@ -43,8 +42,10 @@ interface Item {
 
 interface Inner {
   readonly depth: number;
-  l: Ref;
-  r: Ref;
+  /** The old node's bytes, for a child this update leaves as it was (`l` or `r` unset). */
+  readonly old?: Uint8Array;
+  l?: Ref;
+  r?: Ref;
   hash?: Uint8Array;
 }
 interface Leaf {
@@ -71,12 +72,14 @@ function isEmpty(h: Uint8Array): boolean {
 
 // Keys sorted and sharing their first `depth` bits: the first index in [lo, hi) whose bit
 // `depth` is 1.
-function splitAt(keyAt: (i: number) => Uint8Array, lo: number, hi: number, depth: number): number {
+function splitKeys(keys: readonly Uint8Array[], lo: number, hi: number, depth: number): number {
+  const byte = depth >> 3;
+  const mask = 0x80 >> (depth & 7);
   let a = lo;
   let b = hi;
   while (a < b) {
     const m = (a + b) >>> 1;
-    if (keyBit(keyAt(m), depth) === 1) b = m;
+    if ((keys[m]![byte]! & mask) !== 0) b = m;
     else a = m + 1;
   }
   return a;
@@ -85,8 +88,6 @@ function splitAt(keyAt: (i: number) => Uint8Array, lo: number, hi: number, depth
 function hashOf(ref: Ref): Uint8Array {
   return ref instanceof Uint8Array ? ref : ref.hash!;
 }
-
-const CACHED_DEPTH = 16; // new inner nodes above this depth go into the node cache
 
 async function apply(
   store: HeadMapNodeStore,
@@ -103,11 +104,15 @@ async function apply(
 
   const leaves: Leaf[] = items.map((_, item) => ({ item }));
   const inners: Inner[] = [];
-  const itemKey = (i: number) => items[i]!.key;
   // A subtree made only of new and moved entries (no old inner node below): by definition.
   const build = (es: readonly Entry[], lo: number, hi: number, depth: number): Ref => {
     if (hi - lo === 1) return es[lo]!.ref;
-    const mid = splitAt((i) => es[i]!.key, lo, hi, depth);
+    const mid = splitKeys(
+      es.map((e) => e.key),
+      lo,
+      hi,
+      depth,
+    );
     const node: Inner = {
       depth,
       l: mid > lo ? build(es, lo, mid, depth + 1) : HEAD_MAP_EMPTY,
@@ -127,19 +132,28 @@ async function apply(
     readonly hash: Uint8Array;
     readonly lo: number;
     readonly hi: number;
-    readonly set: (r: Ref) => void;
+    /** Where the result goes: the root (no parent), or the parent's left or right child. */
+    readonly parent?: Inner;
+    readonly right?: boolean;
   }
   let rootRef: Ref = root;
-  let level: Task[] = [{ hash: root, lo: 0, hi: items.length, set: (r) => (rootRef = r) }];
+  const place = (t: Task, r: Ref) => {
+    if (t.parent === undefined) rootRef = r;
+    else if (t.right === true) t.parent.r = r;
+    else t.parent.l = r;
+  };
+  const keys = items.map((it) => it.key);
+  let level: Task[] = [{ hash: root, lo: 0, hi: items.length }];
   for (let depth = 0; level.length > 0; depth++) {
     if (depth > 256) throw new MedanchorError('STORE_CORRUPT', 'the head map is deeper than 256');
-    const reads = level.filter((t) => !isEmpty(t.hash)).map((t) => t.hash);
+    const reads: Uint8Array[] = [];
+    for (const t of level) if (!isEmpty(t.hash)) reads.push(t.hash);
     const nodes = await readEntries(store, reads);
     const next: Task[] = [];
     let j = 0;
     for (const t of level) {
       if (isEmpty(t.hash)) {
-        t.set(build(entriesOf(t.lo, t.hi), 0, t.hi - t.lo, depth));
+        place(t, build(entriesOf(t.lo, t.hi), 0, t.hi - t.lo, depth));
         continue;
       }
       const bytes = nodes[j++]!;
@@ -153,17 +167,17 @@ async function apply(
           const pos = es.findIndex((e) => compareKeys(e.key, key) > 0);
           es.splice(pos === -1 ? es.length : pos, 0, { key: key.slice(), ref: t.hash });
         }
-        t.set(build(es, 0, es.length, depth));
+        place(t, build(es, 0, es.length, depth));
         continue;
       }
-      const node: Inner = { depth, l: bytes.subarray(1, 33), r: bytes.subarray(33, 65) };
+      const node: Inner = { depth, old: bytes };
       inners.push(node);
-      t.set(node);
-      const mid = splitAt(itemKey, t.lo, t.hi, depth);
+      place(t, node);
+      const mid = splitKeys(keys, t.lo, t.hi, depth);
       if (mid > t.lo)
-        next.push({ hash: node.l as Uint8Array, lo: t.lo, hi: mid, set: (r) => (node.l = r) });
+        next.push({ hash: bytes.subarray(1, 33), lo: t.lo, hi: mid, parent: node, right: false });
       if (t.hi > mid)
-        next.push({ hash: node.r as Uint8Array, lo: mid, hi: t.hi, set: (r) => (node.r = r) });
+        next.push({ hash: bytes.subarray(33, 65), lo: mid, hi: t.hi, parent: node, right: true });
     }
     level = next;
   }
@@ -189,9 +203,10 @@ async function apply(
       continue;
     }
     const count = (it.old?.count ?? 0) + a.added;
-    if (!Number.isSafeInteger(count))
-      throw new MedanchorError('INVALID_ARGUMENT', 'count must be a safe integer >= 1');
-    writeValue(values, 48 * i, a.leafIndex, count, a.commitment);
+    values.set(
+      encodeHeadValue({ leafIndex: a.leafIndex, count, commitment: a.commitment }),
+      48 * i,
+    );
   }
   const valueList: Uint8Array[] = [];
   for (let i = 0; i < n; i++) valueList.push(values.subarray(48 * i, 48 * i + 48));
@@ -222,7 +237,6 @@ async function apply(
     e.set(input.subarray(64 * i, 64 * i + 64), 1);
     put.push(e);
     putHashes.push(h);
-    return e;
   };
   const leafHashes = hashNodes(HEAD_MAP_LEAF_PREFIX, leafInput, n);
   for (let i = 0; i < n; i++) {
@@ -230,41 +244,27 @@ async function apply(
     leaves[i]!.hash = h;
     keep(HEAD_MAP_LEAF_PREFIX, leafInput, i, h);
   }
-  const cache = cacheOf(store);
   for (let depth = byDepth.length - 1; depth >= 0; depth--) {
     const list = byDepth[depth];
     if (list === undefined) continue;
     const input = new Uint8Array(64 * list.length);
     for (let i = 0; i < list.length; i++) {
-      input.set(hashOf(list[i]!.l), 64 * i);
-      input.set(hashOf(list[i]!.r), 64 * i + 32);
+      const node = list[i]!;
+      // A side this update did not touch keeps the old node's child hash.
+      if (node.l !== undefined) input.set(hashOf(node.l), 64 * i);
+      else for (let k = 0; k < 32; k++) input[64 * i + k] = node.old![1 + k]!;
+      if (node.r !== undefined) input.set(hashOf(node.r), 64 * i + 32);
+      else for (let k = 0; k < 32; k++) input[64 * i + 32 + k] = node.old![33 + k]!;
     }
     const sums = hashNodes(HEAD_MAP_NODE_PREFIX, input, list.length);
     for (let i = 0; i < list.length; i++) {
       const h = sums.subarray(32 * i, 32 * i + 32);
       list[i]!.hash = h;
-      const e = keep(HEAD_MAP_NODE_PREFIX, input, i, h);
-      if (depth < CACHED_DEPTH) cache?.set(h, e);
+      keep(HEAD_MAP_NODE_PREFIX, input, i, h);
     }
   }
   await store.put(put, putHashes);
   return hashOf(rootRef).slice();
-}
-
-// u64be(leafIndex) || u64be(count) || commitment at `off` (both counters below 2^53).
-function writeValue(
-  out: Uint8Array,
-  off: number,
-  leafIndex: number,
-  count: number,
-  commitment: Uint8Array,
-): void {
-  const view = new DataView(out.buffer, out.byteOffset + off, 16);
-  view.setUint32(0, Math.floor(leafIndex / 2 ** 32));
-  view.setUint32(4, leafIndex >>> 0);
-  view.setUint32(8, Math.floor(count / 2 ** 32));
-  view.setUint32(12, count >>> 0);
-  out.set(commitment, off + 16);
 }
 
 // The index in [lo, hi) of the item whose key is `key`, or -1.

@@ -4,7 +4,7 @@
 import { chmod, mkdir, open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MedanchorError } from '../errors.js';
-import { hashNodes, hashValues, uncached } from '../map/entries.js';
+import { hashNodes, hashValues, localEntries } from '../map/entries.js';
 import { HashKeyedMap } from '../map/entry-table.js';
 import { HEAD_MAP_LEAF_PREFIX, HEAD_MAP_NODE_PREFIX } from '../map/hash.js';
 import type { HeadMapStore } from '../map/tree.js';
@@ -144,8 +144,12 @@ export async function openFileHeadMapStore(
       await fh.close();
     },
   };
-  // Every entry is in memory already: a node cache would only hold them twice.
-  uncached.add(store);
+  // Every entry is in memory, keyed by its own hash on open (or by the update's hash when
+  // put): the map reads them in place, without hashing them again.
+  localEntries.set(store, (h) => {
+    if (closed) throw closedError();
+    return entries.get(h);
+  });
   return store;
 }
 
