@@ -30,6 +30,20 @@ async function rows(url: string) {
   }
 }
 
+// The server just recovered from a crash and may be slow to take a connection on a loaded
+// machine: a retryable STORE_UNAVAILABLE is retried (as a real client would), for 30 s at most.
+async function reopen(url: string) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await openPostgresLedgerStore({ url, origin: ORIGIN });
+    } catch (e) {
+      if (!isMedanchorError(e, 'STORE_UNAVAILABLE') || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 describe.skipIf(skip !== undefined)('forget on PostgreSQL under a server crash', () => {
   let server: PgServer;
   beforeAll(async () => {
@@ -65,7 +79,7 @@ describe.skipIf(skip !== undefined)('forget on PostgreSQL under a server crash',
       outcomes.push(await forgetting);
       await store.close().catch(() => undefined);
       await server.start();
-      store = await openPostgresLedgerStore({ url, origin: ORIGIN });
+      store = await reopen(url);
       const r = await rows(url);
       expect(r.torn).toBe(0);
       // All or nothing: every version still whole (with its key), or every one forgotten.

@@ -18,6 +18,21 @@ async function rejection(p: Promise<unknown>): Promise<MedanchorError> {
   throw new Error('expected a rejection');
 }
 
+// A real client retries a retryable STORE_UNAVAILABLE: a server just restarted or resumed
+// on a loaded machine may take longer than a short connect timeout to accept a connection.
+// Bounded, so a server that never comes back still fails the test.
+async function retryingUnavailable<T>(call: () => Promise<T>, boundMs = 30_000): Promise<T> {
+  const deadline = Date.now() + boundMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (e) {
+      if (!isMedanchorError(e, 'STORE_UNAVAILABLE') || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 async function sql<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []) {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -165,7 +180,10 @@ describe.skipIf(skip !== undefined)('openPostgresLedgerStore on a real PostgreSQ
     const e2 = await rejection(store.size());
     expect(e2.code).toBe('STORE_UNAVAILABLE');
     await server.start();
-    const acks = await store.addPending([item(3)]);
+    // Keyed, so a retried attempt whose first try committed unseen still makes one record.
+    const acks = await retryingUnavailable(() =>
+      store.addPending([{ ...item(3), key: 'after-restart@3' }]),
+    );
     expect(acks).toHaveLength(1);
     expect(await store.pendingCount()).toBe(2);
     await store.close();
@@ -194,8 +212,9 @@ describe.skipIf(skip !== undefined)('openPostgresLedgerStore on a real PostgreSQ
       server.resume();
     }
     // The statement may have reached the server before it stopped and commit once it
-    // resumes: the outcome was unknown to the caller, and the retry settles it.
-    const [ack] = await store.addPending([keyed]);
+    // resumes: the outcome was unknown to the caller, and the retry settles it (retried in
+    // turn while the resumed server is still slow to accept a connection).
+    const [ack] = await retryingUnavailable(() => store.addPending([keyed]));
     expect(ack).toBeDefined();
     expect(await store.pendingCount()).toBe(1);
     await store.close();
