@@ -105,21 +105,20 @@ async function apply(
   const leaves: Leaf[] = items.map((_, item) => ({ item }));
   const inners: Inner[] = [];
   // A subtree made only of new and moved entries (no old inner node below): by definition.
-  const build = (es: readonly Entry[], lo: number, hi: number, depth: number): Ref => {
-    if (hi - lo === 1) return es[lo]!.ref;
-    const mid = splitKeys(
-      es.map((e) => e.key),
-      lo,
-      hi,
-      depth,
-    );
-    const node: Inner = {
-      depth,
-      l: mid > lo ? build(es, lo, mid, depth + 1) : HEAD_MAP_EMPTY,
-      r: hi > mid ? build(es, mid, hi, depth + 1) : HEAD_MAP_EMPTY,
+  const build = (es: readonly Entry[], depth: number): Ref => {
+    const keys = es.map((e) => e.key);
+    const sub = (lo: number, hi: number, d: number): Ref => {
+      if (hi - lo === 1) return es[lo]!.ref;
+      const mid = splitKeys(keys, lo, hi, d);
+      const node: Inner = {
+        depth: d,
+        l: mid > lo ? sub(lo, mid, d + 1) : HEAD_MAP_EMPTY,
+        r: hi > mid ? sub(mid, hi, d + 1) : HEAD_MAP_EMPTY,
+      };
+      inners.push(node);
+      return node;
     };
-    inners.push(node);
-    return node;
+    return sub(0, es.length, depth);
   };
   const entriesOf = (lo: number, hi: number): Entry[] => {
     const es: Entry[] = [];
@@ -153,7 +152,7 @@ async function apply(
     let j = 0;
     for (const t of level) {
       if (isEmpty(t.hash)) {
-        place(t, build(entriesOf(t.lo, t.hi), 0, t.hi - t.lo, depth));
+        place(t, build(entriesOf(t.lo, t.hi), depth));
         continue;
       }
       const bytes = nodes[j++]!;
@@ -167,7 +166,7 @@ async function apply(
           const pos = es.findIndex((e) => compareKeys(e.key, key) > 0);
           es.splice(pos === -1 ? es.length : pos, 0, { key: key.slice(), ref: t.hash });
         }
-        place(t, build(es, 0, es.length, depth));
+        place(t, build(es, depth));
         continue;
       }
       const node: Inner = { depth, old: bytes };
