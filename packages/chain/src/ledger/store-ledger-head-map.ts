@@ -51,6 +51,9 @@ export interface StoreLedgerHeadMap {
 
 const LEAF_CHUNK = 4096;
 const KEY_LOOKUPS = 32;
+// Keys of recently sealed records kept (oldest dropped first): a new version of one of
+// them needs no read of its first leaf and no key derivation.
+const RECENT_KEYS = 100_000;
 
 function mapsRecord(record: string): boolean {
   try {
@@ -91,12 +94,20 @@ export function storeLedgerHeadMap(
       'INVALID_ARGUMENT',
       'headMap.store must be a head map store (memoryHeadMapStore or openFileHeadMapStore)',
     );
+  const recent = new Map<
+    string,
+    { first: number | undefined; salt: Uint8Array; key: Uint8Array }
+  >();
   // The key salt binds the salt of the record's first leaf, which a forget erases: after
   // that the record's old entry cannot be found again, with or without the map secret.
   // `inSeal` is the record's first leaf among the leaves being sealed, when the caller has
   // it: a record whose first version is that leaf needs no second read.
   const keyOf = async (record: string, inSeal?: LeafRecord) => {
     const [first] = await store.versions(record);
+    // A record's key stays while its first leaf does (a forget removes that leaf from
+    // versions, and a later version starts again elsewhere): remembered by that leaf.
+    const known = recent.get(record);
+    if (known !== undefined && known.first === first) return known;
     const leaf =
       first === undefined
         ? undefined
@@ -105,7 +116,10 @@ export function storeLedgerHeadMap(
           : (await store.readLeaves(first, 1))[0];
     const firstSalt = leaf?.salt.length === 32 ? leaf.salt : HEAD_MAP_NO_LEAF_SALT;
     const salt = headMapKeySalt(map.secret, firstSalt, record);
-    return { salt, key: headMapKey(salt, record) };
+    const found = { first, salt, key: headMapKey(salt, record) };
+    if (recent.size >= RECENT_KEYS) recent.delete(recent.keys().next().value!);
+    recent.set(record, found);
+    return found;
   };
 
   return {
