@@ -253,8 +253,9 @@ export interface Workspace {
   /** False when other processes may sequence too (only then can a leaf be unknown yet). */
   exclusive: boolean;
   /**
-   * True when the ledger keeps a head map (a signed log without `"headMap": false`): each
-   * seal signs the map's root into the checkpoint and `ledger.headProof` works.
+   * True when the ledger keeps a head map (a signed log without `"headMap": false`,
+   * opened with `headMap: true`): each seal signs the map's root into the checkpoint and
+   * `ledger.headProof` works.
    */
   headMap: boolean;
   close(): Promise<void>;
@@ -273,7 +274,15 @@ export type LedgerWorkspace = Workspace;
 export async function openWorkspace(
   config: ResolvedConfig,
   env: CliEnv,
-  options: { anchoring: boolean; onError?: (error: unknown) => void },
+  options: {
+    anchoring: boolean;
+    /**
+     * Open the head map too (commands that seal or prove: seal, serve, history). The file
+     * store's map reads its whole node file on open, so commands that never seal skip it.
+     */
+    headMap?: boolean;
+    onError?: (error: unknown) => void;
+  },
 ): Promise<Workspace> {
   if (!existsSync(config.dataDir))
     throw new MedanchorError(
@@ -312,7 +321,8 @@ export async function openWorkspace(
     const signer = readLogKey(logKeyPath(config));
     // A head map needs signed checkpoints (its root is a line of the signed note). A log
     // that had none gets it built from leaf 0 by its next seal, once.
-    if (signer !== undefined && config.headMap) headMap = await opened.openHeadMap();
+    if (signer !== undefined && config.headMap && options.headMap === true)
+      headMap = await opened.openHeadMap();
     const ledger = await openLedger({
       store,
       ...(signer === undefined ? {} : { signer }),

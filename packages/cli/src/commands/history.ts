@@ -114,7 +114,7 @@ export const historyProveCommand = defineCommand({
   async run({ args, config, out, io }) {
     const size = asOfSize(args.values['as-of']);
     const target = args.values.out === undefined ? undefined : resolve(io.cwd, args.values.out);
-    const ws = await openWorkspace(config, io.env, { anchoring: false });
+    const ws = await openWorkspace(config, io.env, { anchoring: false, headMap: true });
     let proof: HeadProof;
     let record: string;
     let local: { leaf: number | null; receipt: string }[];

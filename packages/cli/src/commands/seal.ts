@@ -32,7 +32,7 @@ export const sealCommand = defineCommand({
   ],
   arity: [0, 0],
   async run({ config, out, io }) {
-    const ws = await openWorkspace(config, io.env, { anchoring: true });
+    const ws = await openWorkspace(config, io.env, { anchoring: true, headMap: true });
     try {
       if (ws.upgraded !== undefined)
         out.info(

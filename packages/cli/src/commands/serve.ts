@@ -145,7 +145,7 @@ export const serveCommand = defineCommand({
       throw usageError(
         '--calendar takes the public http(s) URL clients reach the server at (letters, digits and . - _ / : only, as OpenTimestamps allows), or auto',
       );
-    const ws = await openWorkspace(config, io.env, { anchoring: false });
+    const ws = await openWorkspace(config, io.env, { anchoring: false, headMap: true });
     try {
       let listening = '';
       const server = createLogServer({
