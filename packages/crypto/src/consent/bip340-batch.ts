@@ -1,13 +1,15 @@
 // BIP-340 batch verification (BIP-340, "Batch Verification"): u signatures are checked
 // together by one equation, (Σ aᵢsᵢ)⋅G = Σ aᵢ⋅Rᵢ + Σ (aᵢeᵢ)⋅Pᵢ, with random weights aᵢ.
-// The right side is one multi-scalar multiplication (Pippenger's bucket method over
-// @noble/curves' point arithmetic); terms of one key collapse into one scalar, so a batch of
-// one patient's grants costs about one point addition per weight digit and one lift_x per
-// signature instead of a full variable-base multiplication each. The left side is one
-// fixed-base multiplication (noble's precomputed G table). A batch that fails is checked
+// The right side is one multi-scalar multiplication (Pippenger's bucket method on this
+// verifier's own Jacobian arithmetic with a fast reduction mod p, secp256k1-jacobian.ts);
+// terms of one key collapse into one scalar, so a batch of one patient's grants costs about
+// one mixed point addition per weight digit and one lift_x per signature instead of a full
+// variable-base multiplication each. The left side is one fixed-base multiplication
+// (@noble/curves' precomputed G table). A batch that fails is checked
 // again one by one, so the answer names exactly the signatures that do not verify.
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { type KnownKey, lookUp, verifyBip340 } from './bip340-verify.js';
+import { type Affine, bucketSum, equalsAffine, liftX } from './secp256k1-jacobian.js';
 
 type Point = ReturnType<typeof schnorr.utils.lift_x>;
 
@@ -43,7 +45,7 @@ function bigintOf(bytes: Uint8Array, from: number, to: number): bigint {
 
 /** What one signature contributes to the equation, or false when it fails on its own. */
 interface Term {
-  R: Point;
+  R: Affine;
   s: bigint;
   e: bigint;
   key: KnownKey;
@@ -67,13 +69,9 @@ function termOf(item: Bip340BatchItem): Term | false {
   const s = bigintOf(signature, 32, 64);
   // The same bounds as the single check (and @noble/curves): r in [1, p), s in [1, n).
   if (!Fp.isValidNot0(r) || !Fn.isValidNot0(s)) return false;
-  let R: Point;
-  try {
-    // lift_x gives the point with x = r and even y: exactly the R a valid signature has.
-    R = schnorr.utils.lift_x(r);
-  } catch {
-    return false;
-  }
+  // lift_x gives the point with x = r and even y: exactly the R a valid signature has.
+  const R = liftX(r);
+  if (R === undefined) return false;
   const e = Fn.create(
     bigintOf(
       schnorr.utils.taggedHash('BIP0340/challenge', signature.subarray(0, 32), publicKey, message),
@@ -101,87 +99,32 @@ function randomWeights(count: number): bigint[] {
 }
 
 /**
- * Window width of the bucket method for `count` points: per window, one addition per
- * point and two per bucket (2^(w-1) buckets) for the running sums.
- */
-function windowFor(count: number): number {
-  let best = 2;
-  let bestCost = Number.POSITIVE_INFINITY;
-  for (let w = 2; w <= 14; w++) {
-    const cost = Math.ceil(257 / w) * (count + 2 ** w);
-    if (cost < bestCost) {
-      best = w;
-      bestCost = cost;
-    }
-  }
-  return best;
-}
-
-/**
- * Σ scalars[i]⋅points[i] by Pippenger's bucket method with signed window digits (a digit d
- * adds the point or its negation to bucket |d|), skipping zero digits and empty buckets.
- * Not constant time: verification handles public values only. Scalars are in [0, n).
+ * Σ scalars[i]⋅points[i] by Pippenger's bucket method (bucketSum) on the batch
+ * verifier's own Jacobian arithmetic. Not constant time: verification handles public
+ * values only. Scalars are in [0, n).
  */
 export function multiScalarMultiply(points: readonly Point[], scalars: readonly bigint[]): Point {
   const count = points.length;
   if (count !== scalars.length) throw new Error('points and scalars differ in length');
-  if (count === 0) return Curve.ZERO;
-  const w = windowFor(count);
-  const windows = Math.ceil(257 / w); // one more bit for the carry of signed digits
-  const full = 1 << w;
-  const half = full >> 1;
-  const mask = BigInt(full - 1);
-  const shift = BigInt(w);
-  const digits = new Int32Array(count * windows);
+  const affine: Affine[] = [];
+  const used: bigint[] = [];
   for (let i = 0; i < count; i++) {
-    let k = scalars[i]!;
-    for (let j = 0; j < windows; j++) {
-      let d = Number(k & mask);
-      k >>= shift;
-      if (d > half) {
-        d -= full;
-        k += 1n;
-      }
-      digits[i * windows + j] = d;
-    }
+    if (points[i]!.is0()) continue;
+    affine.push(points[i]!.toAffine());
+    used.push(scalars[i]!);
   }
-  const negated: (Point | undefined)[] = new Array(count);
-  let acc: Point | undefined;
-  const buckets: (Point | undefined)[] = new Array(half);
-  for (let j = windows - 1; j >= 0; j--) {
-    if (acc !== undefined) for (let b = 0; b < w; b++) acc = acc.double();
-    buckets.fill(undefined);
-    for (let i = 0; i < count; i++) {
-      const d = digits[i * windows + j]!;
-      if (d === 0) continue;
-      let p: Point;
-      if (d > 0) p = points[i]!;
-      else {
-        p = negated[i] ?? points[i]!.negate();
-        negated[i] = p;
-      }
-      const b = (d > 0 ? d : -d) - 1;
-      const have = buckets[b];
-      buckets[b] = have === undefined ? p : have.add(p);
-    }
-    // Σ (b+1)⋅bucket[b] as running sums from the top bucket down.
-    let running: Point | undefined;
-    let sum: Point | undefined;
-    for (let b = half - 1; b >= 0; b--) {
-      const bucket = buckets[b];
-      if (bucket !== undefined) running = running === undefined ? bucket : running.add(bucket);
-      if (running !== undefined) sum = sum === undefined ? running : sum.add(running);
-    }
-    if (sum !== undefined) acc = acc === undefined ? sum : acc.add(sum);
-  }
-  return acc ?? Curve.ZERO;
+  const sum = bucketSum(affine, used);
+  if (sum.Z === 0n) return Curve.ZERO;
+  const zInv = Fp.inv(sum.Z);
+  const zInv2 = Fp.sqr(zInv);
+  return Curve.fromAffine({ x: Fp.mul(sum.X, zInv2), y: Fp.mul(sum.Y, Fp.mul(zInv2, zInv)) });
 }
 
 /** True when the batch equation holds for every term (false: at least one is bad, or was unlucky never). */
 function equationHolds(terms: readonly Term[]): boolean {
   const weights = randomWeights(terms.length);
   let sumS = 0n;
-  const points: Point[] = [];
+  const points: Affine[] = [];
   const scalars: bigint[] = [];
   // Σ aᵢeᵢ per key: one patient's grants add one point to the sum, not one each.
   const perKey = new Map<KnownKey, bigint>();
@@ -194,14 +137,13 @@ function equationHolds(terms: readonly Term[]): boolean {
     perKey.set(t.key, Fn.add(perKey.get(t.key) ?? 0n, Fn.mul(a, t.e)));
   }
   for (const [key, c] of perKey) {
-    // A key point may carry noble's window table: its plain affine copy adds the same.
-    points.push(key.table ? Curve.fromAffine(key.point.toAffine()) : key.point);
+    points.push(key.point.toAffine());
     scalars.push(c);
   }
-  const right = multiScalarMultiply(points, scalars);
+  const right = bucketSum(points, scalars);
   // Public values only: the variable-time walk of noble's G table is enough.
   const left = sumS === 0n ? Curve.ZERO : Curve.BASE.multiplyUnsafe(sumS);
-  return left.equals(right);
+  return equalsAffine(right, left.is0() ? undefined : left.toAffine());
 }
 
 /**
