@@ -14,13 +14,13 @@ import {
   toVerifierKey,
   utf8,
 } from '@medanchor/core';
-import {
-  createWitness,
-  createWitnessServer,
-  openWitnessState,
-  type WitnessServer,
-} from '@medanchor/server/witness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Cleanup,
+  post,
+  serveWitness,
+  undoAll,
+} from '../../packages/server/test/witness/helpers.js';
 import { buildGo, goSkipReason, runGo as runGoBinary } from '../helpers/go-build.js';
 
 // Interop of cosignatures with code that is not ours: Go's golang.org/x/mod/sumdb/note opens
@@ -40,7 +40,7 @@ describe.skipIf(why !== '')(
   () => {
     let dir: string;
     let goBin: string;
-    const servers: WitnessServer[] = [];
+    const cleanup: Cleanup = [];
     const log = generateNoteKey(ORIGIN);
     const witnesses = [generateWitnessKey('w1.example/w'), generateWitnessKey('w2.example/w')];
     let cosigned: string;
@@ -58,27 +58,21 @@ describe.skipIf(why !== '')(
       );
       let merged: Uint8Array | string = note;
       for (const [i, key] of witnesses.entries()) {
-        const state = await openWitnessState(join(dir, `state-${i}`));
-        const witness = createWitness({
+        const { url } = await serveWitness(cleanup, {
+          origin: ORIGIN,
+          logVkey: encodeVerifierKey(log),
           key,
-          logs: [{ origin: ORIGIN, vkeys: [encodeVerifierKey(log)] }],
-          state,
+          dir: join(dir, `state-${i}`),
         });
-        const server = createWitnessServer({ witness });
-        servers.push(server);
-        const { url } = await server.listen(0, '127.0.0.1');
-        const res = await fetch(`${url}/add-checkpoint`, {
-          method: 'POST',
-          body: new TextDecoder().decode(formatAddCheckpoint({ oldSize: 0, proof: [], note })),
-        });
+        const res = await post(url, formatAddCheckpoint({ oldSize: 0, proof: [], note }));
         expect(res.status).toBe(200);
-        merged = addCosignatures(merged, await res.text(), toVerifierKey(key)).note;
+        merged = addCosignatures(merged, res.text, toVerifierKey(key)).note;
       }
       cosigned = new TextDecoder().decode(merged as Uint8Array);
     }, 300_000);
 
     afterAll(async () => {
-      for (const s of servers) await s.close();
+      await undoAll(cleanup);
       if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     });
 

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { openLedger } from '@medanchor/chain';
 import {
   encodeVerifierKey,
@@ -19,40 +16,17 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/helpers/free-port.js';
 import { createLogServer } from '../src/index.js';
-import {
-  createWitness,
-  createWitnessServer,
-  openWitnessState,
-  type WitnessServer,
-} from '../src/witness.js';
-import { removeDir } from './witness/helpers.js';
+import { type Cleanup, serveWitness, undoAll } from './witness/helpers.js';
 
 // GET /checkpoint of a log with witnesses: the signed note with their cosignature lines
 // appended, as C2SP tlog-witness logs serve it (docs/spec/tiles-http.md §1.1).
 
 const ORIGIN = 'cosigned-checkpoint.example/log';
-const cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
+const cleanup: Cleanup = [];
+afterEach(() => undoAll(cleanup));
 
-async function witnessServer(
-  name: string,
-  logVkey: string,
-): Promise<{ url: string; port: number; vkey: string; server: WitnessServer }> {
-  const dir = mkdtempSync(join(tmpdir(), 'medanchor-cpw-'));
-  cleanup.push(() => removeDir(dir));
-  const key = generateWitnessKey(name);
-  const state = await openWitnessState(dir);
-  const witness = createWitness({ key, logs: [{ origin: ORIGIN, vkeys: [logVkey] }], state });
-  const server = createWitnessServer({ witness });
-  const bound = await server.listen(0, '127.0.0.1');
-  cleanup.push(async () => {
-    await server.close();
-    await state.close();
-  });
-  return { ...bound, vkey: encodeVerifierKey(toVerifierKey(key)), server };
-}
+const witnessServer = (name: string, logVkey: string) =>
+  serveWitness(cleanup, { origin: ORIGIN, logVkey, key: name });
 
 async function getCheckpoint(url: string): Promise<{ status: number; text: string }> {
   const res = await fetch(`${url}/checkpoint`);

@@ -14,12 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGo, goSkipReason, runGo } from '../../../test/helpers/go-build.js';
 import { createLogServer, type LogServer } from '../src/index.js';
-import {
-  createWitness,
-  createWitnessServer,
-  openWitnessState,
-  type WitnessServer,
-} from '../src/witness.js';
+import { type Cleanup, serveWitness, undoAll } from './witness/helpers.js';
 
 // Code that is not ours opens what `GET /checkpoint` serves: Go's golang.org/x/mod/sumdb/note
 // (with the cosignature/v1 verifier of test/go-tlog/cosign) checks the log's signature and
@@ -37,8 +32,7 @@ describe.skipIf(why !== '')('Go sumdb/note opens the cosigned checkpoint medanch
   let served: string;
   const log = generateNoteKey(ORIGIN);
   const witnessKeys = [generateWitnessKey('w1.example/w'), generateWitnessKey('w2.example/w')];
-  const witnessServers: WitnessServer[] = [];
-  const closers: (() => Promise<void>)[] = [];
+  const cleanup: Cleanup = [];
   let ledger: StoreLedger | undefined;
   let server: LogServer | undefined;
 
@@ -48,17 +42,13 @@ describe.skipIf(why !== '')('Go sumdb/note opens the cosigned checkpoint medanch
     buildGo(goSource, goBin);
     const witnesses: { url: string; vkey: string }[] = [];
     for (const [i, key] of witnessKeys.entries()) {
-      const state = await openWitnessState(join(dir, `state-${i}`));
-      closers.push(() => state.close());
-      const witness = createWitness({
+      const w = await serveWitness(cleanup, {
+        origin: ORIGIN,
+        logVkey: encodeVerifierKey(log),
         key,
-        logs: [{ origin: ORIGIN, vkeys: [encodeVerifierKey(log)] }],
-        state,
+        dir: join(dir, `state-${i}`),
       });
-      const ws = createWitnessServer({ witness });
-      witnessServers.push(ws);
-      const { url } = await ws.listen(0, '127.0.0.1');
-      witnesses.push({ url, vkey: encodeVerifierKey(toVerifierKey(key)) });
+      witnesses.push({ url: w.url, vkey: w.vkey });
     }
     const errors: unknown[] = [];
     ledger = await openLedger({
@@ -81,8 +71,7 @@ describe.skipIf(why !== '')('Go sumdb/note opens the cosigned checkpoint medanch
   afterAll(async () => {
     await server?.close();
     await ledger?.close();
-    for (const s of witnessServers) await s.close();
-    for (const c of closers) await c();
+    await undoAll(cleanup);
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -2,19 +2,14 @@
 // checkpoint body with its medanchor/head-map/v1 line is cosigned like any other, over two
 // seals (the second one checked for consistency), and receipts with it verify under a trust
 // policy that requires the cosignature.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { openLedger } from '@medanchor/chain';
 import {
   encodeVerifierKey,
   generateNoteKey,
-  generateWitnessKey,
   memoryHeadMapStore,
   memoryLedgerStore,
   parseNote,
   parseVerifierKey,
-  toVerifierKey,
   trustPolicy,
   utf8,
   verifyCosignatures,
@@ -22,35 +17,21 @@ import {
   verifyReceipt,
 } from '@medanchor/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWitness, createWitnessServer, openWitnessState } from '../../src/witness.js';
-import { removeDir } from './helpers.js';
+import { type Cleanup, serveWitness, undoAll } from './helpers.js';
 
 const ORIGIN = 'head-map-witness.example/log';
-const cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
+const cleanup: Cleanup = [];
+afterEach(() => undoAll(cleanup));
 
 describe('a head-map checkpoint is cosigned by a real witness', () => {
   it('two seals cosigned; receipts verify with the cosignature required; head proofs verify', async () => {
     const signer = generateNoteKey(ORIGIN);
     const logVkey = encodeVerifierKey(signer);
-    const dir = mkdtempSync(join(tmpdir(), 'medanchor-hmw-'));
-    cleanup.push(() => removeDir(dir));
-    const wkey = generateWitnessKey('witness.example/hm');
-    const state = await openWitnessState(dir);
-    const witness = createWitness({
-      key: wkey,
-      logs: [{ origin: ORIGIN, vkeys: [logVkey] }],
-      state,
+    const { url, vkey: wvkey } = await serveWitness(cleanup, {
+      origin: ORIGIN,
+      logVkey,
+      key: 'witness.example/hm',
     });
-    const server = createWitnessServer({ witness });
-    const { url } = await server.listen(0, '127.0.0.1');
-    cleanup.push(async () => {
-      await server.close();
-      await state.close();
-    });
-    const wvkey = encodeVerifierKey(toVerifierKey(wkey));
     const errors: unknown[] = [];
     const ledger = await openLedger({
       store: memoryLedgerStore({ origin: ORIGIN }),

@@ -10,6 +10,7 @@ import {
   MerkleLog,
   type NoteSignerKey,
   signCheckpoint,
+  toVerifierKey,
   utf8,
 } from '@medanchor/core';
 import {
@@ -93,4 +94,59 @@ export async function post(url: string, body: Uint8Array | string) {
   const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
   const res = await fetch(`${url}/add-checkpoint`, { method: 'POST', body: text });
   return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+}
+
+/** What a test undoes afterwards: run by {@link undoAll}, last pushed first. */
+export type Cleanup = (() => Promise<void> | void)[];
+
+/** Runs and empties `cleanup`, last pushed first (a server closes before its directory goes). */
+export async function undoAll(cleanup: Cleanup): Promise<void> {
+  for (const f of cleanup.splice(0).reverse()) await f();
+}
+
+/** A witness {@link serveWitness} started: where it listens and its verifier key. */
+export interface ServedWitness {
+  url: string;
+  port: number;
+  /** The witness key's name, as its cosignature lines carry it. */
+  name: string;
+  vkey: string;
+  server: WitnessServer;
+}
+
+/**
+ * A witness of one log on 127.0.0.1 at `port` (0, the default: a free one), its key given or
+ * made from a name. Its state is in `dir`, or in a new temporary directory removed at cleanup;
+ * closing its server and then its state is pushed on `cleanup`.
+ */
+export async function serveWitness(
+  cleanup: Cleanup,
+  opts: {
+    origin: string;
+    logVkey: string;
+    key: NoteSignerKey | string;
+    port?: number;
+    dir?: string;
+  },
+): Promise<ServedWitness> {
+  const key = typeof opts.key === 'string' ? generateWitnessKey(opts.key) : opts.key;
+  let dir = opts.dir;
+  if (dir === undefined) {
+    const made = mkdtempSync(join(tmpdir(), 'medanchor-witness-'));
+    cleanup.push(() => removeDir(made));
+    dir = made;
+  }
+  const state = await openWitnessState(dir);
+  const witness = createWitness({
+    key,
+    logs: [{ origin: opts.origin, vkeys: [opts.logVkey] }],
+    state,
+  });
+  const server = createWitnessServer({ witness });
+  const bound = await server.listen(opts.port ?? 0, '127.0.0.1');
+  cleanup.push(async () => {
+    await server.close();
+    await state.close();
+  });
+  return { ...bound, name: key.name, vkey: encodeVerifierKey(toVerifierKey(key)), server };
 }

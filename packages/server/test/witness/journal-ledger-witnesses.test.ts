@@ -1,8 +1,5 @@
-import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Ledger, openLedger, regtest } from '@medanchor/chain';
 import {
   encodeVerifierKey,
@@ -22,32 +19,17 @@ import {
 } from '@medanchor/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fundedDevnet, testAnchorer, testFundingKey } from '../../../chain/test/anchor/setup.js';
-import { createWitness, createWitnessServer, openWitnessState } from '../../src/witness.js';
-import { removeDir } from './helpers.js';
+import { type Cleanup, serveWitness, undoAll } from './helpers.js';
 
 // The journal ledger (openLedger without a store) asks witnesses after every seal, with the
 // same code as the store ledger: real witness servers on free ports of 127.0.0.1.
 
 const ORIGIN = 'journal-witness.example/log';
-const cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
+const cleanup: Cleanup = [];
+afterEach(() => undoAll(cleanup));
 
-async function witnessServer(name: string, logVkey: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'medanchor-jlw-'));
-  cleanup.push(() => removeDir(dir));
-  const key = generateWitnessKey(name);
-  const state = await openWitnessState(dir);
-  const witness = createWitness({ key, logs: [{ origin: ORIGIN, vkeys: [logVkey] }], state });
-  const server = createWitnessServer({ witness });
-  const bound = await server.listen(0, '127.0.0.1');
-  cleanup.push(async () => {
-    await server.close();
-    await state.close();
-  });
-  return { ...bound, name, vkey: encodeVerifierKey(toVerifierKey(key)) };
-}
+const witnessServer = (name: string, logVkey: string) =>
+  serveWitness(cleanup, { origin: ORIGIN, logVkey, key: name });
 
 /**
  * A TCP gate on a free port in front of a real witness: while closed it resets every

@@ -1,8 +1,5 @@
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createWitnessAsker, openLedger } from '@medanchor/chain';
 import {
   cosignCheckpoint,
@@ -24,35 +21,14 @@ import {
 } from '@medanchor/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../test/helpers/free-port.js';
-import {
-  createWitness,
-  createWitnessServer,
-  openWitnessState,
-  type WitnessServer,
-} from '../../src/witness.js';
-import { removeDir } from './helpers.js';
+import { type Cleanup, serveWitness, undoAll } from './helpers.js';
 
 const ORIGIN = 'ledger-witness.example/log';
-const cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
+const cleanup: Cleanup = [];
+afterEach(() => undoAll(cleanup));
 
-async function witnessServer(
-  name: string,
-  logVkey: string,
-  port = 0,
-): Promise<{ url: string; port: number; vkey: string; server: WitnessServer }> {
-  const dir = mkdtempSync(join(tmpdir(), 'medanchor-lw-'));
-  cleanup.push(() => removeDir(dir));
-  const key = generateWitnessKey(name);
-  const state = await openWitnessState(dir);
-  const witness = createWitness({ key, logs: [{ origin: ORIGIN, vkeys: [logVkey] }], state });
-  const server = createWitnessServer({ witness });
-  const bound = await server.listen(port, '127.0.0.1');
-  cleanup.push(() => server.close());
-  return { ...bound, vkey: encodeVerifierKey(toVerifierKey(key)), server };
-}
+const witnessServer = (name: string, logVkey: string, port = 0) =>
+  serveWitness(cleanup, { origin: ORIGIN, logVkey, key: name, port });
 
 describe('a ledger asks its witnesses after every seal', () => {
   it('two witnesses, one down: the seal goes on with one cosignature and a typed error; the next seal after a restart of the ledger gets both', async () => {
