@@ -1,4 +1,4 @@
-import { openLedger } from '@medanchor/chain';
+import { openLedger, type StoreLedgerOptions } from '@medanchor/chain';
 import {
   encodeVerifierKey,
   generateNoteKey,
@@ -28,6 +28,16 @@ afterEach(() => undoAll(cleanup));
 const witnessServer = (name: string, logVkey: string) =>
   serveWitness(cleanup, { origin: ORIGIN, logVkey, key: name });
 
+/** A store ledger served by a log server on a free port; both are closed at cleanup. */
+async function servedLedger(options: StoreLedgerOptions) {
+  const ledger = await openLedger(options);
+  cleanup.push(() => ledger.close());
+  const server = createLogServer({ ledger });
+  const { url } = await server.listen(0, '127.0.0.1');
+  cleanup.push(() => server.close());
+  return { ledger, url };
+}
+
 async function getCheckpoint(url: string): Promise<{ status: number; text: string }> {
   const res = await fetch(`${url}/checkpoint`);
   return { status: res.status, text: await res.text() };
@@ -41,7 +51,7 @@ describe('GET /checkpoint carries the cosignatures the ledger collected after th
     const w2 = await witnessServer('witness.example/two', logVkey);
     const store = memoryLedgerStore({ origin: ORIGIN });
     const errors: unknown[] = [];
-    const ledger = await openLedger({
+    const { ledger, url } = await servedLedger({
       store,
       signer,
       witnesses: [
@@ -52,10 +62,6 @@ describe('GET /checkpoint carries the cosignatures the ledger collected after th
       owner: 'sequencer',
       onError: (e) => errors.push(e),
     });
-    cleanup.push(() => ledger.close());
-    const server = createLogServer({ ledger });
-    const { url } = await server.listen(0, '127.0.0.1');
-    cleanup.push(() => server.close());
 
     const before = await getCheckpoint(url);
     expect(before.status).toBe(404);
@@ -89,13 +95,13 @@ describe('GET /checkpoint carries the cosignatures the ledger collected after th
     expect((await ledger.receiptByKey('r0'))!.checkpoint.note).toBe(served.text);
 
     // A second process on the store that never holds the lease reads the anchor state.
-    const reader = await openLedger({ store, pollMs: 0, owner: 'reader' });
-    cleanup.push(() => reader.close());
-    const readerServer = createLogServer({ ledger: reader });
-    const readerAt = await readerServer.listen(0, '127.0.0.1');
-    cleanup.push(() => readerServer.close());
+    const { ledger: reader, url: readerUrl } = await servedLedger({
+      store,
+      pollMs: 0,
+      owner: 'reader',
+    });
     expect(reader.isSequencer).toBe(false);
-    expect((await getCheckpoint(readerAt.url)).text).toBe(served.text);
+    expect((await getCheckpoint(readerUrl)).text).toBe(served.text);
   });
 
   it('a witness down at the seal: the served note has the other one only; after it is back, the next seal is served with both', async () => {
@@ -114,7 +120,7 @@ describe('GET /checkpoint carries the cosignatures the ledger collected after th
       { url: up.url, vkey: up.vkey },
       { url: down.url, vkey: down.vkey },
     ];
-    const ledger = await openLedger({
+    const { ledger, url } = await servedLedger({
       store,
       signer,
       witnesses,
@@ -122,10 +128,6 @@ describe('GET /checkpoint carries the cosignatures the ledger collected after th
       owner: 'sequencer',
       onError: (e) => errors.push(e as { code?: string }),
     });
-    cleanup.push(() => ledger.close());
-    const server = createLogServer({ ledger });
-    const { url } = await server.listen(0, '127.0.0.1');
-    cleanup.push(() => server.close());
     const keys = [up.vkey, down.vkey].map((v) => parseVerifierKey(v));
 
     await ledger.add(utf8('first'));
@@ -140,7 +142,7 @@ describe('GET /checkpoint carries the cosignatures the ledger collected after th
     errors.length = 0;
     const back = await witnessServer('witness.example/down', logVkey);
     await ledger.close();
-    const again = await openLedger({
+    const { ledger: again, url: url2 } = await servedLedger({
       store,
       signer,
       witnesses: [
@@ -151,14 +153,10 @@ describe('GET /checkpoint carries the cosignatures the ledger collected after th
       owner: 'sequencer',
       onError: (e) => errors.push(e as { code?: string }),
     });
-    cleanup.push(() => again.close());
-    const server2 = createLogServer({ ledger: again });
-    const at2 = await server2.listen(0, '127.0.0.1');
-    cleanup.push(() => server2.close());
     await again.add(utf8('second'));
     await again.seal();
     expect(errors).toEqual([]);
-    const two = await getCheckpoint(at2.url);
+    const two = await getCheckpoint(url2);
     const opened = verifyCheckpointNote(two.text, [parseVerifierKey(logVkey)]);
     expect(opened.ok && opened.checkpoint.size).toBe(2);
     const c2 = verifyCosignatures(
@@ -174,11 +172,7 @@ describe('GET /checkpoint carries the cosignatures the ledger collected after th
   it('without witnesses the stored signed note is served as it is (one signature line)', async () => {
     const signer = generateNoteKey(ORIGIN);
     const store = memoryLedgerStore({ origin: ORIGIN });
-    const ledger = await openLedger({ store, signer, pollMs: 0 });
-    cleanup.push(() => ledger.close());
-    const server = createLogServer({ ledger });
-    const { url } = await server.listen(0, '127.0.0.1');
-    cleanup.push(() => server.close());
+    const { ledger, url } = await servedLedger({ store, signer, pollMs: 0 });
     await ledger.add(utf8('only'));
     await ledger.seal();
     const served = await getCheckpoint(url);
