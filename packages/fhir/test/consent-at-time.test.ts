@@ -1,31 +1,20 @@
 import { sha256, utf8 } from '@medanchor/core';
 import {
   consentLedgerBytes,
-  consentSignerForKey,
-  createConsentGrant,
   createConsentRevocation,
   evaluateConsent,
-  formatConsentTime,
   type SignedConsentGrant,
   type SignedConsentRevocation,
-  signConsentGrant,
   signConsentRevocation,
 } from '@medanchor/crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { consentAnchorTime, evaluateConsentAtTime } from '../src/consent-at-time.js';
-import { devLedger } from './helpers.js';
+import { accessGrant, devLedger, iso, accessRequest as request, tipTime } from './helpers.js';
 
 // Real anchors on an in-process devnet (seeded: block times step 600 s from 2011). Its
 // times are test-network times: never proven, used only when useUnboundTimes says so.
 // The proven (bound) path is covered with data in packages/crypto/test/consent/anchored.test.ts.
 const patientKey = sha256(utf8('consent-at-time test patient key: not for real use'));
-const request = {
-  grantee: 'Practitioner/dr-okafor',
-  action: 'access',
-  purpose: 'TREAT',
-  record: 'Observation/obs-1',
-} as const;
-const iso = (s: number) => formatConsentTime(s * 1000);
 
 let env: Awaited<ReturnType<typeof devLedger>>;
 let t0: number;
@@ -42,22 +31,8 @@ async function commit(doc: object): Promise<unknown> {
 
 beforeAll(async () => {
   env = await devLedger('consent-at-time');
-  const tip = (await env.devnet.tip()).header;
-  t0 = new DataView(tip.buffer, tip.byteOffset).getUint32(68, true);
-  grant = signConsentGrant(
-    createConsentGrant({
-      patient: 'Patient/p-42',
-      signer: consentSignerForKey(patientKey),
-      grantee: request.grantee,
-      actions: ['access'],
-      purposes: ['TREAT'],
-      scope: { records: ['Observation/obs-1'] },
-      validFrom: iso(t0),
-      validUntil: iso(t0 + 365 * 86_400),
-      issuedAt: iso(t0),
-    }),
-    patientKey,
-  );
+  t0 = await tipTime(env.devnet);
+  grant = accessGrant(patientKey, t0);
   grantReceipt = await commit(grant);
   // Back-dated: signed as effective one minute after the grant, committed hours later.
   await env.devnet.test.mine(12);

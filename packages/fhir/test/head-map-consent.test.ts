@@ -15,13 +15,9 @@ import {
 } from '@medanchor/core';
 import {
   consentLedgerBytes,
-  consentSignerForKey,
-  createConsentGrant,
   createConsentRevocation,
-  formatConsentTime,
   type SignedConsentGrant,
   type SignedConsentRevocation,
-  signConsentGrant,
   signConsentRevocation,
 } from '@medanchor/crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -31,22 +27,14 @@ import {
   type RecordVersionEvidence,
   type VersionLink,
   verifyRecordHistory,
-  versionLink,
   versionLinkBytes,
 } from '../src/record-history.js';
-import { observation } from './helpers.js';
+import { accessGrant, iso, obsVersion, accessRequest as request, tipTime } from './helpers.js';
 
 const ORIGIN = 'hospital.example/head-map-consent';
 const CONSENT = 'Consent/c-1';
 const logKey = generateNoteKey(ORIGIN);
 const patientKey = sha256(utf8('head-map consent test patient key: not for real use'));
-const request = {
-  grantee: 'Practitioner/dr-okafor',
-  action: 'access',
-  purpose: 'TREAT',
-  record: 'Observation/obs-1',
-} as const;
-const iso = (s: number) => formatConsentTime(s * 1000);
 
 let ledger: StoreLedger;
 let verifier: Awaited<ReturnType<typeof devAnchoring>>['verifier'];
@@ -86,28 +74,13 @@ beforeAll(async () => {
     await ledger.sequence();
     return ledger.whenSequenced(ack);
   };
-  const tip = (await dev.devnet.tip()).header;
-  t0 = new DataView(tip.buffer, tip.byteOffset).getUint32(68, true);
-  grant = signConsentGrant(
-    createConsentGrant({
-      patient: 'Patient/p-42',
-      signer: consentSignerForKey(patientKey),
-      grantee: request.grantee,
-      actions: ['access'],
-      purposes: ['TREAT'],
-      scope: { records: ['Observation/obs-1'] },
-      validFrom: iso(t0),
-      validUntil: iso(t0 + 365 * 86_400),
-      issuedAt: iso(t0),
-    }),
-    patientKey,
-  );
+  t0 = await tipTime(dev.devnet);
+  grant = accessGrant(patientKey, t0);
   // Versions of an Observation as version links, interleaved with the consent's documents.
   history = [];
   let prev: { link: VersionLink; receipt: Receipt } | undefined;
   const addVersion = async (v: number) => {
-    const content = observation('obs-1', String(v), 5 + v / 10);
-    const link = versionLink('Observation/obs-1', content, prev?.receipt, prev?.link);
+    const { content, link } = obsVersion(v, prev);
     const leaf = await add(versionLinkBytes(link), link.record);
     return { content, link, leaf };
   };

@@ -7,7 +7,7 @@ import {
   versionLink,
   versionLinkBytes,
 } from '../src/record-history.js';
-import { devLedger, observation } from './helpers.js';
+import { devLedger, observation, obsVersion } from './helpers.js';
 
 // Four versions of Observation/obs-1, chained, with another record's versions between
 // them, anchored on an in-process devnet and verified at level 3.
@@ -19,8 +19,7 @@ beforeAll(async () => {
   versions = [];
   let prev: { link: VersionLink; receipt: Receipt } | undefined;
   for (let v = 1; v <= 4; v++) {
-    const content = observation('obs-1', String(v), 5 + v / 10);
-    const link = versionLink('Observation/obs-1', content, prev?.receipt, prev?.link);
+    const { content, link } = obsVersion(v, prev);
     const { leafIndex } = await env.ledger.add(versionLinkBytes(link));
     await env.ledger.add(
       versionLinkBytes(versionLink('Observation/other', observation('other', String(v), v))),
