@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import {
   encodeVerifierKey,
   generateNoteKey,
+  type HeadMapStore,
   headMapRootOf,
   type LedgerStore,
   memoryHeadMapStore,
@@ -29,6 +30,10 @@ const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
+
+/** A ledger on `store`, sequenced by the test, that keeps a head map (in memory unless given). */
+const mappedLedger = (store: LedgerStore, map: HeadMapStore = memoryHeadMapStore()) =>
+  openLedger({ store, pollMs: 0, signer: logKey, headMap: { store: map } });
 
 /** The truth from the store: each record's newest leaf and count below `size`. */
 async function headsAt(store: LedgerStore, size: number) {
@@ -83,12 +88,7 @@ async function checkEveryProof(ledger: StoreLedger, store: LedgerStore, sizes: r
 describe('store ledger head map', () => {
   it('every seal commits to the map; proofs at every checkpoint match the leaves (memory)', async () => {
     const store = memoryLedgerStore({ origin: ORIGIN });
-    const ledger = await openLedger({
-      store,
-      pollMs: 0,
-      signer: logKey,
-      headMap: { store: memoryHeadMapStore() },
-    });
+    const ledger = await mappedLedger(store);
     const sizes: number[] = [];
     for (const round of ROUNDS) {
       for (const [i, recordId] of round.entries())
@@ -130,12 +130,7 @@ describe('store ledger head map', () => {
     });
     await plain.close();
     // Opened later with a map: the first seal builds it from leaf 0; the old checkpoint has none.
-    const mapped = await openLedger({
-      store,
-      pollMs: 0,
-      signer: logKey,
-      headMap: { store: memoryHeadMapStore() },
-    });
+    const mapped = await mappedLedger(store);
     await mapped.add(utf8('y'), { recordId: 'Consent/c-1' });
     await mapped.seal();
     await expect(mapped.headProof('Consent/c-1', { size: 1 })).rejects.toMatchObject({
@@ -148,22 +143,12 @@ describe('store ledger head map', () => {
 
   it("a map store without the latest checkpoint's nodes stops the seal with STORE_CORRUPT, writing no checkpoint", async () => {
     const store = memoryLedgerStore({ origin: ORIGIN });
-    const first = await openLedger({
-      store,
-      pollMs: 0,
-      signer: logKey,
-      headMap: { store: memoryHeadMapStore() },
-    });
+    const first = await mappedLedger(store);
     await first.add(utf8('a'), { recordId: 'Consent/c-1' });
     await first.seal();
     await first.close();
     // Another (empty) map store: the signed root's nodes are not there.
-    const lost = await openLedger({
-      store,
-      pollMs: 0,
-      signer: logKey,
-      headMap: { store: memoryHeadMapStore() },
-    });
+    const lost = await mappedLedger(store);
     await lost.add(utf8('b'), { recordId: 'Consent/c-1' });
     await expect(lost.seal()).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
     expect((await store.latestCheckpoint())!.size).toBe(1);
@@ -172,12 +157,7 @@ describe('store ledger head map', () => {
 
   it('after a forget the map cannot find the record again; a new version starts a new entry', async () => {
     const store = memoryLedgerStore({ origin: ORIGIN });
-    const ledger = await openLedger({
-      store,
-      pollMs: 0,
-      signer: logKey,
-      headMap: { store: memoryHeadMapStore() },
-    });
+    const ledger = await mappedLedger(store);
     for (const v of [1, 2]) await ledger.add(utf8(`obs v${v}`), { recordId: 'Observation/gone' });
     await ledger.add(utf8('other'), { recordId: 'Observation/kept' });
     const size = (await ledger.seal())!.checkpoint.size;
@@ -208,12 +188,7 @@ describe('store ledger head map', () => {
     const open = async () => {
       const store = await openFileLedgerStore(join(dir, 'store'), { origin: ORIGIN });
       const map = await openFileHeadMapStore(join(dir, 'head-map'));
-      const ledger = await openLedger({
-        store,
-        pollMs: 0,
-        signer: logKey,
-        headMap: { store: map },
-      });
+      const ledger = await mappedLedger(store, map);
       return { store, map, ledger };
     };
     let s = await open();
