@@ -13,6 +13,7 @@ import {
   double,
   equalsAffine,
   INFINITY,
+  invert,
   type Jacobian,
   liftX,
   negateAffine,
@@ -77,6 +78,17 @@ describe('secp256k1 Jacobian arithmetic of the batch verifier', () => {
     expect(liftX(-1n)).toBeUndefined();
   });
 
+  it('invert equals noble Fp.inv on 100 values, 1 and p - 1', () => {
+    for (const x of [
+      1n,
+      2n,
+      P - 1n,
+      ...Array.from({ length: 100 }, (_, i) => numberOf(300 + i, P - 1n) + 1n),
+    ]) {
+      expect(invert(x)).toBe(Fp.inv(x));
+    }
+  });
+
   it('sums and doubles equal noble on 50 pairs of points, with Z = 1 and Z != 1', () => {
     for (let i = 0; i < 50; i++) {
       const a = pointOf(2 * i);
@@ -123,9 +135,14 @@ describe('secp256k1 Jacobian arithmetic of the batch verifier', () => {
       const got = bucketSum(points.map(affineOf), scalars);
       expect(nobleOf(got).equals(want)).toBe(true);
     }
-    // Terms that cancel: a⋅P + a⋅(-P) is infinity.
+    // Terms that cancel: a⋅P + a⋅(-P) is infinity (the pair cancels in every bucket).
     const p = affineOf(pointOf(1));
     expect(bucketSum([p, negateAffine(p)], [N - 5n, N - 5n]).Z).toBe(0n);
+    // The same point twice in each bucket (the affine doubling), and once more beside -P.
+    const k = numberOf(77, N);
+    const twice = Curve.fromAffine(p).multiplyUnsafe(k).double();
+    expect(nobleOf(bucketSum([p, p], [k, k])).equals(twice)).toBe(true);
+    expect(nobleOf(bucketSum([p, p, negateAffine(p), p], [k, k, k, k])).equals(twice)).toBe(true);
     expect(bucketSum([], []).Z).toBe(0n);
   });
 });
