@@ -1,8 +1,8 @@
 // secp256k1 arithmetic for the batch verifier only: field products reduced by folding the
-// high half (p = 2^256 - 0x1000003d1, so 2^256 ≡ 0x1000003d1) instead of BigInt `%`, which
-// is about 1.3-1.5x cheaper in V8; buckets filled by affine additions sharing one inversion
-// per round, Jacobian points (X/Z², Y/Z³) for the running sums; lift_x with the square root
-// by a fixed addition chain. Variable time: it
+// high half (p = 2^256 - 0x1000003d1, so 2^256 ≡ 0x1000003d1) instead of BigInt `%` (a
+// product and its reduction measured about 1.3x cheaper on Node 20); buckets filled by
+// affine additions sharing one inversion per round, Jacobian points (X/Z², Y/Z³) for the
+// running sums; lift_x with the square root by a fixed addition chain. Variable time: it
 // handles public values only. Everything else stays on @noble/curves, and the tests check
 // this module against it.
 
