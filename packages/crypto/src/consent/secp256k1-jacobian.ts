@@ -40,9 +40,11 @@ function sqrThenMul(a: bigint, k: number, b: bigint): bigint {
   return mul(x, b);
 }
 
-/** a^((p+1)/4), a square root of a when one exists (p ≡ 3 mod 4). */
-function sqrtCandidate(a: bigint): bigint {
-  // An addition chain for the fixed exponent: runs of ones built from shorter runs.
+/**
+ * The addition chain both fixed exponents start with: a^(2^2 - 1) and
+ * a^((2^223 - 1)⋅2^23 + 2^22 - 1), built from runs of ones (p's top bits are 223 ones).
+ */
+function onesChain(a: bigint): { x2: bigint; t: bigint } {
   const x2 = mul(sqr(a), a);
   const x3 = mul(sqr(x2), a);
   const x6 = sqrThenMul(x3, 3, x3);
@@ -54,9 +56,13 @@ function sqrtCandidate(a: bigint): bigint {
   const x176 = sqrThenMul(x88, 88, x88);
   const x220 = sqrThenMul(x176, 44, x44);
   const x223 = sqrThenMul(x220, 3, x3);
-  let t = sqrThenMul(x223, 23, x22);
-  t = sqrThenMul(t, 6, x2);
-  return sqr(sqr(t));
+  return { x2, t: sqrThenMul(x223, 23, x22) };
+}
+
+/** a^((p+1)/4), a square root of a when one exists (p ≡ 3 mod 4). */
+function sqrtCandidate(a: bigint): bigint {
+  const { x2, t } = onesChain(a);
+  return sqr(sqr(sqrThenMul(t, 6, x2)));
 }
 
 /** An affine point (never the point at infinity). */
@@ -156,19 +162,8 @@ export function equalsAffine(p: Jacobian, q: Affine | undefined): boolean {
 /** 1/a mod p for a in [1, p) (Fermat: a^(p-2), by the square-root chain's runs). */
 export function invert(a: bigint): bigint {
   // p - 2 = (2^223 - 1)⋅2^33 + (2^22 - 1)⋅2^10 + 0b101101: runs of ones from the same chain.
-  const x2 = mul(sqr(a), a);
-  const x3 = mul(sqr(x2), a);
-  const x6 = sqrThenMul(x3, 3, x3);
-  const x9 = sqrThenMul(x6, 3, x3);
-  const x11 = sqrThenMul(x9, 2, x2);
-  const x22 = sqrThenMul(x11, 11, x11);
-  const x44 = sqrThenMul(x22, 22, x22);
-  const x88 = sqrThenMul(x44, 44, x44);
-  const x176 = sqrThenMul(x88, 88, x88);
-  const x220 = sqrThenMul(x176, 44, x44);
-  const x223 = sqrThenMul(x220, 3, x3);
-  let t = sqrThenMul(x223, 23, x22);
-  t = sqrThenMul(t, 5, a);
+  const { x2, t: head } = onesChain(a);
+  let t = sqrThenMul(head, 5, a);
   t = sqrThenMul(t, 3, x2);
   return sqrThenMul(t, 2, a);
 }
