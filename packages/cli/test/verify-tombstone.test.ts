@@ -9,7 +9,7 @@ import { cli, tempDir } from './harness.js';
 
 const FORGOTTEN_AT = '2026-03-04T05:06:07.089Z';
 
-function project(): { cwd: string; file: string; remove: () => void } {
+function project(forgottenAt = FORGOTTEN_AT): { cwd: string; file: string; remove: () => void } {
   const { dir: cwd, remove } = tempDir('verify-tombstone');
   const file = join(cwd, 'obs.json');
   writeFileSync(file, '{"resourceType":"Observation","id":"gone"}');
@@ -21,7 +21,7 @@ function project(): { cwd: string; file: string; remove: () => void } {
       origin: 'clinic.example/forgotten',
       leafIndex: 4,
       commitment: 'ab'.repeat(32),
-      forgottenAt: FORGOTTEN_AT,
+      forgottenAt,
     }),
   );
   return { cwd, file, remove };
@@ -55,19 +55,8 @@ describe('medanchor verify --json on a tombstone', () => {
   });
 
   it('has no forgottenAt when the tombstone is damaged (fails at step "tombstone")', async () => {
-    const { cwd, file, remove } = project();
+    const { cwd, file, remove } = project('yesterday');
     try {
-      writeFileSync(
-        `${file}.receipt.json`,
-        JSON.stringify({
-          type: 'medanchor/tombstone',
-          version: 1,
-          origin: 'clinic.example/forgotten',
-          leafIndex: 4,
-          commitment: 'ab'.repeat(32),
-          forgottenAt: 'yesterday',
-        }),
-      );
       const r = await cli(['verify', '--offline', '--json', file, `${file}.receipt.json`], {
         cwd,
       });
