@@ -22,6 +22,7 @@ export {
 export * from './kernel/index.js';
 export * from './map/index.js';
 export * from './merkle/index.js';
+export { nodeBuiltin } from './node-builtin.js';
 export * from './note/index.js';
 export * from './receipt/index.js';
 export { sha256, taggedHash } from './sha256.js';

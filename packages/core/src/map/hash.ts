@@ -5,6 +5,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { assertBytes, concatBytes, utf8 } from '../bytes.js';
 import { MedanchorError } from '../errors.js';
+import { nodeBuiltin } from '../node-builtin.js';
 import { sha256, taggedHash } from '../sha256.js';
 
 /** Domain tag of a head-map key. */
@@ -111,15 +112,7 @@ let probed: NodeCryptoHmac | null | undefined;
 // node:crypto when the runtime hands it over synchronously (Node >= 20.16 has
 // process.getBuiltinModule); browsers and older runtimes use @noble/hashes.
 function nodeCrypto(): NodeCryptoHmac | undefined {
-  if (probed === undefined) {
-    try {
-      const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
-        .process;
-      probed = (proc?.getBuiltinModule?.('node:crypto') as NodeCryptoHmac | undefined) ?? null;
-    } catch {
-      probed = null;
-    }
-  }
+  if (probed === undefined) probed = nodeBuiltin<NodeCryptoHmac>('node:crypto') ?? null;
   return probed ?? undefined;
 }
 

@@ -1,3 +1,4 @@
+import { nodeBuiltin } from '@medanchor/core';
 import type { NodeKeyObject } from './node-crypto.js';
 
 // Ephemeral X25519 pairs made ahead on a worker thread, collected synchronously.
@@ -96,13 +97,7 @@ let port: Port | undefined;
 let threads: WorkerThreads | undefined;
 
 function workerThreads(): WorkerThreads | undefined {
-  try {
-    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
-      .process;
-    return proc?.getBuiltinModule?.('node:worker_threads') as WorkerThreads | undefined;
-  } catch {
-    return undefined;
-  }
+  return nodeBuiltin<WorkerThreads>('node:worker_threads');
 }
 
 function start(): void {

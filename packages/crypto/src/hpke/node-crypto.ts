@@ -3,6 +3,8 @@
 // the first seal already runs on it. Only the calls used here are declared, so no
 // Node type reaches the published declarations.
 
+import { nodeBuiltin } from '@medanchor/core';
+
 /** An AEAD encryption in progress (`crypto.Cipher` in Node's terms). */
 export interface NodeCipher {
   setAAD(aad: Uint8Array): unknown;
@@ -73,15 +75,7 @@ let hidden = false;
  */
 export function nodeCryptoModule(): NodeCrypto | undefined {
   if (hidden) return undefined;
-  if (probed === undefined) {
-    try {
-      const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
-        .process;
-      probed = (proc?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined) ?? null;
-    } catch {
-      probed = null;
-    }
-  }
+  if (probed === undefined) probed = nodeBuiltin<NodeCrypto>('node:crypto') ?? null;
   return probed ?? undefined;
 }
 
