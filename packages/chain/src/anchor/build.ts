@@ -12,6 +12,7 @@ import {
   type FundingKeyType,
   isSighashSigner,
 } from './funding-key.js';
+import { fundingChangeDerivation, fundingInputDerivation } from './psbt-derivation.js';
 import {
   CHANGE_DUST_LIMIT,
   estimateAnchorVsize,
@@ -176,7 +177,8 @@ export interface SignedAnchorTx {
  * The anchor transaction as an unsigned bitcoinjs-lib PSBT: version 2, locktime 0, the
  * coins as inputs (nSequence 0xfffffffd, BIP125; `witnessUtxo`, and `tapInternalKey`
  * for P2TR), output 0 the bare OP_RETURN (`6a 20 digest`) with value 0, output 1 the change to the funding
- * script when the plan has change.
+ * script when the plan has change. When the key has an `origin`, the funding key's inputs
+ * and its change output carry their BIP32 derivation (BIP-174, BIP-371).
  * @throws MedanchorError `INVALID_ANCHOR_PLAN`, `INVALID_COIN`.
  */
 export function anchorPsbt(input: BuildAnchorInput): Psbt {
@@ -231,9 +233,16 @@ export function anchorPsbt(input: BuildAnchorInput): Psbt {
           ? { tapInternalKey: xonly }
           : {}),
     });
+    const derivation = coin.tweak === undefined ? fundingInputDerivation(key) : undefined;
+    if (derivation !== undefined) psbt.updateInput(psbt.inputCount - 1, derivation);
   }
   if (tweakKey === undefined) psbt.addOutput({ script: bareAnchorOutputScript(digest), value: 0n });
-  if (plan.change > 0n) psbt.addOutput({ script: changeScript, value: plan.change });
+  if (plan.change > 0n) {
+    psbt.addOutput({ script: changeScript, value: plan.change });
+    // The change of a taproot-tweak anchor is no plain key of the wallet: no derivation for it.
+    const derivation = tweakKey === undefined ? fundingChangeDerivation(key) : undefined;
+    if (derivation !== undefined) psbt.updateOutput(psbt.txOutputs.length - 1, derivation);
+  }
   return psbt;
 }
 

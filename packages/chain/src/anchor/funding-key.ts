@@ -13,6 +13,7 @@ import { toBitcoinjsNetwork } from '../network/bitcoinjs.js';
 import type { NetworkParams } from '../network/params.js';
 import { type ChangeKey, changeKeysOf, defaultChangePath } from './change-keys.js';
 import { ensureEccLib } from './ecc.js';
+import { type KeyOrigin, originOfXpub } from './key-origin.js';
 
 /** Output types a funding key can pay to and spend from. */
 export type FundingKeyType = 'p2wpkh' | 'p2tr';
@@ -67,6 +68,13 @@ export interface FundingKey {
    * `i` of the change path. Set by {@link fundingKey} for an extended private key.
    */
   readonly changeKey?: (index: number) => ChangeKey;
+  /**
+   * Where the key sits in its wallet's BIP32 tree (master fingerprint and full path). Set by
+   * {@link watchOnlyFundingKey} when given `masterFingerprint`; PSBTs built for the key then
+   * carry BIP-174's derivation fields on every input and on the change output, so a
+   * hardware wallet finds its key.
+   */
+  readonly origin?: KeyOrigin;
 }
 
 /** True when `signer` signs sighashes (not whole PSBTs). */
@@ -149,20 +157,41 @@ function secretFromXprv(
   return { secret: child.privateKey.slice(), root: node };
 }
 
-/** How to name the public half of a funding key: a public key, or an extended public key and a path. */
+/**
+ * How to name the public half of a funding key: a public key, or an extended public key and
+ * a path below it (unhardened steps, e.g. `m/0/0`).
+ *
+ * With an xpub, `masterFingerprint` (and `xpubPath` unless the xpub is the master key) say
+ * where the key sits in the wallet, as a descriptor's key origin does
+ * (`[d34db33f/84'/1'/0']tpub.../0/0` is `{ masterFingerprint: 'd34db33f', xpubPath:
+ * "m/84'/1'/0'", xpub: 'tpub...', path: 'm/0/0' }`). An xpub does not know its master's
+ * fingerprint, so only then do exported PSBTs carry BIP-174 derivation fields; without
+ * them a signer must find its key by the public key alone (some hardware wallets cannot).
+ */
 export type WatchOnlyKeySource =
   | { readonly publicKey: Uint8Array; readonly type?: FundingKeyType }
-  | { readonly xpub: string; readonly path: string; readonly type?: FundingKeyType };
+  | {
+      readonly xpub: string;
+      readonly path: string;
+      readonly type?: FundingKeyType;
+      /** The wallet's master key fingerprint: 8 hex digits or 4 bytes. */
+      readonly masterFingerprint?: string | Uint8Array;
+      /** The xpub's own path from the master key, e.g. `m/84'/1'/0'` (default `m`). */
+      readonly xpubPath?: string;
+    };
 
-function publicFromXpub(xpub: string, path: string, network: NetworkParams): Uint8Array {
-  let node: HDKey;
+function xpubNode(xpub: string, network: NetworkParams): HDKey {
   try {
-    node = HDKey.fromExtendedKey(xpub, network.bip32);
+    return HDKey.fromExtendedKey(xpub, network.bip32);
   } catch {
     throw badKey(
       `the extended key is not a valid key of ${network.name}: pass an xpub/tpub of this network`,
     );
   }
+}
+
+function publicFromXpub(xpub: string, path: string, network: NetworkParams): Uint8Array {
+  const node = xpubNode(xpub, network);
   let child: HDKey;
   try {
     child = node.derive(path);
@@ -186,6 +215,14 @@ function publicFromXpub(xpub: string, path: string, network: NetworkParams): Uin
  * const key = watchOnlyFundingKey({ publicKey, type: 'p2tr' }, regtest);
  * console.log(key.address); // the same address as the key with its secret
  * ```
+ * @example With its key origin, so exported PSBTs carry BIP32 derivations for a hardware wallet:
+ * ```ts
+ * const key = watchOnlyFundingKey(
+ *   { xpub: 'tpubDC...', path: 'm/0/0', masterFingerprint: 'd34db33f', xpubPath: "m/84'/1'/0'" },
+ *   regtest,
+ * );
+ * console.log(key.origin?.path); // m/84'/1'/0'/0/0
+ * ```
  * @throws MedanchorError `INVALID_KEY` for a malformed key, a key of another network or a bad path.
  */
 export function watchOnlyFundingKey(
@@ -194,6 +231,19 @@ export function watchOnlyFundingKey(
 ): FundingKey {
   const internal =
     'xpub' in source ? publicFromXpub(source.xpub, source.path, network) : source.publicKey;
+  if ('xpub' in source && source.xpubPath !== undefined && source.masterFingerprint === undefined)
+    throw badKey(
+      "xpubPath is half of a key origin: give the wallet's masterFingerprint with it (or neither)",
+    );
+  const origin =
+    'xpub' in source && source.masterFingerprint !== undefined
+      ? originOfXpub(
+          xpubNode(source.xpub, network),
+          source.path,
+          source.masterFingerprint,
+          source.xpubPath,
+        )
+      : undefined;
   if (
     !(internal instanceof Uint8Array) ||
     internal.length !== 33 ||
@@ -205,7 +255,13 @@ export function watchOnlyFundingKey(
   const script = outputScriptOf(internal, type);
   ensureEccLib();
   const address = baddress.fromOutputScript(script, toBitcoinjsNetwork(network));
-  return { type, script, address, internalPublicKey: internal.slice() };
+  return {
+    type,
+    script,
+    address,
+    internalPublicKey: internal.slice(),
+    ...(origin === undefined ? {} : { origin }),
+  };
 }
 
 /** The output script paying `internal` as P2WPKH, or as a BIP86-style P2TR key path. */

@@ -50,6 +50,7 @@ export {
   type WatchOnlyKeySource,
   watchOnlyFundingKey,
 } from './funding-key.js';
+export type { KeyOrigin } from './key-origin.js';
 export {
   buildUnsignedAnchor,
   type ExpectedAnchor,
