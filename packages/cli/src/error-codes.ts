@@ -69,6 +69,12 @@ export const CLI_ERROR_CODES = {
     meaning: 'A receipt that does not verify was not written; the one there, if any, is kept.',
     action: 'Read the verification result; try again when the backend serves a valid proof.',
   },
+  CLI_CONSENT_NOT_STAMPED: {
+    meaning:
+      '`consent status` was given a grant this project has not stamped (or whose file changed since its stamp), so the log has no record of it to prove.',
+    action:
+      'Stamp the grant file (`medanchor stamp <grant.json>`) and seal, then ask again; an auditor without the project uses `consent status --proof`.',
+  },
   CLI_ERROR: {
     meaning: 'An unexpected error without a code of its own.',
     action: 'Run again with the same input; report it with the message if it persists.',

@@ -28,7 +28,17 @@ export interface StampLine {
   receipt: string;
   /** Its leaf, once sequenced. */
   leaf?: number;
+  /**
+   * The record id it was added under, when not `path`: a consent revocation is stamped as
+   * the next version of its grant's record, so the head map orders it after the grant.
+   */
+  record?: string;
+  /** A signed consent grant or revocation, by the grant's hash (hex), as stamp read it. */
+  consent?: { kind: 'grant' | 'revocation'; grant: string };
 }
+
+/** The record id a stamp was added under: its file's path unless it names another. */
+export const recordOf = (line: StampLine): string => line.record ?? line.path;
 
 /** The key a stamp of `path` (relative form) with `digest` (hex) is added under. */
 export const stampKey = (path: string, digest: string) => `stamp:${path}@${digest}`;
@@ -121,11 +131,12 @@ export class StampBook {
   }
 
   /**
-   * Erasure: drops every stamp of the file at `path` (relative form) and rewrites the
-   * file at once, atomically, so no line of theirs is left in it. Returns the dropped stamps.
+   * Erasure: drops every stamp of the record `path` (relative form: the file's own stamps
+   * and those added under its record id) and rewrites the file at once, atomically, so no
+   * line of theirs is left in it. Returns the dropped stamps.
    */
   remove(path: string): StampLine[] {
-    const gone = this.all().filter((l) => l.path === path);
+    const gone = this.all().filter((l) => recordOf(l) === path);
     if (gone.length === 0) return [];
     for (const l of gone) this.byKey.delete(l.key);
     this.compact();

@@ -250,6 +250,8 @@ export const consentRevokeCommand = defineCommand({
   path: ['consent', 'revoke'],
   summary: 'sign a revocation of a consent grant',
   usage: '<grant.json>',
+  description:
+    "Signs a revocation of the grant with the patient's key and writes it as JSON. Stamp it in the project that stamped the grant: `stamp` adds it as the next version of the grant's record, so a head proof (`consent status`) shows the grant revoked as of every checkpoint sealed after it.",
   options: [
     {
       name: 'key',
@@ -286,7 +288,8 @@ export const consentRevokeCommand = defineCommand({
     const keyPaths = stringList(args.values['key']);
     if (keyPaths.length === 0) throw usageError('--key is required');
     const secrets = readSecrets(keyPaths, io.cwd);
-    const { grant, hash } = readSignedGrant(resolve(io.cwd, args.positionals[0]!));
+    const grantFile = resolve(io.cwd, args.positionals[0]!);
+    const { grant, hash } = readSignedGrant(grantFile);
     // A multisig grant is revoked by the same script: rebuild it from the keys given.
     const options =
       secrets.length > 1 || args.values['threshold'] !== undefined
@@ -299,8 +302,9 @@ export const consentRevokeCommand = defineCommand({
     );
     const target = resolve(io.cwd, args.values['out'] ?? 'consent-revocation.json');
     writeJson(target, signed);
-    out.result({ ok: true, file: target, grantHash: hash }, [
+    out.result({ ok: true, file: target, grantHash: hash, grantFile }, [
       `wrote ${target}: revokes grant ${hash.slice(0, 16)}... as of ${signed.revocation.revokedAt}`,
+      `stamp it (\`medanchor stamp ${args.values['out'] ?? 'consent-revocation.json'}\`): it is added as the next version of the grant's record, so after a seal \`medanchor consent status ${args.positionals[0]}\` shows the grant revoked`,
     ]);
     return EXIT_OK;
   },

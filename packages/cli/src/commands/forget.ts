@@ -18,7 +18,7 @@ import { shredEnvelope } from '@medanchor/crypto';
 import { stringList } from '../args.js';
 import { defineCommand } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
-import type { StampLine } from '../stamp-book.js';
+import { recordOf, type StampLine } from '../stamp-book.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
 import { ENVELOPE_EXTENSION } from './envelope.js';
 
@@ -126,7 +126,7 @@ async function forgetOne(
   extraEnvelopes: readonly string[],
 ): Promise<Cleaned> {
   const { tombstones } = await ws.ledger.forget(recordId, { legalHold: hold, at });
-  const lines: StampLine[] = ws.stamps.all().filter((l) => l.path === recordId);
+  const lines: StampLine[] = ws.stamps.all().filter((l) => recordOf(l) === recordId);
   const receipts: string[] = [];
   const envelopes: string[] = [];
   const stones = [...tombstones];

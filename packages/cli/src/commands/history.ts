@@ -1,4 +1,4 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   equalBytes,
@@ -18,6 +18,8 @@ import { EXIT_INVALID, EXIT_OK } from '../exit-codes.js';
 import { headProofKeys } from '../head-proof-keys.js';
 import { logKeyPath, readLogKey } from '../log-key.js';
 import { readJsonFile, readReceiptFile } from '../read-json.js';
+import { recordIdFor } from '../record-ids.js';
+import { recordOf } from '../stamp-book.js';
 import { inputError, usageError } from '../usage-error.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
 
@@ -27,7 +29,7 @@ const MAX_PROOF_BYTES = 256 * 1024;
 const PROOF_MEMBERS = ['type', 'keySalt', 'head', 'siblings'];
 
 /** `--as-of`: a checkpoint size, or `latest` (undefined). */
-function asOfSize(value: string | undefined): number | undefined {
+export function asOfSize(value: string | undefined): number | undefined {
   if (value === undefined || value === 'latest') return undefined;
   const n = /^[1-9][0-9]{0,15}$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(n))
@@ -35,19 +37,8 @@ function asOfSize(value: string | undefined): number | undefined {
   return n;
 }
 
-/**
- * The record id a command line names: a stamped file by its stamped (project-relative) path,
- * any other text as a record id as the API added it (an audit event, `Consent/c-1`).
- */
-function recordIdOf(ws: Workspace, given: string, cwd: string): string {
-  const asPath = ws.stamps.relative(resolve(cwd, given));
-  return ws.stamps.all().some((l) => l.path === asPath) || existsSync(resolve(cwd, given))
-    ? asPath
-    : given;
-}
-
 /** Why this project's ledger has no head map, in words a user can act on. */
-function noHeadMap(headMapOn: boolean): MedanchorError {
+export function noHeadMap(headMapOn: boolean): MedanchorError {
   return new MedanchorError(
     'HEAD_MAP_UNAVAILABLE',
     headMapOn
@@ -57,7 +48,7 @@ function noHeadMap(headMapOn: boolean): MedanchorError {
 }
 
 /** The ledger's refusal for `--as-of`, with the sizes a user can ask for. */
-async function sizeRefused(ws: Workspace, size: number | undefined, e: MedanchorError) {
+export async function sizeRefused(ws: Workspace, size: number | undefined, e: MedanchorError) {
   const latest = (await ws.ledger.latestCheckpoint())?.size;
   if (latest === undefined)
     return new MedanchorError(
@@ -75,7 +66,7 @@ async function sizeRefused(ws: Workspace, size: number | undefined, e: Medanchor
 }
 
 /** A proof's head as JSON (`commitment` in hex), or null. */
-function headJson(r: HeadProofVerification & { ok: true }) {
+export function headJson(r: HeadProofVerification & { ok: true }) {
   return r.head === null
     ? null
     : { leafIndex: r.head.leafIndex, count: r.head.count, commitment: toHex(r.head.commitment) };
@@ -120,7 +111,7 @@ export const historyProveCommand = defineCommand({
     let local: { leaf: number | null; receipt: string }[];
     try {
       if (!ws.headMap) throw noHeadMap(config.headMap);
-      record = recordIdOf(ws, args.positionals[0]!, io.cwd);
+      record = recordIdFor(ws.stamps, args.positionals[0]!, io.cwd);
       try {
         proof = await ws.ledger.headProof(record, size === undefined ? {} : { size });
       } catch (e) {
@@ -129,7 +120,7 @@ export const historyProveCommand = defineCommand({
       }
       local = ws.stamps
         .all()
-        .filter((l) => l.path === record)
+        .filter((l) => recordOf(l) === record)
         .map((l) => ({ leaf: l.leaf ?? null, receipt: ws.stamps.absolute(l.receipt) }))
         .sort((a, b) => (a.leaf ?? Number.MAX_SAFE_INTEGER) - (b.leaf ?? Number.MAX_SAFE_INTEGER));
     } finally {
@@ -183,7 +174,7 @@ export const historyProveCommand = defineCommand({
 });
 
 /** Reads a head proof file: unreadable, not JSON or not a head proof at all is input error. */
-function readProofFile(path: string): unknown {
+export function readProofFile(path: string): unknown {
   let bytes: number;
   try {
     bytes = statSync(path).size;

@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { anchorCommand } from './anchor.js';
 import { auditListCommand, auditRecordCommand, auditVerifyCommand } from './audit.js';
 import { consentCheckCommand, consentGrantCommand, consentRevokeCommand } from './consent.js';
+import { consentStatusCommand } from './consent-status.js';
 import { devnetCommand } from './devnet.js';
 import { decryptCommand, encryptCommand } from './envelope.js';
 import { forgetCommand } from './forget.js';
@@ -36,6 +37,7 @@ export const COMMANDS: readonly Command[] = [
   consentGrantCommand,
   consentRevokeCommand,
   consentCheckCommand,
+  consentStatusCommand,
   auditRecordCommand,
   auditListCommand,
   auditVerifyCommand,
