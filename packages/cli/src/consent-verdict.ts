@@ -113,6 +113,16 @@ export function consentVerdict(input: ConsentVerdictInput): ConsentVerdictResult
       }, yet ${input.grantName} is leaf ${grantLeaf.leafIndex} (ask for the proof of the record the grant was stamped under)`,
       notes,
     };
+  // Two signed statements about one leaf that differ: evidence against the log, no verdict.
+  const clash = [...inLog, ...input.revocations.flatMap((r) => r.leaves)].find(
+    (l) => l.origin === c.origin && l.leafIndex === head.leafIndex && !same(l),
+  );
+  if (clash !== undefined)
+    return {
+      verdict: 'refused',
+      statement: `the head proof and a receipt disagree about leaf ${head.leafIndex} of log ${c.origin} (two commitments): one of them is not of this log's history; keep both as evidence`,
+      notes,
+    };
   const headIsGrant = inLog.some(same);
   const ordered = input.revocations.find((r) => r.leaves.some(same));
   // A revocation placed below C by a signed checkpoint, though not as a version of the record.

@@ -263,6 +263,12 @@ describe('medanchor consent status', () => {
   }, 120_000);
 
   it('forget of a grant erases its revocation stamped under its record too', async () => {
+    // The revocation alone is no record of its own: refused, naming the grant's record.
+    const alone = await run(['forget', 'revocation.json', '--json']);
+    expect(alone.status).toBe(2);
+    expect(json(alone).error.code).toBe('CLI_FORGET_UNKNOWN');
+    expect(json(alone).error.message).toMatch(/medanchor forget grant\.json/);
+    expect(readFileSync(join(cwd, 'revocation.json.receipt.json'), 'utf8')).toMatch(/"salt"/);
     const f = await run(['forget', 'grant.json', '--json']);
     expect(f.status, f.stderr).toBe(0);
     const tomb = JSON.parse(readFileSync(join(cwd, 'revocation.json.receipt.json'), 'utf8'));

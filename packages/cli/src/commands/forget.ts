@@ -194,6 +194,14 @@ export const forgetCommand = defineCommand({
       // is a record id as the API added it.
       const asPath = ws.stamps.relative(resolve(io.cwd, given));
       const recordId = ws.stamps.all().some((l) => l.path === asPath) ? asPath : given;
+      // A file stamped only as a version of another record (a consent revocation, under its
+      // grant's record) is erased with that record, never alone.
+      const owner = ws.stamps.all().find((l) => l.path === asPath && recordOf(l) !== asPath);
+      if (owner !== undefined && !ws.stamps.all().some((l) => recordOf(l) === recordId))
+        throw new MedanchorError(
+          'CLI_FORGET_UNKNOWN',
+          `${asPath} was stamped as a version of record ${recordOf(owner)}, not as a record of its own: \`medanchor forget ${recordOf(owner)}\` erases it with that record; nothing was erased`,
+        );
       if (isUnderLegalHold(hold, recordId))
         throw new MedanchorError(
           'LEDGER_LEGAL_HOLD',
