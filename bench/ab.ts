@@ -169,6 +169,7 @@ async function main(): Promise<number> {
       } catch {
         // Nothing left to prune is the usual case.
       }
+      console.log(`bench:ab: removed the worktree of ${args.base}`);
     }
   };
 
