@@ -1,7 +1,9 @@
 // Producing BIP-322 signatures: the witness (simple) or the whole to_sign (full) for
-// each address type, then a check of the result by the verifier before it is returned.
+// each address type, then a check of the result before it is returned: by the verifier's
+// script interpreter for scripts, by a cheaper exact check for the one-key templates.
 import { concatBytes, equalBytes as equal, MedanchorError, sha256 } from '@medanchor/core';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
+import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { base64 } from '@scure/base';
 import {
   type Base58Prefixes,
@@ -15,12 +17,7 @@ import { bip322ToSign, bip322ToSpend } from './bip322.js';
 import { OP, p2pkhScript, parseScript, pushData } from './script.js';
 import { sighashLegacy, sighashSegwitV0, sighashTaprootKeyPath } from './sighash.js';
 import { spendFailure } from './spend.js';
-import {
-  tapControlBlock,
-  tapLeafHash,
-  taprootOutputKey,
-  taprootTweakSecretKey,
-} from './taproot.js';
+import { tapControlBlock, tapLeafHash, taprootTweakSecretKey } from './taproot.js';
 import { serializeTx, serializeWitness, type Tx, type TxOutput } from './tx.js';
 import { parseMultisigScript } from './witness-program.js';
 
@@ -82,6 +79,50 @@ function ecdsaSign(digest: Uint8Array, secretKey: Uint8Array, lowR: boolean): Ui
     });
     if (!lowR || der[3]! <= 32) return concatBytes(der, Uint8Array.of(0x01));
   }
+}
+
+const { Fn } = secp256k1.Point;
+
+/**
+ * Whether `sig` (DER + sighash type byte) is a valid ECDSA signature of `digest` by the key
+ * `secretKey`, under the rules the interpreter applies (strict DER, low S, SIGHASH_ALL):
+ * the signer's own check, as Bitcoin Core's signer checks each signature it makes. Knowing d,
+ * the verifier's u1⋅G + u2⋅(d⋅G) is ((z + r⋅d)/s)⋅G: one multiplication by the precomputed
+ * G instead of a variable-base one, which cost more than the signing itself. Internal;
+ * exported for the test against noble's verify.
+ */
+export function ecdsaSignatureOfKey(
+  sig: Uint8Array,
+  digest: Uint8Array,
+  secretKey: Uint8Array,
+): boolean {
+  if (sig[sig.length - 1] !== 0x01) return false;
+  try {
+    const parsed = secp256k1.Signature.fromBytes(sig.subarray(0, -1), 'der');
+    if (parsed.hasHighS()) return false;
+    // The result is the nonce k: multiplied in constant time, as in signing.
+    const z = Fn.create(bytesToNumberBE(digest));
+    const k = Fn.mul(Fn.inv(parsed.s), Fn.add(z, Fn.mul(parsed.r, Fn.fromBytes(secretKey))));
+    return Fn.create(secp256k1.Point.BASE.multiply(k).toAffine().x) === parsed.r;
+  } catch {
+    return false;
+  }
+}
+
+/** {@link ecdsaSign} for one-key templates: the key was matched to the address, the result is checked here. */
+function ecdsaSignChecked(digest: Uint8Array, secretKey: Uint8Array, lowR: boolean): Uint8Array {
+  const sig = ecdsaSign(digest, secretKey, lowR);
+  if (!ecdsaSignatureOfKey(sig, digest, secretKey)) {
+    selfCheckFailed('the ECDSA signature made does not verify');
+  }
+  return sig;
+}
+
+function selfCheckFailed(reason: string): never {
+  throw new MedanchorError(
+    'SIGNER_MISMATCH',
+    `the signature made does not verify (${reason}); check the keys, script and time-lock options`,
+  );
 }
 
 function mismatch(what: string): never {
@@ -215,11 +256,12 @@ export function signBip322(
   const spent = toSpend.outputs[0]!;
   const unsigned: Tx = { ...bip322ToSign(toSpend), version, locktime: lockTime };
   unsigned.inputs[0]!.sequence = sequence;
-  const { scriptSig, witness } = spendOf(decoded, unsigned, spent, keys, options);
+  const { scriptSig, witness, checked } = spendOf(decoded, unsigned, spent, keys, options);
   const input = unsigned.inputs[0]!;
   input.scriptSig = scriptSig;
   input.witness = witness;
-  const bad = spendFailure(unsigned, spent);
+  // One-key templates were checked as they were signed; scripts go through the interpreter.
+  const bad = checked ? undefined : spendFailure(unsigned, spent);
   if (bad !== undefined) {
     throw new MedanchorError(
       bad.kind === 'unsupported'
@@ -241,17 +283,34 @@ export function signBip322(
   return `${full ? 'ful' : 'smp'}${encoded}`;
 }
 
+/**
+ * The input's scriptSig and witness; `checked` when the signature was already checked
+ * against the key the address commits to (one-key templates), so the script run is not needed.
+ */
+interface Spend {
+  scriptSig: Uint8Array;
+  witness: Uint8Array[];
+  checked: boolean;
+}
+
 function spendOf(
   decoded: DecodedAddress,
   tx: Tx,
   spent: TxOutput,
   keys: Uint8Array[],
   options: Bip322SignOptions,
-): { scriptSig: Uint8Array; witness: Uint8Array[] } {
+): Spend {
   const lowR = options.lowR ?? true;
   const none = new Uint8Array(0);
-  const v0 = (script: Uint8Array) => (sk: Uint8Array) =>
-    ecdsaSign(sighashSegwitV0(tx, 0, script, spent.value), sk, lowR);
+  // BIP-143 signer for a script code; `checked` for one-key templates (see ecdsaSignChecked).
+  const v0 =
+    (script: Uint8Array, checked = false) =>
+    (sk: Uint8Array) =>
+      (checked ? ecdsaSignChecked : ecdsaSign)(
+        sighashSegwitV0(tx, 0, script, spent.value),
+        sk,
+        lowR,
+      );
   const one = keys.length === 1 ? keys[0]! : undefined;
   switch (decoded.type) {
     case 'p2pkh': {
@@ -263,14 +322,15 @@ function spendOf(
         : equal(hash160(uncompressed), decoded.hash)
           ? uncompressed
           : mismatch('P2PKH');
-      const sig = ecdsaSign(sighashLegacy(tx, 0, decoded.scriptPubKey), one!, lowR);
-      return { scriptSig: concatBytes(pushData(sig), pushData(pub)), witness: [] };
+      const sig = ecdsaSignChecked(sighashLegacy(tx, 0, decoded.scriptPubKey), one!, lowR);
+      return { scriptSig: concatBytes(pushData(sig), pushData(pub)), witness: [], checked: true };
     }
     case 'p2wpkh': {
       if (one === undefined) unsupported('a P2WPKH address signs with exactly one key');
       const pub = secp256k1.getPublicKey(one!, true);
       if (!equal(hash160(pub), decoded.hash)) mismatch('P2WPKH');
-      return { scriptSig: none, witness: [v0(p2pkhScript(decoded.hash))(one!), pub] };
+      const sig = v0(p2pkhScript(decoded.hash), true)(one!);
+      return { scriptSig: none, witness: [sig, pub], checked: true };
     }
     case 'p2wsh': {
       const script = options.witnessScript;
@@ -281,12 +341,17 @@ function spendOf(
       return {
         scriptSig: none,
         witness: [...scriptArguments(script!, keys, v0(script!), false, 'P2WSH'), script!],
+        checked: false,
       };
     }
     case 'p2sh':
       return p2shSpend(decoded, tx, keys, options, v0, lowR);
     case 'p2tr':
-      return { scriptSig: none, witness: taprootWitness(decoded, tx, spent, keys, options) };
+      return {
+        scriptSig: none,
+        witness: taprootWitness(decoded, tx, spent, keys, options),
+        checked: options.tapscript === undefined,
+      };
     default:
       return unsupported('BIP-322 signing does not support this address type');
   }
@@ -297,9 +362,9 @@ function p2shSpend(
   tx: Tx,
   keys: Uint8Array[],
   options: Bip322SignOptions,
-  v0: (script: Uint8Array) => (sk: Uint8Array) => Uint8Array,
+  v0: (script: Uint8Array, checked?: boolean) => (sk: Uint8Array) => Uint8Array,
   lowR: boolean,
-): { scriptSig: Uint8Array; witness: Uint8Array[] } {
+): Spend {
   if (options.witnessScript !== undefined) {
     // P2SH-P2WSH: the redeem script is the P2WSH program script.
     const ws = options.witnessScript;
@@ -309,6 +374,7 @@ function p2shSpend(
     return {
       scriptSig: pushData(redeem),
       witness: [...scriptArguments(ws, keys, v0(ws), false, 'P2SH-P2WSH'), ws],
+      checked: false,
     };
   }
   if (options.redeemScript !== undefined) {
@@ -316,7 +382,11 @@ function p2shSpend(
     if (!equal(hash160(rs), decoded.hash)) mismatch('P2SH (the redeem script does not hash to it)');
     const sign = (sk: Uint8Array) => ecdsaSign(sighashLegacy(tx, 0, rs), sk, lowR);
     const args = scriptArguments(rs, keys, sign, false, 'P2SH');
-    return { scriptSig: concatBytes(...args.map(pushData), pushData(rs)), witness: [] };
+    return {
+      scriptSig: concatBytes(...args.map(pushData), pushData(rs)),
+      witness: [],
+      checked: false,
+    };
   }
   // Without a script: P2SH-P2WPKH of the one key.
   if (keys.length !== 1)
@@ -326,7 +396,8 @@ function p2shSpend(
   if (!equal(hash160(redeem), decoded.hash)) mismatch('P2SH-P2WPKH');
   return {
     scriptSig: pushData(redeem),
-    witness: [v0(p2pkhScript(hash160(pub)))(keys[0]!), pub],
+    witness: [v0(p2pkhScript(hash160(pub)), true)(keys[0]!), pub],
+    checked: true,
   };
 }
 
@@ -347,10 +418,18 @@ function taprootWitness(
   const leaf = options.tapscript;
   if (leaf === undefined) {
     if (keys.length !== 1) unsupported('a P2TR key-path signature uses exactly one key');
-    const k = keys[0]!;
-    if (!equal(taprootOutputKey(schnorr.getPublicKey(k)), decoded.hash)) mismatch('P2TR');
+    // The tweaked key's public key must be the output key itself; noble's schnorr.sign then
+    // verifies its signature against that key before returning it (BIP-340's last step), so
+    // nothing is left for the interpreter to check on the key path.
+    const tweaked = taprootTweakSecretKey(keys[0]!);
+    if (!equal(schnorr.getPublicKey(tweaked), decoded.hash)) mismatch('P2TR');
     const digest = sighashTaprootKeyPath(tx, 0, [spent], 0x00);
-    return [schnorr.sign(digest, taprootTweakSecretKey(k), aux())];
+    try {
+      return [schnorr.sign(digest, tweaked, aux())];
+    } catch (cause) {
+      if (cause instanceof MedanchorError) throw cause;
+      return selfCheckFailed('the BIP-340 signature made does not verify');
+    }
   }
   const { controlBlock, outputKey } = tapControlBlock(
     leaf.internalKey,

@@ -9,7 +9,7 @@ import {
   p2wpkhAddress,
 } from '../../src/bip322/address.js';
 import { bip322ToSign, bip322ToSpend, verifyBip322 } from '../../src/bip322/bip322.js';
-import { signBip322 } from '../../src/bip322/sign.js';
+import { ecdsaSignatureOfKey, signBip322 } from '../../src/bip322/sign.js';
 import { parseWitness, serializeTx, txidDisplayHex } from '../../src/bip322/tx.js';
 
 // Inline copies of a few BIP-322 vectors, so a fresh clone checks something.
@@ -155,5 +155,61 @@ describe('sign and verify round trips', () => {
         `bit ${bit}`,
       ).toBe(false);
     }
+  });
+});
+
+describe("the signer's own ECDSA check (P2PKH, P2WPKH, P2SH-P2WPKH)", () => {
+  const withType = (der: Uint8Array, type = 0x01) => Uint8Array.of(...der, type);
+  const nobleVerdict = (sig: Uint8Array, digest: Uint8Array, pub: Uint8Array) => {
+    if (sig[sig.length - 1] !== 0x01) return false;
+    try {
+      return secp256k1.verify(sig.subarray(0, -1), digest, pub, { prehash: false, format: 'der' });
+    } catch {
+      return false;
+    }
+  };
+  it('accepts what noble signs and agrees with noble verify on a signature with one bit flipped', () => {
+    fc.assert(
+      fc.property(
+        key,
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.nat(),
+        (sk, digest, at) => {
+          const pub = secp256k1.getPublicKey(sk, true);
+          const sig = withType(secp256k1.sign(digest, sk, { prehash: false, format: 'der' }));
+          expect(ecdsaSignatureOfKey(sig, digest, sk)).toBe(true);
+          const bit = at % (sig.length * 8);
+          const flipped = sig.slice();
+          flipped[bit >> 3]! ^= 1 << (bit & 7);
+          expect(ecdsaSignatureOfKey(flipped, digest, sk), `bit ${bit}`).toBe(
+            nobleVerdict(flipped, digest, pub),
+          );
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+  it('refuses another digest, another key, a high S, another sighash type and non-DER bytes', () => {
+    const sk = new Uint8Array(32).fill(0x11);
+    const digest = new Uint8Array(32).fill(7);
+    const der = secp256k1.sign(digest, sk, { prehash: false, format: 'der' });
+    expect(ecdsaSignatureOfKey(withType(der), digest, sk)).toBe(true);
+    expect(ecdsaSignatureOfKey(withType(der), new Uint8Array(32).fill(8), sk)).toBe(false);
+    expect(ecdsaSignatureOfKey(withType(der), digest, new Uint8Array(32).fill(0x12))).toBe(false);
+    const { r, s } = secp256k1.Signature.fromBytes(der, 'der');
+    const high = new secp256k1.Signature(r, secp256k1.Point.Fn.neg(s)).toBytes('der');
+    // The high-S twin is a valid ECDSA signature, refused by the standard-policy rule only.
+    expect(
+      secp256k1.verify(high, digest, secp256k1.getPublicKey(sk), {
+        prehash: false,
+        lowS: false,
+        format: 'der',
+      }),
+    ).toBe(true);
+    expect(ecdsaSignatureOfKey(withType(high), digest, sk)).toBe(false);
+    expect(ecdsaSignatureOfKey(withType(der, 0x02), digest, sk)).toBe(false);
+    expect(
+      ecdsaSignatureOfKey(withType(secp256k1.sign(digest, sk, { prehash: false })), digest, sk),
+    ).toBe(false);
   });
 });
