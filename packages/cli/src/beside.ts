@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { entryOf, type LedgerAnchor } from '@medanchor/chain';
-import { MedanchorError, type Receipt } from '@medanchor/core';
+import { MedanchorError, type Receipt, sha256, toHex, utf8 } from '@medanchor/core';
 import type { Output } from './output.js';
 import { writeReceiptBeside } from './receipt-files.js';
 import { type StampLine, stampKey } from './stamp-book.js';
@@ -27,6 +27,16 @@ export interface BesideRefresh {
 type Marker = Record<string, string>;
 
 function tagOf(a: LedgerAnchor): string {
+  // Calendar entries change on their own (stamped, then upgraded): a short hash of them
+  // makes the receipts be written again when they do.
+  const cal =
+    a.calendars === undefined || a.calendars.length === 0
+      ? ''
+      : ` calendars:${toHex(sha256(utf8(JSON.stringify(a.calendars)))).slice(0, 16)}`;
+  return `${ownTagOf(a)}${cal}`;
+}
+
+function ownTagOf(a: LedgerAnchor): string {
   const e = entryOf(a);
   if (e !== undefined) return `${e.txid}@${e.blockHash}`;
   // A checkpoint carried by a rolling anchor has no entry of its own; its receipts change

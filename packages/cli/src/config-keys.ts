@@ -18,9 +18,11 @@ export const CONFIG_KEYS = [
   'store',
   'fee',
   'rolling',
+  'commitment',
   'confirmations',
   'trust',
   'witnesses',
+  'calendars',
   'headMap',
 ] as const;
 

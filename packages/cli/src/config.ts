@@ -9,6 +9,7 @@ import {
   parseVerifierKey,
   type TrustPolicy,
 } from '@medanchor/core';
+import { checkCalendars } from './calendar-urls.js';
 import type { ParsedArgs } from './command.js';
 import { BACKEND_KEYS, CONFIG_KEYS, FEE_KEYS, refuseUnknownKeys } from './config-keys.js';
 import type { CliIo } from './io.js';
@@ -64,6 +65,13 @@ export interface ConfigFile {
    * carried to the checkpoint that confirms. Needs a wallet that signs (not watch-only).
    */
   rolling?: boolean;
+  /**
+   * How anchors commit to checkpoints: `"op_return"` (default: an OP_RETURN output) or
+   * `"p2tr-tweak"` (no OP_RETURN: the change key is tweaked by the checkpoint digest,
+   * docs/spec/anchor-taproot.md). The taproot mode needs a wallet file with `"xprv"`,
+   * `"path"` and `"keyType": "p2tr"` (a fresh change key per anchor) and no `"rolling"`.
+   */
+  commitment?: 'op_return' | 'p2tr-tweak';
   /** Confirmations for level 3 verification and `upgrade --wait`. Default 6. */
   confirmations?: number;
   /**
@@ -76,6 +84,13 @@ export interface ConfigFile {
    * `[{ "url": "https://witness.example/w1", "vkey": "<cosignature/v1 vkey>" }]`.
    */
   witnesses?: WitnessConfig[];
+  /**
+   * OpenTimestamps calendars given every checkpoint digest right after its seal, as a second
+   * attestation beside the log's own anchor: `["https://a.pool.opentimestamps.org"]`
+   * (https, or http to 127.0.0.1/localhost). Receipts carry each calendar's entry, pending
+   * until `medanchor upgrade` finds its Bitcoin attestation; `ots export` writes both.
+   */
+  calendars?: string[];
   /**
    * Keep a head map (docs/spec/head-map.md): every seal signs, into the checkpoint, a map from
    * each record to its newest version, so `medanchor history prove` can show "no later
@@ -113,12 +128,16 @@ export interface ResolvedConfig {
   dailyFeeBudget?: bigint;
   /** Whether anchors roll (one unconfirmed transaction, replaced by later checkpoints). */
   rolling: boolean;
+  /** How anchors commit: an OP_RETURN output, or a taproot tweak of the change key. */
+  commitment: 'op_return' | 'p2tr-tweak';
   /** Confirmations wanted. */
   confirmations: number;
   /** Trust policy for signed checkpoints, when configured. */
   trust?: TrustPolicy;
   /** Witnesses asked to cosign each seal (empty when none). */
   witnesses: WitnessConfig[];
+  /** OpenTimestamps calendar URLs stamped at each seal (empty when none). */
+  calendars: string[];
   /** Whether a signed log keeps a head map (default true; `"headMap": false` in the file). */
   headMap: boolean;
   /** `--json`. */
@@ -309,6 +328,13 @@ export function resolveConfig(
   if (file.rolling !== undefined && typeof file.rolling !== 'boolean')
     throw configError(`${where}: rolling must be true or false`);
   const rolling = file.rolling === true;
+  const commitment = file.commitment ?? 'op_return';
+  if (commitment !== 'op_return' && commitment !== 'p2tr-tweak')
+    throw configError(`${where}: commitment must be "op_return" or "p2tr-tweak"`);
+  if (rolling && commitment === 'p2tr-tweak')
+    throw configError(
+      `${where}: "rolling": true works with the op_return commitment only (a taproot-tweak anchor cannot be replaced by a later checkpoint): remove one of them`,
+    );
   const confirmations = positiveInt(
     env['MEDANCHOR_CONFIRMATIONS'] ?? file.confirmations ?? 6,
     'confirmations',
@@ -324,6 +350,7 @@ export function resolveConfig(
   }
 
   const witnesses = checkWitnesses(file.witnesses, where);
+  const calendars = checkCalendars(file.calendars, where);
   if (file.headMap !== undefined && typeof file.headMap !== 'boolean')
     throw configError(`${where}: headMap must be true or false`);
 
@@ -353,9 +380,11 @@ export function resolveConfig(
     fee,
     ...(dailyFeeBudget === undefined ? {} : { dailyFeeBudget }),
     rolling,
+    commitment,
     confirmations,
     ...(trust === undefined ? {} : { trust }),
     witnesses,
+    calendars,
     headMap: file.headMap !== false,
     json,
     quiet: args.values['quiet'] === true,

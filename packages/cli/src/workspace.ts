@@ -8,26 +8,19 @@ import {
   esploraBackend,
   type FundingKey,
   fundingKey,
-  fundingKeyFromSecret,
   openLedger,
   type StoreLedger,
-  watchOnlyFundingKey,
 } from '@medanchor/chain';
 import { coreCookieFile, electrumSocketTransport } from '@medanchor/chain/node';
-import { fromHex, type HeadMapStore, type LedgerStore, MedanchorError } from '@medanchor/core';
+import { type HeadMapStore, type LedgerStore, MedanchorError } from '@medanchor/core';
 import { openFileHeadMapStore, openFileLedgerStore } from '@medanchor/core/node';
 import type { BackendConfig, ResolvedConfig } from './config.js';
 import { type DataDirUpgrade, needsDataDirUpgrade, upgradeDataDir } from './data-dir-upgrade.js';
 import { logKeyPath, readLogKey } from './log-key.js';
 import { StampBook } from './stamp-book.js';
+import { fundingKeyOfWallet } from './wallet-file.js';
 
-/** The funding wallet `medanchor init` writes (mode 0600). */
-export interface WalletFile {
-  type: 'medanchor/wallet';
-  network: string;
-  keyType: 'p2tr' | 'p2wpkh';
-  secretKey: string;
-}
+export type { WalletFile } from './wallet-file.js';
 
 // A batch is sealed by `medanchor seal`, never by size while stamping.
 const NO_AUTO_SEAL = { maxRecords: Number.MAX_SAFE_INTEGER };
@@ -88,37 +81,20 @@ export function loadFundingKey(config: ResolvedConfig, env: CliEnv): FundingKey 
       'CLI_NO_WALLET',
       `no funding wallet at ${config.wallet}: run \`medanchor init\` or set $MEDANCHOR_FUNDING_WIF`,
     );
-  // `publicKey` instead of `secretKey`: a watch-only wallet whose anchors are signed
-  // elsewhere (`medanchor anchor --psbt` / `--signed`).
-  let w: Partial<WalletFile> & { publicKey?: unknown };
+  let parsed: unknown;
   try {
-    w = JSON.parse(readFileSync(config.wallet, 'utf8')) as Partial<WalletFile>;
+    parsed = JSON.parse(readFileSync(config.wallet, 'utf8'));
   } catch (cause) {
     throw new MedanchorError('CLI_NO_WALLET', `the wallet file ${config.wallet} cannot be read`, {
       cause,
     });
   }
-  const watchOnly =
-    w.secretKey === undefined &&
-    typeof w.publicKey === 'string' &&
-    /^0[23][0-9a-f]{64}$/.test(w.publicKey);
-  if (
-    w.type !== 'medanchor/wallet' ||
-    (!watchOnly && (typeof w.secretKey !== 'string' || !/^[0-9a-f]{64}$/.test(w.secretKey)))
-  )
-    throw new MedanchorError('CLI_NO_WALLET', `${config.wallet} is not a medanchor wallet file`);
-  if (w.network !== config.network.name)
-    throw new MedanchorError(
-      'CLI_NO_WALLET',
-      `the wallet ${config.wallet} is for ${w.network}, the configuration for ${config.network.name}`,
-    );
-  const keyType = w.keyType === 'p2wpkh' ? 'p2wpkh' : 'p2tr';
-  if (watchOnly)
-    return watchOnlyFundingKey(
-      { publicKey: fromHex(w.publicKey as string), type: keyType },
-      config.network,
-    );
-  return fundingKeyFromSecret(fromHex(w.secretKey as string), keyType, config.network);
+  return fundingKeyOfWallet(parsed, config.wallet, config.network);
+}
+
+/** True when the key can anchor by taproot tweak: P2TR, signing in process, with change keys. */
+function tweakCapable(key: FundingKey): boolean {
+  return key.type === 'p2tr' && key.changeKey !== undefined && key.signer !== undefined;
 }
 
 type CliEnv = Readonly<Record<string, string | undefined>>;
@@ -296,6 +272,11 @@ export async function openWorkspace(
       'CLI_CONFIG',
       `${config.file ?? 'configuration'}: "rolling": true needs a wallet that signs; ${config.wallet} is watch-only (its anchors are signed elsewhere, one transaction per checkpoint): remove "rolling" or use a wallet with its secret key`,
     );
+  if (config.commitment === 'p2tr-tweak' && key !== undefined && !tweakCapable(key))
+    throw new MedanchorError(
+      'CLI_CONFIG',
+      `${config.file ?? 'configuration'}: "commitment": "p2tr-tweak" needs a wallet that derives a fresh change key per anchor; ${config.wallet} must hold "xprv" and "path" with "keyType": "p2tr"`,
+    );
   const backend = options.anchoring ? backendFor(config) : undefined;
   const paths = dataPaths(config.dataDir);
   const fileStore = config.store === undefined || !/^[a-z][a-z0-9+.-]*:\/\//i.test(config.store);
@@ -330,6 +311,7 @@ export async function openWorkspace(
       ...(signer === undefined || config.witnesses.length === 0
         ? {}
         : { witnesses: config.witnesses }),
+      ...(config.calendars.length === 0 ? {} : { calendars: config.calendars }),
       ...(key === undefined || backend === undefined
         ? {}
         : {
@@ -339,6 +321,7 @@ export async function openWorkspace(
               key,
               fee: config.fee,
               ...(config.rolling ? { rolling: true } : {}),
+              ...(config.commitment === 'p2tr-tweak' ? { commitment: 'p2tr-tweak' as const } : {}),
               ...(config.dailyFeeBudget === undefined
                 ? {}
                 : { feeBudget: { satsPerDay: config.dailyFeeBudget } }),
