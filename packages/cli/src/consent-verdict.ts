@@ -58,6 +58,8 @@ export interface ConsentVerdictInput {
 /** The verdict, the leaf it rests on, and its statement and notes in words. */
 export interface ConsentVerdictResult {
   readonly verdict: ConsentVerdict;
+  /** With `refused`: the step, `latest` (as `evaluateConsentAtTime` names it): the proof cannot speak for this grant. */
+  readonly step?: 'latest';
   /** The revocation's leaf (`revoked`), the unexplained head (`unseen`), else the grant's. */
   readonly leafIndex?: number;
   /** The revocation that decided (`revoked`). */
@@ -106,6 +108,7 @@ export function consentVerdict(input: ConsentVerdictInput): ConsentVerdictResult
   if (head === null || head.leafIndex < grantLeaf.leafIndex)
     return {
       verdict: 'refused',
+      step: 'latest',
       statement: `the head proof is not for the grant's record: ${
         head === null
           ? `it shows no version of ${input.record} ${where}`
@@ -120,6 +123,7 @@ export function consentVerdict(input: ConsentVerdictInput): ConsentVerdictResult
   if (clash !== undefined)
     return {
       verdict: 'refused',
+      step: 'latest',
       statement: `the head proof and a receipt disagree about leaf ${head.leafIndex} of log ${c.origin} (two commitments): one of them is not of this log's history; keep both as evidence`,
       notes,
     };

@@ -149,7 +149,7 @@ describe('consentVerdict', () => {
 
   it('refused when the proof cannot be of the grant record', () => {
     const none = consentVerdict(base({ head: null }));
-    expect(none.verdict).toBe('refused');
+    expect(none).toMatchObject({ verdict: 'refused', step: 'latest' });
     expect(none.statement).toMatch(/shows no version of grant\.json/);
     const older = consentVerdict(base({ head: { leafIndex: 1, count: 1, commitment: hex(2) } }));
     expect(older.verdict).toBe('refused');

@@ -185,7 +185,7 @@ export const consentStatusCommand = defineCommand({
     'was a consent grant in force as of a checkpoint? a head proof says (exit 0 in force, 1 not)',
   usage: '<grant.json>',
   description:
-    "Answers whether a stamped consent grant was in force as of a sealed checkpoint C: the log's signed head map (docs/spec/head-map.md) shows the newest version of the grant's record up to C. `stamp` adds a revocation as the next version of its grant's record, so the grant being the newest version proves that no revocation was committed up to C. Prints one verdict: in-force, revoked (at leaf N), expired or not-yet-valid (the validity period at --at, default now), unseen (a newer version that is no revocation known: one may be withheld), not-committed (the grant is not in the log up to C). The head proof is checked with the log's key before --out writes it. An auditor checks it offline, without a data directory: --proof <file> with the grant, its receipt beside it (or --receipt), the log's --vkey and each --revocation they hold (with its receipt beside it).",
+    "Answers whether a stamped consent grant was in force as of a sealed checkpoint C: the log's signed head map (docs/spec/head-map.md) shows the newest version of the grant's record up to C. `stamp` adds a revocation as the next version of its grant's record, so the grant being the newest version proves that no revocation was committed up to C. Prints one verdict: in-force, revoked (at leaf N), expired or not-yet-valid (the validity period at --at, default now), unseen (a newer version that is no revocation known: one may be withheld), not-committed (the grant is not in the log up to C), refused (the proof does not verify, is of another record, or contradicts a receipt). The head proof is checked with the log's key before --out writes it. An auditor checks it offline, without a data directory: --proof <file> with the grant, its receipt beside it (or --receipt), the log's --vkey and each --revocation they hold (with its receipt beside it).",
   options: [
     {
       name: 'as-of',
@@ -372,6 +372,7 @@ export const consentStatusCommand = defineCommand({
       {
         ok,
         verdict: verdict.verdict,
+        ...(verdict.step === undefined ? {} : { step: verdict.step }),
         statement: verdict.statement,
         notes: allNotes,
         ...(verdict.leafIndex === undefined ? {} : { leafIndex: verdict.leafIndex }),
