@@ -1,9 +1,9 @@
 // The head map at ledger speed (issue 20): seals of N new records with and without the map
 // (memory and file stores), the map's pure update, verifyHeadProof with and without the
-// checkpoint cache, and the file map store's open at 1M records. Called by the ledger
-// section; `npx tsx bench/head-map.ts` runs it alone (MEDANCHOR_BENCH_HEAD_MAP_OPEN_N sets
-// the open size, 0 skips it).
-import { mkdtempSync, rmSync } from 'node:fs';
+// checkpoint cache, and the file map store's open at 200k and 1M records. Called by the
+// ledger section; `npx tsx bench/head-map.ts` runs it alone (MEDANCHOR_BENCH_HEAD_MAP_OPEN_N
+// sets the open sizes, comma-separated; 0 skips them).
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLedger } from '../packages/chain/src/ledger/index.js';
@@ -17,6 +17,7 @@ import {
   type LedgerStore,
   memoryHeadMapStore,
   memoryLedgerStore,
+  proveHeadMap,
   sha256,
   updateHeadMap,
   utf8,
@@ -155,9 +156,17 @@ export async function headMapRows(): Promise<void> {
     );
   }
 
-  // The file store's open at a large size (MEDANCHOR_BENCH_HEAD_MAP_OPEN_N, 0 skips it).
-  const openN = Number(process.env.MEDANCHOR_BENCH_HEAD_MAP_OPEN_N ?? 1_000_000);
-  if (openN > 0) {
+  // The file store's open at large sizes (MEDANCHOR_BENCH_HEAD_MAP_OPEN_N: record counts,
+  // comma-separated; 0 skips): the open itself, 1,000 head-map proofs right after it (an
+  // empty cache: every node through nodes.idx), and the one-time index build of a
+  // directory written before nodes.idx existed.
+  const openSizes = (process.env.MEDANCHOR_BENCH_HEAD_MAP_OPEN_N ?? '200000,1000000')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0);
+  const gc = () => (globalThis as { gc?: () => void }).gc?.();
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+  for (const openN of openSizes) {
     const dir = mkdtempSync(join(tmpdir(), 'medanchor-head-map-bench-'));
     try {
       let store = await openFileHeadMapStore(dir);
@@ -168,16 +177,33 @@ export async function headMapRows(): Promise<void> {
       const fill = (performance.now() - t0) / 1000;
       const entries = store.size;
       await store.close!();
-      (globalThis as { gc?: () => void }).gc?.();
+      const files = `nodes.bin ${mib(statSync(join(dir, 'nodes.bin')).size)} MiB, nodes.idx ${mib(statSync(join(dir, 'nodes.idx')).size)} MiB`;
+      gc();
       const rss0 = process.memoryUsage().rss;
       const t1 = performance.now();
       store = await openFileHeadMapStore(dir);
       const ms = performance.now() - t1;
-      const grown = (process.memoryUsage().rss - rss0) / 2 ** 20;
-      console.log(
-        `ledger head map file open ${fmt(openN)} records (${fmt(entries)} entries, filled in ${fill.toFixed(0)} s): ${ms.toFixed(0)} ms, RSS +${grown.toFixed(0)} MiB (every entry is loaded: memory grows with the map)`,
-      );
+      const grown = process.memoryUsage().rss - rss0;
+      const t2 = performance.now();
+      for (let i = 0; i < 1_000; i++) {
+        const k = (i * 7_919) % openN;
+        if ((await proveHeadMap(store, root, keyOf(k))).value?.leafIndex !== k)
+          throw new Error('a head-map proof read back wrong in the bench');
+      }
+      const proofMs = performance.now() - t2;
+      const grownProofs = process.memoryUsage().rss - rss0;
       await store.close!();
+      rmSync(join(dir, 'nodes.idx'));
+      gc();
+      const rss1 = process.memoryUsage().rss;
+      const t3 = performance.now();
+      store = await openFileHeadMapStore(dir);
+      const build = (performance.now() - t3) / 1000;
+      const grownBuild = process.memoryUsage().rss - rss1;
+      await store.close!();
+      console.log(
+        `ledger head map file open ${fmt(openN)} records (${fmt(entries)} entries; ${files}; filled in ${fill.toFixed(0)} s): ${ms.toFixed(1)} ms, RSS +${mib(grown)} MiB; 1,000 proofs after it ${proofMs.toFixed(0)} ms (RSS +${mib(grownProofs)} MiB since the open); one-time index build (no nodes.idx) ${build.toFixed(1)} s, RSS +${mib(grownBuild)} MiB`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
