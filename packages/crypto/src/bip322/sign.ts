@@ -113,14 +113,17 @@ export function ecdsaSignatureOfKey(
 function ecdsaSignChecked(digest: Uint8Array, secretKey: Uint8Array, lowR: boolean): Uint8Array {
   const sig = ecdsaSign(digest, secretKey, lowR);
   if (!ecdsaSignatureOfKey(sig, digest, secretKey)) {
-    selfCheckFailed('the ECDSA signature made does not verify');
+    notVerified('SIGNER_MISMATCH', 'ECDSA self-check');
   }
   return sig;
 }
 
-function selfCheckFailed(reason: string): never {
+function notVerified(
+  code: 'SIGNER_MISMATCH' | 'SCRIPT_FAILED' | 'UNSUPPORTED_SCRIPT',
+  reason: string,
+): never {
   throw new MedanchorError(
-    'SIGNER_MISMATCH',
+    code,
     `the signature made does not verify (${reason}); check the keys, script and time-lock options`,
   );
 }
@@ -263,13 +266,13 @@ export function signBip322(
   // One-key templates were checked as they were signed; scripts go through the interpreter.
   const bad = checked ? undefined : spendFailure(unsigned, spent);
   if (bad !== undefined) {
-    throw new MedanchorError(
+    notVerified(
       bad.kind === 'unsupported'
         ? 'UNSUPPORTED_SCRIPT'
         : bad.kind === 'failed'
           ? 'SCRIPT_FAILED'
           : 'SIGNER_MISMATCH',
-      `the signature made does not verify (${bad.reason}); check the keys, script and time-lock options`,
+      bad.reason,
     );
   }
   const full =
@@ -428,7 +431,7 @@ function taprootWitness(
       return [schnorr.sign(digest, tweaked, aux())];
     } catch (cause) {
       if (cause instanceof MedanchorError) throw cause;
-      return selfCheckFailed('the BIP-340 signature made does not verify');
+      return notVerified('SIGNER_MISMATCH', 'BIP-340 self-check');
     }
   }
   const { controlBlock, outputKey } = tapControlBlock(
