@@ -10,7 +10,7 @@ import { compress, expand, IV, rounds, W } from '../kernel/sha256-block.js';
 export { compress, IV, rounds, W };
 
 /**
- * The schedule (K added) of a final block whose first word is `firstWord` (the last
+ * The message schedule of a final block whose first word is `firstWord` (the last
  * message bytes and the 0x80 marker), then zeros and the bit length of a `totalBytes`
  * message: the padding blocks that never change, made once.
  */
@@ -23,13 +23,13 @@ export function paddingSchedule(firstWord: number, totalBytes: number): Int32Arr
   return w;
 }
 
-// Schedules (K added) of the second block of sha256(0x01 || left || right), one per value
+// Message schedules of the second block of sha256(0x01 || left || right), one per value
 // of right's last byte: that byte, 0x80, zeros, and the length 65 * 8. Made on first use.
-let nodeTails: Int32Array | undefined;
+let nodeTails: Int32Array[] | undefined;
 
-function nodeTailTable(): Int32Array {
-  const table = new Int32Array(256 * 64);
-  for (let v = 0; v < 256; v++) table.set(paddingSchedule((v << 24) | 0x800000, 65), 64 * v);
+function nodeTailTable(): Int32Array[] {
+  const table: Int32Array[] = [];
+  for (let v = 0; v < 256; v++) table.push(paddingSchedule((v << 24) | 0x800000, 65));
   nodeTails = table;
   return table;
 }
@@ -56,8 +56,8 @@ export function nodeWords(
   const last = r[ro + 7]! & 0xff;
   expand(W);
   S.set(IV);
-  rounds(S, W, 0);
-  rounds(S, tails, 64 * last);
+  rounds(S, W);
+  rounds(S, tails[last]!);
   for (let i = 0; i < 8; i++) out[oo + i] = S[i]!;
 }
 
@@ -76,7 +76,7 @@ export function leafWords(x: Int32Array, xo: number, out: Int32Array, oo: number
   W[15] = 33 * 8;
   expand(W);
   S.set(IV);
-  rounds(S, W, 0);
+  rounds(S, W);
   for (let i = 0; i < 8; i++) out[oo + i] = S[i]!;
 }
 

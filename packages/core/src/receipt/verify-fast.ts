@@ -65,7 +65,7 @@ export function commitmentMatches(
   state.set(mid);
   compress(state);
   pad128 ??= paddingSchedule(0x80000000 | 0, 128);
-  rounds(state, pad128, 0);
+  rounds(state, pad128);
   return wordsEqualHex(state, 0, commitmentHex);
 }
 
