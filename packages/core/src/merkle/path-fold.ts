@@ -12,8 +12,10 @@
 // writes the sides and memo slots, and reads the bytes into the module as words. The JavaScript fold is
 // the fallback (and the path for hex siblings, whose memo compares text to skip
 // decoding). This module does not load kernels itself, so a bundle that verifies only
-// receipts carries no WebAssembly.
+// receipts carries no WebAssembly. Where Node's one-shot crypto.hash is present, byte paths
+// may go to it instead (path-fold-node.ts, SHA-NI); verify.ts chooses among the folds.
 import type { PathKernel } from '../kernel/batch-fn.js';
+import { clearNodePathMemo, foldPathNode, nodeOneShotHash } from './path-fold-node.js';
 import { hexWords, nodeWords, readWords } from './sha256-words.js';
 
 const isOdd = (x: number) => x % 2 === 1;
@@ -74,19 +76,59 @@ const kernelsUsed = new Set<PathKernel>();
 
 let useMemo = true;
 let useWasm = true;
+let useNode = true;
+
+/** Which single-proof folds may run; see {@link setPathFoldOptions}. */
+export interface PathFoldOptions {
+  /** Whether node hashes are remembered and reused (default true). */
+  memo?: boolean;
+  /** Whether a loaded WebAssembly kernel may fold byte paths (default true). */
+  wasm?: boolean;
+  /**
+   * Whether node:crypto's one-shot `hash` (Node 20.12 and later; SHA-NI where the CPU has
+   * it) may fold byte paths (default true). Where it runs it is chosen before WebAssembly
+   * when every node is hashed (`memo: false`), and when no WebAssembly kernel is loaded.
+   */
+  node?: boolean;
+}
 
 /**
- * For benchmarks and tests: whether node hashes are remembered (`memo`) and whether a
- * loaded WebAssembly kernel folds word paths (`wasm`). Answers never depend on either.
+ * For benchmarks and tests: which folds `verifyInclusion` and `rootFromInclusionProof` may
+ * use, and whether node hashes are remembered. Options left out keep their value. Answers
+ * never depend on any of them.
  */
-export function setPathFoldOptions(options: { memo?: boolean; wasm?: boolean }): void {
+export function setPathFoldOptions(options: PathFoldOptions): void {
   if (options.memo !== undefined) useMemo = options.memo;
   if (options.wasm !== undefined) useWasm = options.wasm;
+  if (options.node !== undefined) useNode = options.node;
+}
+
+/** Whether node hashes are remembered (see {@link setPathFoldOptions}). */
+export function pathMemoEnabled(): boolean {
+  return useMemo;
 }
 
 /** Whether word paths may go to a WebAssembly kernel (see {@link setPathFoldOptions}). */
 export function wasmPathsEnabled(): boolean {
   return useWasm;
+}
+
+/**
+ * Folds `leaf` up `proof` (32-byte elements) of leaf `i` in a tree of `n` leaves through
+ * node:crypto (path-fold-node.ts), the root's words left in `cur`: true, or false when the
+ * proof has the wrong length. `undefined` (nothing done) where that fold is not to be used:
+ * the runtime has no one-shot hash, or it is switched off. The caller checks the types.
+ */
+export function foldPathBytesNode(
+  leaf: Uint8Array,
+  proof: readonly Uint8Array[],
+  i: number,
+  n: number,
+  cur: Int32Array,
+): boolean | undefined {
+  const hash = useNode ? nodeOneShotHash() : undefined;
+  if (hash === undefined) return undefined;
+  return foldPathNode(hash, leaf, proof, i, n, cur, useMemo);
 }
 
 /**
@@ -232,5 +274,6 @@ function foldPathJs(
 export function clearPathMemo(): void {
   memo?.fill(0);
   memoHex?.fill(undefined);
+  clearNodePathMemo();
   for (const kernel of kernelsUsed) kernel.clear();
 }

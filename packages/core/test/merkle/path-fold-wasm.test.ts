@@ -1,7 +1,8 @@
-// The one-call WebAssembly path fold (kernel-src/path.ts, in the SIMD module) against the JavaScript fold and
-// a naive RFC 9162 verifier on random proofs, real and tampered, memo on and off: every
-// kernel gives the same roots and verdicts. The JavaScript fold is the fallback where no
-// WebAssembly kernel runs.
+// Every single-proof fold against a naive RFC 9162 verifier on random proofs, real and
+// tampered, memo on and off: node:crypto's one-shot hash (path-fold-node.ts, first where
+// the runtime has it), the one-call WebAssembly path fold (kernel-src/path.ts, in the SIMD
+// module) and the JavaScript fold under each kernel give the same roots and verdicts. The
+// JavaScript fold is the fallback where neither node:crypto nor WebAssembly runs.
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,11 +17,12 @@ import {
   inclusionPathLength,
   setPathFoldOptions,
 } from '../../src/merkle/path-fold.js';
+import { nodeOneShotHash } from '../../src/merkle/path-fold-node.js';
 import { refNode } from './reference.js';
 
 afterEach(() => {
   setSha256Kernel('auto');
-  setPathFoldOptions({ memo: true, wasm: true });
+  setPathFoldOptions({ memo: true, wasm: true, node: true });
 });
 
 /** RFC 9162 section 2.1.3.2 with node:crypto; undefined when the proof has the wrong shape. */
@@ -47,11 +49,40 @@ function refRoot(leaf: Uint8Array, index: number, size: number, proof: Uint8Arra
 }
 
 const KERNELS = sha256Kernels().filter((k) => k !== 'reference');
+type Kernel = Parameters<typeof setSha256Kernel>[0];
+// The folds: 'node' (node:crypto, its own memo), else a kernel with node:crypto switched
+// off (the WebAssembly SIMD kernel folds in one call; the others through the JavaScript fold).
+const FOLDS = ['node', ...KERNELS];
+const HAS_NODE = nodeOneShotHash() !== undefined;
+
+/** Chooses a fold; false (after saying why) when this runtime cannot run it. */
+function useFold(fold: string): boolean {
+  if (fold === 'node') {
+    if (!HAS_NODE) {
+      console.log('skipped: this runtime has no node:crypto one-shot hash (Node < 20.12)');
+      return false;
+    }
+    // WebAssembly off too: with the memo on, a loaded kernel would be chosen first.
+    setSha256Kernel('auto');
+    setPathFoldOptions({ node: true, wasm: false });
+    return true;
+  }
+  setSha256Kernel(fold as Kernel);
+  setPathFoldOptions({ node: false, wasm: true });
+  return true;
+}
 const leaves = Array.from({ length: 700 }, () => new Uint8Array(randomBytes(32)));
 const log = new MerkleLog();
 log.append(leaves);
 
 describe('one inclusion path per WebAssembly call', () => {
+  it('node:crypto offers its one-shot hash wherever core finds built-ins (process.getBuiltinModule)', () => {
+    // crypto.hash came in Node 20.12 and 21.7, getBuiltinModule in 20.16 and 22.3.
+    const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
+    const expected = (major === 20 && minor >= 16) || (major === 22 && minor >= 3) || major > 22;
+    expect(HAS_NODE).toBe(expected);
+  });
+
   it('the SIMD kernel offers the one-call fold; the scalar and JavaScript ones do not', () => {
     for (const k of KERNELS) {
       setSha256Kernel(k);
@@ -59,11 +90,11 @@ describe('one inclusion path per WebAssembly call', () => {
     }
   });
 
-  it.each(KERNELS.flatMap((k) => [`${k} memo`, `${k} no-memo`]))(
+  it.each(FOLDS.flatMap((k) => [`${k} memo`, `${k} no-memo`]))(
     'gives the naive roots and verdicts on real and tampered proofs (%s)',
     (what) => {
-      const [k, memo] = what.split(' ') as [Parameters<typeof setSha256Kernel>[0], string];
-      setSha256Kernel(k);
+      const [fold, memo] = what.split(' ') as [string, string];
+      if (!useFold(fold)) return;
       setPathFoldOptions({ memo: memo === 'memo' });
       fc.assert(
         fc.property(
@@ -99,12 +130,10 @@ describe('one inclusion path per WebAssembly call', () => {
     },
   );
 
-  it('WebAssembly and JavaScript folds agree at sizes up to 2^53 (made-up siblings, memo cold and warm)', () => {
+  it('node:crypto, WebAssembly and JavaScript folds agree at sizes up to 2^53 (made-up siblings, memo cold and warm)', () => {
     const wasm = KERNELS.filter((k) => k === 'wasm-simd');
-    if (wasm.length === 0) {
-      console.log('skipped: this engine runs no WebAssembly SIMD kernel');
-      return;
-    }
+    if (wasm.length === 0) console.log('WebAssembly fold skipped: no SIMD kernel in this engine');
+    if (!HAS_NODE) console.log('node:crypto fold skipped: no one-shot hash in this runtime');
     fc.assert(
       fc.property(
         fc.integer({ min: 2, max: Number.MAX_SAFE_INTEGER }),
@@ -116,15 +145,19 @@ describe('one inclusion path per WebAssembly call', () => {
           const length = inclusionPathLength(index, size);
           const proof = Array.from({ length }, (_, k) => pool.slice(32 * k, 32 * k + 32));
           const want = refRoot(leaf, index, size, proof);
-          setPathFoldOptions({ wasm: false });
+          setPathFoldOptions({ wasm: false, node: false });
           expect(toHex(rootFromInclusionProof(leaf, index, size, proof)!)).toBe(want);
           setPathFoldOptions({ wasm: true });
-          for (const k of wasm) {
-            setSha256Kernel(k);
-            clearPathMemo();
-            expect(toHex(rootFromInclusionProof(leaf, index, size, proof)!)).toBe(want);
-            // Again from a warm memo.
-            expect(toHex(rootFromInclusionProof(leaf, index, size, proof)!)).toBe(want);
+          const folds = [...wasm, ...(HAS_NODE ? ['node'] : [])];
+          for (const fold of folds) {
+            useFold(fold);
+            for (const memo of [true, false]) {
+              setPathFoldOptions({ memo });
+              clearPathMemo();
+              expect(toHex(rootFromInclusionProof(leaf, index, size, proof)!), fold).toBe(want);
+              // Again from a warm memo (or, memo off, hashing every node again).
+              expect(toHex(rootFromInclusionProof(leaf, index, size, proof)!), fold).toBe(want);
+            }
           }
         },
       ),
@@ -138,7 +171,7 @@ describe('one inclusion path per WebAssembly call', () => {
       return;
     }
     setSha256Kernel('wasm-simd');
-    setPathFoldOptions({ memo: true });
+    setPathFoldOptions({ memo: true, node: false });
     const size = 700;
     const root = log.root(size);
     const proofs = Array.from({ length: size }, (_, i) => log.inclusionProof(i, size));

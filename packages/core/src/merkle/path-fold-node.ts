@@ -1,0 +1,235 @@
+// One inclusion path at a time through node:crypto's one-shot `hash` (Node 20.12 and later),
+// which runs OpenSSL's SHA-256: on CPUs with the SHA extensions (SHA-NI) a 65-byte node
+// costs little more than the call itself, well under the two compressions WebAssembly must
+// do. The cost left is moving bytes across the call, so the walk keeps one 65-byte scratch
+// input (0x01, then the two children) and writes both children into it as four-byte words.
+// The digest comes back as a UTF-16LE string, 16 code units of two bytes each, which Node
+// makes without checking them (lone surrogates stay as they are): half the characters of a
+// latin1 string to read back, and a 'buffer' result would allocate, which costs more than
+// the hash. No node:crypto import: the module is found at run time (node-builtin.ts), so
+// browser bundles carry only this small walk, never called there.
+//
+// The memo (on by default) remembers node hashes by their place in the tree, as the other
+// folds do, keyed by the whole 64-byte input: a step is taken from it only when both
+// children are equal to the remembered ones, so the answer never depends on it.
+import { nodeBuiltin } from '../node-builtin.js';
+
+/** `crypto.hash(algorithm, data, outputEncoding)` of Node 20.12 and later. */
+type OneShotHash = (algorithm: string, data: Uint8Array, outputEncoding: string) => string;
+
+let probed: OneShotHash | null | undefined;
+
+// sha256("abc"), FIPS 180-2 appendix B.1. Its code units include a lone surrogate (0xde40),
+// so the probe also shows that the runtime hands such units back unchanged.
+const ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+
+function probe(): OneShotHash | null {
+  const hash = nodeBuiltin<{ hash?: unknown }>('node:crypto')?.hash;
+  if (typeof hash !== 'function') return null;
+  try {
+    const out = (hash as OneShotHash)('sha256', Uint8Array.of(0x61, 0x62, 0x63), 'utf16le');
+    if (typeof out !== 'string' || out.length !== 16) return null;
+    const byte = (b: number) => Number.parseInt(ABC.slice(2 * b, 2 * b + 2), 16);
+    for (let c = 0; c < 16; c++) {
+      if (out.charCodeAt(c) !== (byte(2 * c) | (byte(2 * c + 1) << 8))) return null;
+    }
+    return hash as OneShotHash;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * node:crypto's one-shot SHA-256 when this runtime has it and it gives the known answer;
+ * `undefined` in browsers and older runtimes (the WebAssembly and JavaScript folds remain).
+ */
+export function nodeOneShotHash(): OneShotHash | undefined {
+  if (probed === undefined) probed = probe();
+  return probed ?? undefined;
+}
+
+// The scratch input: 0x01 at byte 3 of a 68-byte buffer, so the two children (bytes 4..36
+// and 36..68) start on word boundaries: they are written as little-endian words of four
+// bytes (the same bytes on any platform) and the memo compares them as 16 words.
+const SCRATCH = new ArrayBuffer(68);
+const INPUT = new Uint8Array(SCRATCH, 3, 65);
+INPUT[0] = 0x01;
+const VIEW = new DataView(SCRATCH);
+const CHILDREN = new Int32Array(SCRATCH, 4, 16);
+
+// Memo slots (a power of two, the same place-derived index as path-fold.ts). A row is 25
+// words, as in the WebAssembly memo: a filled flag, the 16 input words, the 8 output words,
+// so a hit reads one place in memory (a row of words plus a table of strings cost a cache
+// miss more per level, which measured slower than hashing).
+const SLOTS = 1 << 15;
+const ROW = 25;
+let rows: Int32Array | undefined;
+
+/** Forgets every node hash this fold remembers. */
+export function clearNodePathMemo(): void {
+  rows?.fill(0);
+}
+
+const isOdd = (x: number) => x % 2 === 1;
+const half = (x: number) => Math.floor(x / 2);
+
+// Writes 32 bytes as 8 little-endian words at buffer byte `at` of the scratch.
+function putBytes(view: DataView, at: number, p: Uint8Array): void {
+  for (let b = 0; b < 32; b += 4) {
+    view.setInt32(at + b, p[b]! | (p[b + 1]! << 8) | (p[b + 2]! << 16) | (p[b + 3]! << 24), true);
+  }
+}
+
+// The running hash of the memo walk: 8 words, each the little-endian reading of 4 digest bytes.
+const RUN = new Int32Array(8);
+
+/**
+ * Folds an inclusion path with `hash`: `leaf` (32 bytes) up `proof` (32-byte siblings from
+ * the leaf up) of leaf `i` in a tree of `n` leaves (`i < n`, safe integers), the root's
+ * words left in `cur`. False when the proof does not have the length `(i, n)` needs. With
+ * `memo`, node hashes are remembered and reused when both children match. The caller
+ * checks the types.
+ */
+export function foldPathNode(
+  hash: OneShotHash,
+  leaf: Uint8Array,
+  proof: readonly Uint8Array[],
+  i: number,
+  n: number,
+  cur: Int32Array,
+  memo: boolean,
+): boolean {
+  if (n === 1) {
+    if (proof.length !== 0) return false;
+    // A one-leaf tree: the root is the leaf hash.
+    for (let w = 0; w < 8; w++) {
+      const b = 4 * w;
+      cur[w] = (leaf[b]! << 24) | (leaf[b + 1]! << 16) | (leaf[b + 2]! << 8) | leaf[b + 3]!;
+    }
+    return true;
+  }
+  return memo ? foldMemo(hash, leaf, proof, i, n, cur) : foldEach(hash, leaf, proof, i, n, cur);
+}
+
+// Every node hashed: the digest string goes straight back into the scratch. (Two walks
+// rather than one with a memo test per level: this one is the hot path of a first audit.)
+function foldEach(
+  hash: OneShotHash,
+  leaf: Uint8Array,
+  proof: readonly Uint8Array[],
+  i: number,
+  n: number,
+  cur: Int32Array,
+): boolean {
+  const input = INPUT;
+  const view = VIEW;
+  const length = proof.length;
+  let fn = i;
+  let sn = n - 1;
+  let k = 0;
+  let s = '';
+  while (sn !== 0) {
+    if (k === length) return false;
+    const left = isOdd(fn) || fn === sn;
+    // The sibling at buffer byte 4 when it is the left child, else 36; the running hash
+    // (the leaf at first) in the other half.
+    putBytes(view, left ? 4 : 36, proof[k]!);
+    const at = left ? 36 : 4;
+    if (k === 0) putBytes(view, at, leaf);
+    else {
+      // Two code units of the previous digest make one little-endian word.
+      for (let c = 0; c < 16; c += 2) {
+        view.setInt32(at + 2 * c, s.charCodeAt(c) | (s.charCodeAt(c + 1) << 16), true);
+      }
+    }
+    s = hash('sha256', input, 'utf16le');
+    k++;
+    if (left && !isOdd(fn)) {
+      while (!isOdd(fn) && fn !== 0) {
+        fn = half(fn);
+        sn = half(sn);
+      }
+    }
+    fn = half(fn);
+    sn = half(sn);
+  }
+  if (k !== length) return false;
+  // Code unit c holds digest bytes 2c (low) and 2c + 1 (high); words are big-endian.
+  for (let w = 0; w < 8; w++) {
+    const lo = s.charCodeAt(2 * w);
+    const hi = s.charCodeAt(2 * w + 1);
+    cur[w] = ((lo & 0xff) << 24) | ((lo >>> 8) << 16) | ((hi & 0xff) << 8) | (hi >>> 8);
+  }
+  return true;
+}
+
+// With the memo: the running hash is kept as words (RUN), which a hit copies from its row.
+function foldMemo(
+  hash: OneShotHash,
+  leaf: Uint8Array,
+  proof: readonly Uint8Array[],
+  i: number,
+  n: number,
+  cur: Int32Array,
+): boolean {
+  const input = INPUT;
+  const view = VIEW;
+  const run = RUN;
+  rows ??= new Int32Array(SLOTS * ROW);
+  const table = rows;
+  const length = proof.length;
+  let fn = i;
+  let sn = n - 1;
+  let level = 0;
+  let k = 0;
+  while (sn !== 0) {
+    if (k === length) return false;
+    const left = isOdd(fn) || fn === sn;
+    putBytes(view, left ? 4 : 36, proof[k]!);
+    const at = left ? 36 : 4;
+    if (k === 0) putBytes(view, at, leaf);
+    else for (let w = 0; w < 8; w++) view.setInt32(at + 4 * w, run[w]!, true);
+    const slot = ((fn % SLOTS) + level * 4099) & (SLOTS - 1);
+    const base = slot * ROW;
+    let hit = table[base] === 1;
+    if (hit) {
+      for (let w = 0; w < 16; w++) {
+        if (table[base + 1 + w] !== CHILDREN[w]) {
+          hit = false;
+          break;
+        }
+      }
+    }
+    if (hit) {
+      for (let w = 0; w < 8; w++) run[w] = table[base + 17 + w]!;
+    } else {
+      const s = hash('sha256', input, 'utf16le');
+      table[base] = 1;
+      for (let w = 0; w < 16; w++) table[base + 1 + w] = CHILDREN[w]!;
+      for (let w = 0; w < 8; w++) {
+        const v = s.charCodeAt(2 * w) | (s.charCodeAt(2 * w + 1) << 16);
+        run[w] = v;
+        table[base + 17 + w] = v;
+      }
+    }
+    k++;
+    if (left && !isOdd(fn)) {
+      while (!isOdd(fn) && fn !== 0) {
+        fn = half(fn);
+        sn = half(sn);
+        level++;
+      }
+    }
+    fn = half(fn);
+    sn = half(sn);
+    level++;
+  }
+  if (k !== length) return false;
+  // Each RUN word holds 4 digest bytes, the first in its low byte; words are big-endian.
+  for (let w = 0; w < 8; w++) {
+    const v = run[w]!;
+    cur[w] =
+      ((v & 0xff) << 24) | (((v >>> 8) & 0xff) << 16) | (((v >>> 16) & 0xff) << 8) | (v >>> 24);
+  }
+  return true;
+}

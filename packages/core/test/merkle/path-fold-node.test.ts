@@ -1,0 +1,232 @@
+// The node:crypto fold (path-fold-node.ts) on its own: against a naive RFC 9162 verifier and
+// the JavaScript fold on random trees, indices and tampering, memo on and off; every node is
+// really hashed when the memo is off, and a warm memo answers only for equal children.
+import { createHash, randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MerkleLog, rootFromInclusionProof, toHex, verifyInclusion } from '../../src/index.js';
+import {
+  clearPathMemo,
+  inclusionPathLength,
+  setPathFoldOptions,
+} from '../../src/merkle/path-fold.js';
+import { foldPathNode, nodeOneShotHash } from '../../src/merkle/path-fold-node.js';
+import { writeWords } from '../../src/merkle/sha256-words.js';
+import { refNode } from './reference.js';
+
+const hash = nodeOneShotHash();
+const skip = hash === undefined;
+if (skip) console.log('skipped: this runtime has no node:crypto one-shot hash (Node < 20.12)');
+
+afterEach(() => setPathFoldOptions({ memo: true, wasm: true, node: true }));
+
+/** RFC 9162 section 2.1.3.2 with node:crypto's createHash; undefined for a wrong shape. */
+function refRoot(leaf: Uint8Array, index: number, size: number, proof: Uint8Array[]) {
+  if (index >= size) return undefined;
+  let fn = index;
+  let sn = size - 1;
+  let r = leaf;
+  for (const p of proof) {
+    if (sn === 0) return undefined;
+    if (fn % 2 === 1 || fn === sn) {
+      r = refNode(p, r);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      r = refNode(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 ? toHex(r) : undefined;
+}
+
+/** The root foldPathNode reaches (hex), or undefined when it refuses the shape. */
+function nodeRoot(
+  leaf: Uint8Array,
+  index: number,
+  size: number,
+  proof: Uint8Array[],
+  memo: boolean,
+  h = hash!,
+): string | undefined {
+  const cur = new Int32Array(8);
+  if (!foldPathNode(h, leaf, proof, index, size, cur, memo)) return undefined;
+  const out = new Uint8Array(32);
+  writeWords(cur, 0, out, 0);
+  return toHex(out);
+}
+
+/** The root of the JavaScript fold (node:crypto and WebAssembly switched off). */
+function jsRoot(leaf: Uint8Array, index: number, size: number, proof: Uint8Array[]) {
+  setPathFoldOptions({ node: false, wasm: false });
+  try {
+    const r = rootFromInclusionProof(leaf, index, size, proof);
+    return r === undefined ? undefined : toHex(r);
+  } finally {
+    setPathFoldOptions({ node: true, wasm: true });
+  }
+}
+
+const leaves = Array.from({ length: 513 }, () => new Uint8Array(randomBytes(32)));
+const log = new MerkleLog();
+log.append(leaves);
+
+describe.skipIf(skip)('inclusion paths through node:crypto one-shot hash', () => {
+  it('the probed hash is SHA-256 as 16 UTF-16LE code units, lone surrogates kept', () => {
+    let surrogates = 0;
+    // Fixed messages of every length around the block boundaries (no luck involved).
+    for (let len = 0; len <= 200; len++) {
+      const m = Uint8Array.from({ length: len }, (_, x) => (x * 31 + len) & 0xff);
+      const s = hash!('sha256', m, 'utf16le');
+      expect(s.length).toBe(16);
+      const bytes = new Uint8Array(32);
+      for (let c = 0; c < 16; c++) {
+        const u = s.charCodeAt(c);
+        if (u >= 0xd800 && u <= 0xdfff) surrogates++;
+        bytes[2 * c] = u & 0xff;
+        bytes[2 * c + 1] = u >>> 8;
+      }
+      expect(toHex(bytes)).toBe(createHash('sha256').update(m).digest('hex'));
+    }
+    expect(surrogates).toBeGreaterThan(0);
+  });
+
+  // Mutations: 0 none, 1 flip a sibling bit, 2 swap two siblings, 3 drop the last sibling,
+  // 4 add one, 5 another leaf, 6 another index, 7 another size, 8 flip a leaf bit.
+  const MUTATIONS = 9;
+  interface Claim {
+    size: number;
+    i: number;
+    j: number;
+    mutation: number;
+    at: number;
+    memo: boolean;
+    cold: boolean;
+  }
+  const claim: fc.Arbitrary<Claim> = fc.record({
+    size: fc.integer({ min: 1, max: 513 }),
+    i: fc.nat(512),
+    j: fc.nat(512),
+    mutation: fc.nat(MUTATIONS - 1),
+    at: fc.nat(255),
+    memo: fc.boolean(),
+    cold: fc.boolean(),
+  });
+  // Each mutation at least once whatever the random draws, memo on and off.
+  const examples: [Claim][] = Array.from({ length: 2 * MUTATIONS }, (_, e) => [
+    {
+      size: 300 + e,
+      i: 17 * e,
+      j: 5 * e + 3,
+      mutation: e % MUTATIONS,
+      at: 13 * e,
+      memo: e < MUTATIONS,
+      cold: e % 2 === 0,
+    },
+  ]);
+
+  it('gives the naive and JavaScript roots and verdicts on random trees, indices and tampering', () => {
+    const seen = new Set<number>();
+    fc.assert(
+      fc.property(claim, ({ size, i, j, mutation, at, memo, cold }) => {
+        const index = i % size;
+        const root = log.root(size);
+        const proof = log.inclusionProof(index, size);
+        if (cold) clearPathMemo();
+        // The real proof first, so a memo holds its nodes when the tampered one runs.
+        expect(nodeRoot(leaves[index]!, index, size, proof, memo)).toBe(toHex(root));
+        let p = proof.map((x) => x.slice());
+        let leaf = leaves[index]!;
+        let idx = index;
+        let n = size;
+        const k = p.length === 0 ? 0 : at % p.length;
+        if (mutation === 1 && p.length > 0) p[k]![at % 32]! ^= 1 << (at % 8);
+        if (mutation === 2 && p.length > 1) [p[0], p[k]] = [p[k]!, p[0]!];
+        if (mutation === 3 && p.length > 0) p = p.slice(0, -1);
+        if (mutation === 4) p = [...p, leaves[j]!];
+        if (mutation === 5) leaf = leaves[j]!;
+        if (mutation === 6) idx = j % size;
+        if (mutation === 7) n = (j % 513) + 1;
+        if (mutation === 8) leaf = Uint8Array.from(leaf, (b, x) => (x === at % 32 ? b ^ 0x80 : b));
+        seen.add(mutation);
+        const want = idx < n ? refRoot(leaf, idx, n, p) : undefined;
+        const got = idx < n ? nodeRoot(leaf, idx, n, p, memo) : undefined;
+        expect(got).toBe(want);
+        if (idx < n) expect(jsRoot(leaf, idx, n, p)).toBe(want);
+        setPathFoldOptions({ memo, node: true, wasm: false });
+        expect(verifyInclusion(leaf, idx, n, p, root)).toBe(want === toHex(root));
+      }),
+      { numRuns: 400, seed: 18, examples },
+    );
+    expect([...seen].sort((a, b) => a - b)).toEqual([...Array(MUTATIONS).keys()]);
+  });
+
+  it('memo off hashes every node; a warm memo hashes none, and one changed sibling hashes its level and above', () => {
+    let calls = 0;
+    const counting: typeof hash = (alg, data, enc) => {
+      calls++;
+      return hash!(alg, data, enc);
+    };
+    const size = 513;
+    const index = 300;
+    const proof = log.inclusionProof(index, size);
+    const want = toHex(log.root(size));
+    clearPathMemo();
+    expect(nodeRoot(leaves[index]!, index, size, proof, false, counting)).toBe(want);
+    expect(calls).toBe(proof.length);
+    calls = 0;
+    expect(nodeRoot(leaves[index]!, index, size, proof, true, counting)).toBe(want);
+    expect(calls).toBe(proof.length);
+    calls = 0;
+    expect(nodeRoot(leaves[index]!, index, size, proof, true, counting)).toBe(want);
+    expect(calls).toBe(0);
+    // Sibling 3 changed: levels 0-2 come from the memo, 3 and above are hashed again.
+    const bad = proof.map((x) => x.slice());
+    bad[3]![0]! ^= 1;
+    calls = 0;
+    expect(nodeRoot(leaves[index]!, index, size, bad, true, counting)).toBe(
+      refRoot(leaves[index]!, index, size, bad),
+    );
+    expect(calls).toBe(proof.length - 3);
+  });
+
+  it('a one-leaf tree has the leaf as its root; wrong shapes are refused', () => {
+    const leaf = leaves[7]!;
+    expect(nodeRoot(leaf, 0, 1, [], false)).toBe(toHex(leaf));
+    expect(nodeRoot(leaf, 0, 1, [leaf], false)).toBeUndefined();
+    expect(nodeRoot(leaf, 0, 2, [], true)).toBeUndefined();
+    expect(nodeRoot(leaf, 1, 3, [leaf, leaf, leaf], true)).toBeUndefined();
+    setPathFoldOptions({ node: true, wasm: false });
+    expect(verifyInclusion(leaf, 0, 1, [], leaf)).toBe(true);
+    expect(verifyInclusion(leaf, 0, 2, [], leaf)).toBe(false);
+  });
+
+  it('agrees with the naive verifier at sizes up to 2^53 (made-up siblings), memo cold and warm', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: Number.MAX_SAFE_INTEGER }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 32 * 64, maxLength: 32 * 64 }),
+        (size, f, leaf, pool) => {
+          const index = Math.min(size - 1, Math.floor(f * size));
+          const length = inclusionPathLength(index, size);
+          const proof = Array.from({ length }, (_, k) => pool.slice(32 * k, 32 * k + 32));
+          const want = refRoot(leaf, index, size, proof);
+          clearPathMemo();
+          expect(nodeRoot(leaf, index, size, proof, true)).toBe(want);
+          expect(nodeRoot(leaf, index, size, proof, true)).toBe(want);
+          expect(nodeRoot(leaf, index, size, proof, false)).toBe(want);
+        },
+      ),
+      {
+        numRuns: 150,
+        seed: 18,
+        examples: [[Number.MAX_SAFE_INTEGER, 1, new Uint8Array(32), new Uint8Array(2048)]],
+      },
+    );
+  });
+});
