@@ -54,11 +54,20 @@ export function consentDocumentOf(bytes: Uint8Array): ConsentDocument | undefine
   return undefined;
 }
 
-/** The consent document in a file, when it is small enough to be one; never throws. */
-export function readConsentFile(path: string): ConsentDocument | undefined {
+/**
+ * A file small enough to be a consent document, read once: its SHA-256 and the kind of
+ * consent document it holds, if any. Undefined for a larger or unreadable file (the
+ * caller streams it instead); never throws.
+ */
+export function smallFileFacts(
+  path: string,
+): { digest: Uint8Array; kind?: ConsentDocument['kind'] } | undefined {
   try {
     if (statSync(path).size > MAX_CONSENT_BYTES) return undefined;
-    return consentDocumentOf(new Uint8Array(readFileSync(path)));
+    const bytes = new Uint8Array(readFileSync(path));
+    const kind = consentDocumentOf(bytes)?.kind;
+    const digest = new Uint8Array(createHash('sha256').update(bytes).digest());
+    return kind === undefined ? { digest } : { digest, kind };
   } catch {
     return undefined;
   }

@@ -3,7 +3,7 @@ import type { LedgerAck } from '@medanchor/chain';
 import { toHex } from '@medanchor/core';
 import { defineCommand } from '../command.js';
 import { type ConsentRoute, consentRoute } from '../consent-route.js';
-import { readConsentFile } from '../consent-stamps.js';
+import { smallFileFacts } from '../consent-stamps.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { assertRegularFile, fileDigest } from '../file-digest.js';
 import { recordIdFor } from '../record-ids.js';
@@ -76,15 +76,16 @@ export const stampCommand = defineCommand({
       for (const f of files) assertRegularFile(f); // all or nothing: check before stamping
       const explicit =
         recordFlag === undefined ? undefined : recordIdFor(ws.stamps, recordFlag, io.cwd);
-      // Signed consents are small .json files (`consent grant`, `consent revoke`): only
-      // those are read twice, to see whether they are one.
-      const kinds = files.map((f) => (/\.json$/i.test(f) ? readConsentFile(f)?.kind : undefined));
+      // Signed consents are small .json files (`consent grant`, `consent revoke`): those are
+      // read whole once, hashed and looked at; other files are streamed.
+      const small = files.map((f) => (/\.json$/i.test(f) ? smallFileFacts(f) : undefined));
       const stampOne = async (i: number) => {
         const file = files[i]!;
-        const bytes = await fileDigest(file);
+        const bytes = small[i]?.digest ?? (await fileDigest(file));
         const digest = toHex(bytes);
         const path = ws.stamps.relative(file);
-        const route = kinds[i] === undefined ? undefined : consentRoute(ws.stamps, file, digest);
+        const route =
+          small[i]?.kind === undefined ? undefined : consentRoute(ws.stamps, file, digest);
         if (route?.consent.kind === 'revocation') routes.push(route);
         const record = explicit ?? route?.revokes?.record ?? path;
         // A file stamped before under another record (a revocation stamped as its own
@@ -120,7 +121,7 @@ export const stampCommand = defineCommand({
       // Revocations go after every other file, one at a time in the order given, so a
       // grant stamped in the same command is known (and sequenced) before its revocation.
       const revocations = new Set(
-        files.map((_, i) => (kinds[i] === 'revocation' ? i : -1)).filter((i) => i >= 0),
+        files.map((_, i) => (small[i]?.kind === 'revocation' ? i : -1)).filter((i) => i >= 0),
       );
       const rest = files.map((_, i) => i).filter((i) => !revocations.has(i));
       let next = 0;
