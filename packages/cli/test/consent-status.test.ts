@@ -173,7 +173,13 @@ describe('medanchor consent status', () => {
 
   it('bad arguments exit 2 and write nothing', async () => {
     await grant('unstamped.json');
+    // A repeated member name: readers would disagree on the grant, so it is refused.
+    const signed = readFileSync(join(cwd, 'grant.json'), 'utf8');
+    writeFileSync(join(cwd, 'repeated.json'), signed.replace(/^\{/, '{"signature": "00",'));
+    const repeated = await status('repeated.json');
+    expect(json(repeated).error.message).toMatch(/repeats a member name/);
     const cases: [string[], string][] = [
+      [['repeated.json'], 'CLI_INPUT'],
       [['grant.json', '--as-of', '0'], 'CLI_USAGE'],
       [['grant.json', '--as-of', String(after + 50)], 'HEAD_MAP_UNAVAILABLE'],
       [['grant.json', '--at', 'yesterday'], 'CLI_USAGE'],

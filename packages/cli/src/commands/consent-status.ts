@@ -11,7 +11,12 @@ import {
   verifyHeadProof,
   verifyReceiptMerkle,
 } from '@medanchor/core';
-import { type ConsentGrant, verifyConsentGrant, verifyConsentRevocation } from '@medanchor/crypto';
+import {
+  type ConsentGrant,
+  parseJsonStrict,
+  verifyConsentGrant,
+  verifyConsentRevocation,
+} from '@medanchor/crypto';
 import { stringList } from '../args.js';
 import { defineCommand } from '../command.js';
 import type { ResolvedConfig } from '../config.js';
@@ -52,9 +57,13 @@ function readGrant(file: string): ReadGrant {
   }
   let signed: unknown;
   try {
-    signed = JSON.parse(new TextDecoder().decode(bytes));
+    signed = parseJsonStrict(new TextDecoder().decode(bytes));
   } catch (cause) {
-    throw inputError(`the consent grant ${file} is not JSON`, cause);
+    // Repeated member names are refused as `consent check` refuses them (consent.md).
+    throw inputError(
+      `the consent grant ${file} is not JSON, or repeats a member name in one object`,
+      cause,
+    );
   }
   const check = verifyConsentGrant(signed);
   if (!check.valid)
@@ -314,9 +323,12 @@ export const consentStatusCommand = defineCommand({
         let signed: unknown;
         try {
           bytes = new Uint8Array(readFileSync(file));
-          signed = JSON.parse(new TextDecoder().decode(bytes));
+          signed = parseJsonStrict(new TextDecoder().decode(bytes));
         } catch (cause) {
-          throw inputError(`cannot read the revocation ${file} as JSON`, cause);
+          throw inputError(
+            `cannot read the revocation ${file} as JSON (or it repeats a member name in one object)`,
+            cause,
+          );
         }
         const check = verifyConsentRevocation(signed, g.grant);
         if (!check.valid)
