@@ -86,9 +86,9 @@ const RUN = new Int32Array(8);
 /**
  * Folds an inclusion path with `hash`: `leaf` (32 bytes) up `proof` (32-byte siblings from
  * the leaf up) of leaf `i` in a tree of `n` leaves (`i < n`, safe integers), the root's
- * words left in `cur`. False when the proof does not have the length `(i, n)` needs. With
- * `memo`, node hashes are remembered and reused when both children match. The caller
- * checks the types.
+ * words left in `cur`. False when the proof does not have the length `(i, n)` needs or an
+ * element it reaches is not a 32-byte Uint8Array (checked as it is read). With `memo`, node
+ * hashes are remembered and reused when both children match. The caller checks `leaf`.
  */
 export function foldPathNode(
   hash: OneShotHash,
@@ -130,10 +130,12 @@ function foldEach(
   let s = '';
   while (sn !== 0) {
     if (k === length) return false;
+    const p = proof[k];
+    if (!(p instanceof Uint8Array) || p.length !== 32) return false;
     const left = isOdd(fn) || fn === sn;
     // The sibling at buffer byte 4 when it is the left child, else 36; the running hash
     // (the leaf at first) in the other half.
-    putBytes(view, left ? 4 : 36, proof[k]!);
+    putBytes(view, left ? 4 : 36, p);
     const at = left ? 36 : 4;
     if (k === 0) putBytes(view, at, leaf);
     else {
@@ -184,8 +186,10 @@ function foldMemo(
   let k = 0;
   while (sn !== 0) {
     if (k === length) return false;
+    const p = proof[k];
+    if (!(p instanceof Uint8Array) || p.length !== 32) return false;
     const left = isOdd(fn) || fn === sn;
-    putBytes(view, left ? 4 : 36, proof[k]!);
+    putBytes(view, left ? 4 : 36, p);
     const at = left ? 36 : 4;
     if (k === 0) putBytes(view, at, leaf);
     else for (let w = 0; w < 8; w++) view.setInt32(at + 4 * w, run[w]!, true);

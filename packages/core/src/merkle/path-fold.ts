@@ -116,8 +116,9 @@ export function wasmPathsEnabled(): boolean {
 /**
  * Folds `leaf` up `proof` (32-byte elements) of leaf `i` in a tree of `n` leaves through
  * node:crypto (path-fold-node.ts), the root's words left in `cur`: true, or false when the
- * proof has the wrong length. `undefined` (nothing done) where that fold is not to be used:
- * the runtime has no one-shot hash, or it is switched off. The caller checks the types.
+ * proof has the wrong length or an element that is not a 32-byte Uint8Array (checked as the
+ * walk reads it). `undefined` (nothing done) where that fold is not to be used: the runtime
+ * has no one-shot hash, or it is switched off. The caller checks `leaf`, `i` and `n`.
  */
 export function foldPathBytesNode(
   leaf: Uint8Array,

@@ -55,10 +55,6 @@ function foldInclusion(
   const i = toSafeCount(index);
   const n = toSafeCount(size);
   if (i === undefined || n === undefined || i >= n || proof.length > MAX_PATH) return false;
-  for (let k = 0; k < proof.length; k++) {
-    const p = proof[k];
-    if (!(p instanceof Uint8Array) || p.length !== HASH_SIZE) return false;
-  }
   // Every node hashed: node:crypto's one-shot hash where the runtime has it (SHA-NI), else
   // a loaded WebAssembly kernel folds the whole path in one call, else JavaScript. With the
   // memo on, the WebAssembly fold comes first: a memo hit there costs no JavaScript per
@@ -67,11 +63,15 @@ function foldInclusion(
   // 2^20-leaf tree, CPU time, load 10-11: memo cleared each 1,024 / warm: WebAssembly
   // 109k / 294k per second, node:crypto with its memo 125k / 213k, without 128k.
   const kernel = wasmPathsEnabled() ? activeKernel().path : undefined;
-  if (kernel !== undefined && pathMemoEnabled()) {
-    return foldPathBytes(kernel, leafHash, proof, i, n, CUR);
+  if (kernel === undefined || !pathMemoEnabled()) {
+    // It checks each element's type as it reads it (one pass over the proof, not two).
+    const viaNode = foldPathBytesNode(leafHash, proof, i, n, CUR);
+    if (viaNode !== undefined) return viaNode;
   }
-  const viaNode = foldPathBytesNode(leafHash, proof, i, n, CUR);
-  if (viaNode !== undefined) return viaNode;
+  for (let k = 0; k < proof.length; k++) {
+    const p = proof[k];
+    if (!(p instanceof Uint8Array) || p.length !== HASH_SIZE) return false;
+  }
   if (kernel !== undefined) return foldPathBytes(kernel, leafHash, proof, i, n, CUR);
   if (inclusionPathLength(i, n) !== proof.length) return false;
   for (let k = 0; k < proof.length; k++) readWords(proof[k]!, 0, SIBLINGS, 8 * k);

@@ -204,6 +204,35 @@ describe.skipIf(skip)('inclusion paths through node:crypto one-shot hash', () =>
     expect(verifyInclusion(leaf, 0, 2, [], leaf)).toBe(false);
   });
 
+  it('an element that is not a 32-byte Uint8Array gives false wherever it is, memo on or off', () => {
+    const size = 513;
+    const index = 300;
+    const proof = log.inclusionProof(index, size);
+    const root = log.root(size);
+    const wrong = [
+      Array.from(proof[0]!),
+      new Int8Array(proof[0]!.buffer.slice(0)),
+      proof[0]!.subarray(0, 31),
+      new Uint8Array(33),
+      null,
+      'x'.repeat(32),
+    ];
+    for (const memo of [false, true]) {
+      setPathFoldOptions({ memo, node: true, wasm: false });
+      expect(verifyInclusion(leaves[index]!, index, size, proof, root)).toBe(true);
+      for (const at of [0, 4, proof.length - 1]) {
+        for (const w of wrong) {
+          const p = [...proof] as unknown[];
+          p[at] = w;
+          expect(verifyInclusion(leaves[index]!, index, size, p as Uint8Array[], root)).toBe(false);
+          expect(rootFromInclusionProof(leaves[index]!, index, size, p as Uint8Array[])).toBe(
+            undefined,
+          );
+        }
+      }
+    }
+  });
+
   it('agrees with the naive verifier at sizes up to 2^53 (made-up siblings), memo cold and warm', () => {
     fc.assert(
       fc.property(
