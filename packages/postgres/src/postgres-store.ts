@@ -6,6 +6,7 @@ import {
   checkLeafIndex,
   checkLeaseRequest,
   checkRangeArgs,
+  checkRecordIds,
   checkTile,
   equalBytes,
   type IntegrateBatch,
@@ -78,6 +79,8 @@ export interface PostgresLedgerStoreOptions {
 }
 
 const TILE_BYTES = TILE_WIDTH * 32;
+// Record ids per firstVersions statement.
+const FIRST_VERSIONS_CHUNK = 10_000;
 
 // A group of records to acknowledge, as the parameters of the two statements below:
 // $1, $2, $3 salts, digests and commitments end to end (32 bytes each), $4 keys, $5
@@ -626,6 +629,31 @@ class PostgresLedgerStore implements LedgerStore {
       [recordId],
     );
     return rows.map((r) => Number(r.leaf_index));
+  }
+
+  async firstVersions(recordIds: readonly string[]): Promise<(number | undefined)[]> {
+    this.open();
+    checkRecordIds(recordIds);
+    const out: (number | undefined)[] = new Array(recordIds.length).fill(undefined);
+    // A text column cannot hold NUL, so no leaf has such an id: it is not sent.
+    const asked: number[] = [];
+    for (let i = 0; i < recordIds.length; i++) if (!recordIds[i]!.includes('\0')) asked.push(i);
+    // One statement per chunk: the smallest leaf index of each id through the
+    // (record_id, leaf_index) index, in the order of the array.
+    for (let at = 0; at < asked.length; at += FIRST_VERSIONS_CHUNK) {
+      const part = asked.slice(at, at + FIRST_VERSIONS_CHUNK);
+      const rows = await this.query<{ first: string | null }>(
+        'listing first record versions',
+        `select (select min(l.leaf_index) from medanchor_leaves l where l.record_id = q.id)::text as first
+           from unnest($1::text[]) with ordinality as q(id, ord) order by q.ord`,
+        [part.map((i) => recordIds[i]!)],
+        'medanchor_first_versions',
+      );
+      rows.forEach((r, k) => {
+        if (r.first !== null) out[part[k]!] = Number(r.first);
+      });
+    }
+    return out;
   }
 
   async putCheckpoint(lease: Lease, checkpoint: StoredCheckpoint): Promise<void> {

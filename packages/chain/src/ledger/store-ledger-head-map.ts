@@ -24,6 +24,7 @@ import {
   proveHeadMap,
   type StoredCheckpoint,
 } from '@medanchor/core';
+import { firstVersionsOf } from './first-versions.js';
 
 /** The `headMap` option of `openLedger` over a store. */
 export interface LedgerHeadMapOptions {
@@ -94,32 +95,50 @@ export function storeLedgerHeadMap(
       'INVALID_ARGUMENT',
       'headMap.store must be a head map store (memoryHeadMapStore or openFileHeadMapStore)',
     );
-  const recent = new Map<
-    string,
-    { first: number | undefined; salt: Uint8Array; key: Uint8Array }
-  >();
+  type Known = { first: number | undefined; salt: Uint8Array; key: Uint8Array };
+  const recent = new Map<string, Known>();
   // The key salt binds the salt of the record's first leaf, which a forget erases: after
   // that the record's old entry cannot be found again, with or without the map secret.
-  // `inSeal` is the record's first leaf among the leaves being sealed, when the caller has
-  // it: a record whose first version is that leaf needs no second read.
-  const keyOf = async (record: string, inSeal?: LeafRecord) => {
-    const [first] = await store.versions(record);
-    // A record's key stays while its first leaf does (a forget removes that leaf from
-    // versions, and a later version starts again elsewhere): remembered by that leaf.
-    const known = recent.get(record);
-    if (known !== undefined && known.first === first) return known;
-    const leaf =
-      first === undefined
-        ? undefined
-        : first === inSeal?.index
-          ? inSeal
-          : (await store.readLeaves(first, 1))[0];
+  const derive = (record: string, first: number | undefined, leaf: LeafRecord | undefined) => {
     const firstSalt = leaf?.salt.length === 32 ? leaf.salt : HEAD_MAP_NO_LEAF_SALT;
     const salt = headMapKeySalt(map.secret, firstSalt, record);
-    const found = { first, salt, key: headMapKey(salt, record) };
+    const found: Known = { first, salt, key: headMapKey(salt, record) };
     if (recent.size >= RECENT_KEYS) recent.delete(recent.keys().next().value!);
     recent.set(record, found);
     return found;
+  };
+  // The keys of many records: one batch lookup of their first leaves (firstVersions). A
+  // record's key stays while its first leaf does (a forget removes that leaf, and a later
+  // version starts again elsewhere), so a remembered key whose first leaf is unchanged
+  // is used as is. `inSeal[i]` is record i's first leaf among the leaves being sealed:
+  // a record whose first version is that leaf needs no read; the others' first leaves
+  // are read KEY_LOOKUPS at a time (a remote store overlaps them).
+  const keysOf = async (
+    records: readonly string[],
+    inSeal: readonly (LeafRecord | undefined)[] = [],
+  ): Promise<Known[]> => {
+    const firsts = await firstVersionsOf(store, records);
+    const out: Known[] = new Array(records.length);
+    const reads: number[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      const first = firsts[i];
+      const known = recent.get(record);
+      if (known !== undefined && known.first === first) out[i] = known;
+      else if (first === undefined) out[i] = derive(record, first, undefined);
+      else if (first === inSeal[i]?.index) out[i] = derive(record, first, inSeal[i]);
+      else reads.push(i);
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < reads.length) {
+        const i = reads[next++]!;
+        const first = firsts[i]!;
+        out[i] = derive(records[i]!, first, (await store.readLeaves(first, 1))[0]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(KEY_LOOKUPS, reads.length) }, worker));
+    return out;
   };
 
   return {
@@ -145,25 +164,18 @@ export function storeLedgerHeadMap(
           }
         }
       }
-      // One version lookup per record, KEY_LOOKUPS in flight (a remote store overlaps
-      // them); the old counts are read by the map's update itself, in one pass.
+      // The old counts are read by the map's update itself, in one pass.
       const records = [...changed];
-      const advances: HeadMapAdvance[] = new Array(records.length);
-      let next = 0;
-      const worker = async () => {
-        while (next < records.length) {
-          const i = next++;
-          const [record, c] = records[i]!;
-          const { key } = await keyOf(record, c.first);
-          advances[i] = {
-            key,
-            leafIndex: c.last.index,
-            added: c.n,
-            commitment: c.last.commitment,
-          };
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(KEY_LOOKUPS, records.length) }, worker));
+      const keys = await keysOf(
+        records.map(([record]) => record),
+        records.map(([, c]) => c.first),
+      );
+      const advances: HeadMapAdvance[] = records.map(([, c], i) => ({
+        key: keys[i]!.key,
+        leafIndex: c.last.index,
+        added: c.n,
+        commitment: c.last.commitment,
+      }));
       return [headMapLine(await advanceHeadMap(map, base, advances))];
     },
 
@@ -186,7 +198,7 @@ export function storeLedgerHeadMap(
       if (root === undefined || cp.note === undefined)
         throw unavailable('that checkpoint was sealed without a head map', cp.size);
       assertHeadMapRecord(record);
-      const { salt, key } = await keyOf(record);
+      const [{ salt, key }] = (await keysOf([record])) as [Known];
       const path = await proveHeadMap(map, root, key);
       return headProofDocument(record, salt, new TextDecoder().decode(cp.note), path);
     },

@@ -1,4 +1,5 @@
 export { checkCheckpoint } from './checkpoints.js';
+export { checkRecordIds } from './first-versions.js';
 export {
   checkForgetArgs,
   checkLeafIndex,

@@ -2,6 +2,7 @@ import { equalBytes } from '../bytes.js';
 import { MedanchorError } from '../errors.js';
 import { assertOrigin } from '../receipt/checkpoint.js';
 import { checkCheckpoint } from './checkpoints.js';
+import { checkRecordIds } from './first-versions.js';
 import { checkLeafIndex, forgetInMemory, tombstoneOf } from './forget.js';
 import { checkTile, tileWidth } from './tiles.js';
 import { treeRoot } from './tree.js';
@@ -192,6 +193,11 @@ export function memoryLedgerStore(options: MemoryLedgerStoreOptions): LedgerStor
     async versions(recordId: string) {
       open();
       return [...(byRecord.get(recordId) ?? [])];
+    },
+    async firstVersions(recordIds: readonly string[]) {
+      open();
+      checkRecordIds(recordIds);
+      return recordIds.map((id) => byRecord.get(id)?.[0]);
     },
     async putCheckpoint(l: Lease, cp: StoredCheckpoint) {
       fenced(l);

@@ -243,6 +243,18 @@ export interface LedgerStore {
   versions(recordId: string): Promise<number[]>;
 
   /**
+   * The first leaf index of each record id, in the order given: what `versions(id)[0]`
+   * answers, for many ids in one call (`undefined` for an id with no sequenced leaf,
+   * e.g. never added or forgotten). A seal with the head map asks it for every record
+   * the seal changed, so a store answers it without one round trip or index walk per id.
+   * Optional: callers fall back to {@link LedgerStore.versions} per id when a store
+   * lacks it (the three stores here have it).
+   * @throws MedanchorError `INVALID_ARGUMENT` unless `recordIds` is an array of strings,
+   * `STORE_CLOSED`.
+   */
+  firstVersions?(recordIds: readonly string[]): Promise<(number | undefined)[]>;
+
+  /**
    * Stores a checkpoint of this log. `size` must be at most the tree size and larger
    * than the latest checkpoint's (putting the latest again with the same root is a
    * no-op); `root` must be the tree's root at `size` (see `sealCheckpoint`).

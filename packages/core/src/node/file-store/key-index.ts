@@ -1,6 +1,6 @@
+import { createHash } from 'node:crypto';
 import { type FileHandle, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256 } from '../../sha256.js';
 import { ioError, readAt, readExact, syncDir, writeAll } from './files.js';
 import { INDEX_ENTRY_BYTES, type IndexSegmentRef } from './layout.js';
 
@@ -12,14 +12,24 @@ export const KIND_RECORD = 0x72; // 'r'
 /** Merge two segments only while the result stays below this many entries (memory bound). */
 const MAX_MERGE_ENTRIES = 1_000_000;
 
-/** First 16 bytes of `sha256(kind || UTF-8 text)`: what an index entry is sorted by. */
+/**
+ * First 16 bytes of `sha256(kind || UTF-8 text)`: what an index entry is sorted by.
+ * node:crypto (this module is Node-only), several times faster than JavaScript's SHA-256:
+ * every integrate and lookup hashes one per key and record id. A string is hashed as
+ * UTF-8 with lone surrogates as U+FFFD, as TextEncoder encodes it.
+ */
 export function indexHash(kind: number, text: string): Uint8Array {
-  const t = new TextEncoder().encode(text);
-  const m = new Uint8Array(1 + t.length);
-  m[0] = kind;
-  m.set(t, 1);
-  return sha256(m).subarray(0, 16);
+  const h = createHash('sha256')
+    .update(KIND_BYTES[kind] ?? Uint8Array.of(kind))
+    .update(text)
+    .digest();
+  return new Uint8Array(h.buffer, h.byteOffset, 16).slice();
 }
+
+const KIND_BYTES: Record<number, Uint8Array> = {
+  [KIND_KEY]: Uint8Array.of(KIND_KEY),
+  [KIND_RECORD]: Uint8Array.of(KIND_RECORD),
+};
 
 /** Segment file name: `<start>-<end>.idx`, decimal leaf indices. */
 export const segmentFile = (s: { start: number; end: number }) => `${s.start}-${s.end}.idx`;
@@ -222,12 +232,25 @@ export class KeyIndex {
 
   /** Leaf indices whose entry has this hash, from every segment, ascending. */
   async lookup(hash: Uint8Array): Promise<number[]> {
+    return (await this.lookupMany([hash]))[0]!;
+  }
+
+  /**
+   * {@link KeyIndex.lookup} for many hashes at once: for each hash, in the order given,
+   * the leaf indices whose entry has it, ascending. The hashes are visited in sorted order
+   * in every segment, so neighbours share the blocks they read.
+   */
+  async lookupMany(hashes: readonly Uint8Array[]): Promise<number[][]> {
     const segs = this.segments.slice();
     for (const s of segs) s.users++;
     try {
-      const out: number[] = [];
-      for (const s of segs) out.push(...(await findAll(this.dir, s, hash)));
-      return out.sort((p, q) => p - q);
+      const out = hashes.map((): number[] => []);
+      const order = hashes.map((_, i) => i).sort((a, b) => compareHash(hashes[a]!, 0, hashes[b]!));
+      for (const s of segs) await findMany(this.dir, s, hashes, order, out);
+      // Segments hold ascending, disjoint leaf ranges (oldest first): each list is
+      // ascending already unless a hash has entries in one segment out of order.
+      for (const list of out) if (list.length > 1) list.sort((p, q) => p - q);
+      return out;
     } catch (e) {
       throw ioError('index', e);
     } finally {
@@ -297,14 +320,9 @@ function compareHash(a: Uint8Array, ai: number, hash: Uint8Array): number {
   return 0;
 }
 
-// The fence (read once per segment) names the block where entries equal to `hash`
-// start: the last block whose first hash is below it. Read from there while equal.
-async function findAll(dir: string, s: OpenSegment, hash: Uint8Array): Promise<number[]> {
-  if (s.ref.entries === 0) return [];
-  if (s.bloom === undefined) s.bloom = await readOptional(join(dir, bloomFile(s.ref)));
-  if (s.bloom.length > 0 && !bloomHas(s.bloom, hash)) return [];
-  if (s.fence === undefined) s.fence = new Uint8Array(await readFile(join(dir, fenceFile(s.ref))));
-  const fence = s.fence;
+// The first block that may hold entries equal to `hash`: the one before the first block
+// whose fence hash is not below it.
+function firstBlock(fence: Uint8Array, hash: Uint8Array): number {
   let lo = 0;
   let hi = fence.length / 16;
   while (lo < hi) {
@@ -312,17 +330,48 @@ async function findAll(dir: string, s: OpenSegment, hash: Uint8Array): Promise<n
     if (compareHash(fence, mid * 16, hash) < 0) lo = mid + 1;
     else hi = mid;
   }
-  const out: number[] = [];
-  for (let block = Math.max(0, lo - 1); block * FENCE_STRIDE < s.ref.entries; block++) {
+  return Math.max(0, lo - 1);
+}
+
+// The hits of the hashes of `order` (sorted) in one segment, appended to out[i]: past the
+// Bloom filter, the fence names the block where entries equal to a hash start, read from
+// there while equal. The last two blocks read are kept: sorted queries walk forwards.
+async function findMany(
+  dir: string,
+  s: OpenSegment,
+  hashes: readonly Uint8Array[],
+  order: readonly number[],
+  out: number[][],
+): Promise<void> {
+  if (s.ref.entries === 0 || order.length === 0) return;
+  // Both read once per segment and kept with it; the fence only once a hash passes the
+  // Bloom filter (most lookups are for new keys).
+  if (s.bloom === undefined) s.bloom = await readOptional(join(dir, bloomFile(s.ref)));
+  const bloom = s.bloom;
+  const kept: { block: number; bytes: Uint8Array }[] = [];
+  const blockBytes = (block: number): Uint8Array => {
+    for (const k of kept) if (k.block === block) return k.bytes;
     const first = block * FENCE_STRIDE;
     const n = Math.min(FENCE_STRIDE, s.ref.entries - first);
     const bytes = readAt(s.fh, first * INDEX_ENTRY_BYTES, n * INDEX_ENTRY_BYTES, 'index');
-    const view = new DataView(bytes.buffer);
-    for (let i = 0; i < n; i++) {
-      const c = compareHash(bytes, i * INDEX_ENTRY_BYTES, hash);
-      if (c > 0) return out;
-      if (c === 0) out.push(Number(view.getBigUint64(i * INDEX_ENTRY_BYTES + 16)));
+    if (kept.length === 2) kept.shift();
+    kept.push({ block, bytes });
+    return bytes;
+  };
+  for (const i of order) {
+    const hash = hashes[i]!;
+    if (bloom.length > 0 && !bloomHas(bloom, hash)) continue;
+    if (s.fence === undefined)
+      s.fence = new Uint8Array(await readFile(join(dir, fenceFile(s.ref))));
+    const fence = s.fence;
+    scan: for (let block = firstBlock(fence, hash); block * FENCE_STRIDE < s.ref.entries; block++) {
+      const bytes = blockBytes(block);
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (let e = 0; e * INDEX_ENTRY_BYTES < bytes.length; e++) {
+        const c = compareHash(bytes, e * INDEX_ENTRY_BYTES, hash);
+        if (c > 0) break scan;
+        if (c === 0) out[i]!.push(Number(view.getBigUint64(e * INDEX_ENTRY_BYTES + 16)));
+      }
     }
   }
-  return out;
 }

@@ -5,6 +5,7 @@ import { MedanchorError } from '../../errors.js';
 import { HASH_SIZE } from '../../merkle/hash.js';
 import { assertOrigin } from '../../receipt/checkpoint.js';
 import { checkCheckpoint } from '../../store/checkpoints.js';
+import { checkRecordIds } from '../../store/first-versions.js';
 import {
   checkForgetArgs,
   checkLeafIndex,
@@ -41,6 +42,7 @@ import { AnchorFiles } from './anchors-file.js';
 import { ioError, readAt, writeAll, writeFileAtomic } from './files.js';
 import {
   type FileForgetAccess,
+  FORGOTTEN_META_LENGTH,
   forgetLeaves,
   forgottenRecord,
   rawLeafAt,
@@ -66,6 +68,12 @@ import {
 } from './layout.js';
 import { takeLock } from './lock.js';
 import { PendingJournal } from './pending-journal.js';
+
+// Batched leaf reads (firstVersions): leaves this close together, and meta bytes this
+// close together, are read in one call, up to RUN_MAX_BYTES at a time.
+const RUN_GAP_LEAVES = 48;
+const RUN_GAP_BYTES = 4096;
+const RUN_MAX_BYTES = 1 << 20;
 
 /** Options of {@link openFileLedgerStore}. */
 export interface FileLedgerStoreOptions {
@@ -688,6 +696,95 @@ class FileStore implements FileLedgerStore {
       if (i >= this.head.size) continue;
       const [leaf] = await this.readLeaves(i, 1);
       if (leaf?.recordId === recordId) out.push(i);
+    }
+    return out;
+  }
+
+  async firstVersions(recordIds: readonly string[]): Promise<(number | undefined)[]> {
+    this.check();
+    checkRecordIds(recordIds);
+    const size = this.head.size;
+    const found = await this.index.lookupMany(recordIds.map((id) => indexHash(KIND_RECORD, id)));
+    const out: (number | undefined)[] = new Array(recordIds.length).fill(undefined);
+    // Each id's candidates in ascending order, checked against the leaf's record id (the
+    // index keys by a 16-byte hash); one batch of leaf reads per round, and a second
+    // round only for an id whose candidate was not its own.
+    const next = new Array<number>(recordIds.length).fill(0);
+    let open = recordIds.map((_, i) => i);
+    while (open.length > 0) {
+      const asks: number[] = [];
+      const leaves: number[] = [];
+      for (const i of open) {
+        const leaf = found[i]![next[i]!];
+        if (leaf === undefined || leaf >= size) continue;
+        asks.push(i);
+        leaves.push(leaf);
+      }
+      const ids = this.recordIdsAt(leaves);
+      open = [];
+      asks.forEach((i, k) => {
+        if (ids[k] === recordIds[i]) out[i] = leaves[k];
+        else {
+          next[i]!++;
+          open.push(i);
+        }
+      });
+    }
+    return out;
+  }
+
+  // The record id of each leaf (undefined when it has none or was forgotten), read in
+  // runs of nearby leaves and nearby meta bytes: no salt copies, no commitment hashing.
+  private recordIdsAt(indices: readonly number[]): (string | undefined)[] {
+    const out: (string | undefined)[] = new Array(indices.length).fill(undefined);
+    if (indices.length === 0) return out;
+    const order = indices.map((_, k) => k).sort((a, b) => indices[a]! - indices[b]!);
+    const metas: { k: number; offset: number; length: number }[] = [];
+    for (let r = 0; r < order.length; ) {
+      const start = indices[order[r]!]!;
+      let end = r + 1;
+      while (
+        end < order.length &&
+        indices[order[end]!]! - indices[order[end - 1]!]! <= RUN_GAP_LEAVES &&
+        (indices[order[end]!]! - start + 1) * LEAF_RECORD_BYTES <= RUN_MAX_BYTES
+      )
+        end++;
+      const last = indices[order[end - 1]!]!;
+      const bytes = readAt(
+        this.leaves,
+        start * LEAF_RECORD_BYTES,
+        (last - start + 1) * LEAF_RECORD_BYTES,
+        'leaves',
+      );
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (let j = r; j < end; j++) {
+        const k = order[j]!;
+        const at = (indices[k]! - start) * LEAF_RECORD_BYTES;
+        const length = view.getUint32(at + 80);
+        if (length === 0 || length === FORGOTTEN_META_LENGTH) continue;
+        metas.push({ k, offset: Number(view.getBigUint64(at + 72)), length });
+      }
+      r = end;
+    }
+    metas.sort((a, b) => a.offset - b.offset);
+    for (let r = 0; r < metas.length; ) {
+      const base = metas[r]!.offset;
+      let end = r + 1;
+      let stop = base + metas[r]!.length;
+      while (
+        end < metas.length &&
+        metas[end]!.offset - stop <= RUN_GAP_BYTES &&
+        metas[end]!.offset + metas[end]!.length - base <= RUN_MAX_BYTES
+      ) {
+        stop = Math.max(stop, metas[end]!.offset + metas[end]!.length);
+        end++;
+      }
+      const bytes = readAt(this.meta, base, stop - base, 'leaf meta');
+      for (let j = r; j < end; j++) {
+        const m = metas[j]!;
+        out[m.k] = decodeMeta(bytes.subarray(m.offset - base, m.offset - base + m.length)).recordId;
+      }
+      r = end;
     }
     return out;
   }
