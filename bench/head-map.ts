@@ -3,11 +3,13 @@
 // checkpoint cache, and the file map store's open at 200k and 1M records. Called by the
 // ledger section; `npx tsx bench/head-map.ts` runs it alone (MEDANCHOR_BENCH_HEAD_MAP_OPEN_N
 // sets the open sizes, comma-separated; 0 skips them).
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLedger } from '../packages/chain/src/ledger/index.js';
 import {
+  fromHex,
   generateNoteKey,
   HEAD_MAP_EMPTY,
   type HeadMapStore,
@@ -19,10 +21,12 @@ import {
   memoryLedgerStore,
   proveHeadMap,
   sha256,
+  toHex,
   updateHeadMap,
   utf8,
   verifyHeadProof,
 } from '../packages/core/src/index.js';
+import { openHeadMapFiles } from '../packages/core/src/node/head-map-file-store.js';
 import { openFileHeadMapStore, openFileLedgerStore } from '../packages/core/src/node.js';
 
 const ORIGIN = 'bench.example/head-map';
@@ -157,19 +161,19 @@ export async function headMapRows(): Promise<void> {
   }
 
   // The file store's open at large sizes (MEDANCHOR_BENCH_HEAD_MAP_OPEN_N: record counts,
-  // comma-separated; 0 skips): the open itself, 1,000 head-map proofs right after it (an
+  // comma-separated; 0 skips), each measured in a fresh process (so its RSS growth is the
+  // open's, not this process's garbage): the open, 1,000 head-map proofs right after it (an
   // empty cache: every node through nodes.idx), and the one-time index build of a
   // directory written before nodes.idx existed.
   const openSizes = (process.env.MEDANCHOR_BENCH_HEAD_MAP_OPEN_N ?? '200000,1000000')
     .split(',')
     .map(Number)
     .filter((n) => n > 0);
-  const gc = () => (globalThis as { gc?: () => void }).gc?.();
   const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
   for (const openN of openSizes) {
     const dir = mkdtempSync(join(tmpdir(), 'medanchor-head-map-bench-'));
     try {
-      let store = await openFileHeadMapStore(dir);
+      const store = await openFileHeadMapStore(dir);
       let root = HEAD_MAP_EMPTY;
       const t0 = performance.now();
       for (let at = 0; at < openN; at += 50_000)
@@ -178,31 +182,11 @@ export async function headMapRows(): Promise<void> {
       const entries = store.size;
       await store.close!();
       const files = `nodes.bin ${mib(statSync(join(dir, 'nodes.bin')).size)} MiB, nodes.idx ${mib(statSync(join(dir, 'nodes.idx')).size)} MiB`;
-      gc();
-      const rss0 = process.memoryUsage().rss;
-      const t1 = performance.now();
-      store = await openFileHeadMapStore(dir);
-      const ms = performance.now() - t1;
-      const grown = process.memoryUsage().rss - rss0;
-      const t2 = performance.now();
-      for (let i = 0; i < 1_000; i++) {
-        const k = (i * 7_919) % openN;
-        if ((await proveHeadMap(store, root, keyOf(k))).value?.leafIndex !== k)
-          throw new Error('a head-map proof read back wrong in the bench');
-      }
-      const proofMs = performance.now() - t2;
-      const grownProofs = process.memoryUsage().rss - rss0;
-      await store.close!();
+      const open = openInChild(dir, root, openN);
       rmSync(join(dir, 'nodes.idx'));
-      gc();
-      const rss1 = process.memoryUsage().rss;
-      const t3 = performance.now();
-      store = await openFileHeadMapStore(dir);
-      const build = (performance.now() - t3) / 1000;
-      const grownBuild = process.memoryUsage().rss - rss1;
-      await store.close!();
+      const build = openInChild(dir, root, openN);
       console.log(
-        `ledger head map file open ${fmt(openN)} records (${fmt(entries)} entries; ${files}; filled in ${fill.toFixed(0)} s): ${ms.toFixed(1)} ms, RSS +${mib(grown)} MiB; 1,000 proofs after it ${proofMs.toFixed(0)} ms (RSS +${mib(grownProofs)} MiB since the open); one-time index build (no nodes.idx) ${build.toFixed(1)} s, RSS +${mib(grownBuild)} MiB`,
+        `ledger head map file open ${fmt(openN)} records (${fmt(entries)} entries; ${files}; filled in ${fill.toFixed(0)} s): ${open.ms.toFixed(1)} ms, RSS +${open.mib.toFixed(1)} MiB, ${fmt(open.bytes)} bytes read; 1,000 proofs after it ${open.proofMs.toFixed(0)} ms; one-time index build (no nodes.idx) ${(build.ms / 1000).toFixed(1)} s, RSS +${build.mib.toFixed(0)} MiB`,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -243,5 +227,47 @@ export async function headMapRows(): Promise<void> {
   }
 }
 
+interface OpenFigures {
+  ms: number;
+  mib: number;
+  bytes: number;
+  proofMs: number;
+}
+
+// This file again in a fresh process (`--open <dir> <root> <n>`): opens the map, then
+// proves 1,000 records, and prints the figures as JSON.
+function openInChild(dir: string, root: Uint8Array, n: number): OpenFigures {
+  const self = join(process.cwd(), 'bench', 'head-map.ts');
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', self, '--open', dir, toHex(root), String(n)],
+    { encoding: 'utf8' },
+  );
+  if (r.status !== 0) throw new Error(`the open child failed: ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as OpenFigures;
+}
+
+async function openChild(dir: string, rootHex: string, n: number): Promise<void> {
+  const root = fromHex(rootHex);
+  const keys = Array.from({ length: 1_000 }, (_, i) => (i * 7_919) % n);
+  const stats = { bytesRead: 0, entriesHashed: 0, rebuilds: 0 };
+  (globalThis as { gc?: () => void }).gc?.();
+  const rss0 = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const store = await openHeadMapFiles(dir, { stats });
+  const ms = performance.now() - t0;
+  const mib = (process.memoryUsage().rss - rss0) / 2 ** 20;
+  const bytes = stats.bytesRead;
+  const t1 = performance.now();
+  for (const k of keys)
+    if ((await proveHeadMap(store, root, keyOf(k))).value?.leafIndex !== k)
+      throw new Error('a head-map proof read back wrong in the bench');
+  const proofMs = performance.now() - t1;
+  await store.close!();
+  console.log(JSON.stringify({ ms, mib, bytes, proofMs } satisfies OpenFigures));
+}
+
 // Run alone (`npx tsx bench/head-map.ts`), not when bundled into the ledger section's children.
-if (process.argv[1]?.endsWith('head-map.ts')) await headMapRows();
+if (process.argv[2] === '--open')
+  await openChild(process.argv[3]!, process.argv[4]!, Number(process.argv[5]));
+else if (process.argv[1]?.endsWith('head-map.ts')) await headMapRows();

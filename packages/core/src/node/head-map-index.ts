@@ -304,13 +304,15 @@ export function writeSlot(ix: OpenIndex, position: number, hash: Uint8Array, off
   writeFully(ix.fd, s, HEADER_BYTES + position * SLOT_BYTES);
 }
 
-/** Makes every slot written so far durable, then records `covered` and the count. */
+/**
+ * Makes every slot written so far durable, then records `covered` and the count. The
+ * header itself is not synced: should it be lost, the next open replays a little more.
+ */
 export function writeHeader(ix: OpenIndex, covered: number, hook?: (point: string) => void): void {
   fdatasyncSync(ix.fd);
   hook?.('index:synced');
   writeFully(ix.fd, encodeHeader({ bits: ix.bits, covered, count: ix.count }), 0);
   hook?.('index:header');
-  fdatasyncSync(ix.fd);
   ix.covered = covered;
 }
 
