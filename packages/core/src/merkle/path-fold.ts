@@ -13,9 +13,9 @@
 // the fallback (and the path for hex siblings, whose memo compares text to skip
 // decoding). This module does not load kernels itself, so a bundle that verifies only
 // receipts carries no WebAssembly. Where Node's one-shot crypto.hash is present, byte paths
-// may go to it instead (path-fold-node.ts, SHA-NI); verify.ts chooses among the folds.
+// may go to it instead (path-fold-node.ts, SHA-NI, no memo); verify.ts chooses the fold.
 import type { PathKernel } from '../kernel/batch-fn.js';
-import { clearNodePathMemo, foldPathNode, nodeOneShotHash } from './path-fold-node.js';
+import { foldPathNode, nodeOneShotHash } from './path-fold-node.js';
 import { hexWords, nodeWords, readWords } from './sha256-words.js';
 
 const isOdd = (x: number) => x % 2 === 1;
@@ -86,8 +86,8 @@ export interface PathFoldOptions {
   wasm?: boolean;
   /**
    * Whether node:crypto's one-shot `hash` (Node 20.12 and later; SHA-NI where the CPU has
-   * it) may fold byte paths (default true). Where it runs it is chosen before WebAssembly
-   * when every node is hashed (`memo: false`), and when no WebAssembly kernel is loaded.
+   * it) may fold byte paths (default true). Where it runs it hashes every node, and it is
+   * chosen before WebAssembly when the memo is off or no WebAssembly kernel is loaded.
    */
   node?: boolean;
 }
@@ -129,7 +129,7 @@ export function foldPathBytesNode(
 ): boolean | undefined {
   const hash = useNode ? nodeOneShotHash() : undefined;
   if (hash === undefined) return undefined;
-  return foldPathNode(hash, leaf, proof, i, n, cur, useMemo);
+  return foldPathNode(hash, leaf, proof, i, n, cur);
 }
 
 /**
@@ -275,6 +275,5 @@ function foldPathJs(
 export function clearPathMemo(): void {
   memo?.fill(0);
   memoHex?.fill(undefined);
-  clearNodePathMemo();
   for (const kernel of kernelsUsed) kernel.clear();
 }

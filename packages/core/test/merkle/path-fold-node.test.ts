@@ -1,15 +1,11 @@
 // The node:crypto fold (path-fold-node.ts) on its own: against a naive RFC 9162 verifier and
-// the JavaScript fold on random trees, indices and tampering, memo on and off; every node is
-// really hashed when the memo is off, and a warm memo answers only for equal children.
+// the JavaScript fold on random trees, indices and tampering; every node is really hashed,
+// every time; verifyInclusion takes it with the memo off, or on with no WebAssembly kernel.
 import { createHash, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MerkleLog, rootFromInclusionProof, toHex, verifyInclusion } from '../../src/index.js';
-import {
-  clearPathMemo,
-  inclusionPathLength,
-  setPathFoldOptions,
-} from '../../src/merkle/path-fold.js';
+import { inclusionPathLength, setPathFoldOptions } from '../../src/merkle/path-fold.js';
 import { foldPathNode, nodeOneShotHash } from '../../src/merkle/path-fold-node.js';
 import { writeWords } from '../../src/merkle/sha256-words.js';
 import { refNode } from './reference.js';
@@ -49,11 +45,10 @@ function nodeRoot(
   index: number,
   size: number,
   proof: Uint8Array[],
-  memo: boolean,
   h = hash!,
 ): string | undefined {
   const cur = new Int32Array(8);
-  if (!foldPathNode(h, leaf, proof, index, size, cur, memo)) return undefined;
+  if (!foldPathNode(h, leaf, proof, index, size, cur)) return undefined;
   const out = new Uint8Array(32);
   writeWords(cur, 0, out, 0);
   return toHex(out);
@@ -104,7 +99,6 @@ describe.skipIf(skip)('inclusion paths through node:crypto one-shot hash', () =>
     mutation: number;
     at: number;
     memo: boolean;
-    cold: boolean;
   }
   const claim: fc.Arbitrary<Claim> = fc.record({
     size: fc.integer({ min: 1, max: 513 }),
@@ -113,7 +107,6 @@ describe.skipIf(skip)('inclusion paths through node:crypto one-shot hash', () =>
     mutation: fc.nat(MUTATIONS - 1),
     at: fc.nat(255),
     memo: fc.boolean(),
-    cold: fc.boolean(),
   });
   // Each mutation at least once whatever the random draws, memo on and off.
   const examples: [Claim][] = Array.from({ length: 2 * MUTATIONS }, (_, e) => [
@@ -124,20 +117,17 @@ describe.skipIf(skip)('inclusion paths through node:crypto one-shot hash', () =>
       mutation: e % MUTATIONS,
       at: 13 * e,
       memo: e < MUTATIONS,
-      cold: e % 2 === 0,
     },
   ]);
 
   it('gives the naive and JavaScript roots and verdicts on random trees, indices and tampering', () => {
     const seen = new Set<number>();
     fc.assert(
-      fc.property(claim, ({ size, i, j, mutation, at, memo, cold }) => {
+      fc.property(claim, ({ size, i, j, mutation, at, memo }) => {
         const index = i % size;
         const root = log.root(size);
         const proof = log.inclusionProof(index, size);
-        if (cold) clearPathMemo();
-        // The real proof first, so a memo holds its nodes when the tampered one runs.
-        expect(nodeRoot(leaves[index]!, index, size, proof, memo)).toBe(toHex(root));
+        expect(nodeRoot(leaves[index]!, index, size, proof)).toBe(toHex(root));
         let p = proof.map((x) => x.slice());
         let leaf = leaves[index]!;
         let idx = index;
@@ -153,10 +143,12 @@ describe.skipIf(skip)('inclusion paths through node:crypto one-shot hash', () =>
         if (mutation === 8) leaf = Uint8Array.from(leaf, (b, x) => (x === at % 32 ? b ^ 0x80 : b));
         seen.add(mutation);
         const want = idx < n ? refRoot(leaf, idx, n, p) : undefined;
-        const got = idx < n ? nodeRoot(leaf, idx, n, p, memo) : undefined;
+        const got = idx < n ? nodeRoot(leaf, idx, n, p) : undefined;
         expect(got).toBe(want);
         if (idx < n) expect(jsRoot(leaf, idx, n, p)).toBe(want);
-        setPathFoldOptions({ memo, node: true, wasm: false });
+        // verifyInclusion takes this fold with the memo off, and with it on when WebAssembly
+        // is switched off.
+        setPathFoldOptions({ memo, node: true, wasm: memo === false });
         expect(verifyInclusion(leaf, idx, n, p, root)).toBe(want === toHex(root));
       }),
       { numRuns: 400, seed: 18, examples },
@@ -164,7 +156,7 @@ describe.skipIf(skip)('inclusion paths through node:crypto one-shot hash', () =>
     expect([...seen].sort((a, b) => a - b)).toEqual([...Array(MUTATIONS).keys()]);
   });
 
-  it('memo off hashes every node; a warm memo hashes none, and one changed sibling hashes its level and above', () => {
+  it('hashes every node of the path, every time (no memo), and nothing past a wrong shape', () => {
     let calls = 0;
     const counting: typeof hash = (alg, data, enc) => {
       calls++;
@@ -174,37 +166,29 @@ describe.skipIf(skip)('inclusion paths through node:crypto one-shot hash', () =>
     const index = 300;
     const proof = log.inclusionProof(index, size);
     const want = toHex(log.root(size));
-    clearPathMemo();
-    expect(nodeRoot(leaves[index]!, index, size, proof, false, counting)).toBe(want);
-    expect(calls).toBe(proof.length);
+    for (let round = 0; round < 3; round++) {
+      calls = 0;
+      expect(nodeRoot(leaves[index]!, index, size, proof, counting)).toBe(want);
+      expect(calls).toBe(proof.length);
+    }
+    // One sibling too few: the walk stops where the proof runs out.
     calls = 0;
-    expect(nodeRoot(leaves[index]!, index, size, proof, true, counting)).toBe(want);
-    expect(calls).toBe(proof.length);
-    calls = 0;
-    expect(nodeRoot(leaves[index]!, index, size, proof, true, counting)).toBe(want);
-    expect(calls).toBe(0);
-    // Sibling 3 changed: levels 0-2 come from the memo, 3 and above are hashed again.
-    const bad = proof.map((x) => x.slice());
-    bad[3]![0]! ^= 1;
-    calls = 0;
-    expect(nodeRoot(leaves[index]!, index, size, bad, true, counting)).toBe(
-      refRoot(leaves[index]!, index, size, bad),
-    );
-    expect(calls).toBe(proof.length - 3);
+    expect(nodeRoot(leaves[index]!, index, size, proof.slice(0, -1), counting)).toBeUndefined();
+    expect(calls).toBe(proof.length - 1);
   });
 
   it('a one-leaf tree has the leaf as its root; wrong shapes are refused', () => {
     const leaf = leaves[7]!;
-    expect(nodeRoot(leaf, 0, 1, [], false)).toBe(toHex(leaf));
-    expect(nodeRoot(leaf, 0, 1, [leaf], false)).toBeUndefined();
-    expect(nodeRoot(leaf, 0, 2, [], true)).toBeUndefined();
-    expect(nodeRoot(leaf, 1, 3, [leaf, leaf, leaf], true)).toBeUndefined();
+    expect(nodeRoot(leaf, 0, 1, [])).toBe(toHex(leaf));
+    expect(nodeRoot(leaf, 0, 1, [leaf])).toBeUndefined();
+    expect(nodeRoot(leaf, 0, 2, [])).toBeUndefined();
+    expect(nodeRoot(leaf, 1, 3, [leaf, leaf, leaf])).toBeUndefined();
     setPathFoldOptions({ node: true, wasm: false });
     expect(verifyInclusion(leaf, 0, 1, [], leaf)).toBe(true);
     expect(verifyInclusion(leaf, 0, 2, [], leaf)).toBe(false);
   });
 
-  it('an element that is not a 32-byte Uint8Array gives false wherever it is, memo on or off', () => {
+  it('an element that is not a 32-byte Uint8Array gives false wherever it is', () => {
     const size = 513;
     const index = 300;
     const proof = log.inclusionProof(index, size);
@@ -218,7 +202,7 @@ describe.skipIf(skip)('inclusion paths through node:crypto one-shot hash', () =>
       'x'.repeat(32),
     ];
     for (const memo of [false, true]) {
-      setPathFoldOptions({ memo, node: true, wasm: false });
+      setPathFoldOptions({ memo, node: true, wasm: memo === false });
       expect(verifyInclusion(leaves[index]!, index, size, proof, root)).toBe(true);
       for (const at of [0, 4, proof.length - 1]) {
         for (const w of wrong) {
@@ -233,7 +217,7 @@ describe.skipIf(skip)('inclusion paths through node:crypto one-shot hash', () =>
     }
   });
 
-  it('agrees with the naive verifier at sizes up to 2^53 (made-up siblings), memo cold and warm', () => {
+  it('agrees with the naive verifier at sizes up to 2^53 (made-up siblings)', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 2, max: Number.MAX_SAFE_INTEGER }),
@@ -245,10 +229,7 @@ describe.skipIf(skip)('inclusion paths through node:crypto one-shot hash', () =>
           const length = inclusionPathLength(index, size);
           const proof = Array.from({ length }, (_, k) => pool.slice(32 * k, 32 * k + 32));
           const want = refRoot(leaf, index, size, proof);
-          clearPathMemo();
-          expect(nodeRoot(leaf, index, size, proof, true)).toBe(want);
-          expect(nodeRoot(leaf, index, size, proof, true)).toBe(want);
-          expect(nodeRoot(leaf, index, size, proof, false)).toBe(want);
+          expect(nodeRoot(leaf, index, size, proof)).toBe(want);
         },
       ),
       {

@@ -50,8 +50,8 @@ function refRoot(leaf: Uint8Array, index: number, size: number, proof: Uint8Arra
 
 const KERNELS = sha256Kernels().filter((k) => k !== 'reference');
 type Kernel = Parameters<typeof setSha256Kernel>[0];
-// The folds: 'node' (node:crypto, its own memo), else a kernel with node:crypto switched
-// off (the WebAssembly SIMD kernel folds in one call; the others through the JavaScript fold).
+// The folds: 'node' (node:crypto, no memo), else a kernel with node:crypto switched off
+// (the WebAssembly SIMD kernel folds in one call; the others through the JavaScript fold).
 const FOLDS = ['node', ...KERNELS];
 const HAS_NODE = nodeOneShotHash() !== undefined;
 

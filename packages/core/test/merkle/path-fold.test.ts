@@ -143,9 +143,9 @@ describe('inclusion path shape', () => {
   });
 });
 
-// The walks verifyInclusion may take: node:crypto's one-shot hash (chosen first when every
-// node is hashed, or with no WebAssembly kernel: here with its own memo), the WebAssembly
-// path fold of the active kernel (the SIMD one), the JavaScript fold.
+// The walks verifyInclusion may take: node:crypto's one-shot hash (no memo; chosen first
+// with the memo off, or with no WebAssembly kernel as here), the WebAssembly path fold of the
+// active kernel (the SIMD one), the JavaScript fold.
 const WALKS = {
   node: { node: true, wasm: false },
   wasm: { node: false, wasm: true },
