@@ -82,6 +82,11 @@ async function readSecret(dir: string): Promise<Uint8Array> {
   return secret;
 }
 
+function sameHash(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Recently read or written entries: two generations, the older dropped when the newer fills. */
 class EntryCache {
   private young = new HashKeyedMap();
@@ -208,19 +213,15 @@ export async function openHeadMapFiles(
   };
 
   // Where `hash` is: its offset, or -1 - the free slot for it.
-  const probeRepairing = (
-    hash: Uint8Array,
-    claimed?: ReadonlySet<number>,
-    reader?: BlockReader,
-  ): number => {
+  const probeRepairing = (hash: Uint8Array, claimedUpTo = -1, reader?: BlockReader): number => {
     try {
-      return probe(table(), hash, check, stats, claimed, reader);
+      return probe(table(), hash, check, stats, claimedUpTo, reader);
     } catch (e) {
       if (!(e instanceof IndexDamaged)) throw e;
     }
     rebuild(end);
     rescanned = true;
-    return probe(table(), hash, check, stats, claimed);
+    return probe(table(), hash, check, stats, claimedUpTo);
   };
 
   // Adds slots for the entries of nodes.bin from the header's `covered` up to `upTo`.
@@ -321,8 +322,9 @@ export async function openHeadMapFiles(
     return at < 0 ? undefined : cache.set(h, found);
   };
 
-  // Finds a free slot for each entry not stored yet; drops those stored from `fresh`. The
-  // entries are probed in order of home, so dense puts read each block of slots once.
+  // Finds a free slot for each entry not stored yet; drops from `fresh` those stored and
+  // those given twice. The entries are probed in order of home, so dense puts read each
+  // block of slots once and a batch's own slots need no set (see `probe`).
   const place = (fresh: [Uint8Array, Uint8Array][]): number[] => {
     repairIfStale();
     if (!fits(table().count + fresh.length, table().bits)) grow(table().count + fresh.length, end);
@@ -334,21 +336,25 @@ export async function openHeadMapFiles(
     order.sort();
     for (;;) {
       const gen = generation;
-      const claimed = new Set<number>();
-      const at: number[] = new Array(fresh.length).fill(-1);
+      const at = new Float64Array(fresh.length).fill(-1);
       const reader = new BlockReader();
+      let claimed = -1;
+      let before: Uint8Array | undefined;
       let full = false;
       for (const key of order) {
         const i = key % 2 ** 17;
-        const r = probeRepairing(fresh[i]![0], claimed, reader);
+        const h = fresh[i]![0];
+        if (before !== undefined && sameHash(before, h)) continue; // given twice
+        before = h;
+        const r = probeRepairing(h, claimed, reader);
         if (gen !== generation) break; // rebuilt meanwhile: start again
         if (r >= 0) continue; // stored already
         if (r === -1 - slotCount(table().bits)) {
           full = true;
           break;
         }
-        claimed.add(-1 - r);
-        at[i] = -1 - r;
+        claimed = -1 - r;
+        at[i] = claimed;
       }
       if (full) grow(table().count + fresh.length, end);
       if (full || gen !== generation) continue;
@@ -447,12 +453,9 @@ export async function openHeadMapFiles(
         // against its hash, and a rebuild keys entries by their own hash.
         const sums = given === undefined ? hashEntries(list) : undefined;
         const fresh: [Uint8Array, Uint8Array][] = [];
-        const seen = new HashKeyedMap();
         for (const [i, e] of list.entries()) {
           const h = given?.[i] ?? sums!.subarray(32 * i, 32 * i + 32);
-          if (seen.get(h) !== undefined || cache.get(h) !== undefined) continue;
-          seen.set(h, e);
-          fresh.push([h, e]);
+          if (cache.get(h) === undefined) fresh.push([h, e]);
         }
         for (let from = 0; from < fresh.length; from += PUT_BATCH)
           await append(fresh.slice(from, from + PUT_BATCH));

@@ -217,8 +217,12 @@ export class BlockReader implements SlotReader {
 
 /**
  * Walks `hash`'s probe run from its home slot: the offset of its entry (>= 0), or
- * `-1 - position` of the first free slot not in `claimed` (`-1 - slotCount` when the run
- * reaches the table's end: the table must grow).
+ * `-1 - position` of the first free slot after `claimedUpTo` (`-1 - slotCount` when the
+ * run reaches the table's end: the table must grow).
+ *
+ * `claimedUpTo` serves a batch probed in order of home: each entry takes the first slot
+ * free on disk past the one the entry before it took, so every slot free on disk up to
+ * that one is already taken by the batch (they are written after nodes.bin is synced).
  * @throws IndexDamaged when a slot is unreadable or names the wrong entry.
  */
 export function probe(
@@ -226,7 +230,7 @@ export function probe(
   hash: Uint8Array,
   check: EntryCheck,
   stats: HeadMapFileStats,
-  claimed?: ReadonlySet<number>,
+  claimedUpTo = -1,
   reader: SlotReader = windowReader,
 ): number {
   const end = slotCount(ix.bits);
@@ -238,7 +242,7 @@ export function probe(
       const s = i * SLOT_BYTES;
       const at = u48(w, s + 6);
       if (at === 0) {
-        if (claimed?.has(pos + i)) continue;
+        if (pos + i <= claimedUpTo) continue;
         return -1 - (pos + i);
       }
       let same = true;
