@@ -3,7 +3,7 @@
 // interval (so headers are rewritten), which together pass every crash point of the store.
 import { type HeadMapPath, type HeadMapUpdate, sha256, toHex, utf8 } from '../../src/index.js';
 
-export const SEALS = 4;
+export const SEALS = 3;
 export const TUNING = { initialBits: 4, checkpointBytes: 3000, cacheEntries: 32 } as const;
 
 export const scenarioKey = (i: number): Uint8Array => sha256(utf8(`crash scenario record ${i}`));
