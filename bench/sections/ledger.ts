@@ -1,5 +1,5 @@
-// `pnpm bench ledger`: the head map (bench/head-map.ts), then the shared ledger on
-// PostgreSQL and the file store.
+// `pnpm bench ledger`: the head map (bench/head-map.ts, bench/head-map-seal.ts), then the
+// shared ledger on PostgreSQL and the file store.
 // - ingest: 1, 2, 4, 8 writer processes (plus one sequencer process integrating) on one
 //   local PostgreSQL with fsync on: acknowledged records/s and ack latency p50/p99;
 // - open: a fresh process opens a store holding N records (size, latest checkpoint and one
@@ -30,6 +30,7 @@ import {
   startPgServer,
 } from '../../packages/postgres/test/helpers/pg-server.js';
 import { headMapRows } from '../head-map.js';
+import { headMapSealRows } from '../head-map-seal.js';
 
 const ORIGIN = 'bench.example/ledger';
 const here = dirname(fileURLToPath(import.meta.url));
@@ -257,8 +258,12 @@ async function receiptRate(
 }
 
 export async function run(): Promise<void> {
-  // The head map rows need no PostgreSQL (MEDANCHOR_BENCH_HEAD_MAP=0 skips them).
-  if (process.env.MEDANCHOR_BENCH_HEAD_MAP !== '0') await headMapRows();
+  // The head map rows need no PostgreSQL; the seal rows start their own when they can
+  // (MEDANCHOR_BENCH_HEAD_MAP=0 skips them all).
+  if (process.env.MEDANCHOR_BENCH_HEAD_MAP !== '0') {
+    await headMapRows();
+    await headMapSealRows();
+  }
   const skip = postgresSkipReason();
   if (skip !== undefined) {
     console.log(`ledger: skipped (${skip})`);

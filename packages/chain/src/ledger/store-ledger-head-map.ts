@@ -52,8 +52,9 @@ export interface StoreLedgerHeadMap {
 
 const LEAF_CHUNK = 4096;
 const KEY_LOOKUPS = 32;
-// Keys of recently sealed records kept (oldest dropped first): a new version of one of
-// them needs no read of its first leaf and no key derivation.
+// Keys of recently sealed records kept (between half and all of this many, the oldest
+// dropped first): a new version of one of them needs no read of its first leaf and no
+// key derivation.
 const RECENT_KEYS = 100_000;
 
 function mapsRecord(record: string): boolean {
@@ -96,15 +97,25 @@ export function storeLedgerHeadMap(
       'headMap.store must be a head map store (memoryHeadMapStore or openFileHeadMapStore)',
     );
   type Known = { first: number | undefined; salt: Uint8Array; key: Uint8Array };
-  const recent = new Map<string, Known>();
+  // Two generations: when the young one is full it becomes the old one (the older keys are
+  // dropped at once). Dropping the oldest entry one at a time from a single Map costs a
+  // walk over the holes earlier deletes left (measured: 64 us per eviction at 100,000).
+  let young = new Map<string, Known>();
+  let old = new Map<string, Known>();
+  const remember = (record: string, known: Known) => {
+    if (young.size >= RECENT_KEYS / 2) {
+      old = young;
+      young = new Map();
+    }
+    young.set(record, known);
+  };
   // The key salt binds the salt of the record's first leaf, which a forget erases: after
   // that the record's old entry cannot be found again, with or without the map secret.
   const derive = (record: string, first: number | undefined, leaf: LeafRecord | undefined) => {
     const firstSalt = leaf?.salt.length === 32 ? leaf.salt : HEAD_MAP_NO_LEAF_SALT;
     const salt = headMapKeySalt(map.secret, firstSalt, record);
     const found: Known = { first, salt, key: headMapKey(salt, record) };
-    if (recent.size >= RECENT_KEYS) recent.delete(recent.keys().next().value!);
-    recent.set(record, found);
+    remember(record, found);
     return found;
   };
   // The keys of many records: one batch lookup of their first leaves (firstVersions). A
@@ -123,7 +134,11 @@ export function storeLedgerHeadMap(
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
       const first = firsts[i];
-      const known = recent.get(record);
+      let known = young.get(record);
+      if (known === undefined) {
+        known = old.get(record);
+        if (known !== undefined && known.first === first) remember(record, known);
+      }
       if (known !== undefined && known.first === first) out[i] = known;
       else if (first === undefined) out[i] = derive(record, first, undefined);
       else if (first === inSeal[i]?.index) out[i] = derive(record, first, inSeal[i]);

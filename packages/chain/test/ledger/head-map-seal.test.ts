@@ -163,6 +163,53 @@ describe('a seal with the head map: batch first-version lookup', () => {
     }
   }, 60_000);
 
+  it('keeps the same roots once the key memory has turned over (52,000 records)', async () => {
+    // The ledger remembers the keys of the last 50,000 to 100,000 records it sealed; past
+    // that the older ones are dropped and derived again when asked.
+    const secret = sha256(utf8('map secret turnover'));
+    const [warm, cold] = await memoryVariants(secret);
+    const variants = [warm!, cold!];
+    const add = async (from: number, n: number, id: (i: number) => string) => {
+      const items = Array.from({ length: n }, (_, j) => ({
+        salt: sha256(utf8(`salt t ${from + j}`)),
+        digest: sha256(utf8(`record t ${from + j}`)),
+        recordId: id(from + j),
+      }));
+      for (const v of variants) await v.store.addPending(items);
+    };
+    const roots = async () => {
+      const out: string[] = [];
+      for (const v of variants) {
+        if (v.cold) {
+          await v.ledger.close();
+          v.ledger = await openLedger({
+            store: v.store,
+            pollMs: 0,
+            signer: logKey,
+            headMap: { store: v.map },
+          });
+        }
+        await v.ledger.seal();
+        out.push(rootHex((await v.store.latestCheckpoint())!.note));
+      }
+      return out;
+    };
+    await add(0, 52_000, (i) => `Observation/o-${i}`);
+    const first = await roots();
+    expect(first[0]).toBe(first[1]);
+    // New versions of the oldest records (dropped from the memory), of the newest (kept),
+    // and one forgotten record's id used again.
+    await warm!.ledger.forget('Observation/o-7');
+    await cold!.ledger.forget('Observation/o-7');
+    await add(52_000, 600, (i) =>
+      i % 3 === 0 ? 'Observation/o-7' : `Observation/o-${i % 2 === 0 ? i - 52_000 : i - 600}`,
+    );
+    const next = await roots();
+    expect(next[0]).toBe(next[1]);
+    expect(next[0]).not.toBe(first[0]);
+    for (const v of variants) await v.ledger.close();
+  }, 120_000);
+
   it('gives the same roots on the file stores as on the memory store', async () => {
     const secret = sha256(utf8('map secret file'));
     const dir = mkdtempSync(join(tmpdir(), 'medanchor-head-map-seal-'));
