@@ -12,6 +12,7 @@ import { HashKeyedMap } from '../map/entry-table.js';
 import type { HeadMapStore } from '../map/tree.js';
 import { ioError, syncDir, writeAll, writeFileAtomic } from './file-store/files.js';
 import {
+  BLOCK_SLOTS,
   BlockReader,
   bitsFor,
   buildIndex,
@@ -337,7 +338,9 @@ export async function openHeadMapFiles(
     for (;;) {
       const gen = generation;
       const at = new Float64Array(fresh.length).fill(-1);
-      const reader = new BlockReader();
+      // Blocks pay when a batch is dense (several entries a block); else one window each.
+      const reader =
+        fresh.length * BLOCK_SLOTS >= 4 * slotCount(table().bits) ? new BlockReader() : undefined;
       let claimed = -1;
       let before: Uint8Array | undefined;
       let full = false;
