@@ -42,13 +42,15 @@ export interface HeadMapFileTuning {
   readonly initialBits?: number;
   /** Entries per generation of the read cache (two generations are kept). */
   readonly cacheEntries?: number;
+  /** Entries appended per write and fsync of a large put (at most 65,536). */
+  readonly putBatch?: number;
   /** Called at each crash point (tests kill the process there). */
   readonly hook?: (point: string) => void;
   /** Counters of bytes read and entries hashed (tests assert on them). */
   readonly stats?: HeadMapFileStats;
 }
 
-/** Entries appended per write and fsync of a large put (bounds the slots held back). */
+/** Entries appended per write and fsync of a large put (bounds the memory of its probes). */
 const PUT_BATCH = 65_536;
 const MAX_OFFSET = 2 ** 48 - 2;
 
@@ -125,6 +127,7 @@ export async function openHeadMapFiles(
   const checkpointBytes = tuning.checkpointBytes ?? 1 << 20;
   const initialBits = tuning.initialBits ?? 12;
   const cache = new EntryCache(tuning.cacheEntries ?? 65_536);
+  const putBatch = Math.min(PUT_BATCH, tuning.putBatch ?? PUT_BATCH);
   const binPath = join(dir, 'nodes.bin');
 
   let bin: FileHandle;
@@ -460,8 +463,8 @@ export async function openHeadMapFiles(
           const h = given?.[i] ?? sums!.subarray(32 * i, 32 * i + 32);
           if (cache.get(h) === undefined) fresh.push([h, e]);
         }
-        for (let from = 0; from < fresh.length; from += PUT_BATCH)
-          await append(fresh.slice(from, from + PUT_BATCH));
+        for (let from = 0; from < fresh.length; from += putBatch)
+          await append(fresh.slice(from, from + putBatch));
       });
       lane = run.catch(() => {});
       return run;

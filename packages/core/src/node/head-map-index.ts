@@ -4,6 +4,10 @@
 // entry found through it is checked against its hash, and any damage is repaired by
 // rebuilding it from `nodes.bin`. Synchronous I/O throughout: these reads hit the page
 // cache, where a thread-pool round trip costs more than the read.
+// Why not an embedded key-value store from npm: the maintained ones (classic-level, lmdb,
+// better-sqlite3) are native addons, which core/node has none of; node:sqlite needs Node
+// 22.5 (we support 20); the pure-JS ones load everything into memory, the cost this removes.
+// And the index needs no transactions: nodes.bin stays the truth.
 import {
   closeSync,
   fdatasyncSync,

@@ -142,6 +142,7 @@ describe('nodes.idx: lookups agree with a map built in memory', () => {
         initialBits: 4,
         checkpointBytes: 1 + Math.floor(rand() * 8192),
         cacheEntries: 16,
+        putBatch: [7, 50, 65_536][seed % 3], // a put appended in several writes, or one
       };
       const mem = memoryHeadMapStore();
       let file = await openHeadMapFiles(dir, tuning);
@@ -189,6 +190,40 @@ describe('nodes.idx: lookups agree with a map built in memory', () => {
       await sameProofs(remote, mem, roots.at(-1)!, keys.slice(0, 50));
       await file.close!();
     }
+  });
+});
+
+describe('nodes.idx: reads while a put is under way', () => {
+  it('a read that rebuilds the index while nodes.bin is written: the put indexes its entries after all', async () => {
+    const dir = fresh();
+    const mem = memoryHeadMapStore();
+    const first = ups('during', 0, 200);
+    const more = ups('during', 200, 100);
+    let store: Awaited<ReturnType<typeof openHeadMapFiles>> | undefined;
+    let during: Promise<Uint8Array | undefined> | undefined;
+    const probe = sha256(utf8('an entry no one stored'));
+    const stats = newStats();
+    store = await openHeadMapFiles(dir, {
+      stats,
+      // Between the append and its fdatasync: a lookup that misses rebuilds the table.
+      hook: (point) => {
+        if (point === 'put:appended' && during === undefined) during = store!.get(probe);
+      },
+    });
+    const made = stats.rebuilds; // a new directory's empty index
+    const root = await updateHeadMap(store, HEAD_MAP_EMPTY, first);
+    expect(await during).toBeUndefined();
+    expect(stats.rebuilds - made).toBe(2); // the miss, then the put's own (slots were stale)
+    const next = await updateHeadMap(store, root, more);
+    await updateHeadMap(mem, await updateHeadMap(mem, HEAD_MAP_EMPTY, first), more);
+    const keys = [...first, ...more].map((u) => u.key);
+    await sameProofs(store, mem, root, keys);
+    await sameProofs(store, mem, next, keys);
+    await store.close!();
+    const again = await openHeadMapFiles(dir, { cacheEntries: 16 });
+    await sameProofs(again, mem, next, keys);
+    expect(again.size).toBe(mem.size);
+    await again.close!();
   });
 });
 
