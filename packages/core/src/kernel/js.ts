@@ -2,7 +2,14 @@
 // engines without WebAssembly. State, schedule and padding live in module-level
 // typed arrays, so a call allocates nothing; the block function is kernel/sha256-block.ts.
 
-import { compress as compressBlock, IV, W } from './sha256-block.js';
+import { IV as SHARED_IV, W as SHARED_W, compress as sharedCompress } from './sha256-block.js';
+
+// Module-local names for the block function and its arrays: the hot loop below reading
+// imported bindings directly ran at 0.66-0.89x under unbundled ESM (tsx, which runs the
+// benchmarks), measured against fab7f26's kernel that had them in this module.
+const compressBlock = sharedCompress;
+const IV = SHARED_IV;
+const W = SHARED_W;
 
 const H = new Int32Array(8);
 // The last one or two padded blocks of the current message.

@@ -21,7 +21,8 @@ export const IV: Int32Array = new Int32Array([
 
 /**
  * Message words of the block being compressed: callers write W[0..16) and call
- * {@link compress}, which expands the schedule in place.
+ * {@link compress}, which expands the schedule in place. Scratch: {@link rounds} copies
+ * the schedule it is given here.
  */
 export const W: Int32Array = new Int32Array(64);
 
@@ -42,17 +43,27 @@ export function expand(w: Int32Array): void {
 /** Compresses the block in {@link W} (16 words set by the caller) into `state`. */
 export function compress(state: Int32Array): void {
   expand(W);
-  rounds(state, W);
+  roundsOnW(state);
 }
 
 /**
- * The 64 rounds over the message schedule `w` (64 words), then the feed-forward into
- * `state` (8 words). Unrolled by eight so the working variables rotate by renaming instead
- * of moving. The round constants are added here and the schedule is read from index 0:
- * a separate pass adding K to the schedule, and an offset into a table of schedules, cost
- * the batch kernel about a tenth of its speed (same-process A/B against fab7f26).
+ * The 64 rounds over the message schedule `w` (64 words, for example a padding block's
+ * made once), then the feed-forward into `state` (8 words).
  */
 export function rounds(state: Int32Array, w: Int32Array): void {
+  if (w !== W) W.set(w);
+  roundsOnW(state);
+}
+
+/**
+ * The 64 rounds over {@link W}. Unrolled by eight so the working variables rotate by
+ * renaming instead of moving. The round constants are added here, and the schedule is
+ * always this module's W rather than a parameter or an offset into a table: adding K in a
+ * separate pass, reading a table at an offset and reading a parameter each cost the batch
+ * kernel a few percent to a tenth of its speed (same-process A/B against fab7f26, whose
+ * kernel did it this way); a table schedule is copied into W instead (64 words).
+ */
+function roundsOnW(state: Int32Array): void {
   let a = state[0]!;
   let b = state[1]!;
   let c = state[2]!;
@@ -68,7 +79,7 @@ export function rounds(state: Int32Array, w: Int32Array): void {
         (((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))) +
         (g ^ (e & (f ^ g))) +
         K[t]! +
-        w[t]!) |
+        W[t]!) |
       0;
     d = (d + t1) | 0;
     h =
@@ -81,7 +92,7 @@ export function rounds(state: Int32Array, w: Int32Array): void {
         (((d >>> 6) | (d << 26)) ^ ((d >>> 11) | (d << 21)) ^ ((d >>> 25) | (d << 7))) +
         (f ^ (d & (e ^ f))) +
         K[t + 1]! +
-        w[t + 1]!) |
+        W[t + 1]!) |
       0;
     c = (c + t1) | 0;
     g =
@@ -94,7 +105,7 @@ export function rounds(state: Int32Array, w: Int32Array): void {
         (((c >>> 6) | (c << 26)) ^ ((c >>> 11) | (c << 21)) ^ ((c >>> 25) | (c << 7))) +
         (e ^ (c & (d ^ e))) +
         K[t + 2]! +
-        w[t + 2]!) |
+        W[t + 2]!) |
       0;
     b = (b + t1) | 0;
     f =
@@ -107,7 +118,7 @@ export function rounds(state: Int32Array, w: Int32Array): void {
         (((b >>> 6) | (b << 26)) ^ ((b >>> 11) | (b << 21)) ^ ((b >>> 25) | (b << 7))) +
         (d ^ (b & (c ^ d))) +
         K[t + 3]! +
-        w[t + 3]!) |
+        W[t + 3]!) |
       0;
     a = (a + t1) | 0;
     e =
@@ -120,7 +131,7 @@ export function rounds(state: Int32Array, w: Int32Array): void {
         (((a >>> 6) | (a << 26)) ^ ((a >>> 11) | (a << 21)) ^ ((a >>> 25) | (a << 7))) +
         (c ^ (a & (b ^ c))) +
         K[t + 4]! +
-        w[t + 4]!) |
+        W[t + 4]!) |
       0;
     h = (h + t1) | 0;
     d =
@@ -133,7 +144,7 @@ export function rounds(state: Int32Array, w: Int32Array): void {
         (((h >>> 6) | (h << 26)) ^ ((h >>> 11) | (h << 21)) ^ ((h >>> 25) | (h << 7))) +
         (b ^ (h & (a ^ b))) +
         K[t + 5]! +
-        w[t + 5]!) |
+        W[t + 5]!) |
       0;
     g = (g + t1) | 0;
     c =
@@ -146,7 +157,7 @@ export function rounds(state: Int32Array, w: Int32Array): void {
         (((g >>> 6) | (g << 26)) ^ ((g >>> 11) | (g << 21)) ^ ((g >>> 25) | (g << 7))) +
         (a ^ (g & (h ^ a))) +
         K[t + 6]! +
-        w[t + 6]!) |
+        W[t + 6]!) |
       0;
     f = (f + t1) | 0;
     b =
@@ -159,7 +170,7 @@ export function rounds(state: Int32Array, w: Int32Array): void {
         (((f >>> 6) | (f << 26)) ^ ((f >>> 11) | (f << 21)) ^ ((f >>> 25) | (f << 7))) +
         (h ^ (f & (g ^ h))) +
         K[t + 7]! +
-        w[t + 7]!) |
+        W[t + 7]!) |
       0;
     e = (e + t1) | 0;
     a =
