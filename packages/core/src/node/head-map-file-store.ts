@@ -365,14 +365,13 @@ export async function openHeadMapFiles(
       if (full) grow(table().count + fresh.length, end);
       if (full || gen !== generation) continue;
       const positions: number[] = [];
-      const keep: [Uint8Array, Uint8Array][] = [];
-      fresh.forEach((f, i) => {
-        if (at[i]! < 0) return;
+      let kept = 0;
+      for (let i = 0; i < fresh.length; i++) {
+        if (at[i]! < 0) continue;
         positions.push(at[i]!);
-        keep.push(f);
-      });
-      fresh.length = 0;
-      for (const f of keep) fresh.push(f);
+        fresh[kept++] = fresh[i]!;
+      }
+      fresh.length = kept;
       return positions;
     }
   };
@@ -462,6 +461,14 @@ export async function openHeadMapFiles(
         for (const [i, e] of list.entries()) {
           const h = given?.[i] ?? sums!.subarray(32 * i, 32 * i + 32);
           if (cache.get(h) === undefined) fresh.push([h, e]);
+        }
+        // Room for the whole put at once: one growth, not one per batch.
+        try {
+          repairIfStale();
+          if (!fits(table().count + fresh.length, table().bits))
+            grow(table().count + fresh.length, end);
+        } catch (e) {
+          throw ioError('head map index', e);
         }
         for (let from = 0; from < fresh.length; from += putBatch)
           await append(fresh.slice(from, from + putBatch));
