@@ -15,10 +15,10 @@ import { openHeadMapFiles } from './head-map-file-store.js';
  * Opening reads the index's 64-byte header and only what `nodes.bin` gained since the
  * header was last written (after a crash: at most 1 MiB and one append of up to 65,536
  * entries), so it costs the same however large the map; a torn tail is cut. Entries are
- * read on demand through
- * the index, each checked against its hash; a damaged index is rebuilt from `nodes.bin`,
- * as is a missing one (a directory written before the index existed: that one open reads
- * the whole file). Recently used entries stay in a bounded cache.
+ * read on demand through the index, each checked against its hash; a damaged index is
+ * rebuilt from `nodes.bin`, as is a missing one (a directory written before the index
+ * existed: that one open reads the whole file). Recently used entries stay in a bounded
+ * cache.
  * One process at a time: put it beside the ledger's file store, whose lock covers it.
  * @throws MedanchorError `STORE_IO`, `STORE_FULL`, `STORE_CORRUPT` (a secret file of the
  * wrong length).
