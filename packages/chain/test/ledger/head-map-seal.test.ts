@@ -25,6 +25,7 @@ import {
 } from '@medanchor/core';
 import { openFileHeadMapStore, openFileLedgerStore } from '@medanchor/core/node';
 import { afterAll, describe, expect, it } from 'vitest';
+import { seededUint32 } from '../../../../test/helpers/seeded-random.js';
 import { openLedger, type StoreLedger } from '../../src/ledger/index.js';
 
 const ORIGIN = 'clinic.example/head-map-seal';
@@ -33,17 +34,6 @@ const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 const rootHex = (note: Uint8Array | undefined) =>
   toHex(headMapRootOf(parseCheckpointText(parseNote(note!).text).extensions)!);
@@ -62,7 +52,7 @@ const idOf = (k: number) => (k === POOL ? 'Patient/ü-𝄞' : `Observation/o-${k
 
 /** Runs one seeded workload on every variant; returns the roots and what it went through. */
 async function run(variants: Variant[], seed: number, rounds: number) {
-  const rnd = seeded(seed);
+  const rnd = seededUint32(seed);
   const open = (v: Variant) =>
     openLedger({ store: v.store, pollMs: 0, signer: logKey, headMap: { store: v.map } });
   let n = 0;

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleChild } from '../../../../test/helpers/bundle-child.js';
+import { seededRandom } from '../../../../test/helpers/seeded-random.js';
 import {
   decodeJournalEntry,
   encodeJournalEntry,
@@ -81,18 +82,6 @@ function runAndKill(dir: string, run: number, rand: () => number): Promise<RunRe
   });
 }
 
-/** Deterministic PRNG (mulberry32) so a failing seed can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The bytes of one real journal frame holding a few record entries. */
 async function realFrame(): Promise<Uint8Array> {
   const path = join(work, 'frame.journal');
@@ -114,7 +103,7 @@ const digestOf = (id: string) => toHex(sha256(utf8(`crash-test record ${id}`)));
 describe('crash safety (real child processes killed with SIGKILL)', () => {
   it(`keeps every acknowledged record exactly once across ${RUNS} kill -9 runs, cutting torn tails`, async () => {
     const seed = Number(process.env['MEDANCHOR_CRASH_SEED'] ?? Date.now() % 1_000_000);
-    const rand = prng(seed);
+    const rand = seededRandom(seed);
     const dir = join(work, 'ledger');
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir);

@@ -14,6 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../../test/helpers/seeded-random.js';
 import {
   HEAD_MAP_EMPTY,
   type HeadMapNodeStore,
@@ -39,18 +40,6 @@ const fresh = () => {
   return join(d, 'map');
 };
 const newStats = (): HeadMapFileStats => ({ bytesRead: 0, entriesHashed: 0, rebuilds: 0 });
-
-/** Deterministic PRNG (mulberry32): fixed seeds, so every run draws the same trees. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const keyOf = (tag: string, i: number) => sha256(utf8(`${tag} record ${i}`));
 const ups = (tag: string, from: number, n: number, leaf = from): HeadMapUpdate[] =>
@@ -136,7 +125,7 @@ describe('nodes.idx: bounded open', () => {
 describe('nodes.idx: lookups agree with a map built in memory', () => {
   it('random trees (fixed seeds), reopened between updates, with tables that grow', async () => {
     for (const seed of [1, 2, 3, 4, 5]) {
-      const rand = prng(seed);
+      const rand = seededRandom(seed);
       const dir = fresh();
       const tuning = {
         initialBits: 4,

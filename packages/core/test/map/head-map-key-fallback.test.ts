@@ -5,6 +5,7 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
+import { seededUint32 } from '../../../../test/helpers/seeded-random.js';
 import {
   concatBytes,
   HEAD_MAP_KEY_TAG,
@@ -15,17 +16,6 @@ import {
   utf8,
 } from '../../src/index.js';
 import { nodeBuiltin } from '../../src/node-builtin.js';
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 const bytes = (rnd: () => number, n: number) => Uint8Array.from({ length: n }, () => rnd() & 0xff);
 
@@ -56,12 +46,12 @@ describe('head-map keys: node:crypto and the noble fallback agree', () => {
   });
 
   it('key salts and keys equal HMAC-SHA256 and the tagged hash on 2,000 random inputs', () => {
-    const rnd = seeded(20261206);
+    const rnd = seededUint32(20261206);
     let long = 0;
     let astral = 0;
     for (let i = 0; i < 2_000; i++) {
       // A few secrets reused, so a cached per-secret state would be exercised too.
-      const secret = i % 5 === 0 ? bytes(seeded(i % 3), 32) : bytes(rnd, 32);
+      const secret = i % 5 === 0 ? bytes(seededUint32(i % 3), 32) : bytes(rnd, 32);
       const first = bytes(rnd, 32);
       const record = recordId(rnd);
       if (record.length > 500) long++;

@@ -3,19 +3,8 @@
 // an id and forgets, after every round of which firstVersions must answer what versions()
 // answers, id by id.
 import { expect } from 'vitest';
+import { seededUint32 } from '../../../../test/helpers/seeded-random.js';
 import { type LedgerStore, sequencePending, sha256, utf8 } from '../../src/index.js';
-
-/** A seeded generator of 32-bit numbers (mulberry32): the same workload on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 /** What a run went through, so the test can show every case was reached. */
 export interface AgreeCoverage {
@@ -47,7 +36,7 @@ export async function agreeOnRandomLog(
   rounds: number,
   reopen?: (s: LedgerStore) => Promise<LedgerStore>,
 ): Promise<AgreeCoverage> {
-  const rnd = seeded(seed);
+  const rnd = seededUint32(seed);
   let store = first;
   const cover: AgreeCoverage = { checked: 0, multi: 0, forgotten: 0, unknown: 0 };
   const erased = new Set<string>();

@@ -30,6 +30,7 @@ import { openPostgresLedgerStore } from '@medanchor/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleChild } from '../../../../test/helpers/bundle-child.js';
+import { seededRandom } from '../../../../test/helpers/seeded-random.js';
 import { type PgServer, postgresSkipReason, startPgServer } from '../helpers/pg-server.js';
 
 const skip = postgresSkipReason();
@@ -41,17 +42,6 @@ const MAX_CHAOS_MS = 80_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // A seeded generator, so a failing run can be repeated with the same seed.
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Kills {
   writer: number;
   sequencer: number;
@@ -151,7 +141,7 @@ describe.skipIf(skip !== undefined)(
     it('loses no acknowledged record, sequences none twice and pays no anchor twice', async () => {
       const seed = Number(process.env.MEDANCHOR_CRASH_SEED ?? Date.now() % 1_000_000);
       console.log(`postgres crash test seed ${seed} (MEDANCHOR_CRASH_SEED repeats it)`);
-      const rand = prng(seed);
+      const rand = seededRandom(seed);
       const url = await server.createDatabase();
       const key = fundingKeyFromSecret(
         sha256(utf8('medanchor postgres crash test')),
