@@ -18,8 +18,6 @@ import {
   type LedgerStore,
   memoryHeadMapStore,
   memoryLedgerStore,
-  sha256,
-  utf8,
 } from '../packages/core/src/index.js';
 import { openFileHeadMapStore, openFileLedgerStore } from '../packages/core/src/node.js';
 import {
@@ -31,28 +29,13 @@ import {
   postgresSkipReason,
   startPgServer,
 } from '../packages/postgres/test/helpers/pg-server.js';
+import { add, fmt, median } from './head-map-fill.js';
 
 type Kind = 'memory' | 'file' | 'postgres';
 const ORIGIN = 'bench.example/head-map-seal';
 const logKey = generateNoteKey(ORIGIN);
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const RUNS = 3;
 const VERSIONS = 1_000;
-
-async function add(store: LedgerStore, from: number, n: number, id: (i: number) => string) {
-  for (let at = 0; at < n; at += 5_000)
-    await store.addPending(
-      Array.from({ length: Math.min(5_000, n - at) }, (_, j) => {
-        const i = from + at + j;
-        return {
-          salt: sha256(utf8(`salt ${i}`)),
-          digest: sha256(utf8(`record ${i}`)),
-          recordId: id(i),
-        };
-      }),
-    );
-}
 
 // CPU milliseconds of this process since `from`.
 const cpuMs = (from: NodeJS.CpuUsage) => {

@@ -16,7 +16,6 @@ import {
   type HeadMapUpdate,
   type HeadProof,
   headMapKey,
-  type LedgerStore,
   memoryHeadMapStore,
   memoryLedgerStore,
   proveHeadMap,
@@ -28,25 +27,10 @@ import {
 } from '../packages/core/src/index.js';
 import { openHeadMapFiles } from '../packages/core/src/node/head-map-file-store.js';
 import { openFileHeadMapStore, openFileLedgerStore } from '../packages/core/src/node.js';
+import { add, fmt, median } from './head-map-fill.js';
 
 const ORIGIN = 'bench.example/head-map';
 const logKey = generateNoteKey(ORIGIN);
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-async function add(store: LedgerStore, from: number, n: number, id: (i: number) => string) {
-  for (let at = 0; at < n; at += 5_000)
-    await store.addPending(
-      Array.from({ length: Math.min(5_000, n - at) }, (_, j) => {
-        const i = from + at + j;
-        return {
-          salt: sha256(utf8(`salt ${i}`)),
-          digest: sha256(utf8(`record ${i}`)),
-          recordId: id(i),
-        };
-      }),
-    );
-}
 
 interface SealTimes {
   first: number;

@@ -8,36 +8,13 @@ import { MerkleLog, rootFromInclusionProof, toHex, verifyInclusion } from '../..
 import { inclusionPathLength, setPathFoldOptions } from '../../src/merkle/path-fold.js';
 import { foldPathNode, nodeOneShotHash } from '../../src/merkle/path-fold-node.js';
 import { writeWords } from '../../src/merkle/sha256-words.js';
-import { refNode } from './reference.js';
+import { refPathRoot } from './reference.js';
 
 const hash = nodeOneShotHash();
 const skip = hash === undefined;
 if (skip) console.log('skipped: this runtime has no node:crypto one-shot hash (Node < 20.12)');
 
 afterEach(() => setPathFoldOptions({ memo: true, wasm: true, node: true }));
-
-/** RFC 9162 section 2.1.3.2 with node:crypto's createHash; undefined for a wrong shape. */
-function refRoot(leaf: Uint8Array, index: number, size: number, proof: Uint8Array[]) {
-  if (index >= size) return undefined;
-  let fn = index;
-  let sn = size - 1;
-  let r = leaf;
-  for (const p of proof) {
-    if (sn === 0) return undefined;
-    if (fn % 2 === 1 || fn === sn) {
-      r = refNode(p, r);
-      while (fn % 2 === 0 && fn !== 0) {
-        fn = Math.floor(fn / 2);
-        sn = Math.floor(sn / 2);
-      }
-    } else {
-      r = refNode(r, p);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return sn === 0 ? toHex(r) : undefined;
-}
 
 /** The root foldPathNode reaches (hex), or undefined when it refuses the shape. */
 function nodeRoot(
@@ -142,7 +119,7 @@ describe.skipIf(skip)('inclusion paths through node:crypto one-shot hash', () =>
         if (mutation === 7) n = (j % 513) + 1;
         if (mutation === 8) leaf = Uint8Array.from(leaf, (b, x) => (x === at % 32 ? b ^ 0x80 : b));
         seen.add(mutation);
-        const want = idx < n ? refRoot(leaf, idx, n, p) : undefined;
+        const want = idx < n ? refPathRoot(leaf, idx, n, p) : undefined;
         const got = idx < n ? nodeRoot(leaf, idx, n, p) : undefined;
         expect(got).toBe(want);
         if (idx < n) expect(jsRoot(leaf, idx, n, p)).toBe(want);
@@ -228,7 +205,7 @@ describe.skipIf(skip)('inclusion paths through node:crypto one-shot hash', () =>
           const index = Math.min(size - 1, Math.floor(f * size));
           const length = inclusionPathLength(index, size);
           const proof = Array.from({ length }, (_, k) => pool.slice(32 * k, 32 * k + 32));
-          const want = refRoot(leaf, index, size, proof);
+          const want = refPathRoot(leaf, index, size, proof);
           expect(nodeRoot(leaf, index, size, proof)).toBe(want);
         },
       ),

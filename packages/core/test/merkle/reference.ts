@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { toHex } from '../../src/index.js';
 
 // A deliberately naive RFC 9162 implementation, straight from the definitions with
 // node:crypto, to check the fast code against.
@@ -45,4 +46,35 @@ export function refConsistency(m: number, leaves: Uint8Array[]): Uint8Array[] {
       : [...sub(mm - k, d.slice(k), false), refRoot(d.slice(0, k))];
   };
   return m === 0 || m === leaves.length ? [] : sub(m, leaves, true);
+}
+
+/**
+ * The root (hex) an inclusion proof reaches by RFC 9162 section 2.1.3.2, or undefined when
+ * the proof has the wrong shape for `index` and `size`.
+ */
+export function refPathRoot(
+  leaf: Uint8Array,
+  index: number,
+  size: number,
+  proof: Uint8Array[],
+): string | undefined {
+  if (index >= size) return undefined;
+  let fn = index;
+  let sn = size - 1;
+  let r = leaf;
+  for (const p of proof) {
+    if (sn === 0) return undefined;
+    if (fn % 2 === 1 || fn === sn) {
+      r = refNode(p, r);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      r = refNode(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 ? toHex(r) : undefined;
 }
