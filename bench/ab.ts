@@ -2,9 +2,9 @@
 // fast as <base-rev>, row by row? One run of each proves little (rows drift up to 1.5x between
 // runs on a shared machine), so this checks <base-rev> out as a git worktree in a temporary
 // directory (beside a `shared` link to our ../shared, so its benches find the vectors),
-// installs and builds it, builds ours, then runs `pnpm bench <sections>` in both trees
-// alternately (base first in odd rounds, ours first in even ones) and compares every row with
-// a noise rule (bench/ab-verdict.ts). Logs and the report stay in the results directory it
+// installs and builds it, builds ours, then runs `pnpm bench <section>` for each section in
+// both trees, one process each, alternately (base first in odd rounds, ours first in even
+// ones), and compares every row with a noise rule (bench/ab-verdict.ts). Logs and the report stay in the results directory it
 // prints; the worktree is removed at the end, also on failure and on Ctrl-C.
 // Exit code: 0 with a report (slower rows included), 1 when a step fails, 2 on bad arguments.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -215,24 +215,31 @@ async function main(): Promise<number> {
 
   const trees = { base: baseTree, ours: ROOT } as const;
   const parsed: { base: ParsedLog[]; ours: ParsedLog[] } = { base: [], ours: [] };
+  // One `pnpm bench <section>` per section and side, so both trees run every section in a
+  // process of its own (older trees ran all sections in one process, where a section measured
+  // the heap an earlier one left), and the two sides of a section run next to each other.
   for (let round = 1; round <= args.rounds; round++) {
     const order = round % 2 === 1 ? (['base', 'ours'] as const) : (['ours', 'base'] as const);
-    for (const side of order) {
-      const log = join(results, `round${round}-${side}.log`);
-      const err = join(results, `round${round}-${side}.stderr.log`);
-      const t0 = performance.now();
-      process.stdout.write(`bench:ab: round ${round}/${args.rounds}, ${side}... `);
-      await run(
-        `round ${round} ${side} bench`,
-        [...PNPM, 'run', 'bench', ...sections],
-        trees[side],
-        log,
-        err,
-      );
-      console.log(`${((performance.now() - t0) / 1000).toFixed(0)} s`);
-      if (readFileSync(err, 'utf8') === '') rmSync(err);
-      parsed[side].push(parseBenchLog(readFileSync(log, 'utf8')));
+    const text = { base: '', ours: '' };
+    for (const section of sections) {
+      for (const side of order) {
+        const log = join(results, `round${round}-${side}-${section}.log`);
+        const err = join(results, `round${round}-${side}-${section}.stderr.log`);
+        const t0 = performance.now();
+        process.stdout.write(`bench:ab: round ${round}/${args.rounds}, ${section}, ${side}... `);
+        await run(
+          `round ${round} ${side} bench ${section}`,
+          [...PNPM, 'run', 'bench', section],
+          trees[side],
+          log,
+          err,
+        );
+        console.log(`${((performance.now() - t0) / 1000).toFixed(0)} s`);
+        if (readFileSync(err, 'utf8') === '') rmSync(err);
+        text[side] += readFileSync(log, 'utf8');
+      }
     }
+    for (const side of order) parsed[side].push(parseBenchLog(text[side]));
   }
   cleanup?.();
 
