@@ -75,6 +75,22 @@ export const CLI_ERROR_CODES = {
     action:
       'Stamp the grant file (`medanchor stamp <grant.json>`) and seal, then ask again; an auditor without the project uses `consent status --proof`.',
   },
+  CLI_HEAD_MAP_MISSING: {
+    meaning:
+      "The head map's files are gone (no secret) while signed checkpoints carry a map root; nothing was opened or written.",
+    action:
+      'Restore the head-map folder (at least its secret) from the backup of the store, then run `medanchor head-map check` and `head-map rebuild`.',
+  },
+  CLI_HEAD_MAP_NOT_OPEN: {
+    meaning: 'A command that did not open the head map tried to seal; nothing was sealed.',
+    action: 'Seal with `medanchor seal` (or `serve`), which open the map.',
+  },
+  CLI_HEAD_MAP_REBUILD: {
+    meaning:
+      '`head-map rebuild` could not rebuild the signed map from the ledger (its secret is lost or another, or a record was forgotten after its seal); nothing was changed.',
+    action:
+      'Restore the head-map folder (or the PostgreSQL head-map tables) from a backup taken with the store.',
+  },
   CLI_ERROR: {
     meaning: 'An unexpected error without a code of its own.',
     action: 'Run again with the same input; report it with the message if it persists.',

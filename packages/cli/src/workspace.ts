@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   type Backend,
+  checkpointMapRoot,
   coreRpcBackend,
   electrumBackend,
   esploraBackend,
@@ -151,6 +152,8 @@ export interface OpenedStore {
   label: string;
   /** Opens the head map store that belongs with this store (same backups, same secret). */
   openHeadMap(): Promise<HeadMapStore>;
+  /** The folder of the head map's files (file store only). */
+  headMapDir?: string;
 }
 
 /** The folder of a file store's head map: inside the store, so one backup holds both. */
@@ -186,6 +189,7 @@ export async function openStoreFor(config: ResolvedConfig): Promise<OpenedStore>
       exclusive: true,
       label: dir,
       openHeadMap: () => openFileHeadMapStore(headMapDir(dir)),
+      headMapDir: headMapDir(dir),
     };
   }
   if (url !== undefined && POSTGRES_SCHEMES.includes(scheme.toLowerCase())) {
@@ -212,6 +216,31 @@ export async function openStoreFor(config: ResolvedConfig): Promise<OpenedStore>
   );
 }
 
+/**
+ * Refuses to open a file store's head map whose secret is gone while a signed checkpoint
+ * carries a map root: opening would make a new secret, under which no seal can continue.
+ */
+async function refuseLostHeadMap(store: LedgerStore, dir: string | undefined): Promise<void> {
+  if (dir === undefined || existsSync(join(dir, 'secret'))) return;
+  const latest = await store.latestCheckpoint();
+  if (latest === undefined || checkpointMapRoot(latest) === undefined) return;
+  throw new MedanchorError(
+    'CLI_HEAD_MAP_MISSING',
+    `the head map (${dir}) is missing but checkpoints sign one: restore it from a backup, then run \`medanchor head-map check\``,
+  );
+}
+
+/** A head map store that refuses everything: what a command that never seals gets. */
+function refusingHeadMap(): HeadMapStore {
+  const refuse = async (): Promise<never> => {
+    throw new MedanchorError(
+      'CLI_HEAD_MAP_NOT_OPEN',
+      'this command did not open the head map and must not seal: run `medanchor seal`',
+    );
+  };
+  return { secret: new Uint8Array(32), get: refuse, getMany: refuse, put: refuse };
+}
+
 /** The data directory opened on its store: the ledger, the stamps, and (to anchor) a backend. */
 export interface Workspace {
   /** The ledger on the store. */
@@ -234,6 +263,10 @@ export interface Workspace {
    * `ledger.headProof` works.
    */
   headMap: boolean;
+  /** Opens the head map store of this store (for `head-map check` and `rebuild`). */
+  openHeadMap(): Promise<HeadMapStore>;
+  /** The folder of the head map's files (file store only). */
+  headMapDir?: string;
   close(): Promise<void>;
 }
 
@@ -302,12 +335,21 @@ export async function openWorkspace(
     const signer = readLogKey(logKeyPath(config));
     // A head map needs signed checkpoints (its root is a line of the signed note). A log
     // that had none gets it built from leaf 0 by its next seal, once.
-    if (signer !== undefined && config.headMap && options.headMap === true)
+    const mapped = signer !== undefined && config.headMap;
+    if (mapped && options.headMap === true) {
+      await refuseLostHeadMap(store, opened.headMapDir);
       headMap = await opened.openHeadMap();
+    }
     const ledger = await openLedger({
       store,
       ...(signer === undefined ? {} : { signer }),
-      ...(headMap === undefined ? {} : { headMap: { store: headMap } }),
+      // A command that did not open the map gets one that refuses every read and write:
+      // should it ever seal, the seal stops with a typed error instead of signing no map.
+      ...(headMap !== undefined
+        ? { headMap: { store: headMap } }
+        : mapped
+          ? { headMap: { store: refusingHeadMap() } }
+          : {}),
       ...(signer === undefined || config.witnesses.length === 0
         ? {}
         : { witnesses: config.witnesses }),
@@ -345,6 +387,8 @@ export async function openWorkspace(
       ...(upgraded === undefined ? {} : { upgraded }),
       exclusive: opened.exclusive,
       headMap: map !== undefined,
+      openHeadMap: opened.openHeadMap,
+      ...(opened.headMapDir === undefined ? {} : { headMapDir: opened.headMapDir }),
       async close() {
         try {
           await ledger.close();

@@ -12,6 +12,7 @@ export {
   isUnderLegalHold,
   type LegalHold,
 } from './forget.js';
+export { checkpointMapRoot, type HeadMapReplay, replayHeadMap } from './head-map-replay.js';
 export { type Ledger, type LedgerOptions, openJournalLedger } from './journal-ledger.js';
 export { openLedger } from './ledger.js';
 export { anchoredDigestOf, memoryReceiptStore, type ReceiptStore } from './receipt-store.js';

@@ -6,6 +6,7 @@ import { consentStatusCommand } from './consent-status.js';
 import { devnetCommand } from './devnet.js';
 import { decryptCommand, encryptCommand } from './envelope.js';
 import { forgetCommand } from './forget.js';
+import { headMapCheckCommand, headMapRebuildCommand } from './head-map.js';
 import { historyProveCommand, historyVerifyCommand } from './history.js';
 import { initCommand } from './init.js';
 import { keysNewCommand, keysShowCommand } from './keys.js';
@@ -28,6 +29,8 @@ export const COMMANDS: readonly Command[] = [
   forgetCommand,
   historyProveCommand,
   historyVerifyCommand,
+  headMapCheckCommand,
+  headMapRebuildCommand,
   otsExportCommand,
   otsVerifyCommand,
   encryptCommand,
