@@ -1,8 +1,7 @@
 // Shared by the head-map benches: records added to a ledger store in batches, and the
 // number formatting of their tables.
 
-import type { LedgerStore } from '../packages/core/src/index.js';
-import { sha256, utf8 } from '../packages/core/src/index.js';
+import { type LedgerStore, sha256, utf8 } from '@medanchor/core';
 
 export const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

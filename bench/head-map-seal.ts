@@ -11,19 +11,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLedger, type StoreLedger } from '../packages/chain/src/ledger/index.js';
+import { openLedger, type StoreLedger } from '@medanchor/chain';
 import {
   generateNoteKey,
   type HeadMapStore,
   type LedgerStore,
   memoryHeadMapStore,
   memoryLedgerStore,
-} from '../packages/core/src/index.js';
-import { openFileHeadMapStore, openFileLedgerStore } from '../packages/core/src/node.js';
-import {
-  openPostgresHeadMapStore,
-  openPostgresLedgerStore,
-} from '../packages/postgres/src/index.js';
+} from '@medanchor/core';
+import { openFileHeadMapStore, openFileLedgerStore } from '@medanchor/core/node';
+import { openPostgresHeadMapStore, openPostgresLedgerStore } from '@medanchor/postgres';
 import {
   type PgServer,
   postgresSkipReason,

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLedger } from '../packages/chain/src/ledger/index.js';
+import { openLedger } from '@medanchor/chain';
 import {
   fromHex,
   generateNoteKey,
@@ -24,9 +24,9 @@ import {
   updateHeadMap,
   utf8,
   verifyHeadProof,
-} from '../packages/core/src/index.js';
-import { openHeadMapFiles } from '../packages/core/src/node/head-map-file-store.js';
-import { openFileHeadMapStore, openFileLedgerStore } from '../packages/core/src/node.js';
+} from '@medanchor/core';
+import { openHeadMapFiles } from '@medanchor/core/internal';
+import { openFileHeadMapStore, openFileLedgerStore } from '@medanchor/core/node';
 import { add, fmt, median } from './head-map-fill.js';
 
 const ORIGIN = 'bench.example/head-map';

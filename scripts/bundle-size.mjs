@@ -51,7 +51,11 @@ export async function bundleSize({ source, platform, entries }) {
   return { bytes: out.length, gzip: gzipSync(out).length, packages: [...packages].sort() };
 }
 
-/** Every public JavaScript entry of the workspace packages: `@medanchor/x` and its subpaths. */
+/**
+ * Every public JavaScript entry of the workspace packages: `@medanchor/x` and its subpaths.
+ * `./internal` is left out: it exists for the repository's benchmarks (`pnpm bench --dist`),
+ * is not public API and has no size budget.
+ */
 export function publicEntries() {
   const entries = [];
   for (const dir of readdirSync(join(root, 'packages')).sort()) {
@@ -62,6 +66,7 @@ export function publicEntries() {
       continue;
     }
     for (const [sub, target] of Object.entries(pkg.exports ?? {})) {
+      if (sub === './internal') continue;
       const file = typeof target === 'object' ? target?.import?.default : undefined;
       if (typeof file !== 'string' || !file.endsWith('.js')) continue;
       entries.push({

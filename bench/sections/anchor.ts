@@ -1,6 +1,3 @@
-import { MemoryJournal, sha256, utf8, verifyReceipt, verifyReceiptMerkle } from '@medanchor/core';
-import { devAnchoring } from '../../examples/shared/dev-anchoring.js';
-import { planTweakAnchorFee } from '../../packages/chain/src/anchor/build.js';
 import {
   bitcoinAnchorVerifier,
   createAnchorer,
@@ -8,15 +5,14 @@ import {
   fundingKey,
   fundingKeyFromSecret,
   memoryAnchorStateStore,
-} from '../../packages/chain/src/anchor/index.js';
-import {
-  type AnchorCoin,
-  buildAnchorTransaction,
-  planAnchorFee,
-} from '../../packages/chain/src/bitcoin.js';
-import { createDevnet } from '../../packages/chain/src/devnet/index.js';
-import { openLedger } from '../../packages/chain/src/ledger/index.js';
-import { regtest } from '../../packages/chain/src/network/index.js';
+  openLedger,
+  regtest,
+} from '@medanchor/chain';
+import { type AnchorCoin, buildAnchorTransaction, planAnchorFee } from '@medanchor/chain/bitcoin';
+import { createDevnet } from '@medanchor/chain/devnet';
+import { planTweakAnchorFee } from '@medanchor/chain/internal';
+import { MemoryJournal, sha256, utf8, verifyReceipt, verifyReceiptMerkle } from '@medanchor/core';
+import { devAnchoring } from '../../examples/shared/dev-anchoring.js';
 import { measure, printTable } from '../harness.js';
 
 function keyOf(type: FundingKeyType) {

@@ -5,11 +5,18 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
+  bitcoinAnchorVerifier,
   blockHashHex,
+  bundledSchedule,
+  checkHeaderAgainstSchedule,
+  type DifficultySchedule,
+  decodeSchedule,
   decodeSpvProof,
   hashFromDisplayHex,
   mainnet,
   networkByName,
+  openLedger,
+  parseHeader,
   regtest,
   validateHeaderChain,
   verifySpvProof,
@@ -23,6 +30,9 @@ import {
   serializeTransactionNoWitness,
   sha256d,
 } from '@medanchor/chain/bitcoin';
+// Not public API: the bundled mainnet schedule's encoded bytes, and core's single-proof node
+// memo (receipts' inclusion walks), cleared for first-time figures.
+import { MAINNET_SCHEDULE } from '@medanchor/chain/internal';
 import {
   CHECKPOINT_TAG,
   COMMITMENT_TAG,
@@ -34,19 +44,8 @@ import {
   verifyReceipt,
   verifyReceiptMerkle,
 } from '@medanchor/core';
+import { clearPathMemo } from '@medanchor/core/internal';
 import { devAnchoring } from '../../examples/shared/dev-anchoring.js';
-import { bitcoinAnchorVerifier } from '../../packages/chain/src/anchor/index.js';
-import { parseHeader } from '../../packages/chain/src/bitcoin/header.js';
-import { openLedger } from '../../packages/chain/src/ledger/index.js';
-import { MAINNET_SCHEDULE } from '../../packages/chain/src/schedule/data/mainnet.js';
-import {
-  bundledSchedule,
-  checkHeaderAgainstSchedule,
-  type DifficultySchedule,
-  decodeSchedule,
-} from '../../packages/chain/src/schedule/index.js';
-// The single-proof node memo of core (receipts' inclusion walks): cleared for first-time figures.
-import { clearPathMemo } from '../../packages/core/src/merkle/path-fold.js';
 import { readVectorJson, repoPath, vectorPath } from '../../test/helpers/vectors.js';
 import { interleaved, speedLine, spread } from '../compare.js';
 import { type Measurement, measure, printTable } from '../harness.js';

@@ -8,9 +8,8 @@ import {
   verifyConsentGrant,
 } from '@medanchor/crypto';
 import { verifyConsentGrants } from '@medanchor/crypto/batch';
-// The caches of the consent check, cleared for first-time figures.
-import { clearBip340Keys } from '../../packages/crypto/src/consent/bip340-verify.js';
-import { clearSignatureCache } from '../../packages/crypto/src/consent/signature-cache.js';
+// The caches of the consent check (not public API), cleared for first-time figures.
+import { clearBip340Keys, clearSignatureCache } from '@medanchor/crypto/internal';
 import { repoPath } from '../../test/helpers/vectors.js';
 import { type Case, type Compared, interleaved, speedLine, spread } from '../compare.js';
 import { type Measurement, measure, perSecond, printTable } from '../harness.js';

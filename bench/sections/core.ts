@@ -25,21 +25,22 @@ import {
   verifyInclusions,
   verifyInclusionsPacked,
 } from '@medanchor/core';
-import { createMerkleWorkerPool, FileJournal, merkleRootParallel } from '@medanchor/core/node';
-import { MerkleTree } from 'merkletreejs';
-// The kernel switch is not re-exported by the package index yet: import its module
-// (the same one @medanchor/core's Merkle code uses, both resolve to the sources).
+// Not public API: the kernel switch, and the single-proof node memo (verifyInclusion),
+// cleared or switched off for first-time figures, with the WebAssembly path fold switched
+// off for the fallback's row. The internal entry shares its modules with @medanchor/core,
+// so the switches act on the code measured, sources or dist.
 import {
+  clearPathMemo,
+  nodeOneShotHash,
   type Sha256KernelName,
+  setPathFoldOptions,
   setSha256Kernel,
   sha256KernelName,
   sha256Kernels,
   sha256PrefixedBatch,
-} from '../../packages/core/src/kernel/index.js';
-// The single-proof node memo (verifyInclusion): cleared or switched off for first-time
-// figures, and the WebAssembly path fold switched off for the fallback's row.
-import { clearPathMemo, setPathFoldOptions } from '../../packages/core/src/merkle/path-fold.js';
-import { nodeOneShotHash } from '../../packages/core/src/merkle/path-fold-node.js';
+} from '@medanchor/core/internal';
+import { createMerkleWorkerPool, FileJournal, merkleRootParallel } from '@medanchor/core/node';
+import { MerkleTree } from 'merkletreejs';
 import { interleaved, speedLine, spread } from '../compare.js';
 import { type Measurement, measure, perSecond, printTable } from '../harness.js';
 

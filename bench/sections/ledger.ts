@@ -13,7 +13,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openLedger } from '../../packages/chain/src/ledger/index.js';
+import { openLedger } from '@medanchor/chain';
 import {
   type LedgerStore,
   type PendingInput,
@@ -22,9 +22,9 @@ import {
   sequencePending,
   sha256,
   utf8,
-} from '../../packages/core/src/index.js';
-import { openFileLedgerStore } from '../../packages/core/src/node.js';
-import { openPostgresLedgerStore } from '../../packages/postgres/src/index.js';
+} from '@medanchor/core';
+import { openFileLedgerStore } from '@medanchor/core/node';
+import { openPostgresLedgerStore } from '@medanchor/postgres';
 import {
   postgresSkipReason,
   startPgServer,
