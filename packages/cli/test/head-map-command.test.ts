@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   cpSync,
   existsSync,
@@ -12,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ParsedArgs } from '../src/command.js';
 import { resolveConfig } from '../src/config.js';
 import { openWorkspace } from '../src/workspace.js';
-import { cleanEnv, cli, initProject, spawnCli } from './harness.js';
+import { cleanEnv, cli, initProject, spawnCli, startServe, stopChild } from './harness.js';
 
 // `medanchor head-map check` and `rebuild` on real file stores in temporary folders, each
 // verdict reached by a fixed change to the map's files; and every command that seals
@@ -232,6 +233,53 @@ describe('medanchor head-map check / rebuild (file store)', () => {
     expect(errorOf(refused)).toContain('CLI_HEAD_MAP_REBUILD');
     expect(errorOf(refused)).toContain('size 2');
     expect(snapshot(p.mapDir)).toEqual(files);
+  }, 120_000);
+
+  it('serve seals with the map open: records added over HTTP are signed into a whole map', async () => {
+    const p = await project('serve');
+    const size = await stampAndSeal(p, { 'a.json': 1 });
+    const token = 'head-map-serve-token-0123456789';
+    writeFileSync(
+      join(p.cwd, 'writers.json'),
+      JSON.stringify([{ name: 'w', sha256: createHash('sha256').update(token).digest('hex') }]),
+    );
+    const { child, ready } = await startServe(
+      ['--writers', 'writers.json', '--seal-every', '0.2'],
+      {
+        cwd: p.cwd,
+      },
+    );
+    let exit: number | null;
+    try {
+      const records = [
+        { recordId: 'Consent/c-1', version: 1 },
+        { recordId: 'Consent/c-1', version: 2 },
+        { recordId: 'Observation/o-1', version: 1 },
+      ].map((r, i) => ({ ...r, digest: createHash('sha256').update(`r${i}`).digest('hex') }));
+      const add = await fetch(`${ready.url}/add`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ records }),
+      });
+      expect(add.status).toBe(200);
+      // Waits for the seal (bounded by the test's timeout, not by a clock of its own).
+      for (;;) {
+        const note = await (await fetch(`${ready.url}/checkpoint`)).text();
+        if (Number(note.split('\n')[1]) === size + 3) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      exit = await stopChild(child);
+    }
+    expect(exit).toBe(0);
+    expect((await check(p)).doc).toMatchObject({
+      verdict: 'ok',
+      mapSize: size + 3,
+      secret: 'matches',
+      entries: { records: 3, versions: 4 },
+    });
+    const prove = await p.run(['history', 'prove', 'Consent/c-1', '--json']);
+    expect(JSON.parse(prove.stdout)).toMatchObject({ head: { leafIndex: size + 1, count: 2 } });
   }, 120_000);
 
   it('a command that did not open the map cannot seal: the ledger refuses with CLI_HEAD_MAP_NOT_OPEN', async () => {
