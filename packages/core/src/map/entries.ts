@@ -3,33 +3,9 @@
 // by node; entries a local store keyed by their hash are read in place, not hashed again.
 import { equalBytes, toHex } from '../bytes.js';
 import { MedanchorError } from '../errors.js';
-import { sha256PrefixedBatch } from '../kernel/index.js';
 import { sha256 } from '../sha256.js';
 import { HEAD_MAP_LEAF_PREFIX, HEAD_MAP_NODE_PREFIX } from './hash.js';
 import type { HeadMapNodeStore } from './tree.js';
-
-/**
- * SHA-256 of each 48-byte value, `32 * values.length` bytes. A value starts with
- * `u64be(leafIndex)`, whose top byte is zero for every index below 2^53, so the batch
- * kernel hashes it as the prefix byte 0x00 followed by the value's other 47 bytes.
- */
-export function hashValues(values: readonly Uint8Array[]): Uint8Array {
-  const n = values.length;
-  const out = new Uint8Array(32 * n);
-  const input = new Uint8Array(47 * n);
-  for (let i = 0; i < n; i++) input.set(values[i]!.subarray(1, 48), 47 * i);
-  if (n > 0) sha256PrefixedBatch(0x00, input, 47, n, out);
-  // A value whose first byte is not zero (only a damaged one) is hashed on its own.
-  for (let i = 0; i < n; i++) if (values[i]![0] !== 0) out.set(sha256(values[i]!), 32 * i);
-  return out;
-}
-
-/** SHA-256 of `prefix || input[64i .. 64i + 64]` for each of `count` nodes. */
-export function hashNodes(prefix: number, input: Uint8Array, count: number): Uint8Array {
-  const out = new Uint8Array(32 * count);
-  if (count > 0) sha256PrefixedBatch(prefix, input, 64, count, out);
-  return out;
-}
 
 /**
  * Stores that hold their entries in this process's memory (the memory store, the file
@@ -84,4 +60,35 @@ export async function readEntries(
       throw corrupt(h, values ? 'value' : 'node');
   });
   return got as Uint8Array[];
+}
+
+/**
+ * Stores that take a whole update's entries packed as {@link putEntries} gets them (the
+ * memory and file stores): no array per entry.
+ */
+export const packedPuts: WeakMap<
+  HeadMapNodeStore,
+  (bytes: Uint8Array, hashes: Uint8Array, values: number, count: number) => Promise<void>
+> = new WeakMap();
+
+/**
+ * Stores `count` entries: entry i is at `bytes[65i ..]`, 48 bytes for i below `values`
+ * (values), else 65 (nodes), and its SHA-256 is at `hashes[32i ..]`.
+ */
+export function putEntries(
+  store: HeadMapNodeStore,
+  bytes: Uint8Array,
+  hashes: Uint8Array,
+  values: number,
+  count: number,
+): Promise<void> {
+  const packed = packedPuts.get(store);
+  if (packed !== undefined) return packed(bytes, hashes, values, count);
+  const list: Uint8Array[] = [];
+  const sums: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) {
+    list.push(bytes.subarray(65 * i, 65 * i + (i < values ? 48 : 65)));
+    sums.push(hashes.subarray(32 * i, 32 * i + 32));
+  }
+  return store.put(list, sums);
 }

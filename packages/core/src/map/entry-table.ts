@@ -17,26 +17,30 @@ export class HashKeyedMap {
     return this.count;
   }
 
-  private sameHash(id: number, h: Uint8Array): boolean {
+  private sameHash(id: number, h: Uint8Array, hAt: number): boolean {
     const c = this.hashes[id >>> 12]!;
     const at = 32 * (id & (CHUNK - 1));
-    for (let i = 0; i < 32; i++) if (c[at + i] !== h[i]) return false;
+    for (let i = 0; i < 32; i++) if (c[at + i] !== h[hAt + i]) return false;
     return true;
   }
 
-  // The slot holding `h`, or the free slot where it would go.
-  private slotOf(h: Uint8Array): number {
+  // The slot holding the hash at `h[hAt ..]`, or the free slot where it would go.
+  private slotOf(h: Uint8Array, hAt: number): number {
     const mask = this.slots.length - 1;
-    let i = ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) & mask;
+    let i = ((h[hAt]! << 24) | (h[hAt + 1]! << 16) | (h[hAt + 2]! << 8) | h[hAt + 3]!) & mask;
     for (;;) {
       const s = this.slots[i]!;
-      if (s === 0 || this.sameHash(s - 1, h)) return i;
+      if (s === 0 || this.sameHash(s - 1, h, hAt)) return i;
       i = (i + 1) & mask;
     }
   }
 
+  has(h: Uint8Array, hAt: number): boolean {
+    return this.slots[this.slotOf(h, hAt)] !== 0;
+  }
+
   get(h: Uint8Array): Uint8Array | undefined {
-    const s = this.slots[this.slotOf(h)]!;
+    const s = this.slots[this.slotOf(h, 0)]!;
     if (s === 0) return undefined;
     const id = s - 1;
     const slot = id & (CHUNK - 1);
@@ -44,11 +48,16 @@ export class HashKeyedMap {
   }
 
   set(h: Uint8Array, e: Uint8Array): void {
-    let at = this.slotOf(h);
-    if (this.slots[at] !== 0) return;
+    this.setAt(h, 0, e, 0, e.length);
+  }
+
+  /** Adds the `len` bytes at `e[at ..]` under the hash at `h[hAt ..]` (no views to make). */
+  setAt(h: Uint8Array, hAt: number, e: Uint8Array, at: number, len: number): void {
+    let slotAt = this.slotOf(h, hAt);
+    if (this.slots[slotAt] !== 0) return;
     if (2 * (this.count + 1) > this.slots.length) {
       this.grow();
-      at = this.slotOf(h);
+      slotAt = this.slotOf(h, hAt);
     }
     const n = this.count++;
     const slot = n & (CHUNK - 1);
@@ -57,18 +66,24 @@ export class HashKeyedMap {
       this.bytes.push(new Uint8Array(65 * CHUNK));
       this.lengths.push(new Uint8Array(CHUNK));
     }
-    this.hashes[n >>> 12]!.set(h.subarray(0, 32), 32 * slot);
-    this.bytes[n >>> 12]!.set(e, 65 * slot);
-    this.lengths[n >>> 12]![slot] = e.length;
-    this.slots[at] = n + 1;
+    const hs = this.hashes[n >>> 12]!;
+    const bs = this.bytes[n >>> 12]!;
+    for (let i = 0; i < 32; i++) hs[32 * slot + i] = h[hAt + i]!;
+    for (let i = 0; i < len; i++) bs[65 * slot + i] = e[at + i]!;
+    this.lengths[n >>> 12]![slot] = len;
+    this.slots[slotAt] = n + 1;
   }
 
-  private grow(): void {
-    this.slots = new Int32Array(this.slots.length * 2);
-    for (let id = 0; id < this.count; id++) {
-      const c = this.hashes[id >>> 12]!;
-      const at = 32 * (id & (CHUNK - 1));
-      this.slots[this.slotOf(c.subarray(at, at + 32))] = id + 1;
-    }
+  /** Makes room for `n` more entries at once (one rehash, not one per doubling). */
+  reserve(n: number): void {
+    if (2 * (this.count + n) > this.slots.length) this.grow(this.count + n);
+  }
+
+  private grow(need = this.count + 1): void {
+    let size = 2 * this.slots.length;
+    while (2 * need > size) size *= 2;
+    this.slots = new Int32Array(size);
+    for (let id = 0; id < this.count; id++)
+      this.slots[this.slotOf(this.hashes[id >>> 12]!, 32 * (id & (CHUNK - 1)))] = id + 1;
   }
 }

@@ -1,12 +1,10 @@
 // The byte rules of the head map (docs/spec/head-map.md sections 2 and 3): keys, values and
 // node hashes. Prefixes 0x02 and 0x03 differ from the log's 0x00 and 0x01 (RFC 9162), so a
 // map node can never be read as a log node or the other way round.
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { assertBytes, concatBytes, utf8 } from '../bytes.js';
+import { assertBytes, concatBytes, equalBytes, utf8 } from '../bytes.js';
 import { MedanchorError } from '../errors.js';
-import { nodeBuiltin } from '../node-builtin.js';
-import { sha256, taggedHash } from '../sha256.js';
+import { nodeOneShotHash } from '../merkle/path-fold-node.js';
+import { sha256 } from '../sha256.js';
 
 /** Domain tag of a head-map key. */
 export const HEAD_MAP_KEY_TAG = 'medanchor/head-map/key/v1';
@@ -66,13 +64,17 @@ export function headMapKeySalt(
   assertBytes(mapSecret, 32, 'head-map secret');
   assertBytes(firstSalt, 32, "the record's first leaf salt");
   assertHeadMapRecord(record);
-  const nc = nodeCrypto();
-  if (nc === undefined) return hmac(nobleSha256, mapSecret, concatBytes(firstSalt, utf8(record)));
-  // node:crypto's HMAC runs in native code, several times faster than JavaScript's: a seal
-  // derives one key salt per changed record. Strings are hashed as UTF-8.
-  return new Uint8Array(
-    nc.createHmac('sha256', mapSecret).update(firstSalt).update(record).digest(),
-  );
+  // HMAC as RFC 2104 defines it, for a 32-byte key: two hashes over the key's padded
+  // blocks. A seal derives one key salt per changed record, and in Node a hash object
+  // (createHmac) costs more than the hashing itself.
+  if (padsOf === undefined || !equalBytes(padsOf, mapSecret)) {
+    padsOf = mapSecret.slice();
+    for (let i = 0; i < 64; i++) {
+      PADS[i] = (mapSecret[i] ?? 0) ^ 0x36;
+      PADS[64 + i] = (mapSecret[i] ?? 0) ^ 0x5c;
+    }
+  }
+  return shaOf(PADS.subarray(64), shaOf(PADS.subarray(0, 64), firstSalt, record), '');
 }
 
 /**
@@ -83,37 +85,38 @@ export function headMapKeySalt(
 export function headMapKey(keySalt: Uint8Array, record: string): Uint8Array {
   assertBytes(keySalt, 32, 'head-map key salt');
   assertHeadMapRecord(record);
-  const nc = nodeCrypto();
-  if (nc === undefined) return taggedHash(HEAD_MAP_KEY_TAG, keySalt, utf8(record));
-  keyPrefix ??= taggedHashPrefix(HEAD_MAP_KEY_TAG);
-  const h = nc.createHash('sha256').update(keyPrefix).update(keySalt).update(record);
-  return new Uint8Array(h.digest());
+  if (keyPrefix === undefined) {
+    const t = sha256(utf8(HEAD_MAP_KEY_TAG));
+    keyPrefix = concatBytes(t, t); // the tagged hash's first block
+  }
+  return shaOf(keyPrefix, keySalt, record);
 }
 
 let keyPrefix: Uint8Array | undefined;
+// The secret PADS were made for: its HMAC inner and outer blocks, one after the other.
+let padsOf: Uint8Array | undefined;
+const PADS = new Uint8Array(128);
+// One input buffer: a 64-byte block, 32 bytes, then a record id as UTF-8 (at most 3 bytes
+// per UTF-16 unit, since lone surrogates are refused).
+const SCRATCH = new Uint8Array(96 + 3 * HEAD_MAP_MAX_RECORD);
+const TAIL = SCRATCH.subarray(96);
+const encoder = new TextEncoder();
 
-// sha256(tag) || sha256(tag): the first block of every tagged hash under `tag`.
-function taggedHashPrefix(tag: string): Uint8Array {
-  const t = sha256(utf8(tag));
-  return concatBytes(t, t);
-}
-
-interface Digest {
-  update(data: Uint8Array | string): Digest;
-  digest(): Uint8Array;
-}
-interface NodeCryptoHmac {
-  createHmac(algorithm: 'sha256', key: Uint8Array): Digest;
-  createHash(algorithm: 'sha256'): Digest;
-}
-
-let probed: NodeCryptoHmac | null | undefined;
-
-// node:crypto when the runtime hands it over synchronously (Node >= 20.16 has
-// process.getBuiltinModule); browsers and older runtimes use @noble/hashes.
-function nodeCrypto(): NodeCryptoHmac | undefined {
-  if (probed === undefined) probed = nodeBuiltin<NodeCryptoHmac>('node:crypto') ?? null;
-  return probed ?? undefined;
+// sha256(block || mid || utf8(record)): node:crypto's one-shot hash where there is one, its
+// digest read back from 32 latin1 characters (a 'buffer' result would cost an allocation).
+function shaOf(block: Uint8Array, mid: Uint8Array, record: string): Uint8Array {
+  SCRATCH.set(block);
+  SCRATCH.set(mid, 64);
+  const input = SCRATCH.subarray(
+    0,
+    record === '' ? 96 : 96 + encoder.encodeInto(record, TAIL).written,
+  );
+  const hash = nodeOneShotHash();
+  if (hash === undefined) return sha256(input);
+  const s = hash('sha256', input, 'latin1');
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) out[i] = s.charCodeAt(i);
+  return out;
 }
 
 function assertCounter(n: unknown, name: string, min: number): asserts n is number {
@@ -126,15 +129,36 @@ function assertCounter(n: unknown, name: string, min: number): asserts n is numb
  * @throws MedanchorError `INVALID_ARGUMENT`, `INVALID_LENGTH`.
  */
 export function encodeHeadValue(v: HeadValue): Uint8Array {
-  assertCounter(v.leafIndex, 'leafIndex', 0);
-  assertCounter(v.count, 'count', 1);
-  assertBytes(v.commitment, 32, 'head commitment');
   const out = new Uint8Array(48);
-  const view = new DataView(out.buffer);
-  view.setBigUint64(0, BigInt(v.leafIndex));
-  view.setBigUint64(8, BigInt(v.count));
-  out.set(v.commitment, 16);
+  writeHeadValue(out, 0, v.leafIndex, v.count, v.commitment);
   return out;
+}
+
+/**
+ * {@link encodeHeadValue} into `out` at `at`, without allocating: the map's update writes
+ * every new value of a seal into one buffer.
+ * @internal
+ */
+export function writeHeadValue(
+  out: Uint8Array,
+  at: number,
+  leafIndex: number,
+  count: number,
+  commitment: Uint8Array,
+): void {
+  assertCounter(leafIndex, 'leafIndex', 0);
+  assertCounter(count, 'count', 1);
+  assertBytes(commitment, 32, 'head commitment');
+  // Big-endian u64s of safe integers: byte by byte, exact below 2^53.
+  for (
+    let k = 7;
+    k >= 0;
+    k--, leafIndex = Math.floor(leafIndex / 256), count = Math.floor(count / 256)
+  ) {
+    out[at + k] = leafIndex % 256;
+    out[at + 8 + k] = count % 256;
+  }
+  out.set(commitment, at + 16);
 }
 
 /**

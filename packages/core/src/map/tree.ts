@@ -4,7 +4,7 @@
 import { equalBytes } from '../bytes.js';
 import { MedanchorError } from '../errors.js';
 import { sha256 } from '../sha256.js';
-import { localEntries, readEntries } from './entries.js';
+import { localEntries, packedPuts, readEntries } from './entries.js';
 import { HashKeyedMap } from './entry-table.js';
 import {
   decodeHeadValue,
@@ -140,5 +140,10 @@ export function memoryHeadMapStore(
   // Entries are keyed by the hash the update computed (or by hashing them here), and this
   // memory is the process's own: the map reads them in place, without hashing them again.
   localEntries.set(store, (h) => entries.get(h));
+  packedPuts.set(store, async (bytes, hashes, values, count) => {
+    entries.reserve(count);
+    for (let i = 0; i < count; i++)
+      entries.setAt(hashes, 32 * i, bytes, 65 * i, i < values ? 48 : 65);
+  });
   return store;
 }

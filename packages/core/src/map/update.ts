@@ -3,14 +3,15 @@
 // level at a time (one store call per level), the new nodes are hashed bottom-up one level
 // at a time (one kernel call per level), and everything new is stored in one put.
 import { MedanchorError } from '../errors.js';
-import { hashNodes, hashValues, readEntries } from './entries.js';
+import { sha256PrefixedBatch } from '../kernel/index.js';
+import { putEntries, readEntries } from './entries.js';
 import {
   decodeHeadValue,
-  encodeHeadValue,
   HEAD_MAP_EMPTY,
   HEAD_MAP_LEAF_PREFIX,
   HEAD_MAP_NODE_PREFIX,
   type HeadValue,
+  writeHeadValue,
 } from './hash.js';
 import type { HeadMapNodeStore, HeadMapUpdate } from './tree.js';
 
@@ -31,34 +32,18 @@ export interface HeadMapAdvance {
 
 interface Item {
   readonly key: Uint8Array;
-  /** The new value's bytes, known up front ({@link updateHeadMap}) or once the old is read. */
-  value?: Uint8Array;
+  /** The new value, known up front ({@link updateHeadMap}). */
+  readonly value?: HeadValue;
   readonly advance?: HeadMapAdvance;
   /** The value hash of the key's leaf at the old root, when the key is there. */
   oldValueHash?: Uint8Array;
-  /** The key's value at the old root (read for an advance). */
-  old?: HeadValue;
+  /** Its count at the old root (read for an advance). */
+  oldCount?: number;
 }
 
-interface Inner {
-  readonly depth: number;
-  /** The old node's bytes, for a child this update leaves as it was (`l` or `r` unset). */
-  readonly old?: Uint8Array;
-  l?: Ref;
-  r?: Ref;
-  hash?: Uint8Array;
-}
-interface Leaf {
-  readonly item: number;
-  hash?: Uint8Array;
-}
-/** A subtree of the new map: unchanged (its hash), or a node made by this update. */
-type Ref = Uint8Array | Inner | Leaf;
-
-interface Entry {
-  readonly key: Uint8Array;
-  readonly ref: Ref;
-}
+// A subtree of the new map, as a number: item i's new leaf (0 <= ref < n), new inner node j
+// (n + j), the unchanged subtree olds[-1 - ref], or KEEP: the old node's child on that side.
+const KEEP = -0x80000000;
 
 function compareKeys(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
@@ -85,10 +70,14 @@ function splitKeys(keys: readonly Uint8Array[], lo: number, hi: number, depth: n
   return a;
 }
 
-function hashOf(ref: Ref): Uint8Array {
-  return ref instanceof Uint8Array ? ref : ref.hash!;
+// Copies 32 bytes (plain loops: a subarray per copy would cost more than the copy).
+function copy32(to: Uint8Array, at: number, from: Uint8Array, fromAt: number): void {
+  for (let k = 0; k < 32; k++) to[at + k] = from[fromAt + k]!;
 }
 
+// Everything new lives in flat arrays and two buffers, not in an object per node: a seal
+// of 10,000 new records makes ~30,000 entries, and the garbage collector's share of many
+// small objects cost more than their hashing.
 async function apply(
   store: HeadMapNodeStore,
   root: Uint8Array,
@@ -100,185 +89,192 @@ async function apply(
   for (let i = 1; i < items.length; i++)
     if (compareKeys(items[i - 1]!.key, items[i]!.key) === 0)
       throw new MedanchorError('INVALID_ARGUMENT', 'a head-map update names one key twice');
-  if (items.length === 0) return root;
-
-  const leaves: Leaf[] = items.map((_, item) => ({ item }));
-  const inners: Inner[] = [];
-  // A subtree made only of new and moved entries (no old inner node below): by definition.
-  const build = (es: readonly Entry[], depth: number): Ref => {
-    const keys = es.map((e) => e.key);
-    const sub = (lo: number, hi: number, d: number): Ref => {
-      if (hi - lo === 1) return es[lo]!.ref;
-      const mid = splitKeys(keys, lo, hi, d);
-      const node: Inner = {
-        depth: d,
-        l: mid > lo ? sub(lo, mid, d + 1) : HEAD_MAP_EMPTY,
-        r: hi > mid ? sub(mid, hi, d + 1) : HEAD_MAP_EMPTY,
-      };
-      inners.push(node);
-      return node;
-    };
-    return sub(0, es.length, depth);
-  };
-  const entriesOf = (lo: number, hi: number): Entry[] => {
-    const es: Entry[] = [];
-    for (let i = lo; i < hi; i++) es.push({ key: items[i]!.key, ref: leaves[i]! });
-    return es;
-  };
-
-  // Walk the old tree down the changed keys' paths, one level per store call.
-  interface Task {
-    readonly hash: Uint8Array;
-    readonly lo: number;
-    readonly hi: number;
-    /** Where the result goes: the root (no parent), or the parent's left or right child. */
-    readonly parent?: Inner;
-    readonly right?: boolean;
-  }
-  let rootRef: Ref = root;
-  const place = (t: Task, r: Ref) => {
-    if (t.parent === undefined) rootRef = r;
-    else if (t.right === true) t.parent.r = r;
-    else t.parent.l = r;
-  };
+  const n = items.length;
+  if (n === 0) return root;
   const keys = items.map((it) => it.key);
-  let level: Task[] = [{ hash: root, lo: 0, hi: items.length }];
+
+  // New inner nodes: depth, children, and the old node's bytes for a side left as it was.
+  const depths: number[] = [];
+  const lefts: number[] = [];
+  const rights: number[] = [];
+  const oldNodes: (Uint8Array | undefined)[] = [];
+  const olds: Uint8Array[] = [HEAD_MAP_EMPTY];
+  const EMPTY = -1;
+  const inner = (d: number, l: number, r: number, old?: Uint8Array): number => {
+    depths.push(d);
+    lefts.push(l);
+    rights.push(r);
+    oldNodes.push(old);
+    return n + depths.length - 1;
+  };
+  // A subtree of new and moved entries only (no old inner node below): by definition.
+  // `refs` undefined: the entries are items lo..hi themselves.
+  const build = (
+    ks: readonly Uint8Array[],
+    refs: number[] | undefined,
+    lo: number,
+    hi: number,
+    d: number,
+  ): number => {
+    if (hi - lo === 1) return refs === undefined ? lo : refs[lo]!;
+    const mid = splitKeys(ks, lo, hi, d);
+    const l = mid > lo ? build(ks, refs, lo, mid, d + 1) : EMPTY;
+    return inner(d, l, hi > mid ? build(ks, refs, mid, hi, d + 1) : EMPTY);
+  };
+
+  // Walk the old tree down the changed keys' paths, one level per store call. A task is an
+  // old subtree and the items under it; its result goes to the root or a parent's side.
+  let rootRef = EMPTY;
+  let level: { hash: Uint8Array; lo: number; hi: number; parent: number; right: boolean }[] = [
+    { hash: root, lo: 0, hi: n, parent: -1, right: false },
+  ];
   for (let depth = 0; level.length > 0; depth++) {
     if (depth > 256) throw new MedanchorError('STORE_CORRUPT', 'the head map is deeper than 256');
     const reads: Uint8Array[] = [];
     for (const t of level) if (!isEmpty(t.hash)) reads.push(t.hash);
     const nodes = await readEntries(store, reads);
-    const next: Task[] = [];
+    const next: typeof level = [];
     let j = 0;
     for (const t of level) {
-      if (isEmpty(t.hash)) {
-        place(t, build(entriesOf(t.lo, t.hi), depth));
-        continue;
-      }
-      const bytes = nodes[j++]!;
-      if (bytes[0] === HEAD_MAP_LEAF_PREFIX) {
-        const key = bytes.subarray(1, 33);
-        const at = findKey(items, t.lo, t.hi, key);
-        const es = entriesOf(t.lo, t.hi);
-        if (at >= 0) items[at]!.oldValueHash = bytes.slice(33, 65);
-        else {
-          // The old leaf moves down beside the new keys, unchanged (same bytes, same hash).
-          const pos = es.findIndex((e) => compareKeys(e.key, key) > 0);
-          es.splice(pos === -1 ? es.length : pos, 0, { key: key.slice(), ref: t.hash });
+      let ref: number;
+      if (isEmpty(t.hash)) ref = build(keys, undefined, t.lo, t.hi, depth);
+      else {
+        const bytes = nodes[j++]!;
+        if (bytes[0] === HEAD_MAP_LEAF_PREFIX) {
+          const key = bytes.subarray(1, 33);
+          const at = findKey(keys, t.lo, t.hi, key);
+          if (at >= 0) {
+            items[at]!.oldValueHash = bytes.slice(33, 65);
+            ref = build(keys, undefined, t.lo, t.hi, depth);
+          } else {
+            // The old leaf moves down beside the new keys, unchanged (same bytes, same hash).
+            const ks = keys.slice(t.lo, t.hi);
+            const refs = ks.map((_, i) => t.lo + i);
+            let pos = 0;
+            while (pos < ks.length && compareKeys(ks[pos]!, key) < 0) pos++;
+            ks.splice(pos, 0, key.slice());
+            refs.splice(pos, 0, -olds.push(t.hash)); // -1 - its index in olds
+            ref = build(ks, refs, 0, ks.length, depth);
+          }
+        } else {
+          ref = inner(depth, KEEP, KEEP, bytes);
+          const mid = splitKeys(keys, t.lo, t.hi, depth);
+          if (mid > t.lo)
+            next.push({
+              hash: bytes.subarray(1, 33),
+              lo: t.lo,
+              hi: mid,
+              parent: ref - n,
+              right: false,
+            });
+          if (t.hi > mid)
+            next.push({
+              hash: bytes.subarray(33, 65),
+              lo: mid,
+              hi: t.hi,
+              parent: ref - n,
+              right: true,
+            });
         }
-        place(t, build(es, depth));
-        continue;
       }
-      const node: Inner = { depth, old: bytes };
-      inners.push(node);
-      place(t, node);
-      const mid = splitKeys(keys, t.lo, t.hi, depth);
-      if (mid > t.lo)
-        next.push({ hash: bytes.subarray(1, 33), lo: t.lo, hi: mid, parent: node, right: false });
-      if (t.hi > mid)
-        next.push({ hash: bytes.subarray(33, 65), lo: mid, hi: t.hi, parent: node, right: true });
+      if (t.parent < 0) rootRef = ref;
+      else if (t.right) rights[t.parent] = ref;
+      else lefts[t.parent] = ref;
     }
     level = next;
   }
 
+  // Every new entry goes into one buffer: values (entries 0..n), leaves (n..2n), then inner
+  // nodes (2n..), each at 65 * its number, its SHA-256 at 32 * its number.
+  const m = depths.length;
+  const count = 2 * n + m;
+  const bytes = new Uint8Array(65 * count);
+  const hashes = new Uint8Array(32 * count);
+
   // Values: the old ones of advanced keys in one read, then every new value hashed at once.
-  const olds = items.filter((it) => it.advance !== undefined && it.oldValueHash !== undefined);
+  const advanced = items.filter((it) => it.advance !== undefined && it.oldValueHash !== undefined);
   const oldValues = await readEntries(
     store,
-    olds.map((it) => it.oldValueHash!),
+    advanced.map((it) => it.oldValueHash!),
     true,
   );
-  olds.forEach((it, i) => {
-    it.oldValueHash = undefined;
-    it.old = decodeHeadValue(oldValues[i]!);
-  });
-  const n = items.length;
-  const values = new Uint8Array(48 * n);
+  for (let i = 0; i < advanced.length; i++)
+    advanced[i]!.oldCount = decodeHeadValue(oldValues[i]!).count;
   for (let i = 0; i < n; i++) {
-    const it = items[i]!;
-    const a = it.advance;
-    if (a === undefined) {
-      values.set(it.value!, 48 * i);
-      continue;
-    }
-    const count = (it.old?.count ?? 0) + a.added;
-    values.set(
-      encodeHeadValue({ leafIndex: a.leafIndex, count, commitment: a.commitment }),
-      48 * i,
-    );
+    const { advance: a, value: v } = items[i]!;
+    if (a === undefined) writeHeadValue(bytes, 65 * i, v!.leafIndex, v!.count, v!.commitment);
+    else
+      writeHeadValue(bytes, 65 * i, a.leafIndex, (items[i]!.oldCount ?? 0) + a.added, a.commitment);
   }
-  const valueList: Uint8Array[] = [];
-  for (let i = 0; i < n; i++) valueList.push(values.subarray(48 * i, 48 * i + 48));
-  const valueHashes = hashValues(valueList);
+  // A value starts with u64be(leafIndex), whose top byte is zero below 2^53: the batch
+  // kernel hashes the prefix byte 0x00 and the value's other 47 bytes.
+  const input = new Uint8Array(64 * Math.max(n, m));
+  for (let i = 0; i < n; i++)
+    for (let k = 1; k < 48; k++) input[47 * i + k - 1] = bytes[65 * i + k]!;
+  sha256PrefixedBatch(0x00, input, 47, n, hashes, 0);
 
-  // Leaves, then inner nodes from the deepest level up: one kernel call each. Every new
-  // entry is written into one buffer (few large allocations rather than many small ones).
-  const byDepth: Inner[][] = [];
-  for (const node of inners) {
-    const list = byDepth[node.depth];
-    if (list === undefined) byDepth[node.depth] = [node];
-    else list.push(node);
-  }
-  const entries = new Uint8Array(65 * (n + inners.length));
-  const put: Uint8Array[] = [...valueList];
-  const putHashes: Uint8Array[] = [];
-  for (let i = 0; i < n; i++) putHashes.push(valueHashes.subarray(32 * i, 32 * i + 32));
-  const leafInput = new Uint8Array(64 * n);
-  for (let i = 0; i < n; i++) {
-    leafInput.set(items[i]!.key, 64 * i);
-    leafInput.set(valueHashes.subarray(32 * i, 32 * i + 32), 64 * i + 32);
-  }
-  let at = 0;
-  const keep = (prefix: number, input: Uint8Array, i: number, h: Uint8Array) => {
-    const e = entries.subarray(at, at + 65);
-    at += 65;
-    e[0] = prefix;
-    e.set(input.subarray(64 * i, 64 * i + 64), 1);
-    put.push(e);
-    putHashes.push(h);
+  // Leaves: 0x02 || key || value hash, then inner nodes from the deepest level up: one
+  // kernel call each. A node's input row becomes its stored entry, after its prefix.
+  const entries = (prefix: number, from: number, rows: number) => {
+    sha256PrefixedBatch(prefix, input, 64, rows, hashes, 32 * from);
+    for (let r = 0; r < rows; r++) {
+      const at = 65 * (from + r);
+      bytes[at] = prefix;
+      for (let k = 0; k < 64; k++) bytes[at + 1 + k] = input[64 * r + k]!;
+    }
   };
-  const leafHashes = hashNodes(HEAD_MAP_LEAF_PREFIX, leafInput, n);
   for (let i = 0; i < n; i++) {
-    const h = leafHashes.subarray(32 * i, 32 * i + 32);
-    leaves[i]!.hash = h;
-    keep(HEAD_MAP_LEAF_PREFIX, leafInput, i, h);
+    input.set(keys[i]!, 64 * i);
+    copy32(input, 64 * i + 32, hashes, 32 * i);
   }
-  for (let depth = byDepth.length - 1; depth >= 0; depth--) {
-    const list = byDepth[depth];
+  entries(HEAD_MAP_LEAF_PREFIX, n, n);
+  // Inner nodes stored in order of depth, deepest first: node j becomes entry 2n + place[j].
+  const place = new Int32Array(m);
+  const byDepth: number[][] = [];
+  for (let j = 0; j < m; j++) {
+    const list = byDepth[depths[j]!];
+    if (list === undefined) byDepth[depths[j]!] = [j];
+    else list.push(j);
+  }
+  let done = 0;
+  for (let d = byDepth.length - 1; d >= 0; d--) {
+    const list = byDepth[d];
     if (list === undefined) continue;
-    const input = new Uint8Array(64 * list.length);
-    for (let i = 0; i < list.length; i++) {
-      const node = list[i]!;
-      // A side this update did not touch keeps the old node's child hash.
-      if (node.l !== undefined) input.set(hashOf(node.l), 64 * i);
-      else for (let k = 0; k < 32; k++) input[64 * i + k] = node.old![1 + k]!;
-      if (node.r !== undefined) input.set(hashOf(node.r), 64 * i + 32);
-      else for (let k = 0; k < 32; k++) input[64 * i + 32 + k] = node.old![33 + k]!;
+    for (let r = 0; r < list.length; r++) {
+      const j = list[r]!;
+      place[j] = done + r;
+      for (let side = 0; side < 2; side++) {
+        const ref = side === 0 ? lefts[j]! : rights[j]!;
+        const at = 64 * r + 32 * side;
+        if (ref === KEEP) copy32(input, at, oldNodes[j]!, 1 + 32 * side);
+        else if (ref < 0) copy32(input, at, olds[-1 - ref]!, 0);
+        else copy32(input, at, hashes, ref < n ? 32 * (n + ref) : 32 * (2 * n + place[ref - n]!));
+      }
     }
-    const sums = hashNodes(HEAD_MAP_NODE_PREFIX, input, list.length);
-    for (let i = 0; i < list.length; i++) {
-      const h = sums.subarray(32 * i, 32 * i + 32);
-      list[i]!.hash = h;
-      keep(HEAD_MAP_NODE_PREFIX, input, i, h);
-    }
+    entries(HEAD_MAP_NODE_PREFIX, 2 * n + done, list.length);
+    done += list.length;
   }
-  await store.put(put, putHashes);
-  return hashOf(rootRef).slice();
+  await putEntries(store, bytes, hashes, n, count);
+  if (rootRef < 0) return olds[-1 - rootRef]!.slice();
+  const r = rootRef < n ? n + rootRef : 2 * n + place[rootRef - n]!;
+  return hashes.slice(32 * r, 32 * r + 32);
 }
 
 // The index in [lo, hi) of the item whose key is `key`, or -1.
-function findKey(items: readonly Item[], lo: number, hi: number, key: Uint8Array): number {
+function findKey(keys: readonly Uint8Array[], lo: number, hi: number, key: Uint8Array): number {
   let a = lo;
   let b = hi;
   while (a < b) {
     const m = (a + b) >>> 1;
-    const c = compareKeys(items[m]!.key, key);
+    const c = compareKeys(keys[m]!, key);
     if (c === 0) return m;
     if (c < 0) a = m + 1;
     else b = m;
   }
   return -1;
 }
+
+const CHECKED = new Uint8Array(48);
 
 function checkKey(key: unknown): Uint8Array {
   if (!(key instanceof Uint8Array) || key.length !== 32)
@@ -301,10 +297,11 @@ export async function updateHeadMap(
   root: Uint8Array,
   updates: readonly HeadMapUpdate[],
 ): Promise<Uint8Array> {
-  const items: Item[] = updates.map((u) => ({
-    value: encodeHeadValue(u.value),
-    key: checkKey(u.key),
-  }));
+  const items: Item[] = updates.map((u) => {
+    // Checked up front, so nothing is stored for a bad change.
+    writeHeadValue(CHECKED, 0, u.value?.leafIndex, u.value?.count, u.value?.commitment);
+    return { value: u.value, key: checkKey(u.key) };
+  });
   return apply(store, root, items);
 }
 
@@ -321,7 +318,7 @@ export async function advanceHeadMap(
 ): Promise<Uint8Array> {
   const items: Item[] = advances.map((a) => {
     // Checked up front (count 1 stands for any), so nothing is stored for a bad change.
-    encodeHeadValue({ leafIndex: a.leafIndex, count: 1, commitment: a.commitment });
+    writeHeadValue(CHECKED, 0, a.leafIndex, 1, a.commitment);
     if (!Number.isSafeInteger(a.added) || a.added < 1)
       throw new MedanchorError('INVALID_ARGUMENT', 'added must be a safe integer >= 1');
     return { key: checkKey(a.key), advance: a };

@@ -7,7 +7,7 @@ import { closeSync, openSync } from 'node:fs';
 import { chmod, type FileHandle, mkdir, open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MedanchorError } from '../errors.js';
-import { localEntries } from '../map/entries.js';
+import { localEntries, packedPuts } from '../map/entries.js';
 import { HashKeyedMap } from '../map/entry-table.js';
 import type { HeadMapStore } from '../map/tree.js';
 import { ioError, syncDir, writeAll, writeFileAtomic } from './file-store/files.js';
@@ -85,9 +85,17 @@ async function readSecret(dir: string): Promise<Uint8Array> {
   return secret;
 }
 
-function sameHash(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return false;
+function sameHash(hashes: Uint8Array, a: number, b: number): boolean {
+  for (let i = 0; i < 32; i++) if (hashes[a + i] !== hashes[b + i]) return false;
   return true;
+}
+
+/** A put's entries (packed as `putEntries` packs them) and which of them to store. */
+interface Batch {
+  readonly hashes: Uint8Array;
+  readonly bytes: Uint8Array;
+  readonly values: number;
+  readonly ids: number[];
 }
 
 /** Recently read or written entries: two generations, the older dropped when the newer fills. */
@@ -104,12 +112,25 @@ class EntryCache {
   }
 
   set(h: Uint8Array, e: Uint8Array): Uint8Array {
+    this.add(h, 0, e, 0, e.length);
+    return this.young.get(h)!;
+  }
+
+  add(h: Uint8Array, hAt: number, e: Uint8Array, at: number, len: number): void {
     if (this.young.size >= this.limit) {
       this.old = this.young;
       this.young = new HashKeyedMap();
     }
-    this.young.set(h, e);
-    return this.young.get(h)!;
+    this.young.setAt(h, hAt, e, at, len);
+  }
+
+  has(h: Uint8Array, hAt: number): boolean {
+    return this.young.has(h, hAt) || this.old.has(h, hAt);
+  }
+
+  /** Room for `n` more in the young generation at once (one rehash, not one per doubling). */
+  reserve(n: number): void {
+    this.young.reserve(Math.min(n, this.limit - this.young.size));
   }
 }
 
@@ -216,16 +237,21 @@ export async function openHeadMapFiles(
     generation++;
   };
 
-  // Where `hash` is: its offset, or -1 - the free slot for it.
-  const probeRepairing = (hash: Uint8Array, claimedUpTo = -1, reader?: BlockReader): number => {
+  // Where the entry whose hash is at `hash[hAt ..]` is: its offset, or -1 - the free slot for it.
+  const probeRepairing = (
+    hash: Uint8Array,
+    claimedUpTo = -1,
+    reader?: BlockReader,
+    hAt = 0,
+  ): number => {
     try {
-      return probe(table(), hash, check, stats, claimedUpTo, reader);
+      return probe(table(), hash, check, stats, claimedUpTo, reader, hAt);
     } catch (e) {
       if (!(e instanceof IndexDamaged)) throw e;
     }
     rebuild(end);
     rescanned = true;
-    return probe(table(), hash, check, stats, claimedUpTo);
+    return probe(table(), hash, check, stats, claimedUpTo, undefined, hAt);
   };
 
   // Adds slots for the entries of nodes.bin from the header's `covered` up to `upTo`.
@@ -326,73 +352,87 @@ export async function openHeadMapFiles(
     return at < 0 ? undefined : cache.set(h, found);
   };
 
-  // Finds a free slot for each entry not stored yet; drops from `fresh` those stored and
-  // those given twice. The entries are probed in order of home, so dense puts read each
+  // Finds a free slot for each entry of `b` not stored yet; drops from `b.ids` those stored
+  // and those given twice. The entries are probed in order of home, so dense puts read each
   // block of slots once and a batch's own slots need no set (see `probe`).
-  const place = (fresh: [Uint8Array, Uint8Array][]): number[] => {
+  const place = (b: Batch): number[] => {
+    const { hashes, ids } = b;
     repairIfStale();
-    if (!fits(table().count + fresh.length, table().bits)) grow(table().count + fresh.length, end);
-    const order = new Float64Array(fresh.length);
-    for (let i = 0; i < fresh.length; i++) {
-      const h = fresh[i]![0];
-      order[i] = (((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0) * 2 ** 17 + i;
+    if (!fits(table().count + ids.length, table().bits)) grow(table().count + ids.length, end);
+    const order = new Float64Array(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      const h = 32 * ids[i]!;
+      order[i] =
+        (((hashes[h]! << 24) | (hashes[h + 1]! << 16) | (hashes[h + 2]! << 8) | hashes[h + 3]!) >>>
+          0) *
+          2 ** 17 +
+        i;
     }
     order.sort();
     for (;;) {
       const gen = generation;
-      const at = new Float64Array(fresh.length).fill(-1);
+      const at = new Float64Array(ids.length).fill(-1);
       // Blocks pay when a batch is dense (several entries a block); else one window each.
       const reader =
-        fresh.length * BLOCK_SLOTS >= 4 * slotCount(table().bits) ? new BlockReader() : undefined;
+        ids.length * BLOCK_SLOTS >= 4 * slotCount(table().bits) ? new BlockReader() : undefined;
+      const full = -1 - slotCount(table().bits);
       let claimed = -1;
-      let before: Uint8Array | undefined;
-      let full = false;
+      let before = -1;
+      let beforeTop = -1;
+      let grown = false;
       for (const key of order) {
         const i = key % 2 ** 17;
-        const h = fresh[i]![0];
-        if (before !== undefined && sameHash(before, h)) continue; // given twice
+        const h = 32 * ids[i]!;
+        // Given twice: the same first four bytes (sorted next to each other), then the rest.
+        const top = Math.floor(key / 2 ** 17);
+        if (top === beforeTop && sameHash(hashes, before, h)) continue;
         before = h;
-        const r = probeRepairing(h, claimed, reader);
+        beforeTop = top;
+        const r = probeRepairing(hashes, claimed, reader, h);
         if (gen !== generation) break; // rebuilt meanwhile: start again
         if (r >= 0) continue; // stored already
-        if (r === -1 - slotCount(table().bits)) {
-          full = true;
+        if (r === full) {
+          grown = true;
           break;
         }
         claimed = -1 - r;
         at[i] = claimed;
       }
-      if (full) grow(table().count + fresh.length, end);
-      if (full || gen !== generation) continue;
+      if (grown) grow(table().count + ids.length, end);
+      if (grown || gen !== generation) continue;
       const positions: number[] = [];
       let kept = 0;
-      for (let i = 0; i < fresh.length; i++) {
+      for (let i = 0; i < ids.length; i++) {
         if (at[i]! < 0) continue;
         positions.push(at[i]!);
-        fresh[kept++] = fresh[i]!;
+        ids[kept++] = ids[i]!;
       }
-      fresh.length = kept;
+      ids.length = kept;
       return positions;
     }
   };
 
   // Appends one batch of new entries durably, then their slots.
-  const append = async (fresh: [Uint8Array, Uint8Array][]): Promise<void> => {
+  const append = async (b: Batch): Promise<void> => {
     let positions: number[];
     try {
-      positions = place(fresh);
+      positions = place(b);
     } catch (e) {
       throw ioError('head map index', e);
     }
-    if (fresh.length === 0) return;
-    const out = new Uint8Array(fresh.length * 66);
+    const { hashes, bytes, values, ids } = b;
+    if (ids.length === 0) return;
+    const out = new Uint8Array(ids.length * 66);
     const offsets: number[] = [];
+    const hashAt: number[] = [];
     let at = 0;
-    for (const [, e] of fresh) {
+    for (const id of ids) {
+      const len = id < values ? 48 : 65;
       offsets.push(end + at);
-      out[at] = e.length;
-      out.set(e, at + 1);
-      at += 1 + e.length;
+      hashAt.push(32 * id);
+      out[at] = len;
+      out.set(bytes.subarray(65 * id, 65 * id + len), at + 1);
+      at += 1 + len;
     }
     if (end + at > MAX_OFFSET)
       throw new MedanchorError('STORE_FULL', "the head map's nodes.bin reached its largest size");
@@ -415,18 +455,20 @@ export async function openHeadMapFiles(
         rebuild(end);
       } else {
         // In two halves, so a crash test can stop between them.
-        const half = fresh.length >> 1;
-        const hashes = fresh.map((f) => f[0]);
-        writeSlots(
-          table(),
-          positions.slice(0, half),
-          hashes.slice(0, half),
-          offsets.slice(0, half),
-          stats,
-        );
+        const half = ids.length >> 1;
+        const slots = (from: number, to: number) =>
+          writeSlots(
+            table(),
+            positions.slice(from, to),
+            hashes,
+            hashAt.slice(from, to),
+            offsets.slice(from, to),
+            stats,
+          );
+        slots(0, half);
         if (half > 0) hook?.('put:slots-half');
-        writeSlots(table(), positions.slice(half), hashes.slice(half), offsets.slice(half), stats);
-        table().count += fresh.length;
+        slots(half, ids.length);
+        table().count += ids.length;
       }
       hook?.('put:slots');
       if (end - table().covered >= checkpointBytes) writeHeader(table(), end, hook);
@@ -434,7 +476,33 @@ export async function openHeadMapFiles(
       stale = true;
       throw ioError('head map index', e);
     }
-    for (const [h, e] of fresh) cache.set(h, e);
+    cache.reserve(ids.length);
+    for (const id of ids) cache.add(hashes, 32 * id, bytes, 65 * id, id < values ? 48 : 65);
+  };
+
+  // Stores a packed put (see `putEntries`): the entries not in the cache, in batches.
+  const putPacked = (
+    bytes: Uint8Array,
+    hashes: Uint8Array,
+    values: number,
+    count: number,
+  ): Promise<void> => {
+    const run = lane.then(async () => {
+      if (closed) throw closedError();
+      const ids: number[] = [];
+      for (let i = 0; i < count; i++) if (!cache.has(hashes, 32 * i)) ids.push(i);
+      // Room for the whole put at once: one growth, not one per batch.
+      try {
+        repairIfStale();
+        if (!fits(table().count + ids.length, table().bits)) grow(table().count + ids.length, end);
+      } catch (e) {
+        throw ioError('head map index', e);
+      }
+      for (let from = 0; from < ids.length; from += putBatch)
+        await append({ hashes, bytes, values, ids: ids.slice(from, from + putBatch) });
+    });
+    lane = run.catch(() => {});
+    return run;
   };
 
   const store: HeadMapStore & { readonly size: number } = {
@@ -448,33 +516,25 @@ export async function openHeadMapFiles(
     async getMany(hashes) {
       return hashes.map((h) => read(h)?.slice());
     },
-    put(list, given) {
-      const run = lane.then(async () => {
-        if (closed) throw closedError();
-        for (const e of list)
-          if (!(e instanceof Uint8Array) || !isEntryLength(e.length))
-            throw new MedanchorError('INVALID_ARGUMENT', 'a head-map entry is 48 or 65 bytes');
-        // Hashes the map's update computed are used as given: every read checks the entry
-        // against its hash, and a rebuild keys entries by their own hash.
-        const sums = given === undefined ? hashEntries(list) : undefined;
-        const fresh: [Uint8Array, Uint8Array][] = [];
-        for (const [i, e] of list.entries()) {
-          const h = given?.[i] ?? sums!.subarray(32 * i, 32 * i + 32);
-          if (cache.get(h) === undefined) fresh.push([h, e]);
-        }
-        // Room for the whole put at once: one growth, not one per batch.
-        try {
-          repairIfStale();
-          if (!fits(table().count + fresh.length, table().bits))
-            grow(table().count + fresh.length, end);
-        } catch (e) {
-          throw ioError('head map index', e);
-        }
-        for (let from = 0; from < fresh.length; from += putBatch)
-          await append(fresh.slice(from, from + putBatch));
+    async put(list, given) {
+      if (closed) throw closedError();
+      for (const e of list)
+        if (!(e instanceof Uint8Array) || !isEntryLength(e.length))
+          throw new MedanchorError('INVALID_ARGUMENT', 'a head-map entry is 48 or 65 bytes');
+      // Hashes the map's update computed are used as given: every read checks the entry
+      // against its hash, and a rebuild keys entries by their own hash. Packed as the
+      // update packs its own: values first.
+      const sums = given === undefined ? hashEntries(list) : undefined;
+      const order = list.map((_, i) => i).sort((a, b) => list[a]!.length - list[b]!.length);
+      const bytes = new Uint8Array(65 * list.length);
+      const hashes = new Uint8Array(32 * list.length);
+      let values = 0;
+      order.forEach((i, k) => {
+        if (list[i]!.length === 48) values++;
+        bytes.set(list[i]!, 65 * k);
+        hashes.set(given?.[i] ?? sums!.subarray(32 * i, 32 * i + 32), 32 * k);
       });
-      lane = run.catch(() => {});
-      return run;
+      return putPacked(bytes, hashes, values, list.length);
     },
     async close() {
       if (closed) return;
@@ -493,5 +553,6 @@ export async function openHeadMapFiles(
   // Entries come out of this store checked against their hash (or as the update hashed
   // them when put): the map reads them in place, without hashing them again.
   localEntries.set(store, read);
+  packedPuts.set(store, putPacked);
   return store;
 }

@@ -71,8 +71,8 @@ export const slotCount = (bits: number): number => 2 ** bits + SPILL_SLOTS;
 export const indexLength = (bits: number): number => HEADER_BYTES + SLOT_BYTES * slotCount(bits);
 
 /** An entry's home slot: the first `bits` bits of its hash. */
-export const homeOf = (hash: Uint8Array, bits: number): number =>
-  Math.floor(u32(hash, 0) / 2 ** (32 - bits));
+export const homeOf = (hash: Uint8Array, bits: number, at = 0): number =>
+  Math.floor(u32(hash, at) / 2 ** (32 - bits));
 
 const u32 = (b: Uint8Array, at: number): number =>
   ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
@@ -175,19 +175,22 @@ export interface OpenIndex {
   covered: number;
 }
 
-/** Reads slots for probes: `slots(pos, n)` is a view of slots `pos .. pos + n - 1`. */
+/**
+ * Reads slots for probes: `slots(pos, n)` reads slots `pos .. pos + n - 1` into `buf` and
+ * returns where in `buf` they start (no view per probe step).
+ */
 export interface SlotReader {
-  slots(ix: OpenIndex, pos: number, n: number, stats: HeadMapFileStats): Uint8Array;
+  readonly buf: Uint8Array;
+  slots(ix: OpenIndex, pos: number, n: number, stats: HeadMapFileStats): number;
 }
-
-const window = new Uint8Array(WINDOW * SLOT_BYTES);
 
 /** One small read per probe step: what a lookup of one hash needs. */
 export const windowReader: SlotReader = {
+  buf: new Uint8Array(WINDOW * SLOT_BYTES),
   slots(ix, pos, n, stats) {
-    if (!readFully(ix.fd, window, n * SLOT_BYTES, HEADER_BYTES + pos * SLOT_BYTES, stats))
+    if (!readFully(ix.fd, this.buf, n * SLOT_BYTES, HEADER_BYTES + pos * SLOT_BYTES, stats))
       throw new IndexDamaged('nodes.idx is shorter than its header says');
-    return window;
+    return 0;
   },
 };
 
@@ -199,12 +202,12 @@ export const BLOCK_SLOTS = 512;
  * put's entries, sorted) share one read per block when they are dense.
  */
 export class BlockReader implements SlotReader {
-  private readonly buf = new Uint8Array((BLOCK_SLOTS + WINDOW) * SLOT_BYTES);
+  readonly buf = new Uint8Array((BLOCK_SLOTS + WINDOW) * SLOT_BYTES);
   private start = -1;
   private count = 0;
   private fd = -1;
 
-  slots(ix: OpenIndex, pos: number, n: number, stats: HeadMapFileStats): Uint8Array {
+  slots(ix: OpenIndex, pos: number, n: number, stats: HeadMapFileStats): number {
     if (ix.fd !== this.fd || pos < this.start || pos + n > this.start + this.count) {
       const first = pos - (pos % BLOCK_SLOTS);
       const count = Math.min(BLOCK_SLOTS + WINDOW, slotCount(ix.bits) - first);
@@ -214,8 +217,7 @@ export class BlockReader implements SlotReader {
       this.start = first;
       this.count = count;
     }
-    const at = (pos - this.start) * SLOT_BYTES;
-    return this.buf.subarray(at, at + n * SLOT_BYTES);
+    return (pos - this.start) * SLOT_BYTES;
   }
 }
 
@@ -236,14 +238,16 @@ export function probe(
   stats: HeadMapFileStats,
   claimedUpTo = -1,
   reader: SlotReader = windowReader,
+  hAt = 0,
 ): number {
   const end = slotCount(ix.bits);
-  let pos = homeOf(hash, ix.bits);
+  let pos = homeOf(hash, ix.bits, hAt);
   while (pos < end) {
     const n = Math.min(WINDOW, end - pos);
-    const w = reader.slots(ix, pos, n, stats);
+    const w = reader.buf;
+    const from = reader.slots(ix, pos, n, stats);
     for (let i = 0; i < n; i++) {
-      const s = i * SLOT_BYTES;
+      const s = from + i * SLOT_BYTES;
       const at = u48(w, s + 6);
       if (at === 0) {
         if (pos + i <= claimedUpTo) continue;
@@ -251,11 +255,11 @@ export function probe(
       }
       let same = true;
       for (let j = 0; j < 6; j++)
-        if (w[s + j] !== hash[j]) {
+        if (w[s + j] !== hash[hAt + j]) {
           same = false;
           break;
         }
-      if (same && check(at - 1, hash)) return at - 1;
+      if (same && check(at - 1, hAt === 0 ? hash : hash.subarray(hAt, hAt + 32))) return at - 1;
     }
     pos += n;
   }
@@ -263,13 +267,15 @@ export function probe(
 }
 
 /**
- * Writes slots (`positions[i]` names entry `hashes[i]` at `offsets[i]`): one write for a
- * lone slot, one read and one write for the span of several close together.
+ * Writes slots (`positions[i]` names the entry whose hash is at `hashes[hashAt[i] ..]`, at
+ * `offsets[i]`): one write for a lone slot, one read and one write for the span of several
+ * close together.
  */
 export function writeSlots(
   ix: OpenIndex,
   positions: readonly number[],
-  hashes: readonly Uint8Array[],
+  hashes: Uint8Array,
+  hashAt: readonly number[],
   offsets: readonly number[],
   stats: HeadMapFileStats,
 ): void {
@@ -284,7 +290,7 @@ export function writeSlots(
     while (b < n && Math.floor(order[b]! / 2 ** 17) < first + BLOCK_SLOTS) b++;
     if (b === a + 1) {
       const i = order[a]! % 2 ** 17;
-      writeSlot(ix, first, hashes[i]!, offsets[i]!);
+      writeSlot(ix, first, hashes, offsets[i]!, hashAt[i]!);
     } else {
       const last = Math.floor(order[b - 1]! / 2 ** 17);
       const bytes = (last - first + 1) * SLOT_BYTES;
@@ -293,7 +299,7 @@ export function writeSlots(
       for (let j = a; j < b; j++) {
         const i = order[j]! % 2 ** 17;
         const at = (Math.floor(order[j]! / 2 ** 17) - first) * SLOT_BYTES;
-        span.set(hashes[i]!.subarray(0, 6), at);
+        for (let k = 0; k < 6; k++) span[at + k] = hashes[hashAt[i]! + k]!;
         putU48(span, at + 6, offsets[i]! + 1);
       }
       writeFully(ix.fd, span.subarray(0, bytes), HEADER_BYTES + first * SLOT_BYTES);
@@ -304,10 +310,16 @@ export function writeSlots(
 
 const slot = new Uint8Array(SLOT_BYTES);
 
-/** Writes the slot of the entry `hash` at `offset` into `position`. */
-export function writeSlot(ix: OpenIndex, position: number, hash: Uint8Array, offset: number): void {
+/** Writes the slot of the entry whose hash is at `hash[hAt ..]`, at `offset`, into `position`. */
+export function writeSlot(
+  ix: OpenIndex,
+  position: number,
+  hash: Uint8Array,
+  offset: number,
+  hAt = 0,
+): void {
   const s = slot;
-  s.set(hash.subarray(0, 6), 0);
+  for (let k = 0; k < 6; k++) s[k] = hash[hAt + k]!;
   putU48(s, 6, offset + 1);
   writeFully(ix.fd, s, HEADER_BYTES + position * SLOT_BYTES);
 }
