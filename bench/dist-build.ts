@@ -76,7 +76,7 @@ export function checkDistFresh(root: string, packages: readonly string[]): DistS
     const missing = entries.filter((f) => !existsSync(f));
     if (entries.length === 0 || missing.length > 0) {
       const which = missing.map((f) => relative(root, f)).join(', ');
-      problems.push(`@medanchor/${name} is not built${which ? ` (${which} is missing)` : ''}`);
+      problems.push(`@medanchor/${name} is not built${which ? ` (missing ${which})` : ''}`);
       continue;
     }
     const oldest = Math.min(...entries.map((f) => statSync(f).mtimeMs));
