@@ -132,6 +132,19 @@ describe('medanchor head-map check / rebuild (file store)', () => {
     expect((await check(p)).doc).toMatchObject({ verdict: 'ok', mapSize: size + 1 });
   }, 120_000);
 
+  it('a swap cut short (the old map set aside, the new one not in place): rebuild puts it right', async () => {
+    const p = await project('swap');
+    const size = await stampAndSeal(p, { 'a.json': 1, 'b.json': 1 });
+    const before = await proofs(p, ['a.json', 'b.json']);
+    renameSync(p.mapDir, `${p.mapDir}.old`);
+    expect((await check(p)).doc).toMatchObject({ verdict: 'missing' });
+    const r = await p.run(['head-map', 'rebuild']);
+    expect(r.status, r.stderr).toBe(0);
+    expect((await check(p)).doc).toMatchObject({ verdict: 'ok', mapSize: size });
+    expect(existsSync(`${p.mapDir}.old`)).toBe(false);
+    expect(await proofs(p, ['a.json', 'b.json'])).toEqual(before);
+  }, 120_000);
+
   it('a map restored from an older backup: behind; rebuild brings it level', async () => {
     const p = await project('behind');
     const first = await stampAndSeal(p, { 'a.json': 1, 'b.json': 1 });

@@ -162,7 +162,7 @@ export const headMapCheckCommand = defineCommand({
   summary: "check the head map against the latest signed checkpoint's map root",
   usage: '',
   description:
-    "Walks the head map (docs/spec/head-map.md) at the map root of the latest signed checkpoint, checking every node against its hash, and checks the map's secret with the newest sealed record. Verdicts: ok (exit 0); behind, the map holds an older checkpoint's map only; diverged, entries are damaged or the secret is another; missing, the map's files or nodes are gone (exit 1 for all three). Reads only.",
+    "Walks the head map (docs/spec/head-map.md) at the map root of the latest signed checkpoint, checking every node against its hash, and checks the map's secret with the newest sealed record. Verdicts: ok (exit 0); behind, the map holds an older checkpoint's map only; diverged, entries are damaged or the secret is another; missing, the map's files or nodes are gone (exit 1 for all three). Changes no entry of the map.",
   options: [],
   examples: [
     ['medanchor head-map check', 'ok, behind, diverged or missing'],
@@ -193,7 +193,7 @@ export const headMapRebuildCommand = defineCommand({
   summary: "rebuild the head map from the ledger's records, checked against the signed roots",
   usage: '',
   description:
-    "Replays every signed checkpoint's map through the seal's own update, under the map's secret, into a new map; swaps it in only when each root equals the one its checkpoint signs (file store: a new folder renamed into place; PostgreSQL: the missing entries added). Otherwise refuses with CLI_HEAD_MAP_REBUILD and changes nothing: a lost secret, or a record forgotten after its seal, cannot be replayed; restore the map from a backup then.",
+    "Replays every signed checkpoint's map through the seal's own update, under the map's secret, into a new map; swaps it in only when each root equals the one its checkpoint signs (file store: a new folder renamed into place; PostgreSQL: replayed in memory, then the missing entries added). Otherwise refuses with CLI_HEAD_MAP_REBUILD and changes nothing: a lost secret, or a record forgotten after its seal, cannot be replayed; restore the map from a backup then.",
   options: [],
   examples: [
     ['medanchor head-map rebuild', 'after `head-map check` said behind, diverged or missing'],
