@@ -10,7 +10,6 @@ import {
   HEAD_MAP_NODE_PREFIX,
   type HeadMapNodeStore,
   sha256,
-  toHex,
 } from '@medanchor/core';
 
 /** What a walk of the map at one root found. */
@@ -23,8 +22,8 @@ export interface HeadMapWalk {
   records: number;
   /** The sum of their version counts: leaves of the log the map covers. */
   versions: number;
-  /** Each record key found (hex) with its head leaf, to check the secret against. */
-  heads: Map<string, number>;
+  /** The head leaf of the probed key (`walkHeadMap`'s `probe`), if the map holds it. */
+  probed?: number;
 }
 
 // Hashes asked of the store per call (a level of a large map is split).
@@ -52,8 +51,12 @@ async function fetchAll(
 }
 
 /** Walks the map at `root`; an empty root is an empty, complete map. */
-export async function walkHeadMap(store: HeadMapNodeStore, root: Uint8Array): Promise<HeadMapWalk> {
-  const walk: HeadMapWalk = { missing: 0, damaged: 0, records: 0, versions: 0, heads: new Map() };
+export async function walkHeadMap(
+  store: HeadMapNodeStore,
+  root: Uint8Array,
+  probe?: Uint8Array,
+): Promise<HeadMapWalk> {
+  const walk: HeadMapWalk = { missing: 0, damaged: 0, records: 0, versions: 0 };
   let level: Uint8Array[] = equalBytes(root, HEAD_MAP_EMPTY) ? [] : [root];
   for (let depth = 0; level.length > 0 && depth <= 257; depth++) {
     const got = await fetchAll(store, level);
@@ -92,7 +95,8 @@ export async function walkHeadMap(store: HeadMapNodeStore, root: Uint8Array): Pr
           }
           walk.records++;
           walk.versions += head.count;
-          walk.heads.set(toHex(leaves[i]!.key), head.leafIndex);
+          if (probe !== undefined && equalBytes(leaves[i]!.key, probe))
+            walk.probed = head.leafIndex;
         }
       });
     level = next;

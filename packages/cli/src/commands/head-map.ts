@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { checkpointMapRoot } from '@medanchor/chain';
 import {
   HEAD_MAP_EMPTY,
-  type HeadMapStore,
   headMapKey,
   headMapKeySalt,
   type LedgerStore,
@@ -13,7 +12,7 @@ import {
 import { defineCommand } from '../command.js';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.js';
 import { rebuildHeadMap } from '../head-map-rebuild.js';
-import { complete, type HeadMapWalk, walkHeadMap } from '../head-map-walk.js';
+import { complete, walkHeadMap } from '../head-map-walk.js';
 import { logKeyPath, readLogKey } from '../log-key.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
 import { noHeadMap } from './history.js';
@@ -35,16 +34,14 @@ async function mappedCheckpoints(store: LedgerStore): Promise<StoredCheckpoint[]
 }
 
 /**
- * Whether the map's secret keys the newest sealed record as the seal did: its key must
- * lead to its newest leaf. `undefined` when no record below `size` can be asked (none has
- * an id, or all were forgotten).
+ * The newest sealed record below `size` that can be keyed (not forgotten), to check the
+ * map's secret with: its key under the secret, and its newest leaf (what the map must say).
  */
-async function secretMatches(
+async function secretProbe(
   store: LedgerStore,
-  map: HeadMapStore,
+  secret: Uint8Array,
   size: number,
-  walk: HeadMapWalk,
-): Promise<boolean | undefined> {
+): Promise<{ key: Uint8Array; leaf: number } | undefined> {
   const from = Math.max(0, size - SECRET_PROBE_LEAVES);
   const leaves = size === 0 ? [] : await store.readLeaves(from, size - from);
   for (let i = leaves.length - 1; i >= 0; i--) {
@@ -54,11 +51,8 @@ async function secretMatches(
     if (first === undefined) continue;
     const [firstLeaf] = await store.readLeaves(first, 1);
     if (firstLeaf?.salt.length !== 32) continue;
-    const key = headMapKey(
-      headMapKeySalt(map.secret, firstLeaf.salt, leaf.recordId),
-      leaf.recordId,
-    );
-    return walk.heads.get(toHex(key)) === leaf.index;
+    const salt = headMapKeySalt(secret, firstLeaf.salt, leaf.recordId);
+    return { key: headMapKey(salt, leaf.recordId), leaf: leaf.index };
   }
   return undefined;
 }
@@ -103,7 +97,8 @@ async function checkMap(ws: Workspace): Promise<CheckReport> {
   const map = await ws.openHeadMap();
   try {
     const root = checkpointMapRoot(latest)!;
-    const walk = await walkHeadMap(map, root);
+    const probe = await secretProbe(ws.store, map.secret, latest.size);
+    const walk = await walkHeadMap(map, root, probe?.key);
     const entries = {
       records: walk.records,
       versions: walk.versions,
@@ -111,7 +106,7 @@ async function checkMap(ws: Workspace): Promise<CheckReport> {
       damaged: walk.damaged,
     };
     if (complete(walk)) {
-      const same = await secretMatches(ws.store, map, latest.size, walk);
+      const same = probe === undefined ? undefined : walk.probed === probe.leaf;
       const secret = same === undefined ? 'unchecked' : same ? 'matches' : 'differs';
       return {
         ...base,
