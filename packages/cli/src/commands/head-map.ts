@@ -143,13 +143,10 @@ function equalRoot(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 const VERDICT_ADVICE: Record<HeadMapVerdict, string> = {
-  ok: 'the head map holds the map the latest checkpoint signs',
-  behind:
-    'the head map is older than the ledger (a restored backup?): run `medanchor head-map rebuild`',
-  diverged:
-    'the head map is damaged or under another secret: run `medanchor head-map rebuild`, or restore it from a backup',
-  missing:
-    'the head map is missing: restore its folder (at least the secret) from a backup, then `medanchor head-map rebuild`',
+  ok: 'the map is the one the latest checkpoint signs',
+  behind: 'the map is older than the log: run `medanchor head-map rebuild`',
+  diverged: 'damaged, or another secret: run `medanchor head-map rebuild`',
+  missing: 'restore the map (at least its secret), then `medanchor head-map rebuild`',
 };
 
 export const headMapCheckCommand = defineCommand({
@@ -157,7 +154,7 @@ export const headMapCheckCommand = defineCommand({
   summary: "check the head map against the latest signed checkpoint's map root",
   usage: '',
   description:
-    "Walks the head map (docs/spec/head-map.md) at the map root of the latest signed checkpoint, checking every node against its hash, and checks the map's secret with the newest sealed record. Verdicts: ok (exit 0); behind, the map holds an older checkpoint's map only; diverged, entries are damaged or the secret is another; missing, the map's files or nodes are gone (exit 1 for all three). Changes no entry of the map.",
+    "Walks the head map at the latest signed checkpoint's map root, checking each entry's hash, and the map's secret on the newest record. ok (exit 0); behind: whole only at an older checkpoint; diverged: damaged entries or another secret; missing: files or root gone (exit 1).",
   options: [],
   examples: [
     ['medanchor head-map check', 'ok, behind, diverged or missing'],
@@ -174,10 +171,8 @@ export const headMapCheckCommand = defineCommand({
       await ws.close();
     }
     out.result({ ok: report.verdict === 'ok', ...report }, [
-      `head map: ${report.verdict} (log signed up to size ${report.logSize}, map whole up to size ${report.mapSize}; ${report.entries.records} record(s))`,
-      report.logSize === 0
-        ? 'no checkpoint signs a head map yet: the next seal builds it from leaf 0'
-        : VERDICT_ADVICE[report.verdict],
+      `head map: ${report.verdict} (log ${report.logSize}, map ${report.mapSize}, ${report.entries.records} records)`,
+      report.logSize === 0 ? 'no checkpoint signs a map yet' : VERDICT_ADVICE[report.verdict],
     ]);
     return report.verdict === 'ok' ? EXIT_OK : EXIT_INVALID;
   },
@@ -188,7 +183,7 @@ export const headMapRebuildCommand = defineCommand({
   summary: "rebuild the head map from the ledger's records, checked against the signed roots",
   usage: '',
   description:
-    "Replays every signed checkpoint's map through the seal's own update, under the map's secret, into a new map; swaps it in only when each root equals the one its checkpoint signs (file store: a new folder renamed into place; PostgreSQL: replayed in memory, then the missing entries added). Otherwise refuses with CLI_HEAD_MAP_REBUILD and changes nothing: a lost secret, or a record forgotten after its seal, cannot be replayed; restore the map from a backup then.",
+    "Replays each signed checkpoint's map through the seal's update under the map's secret and swaps it in only when every root equals the signed one; else CLI_HEAD_MAP_REBUILD, nothing changed (a lost secret, or a record forgotten after its seal, cannot be replayed).",
   options: [],
   examples: [
     ['medanchor head-map rebuild', 'after `head-map check` said behind, diverged or missing'],
@@ -205,8 +200,8 @@ export const headMapRebuildCommand = defineCommand({
     }
     out.result({ ok: true, ...done }, [
       done.checkpoints === 0
-        ? 'no checkpoint signs a head map yet: nothing to rebuild'
-        : `head map rebuilt: ${done.checkpoints} signed root(s) matched up to size ${done.size}, ${done.entries} entries written`,
+        ? 'no checkpoint signs a map yet'
+        : `head map rebuilt: ${done.checkpoints} signed root(s) matched up to size ${done.size}`,
     ]);
     return EXIT_OK;
   },
