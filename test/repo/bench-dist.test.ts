@@ -169,6 +169,15 @@ describe('what --dist redirects', () => {
     }
   });
 
+  it('keeps the internal entries out of the size budgets', async () => {
+    const { publicEntries } = (await import(repoPath('scripts', 'bundle-size.mjs'))) as {
+      publicEntries: () => { name: string }[];
+    };
+    const names = publicEntries().map((e) => e.name);
+    expect(names).toContain('@medanchor/core');
+    expect(names.filter((n) => n.endsWith('/internal'))).toEqual([]);
+  });
+
   it('keeps the internal entries out of the API docs', () => {
     for (const name of ['core', 'chain', 'crypto']) {
       const docs = JSON.parse(readFileSync(repoPath('packages', name, 'typedoc.json'), 'utf8'));
