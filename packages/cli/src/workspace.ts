@@ -278,7 +278,7 @@ export type LedgerWorkspace = Workspace;
  * an earlier release in place, opens the store and the ledger on it. With `anchoring`
  * it also loads the funding key and the backend (seal, anchor, upgrade need them).
  * @throws MedanchorError `CLI_NOT_INITIALIZED`, `CLI_BUSY`, `CLI_STORE_SCHEME`,
- * `CLI_UPGRADE`, `CLI_NO_WALLET`, `CLI_NO_BACKEND`, the store's errors.
+ * `CLI_UPGRADE`, `CLI_NO_WALLET`, `CLI_NO_BACKEND`, `CLI_HEAD_MAP_MISSING`, the store's errors.
  */
 export async function openWorkspace(
   config: ResolvedConfig,
@@ -286,8 +286,10 @@ export async function openWorkspace(
   options: {
     anchoring: boolean;
     /**
-     * Open the head map too (commands that seal or prove: seal, serve, history). The file
-     * store's map reads its whole node file on open, so commands that never seal skip it.
+     * Open the head map too (commands that seal or prove: seal, serve, history, consent
+     * status). Without it, a ledger that keeps a map refuses to seal
+     * (`CLI_HEAD_MAP_NOT_OPEN`). With it, a file store whose map secret is gone while
+     * checkpoints sign a map is refused (`CLI_HEAD_MAP_MISSING`) before anything is written.
      */
     headMap?: boolean;
     onError?: (error: unknown) => void;
