@@ -171,7 +171,7 @@ function bundle(work: string): string {
       '--platform=node',
       '--format=esm',
       '--target=node20',
-      `--tsconfig=${join(repo, 'tsconfig.json')}`,
+      `--tsconfig=${process.env.TSX_TSCONFIG_PATH ?? join(repo, 'tsconfig.json')}`,
       '--external:pg-native',
       `--outfile=${out}`,
       '--log-level=error',
