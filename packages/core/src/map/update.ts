@@ -77,7 +77,7 @@ function copy32(to: Uint8Array, at: number, from: Uint8Array, fromAt: number): v
 
 // Everything new lives in flat arrays and two buffers, not in an object per node: a seal
 // of 10,000 new records makes ~30,000 entries, and the garbage collector's share of many
-// small objects cost more than their hashing.
+// small objects costs more than their hashing.
 async function apply(
   store: HeadMapNodeStore,
   root: Uint8Array,
