@@ -69,8 +69,9 @@ export interface LogServerOptions {
   /** Serve HTTPS, and let writers authenticate by client certificate. */
   readonly tls?: ServerTls;
   /**
-   * Seal pending records this often, in ms (default 0: never; something else seals). A
-   * round that finds another sequencer holding the lease does nothing.
+   * Seal this often, in ms (default 0: never; something else seals): records still pending
+   * and records another process sequenced without sealing. A round that finds another
+   * sequencer holding the lease does nothing.
    */
   readonly sealEveryMs?: number;
   /** Called with a failed seal round or an unexpected error (never with request content). */
@@ -511,7 +512,12 @@ export function createLogServer(options: LogServerOptions): LogServer {
       if (busy) return;
       busy = true;
       void (async () => {
-        if ((await store.pendingCount()) > 0) await ledger.seal();
+        // Records another process sequenced without sealing (`medanchor stamp` while no
+        // server ran) are not pending any more, but still wait for a checkpoint.
+        const waiting =
+          (await store.pendingCount()) > 0 ||
+          (await store.size()) > ((await store.latestCheckpoint())?.size ?? 0);
+        if (waiting) await ledger.seal();
       })()
         .catch((e: unknown) => {
           if (!(e instanceof MedanchorError && e.code === 'LEDGER_NOT_SEQUENCER')) onError(e);

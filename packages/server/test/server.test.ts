@@ -1,4 +1,5 @@
-import { equalBytes, fromHex, leafHash, TileTree, toHex } from '@medanchor/core';
+import { openLedger } from '@medanchor/chain';
+import { equalBytes, fromHex, leafHash, memoryLedgerStore, TileTree, toHex } from '@medanchor/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeEntryBundle, formatTilePath } from '../src/index.js';
 import { digestOf, type Running, startServer, submit, TOKEN } from './helpers.js';
@@ -274,5 +275,22 @@ describe('write side', () => {
       cp = res.status === 200 ? await res.text() : '';
     }
     expect(cp).toContain('\n3\n');
+  });
+
+  it('seals on its own records another process sequenced but did not seal', async () => {
+    const store = memoryLedgerStore({ origin: 'test.example/log' });
+    const stamper = await openLedger({ store, pollMs: 0, owner: 'stamper' });
+    for (let i = 0; i < 4; i++) await stamper.addDigest(fromHex(digestOf(i)));
+    expect(await stamper.sequence()).toBe(true);
+    await stamper.close();
+    expect([await store.pendingCount(), await store.size()]).toEqual([0, 4]);
+    running = await startServer({ sealEveryMs: 50 }, store);
+    let cp = '';
+    while (!cp.includes('\n4\n')) {
+      await new Promise((r) => setTimeout(r, 50));
+      const res = await fetch(`${running.url}/checkpoint`);
+      cp = res.status === 200 ? await res.text() : '';
+    }
+    expect((await store.latestCheckpoint())?.size).toBe(4);
   });
 });
