@@ -2,6 +2,7 @@
 // signed checkpoint's map is replayed through the seal path's own update (`sealLines`),
 // from the checkpoint before it, so a rebuilt map is the map the seals built, node for node.
 import {
+  equalBytes,
   type HeadMapStore,
   headMapRootOf,
   type LedgerStore,
@@ -35,10 +36,6 @@ export function checkpointMapRoot(cp: StoredCheckpoint): Uint8Array | undefined 
   return headMapRootOf(parseCheckpointText(parseNote(cp.note).text).extensions);
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
 /**
  * Replays the head map of `store`'s log into `map` (a store holding the map secret of the
  * log): for each checkpoint with a map root, in order, the seal path's update from the
@@ -57,7 +54,7 @@ export async function replayHeadMap(store: LedgerStore, map: HeadMapStore): Prom
     if (signed !== undefined) {
       const [line] = await seal.sealLines(previous, cp.size);
       const built = headMapRootOf([line!]);
-      if (built === undefined || !sameBytes(built, signed))
+      if (built === undefined || !equalBytes(built, signed))
         return { ok: false, size: cp.size, checkpoints };
       checkpoints++;
     }
