@@ -68,26 +68,25 @@ export async function readEntries(
  */
 export const packedPuts: WeakMap<
   HeadMapNodeStore,
-  (bytes: Uint8Array, hashes: Uint8Array, values: number, count: number) => Promise<void>
+  (bytes: Uint8Array, hashes: Uint8Array, count: number) => Promise<void>
 > = new WeakMap();
 
 /**
- * Stores `count` entries: entry i is at `bytes[65i ..]`, 48 bytes for i below `values`
- * (values), else 65 (nodes), and its SHA-256 is at `hashes[32i ..]`.
+ * Stores `count` entries, entry i as nodes.bin records it (docs/spec/head-map-file.md): its
+ * length (48 or 65) at `bytes[66i]`, then its bytes; its SHA-256 at `hashes[32i ..]`.
  */
 export function putEntries(
   store: HeadMapNodeStore,
   bytes: Uint8Array,
   hashes: Uint8Array,
-  values: number,
   count: number,
 ): Promise<void> {
   const packed = packedPuts.get(store);
-  if (packed !== undefined) return packed(bytes, hashes, values, count);
+  if (packed !== undefined) return packed(bytes, hashes, count);
   const list: Uint8Array[] = [];
   const sums: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {
-    list.push(bytes.subarray(65 * i, 65 * i + (i < values ? 48 : 65)));
+    list.push(bytes.subarray(66 * i + 1, 66 * i + 1 + bytes[66 * i]!));
     sums.push(hashes.subarray(32 * i, 32 * i + 32));
   }
   return store.put(list, sums);

@@ -7,6 +7,10 @@
 // reads that entry's hash, a cache miss in a table of a million entries.
 const CHUNK = 4096;
 
+// Four bytes of a hash from `at` as an int32.
+const word = (h: Uint8Array, at: number): number =>
+  (h[at]! << 24) | (h[at + 1]! << 16) | (h[at + 2]! << 8) | h[at + 3]!;
+
 /** Head-map entries (48 or 65 bytes) by their 32-byte hash. */
 export class HashKeyedMap {
   // Pairs: entry number + 1 (0: free), then the hash's bytes 4..8 as an int32.
@@ -30,8 +34,8 @@ export class HashKeyedMap {
   // The slot holding the hash at `h[hAt ..]`, or the free slot where it would go.
   private slotOf(h: Uint8Array, hAt: number): number {
     const mask = (this.slots.length >> 1) - 1;
-    const tag = (h[hAt + 4]! << 24) | (h[hAt + 5]! << 16) | (h[hAt + 6]! << 8) | h[hAt + 7]!;
-    let i = ((h[hAt]! << 24) | (h[hAt + 1]! << 16) | (h[hAt + 2]! << 8) | h[hAt + 3]!) & mask;
+    const tag = word(h, hAt + 4);
+    let i = word(h, hAt) & mask;
     for (;;) {
       const s = this.slots[2 * i]!;
       if (s === 0 || (this.slots[2 * i + 1] === tag && this.sameHash(s - 1, h, hAt))) return 2 * i;
@@ -49,10 +53,6 @@ export class HashKeyedMap {
     const id = s - 1;
     const slot = id & (CHUNK - 1);
     return this.bytes[id >>> 12]!.subarray(65 * slot, 65 * slot + this.lengths[id >>> 12]![slot]!);
-  }
-
-  set(h: Uint8Array, e: Uint8Array): void {
-    this.setAt(h, 0, e, 0, e.length);
   }
 
   /** Adds the `len` bytes at `e[at ..]` under the hash at `h[hAt ..]` (no views to make). */
@@ -76,8 +76,7 @@ export class HashKeyedMap {
     for (let i = 0; i < len; i++) bs[65 * slot + i] = e[at + i]!;
     this.lengths[n >>> 12]![slot] = len;
     this.slots[slotAt] = n + 1;
-    this.slots[slotAt + 1] =
-      (h[hAt + 4]! << 24) | (h[hAt + 5]! << 16) | (h[hAt + 6]! << 8) | h[hAt + 7]!;
+    this.slots[slotAt + 1] = word(h, hAt + 4);
   }
 
   /** Makes room for `n` more entries at once (one rehash, not one per doubling). */
@@ -95,7 +94,7 @@ export class HashKeyedMap {
       const at = 32 * (id & (CHUNK - 1));
       const s = this.slotOf(c, at);
       this.slots[s] = id + 1;
-      this.slots[s + 1] = (c[at + 4]! << 24) | (c[at + 5]! << 16) | (c[at + 6]! << 8) | c[at + 7]!;
+      this.slots[s + 1] = word(c, at + 4);
     }
   }
 }

@@ -133,17 +133,17 @@ export function memoryHeadMapStore(
     async put(list, hashes) {
       // Hashes from the caller are trusted here: this store lives in the caller's memory.
       list.forEach((e, i) => {
-        entries.set(hashes?.[i] ?? sha256(e), e);
+        entries.setAt(hashes?.[i] ?? sha256(e), 0, e, 0, e.length);
       });
     },
   };
   // Entries are keyed by the hash the update computed (or by hashing them here), and this
   // memory is the process's own: the map reads them in place, without hashing them again.
   localEntries.set(store, (h) => entries.get(h));
-  packedPuts.set(store, async (bytes, hashes, values, count) => {
+  packedPuts.set(store, async (bytes, hashes, count) => {
     entries.reserve(count);
     for (let i = 0; i < count; i++)
-      entries.setAt(hashes, 32 * i, bytes, 65 * i, i < values ? 48 : 65);
+      entries.setAt(hashes, 32 * i, bytes, 66 * i + 1, bytes[66 * i]!);
   });
   return store;
 }

@@ -184,11 +184,11 @@ async function apply(
     level = next;
   }
 
-  // Every new entry goes into one buffer: values (entries 0..n), leaves (n..2n), then inner
-  // nodes (2n..), each at 65 * its number, its SHA-256 at 32 * its number.
+  // Every new entry goes into one buffer (see putEntries): values (entries 0..n), leaves
+  // (n..2n), then inner nodes (2n..), its SHA-256 at 32 * its number.
   const m = depths.length;
   const count = 2 * n + m;
-  const bytes = new Uint8Array(65 * count);
+  const bytes = new Uint8Array(66 * count);
   const hashes = new Uint8Array(32 * count);
 
   // Values: the old ones of advanced keys in one read, then every new value hashed at once.
@@ -202,15 +202,18 @@ async function apply(
     advanced[i]!.oldCount = decodeHeadValue(oldValues[i]!).count;
   for (let i = 0; i < n; i++) {
     const { advance: a, value: v } = items[i]!;
-    if (a === undefined) writeHeadValue(bytes, 65 * i, v!.leafIndex, v!.count, v!.commitment);
-    else
-      writeHeadValue(bytes, 65 * i, a.leafIndex, (items[i]!.oldCount ?? 0) + a.added, a.commitment);
+    bytes[66 * i] = 48;
+    if (a === undefined) writeHeadValue(bytes, 66 * i + 1, v!.leafIndex, v!.count, v!.commitment);
+    else {
+      const count = (items[i]!.oldCount ?? 0) + a.added;
+      writeHeadValue(bytes, 66 * i + 1, a.leafIndex, count, a.commitment);
+    }
   }
   // A value starts with u64be(leafIndex), whose top byte is zero below 2^53: the batch
   // kernel hashes the prefix byte 0x00 and the value's other 47 bytes.
   const input = new Uint8Array(64 * Math.max(n, m));
   for (let i = 0; i < n; i++)
-    for (let k = 1; k < 48; k++) input[47 * i + k - 1] = bytes[65 * i + k]!;
+    for (let k = 1; k < 48; k++) input[47 * i + k - 1] = bytes[66 * i + 1 + k]!;
   sha256PrefixedBatch(0x00, input, 47, n, hashes, 0);
 
   // Leaves: 0x02 || key || value hash, then inner nodes from the deepest level up: one
@@ -218,9 +221,10 @@ async function apply(
   const entries = (prefix: number, from: number, rows: number) => {
     sha256PrefixedBatch(prefix, input, 64, rows, hashes, 32 * from);
     for (let r = 0; r < rows; r++) {
-      const at = 65 * (from + r);
-      bytes[at] = prefix;
-      for (let k = 0; k < 64; k++) bytes[at + 1 + k] = input[64 * r + k]!;
+      const at = 66 * (from + r);
+      bytes[at] = 65;
+      bytes[at + 1] = prefix;
+      for (let k = 0; k < 64; k++) bytes[at + 2 + k] = input[64 * r + k]!;
     }
   };
   for (let i = 0; i < n; i++) {
@@ -254,7 +258,7 @@ async function apply(
     entries(HEAD_MAP_NODE_PREFIX, 2 * n + done, list.length);
     done += list.length;
   }
-  await putEntries(store, bytes, hashes, n, count);
+  await putEntries(store, bytes, hashes, count);
   if (rootRef < 0) return olds[-1 - rootRef]!.slice();
   const r = rootRef < n ? n + rootRef : 2 * n + place[rootRef - n]!;
   return hashes.slice(32 * r, 32 * r + 32);

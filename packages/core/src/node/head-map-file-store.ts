@@ -94,7 +94,6 @@ function sameHash(hashes: Uint8Array, a: number, b: number): boolean {
 interface Batch {
   readonly hashes: Uint8Array;
   readonly bytes: Uint8Array;
-  readonly values: number;
   readonly ids: number[];
 }
 
@@ -126,11 +125,6 @@ class EntryCache {
 
   has(h: Uint8Array, hAt: number): boolean {
     return this.young.has(h, hAt) || this.old.has(h, hAt);
-  }
-
-  /** Room for `n` more in the young generation at once (one rehash, not one per doubling). */
-  reserve(n: number): void {
-    this.young.reserve(Math.min(n, this.limit - this.young.size));
   }
 }
 
@@ -420,19 +414,17 @@ export async function openHeadMapFiles(
     } catch (e) {
       throw ioError('head map index', e);
     }
-    const { hashes, bytes, values, ids } = b;
+    const { hashes, bytes, ids } = b;
     if (ids.length === 0) return;
     const out = new Uint8Array(ids.length * 66);
     const offsets: number[] = [];
-    const hashAt: number[] = [];
     let at = 0;
     for (const id of ids) {
-      const len = id < values ? 48 : 65;
+      // Packed as nodes.bin records them: the length, then the entry.
+      const len = 1 + bytes[66 * id]!;
       offsets.push(end + at);
-      hashAt.push(32 * id);
-      out[at] = len;
-      out.set(bytes.subarray(65 * id, 65 * id + len), at + 1);
-      at += 1 + len;
+      out.set(bytes.subarray(66 * id, 66 * id + len), at);
+      at += len;
     }
     if (end + at > MAX_OFFSET)
       throw new MedanchorError('STORE_FULL', "the head map's nodes.bin reached its largest size");
@@ -461,7 +453,7 @@ export async function openHeadMapFiles(
             table(),
             positions.slice(from, to),
             hashes,
-            hashAt.slice(from, to),
+            ids.slice(from, to),
             offsets.slice(from, to),
             stats,
           );
@@ -476,17 +468,11 @@ export async function openHeadMapFiles(
       stale = true;
       throw ioError('head map index', e);
     }
-    cache.reserve(ids.length);
-    for (const id of ids) cache.add(hashes, 32 * id, bytes, 65 * id, id < values ? 48 : 65);
+    for (const id of ids) cache.add(hashes, 32 * id, bytes, 66 * id + 1, bytes[66 * id]!);
   };
 
   // Stores a packed put (see `putEntries`): the entries not in the cache, in batches.
-  const putPacked = (
-    bytes: Uint8Array,
-    hashes: Uint8Array,
-    values: number,
-    count: number,
-  ): Promise<void> => {
+  const putPacked = (bytes: Uint8Array, hashes: Uint8Array, count: number): Promise<void> => {
     const run = lane.then(async () => {
       if (closed) throw closedError();
       const ids: number[] = [];
@@ -499,7 +485,7 @@ export async function openHeadMapFiles(
         throw ioError('head map index', e);
       }
       for (let from = 0; from < ids.length; from += putBatch)
-        await append({ hashes, bytes, values, ids: ids.slice(from, from + putBatch) });
+        await append({ hashes, bytes, ids: ids.slice(from, from + putBatch) });
     });
     lane = run.catch(() => {});
     return run;
@@ -522,19 +508,16 @@ export async function openHeadMapFiles(
         if (!(e instanceof Uint8Array) || !isEntryLength(e.length))
           throw new MedanchorError('INVALID_ARGUMENT', 'a head-map entry is 48 or 65 bytes');
       // Hashes the map's update computed are used as given: every read checks the entry
-      // against its hash, and a rebuild keys entries by their own hash. Packed as the
-      // update packs its own: values first.
+      // against its hash, and a rebuild keys entries by their own hash.
       const sums = given === undefined ? hashEntries(list) : undefined;
-      const order = list.map((_, i) => i).sort((a, b) => list[a]!.length - list[b]!.length);
-      const bytes = new Uint8Array(65 * list.length);
+      const bytes = new Uint8Array(66 * list.length);
       const hashes = new Uint8Array(32 * list.length);
-      let values = 0;
-      order.forEach((i, k) => {
-        if (list[i]!.length === 48) values++;
-        bytes.set(list[i]!, 65 * k);
-        hashes.set(given?.[i] ?? sums!.subarray(32 * i, 32 * i + 32), 32 * k);
+      list.forEach((e, i) => {
+        bytes[66 * i] = e.length;
+        bytes.set(e, 66 * i + 1);
+        hashes.set(given?.[i] ?? sums!.subarray(32 * i, 32 * i + 32), 32 * i);
       });
-      return putPacked(bytes, hashes, values, list.length);
+      return putPacked(bytes, hashes, list.length);
     },
     async close() {
       if (closed) return;

@@ -259,7 +259,8 @@ export function probe(
           same = false;
           break;
         }
-      if (same && check(at - 1, hAt === 0 ? hash : hash.subarray(hAt, hAt + 32))) return at - 1;
+      // A view only here: the first six bytes matched, rarely another entry's.
+      if (same && check(at - 1, hash.subarray(hAt, hAt + 32))) return at - 1;
     }
     pos += n;
   }
@@ -267,15 +268,15 @@ export function probe(
 }
 
 /**
- * Writes slots (`positions[i]` names the entry whose hash is at `hashes[hashAt[i] ..]`, at
- * `offsets[i]`): one write for a lone slot, one read and one write for the span of several
- * close together.
+ * Writes slots (`positions[i]` names entry `ids[i]`, whose hash is at `hashes[32 * ids[i]
+ * ..]`, at `offsets[i]`): one write for a lone slot, one read and one write for the span of
+ * several close together.
  */
 export function writeSlots(
   ix: OpenIndex,
   positions: readonly number[],
   hashes: Uint8Array,
-  hashAt: readonly number[],
+  ids: readonly number[],
   offsets: readonly number[],
   stats: HeadMapFileStats,
 ): void {
@@ -290,7 +291,7 @@ export function writeSlots(
     while (b < n && Math.floor(order[b]! / 2 ** 17) < first + BLOCK_SLOTS) b++;
     if (b === a + 1) {
       const i = order[a]! % 2 ** 17;
-      writeSlot(ix, first, hashes, offsets[i]!, hashAt[i]!);
+      writeSlot(ix, first, hashes, offsets[i]!, 32 * ids[i]!);
     } else {
       const last = Math.floor(order[b - 1]! / 2 ** 17);
       const bytes = (last - first + 1) * SLOT_BYTES;
@@ -299,7 +300,7 @@ export function writeSlots(
       for (let j = a; j < b; j++) {
         const i = order[j]! % 2 ** 17;
         const at = (Math.floor(order[j]! / 2 ** 17) - first) * SLOT_BYTES;
-        for (let k = 0; k < 6; k++) span[at + k] = hashes[hashAt[i]! + k]!;
+        for (let k = 0; k < 6; k++) span[at + k] = hashes[32 * ids[i]! + k]!;
         putU48(span, at + 6, offsets[i]! + 1);
       }
       writeFully(ix.fd, span.subarray(0, bytes), HEADER_BYTES + first * SLOT_BYTES);
