@@ -185,3 +185,41 @@ describe('head map fast paths against the reference path', () => {
     await expect(file.put([value(3)])).rejects.toMatchObject({ code: 'STORE_CLOSED' });
   });
 });
+
+describe('head map file store: a seal-sized packed put stopped between its slot halves', () => {
+  it('reopened, the files hold every earlier root, and the same update gives the reference root', async () => {
+    const dir = tempDir();
+    const reference = getPutOnly(memoryHeadMapStore());
+    const batch = (from: number, n: number): HeadMapAdvance[] =>
+      Array.from({ length: n }, (_, i) => ({
+        key: keyOf(from + i),
+        leafIndex: from + i,
+        added: 1,
+        commitment: commitment(from + i),
+      }));
+    const first = await advanceHeadMap(reference, HEAD_MAP_EMPTY, batch(0, 2_000));
+    const second = await advanceHeadMap(reference, first, batch(2_000, 3_000));
+    // The hook throws at the crash point of the second put: nodes.bin is synced, half its
+    // slots are written, and this store is left as a crash would leave the files.
+    let armed = false;
+    const stopped = await openHeadMapFiles(dir, {
+      initialBits: 6,
+      hook: (point) => {
+        if (armed && point === 'put:slots-half') throw new Error('crash point put:slots-half');
+      },
+    });
+    expect(toHex(await advanceHeadMap(stopped, HEAD_MAP_EMPTY, batch(0, 2_000)))).toBe(
+      toHex(first),
+    );
+    armed = true;
+    await expect(advanceHeadMap(stopped, first, batch(2_000, 3_000))).rejects.toThrow();
+    const reopened = await openHeadMapFiles(dir, { initialBits: 6 });
+    expect(toHex(await advanceHeadMap(reopened, first, batch(2_000, 3_000)))).toBe(toHex(second));
+    for (let rec = 0; rec < 5_100; rec += 17)
+      for (const root of [first, second])
+        expect(pathText(await proveHeadMap(reopened, root, keyOf(rec))), `record ${rec}`).toBe(
+          pathText(await proveHeadMap(reference, root, keyOf(rec))),
+        );
+    await reopened.close!();
+  });
+});
