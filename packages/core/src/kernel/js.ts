@@ -9,7 +9,7 @@ import { IV as SHARED_IV, W as SHARED_W, compress as sharedCompress } from './sh
  * Pure-JavaScript batch kernel: `out[outOffset + 32i ..] = sha256(prefix || input[inLen*i ..
  * inLen*(i+1)])` for i < count. Arguments are trusted (checked by the dispatcher).
  */
-export const sha256PrefixedBatchJs: BatchFn = batchKernel();
+export const sha256PrefixedBatchJs: BatchFn = /* @__PURE__ */ batchKernel();
 
 /**
  * Makes the kernel with its state in the scope of one function, called once: `const` there

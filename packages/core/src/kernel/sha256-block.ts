@@ -207,4 +207,15 @@ function blockFunctions(): BlockFunctions {
   };
 }
 
-export const { W, compress, rounds }: BlockFunctions = blockFunctions();
+// Pure calls only at the top level, so a bundle that never hashes on words (a page with
+// only @medanchor/crypto) drops the tables and the rounds: bundlers keep a top-level
+// property read (`BLOCK.W`) as a possible getter call, but drop an unused pure call.
+const BLOCK: BlockFunctions = /* @__PURE__ */ blockFunctions();
+const pick = <N extends keyof BlockFunctions>(b: BlockFunctions, name: N): BlockFunctions[N] =>
+  b[name];
+/** See {@link BlockFunctions.W}. */
+export const W: Int32Array = /* @__PURE__ */ pick(BLOCK, 'W');
+/** See {@link BlockFunctions.compress}. */
+export const compress: BlockFunctions['compress'] = /* @__PURE__ */ pick(BLOCK, 'compress');
+/** See {@link BlockFunctions.rounds}. */
+export const rounds: BlockFunctions['rounds'] = /* @__PURE__ */ pick(BLOCK, 'rounds');
