@@ -66,16 +66,6 @@ export interface RawLeaf {
   readonly metaLength: number;
 }
 
-/** Decodes the forgotten form of a raw leaf record, or `undefined` for a live one. */
-export function forgottenRecord(
-  bytes: Uint8Array,
-  at: number,
-): { commitment: Uint8Array; pendingId: number; forgottenAt: number } | undefined {
-  const r = decodeLeafRecord(bytes, at);
-  if (r.metaLength !== FORGOTTEN_META_LENGTH) return undefined;
-  return { commitment: r.digest, pendingId: r.pendingId, forgottenAt: r.metaOffset };
-}
-
 /**
  * Forgets these leaves (found by the caller from the record id): intent, erase, done.
  * Runs inside the store's exclusive section.

@@ -237,16 +237,18 @@ export class KeyIndex {
 
   /**
    * {@link KeyIndex.lookup} for many hashes at once: for each hash, in the order given,
-   * the leaf indices whose entry has it, ascending. The hashes are visited in sorted order
-   * in every segment, so neighbours share the blocks they read.
+   * the leaf indices below `below` whose entry has it, ascending. The hashes are visited in
+   * sorted order in every segment, so neighbours share the blocks they read.
    */
-  async lookupMany(hashes: readonly Uint8Array[]): Promise<number[][]> {
-    const segs = this.segments.slice();
+  async lookupMany(hashes: readonly Uint8Array[], below = Infinity): Promise<number[][]> {
+    // Segments hold ascending, disjoint leaf ranges: those from `below` on are not read.
+    const segs = this.segments.filter((s) => s.ref.start < below);
     for (const s of segs) s.users++;
     try {
       const out = hashes.map((): number[] => []);
+      if (segs.length === 0) return out;
       const order = hashes.map((_, i) => i).sort((a, b) => compareHash(hashes[a]!, 0, hashes[b]!));
-      for (const s of segs) await findMany(this.dir, s, hashes, order, out);
+      for (const s of segs) await findMany(this.dir, s, hashes, order, out, below);
       // Segments hold ascending, disjoint leaf ranges (oldest first): each list is
       // ascending already unless a hash has entries in one segment out of order.
       for (const list of out) if (list.length > 1) list.sort((p, q) => p - q);
@@ -342,6 +344,7 @@ async function findMany(
   hashes: readonly Uint8Array[],
   order: readonly number[],
   out: number[][],
+  below: number,
 ): Promise<void> {
   if (s.ref.entries === 0 || order.length === 0) return;
   // Both read once per segment and kept with it; the fence only once a hash passes the
@@ -370,7 +373,9 @@ async function findMany(
       for (let e = 0; e * INDEX_ENTRY_BYTES < bytes.length; e++) {
         const c = compareHash(bytes, e * INDEX_ENTRY_BYTES, hash);
         if (c > 0) break scan;
-        if (c === 0) out[i]!.push(Number(view.getBigUint64(e * INDEX_ENTRY_BYTES + 16)));
+        if (c < 0) continue;
+        const leaf = Number(view.getBigUint64(e * INDEX_ENTRY_BYTES + 16));
+        if (leaf < below) out[i]!.push(leaf);
       }
     }
   }

@@ -44,7 +44,6 @@ import {
   type FileForgetAccess,
   FORGOTTEN_META_LENGTH,
   forgetLeaves,
-  forgottenRecord,
   rawLeafAt,
   recoverForget,
 } from './forget.js';
@@ -68,6 +67,7 @@ import {
 } from './layout.js';
 import { takeLock } from './lock.js';
 import { PendingJournal } from './pending-journal.js';
+import { RecentLeaves } from './recent-leaves.js';
 
 // Batched leaf reads (firstVersions): leaves this close together, and meta bytes this
 // close together, are read in one call, up to RUN_MAX_BYTES at a time.
@@ -211,6 +211,8 @@ class FileStore implements FileLedgerStore {
   private journal!: PendingJournal;
   private index!: KeyIndex;
   private anchors!: AnchorFiles;
+  private readonly recent = new RecentLeaves();
+  private forgets = 0; // bumped by every forget: answers from `recent` made before are stale
   private latest: StoredCheckpoint | undefined;
   private readonly pending = new Map<number, PendingRecord>();
   private readonly keyAcks = new Map<string, KeyAck>();
@@ -486,22 +488,27 @@ class FileStore implements FileLedgerStore {
       }
       if (ids.length === 0) return;
       const records = ids.map((id) => this.pending.get(id)!);
+      let hashes: (Uint8Array | undefined)[];
       try {
-        await this.writeBatch(size, records, batch);
+        hashes = await this.writeBatch(size, records, batch);
       } catch (e) {
+        this.recent.clear(); // the head may have moved past what it holds
         throw ioError('integrate', e);
       }
+      this.recent.add(size, records, hashes);
       this.afterIntegrate(ids, records);
       await this.compact().catch(() => undefined); // best effort: retried after the next batch
     });
   }
 
   // Leaves, meta, tiles and index first (each synced), the head last: a crash before
-  // the head leaves bytes past the old size that the next integrate overwrites.
+  // the head leaves bytes past the old size that the next integrate overwrites. Returns
+  // each record's record-id index hash.
   private async writeBatch(size: number, records: PendingRecord[], batch: IntegrateBatch) {
     const leafBytes = new Uint8Array(records.length * LEAF_RECORD_BYTES);
     const metas: Uint8Array[] = [];
     const entries: { hash: Uint8Array; leaf: number }[] = [];
+    const hashes: (Uint8Array | undefined)[] = [];
     let metaAt = this.head.metaBytes;
     records.forEach((r, i) => {
       const m = encodeMeta(r);
@@ -518,7 +525,8 @@ class FileStore implements FileLedgerStore {
       metaAt += m.length;
       if (r.key !== undefined) entries.push({ hash: indexHash(KIND_KEY, r.key), leaf: size + i });
       if (r.recordId !== undefined) {
-        entries.push({ hash: indexHash(KIND_RECORD, r.recordId), leaf: size + i });
+        hashes[i] = indexHash(KIND_RECORD, r.recordId);
+        entries.push({ hash: hashes[i]!, leaf: size + i });
       }
     });
     const metaBytes = new Uint8Array(metaAt - this.head.metaBytes);
@@ -562,6 +570,7 @@ class FileStore implements FileLedgerStore {
       index,
     });
     await this.index.adopt(index);
+    return hashes;
   }
 
   private afterIntegrate(ids: number[], records: PendingRecord[]): void {
@@ -633,6 +642,8 @@ class FileStore implements FileLedgerStore {
       );
     }
     if (count === 0) return [];
+    // What the last integrates wrote is still in memory (a seal reads it back at once).
+    if (this.recent.covers(start, count)) return this.recent.leaves(start, count);
     const bytes = readAt(
       this.leaves,
       start * LEAF_RECORD_BYTES,
@@ -642,22 +653,21 @@ class FileStore implements FileLedgerStore {
     const recs = Array.from({ length: count }, (_, i) =>
       decodeLeafRecord(bytes, i * LEAF_RECORD_BYTES),
     );
-    const gone = recs.map((_, i) => forgottenRecord(bytes, i * LEAF_RECORD_BYTES));
-    const withMeta = recs.filter((r, i) => r.metaLength > 0 && gone[i] === undefined);
+    // A forgotten record keeps its commitment where the digest was, its time as the offset.
+    const live = (r: (typeof recs)[number]) => r.metaLength !== FORGOTTEN_META_LENGTH;
     let metaBase = Number.POSITIVE_INFINITY;
     let metaEnd = 0;
-    for (const r of withMeta) {
+    for (const r of recs) {
+      if (r.metaLength === 0 || !live(r)) continue;
       metaBase = Math.min(metaBase, r.metaOffset);
       metaEnd = Math.max(metaEnd, r.metaOffset + r.metaLength);
     }
     const metaBytes: Uint8Array =
-      withMeta.length > 0
+      metaEnd > 0
         ? readAt(this.meta, metaBase, metaEnd - metaBase, 'leaf meta')
         : new Uint8Array(0);
     return recs.map((r, i) => {
-      const f = gone[i];
-      if (f !== undefined)
-        return forgottenLeaf(start + i, String(f.pendingId), f.commitment, f.forgottenAt);
+      if (!live(r)) return forgottenLeaf(start + i, String(r.pendingId), r.digest, r.metaOffset);
       return {
         index: start + i,
         pendingId: String(r.pendingId),
@@ -703,9 +713,29 @@ class FileStore implements FileLedgerStore {
   async firstVersions(recordIds: readonly string[]): Promise<(number | undefined)[]> {
     this.check();
     checkRecordIds(recordIds);
+    const forgets = this.forgets;
+    const out = await this.firstVersionsFrom(recordIds, true);
+    // A forget meanwhile may have erased a leaf `recent` named: the files answer alone.
+    return forgets === this.forgets ? out : this.firstVersionsFrom(recordIds, false);
+  }
+
+  // With `useRecent`, an id's first leaf among the recent leaves is taken from memory and
+  // only the index segments below them are searched (a seal's new records have no
+  // earlier leaf, so mostly none is read); otherwise every candidate is checked on file.
+  private async firstVersionsFrom(
+    recordIds: readonly string[],
+    useRecent: boolean,
+  ): Promise<(number | undefined)[]> {
     const size = this.head.size;
-    const found = await this.index.lookupMany(recordIds.map((id) => indexHash(KIND_RECORD, id)));
-    const out: (number | undefined)[] = new Array(recordIds.length).fill(undefined);
+    const recent = this.recent;
+    // Only while it holds the log's last leaves: else a leaf between would be missed.
+    const cut = useRecent && recent.end === size ? recent.start : size;
+    const hits = recordIds.map((id) => (cut < size ? recent.first(id) : undefined));
+    const found = await this.index.lookupMany(
+      recordIds.map((id, i) => hits[i]?.hash ?? indexHash(KIND_RECORD, id)),
+      cut,
+    );
+    const out: (number | undefined)[] = hits.map((h) => h?.index);
     // Each id's candidates in ascending order, checked against the leaf's record id (the
     // index keys by a 16-byte hash); one batch of leaf reads per round, and a second
     // round only for an id whose candidate was not its own.
@@ -715,8 +745,9 @@ class FileStore implements FileLedgerStore {
       const asks: number[] = [];
       const leaves: number[] = [];
       for (const i of open) {
+        // Below `cut`, ascending: the first that is the id's own is its first version.
         const leaf = found[i]![next[i]!];
-        if (leaf === undefined || leaf >= size) continue;
+        if (leaf === undefined) continue;
         asks.push(i);
         leaves.push(leaf);
       }
@@ -902,6 +933,8 @@ class FileStore implements FileLedgerStore {
       const raw = (await this.versions(recordId)).map((i) => rawLeafAt(this.leaves, i));
       const live = raw.filter((r) => r.live);
       if (live.length === 0) return [];
+      this.forgets++;
+      this.recent.clear(); // leaves are rewritten: from here on the files answer
       return forgetLeaves(this.forgetAccess(), live, at);
     });
   }
