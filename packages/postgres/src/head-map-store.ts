@@ -1,8 +1,18 @@
 // The head map's entries and secret in PostgreSQL (docs/spec/head-map.md section 6), beside
 // the ledger store's tables: every process that may sequence reads the same secret, so a
 // record keeps one key whoever seals.
-import { assertOrigin, type HeadMapStore, MedanchorError, sha256, toHex } from '@medanchor/core';
+import { assertOrigin, type HeadMapStore, MedanchorError, sha256 } from '@medanchor/core';
 import pg from 'pg';
+import {
+  checkPacked,
+  GET_STATEMENT,
+  PUT_CHUNK,
+  PUT_STATEMENT,
+  packEntries,
+  packHashes,
+  SLOT,
+  unpackFound,
+} from './head-map-wire.js';
 import { migrate } from './migrate.js';
 import { storeError } from './pg-errors.js';
 import { parseStoreUrl } from './store-url.js';
@@ -21,8 +31,10 @@ export interface PostgresHeadMapStoreOptions {
  * Opens the head map store of a PostgreSQL ledger: its entries in `medanchor_head_map_nodes`,
  * the map secret in `medanchor_head_map_secret` (made by the first opener, 32 random bytes;
  * every later opener reads the same). Migrates the schema like the ledger store does.
- * `put` is one insert statement (durable at its commit; entries already there are kept);
- * `getMany` one select for a whole tree level, so a seal costs one round trip per level.
+ * `put` is one insert statement per 65,536 entries, several in one transaction (durable at
+ * its commit, all or nothing; entries already there are kept); `getMany` is one select for a
+ * whole tree level, so a seal costs one round trip per level. Entries travel as binary
+ * bytea, packed, never as one parameter or row per entry.
  * @example
  * ```ts
  * const headMap = await openPostgresHeadMapStore({ url, origin });
@@ -66,63 +78,64 @@ export async function openPostgresHeadMapStore(
   let closed = false;
   const closedError = () =>
     new MedanchorError('STORE_CLOSED', 'the head map store is closed: open it again');
-  return {
+  const getMany = async (list: readonly Uint8Array[]) => {
+    if (closed) throw closedError();
+    if (list.length === 0) return [];
+    const hashes = packHashes(list);
+    try {
+      const r = await pool.query<{ found: Uint8Array | null }>({
+        ...GET_STATEMENT,
+        values: [hashes],
+      });
+      return unpackFound(r.rows[0]?.found ?? null, list.length);
+    } catch (e) {
+      throw storeError(e, where, 'reading the head map');
+    }
+  };
+  // One statement per PUT_CHUNK entries; more than one run in a transaction, so a failed
+  // batch leaves nothing behind.
+  const putPacked = async (bytes: Uint8Array, hashes: Uint8Array, count: number) => {
+    if (closed) throw closedError();
+    checkPacked(bytes, hashes, count);
+    if (count === 0) return;
+    const chunk = (from: number, to: number) => ({
+      ...PUT_STATEMENT,
+      values: [bytes.subarray(SLOT * from, SLOT * to), hashes.subarray(32 * from, 32 * to)],
+    });
+    try {
+      if (count <= PUT_CHUNK) {
+        await pool.query(chunk(0, count));
+        return;
+      }
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        for (let i = 0; i < count; i += PUT_CHUNK)
+          await client.query(chunk(i, Math.min(count, i + PUT_CHUNK)));
+        await client.query('commit');
+        client.release();
+      } catch (e) {
+        // A client whose rollback fails is dropped from the pool, not reused.
+        await client.query('rollback').then(
+          () => client.release(),
+          (r) => client.release(r),
+        );
+        throw e;
+      }
+    } catch (e) {
+      throw storeError(e, where, 'writing the head map');
+    }
+  };
+  const store: HeadMapStore = {
     secret,
     async get(hash) {
-      if (closed) throw closedError();
-      try {
-        const r = await pool.query<{ bytes: Uint8Array }>(
-          'select bytes from medanchor_head_map_nodes where hash = $1',
-          [Buffer.from(hash)],
-        );
-        const row = r.rows[0];
-        return row === undefined ? undefined : new Uint8Array(row.bytes);
-      } catch (e) {
-        throw storeError(e, where, 'reading the head map');
-      }
+      return (await getMany([hash]))[0];
     },
-    async getMany(list) {
-      if (closed) throw closedError();
-      if (list.length === 0) return [];
-      try {
-        // One round trip for a whole tree level; rows come back in any order.
-        const r = await pool.query<{ hash: Uint8Array; bytes: Uint8Array }>(
-          'select hash, bytes from medanchor_head_map_nodes where hash = any($1::bytea[])',
-          [list.map((h) => Buffer.from(h))],
-        );
-        const found = new Map<string, Uint8Array>();
-        for (const row of r.rows) found.set(toHex(row.hash), new Uint8Array(row.bytes));
-        return list.map((h) => found.get(toHex(h)));
-      } catch (e) {
-        throw storeError(e, where, 'reading the head map');
-      }
-    },
+    getMany,
     async put(entries, given) {
       if (closed) throw closedError();
-      const hashes: Uint8Array[] = [];
-      const bytes: Uint8Array[] = [];
-      const seen = new Set<string>();
-      for (const [i, e] of entries.entries()) {
-        if (!(e instanceof Uint8Array) || (e.length !== 48 && e.length !== 65))
-          throw new MedanchorError('INVALID_ARGUMENT', 'a head-map entry is 48 or 65 bytes');
-        // The map's update hands over the hashes it computed; rows are still checked
-        // against their hash whenever they are read.
-        const h = given?.[i] ?? sha256(e);
-        if (seen.has(toHex(h))) continue;
-        seen.add(toHex(h));
-        hashes.push(h);
-        bytes.push(e);
-      }
-      if (hashes.length === 0) return;
-      try {
-        await pool.query(
-          `insert into medanchor_head_map_nodes (hash, bytes)
-           select * from unnest($1::bytea[], $2::bytea[]) on conflict (hash) do nothing`,
-          [hashes.map((h) => Buffer.from(h)), bytes.map((b) => Buffer.from(b))],
-        );
-      } catch (e) {
-        throw storeError(e, where, 'writing the head map');
-      }
+      const { bytes, hashes } = packEntries(entries, given, sha256);
+      await putPacked(bytes, hashes, entries.length);
     },
     async close() {
       if (closed) return;
@@ -130,4 +143,8 @@ export async function openPostgresHeadMapStore(
       await pool.end();
     },
   };
+  // The map's update hands its new entries over packed (core's putEntries looks for this
+  // symbol), so they go to the server as they are.
+  Object.defineProperty(store, Symbol.for('medanchor.headMap.putPacked'), { value: putPacked });
+  return store;
 }

@@ -72,6 +72,12 @@ export const packedPuts: WeakMap<
 > = new WeakMap();
 
 /**
+ * The same for stores in other packages, which cannot reach {@link packedPuts}' module
+ * instance: the function under this registered symbol on the store (the PostgreSQL store).
+ */
+export const PACKED_PUT: unique symbol = Symbol.for('medanchor.headMap.putPacked');
+
+/**
  * Stores `count` entries, entry i as nodes.bin records it (docs/spec/head-map-file.md): its
  * length (48 or 65) at `bytes[66i]`, then its bytes; its SHA-256 at `hashes[32i ..]`.
  */
@@ -81,7 +87,11 @@ export function putEntries(
   hashes: Uint8Array,
   count: number,
 ): Promise<void> {
-  const packed = packedPuts.get(store);
+  const packed =
+    packedPuts.get(store) ??
+    (store as { [PACKED_PUT]?: (b: Uint8Array, h: Uint8Array, n: number) => Promise<void> })[
+      PACKED_PUT
+    ];
   if (packed !== undefined) return packed(bytes, hashes, count);
   const list: Uint8Array[] = [];
   const sums: Uint8Array[] = [];
