@@ -230,13 +230,8 @@ export class KeyIndex {
     return [...this.refs.slice(0, n - 2), ref];
   }
 
-  /** Leaf indices whose entry has this hash, from every segment, ascending. */
-  async lookup(hash: Uint8Array): Promise<number[]> {
-    return (await this.lookupMany([hash]))[0]!;
-  }
-
   /**
-   * {@link KeyIndex.lookup} for many hashes at once: for each hash, in the order given,
+   * Lookups of many hashes at once: for each hash, in the order given,
    * the leaf indices below `below` whose entry has it, ascending. The hashes are visited in
    * sorted order in every segment, so neighbours share the blocks they read.
    */

@@ -120,8 +120,9 @@ export function encodeHead(h: Head): Uint8Array {
   return new TextEncoder().encode(`${JSON.stringify(h)}\n`);
 }
 
-const ENCODER = new TextEncoder();
-const DECODER = new TextDecoder();
+/** The UTF-8 coders of leaf meta. */
+export const ENCODER = new TextEncoder();
+export const DECODER = new TextDecoder();
 
 const FLAG_KEY = 1;
 const FLAG_RECORD = 2;

@@ -67,13 +67,7 @@ import {
 } from './layout.js';
 import { takeLock } from './lock.js';
 import { PendingJournal } from './pending-journal.js';
-import { RecentLeaves } from './recent-leaves.js';
-
-// Batched leaf reads (firstVersions): leaves this close together, and meta bytes this
-// close together, are read in one call, up to RUN_MAX_BYTES at a time.
-const RUN_GAP_LEAVES = 48;
-const RUN_GAP_BYTES = 4096;
-const RUN_MAX_BYTES = 1 << 20;
+import { type RecentLeaves, recentLeaves } from './recent-leaves.js';
 
 /** Options of {@link openFileLedgerStore}. */
 export interface FileLedgerStoreOptions {
@@ -211,8 +205,7 @@ class FileStore implements FileLedgerStore {
   private journal!: PendingJournal;
   private index!: KeyIndex;
   private anchors!: AnchorFiles;
-  private readonly recent = new RecentLeaves();
-  private forgets = 0; // bumped by every forget: answers from `recent` made before are stale
+  private recent = recentLeaves(); // replaced when it may be stale (a forget)
   private latest: StoredCheckpoint | undefined;
   private readonly pending = new Map<number, PendingRecord>();
   private readonly keyAcks = new Map<string, KeyAck>();
@@ -492,7 +485,7 @@ class FileStore implements FileLedgerStore {
       try {
         hashes = await this.writeBatch(size, records, batch);
       } catch (e) {
-        this.recent.clear(); // the head may have moved past what it holds
+        this.recent = recentLeaves(); // the head may have moved past what it holds
         throw ioError('integrate', e);
       }
       this.recent.add(size, records, hashes);
@@ -508,7 +501,7 @@ class FileStore implements FileLedgerStore {
     const leafBytes = new Uint8Array(records.length * LEAF_RECORD_BYTES);
     const metas: Uint8Array[] = [];
     const entries: { hash: Uint8Array; leaf: number }[] = [];
-    const hashes: (Uint8Array | undefined)[] = [];
+    const hashes: (Uint8Array | undefined)[] = new Array(records.length);
     let metaAt = this.head.metaBytes;
     records.forEach((r, i) => {
       const m = encodeMeta(r);
@@ -643,7 +636,8 @@ class FileStore implements FileLedgerStore {
     }
     if (count === 0) return [];
     // What the last integrates wrote is still in memory (a seal reads it back at once).
-    if (this.recent.covers(start, count)) return this.recent.leaves(start, count);
+    const kept = this.recent.leaves(start, count);
+    if (kept !== undefined) return kept;
     const bytes = readAt(
       this.leaves,
       start * LEAF_RECORD_BYTES,
@@ -684,7 +678,7 @@ class FileStore implements FileLedgerStore {
   }
 
   private async leafByKeyNow(key: string): Promise<LeafRecord | undefined> {
-    for (const i of await this.index.lookup(indexHash(KIND_KEY, key))) {
+    for (const i of await (await this.index.lookupMany([indexHash(KIND_KEY, key)]))[0]!) {
       if (i >= this.head.size) continue;
       const [leaf] = await this.readLeaves(i, 1);
       if (leaf?.key === key) return leaf;
@@ -702,7 +696,7 @@ class FileStore implements FileLedgerStore {
     this.check();
     if (typeof recordId !== 'string') return [];
     const out: number[] = [];
-    for (const i of await this.index.lookup(indexHash(KIND_RECORD, recordId))) {
+    for (const i of await (await this.index.lookupMany([indexHash(KIND_RECORD, recordId)]))[0]!) {
       if (i >= this.head.size) continue;
       const [leaf] = await this.readLeaves(i, 1);
       if (leaf?.recordId === recordId) out.push(i);
@@ -713,111 +707,47 @@ class FileStore implements FileLedgerStore {
   async firstVersions(recordIds: readonly string[]): Promise<(number | undefined)[]> {
     this.check();
     checkRecordIds(recordIds);
-    const forgets = this.forgets;
-    const out = await this.firstVersionsFrom(recordIds, true);
-    // A forget meanwhile may have erased a leaf `recent` named: the files answer alone.
-    return forgets === this.forgets ? out : this.firstVersionsFrom(recordIds, false);
+    // A forget meanwhile may have erased a leaf the kept leaves named: asked again, the
+    // files answer alone (a forget drops them).
+    for (;;) {
+      const recent = this.recent;
+      const out = await this.firstVersionsFrom(recordIds, recent);
+      if (recent === this.recent) return out;
+    }
   }
 
-  // With `useRecent`, an id's first leaf among the recent leaves is taken from memory and
-  // only the index segments below them are searched (a seal's new records have no
-  // earlier leaf, so mostly none is read); otherwise every candidate is checked on file.
+  // An id's first leaf among the kept leaves of the last integrates is taken from memory
+  // and only the index segments below them are searched (a seal's new records have no
+  // earlier leaf, so mostly none is read).
   private async firstVersionsFrom(
     recordIds: readonly string[],
-    useRecent: boolean,
+    recent: RecentLeaves,
   ): Promise<(number | undefined)[]> {
     const size = this.head.size;
-    const recent = this.recent;
     // Only while it holds the log's last leaves: else a leaf between would be missed.
-    const cut = useRecent && recent.end === size ? recent.start : size;
+    const cut = recent.cut(size);
     const hits = recordIds.map((id) => (cut < size ? recent.first(id) : undefined));
     const found = await this.index.lookupMany(
       recordIds.map((id, i) => hits[i]?.hash ?? indexHash(KIND_RECORD, id)),
       cut,
     );
-    const out: (number | undefined)[] = hits.map((h) => h?.index);
-    // Each id's candidates in ascending order, checked against the leaf's record id (the
-    // index keys by a 16-byte hash); one batch of leaf reads per round, and a second
-    // round only for an id whose candidate was not its own.
-    const next = new Array<number>(recordIds.length).fill(0);
-    let open = recordIds.map((_, i) => i);
-    while (open.length > 0) {
-      const asks: number[] = [];
-      const leaves: number[] = [];
-      for (const i of open) {
-        // Below `cut`, ascending: the first that is the id's own is its first version.
-        const leaf = found[i]![next[i]!];
-        if (leaf === undefined) continue;
-        asks.push(i);
-        leaves.push(leaf);
-      }
-      const ids = this.recordIdsAt(leaves);
-      open = [];
-      asks.forEach((i, k) => {
-        if (ids[k] === recordIds[i]) out[i] = leaves[k];
-        else {
-          next[i]!++;
-          open.push(i);
-        }
-      });
-    }
-    return out;
+    // Each id's candidates below `cut`, ascending, checked against the leaf's record id
+    // (the index keys by a 16-byte hash): the first that is the id's own is its first
+    // version; without one, its first among the kept leaves, if any.
+    return hits.map((h, i) => {
+      for (const leaf of found[i]!) if (this.recordIdAt(leaf) === recordIds[i]) return leaf;
+      return h?.index;
+    });
   }
 
-  // The record id of each leaf (undefined when it has none or was forgotten), read in
-  // runs of nearby leaves and nearby meta bytes: no salt copies, no commitment hashing.
-  private recordIdsAt(indices: readonly number[]): (string | undefined)[] {
-    const out: (string | undefined)[] = new Array(indices.length).fill(undefined);
-    if (indices.length === 0) return out;
-    const order = indices.map((_, k) => k).sort((a, b) => indices[a]! - indices[b]!);
-    const metas: { k: number; offset: number; length: number }[] = [];
-    for (let r = 0; r < order.length; ) {
-      const start = indices[order[r]!]!;
-      let end = r + 1;
-      while (
-        end < order.length &&
-        indices[order[end]!]! - indices[order[end - 1]!]! <= RUN_GAP_LEAVES &&
-        (indices[order[end]!]! - start + 1) * LEAF_RECORD_BYTES <= RUN_MAX_BYTES
-      )
-        end++;
-      const last = indices[order[end - 1]!]!;
-      const bytes = readAt(
-        this.leaves,
-        start * LEAF_RECORD_BYTES,
-        (last - start + 1) * LEAF_RECORD_BYTES,
-        'leaves',
-      );
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      for (let j = r; j < end; j++) {
-        const k = order[j]!;
-        const at = (indices[k]! - start) * LEAF_RECORD_BYTES;
-        const length = view.getUint32(at + 80);
-        if (length === 0 || length === FORGOTTEN_META_LENGTH) continue;
-        metas.push({ k, offset: Number(view.getBigUint64(at + 72)), length });
-      }
-      r = end;
-    }
-    metas.sort((a, b) => a.offset - b.offset);
-    for (let r = 0; r < metas.length; ) {
-      const base = metas[r]!.offset;
-      let end = r + 1;
-      let stop = base + metas[r]!.length;
-      while (
-        end < metas.length &&
-        metas[end]!.offset - stop <= RUN_GAP_BYTES &&
-        metas[end]!.offset + metas[end]!.length - base <= RUN_MAX_BYTES
-      ) {
-        stop = Math.max(stop, metas[end]!.offset + metas[end]!.length);
-        end++;
-      }
-      const bytes = readAt(this.meta, base, stop - base, 'leaf meta');
-      for (let j = r; j < end; j++) {
-        const m = metas[j]!;
-        out[m.k] = decodeMeta(bytes.subarray(m.offset - base, m.offset - base + m.length)).recordId;
-      }
-      r = end;
-    }
-    return out;
+  // The record id of a leaf (undefined when it has none or was forgotten), from its meta
+  // bytes alone: no salt copies, no commitment hashing.
+  private recordIdAt(i: number): string | undefined {
+    const view = new DataView(readAt(this.leaves, i * LEAF_RECORD_BYTES + 72, 12, 'leaves').buffer);
+    const length = view.getUint32(8);
+    return length === 0 || length === FORGOTTEN_META_LENGTH
+      ? undefined
+      : decodeMeta(readAt(this.meta, Number(view.getBigUint64(0)), length, 'leaf meta')).recordId;
   }
 
   // --- checkpoints ---------------------------------------------------------------
@@ -933,8 +863,7 @@ class FileStore implements FileLedgerStore {
       const raw = (await this.versions(recordId)).map((i) => rawLeafAt(this.leaves, i));
       const live = raw.filter((r) => r.live);
       if (live.length === 0) return [];
-      this.forgets++;
-      this.recent.clear(); // leaves are rewritten: from here on the files answer
+      this.recent = recentLeaves(); // leaves are rewritten: from here on the files answer
       return forgetLeaves(this.forgetAccess(), live, at);
     });
   }
