@@ -66,6 +66,7 @@ export function packEntries(
   given: readonly Uint8Array[] | undefined,
   hash: (e: Uint8Array) => Uint8Array,
 ): { bytes: Uint8Array; hashes: Uint8Array } {
+  if (!Array.isArray(list)) throw invalid();
   const bytes = new Uint8Array(SLOT * list.length);
   const hashes = new Uint8Array(32 * list.length);
   list.forEach((e, i) => {

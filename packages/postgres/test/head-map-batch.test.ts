@@ -154,6 +154,9 @@ describe.skipIf(skip !== undefined)('head map batches on PostgreSQL', () => {
     const url = await server.createDatabase();
     const store = await openPostgresHeadMapStore({ url, origin: ORIGIN });
     const good = Array.from({ length: 10 }, (_, i) => new Uint8Array(65).fill(i));
+    await expect(store.put('not a list' as never)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
     await expect(store.put([...good, new Uint8Array(64)])).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
     });
