@@ -325,7 +325,7 @@ class FileStore implements FileLedgerStore {
         (k): k is string => k !== undefined && !this.keyAcks.has(k),
       );
       for (const k of keys) {
-        const leaf = await this.leafByKeyNow(k);
+        const [leaf] = await this.leavesWith(KIND_KEY, 'key', k);
         if (leaf !== undefined) {
           sequenced.set(k, { pendingId: leaf.pendingId, commitment: leaf.commitment });
         }
@@ -677,31 +677,30 @@ class FileStore implements FileLedgerStore {
     });
   }
 
-  private async leafByKeyNow(key: string): Promise<LeafRecord | undefined> {
-    for (const i of await (await this.index.lookupMany([indexHash(KIND_KEY, key)]))[0]!) {
-      if (i >= this.head.size) continue;
-      const [leaf] = await this.readLeaves(i, 1);
-      if (leaf?.key === key) return leaf;
+  // The leaves whose `field` is `text`, ascending, found through the index by its hash.
+  private async leavesWith(
+    kind: number,
+    field: 'key' | 'recordId',
+    text: string,
+  ): Promise<LeafRecord[]> {
+    const out: LeafRecord[] = [];
+    for (const i of (await this.index.lookupMany([indexHash(kind, text)]))[0]!) {
+      const [leaf] = i < this.head.size ? await this.readLeaves(i, 1) : [];
+      if (leaf?.[field] === text) out.push(leaf);
     }
-    return undefined;
+    return out;
   }
 
   async leafByKey(key: string): Promise<LeafRecord | undefined> {
     this.check();
     if (typeof key !== 'string') return undefined;
-    return this.leafByKeyNow(key);
+    return (await this.leavesWith(KIND_KEY, 'key', key))[0];
   }
 
   async versions(recordId: string): Promise<number[]> {
     this.check();
     if (typeof recordId !== 'string') return [];
-    const out: number[] = [];
-    for (const i of await (await this.index.lookupMany([indexHash(KIND_RECORD, recordId)]))[0]!) {
-      if (i >= this.head.size) continue;
-      const [leaf] = await this.readLeaves(i, 1);
-      if (leaf?.recordId === recordId) out.push(i);
-    }
-    return out;
+    return (await this.leavesWith(KIND_RECORD, 'recordId', recordId)).map((l) => l.index);
   }
 
   async firstVersions(recordIds: readonly string[]): Promise<(number | undefined)[]> {
