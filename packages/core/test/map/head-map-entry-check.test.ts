@@ -47,7 +47,6 @@ describe('head map entry check', () => {
     const hashes = entries.map((e) => nobleSha256(e));
     const stored = entries.map((e) => e.slice());
     const store: HeadMapNodeStore = {
-      secret: new Uint8Array(32),
       get: async () => undefined,
       getMany: async () => stored,
       put: async () => {},
