@@ -5,10 +5,8 @@
 // proof read off the definition. On the memory store, the file store, and a store that
 // offers only get and put (no getMany).
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirs } from '../../../../test/helpers/temp-dirs.js';
 import {
   advanceHeadMap,
   encodeHeadValue,
@@ -90,10 +88,7 @@ function prng(seed: number) {
   };
 }
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('medanchor-head-map-batch-');
 
 /** A store offering only get and put, as a third-party store might. */
 function getPutOnly(inner: HeadMapNodeStore): HeadMapNodeStore {
@@ -101,8 +96,7 @@ function getPutOnly(inner: HeadMapNodeStore): HeadMapNodeStore {
 }
 
 async function stores(): Promise<[string, HeadMapNodeStore, () => Promise<void>][]> {
-  const dir = mkdtempSync(join(tmpdir(), 'medanchor-head-map-batch-'));
-  dirs.push(dir);
+  const dir = tempDir();
   const file = await openFileHeadMapStore(dir);
   return [
     ['memory', memoryHeadMapStore(), async () => {}],

@@ -6,11 +6,9 @@
 // proofs on all three, the file store also after it is closed and opened again, and the
 // file store's own put of a list (duplicates, entries stored already) must store each
 // entry once.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seededUint32 } from '../../../../test/helpers/seeded-random.js';
+import { tempDirs } from '../../../../test/helpers/temp-dirs.js';
 import {
   advanceHeadMap,
   encodeHeadValue,
@@ -31,15 +29,7 @@ import {
 import { openHeadMapFiles } from '../../src/node/head-map-file-store.js';
 import { pathText } from './head-map-file-scenario.js';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'medanchor-head-map-fast-'));
-  dirs.push(d);
-  return d;
-};
+const tempDir = tempDirs('medanchor-head-map-fast-');
 
 /** The reference path: only get and put, so no packed put and no reads in place. */
 function getPutOnly(inner: HeadMapNodeStore): HeadMapNodeStore {

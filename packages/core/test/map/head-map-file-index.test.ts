@@ -4,17 +4,16 @@
 import {
   copyFileSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   rmSync,
   statSync,
   truncateSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../../test/helpers/seeded-random.js';
+import { tempDirs } from '../../../../test/helpers/temp-dirs.js';
 import {
   HEAD_MAP_EMPTY,
   type HeadMapNodeStore,
@@ -30,15 +29,8 @@ import { openHeadMapFiles } from '../../src/node/head-map-file-store.js';
 import type { HeadMapFileStats } from '../../src/node/head-map-index.js';
 import { pathText } from './head-map-file-scenario.js';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const fresh = () => {
-  const d = mkdtempSync(join(tmpdir(), 'medanchor-head-map-index-'));
-  dirs.push(d);
-  return join(d, 'map');
-};
+const tempDir = tempDirs('medanchor-head-map-index-');
+const fresh = () => join(tempDir(), 'map');
 const newStats = (): HeadMapFileStats => ({ bytesRead: 0, entriesHashed: 0, rebuilds: 0 });
 
 const keyOf = (tag: string, i: number) => sha256(utf8(`${tag} record ${i}`));

@@ -1,16 +1,9 @@
 // The file head map store (docs/spec/head-map.md section 6): entries survive a reopen, a
 // torn tail is cut, a damaged secret file and bad entries are typed errors.
-import {
-  appendFileSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirs } from '../../../../test/helpers/temp-dirs.js';
 import {
   HEAD_MAP_EMPTY,
   headMapKey,
@@ -23,15 +16,8 @@ import {
 } from '../../src/index.js';
 import { openFileHeadMapStore } from '../../src/node.js';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const fresh = () => {
-  const d = mkdtempSync(join(tmpdir(), 'medanchor-head-map-file-'));
-  dirs.push(d);
-  return join(d, 'map');
-};
+const tempDir = tempDirs('medanchor-head-map-file-');
+const fresh = () => join(tempDir(), 'map');
 
 describe('openFileHeadMapStore', () => {
   it('keeps the secret and every entry across a reopen; a torn tail is cut', async () => {
